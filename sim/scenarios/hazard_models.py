@@ -1,0 +1,156 @@
+"""Scenario sections that describe what happened: impact, hazard, outages.
+
+``impact`` states the effect on people directly (affected townships or a
+radius, affected and displaced shares) — the planners' reference case of a
+major disaster under basically normal traffic. ``hazard`` names a physical
+hazard whose model derives roads, displacement and trapped people from first
+principles (:mod:`sim.hazards`). ``outages`` are the "three/four outages"
+windows: roads, power, communications, water, and no outside support.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .units import Distance, Duration
+
+__all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "Outages"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Circle(_Strict):
+    center: tuple[float, float] = Field(..., description="[longitude, latitude]")
+    radius: Distance
+
+
+class Area(_Strict):
+    """Where something applies: listed townships, a circle, or everywhere."""
+
+    townships: list[str] | None = Field(None, min_length=1, description="township ids, e.g. T01")
+    around: Circle | None = None
+    everywhere: bool = False
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = sum([self.townships is not None, self.around is not None, self.everywhere])
+        if given != 1:
+            raise ValueError("give exactly one of 'townships', 'around' or 'everywhere: true'")
+        return self
+
+
+class Impact(_Strict):
+    """The effect of a disaster on people, stated directly (no hazard model).
+
+    Within ``area``, each zone is hit with probability ``zone_share``; in a hit
+    zone ``affected_share`` of residents need basic-living relief, and
+    ``displaced_share`` of those affected also need a shelter place. Shares are
+    perturbed per zone by a seeded Beta draw with the given ``spread``.
+    """
+
+    area: Area
+    zone_share: float = Field(1.0, gt=0, le=1)
+    affected_share: float = Field(..., gt=0, le=1)
+    displaced_share: float = Field(0.0, ge=0, le=1)
+    spread: float = Field(0.2, ge=0, lt=1, description="relative spread of the per-zone shares")
+
+
+class HazardNone(_Strict):
+    type: Literal["none"] = "none"
+
+
+class DepthSpeedCurve(_Strict):
+    """Depth → vehicle speed; default Pregnolato et al. (2017)."""
+
+    relation: Literal["pregnolato2017"] = "pregnolato2017"
+    closed_depth_mm: float = Field(300.0, gt=0, description="depth at which a road is impassable")
+
+
+class Rainfall(_Strict):
+    """Extreme rainfall with urban waterlogging (model: :mod:`sim.hazards.rainfall`)."""
+
+    type: Literal["rainfall"]
+    hyetograph_mm: list[Annotated[float, Field(ge=0)]] | None = Field(
+        None, min_length=1, description="rain per interval, mm")
+    design_storm: Literal["beijing-2012-07-21", "beijing-2023-07-31"] | None = None
+    interval: Duration = 60.0
+    start: Duration = 0.0
+    drainage_mm_per_h: float = Field(36.0, ge=0, description="drainage capacity of the sewer network")
+    warning_lead: Duration = Field(12 * 60.0, description="warning issued this long before the rain")
+    prepositioning: bool = False
+    depth_speed: DepthSpeedCurve = Field(default_factory=DepthSpeedCurve)
+
+    @model_validator(mode="after")
+    def _one_storm(self):
+        if (self.hyetograph_mm is None) == (self.design_storm is None):
+            raise ValueError("give exactly one of 'hyetograph_mm' or 'design_storm'")
+        return self
+
+
+class Attenuation(_Strict):
+    """Elliptical intensity attenuation I = a + b·M − c·ln(R + r0) per axis."""
+
+    relation: Literal["wang2000-north-china", "custom"] = "wang2000-north-china"
+    long_axis: tuple[float, float, float, float] | None = Field(None, description="a, b, c, r0 (km)")
+    short_axis: tuple[float, float, float, float] | None = None
+    sigma: float = Field(0.0, ge=0, description="standard deviation of intensity at a site")
+
+
+class Earthquake(_Strict):
+    """An earthquake on a fault (model: :mod:`sim.hazards.earthquake`)."""
+
+    type: Literal["earthquake"]
+    magnitude: float = Field(..., ge=4.0, le=9.5)
+    epicenter: tuple[float, float] = Field(..., description="[longitude, latitude]")
+    depth_km: float = Field(15.0, gt=0, le=700)
+    strike_deg: float = Field(0.0, ge=0, lt=360)
+    time: Duration = 0.0
+    attenuation: Attenuation = Field(default_factory=Attenuation)
+    bridge_fragility_factor: float = Field(1.0, gt=0, description="scales bridge median capacity (retrofit > 1)")
+
+
+Hazard = Annotated[Union[HazardNone, Rainfall, Earthquake], Field(discriminator="type")]
+
+
+class Window(_Strict):
+    """A time window [start, end) of an outage, over an area."""
+
+    start: Duration = 0.0
+    end: Duration
+    area: Area = Field(default_factory=lambda: Area(everywhere=True))
+
+    @model_validator(mode="after")
+    def _ordered(self):
+        if self.end <= self.start:
+            raise ValueError("'end' must come after 'start'")
+        return self
+
+
+class RoadOutage(Window):
+    closed_share: float = Field(1.0, gt=0, le=1, description="share of road segments in the area closed")
+
+
+class PowerOutage(Window):
+    slowdown: float = Field(2.0, ge=1, description="loading and shelter work take this many times longer")
+
+
+class CommsOutage(Window):
+    delay_factor: float = Field(3.0, ge=1, description="reports and orders take this many times longer")
+    loss_share: float = Field(0.0, ge=0, le=1, description="share of reports lost (re-sent after restoration)")
+
+
+class WaterOutage(Window):
+    extra_water_l: float = Field(2.0, ge=0, description="extra drinking water per affected person, litres")
+
+
+class Outages(_Strict):
+    """The "three outages" (roads, power, comms) and the fourth (water)."""
+
+    roads: list[RoadOutage] = Field(default_factory=list)
+    power: list[PowerOutage] = Field(default_factory=list)
+    comms: list[CommsOutage] = Field(default_factory=list)
+    water: list[WaterOutage] = Field(default_factory=list)
+    no_outside_support: Window | None = None
