@@ -1,0 +1,72 @@
+"""What a hazard does to the world, as a timeline of changes.
+
+A hazard model is a function of the scenario and a seeded random generator
+that returns a :class:`HazardOutcome`: time-stamped changes of road state
+(:class:`RoadChange`), the people it displaces, traps and leaves in need per
+zone, and the work it creates for teams (:class:`WorkSite`: debris to clear, a
+flooded point to pump, a lifeline to repair). The engine applies road changes
+as SimPy events and hands work sites to the command centre; when a team
+finishes a work site, the engine applies the site's ``on_done`` road change.
+
+Keeping hazards as pure functions (no SimPy inside) makes them testable on
+their own and lets a before/after comparison share the same draws.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["RoadChange", "WorkSite", "HazardOutcome"]
+
+
+@dataclass(frozen=True)
+class RoadChange:
+    """At ``time_min``, set the speed factor of ``edges`` (0 closes them)."""
+
+    time_min: float
+    edges: np.ndarray
+    speed_factor: np.ndarray
+    cause: str
+
+    def __post_init__(self):
+        edges = np.atleast_1d(np.asarray(self.edges, dtype=np.int64))
+        factor = np.broadcast_to(np.asarray(self.speed_factor, dtype=np.float64), edges.shape).copy()
+        object.__setattr__(self, "edges", edges)
+        object.__setattr__(self, "speed_factor", factor)
+
+
+@dataclass(frozen=True)
+class WorkSite:
+    """Work a team of ``team_kind`` must do at ``node`` before ``on_done`` applies.
+
+    ``work_min`` is crew-minutes of work on site (two crews halve it).
+    ``available_min`` is when the site can first be worked (e.g. water must
+    stop rising before pumping helps). ``priority`` orders sites of one kind
+    (higher first).
+    """
+
+    site_id: str
+    team_kind: str
+    node: int
+    work_min: float
+    on_done: RoadChange | None = None
+    available_min: float = 0.0
+    priority: float = 0.0
+    cause: str = ""
+
+
+@dataclass
+class HazardOutcome:
+    """Everything a hazard did, for one run.
+
+    Per-zone arrays are aligned with the world's zone table.
+    """
+
+    road_changes: list[RoadChange] = field(default_factory=list)
+    affected: np.ndarray | None = None       # people needing basic-living relief
+    displaced: np.ndarray | None = None      # of whom need a shelter place
+    trapped: np.ndarray | None = None        # people trapped in collapsed buildings
+    impact_time_min: np.ndarray | None = None  # when each zone is hit (default 0)
+    work_sites: list[WorkSite] = field(default_factory=list)
+    figures: dict = field(default_factory=dict)   # the hazard's own figures for summary.json

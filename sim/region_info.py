@@ -1,0 +1,106 @@
+"""What a scenario's world holds, in the counts a planner checks first.
+
+``describe(scenario)`` loads the region, places the agents and returns the
+figures ``sim info`` prints: road nodes, edges, segments and bridges,
+connected components, zones, population, depots and stock, shelter capacity
+and teams. ``draw_map`` writes the region map.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse.csgraph import connected_components
+
+from .network.graph import RoadClass
+from .network.sources import load_region
+from .places import resolve_places
+
+__all__ = ["describe", "format_description"]
+
+
+def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None = None) -> dict:
+    """Figures of the scenario's world (and its map if ``map_path`` is given)."""
+    region = load_region(scenario.region, base_dir)
+    g = region.graph
+    places = resolve_places(scenario, g)
+    n_weak, _ = connected_components(g.to_scipy_csr(), directed=True, connection="weak")
+    n_strong, labels = connected_components(g.to_scipy_csr(), directed=True, connection="strong")
+    largest = np.bincount(labels).max() if g.n_nodes else 0
+    first = np.unique(g.segment, return_index=True)[1]
+    km_by_class = {RoadClass(c).name.lower(): round(float(g.length_m[first][g.road_class[first] == c].sum()) / 1000, 1)
+                   for c in np.unique(g.road_class)}
+    zones = region.zones
+    pop = int(zones["population"].sum())
+    vulnerable = int(round(float((zones["population"] * zones["vulnerable_share"]).sum())))
+    stock = Counter()
+    for d in scenario.depots:
+        stock.update(d.stock.as_dict(nonzero=True))
+    shelter_area = sum(s.area_m2 for s in scenario.shelters)
+    teams = Counter()
+    crews = Counter()
+    for t in scenario.teams:
+        teams[t.kind] += 1
+        crews[t.kind] += t.count
+    info = {
+        "scenario": scenario.name,
+        "network": {
+            "name": g.name, "nodes": g.n_nodes, "edges": g.n_edges, "segments": g.n_segments,
+            "bridges": int(len(np.unique(g.segment[g.is_bridge]))),
+            "tunnels_underpasses": int(len(np.unique(g.segment[g.is_tunnel]))),
+            "road_km": round(float(g.length_m[first].sum()) / 1000, 1), "road_km_by_class": km_by_class,
+            "weak_components": int(n_weak), "strong_components": int(n_strong),
+            "largest_component_nodes": int(largest),
+        },
+        "zones": {"count": int(len(zones)), "townships": int(zones["township"].nunique()),
+                  "population": pop, "vulnerable_people": vulnerable},
+        "depots": [{"id": d.id, "tier": d.tier, "node": places[d.id].node,
+                    "snap_m": round(places[d.id].snap_m, 1), "stock": d.stock.as_dict(nonzero=True),
+                    "trucks": d.trucks.count, "payload_kg": d.trucks.payload_kg} for d in scenario.depots],
+        "stock_total": dict(stock),
+        "shelters": {"count": len(scenario.shelters), "area_m2": shelter_area,
+                     "capacity_people": int(shelter_area // scenario.needs.shelter_m2),
+                     "capacity_share_of_population": round(shelter_area / scenario.needs.shelter_m2 / max(pop, 1), 4)},
+        "teams": {"entries": sum(teams.values()), "by_kind": dict(teams), "crews_by_kind": dict(crews),
+                  "people": sum(t.count * t.size for t in scenario.teams)},
+    }
+    if map_path is not None:
+        from .report.region_map import plot_region_map
+
+        river = region.district.river_lonlat if region.district is not None else None
+        plot_region_map(map_path, g, zones,
+                        depots=[(d.id, d.tier, places[d.id].node) for d in scenario.depots],
+                        shelters=[(s.id, s.area_m2, places[s.id].node) for s in scenario.shelters],
+                        river_lonlat=river, title=scenario.name)
+        info["map"] = str(map_path)
+    return info
+
+
+def format_description(info: dict) -> str:
+    """``sim info`` text: one figure per line, grouped."""
+    n, z, sh, tm = info["network"], info["zones"], info["shelters"], info["teams"]
+    lines = [
+        f"scenario      {info['scenario']}",
+        f"road graph    {n['name']}: {n['nodes']:,} nodes, {n['edges']:,} directed edges, "
+        f"{n['segments']:,} road segments, {n['road_km']:,} km",
+        "              " + ", ".join(f"{k} {v:,} km" for k, v in n["road_km_by_class"].items()),
+        f"bridges       {n['bridges']}   underpass segments {n['tunnels_underpasses']}",
+        f"components    {n['strong_components']} strongly connected ({n['largest_component_nodes']:,} nodes "
+        f"in the largest), {n['weak_components']} weakly connected",
+        f"zones         {z['count']} in {z['townships']} townships, population {z['population']:,} "
+        f"({z['vulnerable_people']:,} vulnerable)",
+        f"depots        {len(info['depots'])}",
+    ]
+    for d in info["depots"]:
+        stock = ", ".join(f"{k} {v:,.0f}" for k, v in d["stock"].items())
+        lines.append(f"  {d['id']:<12} {d['tier']:<9} node {d['node']:<6} snap {d['snap_m']:>5.0f} m  "
+                     f"{d['trucks']} trucks x {d['payload_kg']:,.0f} kg  {stock}")
+    lines.append("stock total   " + ", ".join(f"{k} {v:,.0f}" for k, v in info["stock_total"].items()))
+    lines.append(f"shelters      {sh['count']}, {sh['area_m2']:,.0f} m2, room for {sh['capacity_people']:,} "
+                 f"people ({100 * sh['capacity_share_of_population']:.1f} % of residents)")
+    lines.append(f"teams         {tm['entries']} teams, {tm['people']:,} people: "
+                 + ", ".join(f"{k} {v} ({tm['crews_by_kind'][k]} crews)" for k, v in tm["by_kind"].items()))
+    if "map" in info:
+        lines.append(f"map           {info['map']}")
+    return "\n".join(lines)
