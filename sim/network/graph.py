@@ -75,6 +75,8 @@ CLASS_SPEED_KMH: dict[RoadClass, float] = {
     RoadClass.RURAL: 30.0,
 }
 
+_CLASS_SPEED_ARRAY = np.array([CLASS_SPEED_KMH[c] for c in sorted(CLASS_SPEED_KMH)], dtype=np.float64)
+
 KMH_TO_M_PER_MIN = 1000.0 / 60.0
 
 
@@ -82,7 +84,8 @@ KMH_TO_M_PER_MIN = 1000.0 / 60.0
 class RoadGraph:
     """A directed road graph in CSR form with a mutable per-edge state.
 
-    Build one with :meth:`from_segments` (or a reader in :mod:`sim.network.io`)
+    Build one with :meth:`from_segments` (or a reader: :mod:`sim.network.readers`,
+    :mod:`sim.network.osm`, :mod:`sim.network.dimacs`)
     rather than by hand: it validates every array and sorts edges into CSR.
 
     Attributes
@@ -122,6 +125,7 @@ class RoadGraph:
     elevation_m: np.ndarray
     node_ids: np.ndarray
     name: str = "graph"
+    meta: dict = field(default_factory=dict)
     speed_factor: np.ndarray = field(default=None)  # type: ignore[assignment]
     epoch: int = 0
     _index_of_id: dict[int, int] | None = field(default=None, repr=False)
@@ -187,8 +191,13 @@ class RoadGraph:
             if road_class is None
             else np.asarray(road_class, dtype=np.int8)
         )
+        if len(road_class) != k:
+            raise ValueError(f"road_class has {len(road_class)} values for {k} segments")
+        bad = np.flatnonzero((road_class < 0) | (road_class > max(RoadClass)))
+        if len(bad):
+            raise ValueError(f"segment {bad[0]}: road_class={road_class[bad[0]]} is not a RoadClass (0..{max(RoadClass)})")
         if speed_kmh is None:
-            speed_kmh = np.array([CLASS_SPEED_KMH[RoadClass(c)] for c in road_class], dtype=np.float64)
+            speed_kmh = _CLASS_SPEED_ARRAY[road_class]
         speed_kmh = _float_array(speed_kmh, k, "speed_kmh")
         bad = np.flatnonzero(~np.isfinite(speed_kmh) | (speed_kmh <= 0))
         if len(bad):
@@ -196,6 +205,9 @@ class RoadGraph:
         oneway = np.zeros(k, dtype=bool) if oneway is None else np.asarray(oneway, dtype=bool)
         is_bridge = np.zeros(k, dtype=bool) if is_bridge is None else np.asarray(is_bridge, dtype=bool)
         is_tunnel = np.zeros(k, dtype=bool) if is_tunnel is None else np.asarray(is_tunnel, dtype=bool)
+        for arr, label in ((oneway, "oneway"), (is_bridge, "is_bridge"), (is_tunnel, "is_tunnel")):
+            if len(arr) != k:
+                raise ValueError(f"{label} has {len(arr)} values for {k} segments")
 
         back = ~oneway
         seg = np.concatenate([np.arange(k), np.flatnonzero(back)])
@@ -304,7 +316,7 @@ class RoadGraph:
 
     def copy(self) -> "RoadGraph":
         """A graph sharing the static arrays with its own state (cheap)."""
-        g = RoadGraph(**{f: getattr(self, f) for f in _STATIC_FIELDS}, name=self.name)
+        g = RoadGraph(**{f: getattr(self, f) for f in _STATIC_FIELDS}, name=self.name, meta=dict(self.meta))
         g.speed_factor = self.speed_factor.copy()
         g.epoch = self.epoch
         return g
@@ -333,16 +345,22 @@ class RoadGraph:
         return m
 
     def to_networkx(self, weight: str = "time_min"):
-        """A ``networkx.MultiDiGraph`` with ``length_m``, ``speed_kmh`` and ``time_min``."""
+        """A ``networkx.MultiDiGraph`` keyed by edge id, with every edge attribute
+        (``length_m``, ``speed_kmh``, ``time_min`` now, ``road_class``, ``bridge``,
+        ``tunnel``, ``segment``) and node ``lon``, ``lat``, ``elevation_m``, ``node_id``."""
         import networkx as nx
 
         g = nx.MultiDiGraph(name=self.name)
-        for i in range(self.n_nodes):
-            g.add_node(i, lon=self.lon[i], lat=self.lat[i], node_id=int(self.node_ids[i]))
+        g.add_nodes_from(
+            (i, {"lon": float(self.lon[i]), "lat": float(self.lat[i]), "elevation_m": float(self.elevation_m[i]),
+                 "node_id": int(self.node_ids[i])}) for i in range(self.n_nodes))
         tt = self.travel_time_min()
-        for e in range(self.n_edges):
-            g.add_edge(int(self.tails[e]), int(self.heads[e]), key=e, length_m=float(self.length_m[e]),
-                       speed_kmh=float(self.speed_kmh[e]), time_min=float(tt[e]))
+        g.add_edges_from(
+            (int(self.tails[e]), int(self.heads[e]), e,
+             {"length_m": float(self.length_m[e]), "speed_kmh": float(self.speed_kmh[e]), "time_min": float(tt[e]),
+              "road_class": int(self.road_class[e]), "bridge": bool(self.is_bridge[e]),
+              "tunnel": bool(self.is_tunnel[e]), "segment": int(self.segment[e])})
+            for e in range(self.n_edges))
         return g
 
 
