@@ -91,12 +91,34 @@ class Rainfall(_Strict):
 
 
 class Attenuation(_Strict):
-    """Elliptical intensity attenuation I = a + b·M − c·ln(R + r0) per axis."""
+    """Elliptical intensity attenuation I = a + b·M − c·log(R + r0) per axis.
 
-    relation: Literal["wang2000-north-china", "custom"] = "wang2000-north-china"
+    ``wang2000-north-china``: Wang Suyun et al. (2000), eastern China (natural
+    log); ``yu2013-east``: Yu Yanxiang et al. (2013), the eastern strong-earthquake
+    region of the GB 18306-2015 zonation map (log10). ``custom`` takes
+    ``long_axis`` and ``short_axis`` as (a, b, c, r0 km) with the logarithm
+    ``log_base`` (coefficients in :mod:`sim.hazards.intensity`).
+    """
+
+    relation: Literal["wang2000-north-china", "yu2013-east", "custom"] = "wang2000-north-china"
     long_axis: tuple[float, float, float, float] | None = Field(None, description="a, b, c, r0 (km)")
     short_axis: tuple[float, float, float, float] | None = None
+    log_base: Literal["e", "10"] = Field("e", description="logarithm of the custom relation: ln (e) or lg (10)")
     sigma: float = Field(0.0, ge=0, description="standard deviation of intensity at a site")
+
+    @model_validator(mode="after")
+    def _custom_needs_axes(self):
+        given = (self.long_axis is not None, self.short_axis is not None)
+        if self.relation == "custom" and not all(given):
+            raise ValueError("relation 'custom' needs both 'long_axis' and 'short_axis' as [a, b, c, r0_km]")
+        if self.relation != "custom" and any(given):
+            raise ValueError(f"'long_axis'/'short_axis' are only read with relation 'custom', "
+                             f"not {self.relation!r}; set 'relation: custom'")
+        for name, axis in (("long_axis", self.long_axis), ("short_axis", self.short_axis)):
+            if axis is not None and not (axis[2] > 0 and axis[3] > 0):
+                raise ValueError(f"{name}: c (={axis[2]}) and r0 (={axis[3]}) must be > 0; "
+                                 "write I = a + b*M - c*log(R + r0) with c > 0")
+        return self
 
 
 class Earthquake(_Strict):
@@ -110,6 +132,11 @@ class Earthquake(_Strict):
     time: Duration = 0.0
     attenuation: Attenuation = Field(default_factory=Attenuation)
     bridge_fragility_factor: float = Field(1.0, gt=0, description="scales bridge median capacity (retrofit > 1)")
+    clock_hour: float = Field(2.0, ge=0, lt=24, description="local hour of the shock: sets how many are at home")
+    fortified_share: float = Field(0.6, ge=0, le=1, description="share of buildings designed to the seismic code")
+    segment_fragility_factor: dict[int, float] = Field(
+        default_factory=dict, description="road-segment id -> further factor on that bridge's median capacity "
+                                          "(set by a retrofit of listed bridges)")
 
 
 Hazard = Annotated[Union[HazardNone, Rainfall, Earthquake], Field(discriminator="type")]

@@ -1,0 +1,270 @@
+"""An earthquake: shaking, broken bridges, blocked streets, displaced and trapped people.
+
+:func:`earthquake_outcome` turns an ``Earthquake`` scenario section into a
+:class:`~sim.hazards.timeline.HazardOutcome` for one run:
+
+1. **Shaking** — the intensity at every road node and zone centre from an
+   elliptical attenuation relation for eastern China, long axis on the fault
+   strike (:mod:`sim.hazards.intensity`), plus an optional normal site scatter
+   of standard deviation ``attenuation.sigma`` drawn per site.
+2. **Bridges** — each bridge segment gets a Hazus damage state from one
+   uniform draw against its fragility curves (:mod:`sim.hazards.fragility`),
+   with medians scaled by ``bridge_fragility_factor`` and the per-segment
+   ``segment_fragility_factor`` of a retrofit. Moderate damage halves the
+   speed, extensive and complete damage close the bridge; a second
+   :class:`RoadChange` reopens it after a Hazus restoration time. Because the
+   draw is one uniform per bridge, a retrofit on the same seed never leaves
+   more bridges damaged.
+3. **Streets** — a street segment is blocked by collapse debris with a
+   probability from the building collapse rate around it; it closes at the
+   shock and a ``road_repair`` :class:`WorkSite` reopens it when cleared.
+4. **People** — per zone, residents of buildings with moderate or worse damage
+   are displaced, residents of slightly damaged or worse buildings are
+   affected (need basic-living relief), and part of the occupants of destroyed
+   buildings are trapped; each zone with trapped people is a ``sar`` work site.
+   :func:`~sim.hazards.fragility.survival_probability` tells the engine how many
+   are still alive when a team reaches them.
+
+Random draws come from independent child streams of the run's generator (one
+per concept), so changing one input — a retrofit, the zone table — does not
+shift the draws of the others.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from sim.network.geo import LocalProjection
+from sim.network.graph import RoadClass, RoadGraph
+
+from .fragility import (
+    BRIDGE_CLASS_BY_ROAD, BRIDGE_SPEED_FACTOR, DAMAGE_STATES, HAZUS_BRIDGES, TRAPPED_SHARE_OF_COLLAPSE,
+    building_damage_distribution, damage_state_from_uniform, debris_blockage_probability,
+    exceedance_probabilities, occupancy_at, repair_time_min, sa10_g_from_pga_g, survival_probability,
+)
+from .intensity import INTENSITY_MAX, attenuation_for, median_intensity, pga_g_from_intensity, site_offsets_km
+from .timeline import HazardOutcome, RoadChange, WorkSite
+
+__all__ = ["earthquake_outcome", "intensity_at", "survival_probability"]
+
+#: Crew-minutes to clear collapse debris from 100 m of street (assumption: a
+#: loader crew clears a blocked frontage in about 3 h).
+DEBRIS_CLEAR_CREW_MIN_PER_100M = 180.0
+#: Crew-minutes of search-and-rescue work per trapped person (assumption:
+#: light rescue of one person from a collapsed low-rise house, about 2 h).
+SAR_CREW_MIN_PER_TRAPPED = 120.0
+
+_STREAMS = ("node_scatter", "zone_scatter", "bridge_state", "bridge_repair", "debris", "people")
+
+
+def intensity_at(hazard, lon, lat) -> np.ndarray:
+    """Median intensity of the earthquake at the given sites (for maps; no scatter)."""
+    return median_intensity(hazard, lon, lat)
+
+
+def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_population,
+                       rng: np.random.Generator, *, zone_node=None,
+                       zone_vulnerable_share=None) -> HazardOutcome:
+    """Everything one earthquake does to the road graph and the zones.
+
+    Parameters
+    ----------
+    hazard : Earthquake
+        The scenario section (``sim.scenarios.hazard_models.Earthquake``).
+    graph : RoadGraph
+        Needs node ``lon``/``lat``; its state is not changed.
+    zone_lon, zone_lat, zone_population : arrays of one value per zone
+        Zone centres (degrees) and residents (people).
+    rng : numpy.random.Generator
+        The run's seeded generator; the same seed gives the same outcome.
+    zone_node : int array, optional
+        Graph node of each zone (where its SAR work site is); by default the
+        node nearest to the zone centre.
+    zone_vulnerable_share : array, optional
+        Share of elderly-alone and disabled residents; raises the priority of
+        the zone's SAR site and gives ``outcome.displaced_vulnerable``.
+
+    Returns
+    -------
+    HazardOutcome
+        With ``figures`` (JSON scalars) and, as extra attributes for plots,
+        ``node_intensity``, ``zone_intensity``, ``bridge_damage_state`` (per
+        segment id, −1 where not a bridge), ``blocked_segments`` and
+        ``zone_damage_distribution`` (zones × 5 building grades).
+    """
+    if not graph.has_coordinates:
+        raise ValueError(f"graph {graph.name!r} has nodes without lon/lat; the earthquake model needs coordinates")
+    zone_lon, zone_lat, population = (np.atleast_1d(np.asarray(a, dtype=float))
+                                      for a in (zone_lon, zone_lat, zone_population))
+    n_zones = len(population)
+    if not (len(zone_lon) == len(zone_lat) == n_zones):
+        raise ValueError(f"zone_lon, zone_lat and zone_population differ in length "
+                         f"({len(zone_lon)}, {len(zone_lat)}, {n_zones})")
+    if np.any(~np.isfinite(population) | (population < 0)):
+        raise ValueError("zone_population must be finite and >= 0")
+    vulnerable = (np.zeros(n_zones) if zone_vulnerable_share is None
+                  else np.broadcast_to(np.asarray(zone_vulnerable_share, dtype=float), (n_zones,)))
+    streams = dict(zip(_STREAMS, rng.spawn(len(_STREAMS))))
+    t0 = float(hazard.time)
+    relation = attenuation_for(hazard.attenuation)
+    sigma = float(hazard.attenuation.sigma)
+
+    # 1. Shaking at nodes and zone centres.
+    node_i = _site_intensity(hazard, relation, graph.lon, graph.lat, sigma, streams["node_scatter"])
+    zone_i = _site_intensity(hazard, relation, zone_lon, zone_lat, sigma, streams["zone_scatter"])
+
+    # Segments: one representative edge each; intensity at the segment is the
+    # mean of its two end nodes.
+    n_seg = graph.n_segments
+    seg_ids, first_edge = np.unique(graph.segment, return_index=True)
+    seg_i = 0.5 * (node_i[graph.tails[first_edge]] + node_i[graph.heads[first_edge]])
+    seg_len = graph.length_m[first_edge]
+    seg_class = graph.road_class[first_edge]
+    seg_bridge = graph.is_bridge[first_edge]
+
+    # 2. Bridges (uniforms are drawn for every segment id so draws never shift).
+    u_state = streams["bridge_state"].random(n_seg)[seg_ids]
+    u_repair = streams["bridge_repair"].random(n_seg)[seg_ids]
+    bridge_state = np.zeros(len(seg_ids), dtype=np.int8)
+    if seg_bridge.any():
+        b = np.flatnonzero(seg_bridge)
+        medians = np.array([HAZUS_BRIDGES[BRIDGE_CLASS_BY_ROAD[RoadClass(int(c))]].medians_g
+                            for c in seg_class[b]])
+        factor = np.full(len(b), float(hazard.bridge_fragility_factor))
+        for seg, f in hazard.segment_fragility_factor.items():
+            factor[seg_ids[b] == int(seg)] *= float(f)
+        sa = sa10_g_from_pga_g(pga_g_from_intensity(seg_i[b]))
+        p = exceedance_probabilities(sa, medians * factor[:, None], beta=0.6)
+        bridge_state[b] = damage_state_from_uniform(u_state[b], p)
+    repair_min = repair_time_min(bridge_state, u_repair)
+
+    # 3. Debris on streets (bridges and expressways carry no frontage).
+    seg_dist = building_damage_distribution(seg_i, hazard.fortified_share)
+    p_block = debris_blockage_probability(seg_dist[:, 4], seg_len, seg_class)
+    p_block[seg_bridge] = 0.0
+    blocked = streams["debris"].random(n_seg)[seg_ids] < p_block
+
+    road_changes, work_sites = _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min,
+                                             blocked, t0)
+
+    # 4. People.
+    zone_dist = building_damage_distribution(zone_i, hazard.fortified_share)
+    affected, displaced, trapped = _people(population, zone_dist, occupancy_at(hazard.clock_hour),
+                                           streams["people"])
+    if zone_node is None:
+        zone_node = _nearest_nodes(graph, zone_lon, zone_lat)
+    zone_node = np.asarray(zone_node, dtype=np.int64)
+    for z in np.flatnonzero(trapped > 0):
+        work_sites.append(WorkSite(
+            site_id=f"eq-sar-{z}", team_kind="sar", node=int(zone_node[z]),
+            work_min=float(trapped[z]) * SAR_CREW_MIN_PER_TRAPPED, available_min=t0,
+            priority=float(trapped[z]) * (1.0 + float(vulnerable[z])),
+            cause=f"{int(trapped[z])} people trapped in collapsed buildings"))
+
+    closed = blocked | np.isin(bridge_state, [s for s, f in BRIDGE_SPEED_FACTOR.items() if f == 0.0])
+    is_b = seg_bridge
+    outcome = HazardOutcome(
+        road_changes=road_changes,
+        affected=affected.astype(float), displaced=displaced.astype(float), trapped=trapped.astype(float),
+        impact_time_min=np.full(n_zones, t0), work_sites=work_sites,
+        figures={
+            "relation": relation.name,
+            "magnitude": float(hazard.magnitude),
+            "epicentral_intensity": round(relation.epicentral_intensity(hazard.magnitude), 2),
+            "max_zone_intensity": round(float(zone_i.max()), 2) if n_zones else None,
+            "max_node_intensity": round(float(node_i.max()), 2),
+            "bridges": int(is_b.sum()),
+            "bridges_down": {name: int(np.sum(bridge_state[is_b] == k + 1)) for k, name in enumerate(DAMAGE_STATES)},
+            "bridges_closed": int(np.sum(closed & is_b)),
+            "road_segments_blocked": int(blocked.sum()),
+            "closed_road_km": round(float(seg_len[closed].sum()) / 1000.0, 3),
+            "affected": int(affected.sum()),
+            "displaced": int(displaced.sum()),
+            "trapped": int(trapped.sum()),
+        },
+    )
+    outcome.node_intensity = node_i
+    outcome.zone_intensity = zone_i
+    outcome.bridge_damage_state = _per_segment(n_seg, seg_ids, np.where(is_b, bridge_state, -1), -1)
+    outcome.blocked_segments = seg_ids[blocked]
+    outcome.zone_damage_distribution = zone_dist
+    outcome.displaced_vulnerable = displaced * vulnerable
+    return outcome
+
+
+def _site_intensity(hazard, relation, lon, lat, sigma, rng) -> np.ndarray:
+    along, across = site_offsets_km(hazard.epicenter, hazard.strike_deg, lon, lat)
+    median = relation.intensity(hazard.magnitude, along, across)
+    scatter = rng.standard_normal(len(median))  # always drawn, so sigma does not shift streams
+    return np.clip(median + sigma * scatter, 0.0, INTENSITY_MAX)
+
+
+def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, blocked, t0):
+    """Closures and slow-downs at the shock, bridge reopenings, debris work sites."""
+    factor = np.array([BRIDGE_SPEED_FACTOR[int(s)] for s in bridge_state])
+    factor[blocked] = 0.0
+    hit = np.flatnonzero(factor < 1.0)
+    edges_of = _segment_edge_lookup(graph)
+    changes: list[RoadChange] = []
+    if len(hit):
+        seg_factor = _per_segment(graph.n_segments, seg_ids, factor, 1.0)
+        edges = np.sort(np.concatenate([edges_of(seg_ids[i]) for i in hit]))
+        changes.append(RoadChange(t0, edges, seg_factor[graph.segment[edges]], cause="earthquake damage"))
+    for i in np.flatnonzero(bridge_state >= 2):
+        if factor[i] < 1.0:
+            changes.append(RoadChange(t0 + float(repair_min[i]), edges_of(seg_ids[i]), 1.0,
+                                      cause=f"bridge repaired ({DAMAGE_STATES[int(bridge_state[i]) - 1]} damage)"))
+    changes.sort(key=lambda c: c.time_min)
+    sites: list[WorkSite] = []
+    for i in np.flatnonzero(blocked):
+        edges = edges_of(seg_ids[i])
+        sites.append(WorkSite(
+            site_id=f"eq-debris-{int(seg_ids[i])}", team_kind="road_repair", node=int(graph.tails[edges[0]]),
+            work_min=DEBRIS_CLEAR_CREW_MIN_PER_100M * max(float(seg_len[i]) / 100.0, 0.5),
+            on_done=RoadChange(t0, edges, 1.0, cause="debris cleared"), available_min=t0,
+            priority=float(RoadClass.RURAL - int(seg_class[i]) + 1), cause="collapse debris blocks the street"))
+    return changes, sites
+
+
+def _people(population, dist, occupancy, rng):
+    """Affected ⊇ displaced ⊇ trapped, drawn as nested binomials per zone."""
+    pop = np.rint(population).astype(np.int64)
+    p_destroyed = dist[:, 4]
+    p_mod_plus = dist[:, 2:].sum(axis=1)
+    p_slight_plus = dist[:, 1:].sum(axis=1)
+    destroyed = rng.binomial(pop, np.clip(p_destroyed, 0, 1))
+    rest = pop - destroyed
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q_mod = np.where(p_destroyed < 1, (p_mod_plus - p_destroyed) / (1 - p_destroyed), 0.0)
+        q_slight = np.where(p_mod_plus < 1, (p_slight_plus - p_mod_plus) / (1 - p_mod_plus), 0.0)
+    displaced = destroyed + rng.binomial(rest, np.clip(q_mod, 0, 1))
+    affected = displaced + rng.binomial(pop - displaced, np.clip(q_slight, 0, 1))
+    trapped = rng.binomial(destroyed, min(max(occupancy * TRAPPED_SHARE_OF_COLLAPSE, 0.0), 1.0))
+    return affected, displaced, trapped
+
+
+def _nearest_nodes(graph: RoadGraph, lon, lat) -> np.ndarray:
+    if len(lon) == 0:
+        return np.zeros(0, dtype=np.int64)
+    proj = LocalProjection.around(graph.lon, graph.lat)
+    tree = cKDTree(np.column_stack(proj.to_xy_m(graph.lon, graph.lat)))
+    _, idx = tree.query(np.column_stack(proj.to_xy_m(lon, lat)))
+    return np.asarray(idx, dtype=np.int64)
+
+
+def _segment_edge_lookup(graph: RoadGraph):
+    """``edges_of(segment)``: the directed edges of one segment, O(log E) per call."""
+    order = np.argsort(graph.segment, kind="stable")
+    sorted_seg = graph.segment[order]
+
+    def edges_of(segment):
+        lo, hi = np.searchsorted(sorted_seg, [segment, segment + 1])
+        return order[lo:hi].astype(np.int64)
+
+    return edges_of
+
+
+def _per_segment(n_seg, seg_ids, values, fill):
+    out = np.full(n_seg, fill, dtype=np.asarray(values).dtype)
+    out[seg_ids] = values
+    return out
