@@ -11,13 +11,13 @@ loader's job (:mod:`sim.scenarios.loader`).
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from .hazard_models import Area, Hazard, HazardNone, Impact, Outages
 from .items import DEFAULT_NEEDS_PER_PERSON, DEFAULT_UNIT_WEIGHT_KG, SHELTER_M2_PER_PERSON
-from .units import Distance, Duration
+from .units import Distance, Duration, parse_duration_min
 
 __all__ = [
     "Strict", "Location", "ItemAmounts", "Needs", "Depot", "Trucks", "Shelter", "Team",
@@ -177,6 +177,15 @@ TARGET_PRESETS: dict[str, dict] = {
 }
 
 
+def _same_times(given, preset) -> bool:
+    """Whether ``given`` lists the same durations as ``preset`` (``["180min"]`` == ``["3h"]``)."""
+    try:
+        return preset is not None and [parse_duration_min(v) for v in given] == \
+            [parse_duration_min(v) for v in preset]
+    except (TypeError, ValueError):
+        return False
+
+
 class Targets(Strict):
     """The planning targets a run is judged against (clocks start at the event).
 
@@ -197,7 +206,9 @@ class Targets(Strict):
     @classmethod
     def _expand_preset(cls, data):
         if isinstance(data, dict) and data.get("preset") in TARGET_PRESETS:
-            extra = set(data) - {"preset"}
+            preset = TARGET_PRESETS[data["preset"]]
+            # A dumped scenario repeats the preset's own values: those are no conflict.
+            extra = {k for k in set(data) - {"preset"} if not _same_times(data[k], preset.get(k))}
             if extra:
                 raise ValueError(f"a preset cannot be combined with {sorted(extra)}; "
                                  "write either 'preset' or explicit targets")
@@ -313,7 +324,16 @@ class Scenario(Strict):
     outages: Outages = Field(default_factory=Outages)
     command: Command = Field(default_factory=Command)
     policy: Policy = Field(default_factory=Policy)
-    interventions: list = Field(default_factory=list)
+    interventions: list[Intervention] = Field(
+        default_factory=list, description="overlays for a before/after comparison (sim.scenarios.interventions)")
+    applied_interventions: list[Intervention] = Field(
+        default_factory=list, description="overlays already applied by apply_interventions (a record; not re-applied)")
+    sat_phone_zones: Literal["all"] | list[str] = Field(
+        default_factory=list, description="zone ids with a satellite phone, or 'all' (set by sat_phones)")
+
+    #: Where the scenario was read from (file name and locator of every path),
+    #: set by the loader so later stages can report located errors.
+    _source: Any = PrivateAttr(default=None)
 
     @field_validator("duration")
     @classmethod
@@ -321,3 +341,10 @@ class Scenario(Strict):
         if v <= 0:
             raise ValueError("duration must be longer than zero")
         return v
+
+
+if TYPE_CHECKING:
+    from .interventions import Intervention
+# The interventions build on Depot, Team and Shelter above; importing them
+# completes Scenario (sim.scenarios.interventions calls Scenario.model_rebuild).
+from . import interventions as _interventions  # noqa: E402,F401

@@ -70,12 +70,12 @@ def parse_distance_m(value: Any) -> float:
 def format_duration(minutes: float) -> str:
     """The shortest exact unit string for a number of minutes (``180`` → ``3h``)."""
     if minutes % 1440 == 0 and minutes >= 1440:
-        return f"{minutes / 1440:g}d"
+        return f"{minutes / 1440:.12g}d"
     if minutes % 60 == 0 and minutes >= 60:
-        return f"{minutes / 60:g}h"
+        return f"{minutes / 60:.12g}h"
     if minutes == int(minutes):
-        return f"{minutes:g}min"
-    return f"{minutes * 60:g}s"
+        return f"{minutes:.12g}min"
+    return f"{minutes * 60:.12g}s"
 
 
 #: A duration field: YAML string with unit → minutes (float).
@@ -91,6 +91,6 @@ Duration = Annotated[
 Distance = Annotated[
     float,
     BeforeValidator(parse_distance_m),
-    PlainSerializer(lambda m: f"{m:g}m", return_type=str),
+    PlainSerializer(lambda m: f"{m:.12g}m", return_type=str),
     WithJsonSchema({"type": "string", "pattern": r"^\s*[0-9.]+\s*(m|km)\s*$", "examples": ["500m", "2km"]}),
 ]

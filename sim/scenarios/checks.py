@@ -1,0 +1,249 @@
+"""Semantic checks: what the schema cannot see field by field.
+
+The pydantic models check each value on its own (a count is a whole number, a
+tier is one of four). A scenario can still be impossible as a whole: two
+depots with one id, a need nobody stocks (relief can never be complete), a
+truck that cannot carry a single tent, an intervention that adds trucks to a
+depot that does not exist. These checks find such problems after validation,
+each as ``(path, message)``; the loader turns them into located
+``FILE:LINE:COL: PATH: message`` lines (:func:`sim.scenarios.loader.locate_problems`).
+
+Checks that need the road graph — a ``{node: ID}`` that is not in it, a
+``{lonlat}`` too far from any road — live in :func:`check_against_graph`,
+which the engine calls once it has built the graph.
+"""
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .interventions import AddDepot, AddShelter, AddTeams, AddTrucks, Prestock, Retrofit, SatPhones
+from .models import Depot, Location, Scenario
+from .yaml_nodes import format_path
+
+__all__ = ["Finding", "check_scenario", "check_against_graph", "check_zone_ids", "stocked_items"]
+
+#: A problem found in a valid-looking scenario: its path and a plain message.
+Finding = tuple[tuple, str]
+
+#: ``snap(lon, lat) -> (node_index, distance_m)``, e.g. ``Snapper(graph).snap``.
+SnapFunction = Callable[[float, float], "tuple[int, float]"]
+
+
+def check_scenario(scenario: Scenario) -> list[Finding]:
+    """Every graph-independent semantic problem of ``scenario``."""
+    return [
+        *_duplicate_ids(scenario),
+        *_needs_without_stock(scenario),
+        *_payloads_below_one_unit(scenario),
+        *_intervention_references(scenario),
+    ]
+
+
+def stocked_items(depot: Depot) -> set[str]:
+    """Items a depot can supply: physical stock, agreement stock or production."""
+    items = set(depot.stock.as_dict(nonzero=True))
+    if depot.agreement is not None:
+        items |= set(depot.agreement.stock.as_dict(nonzero=True))
+    if depot.production is not None:
+        items |= set(depot.production.rate_per_h.as_dict(nonzero=True))
+    return items
+
+
+# --------------------------------------------------------------- the agents
+def _depots(s: Scenario) -> Iterator[tuple[tuple, Depot]]:
+    """Depots of the scenario and those its (not yet applied) interventions add."""
+    for i, depot in enumerate(s.depots):
+        yield ("depots", i), depot
+    for k, iv in enumerate(s.interventions):
+        if isinstance(iv, AddDepot):
+            yield ("interventions", k, "depot"), iv.depot
+
+
+def _agents(s: Scenario) -> Iterator[tuple[tuple, str, Any]]:
+    """(path, kind, model) of every depot, shelter and team, added ones last."""
+    for i, depot in enumerate(s.depots):
+        yield ("depots", i), "depot", depot
+    for i, shelter in enumerate(s.shelters):
+        yield ("shelters", i), "shelter", shelter
+    for i, team in enumerate(s.teams):
+        yield ("teams", i), "team", team
+    for k, iv in enumerate(s.interventions):
+        if isinstance(iv, AddDepot):
+            yield ("interventions", k, "depot"), "depot", iv.depot
+        elif isinstance(iv, AddShelter):
+            yield ("interventions", k, "shelter"), "shelter", iv.shelter
+        elif isinstance(iv, AddTeams):
+            yield ("interventions", k, "team"), "team", iv.team
+
+
+def _did_you_mean(word: str, known) -> str:
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _duplicate_ids(s: Scenario) -> Iterator[Finding]:
+    first: dict[str, tuple[str, tuple]] = {}
+    for path, kind, agent in _agents(s):
+        if agent.id in first:
+            other_kind, other_path = first[agent.id]
+            yield (path + ("id",), f"id {agent.id!r} is already used by the {other_kind} at "
+                                   f"{format_path(other_path)}; depots, shelters and teams need unique ids")
+        else:
+            first[agent.id] = (kind, path)
+
+
+def _needs_without_stock(s: Scenario) -> Iterator[Finding]:
+    stocked = set().union(*(stocked_items(d) for _, d in _depots(s)))
+    for item, amount in s.needs.per_person().items():
+        if item in stocked:
+            continue
+        default = "" if item in s.needs.model_fields_set else " (the default need)"
+        yield (("needs", item), f"each affected person needs {amount:g} {item}{default}, but no depot "
+                                f"stocks {item} (as stock, agreement or production): relief could never "
+                                f"be complete; stock it in a depot or set needs.{item}: 0")
+
+
+def _payloads_below_one_unit(s: Scenario) -> Iterator[Finding]:
+    weights = s.item_weights_kg.model_dump()
+    for path, depot in _depots(s):
+        payload = depot.trucks.payload_kg
+        heavy = sorted(item for item in stocked_items(depot) if weights[item] > payload)
+        if heavy:
+            units = ", ".join(f"{item} ({weights[item]:g} kg)" for item in heavy)
+            yield (path + ("trucks", "payload_kg"),
+                   f"a truck carries {payload:g} kg, less than one unit of {units}; "
+                   "raise payload_kg or correct item_weights_kg")
+
+
+def _intervention_references(s: Scenario) -> Iterator[Finding]:
+    depots = {d.id: d for _, d in _depots(s)}
+    remaining = {d_id: d.stock.as_dict() for d_id, d in depots.items()}
+
+    def unknown_depot(path, depot_id):
+        return (path, f"no depot with id {depot_id!r}{_did_you_mean(depot_id, depots)} "
+                      f"(depots: {', '.join(depots)})")
+
+    for k, iv in enumerate(s.interventions):
+        here = ("interventions", k)
+        if isinstance(iv, AddTrucks) and iv.depot not in depots:
+            yield unknown_depot(here + ("depot",), iv.depot)
+        elif isinstance(iv, Prestock):
+            bad = False
+            for key in ("from_depot", "to_depot"):
+                if getattr(iv, key) not in depots:
+                    bad = True
+                    yield unknown_depot(here + (key,), getattr(iv, key))
+            if bad:
+                continue
+            if iv.from_depot == iv.to_depot:
+                yield (here + ("to_depot",), "prestock moves stock from a depot to itself; "
+                                             "name two different depots")
+                continue
+            for item, amount in iv.stock.as_dict(nonzero=True).items():
+                have = remaining[iv.from_depot][item]
+                if amount > have:
+                    yield (here + ("stock", item), f"moves {amount:g} {item} but depot {iv.from_depot!r} "
+                                                   f"holds {have:g} (after earlier prestocks)")
+                else:
+                    remaining[iv.from_depot][item] -= amount
+                    remaining[iv.to_depot][item] += amount
+        elif isinstance(iv, Retrofit) and s.hazard.type != "earthquake":
+            yield (here + ("type",), f"retrofit strengthens bridges against earthquakes, but the hazard "
+                                     f"is {s.hazard.type!r}; remove it or use an earthquake hazard")
+        elif isinstance(iv, SatPhones) and isinstance(iv.agents, list):
+            # Ids that are no depot, shelter or team are zones: checked with the zones.
+            seen = set()
+            for j, agent in enumerate(iv.agents):
+                if agent in seen:
+                    yield (here + ("agents", j), f"{agent!r} is listed twice")
+                seen.add(agent)
+
+
+# ------------------------------------------------------------ with the world
+def _locations(s: Scenario) -> Iterator[tuple[tuple, Location]]:
+    for path, kind, agent in _agents(s):
+        yield path + (("base",) if kind == "team" else ("at",)), agent.base if kind == "team" else agent.at
+
+
+def _all_interventions(s: Scenario) -> Iterator[tuple[tuple, Any]]:
+    for k, iv in enumerate(s.interventions):
+        yield ("interventions", k), iv
+    for k, iv in enumerate(s.applied_interventions):
+        yield ("applied_interventions", k), iv
+
+
+def _metres(m: float) -> str:
+    return f"{m / 1000:.1f} km" if m >= 1000 else f"{m:.0f} m"
+
+
+def check_against_graph(scenario: Scenario, graph, snap: SnapFunction) -> list[Finding]:
+    """Problems of ``scenario`` on the road graph it will run on.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The loaded scenario (interventions applied or not).
+    graph : RoadGraph
+        Needs ``index_of(node_id)`` (``KeyError`` if unknown) and ``name``;
+        bridge segment ids are checked if it has ``segment`` and ``is_bridge``.
+    snap : callable
+        ``snap(lon, lat) -> (node_index, distance_m)``, e.g.
+        ``sim.network.snap.Snapper(graph).snap``.
+
+    Returns
+    -------
+    list of (path, message)
+        ``{node: ID}`` not in the graph; ``{lonlat}`` farther than
+        ``region.snap_limit`` from the nearest node; retrofitted bridge ids
+        that are not bridges.
+    """
+    findings: list[Finding] = []
+    limit_m = scenario.region.snap_limit
+    graph_name = getattr(graph, "name", "graph")
+    for path, location in _locations(scenario):
+        if location.node is not None:
+            try:
+                graph.index_of(location.node)
+            except KeyError:
+                findings.append((path + ("node",), f"node {location.node} is not in the road graph "
+                                                   f"{graph_name!r}; check the id or use lonlat"))
+        else:
+            lon, lat = location.lonlat
+            _, distance_m = snap(lon, lat)
+            if distance_m > limit_m:
+                findings.append((path + ("lonlat",),
+                                 f"[{lon:g}, {lat:g}] is {_metres(distance_m)} from the nearest road node, "
+                                 f"farther than region.snap_limit ({_metres(limit_m)}); check the "
+                                 "coordinates (longitude first) or raise snap_limit"))
+    if hasattr(graph, "segment") and hasattr(graph, "is_bridge"):
+        import numpy as np
+
+        all_segments = set(np.unique(graph.segment).tolist())
+        bridges = set(np.unique(graph.segment[graph.is_bridge]).tolist())
+        for path, iv in _all_interventions(scenario):
+            if isinstance(iv, Retrofit) and iv.bridges != "all":
+                for j, segment in enumerate(iv.bridges):
+                    if segment not in bridges:
+                        what = "is not a bridge" if segment in all_segments else "does not exist"
+                        findings.append((path + ("bridges", j),
+                                         f"road segment {segment} {what} in the road graph {graph_name!r}"))
+    return findings
+
+
+def check_zone_ids(scenario: Scenario, zone_ids) -> list[Finding]:
+    """``sat_phones`` ids that are neither a depot, shelter, team nor one of ``zone_ids``."""
+    agents = {a.id for _, _, a in _agents(scenario)}
+    agents |= {a.id for a in (*scenario.depots, *scenario.shelters, *scenario.teams)}
+    zones = set(zone_ids)
+    findings = []
+    for path, iv in _all_interventions(scenario):
+        if isinstance(iv, SatPhones) and isinstance(iv.agents, list):
+            for j, agent in enumerate(iv.agents):
+                if agent not in agents and agent not in zones:
+                    findings.append((path + ("agents", j),
+                                     f"{agent!r} is not a depot, shelter, team or zone id"
+                                     f"{_did_you_mean(agent, agents | zones)}"))
+    return findings
+
