@@ -63,6 +63,24 @@ def cmd_info(args) -> int:
     return 0
 
 
+def cmd_run(args) -> int:
+    from .engine import run
+    from .outputs import write_outputs
+    from .scenarios import load_scenario
+
+    path = _scenario_arg(args.scenario)
+    scenario = load_scenario(path)
+    out = Path(args.out) if args.out else Path("out") / path.stem
+    progress = not args.quiet and sys.stderr.isatty()
+    result = run(scenario, seed=args.seed, base_dir=path.parent, progress=progress)
+    summary = write_outputs(result, out, plots=not args.no_plots)
+    if not args.quiet:
+        from .report.console import format_summary
+
+        print(format_summary(summary, out))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sim", description="Simulate disaster resource dispatch against the planning targets "
@@ -82,6 +100,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--map", metavar="FILE.png", help="also draw the region map")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("run", help="run a scenario once; writes summary.json, zones.csv, events.parquet, plots")
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                   help="scenario file or built-in name (default: the default scenario)")
+    p.add_argument("--seed", type=int, help="override the scenario's seed")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: out/<scenario file name>)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on the console")
+    p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.set_defaults(func=cmd_run)
     return parser
 
 

@@ -1,0 +1,197 @@
+"""The command centre: learns of needs from reports, orders deliveries.
+
+Command knows of a zone's needs only when the zone's report arrives: at the
+zone's hit time plus a reporting delay drawn per zone from the scenario's
+triangular ``command.report_delay`` (longer when communications are down).
+It then plans with the scenario's policy (:mod:`sim.policies`) over every
+zone whose need is still open, reserving depot stock for each order, and
+splits each order into truckloads that reach the depot's queue after the
+``order_delay``. It re-plans when new reports arrive, when stock arrives at a
+depot (agreement or production reserves), and every ``replan_every`` while
+needs remain open. Volunteer crews are sent to help distribute at the zones
+with the most affected people.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import simpy
+
+from ..policies import plan_orders, priority_key
+from .depot import Trip
+
+__all__ = ["Command", "split_into_truckloads"]
+
+HELP_SHIFT_MIN = 360.0
+HELPER_KINDS = ("volunteer", "distribution")
+
+
+def split_into_truckloads(items: dict[str, float], unit_kg: dict[str, float], payload_kg: float) -> list[dict]:
+    """Whole units of ``items`` in loads of at most ``payload_kg``, each a
+    proportional mix (so every load, the first included, carries every item)."""
+    remaining = {i: float(a) for i, a in items.items() if a > 0}
+    total_kg = sum(a * unit_kg[i] for i, a in remaining.items())
+    loads = []
+    while remaining:
+        room = payload_kg
+        load: dict[str, float] = {}
+        for item, left in remaining.items():
+            share = left * unit_kg[item] / total_kg if total_kg > 0 else 0.0
+            n = min(left, math.floor(payload_kg * share / unit_kg[item]))
+            if n > 0 and n * unit_kg[item] <= room + 1e-9:
+                load[item] = n
+                room -= n * unit_kg[item]
+        if not load:  # only remnants left: fill item by item
+            for item, left in remaining.items():
+                n = min(left, math.floor((room + 1e-9) / unit_kg[item]))
+                if n > 0:
+                    load[item] = n
+                    room -= n * unit_kg[item]
+        if not load:
+            raise ValueError(f"a payload of {payload_kg} kg cannot carry one unit of {sorted(remaining)}")
+        for item, n in load.items():
+            remaining[item] -= n
+            if remaining[item] <= 1e-9:
+                del remaining[item]
+        loads.append(load)
+    return loads
+
+
+class Command:
+    """See module docstring."""
+
+    def __init__(self, env: simpy.Environment, scenario, zones, depots, teams, router, log, rng_reporting):
+        self.env = env
+        self.scenario = scenario
+        self.policy = scenario.policy.dispatch
+        self.zones = zones
+        self.depots = depots
+        self.teams = teams
+        self.router = router
+        self.log = log
+        self.unit_kg = scenario.item_weights_kg.model_dump()
+        self.reported: list = []
+        self.assigned: dict[str, dict[str, float]] = {}
+        self.zone_trips: dict[str, int] = {}
+        self.trip_seq = 0
+        self.task_seq = 0
+        self.helped: set[str] = set()
+        self.report_delay_factor = lambda zone, now: 1.0
+        self.order_delay_factor = lambda depot, now: 1.0
+        self._plan_pending = False
+        rd = scenario.command.report_delay
+        n = len(zones)
+        if rd.high > rd.low:
+            self.report_delay_min = rng_reporting.triangular(rd.low, rd.mode, rd.high, size=n)
+        else:
+            self.report_delay_min = np.full(n, rd.low)
+        for d in depots:
+            d.on_stock_arrival = lambda depot: self.request_plan()
+
+    # ------------------------------------------------------------ reports
+    def start(self) -> None:
+        for zone in self.zones:
+            if zone.is_affected:
+                self.env.process(self._report(zone))
+        self.env.process(self._periodic())
+
+    def _report(self, zone):
+        yield self.env.timeout(zone.hit_time_min)
+        delay = self.report_delay_min[zone.index] * self.report_delay_factor(zone, self.env.now)
+        yield self.env.timeout(delay)
+        zone.report_min = self.env.now
+        self.log.add(self.env.now, "report", zone=zone.zone_id, amount=zone.affected)
+        self.reported.append(zone)
+        self.request_plan()
+
+    def request_plan(self) -> None:
+        """Plan once after every event of this instant has been processed."""
+        if not self._plan_pending:
+            self._plan_pending = True
+            self.env.process(self._plan_soon())
+
+    def _plan_soon(self):
+        yield self.env.timeout(0)
+        self._plan_pending = False
+        self.plan()
+
+    def _periodic(self):
+        while True:
+            yield self.env.timeout(self.scenario.policy.replan_every)
+            if any(z.open_need(self.assigned.get(z.zone_id, {})) for z in self.reported):
+                self.plan()
+
+    # ----------------------------------------------------------- planning
+    def plan(self) -> None:
+        open_zones = [z for z in self.reported if z.open_need(self.assigned.get(z.zone_id, {}))]
+        if open_zones:
+            needs = [z.open_need(self.assigned.get(z.zone_id, {})) for z in open_zones]
+            times = self.router.table(np.array([d.node for d in self.depots]),
+                                      np.array([z.node for z in open_zones]))
+            for order in plan_orders(self.policy, open_zones, needs, self.depots, times, self.unit_kg):
+                self._order(order)
+        self._send_helpers()
+
+    def _order(self, order) -> None:
+        depot, zone = order.depot, order.zone
+        depot.reserve(order.items)
+        got = self.assigned.setdefault(zone.zone_id, {})
+        for item, amount in order.items.items():
+            got[item] = got.get(item, 0.0) + amount
+        delay = self.scenario.command.order_delay * self.order_delay_factor(depot, self.env.now)
+        for load in split_into_truckloads(order.items, self.unit_kg, depot.spec.trucks.payload_kg):
+            self.trip_seq += 1
+            no = self.zone_trips.get(zone.zone_id, 0) + 1
+            self.zone_trips[zone.zone_id] = no
+            weight = sum(n * self.unit_kg[i] for i, n in load.items())
+            trip = Trip(self.trip_seq, zone, load, weight, no)
+            depot.backlog += 1
+            self.log.add(self.env.now, "order", agent=depot.depot_id, zone=zone.zone_id, amount=weight)
+            if self.policy == "nearest":
+                priority = (self.trip_seq,)
+            else:
+                priority = (no,) + priority_key(zone)[1:] + (self.trip_seq,)
+            self.env.process(self._queue_trip(depot, simpy.PriorityItem(priority, trip), delay))
+
+    def _queue_trip(self, depot, item, delay: float):
+        if delay > 0:
+            yield self.env.timeout(delay)
+        yield depot.trips.put(item)
+
+    def on_delivered(self, trip) -> None:
+        got = self.assigned[trip.zone.zone_id]
+        for item, amount in trip.items.items():
+            got[item] -= amount
+
+    # ------------------------------------------------------------ helpers
+    def _send_helpers(self) -> None:
+        helpers = [t for t in self.teams if t.kind in HELPER_KINDS]
+        if not helpers:
+            return
+        waiting = sorted((z for z in self.reported if z.zone_id not in self.helped and z.relief_min == math.inf),
+                         key=lambda z: (-z.affected, z.index))
+        if not waiting:
+            return
+        times = self.router.table(np.array([t.base_node for t in helpers]), np.array([z.node for z in waiting]))
+        for j, zone in enumerate(waiting):
+            free = [i for i, t in enumerate(helpers) if t.waiting < t.spec.count and math.isfinite(times[i, j])]
+            if not free:
+                break
+            team = helpers[min(free, key=lambda i: times[i, j])]
+            self.task_seq += 1
+            self.helped.add(zone.zone_id)
+            team.assign(_help_task(self.task_seq, zone))
+
+
+def _help_task(seq: int, zone):
+    from .team import Task
+
+    def start():
+        zone.helpers += 1
+
+    def done():
+        zone.helpers -= 1
+
+    return Task(priority=-zone.affected, seq=seq, node=zone.node, work_min=HELP_SHIFT_MIN,
+                label="distribution_help", zone=zone.zone_id, on_start=start, on_done=done)

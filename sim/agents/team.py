@@ -1,0 +1,88 @@
+"""A rescue or support team: crews that mobilise, travel, work and return.
+
+A team of ``count`` crews shares one task queue. After the alert, each crew
+mobilises (the team's ``mobilize`` time), then takes tasks in priority order:
+it drives to the task's node, works there for the task's crew-minutes, applies
+the task's effect (a road reopened, water pumped, people rescued, hands to
+distribute supplies) and takes the next task — or drives back to base when
+none is waiting. Command fills the queues; a team never reads another agent's
+state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import simpy
+
+__all__ = ["Task", "Team"]
+
+
+@dataclass(order=True)
+class Task:
+    """Work at a node: ``work_min`` crew-minutes; hooks run at start and end."""
+
+    priority: float
+    seq: int
+    node: int = field(compare=False)
+    work_min: float = field(compare=False)
+    label: str = field(compare=False, default="")
+    zone: str = field(compare=False, default="")
+    on_start: Callable | None = field(compare=False, default=None)
+    on_done: Callable | None = field(compare=False, default=None)
+
+
+class Team:
+    """One team of the scenario (``spec``: :class:`sim.scenarios.models.Team`)."""
+
+    def __init__(self, spec, base_node: int, traffic, alert_min: float = 0.0):
+        self.spec = spec
+        self.team_id: str = spec.id
+        self.kind: str = spec.kind
+        self.base_node = base_node
+        self.traffic = traffic
+        self.env = traffic.env
+        self.log = traffic.log
+        self.tasks = simpy.PriorityStore(self.env)
+        self.busy_min = 0.0
+        self.tasks_done = 0
+        self.blocked_until = 0.0    # no outside support: an outside team waits
+        self._in_task: dict[int, float] = {}
+        self.crews = [self.env.process(self._crew(k, alert_min)) for k in range(spec.count)]
+
+    def assign(self, task: Task) -> None:
+        self.tasks.put(task)
+
+    @property
+    def waiting(self) -> int:
+        return len(self.tasks.items)
+
+    def _crew(self, k: int, alert_min: float):
+        env = self.env
+        crew_id = f"{self.team_id}#{k + 1}"
+        yield env.timeout(max(alert_min, self.blocked_until) - env.now + self.spec.mobilize)
+        node = self.base_node
+        while True:
+            task = yield self.tasks.get()
+            self._in_task[k] = env.now
+            self.log.add(env.now, "task_start", agent=crew_id, zone=task.zone, item=task.label)
+            yield env.process(self.traffic.drive(crew_id, node, task.node))
+            node = task.node
+            if task.on_start is not None:
+                task.on_start()
+            yield env.timeout(task.work_min)
+            if task.on_done is not None:
+                task.on_done()
+            self.log.add(env.now, "task_end", agent=crew_id, zone=task.zone, item=task.label)
+            self.tasks_done += 1
+            self.busy_min += env.now - self._in_task.pop(k)
+            if not self.tasks.items and node != self.base_node:
+                started = env.now
+                self._in_task[k] = started
+                yield env.process(self.traffic.drive(crew_id, node, self.base_node))
+                node = self.base_node
+                self.busy_min += env.now - self._in_task.pop(k)
+
+    def busy_until(self, now: float) -> float:
+        """Crew-minutes spent on tasks up to ``now``, counting tasks under way."""
+        return self.busy_min + sum(now - t for t in self._in_task.values())

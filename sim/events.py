@@ -1,0 +1,49 @@
+"""The event log: what happened, when, to whom — the run's single record.
+
+Agents append one row per event: ``time_min``, ``kind``, ``agent``, ``zone``,
+``item``, ``amount``. Metrics, plots and the exercise timeline are computed
+from this log (and the final agent states), never from the agents' internals.
+
+Kinds: ``report`` (a zone's needs reach command), ``order`` (a trip ordered),
+``load`` (stock onto a truck), ``depart``, ``arrive``, ``deliver``,
+``return``, ``stuck`` (a truck that can reach nothing), ``reroute``,
+``stock_arrival`` (agreement or production stock), ``shelter`` (people
+sheltered), ``relieved`` (people relieved), ``first_supply`` (a zone's first
+district-or-higher delivery), ``task_start``/``task_end`` (team work),
+``road`` (road state change), plus hazard kinds.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["EventLog", "EVENT_COLUMNS"]
+
+EVENT_COLUMNS = ("time_min", "kind", "agent", "zone", "item", "amount")
+
+
+class EventLog:
+    """An append-only log held as column lists (cheap appends)."""
+
+    __slots__ = ("time_min", "kind", "agent", "zone", "item", "amount")
+
+    def __init__(self) -> None:
+        for c in EVENT_COLUMNS:
+            setattr(self, c, [])
+
+    def add(self, time_min: float, kind: str, agent: str = "", zone: str = "", item: str = "",
+            amount: float = 0.0) -> None:
+        self.time_min.append(float(time_min))
+        self.kind.append(kind)
+        self.agent.append(agent)
+        self.zone.append(zone)
+        self.item.append(item)
+        self.amount.append(float(amount))
+
+    def __len__(self) -> int:
+        return len(self.time_min)
+
+    def to_frame(self) -> pd.DataFrame:
+        df = pd.DataFrame({c: getattr(self, c) for c in EVENT_COLUMNS})
+        for c in ("kind", "agent", "zone", "item"):
+            df[c] = df[c].astype("string")
+        return df

@@ -1,0 +1,195 @@
+"""KPIs against the planning targets, and the supply audit.
+
+Everything here is computed from a finished :class:`~sim.engine.Run`: the
+zones' final states and the event log. Times are reported in hours from the
+event (t = 0).
+
+* **First supplies**: share of affected sites (zones) whose first delivery
+  from a district-or-higher depot arrived within each supply line (3 h, 4 h,
+  6 h and any scenario target), with p50/p95 hours over sites (sites never
+  reached count as later than any line; percentiles that fall on them are
+  ``null``).
+* **Relief**: share of affected *people* relieved within each relief line
+  (8 h, 12 h and any target), and zone relief times.
+* **Supply audit**: per item, initial stock + arrivals = delivered + in
+  transit + remaining stock. A run whose audit does not balance is a bug and
+  raises :class:`SupplyAuditError`.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from .scenarios.items import ITEMS
+
+__all__ = ["summarize", "zones_frame", "supply_audit", "SupplyAuditError", "SUPPLY_LINES_H", "RELIEF_LINES_H"]
+
+SUPPLY_LINES_H = (3.0, 4.0, 6.0)
+RELIEF_LINES_H = (8.0, 12.0)
+
+
+class SupplyAuditError(RuntimeError):
+    """Stock was created or lost: initial + arrivals ≠ delivered + in transit + remaining."""
+
+
+def _h(minutes: float):
+    return None if not math.isfinite(minutes) else round(minutes / 60.0, 4)
+
+
+def _label(hours: float) -> str:
+    return f"{hours:g}h"
+
+
+def _percentile_h(minutes: np.ndarray, q: float):
+    if len(minutes) == 0:
+        return None
+    v = np.percentile(minutes, q, method="inverted_cdf")
+    return _h(float(v))
+
+
+def supply_audit(run) -> dict:
+    """Per-item balance of the run's stock (see module docstring)."""
+    w = run.world
+    items: dict[str, dict] = {}
+    for item in ITEMS:
+        initial = sum(d.initial.get(item, 0.0) for d in w.depots)
+        arrivals = sum(d.arrived.get(item, 0.0) for d in w.depots)
+        delivered = sum(z.received.get(item, 0.0) for z in w.zones)
+        in_transit = sum(t.load.get(item, 0.0) for t in w.trucks)
+        remaining = sum(d.stock.get(item, 0.0) for d in w.depots)
+        if not any((initial, arrivals, delivered, in_transit, remaining)):
+            continue
+        lhs, rhs = initial + arrivals, delivered + in_transit + remaining
+        items[item] = {"initial": initial, "arrivals": arrivals, "delivered": delivered,
+                       "in_transit": in_transit, "remaining": remaining,
+                       "balanced": bool(abs(lhs - rhs) <= 1e-6 * max(1.0, lhs)
+                                        and min(delivered, in_transit, remaining) >= -1e-6)}
+    return {"balanced": all(v["balanced"] for v in items.values()), "items": items}
+
+
+def _relieved_curve(run, affected_total: int) -> tuple[np.ndarray, np.ndarray]:
+    log = run.world.log
+    kinds = np.array(log.kind, dtype=object)
+    mask = kinds == "relieved"
+    t = np.asarray(log.time_min)[mask]
+    n = np.asarray(log.amount)[mask]
+    order = np.argsort(t, kind="stable")
+    return t[order], np.cumsum(n[order])
+
+
+def summarize(run) -> dict:
+    """The ``summary.json`` document of a run."""
+    w, sc = run.world, run.scenario
+    targets = sc.targets
+    affected = [z for z in w.zones if z.is_affected]
+    first = np.array([z.first_supply_min for z in affected])
+    city = np.array([z.first_city_supply_min for z in affected])
+    relief = np.array([z.relief_min for z in affected])
+    people = int(sum(z.affected for z in affected))
+    supply_lines = sorted(set(SUPPLY_LINES_H) | {m / 60 for m in targets.district_supplies + targets.city_supplies})
+    relief_lines = sorted(set(RELIEF_LINES_H) | {m / 60 for m in targets.basic_relief})
+    t_rel, cum_rel = _relieved_curve(run, people)
+
+    def relieved_by(hours: float) -> int:
+        k = np.searchsorted(t_rel, hours * 60, side="right")
+        return int(cum_rel[k - 1]) if k > 0 else 0
+
+    def share(x: float, total: int):
+        return round(x / total, 6) if total else None
+
+    first_supplies = {
+        "within": {_label(h): share(int((first <= h * 60).sum()), len(affected)) for h in supply_lines},
+        "p50_h": _percentile_h(first, 50), "p95_h": _percentile_h(first, 95),
+        "max_h": _h(float(first.max())) if len(first) else None,
+        "sites_never_supplied": int(np.isinf(first).sum()),
+    }
+    city_supplies = {
+        "within": {_label(h): share(int((city <= h * 60).sum()), len(affected)) for h in supply_lines},
+        "p50_h": _percentile_h(city, 50), "p95_h": _percentile_h(city, 95),
+    }
+    relief_kpi = {
+        "people_affected": people,
+        "within": {_label(h): share(relieved_by(h), people) for h in relief_lines},
+        "relieved_at_end": share(int(sum(z.relieved for z in affected)), people),
+        "zone_relief_p50_h": _percentile_h(relief, 50), "zone_relief_p95_h": _percentile_h(relief, 95),
+        "displaced": int(sum(z.displaced for z in affected)),
+        "sheltered": int(sum(z.sheltered for z in affected)),
+        "without_shelter_place": int(sum(z.unsheltered_final for z in affected)),
+    }
+    verdicts = []
+    for key, kpi, lines in (("district_supplies", first, targets.district_supplies),
+                            ("city_supplies", city, targets.city_supplies)):
+        for m in lines:
+            s = share(int((kpi <= m).sum()), len(affected))
+            verdicts.append({"target": key, "within_h": m / 60, "share": s, "met": s is not None and s >= 1.0})
+    for m in targets.basic_relief:
+        s = share(relieved_by(m / 60), people)
+        verdicts.append({"target": "basic_relief", "within_h": m / 60, "share": s, "met": s is not None and s >= 1.0})
+    unmet = {}
+    for z in affected:
+        for item, amount in z.unmet().items():
+            unmet[item] = unmet.get(item, 0.0) + amount
+    duration = sc.duration
+    trucks = w.trucks
+    truck_util = (sum(t.busy_until(duration) for t in trucks) / (len(trucks) * duration)) if trucks else None
+    teams_by_kind: dict[str, list] = {}
+    for t in w.teams:
+        teams_by_kind.setdefault(t.kind, []).append(t)
+    team_util = {kind: round(sum(t.busy_until(duration) for t in ts) / (sum(t.spec.count for t in ts) * duration), 6)
+                 for kind, ts in sorted(teams_by_kind.items())}
+    audit = supply_audit(run)
+    warnings = list(w.warnings)
+    for item in sc.needs.per_person():
+        got = audit["items"].get(item, {})
+        if affected and got.get("initial", 0.0) + got.get("arrivals", 0.0) <= 0:
+            warnings.append(f"no depot held any {item} during the run, so no affected person could be relieved")
+    if not audit["balanced"]:
+        bad = {k: v for k, v in audit["items"].items() if not v["balanced"]}
+        raise SupplyAuditError(f"supply audit does not balance: {bad}")
+    return {
+        "scenario": sc.name,
+        "seed": run.seed,
+        "targets": {
+            "preset": targets.preset,
+            "district_supplies_h": [m / 60 for m in targets.district_supplies],
+            "city_supplies_h": [m / 60 for m in targets.city_supplies],
+            "basic_relief_h": [m / 60 for m in targets.basic_relief],
+        },
+        "verdicts": verdicts,
+        "kpi": {
+            "affected_sites": len(affected),
+            "first_supplies": first_supplies,
+            "city_supplies": city_supplies,
+            "relief": relief_kpi,
+            "zones_never_reached": sorted(z.zone_id for z in affected if not any(z.received.values())),
+            "unmet_need_at_end": {k: round(v, 3) for k, v in sorted(unmet.items())},
+            "truck_utilisation": None if truck_util is None else round(truck_util, 6),
+            "trips_delivered": int(sum(t.trips_done for t in trucks)),
+            "team_utilisation": team_util,
+        },
+        "hazard": w.hazard_figures,
+        "warnings": warnings,
+        "supply_audit": audit,
+        "run": {"duration_h": duration / 60, "wall_s": round(run.wall_s, 3), "event_count": len(w.log),
+                "simpy_events": run.simpy_events},
+    }
+
+
+def zones_frame(run) -> pd.DataFrame:
+    """One row per zone: people, times (hours) and what was delivered."""
+    rows = []
+    for z in run.world.zones:
+        row = {
+            "zone_id": z.zone_id, "township": z.township, "lon": z.lon, "lat": z.lat, "node": z.node,
+            "population": z.population, "vulnerable_share": z.vulnerable_share, "affected": z.affected,
+            "displaced": z.displaced, "sheltered": z.sheltered, "relieved": z.relieved,
+            "report_h": _h(z.report_min), "first_supply_h": _h(z.first_supply_min),
+            "first_city_supply_h": _h(z.first_city_supply_min), "relief_h": _h(z.relief_min),
+        }
+        for item in ITEMS:
+            row[f"need_{item}"] = z.need.get(item, 0.0)
+            row[f"delivered_{item}"] = z.received.get(item, 0.0)
+        rows.append(row)
+    return pd.DataFrame(rows)

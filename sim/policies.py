@@ -1,0 +1,137 @@
+"""Dispatch policies: which depot sends what to which zone.
+
+A policy sees the zones whose needs command knows of (their open need: need
+not yet delivered or on its way), the depots with their available stock, and
+the current travel time from every depot to every zone. It returns orders
+``(depot, zone, items)``; command turns orders into truckloads.
+
+* ``nearest`` — zones in the order their reports arrived; each item from the
+  nearest depot that still has it, then the next nearest.
+* ``priority_nearest`` — zones that have had no supplies yet come first,
+  then zones with more vulnerable affected people; each zone is served by
+  the depot whose truck would arrive **earliest**: the depot's backlog of
+  ordered truckloads × its dispatch interval (the slower of its loading bays
+  and its fleet's round trips), plus loading and driving time. So a near
+  depot with a long queue loses to a farther one with idle trucks.
+* ``lp`` — a transportation problem per item, solved by
+  ``scipy.optimize.linprog`` (HiGHS): minimise unit-minutes of travel plus a
+  penalty per unit of unmet need larger than any route, so as much need as
+  stock allows is met and, among such plans, the one closest to the depots.
+  (The constraint matrix is totally unimodular, so the optimum is integral.)
+
+A depot that cannot reach a zone now (``inf`` travel time) or is blocked (no
+outside support) is never chosen for it.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_array
+
+__all__ = ["Order", "plan_orders", "POLICIES"]
+
+
+@dataclass
+class Order:
+    depot: object
+    zone: object
+    items: dict[str, float]
+
+
+def dispatch_interval_min(depot, travel_min: float) -> float:
+    """Minutes between truck departures a busy depot sustains towards a zone."""
+    spec = depot.spec
+    by_bays = spec.load_time * depot.slowdown / spec.loading_bays
+    cycle = spec.load_time * depot.slowdown + spec.unload_time + 2 * travel_min
+    by_fleet = cycle / spec.trucks.count if spec.trucks.count else math.inf
+    return max(by_bays, by_fleet)
+
+
+def _greedy(zones, open_needs, depots, times, order, unit_kg=None) -> list[Order]:
+    """Fill each zone's open need in ``order``; rank depots by travel time, or
+    by estimated arrival time when ``unit_kg`` is given."""
+    avail = [{item: d.available(item) for item in d.stock} for d in depots]
+    backlog = [float(d.backlog) for d in depots]
+    orders: dict[tuple[int, int], dict[str, float]] = {}
+    for zi in order:
+        usable = [di for di in range(len(depots))
+                  if math.isfinite(times[di, zi]) and not depots[di].blocked and depots[di].spec.trucks.count]
+        if unit_kg is None:
+            ranked = sorted(usable, key=lambda di: (times[di, zi], di))
+        else:
+            eta = {di: backlog[di] * dispatch_interval_min(depots[di], times[di, zi])
+                   + depots[di].spec.load_time * depots[di].slowdown + times[di, zi] for di in usable}
+            ranked = sorted(usable, key=lambda di: (eta[di], di))
+        for item, need in open_needs[zi].items():
+            left = need
+            for di in ranked:
+                if left <= 0:
+                    break
+                take = min(left, avail[di].get(item, 0.0))
+                if take > 0:
+                    avail[di][item] -= take
+                    left -= take
+                    orders.setdefault((di, zi), {})[item] = take
+        if unit_kg is not None:
+            for di in ranked:
+                items = orders.get((di, zi))
+                if items:
+                    kg = sum(a * unit_kg[i] for i, a in items.items())
+                    backlog[di] += math.ceil(kg / depots[di].spec.trucks.payload_kg)
+    return [Order(depots[di], zones[zi], items) for (di, zi), items in orders.items()]
+
+
+def plan_nearest(zones, open_needs, depots, times, unit_kg) -> list[Order]:
+    order = sorted(range(len(zones)), key=lambda i: (zones[i].report_min, zones[i].index))
+    return _greedy(zones, open_needs, depots, times, order)
+
+
+def priority_key(zone) -> tuple:
+    """Unserved zones first, then more vulnerable affected people, then report time."""
+    return (zone.first_supply_min < math.inf, -zone.vulnerable_affected, zone.report_min, zone.index)
+
+
+def plan_priority_nearest(zones, open_needs, depots, times, unit_kg) -> list[Order]:
+    order = sorted(range(len(zones)), key=lambda i: priority_key(zones[i]))
+    return _greedy(zones, open_needs, depots, times, order, unit_kg)
+
+
+def plan_lp(zones, open_needs, depots, times, unit_kg) -> list[Order]:
+    items = sorted({item for need in open_needs for item in need})
+    usable = np.isfinite(times) & ~np.array([d.blocked for d in depots])[:, None]
+    penalty = 10.0 * (np.nanmax(np.where(usable, times, 0.0)) + 1.0)
+    orders: dict[tuple[int, int], dict[str, float]] = {}
+    for item in items:
+        demand = np.array([need.get(item, 0.0) for need in open_needs])
+        supply = np.array([max(d.available(item), 0.0) for d in depots])
+        pairs = np.argwhere(usable & (supply[:, None] > 0) & (demand[None, :] > 0))
+        if len(pairs) == 0:
+            continue
+        nz = len(zones)
+        n_x = len(pairs)
+        cost = np.concatenate([times[pairs[:, 0], pairs[:, 1]], np.full(nz, penalty)])
+        # Equalities: each zone's shipments + unmet = demand.
+        rows = np.concatenate([pairs[:, 1], np.arange(nz)])
+        cols = np.arange(n_x + nz)
+        a_eq = coo_array((np.ones(n_x + nz), (rows, cols)), shape=(nz, n_x + nz)).tocsr()
+        # Inequalities: each depot ships at most its stock.
+        a_ub = coo_array((np.ones(n_x), (pairs[:, 0], np.arange(n_x))), shape=(len(depots), n_x + nz)).tocsr()
+        res = linprog(cost, A_ub=a_ub, b_ub=supply, A_eq=a_eq, b_eq=demand, bounds=(0, None), method="highs")
+        if res.status != 0:
+            raise RuntimeError(f"transportation LP for {item} failed: {res.message}")
+        x = np.floor(res.x[:n_x] + 1e-6)
+        for (di, zi), amount in zip(pairs, x):
+            if amount > 0:
+                orders.setdefault((int(di), int(zi)), {})[item] = float(min(amount, supply[di]))
+    return [Order(depots[di], zones[zi], it) for (di, zi), it in orders.items()]
+
+
+POLICIES = {"nearest": plan_nearest, "priority_nearest": plan_priority_nearest, "lp": plan_lp}
+
+
+def plan_orders(policy: str, zones, open_needs, depots, times, unit_kg: dict[str, float]) -> list[Order]:
+    """Orders by the named policy (see module docstring)."""
+    return POLICIES[policy](zones, open_needs, depots, times, unit_kg)

@@ -1,0 +1,43 @@
+"""The console summary of a run: the planners' question answered in a few lines."""
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = ["format_summary"]
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * x:.1f} %"
+
+
+def _hours(x) -> str:
+    return "never" if x is None else f"{x:.2f} h"
+
+
+def format_summary(summary: dict, out: Path | None = None) -> str:
+    k = summary["kpi"]
+    fs, rl = k["first_supplies"], k["relief"]
+    lines = [f"{summary['scenario']} (seed {summary['seed']})",
+             f"  affected sites {k['affected_sites']}, affected people {rl['people_affected']:,}, "
+             f"displaced {rl['displaced']:,} (sheltered {rl['sheltered']:,})"]
+    lines.append("  first district supplies on site: " + ", ".join(
+        f"within {h} {_pct(v)}" for h, v in fs["within"].items())
+        + f"; p50 {_hours(fs['p50_h'])}, p95 {_hours(fs['p95_h'])}")
+    lines.append("  people relieved: " + ", ".join(f"within {h} {_pct(v)}" for h, v in rl["within"].items())
+                 + f"; at the end {_pct(rl['relieved_at_end'])}")
+    for v in summary["verdicts"]:
+        mark = "MET    " if v["met"] else "NOT MET"
+        lines.append(f"  {mark} {v['target'].replace('_', ' ')} within {v['within_h']:g} h: {_pct(v['share'])}")
+    if k["zones_never_reached"]:
+        lines.append(f"  zones never reached: {len(k['zones_never_reached'])}")
+    unmet = {i: a for i, a in k["unmet_need_at_end"].items() if a > 0}
+    if unmet:
+        lines.append("  unmet need at the end: " + ", ".join(f"{i} {a:,.0f}" for i, a in unmet.items()))
+    for w in summary.get("warnings", []):
+        lines.append(f"  warning: {w}")
+    lines.append(f"  supply audit {'balanced' if summary['supply_audit']['balanced'] else 'NOT BALANCED'}; "
+                 f"{summary['run']['event_count']:,} events in {summary['run']['wall_s']:.1f} s")
+    if out is not None:
+        lines.append(f"  outputs in {out}/: summary.json, zones.csv, events.parquet"
+                     + (", " + ", ".join(summary.get("plots", [])) if summary.get("plots") else ""))
+    return "\n".join(lines)

@@ -1,0 +1,118 @@
+"""Cases small enough to check by hand: one depot, one zone, known roads."""
+from __future__ import annotations
+
+import math
+
+import pytest
+from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+from sim.engine import run
+from sim.scenarios import load_scenario
+
+
+def one_depot_one_zone(tmp_path, **depot_extra):
+    region = line_world(tmp_path, n=3, length_m=10_000, speed_kmh=60)  # 10 min per edge
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1, **depot_extra)], impact=everywhere_impact(0.5))
+    return load_scenario(write_scenario(tmp_path, doc)), tmp_path
+
+
+def test_first_supply_time_is_report_order_load_drive_unload(tmp_path):
+    scenario, base = one_depot_one_zone(tmp_path)
+    result = run(scenario, base_dir=base)
+    zone = result.world.zones[0]
+    # report 30 + order 5 + load 20 + drive 2 × 10 + unload 15 = 90 minutes.
+    assert zone.first_supply_min == pytest.approx(90.0, abs=1e-9)
+    assert zone.affected == 50
+    summary = result.summary()
+    assert summary["kpi"]["first_supplies"]["p50_h"] == pytest.approx(1.5)
+    assert summary["kpi"]["first_supplies"]["within"]["3h"] == 1.0
+
+
+def test_one_truckload_relieves_the_zone_on_delivery(tmp_path):
+    scenario, base = one_depot_one_zone(tmp_path)
+    result = run(scenario, base_dir=base)
+    zone = result.world.zones[0]
+    assert zone.received == {"water_l": 150, "food_ration": 50}
+    assert zone.relief_min == pytest.approx(90.0)
+    assert result.summary()["kpi"]["relief"]["within"]["8h"] == 1.0
+
+
+def test_second_trip_waits_for_the_only_truck_to_return(tmp_path):
+    # 5,000 kg payload, 150 L water at 1.05 kg + 50 rations at 0.8 kg = 197.5 kg: one load.
+    # With a 100 kg payload the load splits, and the second load leaves only
+    # after the truck is back: 90 + 20 (return) + 20 (load) + 20 + 15 = 165.
+    scenario, base = one_depot_one_zone(tmp_path, payload=100)
+    result = run(scenario, base_dir=base)
+    zone = result.world.zones[0]
+    assert zone.first_supply_min == pytest.approx(90.0)
+    deliveries = result.events_frame().query("kind == 'arrive'")["time_min"].tolist()
+    assert deliveries[:2] == pytest.approx([75.0, 150.0])
+
+
+def test_city_depot_counts_for_first_supplies_street_depot_does_not(tmp_path):
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("street", 2, tier="street")], impact=everywhere_impact(0.5))
+    result = run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    zone = result.world.zones[0]
+    assert zone.relief_min < math.inf
+    assert zone.first_supply_min == math.inf
+    assert result.summary()["kpi"]["first_supplies"]["sites_never_supplied"] == 1
+
+
+def test_no_stock_during_the_run_gives_no_relief_and_says_why(tmp_path):
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    empty = depot("d1", 1, water=0, food=0,
+                  agreement={"stock": {"water_l": 1000, "food_ration": 1000}, "lead_time": "3d"})
+    doc = scenario_doc(region, [empty], impact=everywhere_impact(0.5))
+    summary = run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path).summary()
+    assert summary["kpi"]["relief"]["within"] == {"8h": 0.0, "12h": 0.0}
+    assert summary["kpi"]["relief"]["relieved_at_end"] == 0.0
+    assert any("no depot held any water_l" in w for w in summary["warnings"])
+    assert summary["kpi"]["unmet_need_at_end"] == {"food_ration": 50.0, "water_l": 150.0}
+
+
+def test_agreement_stock_arrives_after_its_lead_time_and_is_delivered(tmp_path):
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    d = depot("d1", 1, water=0, food=0, agreement={"stock": {"water_l": 1000, "food_ration": 1000},
+                                                   "lead_time": "2h"})
+    doc = scenario_doc(region, [d], impact=everywhere_impact(0.5))
+    result = run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    zone = result.world.zones[0]
+    # Stock at 120 min, plan at once: order 5 + load 20 + drive 20 + unload 15.
+    assert zone.first_supply_min == pytest.approx(180.0)
+    audit = result.summary()["supply_audit"]
+    assert audit["items"]["water_l"]["arrivals"] == 1000
+    assert audit["balanced"]
+
+
+def test_zone_cut_off_from_every_depot_is_reported_not_a_crash(tmp_path):
+    from worlds import write_network
+
+    nodes = [(1, 116.5, 39.8), (2, 116.6, 39.8), (3, 116.7, 39.8)]
+    region = {"network": write_network(tmp_path, nodes, [(1, 2, 1000, 60)])}
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 2, 100, 0.2), ("Z2", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5))
+    summary = run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path).summary()
+    assert summary["kpi"]["zones_never_reached"] == ["Z2"]
+    assert any("Z2" in w and "cannot be reached" in w for w in summary["warnings"])
+    assert summary["supply_audit"]["balanced"]
+
+
+def test_displaced_people_count_as_relieved_only_once_sheltered(tmp_path):
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    shelters = [{"id": "s1", "at": {"node": 3}, "area_m2": 18.0}]  # room for 10 people at 1.8 m2
+    doc = scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5, displaced_share=0.4),
+                       shelters=shelters)
+    result = run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    zone = result.world.zones[0]
+    assert (zone.affected, zone.displaced, zone.sheltered) == (50, 20, 10)
+    assert zone.relieved == 40           # 10 displaced people found no shelter place
+    assert zone.relief_min == math.inf
+    summary = result.summary()
+    assert summary["kpi"]["relief"]["without_shelter_place"] == 10
+    assert summary["kpi"]["relief"]["relieved_at_end"] == pytest.approx(0.8)
