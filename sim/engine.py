@@ -100,7 +100,10 @@ def _impact(scenario, zone_table, seed: int) -> tuple[ZoneImpact, dict]:
 def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = ".") -> World:
     """The world of one run of ``scenario`` (``seed`` overrides the scenario's)."""
     from .routing import Router
+    from .scenarios.interventions import apply_interventions
 
+    if scenario.interventions:
+        scenario = apply_interventions(scenario)
     seed = scenario.seed if seed is None else int(seed)
     region = load_region(scenario.region, base_dir)
     graph = region.graph.copy()
@@ -162,7 +165,7 @@ def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progre
     """Run ``scenario`` once and return the finished :class:`Run`."""
     started = time.perf_counter()
     world = build_world(scenario, seed=seed, base_dir=base_dir)
-    env = world.env
+    env, scenario = world.env, world.scenario
     for d in world.depots:
         d.start_reserves(scenario.duration)
     evacuate(env, world.zones, world.shelters, scenario.command.warning_delay, world.log)
