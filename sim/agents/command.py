@@ -31,9 +31,9 @@ def split_into_truckloads(items: dict[str, float], unit_kg: dict[str, float], pa
     """Whole units of ``items`` in loads of at most ``payload_kg``, each a
     proportional mix (so every load, the first included, carries every item)."""
     remaining = {i: float(a) for i, a in items.items() if a > 0}
-    total_kg = sum(a * unit_kg[i] for i, a in remaining.items())
     loads = []
     while remaining:
+        total_kg = sum(a * unit_kg[i] for i, a in remaining.items())
         room = payload_kg
         load: dict[str, float] = {}
         for item, left in remaining.items():
@@ -42,12 +42,12 @@ def split_into_truckloads(items: dict[str, float], unit_kg: dict[str, float], pa
             if n > 0 and n * unit_kg[item] <= room + 1e-9:
                 load[item] = n
                 room -= n * unit_kg[item]
-        if not load:  # only remnants left: fill item by item
-            for item, left in remaining.items():
-                n = min(left, math.floor((room + 1e-9) / unit_kg[item]))
-                if n > 0:
-                    load[item] = n
-                    room -= n * unit_kg[item]
+        # Fill the room the proportional shares left, bulkiest units first.
+        for item in sorted(remaining, key=lambda i: -unit_kg[i]):
+            n = min(remaining[item] - load.get(item, 0), math.floor((room + 1e-9) / unit_kg[item]))
+            if n > 0:
+                load[item] = load.get(item, 0) + n
+                room -= n * unit_kg[item]
         if not load:
             raise ValueError(f"a payload of {payload_kg} kg cannot carry one unit of {sorted(remaining)}")
         for item, n in load.items():
