@@ -60,7 +60,7 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
                     "trucks": d.trucks.count, "payload_kg": d.trucks.payload_kg} for d in scenario.depots],
         "stock_total": dict(stock),
         "shelters": {"count": len(scenario.shelters), "area_m2": shelter_area,
-                     "capacity_people": int(shelter_area // scenario.needs.shelter_m2),
+                     "capacity_people": int(shelter_area / scenario.needs.shelter_m2 + 1e-9),
                      "capacity_share_of_population": round(shelter_area / scenario.needs.shelter_m2 / max(pop, 1), 4)},
         "teams": {"entries": sum(teams.values()), "by_kind": dict(teams), "crews_by_kind": dict(crews),
                   "people": sum(t.count * t.size for t in scenario.teams)},
