@@ -65,6 +65,7 @@ class Run:
     world: World
     wall_s: float
     simpy_events: int
+    simulate_s: float = 0.0
 
     @property
     def scenario(self):
@@ -107,7 +108,8 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
     seed = scenario.seed if seed is None else int(seed)
     region = load_region(scenario.region, base_dir)
     graph = region.graph.copy()
-    router = Router(graph)
+    # Trees from every depot and team base stay cached while the roads hold.
+    router = Router(graph, max_cached_trees=len(scenario.depots) + len(scenario.teams) + 16)
     places = resolve_places(scenario, graph)
     env = simpy.Environment()
     log = EventLog()
@@ -170,8 +172,11 @@ def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progre
         d.start_reserves(scenario.duration)
     evacuate(env, world.zones, world.shelters, scenario.command.warning_delay, world.log)
     world.command.start()
+    simulating = time.perf_counter()
     _run_until(env, scenario.duration, progress)
-    return Run(world=world, wall_s=time.perf_counter() - started, simpy_events=_scheduled_events(env))
+    done = time.perf_counter()
+    return Run(world=world, wall_s=done - started, simpy_events=_scheduled_events(env),
+               simulate_s=done - simulating)
 
 
 def _run_until(env: simpy.Environment, until_min: float, progress: bool) -> None:

@@ -72,6 +72,7 @@ class Command:
         self.log = log
         self.unit_kg = scenario.item_weights_kg.model_dump()
         self.reported: list = []
+        self.waiting_zones = 0        # reported zones with need no order covers yet
         self.assigned: dict[str, dict[str, float]] = {}
         self.zone_trips: dict[str, int] = {}
         self.trip_seq = 0
@@ -119,18 +120,28 @@ class Command:
     def _periodic(self):
         while True:
             yield self.env.timeout(self.scenario.policy.replan_every)
-            if any(z.open_need(self.assigned.get(z.zone_id, {})) for z in self.reported):
+            if self.waiting_zones:
                 self.plan()
 
     # ----------------------------------------------------------- planning
+    def _times(self, sources: list[int], targets: list[int]) -> np.ndarray:
+        """Travel times now, ``[source, target]``, from the router's cached trees."""
+        cols = np.array(targets, dtype=np.int64)
+        return np.stack([self.router.times_from(s)[cols] for s in sources]) if sources \
+            else np.empty((0, len(cols)))
+
     def plan(self) -> None:
-        open_zones = [z for z in self.reported if z.open_need(self.assigned.get(z.zone_id, {}))]
+        needs, open_zones = [], []
+        for z in self.reported:
+            need = z.open_need(self.assigned.get(z.zone_id, {}))
+            if need:
+                needs.append(need)
+                open_zones.append(z)
         if open_zones:
-            needs = [z.open_need(self.assigned.get(z.zone_id, {})) for z in open_zones]
-            times = self.router.table(np.array([d.node for d in self.depots]),
-                                      np.array([z.node for z in open_zones]))
+            times = self._times([d.node for d in self.depots], [z.node for z in open_zones])
             for order in plan_orders(self.policy, open_zones, needs, self.depots, times, self.unit_kg):
                 self._order(order)
+        self.waiting_zones = sum(1 for z in open_zones if z.open_need(self.assigned.get(z.zone_id, {})))
         self._send_helpers()
 
     def _order(self, order) -> None:
@@ -173,7 +184,7 @@ class Command:
                          key=lambda z: (-z.affected, z.index))
         if not waiting:
             return
-        times = self.router.table(np.array([t.base_node for t in helpers]), np.array([z.node for z in waiting]))
+        times = self._times([t.base_node for t in helpers], [z.node for z in waiting])
         for j, zone in enumerate(waiting):
             free = [i for i, t in enumerate(helpers) if t.waiting < t.spec.count and math.isfinite(times[i, j])]
             if not free:

@@ -122,9 +122,12 @@ class Zone:
     # ------------------------------------------------------------- needs
     def open_need(self, assigned: dict[str, float]) -> dict[str, float]:
         """Need not yet received or on its way."""
-        return {item: need - self.received.get(item, 0.0) - assigned.get(item, 0.0)
-                for item, need in self.need.items()
-                if need - self.received.get(item, 0.0) - assigned.get(item, 0.0) > 1e-9}
+        out = {}
+        for item, need in self.need.items():
+            left = need - self.received[item] - assigned.get(item, 0.0)
+            if left > 1e-9:
+                out[item] = left
+        return out
 
     def unmet(self) -> dict[str, float]:
         return {item: max(need - self.received.get(item, 0.0), 0.0) for item, need in self.need.items()}

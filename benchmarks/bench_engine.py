@@ -1,0 +1,79 @@
+"""Engine benchmark: wall time and event rate of one scenario run.
+
+Runs a scenario (default: the default scenario) and a bare SimPy timeout loop
+in the same process, and prints the run's wall time, the simulated events
+(events SimPy scheduled), events per second of the simulation phase, and the
+ratio of that rate to the bare loop's. ``--json OUT`` writes
+``{"scenario", "wall_s", "build_s", "simulate_s", "events", "events_per_s",
+"bare_simpy_events_per_s", "ratio"}``.
+
+Usage: python benchmarks/bench_engine.py [SCENARIO] [--repeats N] [--json OUT]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import simpy
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sim.engine import run  # noqa: E402
+from sim.scenarios import DEFAULT_SCENARIO, builtin_scenario_path, load_scenario  # noqa: E402
+
+
+def bare_simpy_rate(n_processes: int = 100, steps: int = 2_000) -> float:
+    """Events per second of processes that only yield timeouts."""
+    env = simpy.Environment()
+
+    def ticker(env, k):
+        for _ in range(steps):
+            yield env.timeout(1.0 + (k % 7) * 0.1)
+
+    for k in range(n_processes):
+        env.process(ticker(env, k))
+    t = time.perf_counter()
+    env.run()
+    wall = time.perf_counter() - t
+    return next(env._eid) / wall
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenario", nargs="?", help="scenario file or built-in name")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--json", metavar="OUT")
+    args = ap.parse_args(argv)
+    name = args.scenario or DEFAULT_SCENARIO
+    path = Path(name) if Path(name).exists() else builtin_scenario_path(name)
+    scenario = load_scenario(path)
+    first = run(scenario, base_dir=path.parent)  # warm caches (numba, district) once
+    runs = [run(scenario, base_dir=path.parent) for _ in range(args.repeats)]
+    wall = statistics.median(r.wall_s for r in runs)
+    sim_s = statistics.median(r.simulate_s for r in runs)
+    build_s = statistics.median(r.wall_s - r.simulate_s for r in runs)
+    events = runs[0].simpy_events
+    rate = events / sim_s if sim_s > 0 else float("inf")
+    bare = statistics.median(bare_simpy_rate() for _ in range(3))
+    result = {"scenario": scenario.name, "wall_s": round(wall, 3), "first_run_wall_s": round(first.wall_s, 3),
+              "build_s": round(build_s, 3), "simulate_s": round(sim_s, 3), "events": events,
+              "events_per_s": round(rate), "bare_simpy_events_per_s": round(bare), "ratio": round(rate / bare, 3),
+              "cores": os.cpu_count(), "repeats": args.repeats}
+    print(f"scenario       {result['scenario']}")
+    print(f"wall           {wall:.2f} s (first run {first.wall_s:.2f} s; build {build_s:.2f} s, "
+          f"simulate {sim_s:.2f} s)")
+    print(f"events         {events:,} SimPy events, {rate:,.0f} per second of simulation")
+    print(f"bare SimPy     {bare:,.0f} events per second")
+    print(f"ratio          {result['ratio']:.2f} of bare SimPy's event rate")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
