@@ -26,6 +26,7 @@ from .agents.team import Team
 from .agents.vehicle import Truck
 from .agents.zone import Zone
 from .events import EventLog
+from .hazard_effects import RoadLayers, apply_outages, apply_outcome, depot_and_shelter_townships
 from .impact import ZoneImpact, impact_from_spec
 from .network.sources import load_region
 from .places import resolve_places
@@ -56,6 +57,13 @@ class World:
     warnings: list[str] = field(default_factory=list)
     hazard_figures: dict = field(default_factory=dict)
     district: object | None = None
+    hazard: object | None = None              # the HazardOutcome, if any
+    road_layers: object | None = None
+    comms: object | None = None
+    rescue: dict = field(default_factory=dict)
+    outage_timeline: list = field(default_factory=list)
+    depot_townships: list = field(default_factory=list)
+    shelter_townships: list = field(default_factory=list)
 
 
 @dataclass
@@ -89,13 +97,21 @@ class Run:
         return self.world.log.to_frame()
 
 
-def _impact(scenario, zone_table, seed: int) -> tuple[ZoneImpact, dict]:
-    n = len(zone_table)
-    impact = ZoneImpact.none(n)
-    figures: dict = {}
+def _impact(scenario, graph, zone_table, seed: int):
+    """People hit per zone: the ``impact`` section and the hazard model, merged."""
+    from .hazards import hazard_outcome
+
+    impact = ZoneImpact.none(len(zone_table))
     if scenario.impact is not None:
         impact = impact.merge(impact_from_spec(scenario.impact, zone_table, stream(seed, "impact")))
-    return impact, figures
+    outcome = hazard_outcome(scenario.hazard, graph, zone_table, stream(seed, "hazard"))
+    if outcome is not None:
+        n = len(zone_table)
+        as_int = lambda a: np.zeros(n, dtype=np.int64) if a is None else np.round(a).astype(np.int64)  # noqa: E731
+        impact = impact.merge(ZoneImpact(
+            as_int(outcome.affected), as_int(outcome.displaced), as_int(outcome.trapped),
+            np.zeros(n) if outcome.impact_time_min is None else np.asarray(outcome.impact_time_min, float)))
+    return impact, outcome
 
 
 def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = ".") -> World:
@@ -118,7 +134,7 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
     zones = [Zone(str(r.zone_id), i, int(r.node), str(r.township), int(r.population), float(r.vulnerable_share),
                   log, float(r.lon), float(r.lat))
              for i, r in enumerate(zt.itertuples(index=False))]
-    impact, figures = _impact(scenario, zt, seed)
+    impact, outcome = _impact(scenario, graph, zt, seed)
     per_person = scenario.needs.per_person()
     for z in zones:
         if impact.affected[z.index] > 0:
@@ -134,9 +150,17 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                 for spec in scenario.shelters]
     world = World(env=env, scenario=scenario, seed=seed, graph=graph, router=router, traffic=traffic,
                   zone_table=zt, zones=zones, depots=depots, trucks=trucks, shelters=shelters, teams=teams,
-                  command=command, log=log, places=places, hazard_figures=figures, district=region.district)
+                  command=command, log=log, places=places, district=region.district, hazard=outcome,
+                  hazard_figures=dict(outcome.figures) if outcome is not None else {})
+    world.road_layers = RoadLayers(world)
+    if scenario.outages.power or any(w.area.townships for w in _windows(scenario.outages)):
+        world.depot_townships, world.shelter_townships = depot_and_shelter_townships(world)
     world.warnings.extend(_reachability_warnings(world))
     return world
+
+
+def _windows(outages):
+    return [*outages.roads, *outages.power, *outages.comms, *outages.water]
 
 
 def _reachability_warnings(world: World) -> list[str]:
@@ -170,7 +194,12 @@ def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progre
     env, scenario = world.env, world.scenario
     for d in world.depots:
         d.start_reserves(scenario.duration)
-    evacuate(env, world.zones, world.shelters, scenario.command.warning_delay, world.log)
+    if world.hazard is not None:
+        apply_outcome(world, world.hazard)
+    apply_outages(world)
+    world.command.comms = world.comms
+    evacuate(env, world.zones, world.shelters, scenario.command.warning_delay, world.log,
+             world.comms.warning_factor if world.comms is not None else None)
     world.command.start()
     simulating = time.perf_counter()
     _run_until(env, scenario.duration, progress)

@@ -7,8 +7,12 @@ the current travel time from every depot to every zone. It returns orders
 
 * ``nearest`` — zones in the order their reports arrived; each item from the
   nearest depot that still has it, then the next nearest.
-* ``priority_nearest`` — zones that have had no supplies yet come first,
-  then zones with more vulnerable affected people; each zone is served by
+* ``priority_nearest`` — every zone that has had nothing yet first gets a
+  **first batch** (up to one truckload of its mix of items); then the rest of
+  the need is allocated, **rationed** in proportion to need when stock is
+  short (so a shortage is shared rather than starving the last zones
+  reported). Zones that have had no supplies yet come first, then zones with
+  more vulnerable affected people; each zone is served by
   the depot whose truck would arrive **earliest**: the depot's backlog of
   ordered truckloads × its dispatch interval (the slower of its loading bays
   and its fleet's round trips), plus loading and driving time. So a near
@@ -50,38 +54,64 @@ def dispatch_interval_min(depot, travel_min: float) -> float:
     return max(by_bays, by_fleet)
 
 
-def _greedy(zones, open_needs, depots, times, order, unit_kg=None) -> list[Order]:
-    """Fill each zone's open need in ``order``; rank depots by travel time, or
-    by estimated arrival time when ``unit_kg`` is given."""
-    avail = [{item: d.available(item) for item in d.stock} for d in depots]
-    backlog = [float(d.backlog) for d in depots]
-    orders: dict[tuple[int, int], dict[str, float]] = {}
-    for zi in order:
+class _Pool:
+    """Depot stock and truck backlogs as a plan allocates them."""
+
+    def __init__(self, depots, times, unit_kg=None):
+        self.depots = depots
+        self.times = times
+        self.unit_kg = unit_kg
+        self.avail = [{item: d.available(item) for item in d.stock} for d in depots]
+        self.backlog = [float(d.backlog) for d in depots]
+        self.orders: dict[tuple[int, int], dict[str, float]] = {}
+
+    def ranked(self, zi: int) -> list[int]:
+        """Usable depots for zone ``zi``: by travel time, or by estimated
+        arrival when unit weights are known (see the module docstring)."""
+        depots, times = self.depots, self.times
         usable = [di for di in range(len(depots))
                   if math.isfinite(times[di, zi]) and not depots[di].blocked and depots[di].spec.trucks.count]
-        if unit_kg is None:
-            ranked = sorted(usable, key=lambda di: (times[di, zi], di))
-        else:
-            eta = {di: backlog[di] * dispatch_interval_min(depots[di], times[di, zi])
-                   + depots[di].spec.load_time * depots[di].slowdown + times[di, zi] for di in usable}
-            ranked = sorted(usable, key=lambda di: (eta[di], di))
-        for item, need in open_needs[zi].items():
-            left = need
+        if self.unit_kg is None:
+            return sorted(usable, key=lambda di: (times[di, zi], di))
+        eta = {di: self.backlog[di] * dispatch_interval_min(depots[di], times[di, zi])
+               + depots[di].spec.load_time * depots[di].slowdown + times[di, zi] for di in usable}
+        return sorted(usable, key=lambda di: (eta[di], di))
+
+    def take(self, zi: int, want: dict[str, float], ranked: list[int]) -> dict[str, float]:
+        """Allocate ``want`` to zone ``zi`` from the ranked depots; returns what was got."""
+        got: dict[str, float] = {}
+        added: dict[int, float] = {}
+        for item, amount in want.items():
+            left = amount
             for di in ranked:
                 if left <= 0:
                     break
-                take = min(left, avail[di].get(item, 0.0))
+                take = min(left, self.avail[di].get(item, 0.0))
                 if take > 0:
-                    avail[di][item] -= take
+                    self.avail[di][item] -= take
                     left -= take
-                    orders.setdefault((di, zi), {})[item] = take
-        if unit_kg is not None:
-            for di in ranked:
-                items = orders.get((di, zi))
-                if items:
-                    kg = sum(a * unit_kg[i] for i, a in items.items())
-                    backlog[di] += math.ceil(kg / depots[di].spec.trucks.payload_kg)
-    return [Order(depots[di], zones[zi], items) for (di, zi), items in orders.items()]
+                    cell = self.orders.setdefault((di, zi), {})
+                    cell[item] = cell.get(item, 0.0) + take
+                    got[item] = got.get(item, 0.0) + take
+                    if self.unit_kg is not None:
+                        added[di] = added.get(di, 0.0) + take * self.unit_kg[item]
+        for di, kg in added.items():
+            self.backlog[di] += math.ceil(kg / self.depots[di].spec.trucks.payload_kg)
+        return got
+
+    def total_available(self, item: str) -> float:
+        return sum(a.get(item, 0.0) for a, d in zip(self.avail, self.depots) if not d.blocked)
+
+    def result(self, zones) -> list[Order]:
+        return [Order(self.depots[di], zones[zi], items) for (di, zi), items in self.orders.items()]
+
+
+def _greedy(zones, open_needs, depots, times, order, unit_kg=None) -> list[Order]:
+    """Fill each zone's open need in ``order``."""
+    pool = _Pool(depots, times, unit_kg)
+    for zi in order:
+        pool.take(zi, open_needs[zi], pool.ranked(zi))
+    return pool.result(zones)
 
 
 def plan_nearest(zones, open_needs, depots, times, unit_kg) -> list[Order]:
@@ -96,7 +126,34 @@ def priority_key(zone) -> tuple:
 
 def plan_priority_nearest(zones, open_needs, depots, times, unit_kg) -> list[Order]:
     order = sorted(range(len(zones)), key=lambda i: priority_key(zones[i]))
-    return _greedy(zones, open_needs, depots, times, order, unit_kg)
+    pool = _Pool(depots, times, unit_kg)
+    left = [dict(n) for n in open_needs]
+    # Pass 1: a first batch — at most one truckload of its mix — for every
+    # zone that has had nothing yet and has nothing on the way.
+    for zi in order:
+        zone = zones[zi]
+        if zone.first_supply_min < math.inf or any(
+                abs(left[zi].get(i, 0.0) - n) > 1e-9 for i, n in zone.need.items() if n > 0):
+            continue
+        ranked = pool.ranked(zi)
+        if not ranked:
+            continue
+        kg = sum(a * unit_kg[i] for i, a in left[zi].items())
+        scale = min(1.0, depots[ranked[0]].spec.trucks.payload_kg / kg) if kg > 0 else 1.0
+        want = {i: max(math.floor(a * scale), 1.0) for i, a in left[zi].items()}
+        for item, amount in pool.take(zi, want, ranked).items():
+            left[zi][item] -= amount
+    # Pass 2: the rest, rationed in proportion to need when stock is short.
+    ration = {}
+    for item in {i for need in left for i in need}:
+        wanted = sum(need.get(item, 0.0) for need in left)
+        ration[item] = min(1.0, pool.total_available(item) / wanted) if wanted > 0 else 1.0
+    for zi in order:
+        want = {i: math.floor(a * ration[i] + 1e-9) for i, a in left[zi].items() if a > 1e-9}
+        want = {i: a for i, a in want.items() if a > 0}
+        if want:
+            pool.take(zi, want, pool.ranked(zi))
+    return pool.result(zones)
 
 
 def plan_lp(zones, open_needs, depots, times, unit_kg) -> list[Order]:

@@ -54,9 +54,9 @@ class FakeDepot:
         return self.stock.get(item, 0.0)
 
 
-def fake_zone(i, vulnerable=0.0, served=False):
+def fake_zone(i, vulnerable=0.0, served=False, need=None):
     return SimpleNamespace(zone_id=f"Z{i}", index=i, report_min=float(i), vulnerable_affected=vulnerable,
-                           first_supply_min=1.0 if served else math.inf)
+                           first_supply_min=1.0 if served else math.inf, need=need or {"water_l": 100})
 
 
 def shipped(orders):
@@ -105,6 +105,24 @@ def test_nearest_takes_from_the_closest_depot_with_stock_then_the_next():
     zones = [fake_zone(0)]
     orders = plan_orders("nearest", zones, [{"water_l": 300}], depots, np.array([[30.0], [10.0]]), KG)
     assert shipped(orders) == {("near", "Z0", "water_l"): 100, ("far", "Z0", "water_l"): 200}
+
+
+def test_priority_nearest_gives_every_zone_a_first_batch_before_anyone_gets_more():
+    depots = [FakeDepot("d", {"water_l": 3_000}, payload=1_050)]   # one truckload = 1,000 L
+    zones = [fake_zone(k, vulnerable=10 - k, need={"water_l": 2_000}) for k in range(3)]
+    orders = plan_orders("priority_nearest", zones, [{"water_l": 2_000}] * 3, depots, np.full((1, 3), 10.0), KG)
+    assert shipped(orders) == {("d", f"Z{k}", "water_l"): 1_000 for k in range(3)}
+
+
+def test_priority_nearest_rations_a_shortage_in_proportion_to_need():
+    depots = [FakeDepot("d", {"water_l": 1_000})]
+    zones = [fake_zone(0, served=True, need={"water_l": 900}), fake_zone(1, served=True, need={"water_l": 100})]
+    orders = plan_orders("priority_nearest", zones, [{"water_l": 900}, {"water_l": 100}] * 1, depots,
+                         np.full((1, 2), 10.0), KG)
+    assert shipped(orders) == {("d", "Z0", "water_l"): 900, ("d", "Z1", "water_l"): 100}
+    orders = plan_orders("priority_nearest", zones, [{"water_l": 1_800}, {"water_l": 200}], depots,
+                         np.full((1, 2), 10.0), KG)
+    assert shipped(orders) == {("d", "Z0", "water_l"): 900, ("d", "Z1", "water_l"): 100}
 
 
 def test_priority_nearest_serves_unserved_and_vulnerable_zones_first():

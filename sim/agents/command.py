@@ -78,8 +78,7 @@ class Command:
         self.trip_seq = 0
         self.task_seq = 0
         self.helped: set[str] = set()
-        self.report_delay_factor = lambda zone, now: 1.0
-        self.order_delay_factor = lambda depot, now: 1.0
+        self.comms = None             # a communications outage (sim.hazard_effects.Comms)
         self._plan_pending = False
         rd = scenario.command.report_delay
         n = len(zones)
@@ -99,8 +98,9 @@ class Command:
 
     def _report(self, zone):
         yield self.env.timeout(zone.hit_time_min)
-        delay = self.report_delay_min[zone.index] * self.report_delay_factor(zone, self.env.now)
-        yield self.env.timeout(delay)
+        now, delay = self.env.now, self.report_delay_min[zone.index]
+        arrival = self.comms.report_arrival(zone, now, delay) if self.comms is not None else now + delay
+        yield self.env.timeout(arrival - now)
         zone.report_min = self.env.now
         self.log.add(self.env.now, "report", zone=zone.zone_id, amount=zone.affected)
         self.reported.append(zone)
@@ -150,7 +150,9 @@ class Command:
         got = self.assigned.setdefault(zone.zone_id, {})
         for item, amount in order.items.items():
             got[item] = got.get(item, 0.0) + amount
-        delay = self.scenario.command.order_delay * self.order_delay_factor(depot, self.env.now)
+        delay = self.scenario.command.order_delay
+        if self.comms is not None:
+            delay = self.comms.order_delay(self.depots.index(depot), self.env.now, delay)
         for load in split_into_truckloads(order.items, self.unit_kg, depot.spec.trucks.payload_kg):
             self.trip_seq += 1
             no = self.zone_trips.get(zone.zone_id, 0) + 1

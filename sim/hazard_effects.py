@@ -1,0 +1,276 @@
+"""Apply a hazard's outcome and the scenario's outages to a running world.
+
+Road state has several causes at once — an earthquake's debris, a flooded
+underpass, a drill's road closure. Each cause writes its own **layer** of
+speed factors and an edge's state is the minimum over layers, so a road
+outage ending never reopens a bridge the earthquake broke. Work sites become
+team tasks: a ``road_repair`` crew clearing debris lifts the earthquake layer
+on that street, a ``sar`` crew rescues the trapped (alive in proportion to
+the survival curve at the time it finishes), a ``lifeline_repair`` crew
+restores a depot's power. Communications outages change when reports and
+orders arrive; no outside support blocks city depots and outside teams.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .hazards.outages import node_townships, points_in_area, road_closures, window_days, zones_hit_by
+from .rng import stream
+
+__all__ = ["RoadLayers", "apply_outcome", "apply_outages", "Comms", "CAPABLE_KINDS"]
+
+#: Which team kinds can do each kind of work.
+CAPABLE_KINDS = {
+    "road_repair": ("road_repair", "army"),
+    "sar": ("sar", "fire_rescue", "army"),
+    "pumping": ("pumping", "fire_rescue"),
+    "lifeline_repair": ("lifeline_repair",),
+}
+#: A crew's shift: long work is split into shifts so several crews share it.
+SHIFT_MIN = 480.0
+#: Crew-minutes to restore power to a depot or shelter (assumption: a mobile
+#: generator or a repaired feeder within about four hours of work).
+POWER_RESTORE_CREW_MIN = 240.0
+
+
+class RoadLayers:
+    """Speed factors by cause; the road state is their minimum."""
+
+    def __init__(self, world):
+        self.world = world
+        self.layers: dict[str, np.ndarray] = {}
+        graph = world.graph
+        self.first_edge = np.unique(graph.segment, return_index=True)[1]
+        self.closed_km: list[tuple[float, float]] = [(0.0, 0.0)]
+
+    def set(self, layer: str, edges: np.ndarray, factors, cause: str = "") -> None:
+        edges = np.asarray(edges, dtype=np.int64)
+        m = self.world.graph.n_edges
+        arr = self.layers.setdefault(layer, np.ones(m))
+        arr[edges] = factors
+        combined = np.min(np.stack([a[edges] for a in self.layers.values()]), axis=0)
+        self.world.traffic.set_speed_factor(edges, combined, cause or layer)
+        g = self.world.graph
+        closed = self.first_edge[g.speed_factor[self.first_edge] == 0.0]
+        km = float(g.length_m[closed].sum()) / 1000.0
+        now = self.world.env.now
+        if self.closed_km[-1][0] == now:
+            self.closed_km[-1] = (now, km)
+        else:
+            self.closed_km.append((now, km))
+        self.world.log.add(now, "road", agent=layer, item=cause or layer, amount=len(edges))
+
+
+def _at(env, time_min: float, action):
+    def proc():
+        if time_min > env.now:
+            yield env.timeout(time_min - env.now)
+        action()
+    return env.process(proc())
+
+
+def _capable_teams(world, kind: str):
+    return [t for t in world.teams if t.kind in CAPABLE_KINDS.get(kind, (kind,))]
+
+
+def _assign(world, kind: str, node: int, work_min: float, label: str, zone: str, priority: float, on_done):
+    """Queue work at ``node`` with the capable team that would start it soonest."""
+    from .agents.team import Task
+
+    teams = _capable_teams(world, kind)
+    if not teams:
+        return False
+    router = world.router
+
+    def start_estimate(t):
+        travel = router.times_from(t.base_node)[node]
+        return (t.waiting / t.spec.count) * SHIFT_MIN + travel
+
+    team = min(teams, key=start_estimate)
+    if not math.isfinite(router.times_from(team.base_node)[node]):
+        team = min(teams, key=lambda t: t.waiting / t.spec.count)
+    world.command.task_seq += 1
+    team.assign(Task(priority=-priority, seq=world.command.task_seq, node=node, work_min=work_min,
+                     label=label, zone=zone, on_done=on_done))
+    return True
+
+
+def apply_outcome(world, outcome) -> None:
+    """Schedule a hazard outcome's road changes and hand its work sites to teams."""
+    layers = world.road_layers
+    env = world.env
+    for change in outcome.road_changes:
+        _at(env, change.time_min, lambda c=change: layers.set("hazard", c.edges, c.speed_factor, c.cause))
+    zone_of_node = {z.node: z for z in world.zones}
+    world.rescue = {"trapped": int(sum(z.trapped for z in world.zones)), "rescued_alive": 0.0,
+                    "rescued_dead": 0.0, "unassigned_sites": 0}
+    report = world.scenario.command.report_delay.mode
+    for site in outcome.work_sites:
+        ready = site.available_min + report
+        if site.team_kind == "sar":
+            zone = zone_of_node.get(site.node)
+            _at(env, ready, lambda s=site, z=zone: _queue_rescue(world, s, z))
+        else:
+            def done(s=site):
+                if s.on_done is not None:
+                    layers.set("hazard", s.on_done.edges, s.on_done.speed_factor, s.on_done.cause)
+            _at(env, ready, lambda s=site, d=done: _queue_work(world, s, d))
+
+
+def _queue_work(world, site, on_done) -> None:
+    if not _assign(world, site.team_kind, site.node, site.work_min, site.team_kind, "", site.priority, on_done):
+        world.rescue["unassigned_sites"] += 1
+
+
+def _queue_rescue(world, site, zone) -> None:
+    """Split a zone's rescue into shifts; each rescues its share of the trapped."""
+    from .hazards.fragility import survival_probability
+
+    n_shifts = max(1, math.ceil(site.work_min / SHIFT_MIN))
+    trapped = zone.trapped if zone is not None else 0
+    per_shift = trapped / n_shifts
+    hit = zone.hit_time_min if zone is not None else 0.0
+    zone_id = zone.zone_id if zone is not None else ""
+
+    def rescued():
+        alive = per_shift * float(survival_probability(world.env.now - hit))
+        world.rescue["rescued_alive"] += alive
+        world.rescue["rescued_dead"] += per_shift - alive
+        world.log.add(world.env.now, "rescue", zone=zone_id, item="alive", amount=alive)
+
+    for _ in range(n_shifts):
+        if not _assign(world, "sar", site.node, site.work_min / n_shifts, "sar", zone_id, site.priority, rescued):
+            world.rescue["unassigned_sites"] += 1
+            return
+
+
+class Comms:
+    """When reports and orders arrive under communications outages."""
+
+    def __init__(self, world, windows, rng):
+        self.windows = windows
+        zones = world.zone_table
+        sat_all = world.scenario.sat_phone_zones == "all"
+        sat = set() if sat_all else set(world.scenario.sat_phone_zones)
+        self.zone_in = [zones_hit_by(w, zones) & ~np.array([sat_all or z in sat for z in zones["zone_id"]])
+                        for w in windows]
+        depot_town = world.depot_townships
+        self.depot_in = [points_in_area(w.area, [world.graph.lon[d.node] for d in world.depots],
+                                        [world.graph.lat[d.node] for d in world.depots], depot_town)
+                         & ~np.array([d.spec.sat_phone for d in world.depots]) for w in windows]
+        self.lost = [rng.random(len(zones)) < w.loss_share for w in windows]
+
+    def report_arrival(self, zone, now: float, delay: float) -> float:
+        arrival = now + delay
+        for k, w in enumerate(self.windows):
+            if self.zone_in[k][zone.index] and w.start <= now < w.end:
+                arrival = w.end + delay if self.lost[k][zone.index] else max(arrival, now + delay * w.delay_factor)
+        return arrival
+
+    def order_delay(self, depot_index: int, now: float, delay: float) -> float:
+        out = delay
+        for k, w in enumerate(self.windows):
+            if self.depot_in[k][depot_index] and w.start <= now < w.end:
+                out = max(out, delay * w.delay_factor)
+        return out
+
+    def warning_factor(self, zone, now: float) -> float:
+        f = 1.0
+        for k, w in enumerate(self.windows):
+            if self.zone_in[k][zone.index] and w.start <= now < w.end:
+                f = max(f, w.delay_factor)
+        return f
+
+
+def apply_outages(world) -> None:
+    """Schedule the scenario's outage windows (see :mod:`sim.hazards.outages`)."""
+    outages = world.scenario.outages
+    env, g = world.env, world.graph
+    rng = stream(world.seed, "outages")
+    timeline = world.outage_timeline
+    for k, closure in enumerate(road_closures(outages, g, world.zone_table, rng)):
+        layer = f"road-outage-{k + 1}"
+        _at(env, closure.start_min, lambda c=closure, n=layer: world.road_layers.set(n, c.edges, 0.0, "road outage"))
+        _at(env, closure.end_min, lambda c=closure, n=layer: world.road_layers.set(n, c.edges, 1.0, "road reopened"))
+        timeline.append({"kind": "roads", "start_h": closure.start_min / 60, "end_h": closure.end_min / 60,
+                         "what": f"{len(closure.segments)} road segments closed"})
+    for w in outages.power:
+        _power_window(world, w)
+    if outages.comms:
+        world.comms = Comms(world, outages.comms, rng)
+        for w, zin, din in zip(outages.comms, world.comms.zone_in, world.comms.depot_in):
+            timeline.append({"kind": "comms", "start_h": w.start / 60, "end_h": w.end / 60,
+                             "what": f"{int(zin.sum())} zones and {int(din.sum())} depots without communications"})
+    for w in outages.water:
+        hit = zones_hit_by(w, world.zone_table)
+        days = max(window_days(w), 1.0)
+        for z in world.zones:
+            if hit[z.index] and z.is_affected:
+                z.add_need("water_l", w.extra_water_l * z.affected * days)
+        timeline.append({"kind": "water", "start_h": w.start / 60, "end_h": w.end / 60,
+                         "what": f"{int(hit.sum())} zones without piped water"})
+    if outages.no_outside_support is not None:
+        _no_outside_support(world, outages.no_outside_support)
+
+
+def _power_window(world, w) -> None:
+    env, g = world.env, world.graph
+    sites = [(d, "depot") for d in world.depots] + [(s, "shelter") for s in world.shelters]
+    lon = [g.lon[a.node] for a, _ in sites]
+    lat = [g.lat[a.node] for a, _ in sites]
+    town = list(world.depot_townships) + list(world.shelter_townships)
+    inside = points_in_area(w.area, lon, lat, town) if sites else np.zeros(0, bool)
+    down = [(a, kind) for (a, kind), hit in zip(sites, inside) if hit and not a.spec.backup_power]
+    world.outage_timeline.append({"kind": "power", "start_h": w.start / 60, "end_h": w.end / 60,
+                                  "what": f"{len(down)} depots/shelters without power and backup"})
+    for agent, _kind in down:
+        state = {"restored": False}
+
+        def cut(a=agent):
+            a.slowdown = w.slowdown
+
+        def restore(a=agent, st=state, by="window end"):
+            if not st["restored"]:
+                st["restored"] = True
+                a.slowdown = 1.0
+                world.log.add(env.now, "power_restored", agent=getattr(a, "depot_id", getattr(a, "shelter_id", "")),
+                              item=by)
+
+        _at(env, w.start, cut)
+        _at(env, w.end, restore)
+        _at(env, w.start + world.scenario.command.report_delay.mode,
+            lambda a=agent, r=restore: _assign(world, "lifeline_repair", a.node, POWER_RESTORE_CREW_MIN,
+                                               "power", "", 1.0, lambda: r(by="lifeline_repair")))
+
+
+def _no_outside_support(world, w) -> None:
+    env = world.env
+    city = [d for d in world.depots if d.tier == "city"]
+
+    def block():
+        for d in city:
+            d.blocked = True
+
+    def unblock():
+        for d in city:
+            d.blocked = False
+        world.command.request_plan()
+
+    _at(env, w.start, block)
+    _at(env, w.end, unblock)
+    for t in world.teams:
+        if t.spec.outside and w.start <= 0.0:
+            t.blocked_until = w.end
+    world.outage_timeline.append({"kind": "no_outside_support", "start_h": w.start / 60, "end_h": w.end / 60,
+                                  "what": f"{len(city)} city depots and "
+                                          f"{sum(t.spec.outside for t in world.teams)} outside teams held back"})
+
+
+def depot_and_shelter_townships(world):
+    """Township of each depot and shelter node (for township-area outages)."""
+    towns = node_townships(world.graph, world.zone_table) if world.graph.has_coordinates else None
+    if towns is None:
+        return [""] * len(world.depots), [""] * len(world.shelters)
+    return [towns[d.node] for d in world.depots], [towns[s.node] for s in world.shelters]

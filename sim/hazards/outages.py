@@ -1,0 +1,100 @@
+"""The "three outages" (roads, power, communications) and the fourth (water).
+
+The plans ask every township to drill once a year for an extreme case in
+which roads, power and communications are cut at once — "three outages" —
+with water as the fourth, and **no outside support** for a while [TZ, BJ25].
+The scenario's ``outages`` section gives each as time windows over an area
+(listed townships, a circle or everywhere). This module decides, for one
+run, *what* each window covers:
+
+* **roads** — a seeded share ``closed_share`` of the road segments with an
+  end inside the area closes at the window's start and reopens at its end;
+* **power** — depots and shelters inside the area without ``backup_power``
+  work ``slowdown`` times slower (loading, admitting people) until the window
+  ends or a ``lifeline_repair`` crew restores their supply;
+* **communications** — reports from zones and orders to depots inside the
+  area take ``delay_factor`` times longer, a share ``loss_share`` of reports
+  is lost and re-sent when the network is back, and warnings reach people
+  later; agents with a satellite phone are not affected;
+* **water** — affected people in the area need ``extra_water_l`` more
+  drinking water per day of the window;
+* **no outside support** — city depots and teams marked ``outside`` cannot
+  send anything in the window.
+
+The engine applies these decisions (:mod:`sim.hazard_effects`); they are
+kept apart so a test can check exactly what an outage covers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..impact import zones_in_area
+from ..network.geo import haversine_m
+
+__all__ = ["RoadClosure", "road_closures", "points_in_area", "window_days"]
+
+
+@dataclass(frozen=True)
+class RoadClosure:
+    """Edges closed from ``start_min`` to ``end_min`` by a road outage."""
+
+    start_min: float
+    end_min: float
+    edges: np.ndarray
+    segments: np.ndarray
+
+
+def points_in_area(area, lon, lat, township=None) -> np.ndarray:
+    """Mask of points (depots, shelters, nodes) inside an outage area.
+
+    For a township area, points take the township of their nearest zone
+    (``township`` gives it per point).
+    """
+    lon = np.atleast_1d(np.asarray(lon, dtype=np.float64))
+    lat = np.atleast_1d(np.asarray(lat, dtype=np.float64))
+    if area.everywhere:
+        return np.ones(len(lon), dtype=bool)
+    if area.around is not None:
+        clon, clat = area.around.center
+        return haversine_m(lon, lat, clon, clat) <= area.around.radius
+    if township is None:
+        raise ValueError("a township area needs the township of every point")
+    return np.isin(np.asarray(township), area.townships)
+
+
+def node_townships(graph, zones) -> np.ndarray:
+    """Township of every graph node: that of its nearest zone centre."""
+    from scipy.spatial import cKDTree
+
+    from ..network.geo import earth_centred_xyz_m
+
+    tree = cKDTree(earth_centred_xyz_m(zones["lon"].to_numpy(), zones["lat"].to_numpy()))
+    nearest = tree.query(earth_centred_xyz_m(graph.lon, graph.lat))[1]
+    return zones["township"].to_numpy()[nearest]
+
+
+def road_closures(outages, graph, zones, rng: np.random.Generator) -> list[RoadClosure]:
+    """The road segments each road outage closes (seeded choice of ``closed_share``)."""
+    closures = []
+    towns = None
+    for window in outages.roads:
+        if window.area.townships is not None and towns is None:
+            towns = node_townships(graph, zones)
+        node_in = points_in_area(window.area, graph.lon, graph.lat, towns)
+        edge_in = node_in[graph.tails] | node_in[graph.heads]
+        segments = np.unique(graph.segment[edge_in])
+        draw = rng.random(len(segments))  # one draw per segment, so a larger share closes a superset
+        chosen = segments[draw < window.closed_share]
+        edges = np.flatnonzero(np.isin(graph.segment, chosen))
+        closures.append(RoadClosure(window.start, window.end, edges, chosen))
+    return closures
+
+
+def window_days(window) -> float:
+    return (window.end - window.start) / 1440.0
+
+
+def zones_hit_by(window, zones) -> np.ndarray:
+    return zones_in_area(window.area, zones)
