@@ -75,7 +75,8 @@ def _capable_teams(world, kind: str):
     return [t for t in world.teams if t.kind in CAPABLE_KINDS.get(kind, (kind,))]
 
 
-def _assign(world, kind: str, node: int, work_min: float, label: str, zone: str, priority: float, on_done):
+def _assign(world, kind: str, node: int, work_min: float, label: str, zone: str, priority: float, on_done,
+            skip=None):
     """Queue work at ``node`` with the capable team that would start it soonest."""
     from .agents.team import Task
 
@@ -93,7 +94,7 @@ def _assign(world, kind: str, node: int, work_min: float, label: str, zone: str,
         team = min(teams, key=lambda t: t.waiting / t.spec.count)
     world.command.task_seq += 1
     team.assign(Task(priority=-priority, seq=world.command.task_seq, node=node, work_min=work_min,
-                     label=label, zone=zone, on_done=on_done))
+                     label=label, zone=zone, on_done=on_done, skip=skip))
     return True
 
 
@@ -107,21 +108,92 @@ def apply_outcome(world, outcome) -> None:
     world.rescue = {"trapped": int(sum(z.trapped for z in world.zones)), "rescued_alive": 0.0,
                     "rescued_dead": 0.0, "unassigned_sites": 0}
     report = world.scenario.command.report_delay.mode
+    clearing = RouteClearing(world)
     for site in outcome.work_sites:
         ready = site.available_min + report
         if site.team_kind == "sar":
             zone = zone_of_node.get(site.node)
             _at(env, ready, lambda s=site, z=zone: _queue_rescue(world, s, z))
         else:
-            def done(s=site):
-                if s.on_done is not None:
-                    layers.set("hazard", s.on_done.edges, s.on_done.speed_factor, s.on_done.cause)
-            _at(env, ready, lambda s=site, d=done: _queue_work(world, s, d))
+            work = clearing.add(site)
+            _at(env, ready, lambda w=work: _queue_work(world, w, w.priority))
+    if clearing.works:
+        world.command.on_cut_off = clearing.request
 
 
-def _queue_work(world, site, on_done) -> None:
-    if not _assign(world, site.team_kind, site.node, site.work_min, site.team_kind, "", site.priority, on_done):
+class _Work:
+    """One work site and whether it is done (several crews may be sent to it)."""
+
+    def __init__(self, world, site):
+        self.world = world
+        self.site = site
+        self.done = False
+        self.urgent = False
+        self.priority = site.priority
+
+    def finish(self) -> None:
+        if not self.done:
+            self.done = True
+            c = self.site.on_done
+            if c is not None:
+                self.world.road_layers.set("hazard", c.edges, c.speed_factor, c.cause)
+
+    def is_done(self) -> bool:
+        return self.done
+
+
+def _queue_work(world, work: _Work, priority: float) -> None:
+    site = work.site
+    if not _assign(world, site.team_kind, site.node, site.work_min, site.team_kind, "", priority, work.finish,
+                   skip=work.is_done):
         world.rescue["unassigned_sites"] += 1
+
+
+class RouteClearing:
+    """Clear a way to zones no depot can reach (emergency lanes [BJ12, CN13]).
+
+    When command finds affected zones cut off, this finds, for each, the
+    fastest route from the nearest depot that would open if the blocked
+    streets on it were cleared, and sends road-repair crews to those streets
+    ahead of all other debris.
+    """
+
+    URGENT = 1e6
+
+    def __init__(self, world):
+        self.world = world
+        self.works: dict[int, _Work] = {}      # road segment -> debris work
+        self.asked: set[str] = set()
+
+    def add(self, site) -> _Work:
+        work = _Work(self.world, site)
+        if site.on_done is not None and len(site.on_done.edges):
+            self.works[int(self.world.graph.segment[site.on_done.edges[0]])] = work
+        return work
+
+    def request(self, zones) -> None:
+        from .routing import Router
+
+        zones = [z for z in zones if z.zone_id not in self.asked]
+        pending = [seg for seg, w in self.works.items() if not w.done]
+        if not zones or not pending:
+            return
+        g = self.world.graph
+        cleared = g.copy()
+        cleared.speed_factor[np.isin(g.segment, pending)] = 1.0
+        router = Router(cleared)
+        depots = [d.node for d in self.world.depots if not d.blocked]
+        for zone in zones:
+            self.asked.add(zone.zone_id)
+            best = min(depots, key=lambda n: router.times_from(n)[zone.node], default=None)
+            route = None if best is None else router.route(best, zone.node)
+            if route is None:
+                continue
+            for seg in np.unique(g.segment[route.edges]):
+                work = self.works.get(int(seg))
+                if work is not None and not work.done and not work.urgent:
+                    work.urgent = True
+                    _queue_work(self.world, work, self.URGENT)
 
 
 def _queue_rescue(world, site, zone) -> None:

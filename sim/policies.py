@@ -11,7 +11,9 @@ the current travel time from every depot to every zone. It returns orders
   **first batch** (up to one truckload of its mix of items); then the rest of
   the need is allocated, **rationed** in proportion to need when stock is
   short (so a shortage is shared rather than starving the last zones
-  reported). Zones that have had no supplies yet come first, then zones with
+  reported), and only as many truckloads per depot as it can load within the
+  planning horizon (two re-planning intervals), so stock is not promised
+  long before a truck can carry it. Zones that have had no supplies yet come first, then zones with
   more vulnerable affected people; each zone is served by
   the depot whose truck would arrive **earliest**: the depot's backlog of
   ordered truckloads × its dispatch interval (the slower of its loading bays
@@ -124,7 +126,7 @@ def priority_key(zone) -> tuple:
     return (zone.first_supply_min < math.inf, -zone.vulnerable_affected, zone.report_min, zone.index)
 
 
-def plan_priority_nearest(zones, open_needs, depots, times, unit_kg) -> list[Order]:
+def plan_priority_nearest(zones, open_needs, depots, times, unit_kg, horizon_min: float = 60.0) -> list[Order]:
     order = sorted(range(len(zones)), key=lambda i: priority_key(zones[i]))
     pool = _Pool(depots, times, unit_kg)
     left = [dict(n) for n in open_needs]
@@ -143,7 +145,10 @@ def plan_priority_nearest(zones, open_needs, depots, times, unit_kg) -> list[Ord
         want = {i: max(math.floor(a * scale), 1.0) for i, a in left[zi].items()}
         for item, amount in pool.take(zi, want, ranked).items():
             left[zi][item] -= amount
-    # Pass 2: the rest, rationed in proportion to need when stock is short.
+    # Pass 2: the rest, rationed in proportion to need when stock is short,
+    # and only as many truckloads as each depot can dispatch before the next
+    # plans: stock stays unpromised for zones whose reports are still to come.
+    cap = [depot_horizon_loads(d, horizon_min) for d in depots]
     ration = {}
     for item in {i for need in left for i in need}:
         wanted = sum(need.get(item, 0.0) for need in left)
@@ -152,8 +157,14 @@ def plan_priority_nearest(zones, open_needs, depots, times, unit_kg) -> list[Ord
         want = {i: math.floor(a * ration[i] + 1e-9) for i, a in left[zi].items() if a > 1e-9}
         want = {i: a for i, a in want.items() if a > 0}
         if want:
-            pool.take(zi, want, pool.ranked(zi))
+            pool.take(zi, want, [di for di in pool.ranked(zi) if pool.backlog[di] < cap[di]])
     return pool.result(zones)
+
+
+def depot_horizon_loads(depot, horizon_min: float) -> float:
+    """Truckloads a depot's bays can load within ``horizon_min`` (at least one)."""
+    spec = depot.spec
+    return max(1.0, math.ceil(horizon_min * spec.loading_bays / (spec.load_time * depot.slowdown)))
 
 
 def plan_lp(zones, open_needs, depots, times, unit_kg) -> list[Order]:
@@ -189,6 +200,9 @@ def plan_lp(zones, open_needs, depots, times, unit_kg) -> list[Order]:
 POLICIES = {"nearest": plan_nearest, "priority_nearest": plan_priority_nearest, "lp": plan_lp}
 
 
-def plan_orders(policy: str, zones, open_needs, depots, times, unit_kg: dict[str, float]) -> list[Order]:
+def plan_orders(policy: str, zones, open_needs, depots, times, unit_kg: dict[str, float],
+                horizon_min: float = 60.0) -> list[Order]:
     """Orders by the named policy (see module docstring)."""
+    if policy == "priority_nearest":
+        return plan_priority_nearest(zones, open_needs, depots, times, unit_kg, horizon_min)
     return POLICIES[policy](zones, open_needs, depots, times, unit_kg)

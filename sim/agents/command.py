@@ -79,6 +79,7 @@ class Command:
         self.task_seq = 0
         self.helped: set[str] = set()
         self.comms = None             # a communications outage (sim.hazard_effects.Comms)
+        self.on_cut_off = None        # called with zones no depot can reach (route clearing)
         self._plan_pending = False
         rd = scenario.command.report_delay
         n = len(zones)
@@ -139,7 +140,12 @@ class Command:
                 open_zones.append(z)
         if open_zones:
             times = self._times([d.node for d in self.depots], [z.node for z in open_zones])
-            for order in plan_orders(self.policy, open_zones, needs, self.depots, times, self.unit_kg):
+            if self.on_cut_off is not None:
+                cut = [z for z, col in zip(open_zones, times.T) if not np.isfinite(col).any()]
+                if cut:
+                    self.on_cut_off(cut)
+            for order in plan_orders(self.policy, open_zones, needs, self.depots, times, self.unit_kg,
+                                     2 * self.scenario.policy.replan_every):
                 self._order(order)
         self.waiting_zones = sum(1 for z in open_zones if z.open_need(self.assigned.get(z.zone_id, {})))
         self._send_helpers()

@@ -30,6 +30,7 @@ class Task:
     zone: str = field(compare=False, default="")
     on_start: Callable | None = field(compare=False, default=None)
     on_done: Callable | None = field(compare=False, default=None)
+    skip: Callable | None = field(compare=False, default=None)   # true once the work is no longer needed
 
 
 class Team:
@@ -64,6 +65,8 @@ class Team:
         node = self.base_node
         while True:
             task = yield self.tasks.get()
+            if task.skip is not None and task.skip():
+                continue
             self._in_task[k] = env.now
             self.log.add(env.now, "task_start", agent=crew_id, zone=task.zone, item=task.label)
             yield env.process(self.traffic.drive(crew_id, node, task.node))
