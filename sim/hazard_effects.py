@@ -80,18 +80,13 @@ def _assign(world, kind: str, node: int, work_min: float, label: str, zone: str,
     """Queue work at ``node`` with the capable team that would start it soonest."""
     from .agents.team import Task
 
+    from .agents.command import crow_flight_min
+
     teams = _capable_teams(world, kind)
     if not teams:
         return False
-    router = world.router
-
-    def start_estimate(t):
-        travel = router.times_from(t.base_node)[node]
-        return (t.waiting / t.spec.count) * SHIFT_MIN + travel
-
-    team = min(teams, key=start_estimate)
-    if not math.isfinite(router.times_from(team.base_node)[node]):
-        team = min(teams, key=lambda t: t.waiting / t.spec.count)
+    travel = crow_flight_min(world.graph, [t.base_node for t in teams], [node])[:, 0]
+    team = teams[int(np.argmin([(t.waiting / t.spec.count) * SHIFT_MIN + travel[k] for k, t in enumerate(teams)]))]
     world.command.task_seq += 1
     team.assign(Task(priority=-priority, seq=world.command.task_seq, node=node, work_min=work_min,
                      label=label, zone=zone, on_done=on_done, skip=skip))

@@ -24,6 +24,7 @@ from .depot import Trip
 __all__ = ["Command", "split_into_truckloads"]
 
 HELP_SHIFT_MIN = 360.0
+MIN_PLAN_INTERVAL_MIN = 1.0
 HELPER_KINDS = ("volunteer", "distribution")
 
 
@@ -81,6 +82,7 @@ class Command:
         self.comms = None             # a communications outage (sim.hazard_effects.Comms)
         self.on_cut_off = None        # called with zones no depot can reach (route clearing)
         self._plan_pending = False
+        self._last_plan_min = -math.inf
         rd = scenario.command.report_delay
         n = len(zones)
         if rd.high > rd.low:
@@ -108,13 +110,16 @@ class Command:
         self.request_plan()
 
     def request_plan(self) -> None:
-        """Plan once after every event of this instant has been processed."""
+        """Plan after every event of this instant has been processed, and at
+        most once per ``MIN_PLAN_INTERVAL_MIN`` (reports arriving within a
+        minute are planned together, as a dispatcher would)."""
         if not self._plan_pending:
             self._plan_pending = True
             self.env.process(self._plan_soon())
 
     def _plan_soon(self):
-        yield self.env.timeout(0)
+        wait = max(0.0, self._last_plan_min + MIN_PLAN_INTERVAL_MIN - self.env.now)
+        yield self.env.timeout(wait)
         self._plan_pending = False
         self.plan()
 
@@ -132,6 +137,7 @@ class Command:
             else np.empty((0, len(cols)))
 
     def plan(self) -> None:
+        self._last_plan_min = self.env.now
         needs, open_zones = [], []
         for z in self.reported:
             need = z.open_need(self.assigned.get(z.zone_id, {}))
@@ -192,7 +198,7 @@ class Command:
                          key=lambda z: (-z.affected, z.index))
         if not waiting:
             return
-        times = self._times([t.base_node for t in helpers], [z.node for z in waiting])
+        times = crow_flight_min(self.router.graph, [t.base_node for t in helpers], [z.node for z in waiting])
         for j, zone in enumerate(waiting):
             free = [i for i, t in enumerate(helpers) if t.waiting < t.spec.count and math.isfinite(times[i, j])]
             if not free:
@@ -201,6 +207,19 @@ class Command:
             self.task_seq += 1
             self.helped.add(zone.zone_id)
             team.assign(_help_task(self.task_seq, zone))
+
+
+def crow_flight_min(graph, sources, targets, speed_kmh: float = 30.0) -> np.ndarray:
+    """Rough travel times (min) for choosing among teams: straight-line
+    distance at ``speed_kmh``; the crew's real route is found when it drives.
+    Falls back to 0 (no preference) on graphs without coordinates."""
+    from ..network.geo import haversine_m
+
+    if not graph.has_coordinates:
+        return np.zeros((len(sources), len(targets)))
+    s, t = np.asarray(sources), np.asarray(targets)
+    d = haversine_m(graph.lon[s][:, None], graph.lat[s][:, None], graph.lon[t][None, :], graph.lat[t][None, :])
+    return np.atleast_2d(d) / (speed_kmh * 1000 / 60)
 
 
 def _help_task(seq: int, zone):
