@@ -6,7 +6,9 @@ speed factors and an edge's state is the minimum over layers, so a road
 outage ending never reopens a bridge the earthquake broke. Work sites become
 team tasks: a ``road_repair`` crew clearing debris lifts the earthquake layer
 on that street, a ``sar`` crew rescues the trapped (alive in proportion to
-the survival curve at the time it finishes), a ``lifeline_repair`` crew
+the survival curve at the time it finishes; the scenario's
+``self_rescue_share`` of the trapped is freed by neighbours within the first
+hour), a ``lifeline_repair`` crew
 restores a depot's power. Communications outages change when reports and
 orders arrive; no outside support blocks city depots and outside teams.
 """
@@ -30,6 +32,9 @@ CAPABLE_KINDS = {
 }
 #: A crew's shift: long work is split into shifts so several crews share it.
 SHIFT_MIN = 480.0
+#: When neighbours and township teams have dug out those they can (assumption:
+#: within the first hour, the window in which most self/mutual rescue happens).
+SELF_RESCUE_MIN = 60.0
 #: Crew-minutes to restore power to a depot or shelter (assumption: a mobile
 #: generator or a repaired feeder within about four hours of work).
 POWER_RESTORE_CREW_MIN = 240.0
@@ -100,15 +105,25 @@ def apply_outcome(world, outcome) -> None:
     for change in outcome.road_changes:
         _at(env, change.time_min, lambda c=change: layers.set("hazard", c.edges, c.speed_factor, c.cause))
     zone_of_node = {z.node: z for z in world.zones}
-    world.rescue = {"trapped": int(sum(z.trapped for z in world.zones)), "rescued_alive": 0.0,
-                    "rescued_dead": 0.0, "unassigned_sites": 0}
+    trapped = int(sum(z.trapped for z in world.zones))
+    self_share = float(getattr(world.scenario.hazard, "self_rescue_share", 0.0))
+    world.rescue = {"trapped": trapped, "self_rescued": 0.0, "rescued_alive": 0.0, "rescued_dead": 0.0,
+                    "unassigned_sites": 0}
+    if self_share > 0:
+        from .hazards.fragility import survival_probability
+
+        alive = float(survival_probability(SELF_RESCUE_MIN))
+        world.rescue["self_rescued"] = trapped * self_share * alive
+        world.rescue["rescued_dead"] += trapped * self_share * (1 - alive)
     report = world.scenario.command.report_delay.mode
     clearing = RouteClearing(world)
     for site in outcome.work_sites:
         ready = site.available_min + report
         if site.team_kind == "sar":
             zone = zone_of_node.get(site.node)
-            _at(env, ready, lambda s=site, z=zone: _queue_rescue(world, s, z))
+            left = 1.0 - self_share
+            if left > 0:
+                _at(env, ready, lambda s=site, z=zone, f=left: _queue_rescue(world, s, z, f))
         else:
             work = clearing.add(site)
             _at(env, ready, lambda w=work: _queue_work(world, w, w.priority))
@@ -191,12 +206,13 @@ class RouteClearing:
                     _queue_work(self.world, work, self.URGENT)
 
 
-def _queue_rescue(world, site, zone) -> None:
-    """Split a zone's rescue into shifts; each rescues its share of the trapped."""
+def _queue_rescue(world, site, zone, share: float = 1.0) -> None:
+    """Split the team share of a zone's rescue into shifts; each rescues its
+    part of the trapped, alive with the survival probability when it ends."""
     from .hazards.fragility import survival_probability
 
-    n_shifts = max(1, math.ceil(site.work_min / SHIFT_MIN))
-    trapped = zone.trapped if zone is not None else 0
+    n_shifts = max(1, math.ceil(site.work_min * share / SHIFT_MIN))
+    trapped = (zone.trapped if zone is not None else 0) * share
     per_shift = trapped / n_shifts
     hit = zone.hit_time_min if zone is not None else 0.0
     zone_id = zone.zone_id if zone is not None else ""
@@ -208,7 +224,8 @@ def _queue_rescue(world, site, zone) -> None:
         world.log.add(world.env.now, "rescue", zone=zone_id, item="alive", amount=alive)
 
     for _ in range(n_shifts):
-        if not _assign(world, "sar", site.node, site.work_min / n_shifts, "sar", zone_id, site.priority, rescued):
+        if not _assign(world, "sar", site.node, site.work_min * share / n_shifts, "sar", zone_id, site.priority,
+                       rescued):
             world.rescue["unassigned_sites"] += 1
             return
 

@@ -148,6 +148,18 @@ def summarize(run) -> dict:
     if not audit["balanced"]:
         bad = {k: v for k, v in audit["items"].items() if not v["balanced"]}
         raise SupplyAuditError(f"supply audit does not balance: {bad}")
+    hazard = dict(w.hazard_figures)
+    if w.rescue:
+        rescue = dict(w.rescue)
+        rescue["awaiting_rescue_at_end"] = max(0.0, rescue["trapped"] - rescue["self_rescued"]
+                                               - rescue["rescued_alive"] - rescue["rescued_dead"])
+        hazard["rescue"] = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in rescue.items()}
+    if w.road_layers is not None and len(w.road_layers.closed_km) > 1:
+        series = w.road_layers.closed_km
+        hazard["closed_road_km_over_time"] = [[round(t / 60, 3), round(km, 3)] for t, km in series]
+        hazard["closed_road_km_peak"] = round(max(km for _, km in series), 3)
+    if w.outage_timeline:
+        hazard["outages"] = w.outage_timeline
     return {
         "scenario": sc.name,
         "seed": run.seed,
@@ -169,7 +181,7 @@ def summarize(run) -> dict:
             "trips_delivered": int(sum(t.trips_done for t in trucks)),
             "team_utilisation": team_util,
         },
-        "hazard": w.hazard_figures,
+        "hazard": hazard,
         "warnings": warnings,
         "supply_audit": audit,
         "run": {"duration_h": duration / 60, "wall_s": round(run.wall_s, 3), "event_count": len(w.log),

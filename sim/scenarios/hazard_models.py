@@ -63,14 +63,32 @@ class HazardNone(_Strict):
 
 
 class DepthSpeedCurve(_Strict):
-    """Depth → vehicle speed; default Pregnolato et al. (2017)."""
+    """Depth → vehicle speed; default Pregnolato et al. (2017) (:mod:`sim.hazards.depth_speed`).
+
+    ``applies_as: speed_cap`` caps each road's free-flow speed at the curve's
+    safe speed; ``relative`` scales every road by v(depth)/v(0). Speed factors
+    are rounded to multiples of ``factor_step`` so that rising water makes a
+    few road changes, not one per time step.
+    """
 
     relation: Literal["pregnolato2017"] = "pregnolato2017"
     closed_depth_mm: float = Field(300.0, gt=0, description="depth at which a road is impassable")
+    applies_as: Literal["speed_cap", "relative"] = Field(
+        "speed_cap", description="speed_cap: min(free-flow, safe speed); relative: free-flow × v(depth)/v(0)")
+    factor_step: float = Field(0.1, gt=0, le=1, description="speed factors are rounded to multiples of this")
 
 
 class Rainfall(_Strict):
-    """Extreme rainfall with urban waterlogging (model: :mod:`sim.hazards.rainfall`)."""
+    """Extreme rainfall with urban waterlogging (model: :mod:`sim.hazards.rainfall`).
+
+    The rain is ``hyetograph_mm`` (mm per ``interval`` from ``start``) or a
+    named ``design_storm`` (:mod:`sim.hazards.design_storms`), times
+    ``rain_factor``, times a spatial factor: a Gaussian storm cell
+    (``storm_center``, ``storm_radius``, ``center_factor``) and/or a factor per
+    township. Rain beyond ``drainage_mm_per_h`` ponds in low ground within
+    ``ponding_radius`` (:mod:`sim.hazards.ponding`); the depth slows and
+    closes roads (``depth_speed``).
+    """
 
     type: Literal["rainfall"]
     hyetograph_mm: list[Annotated[float, Field(ge=0)]] | None = Field(
@@ -82,11 +100,30 @@ class Rainfall(_Strict):
     warning_lead: Duration = Field(12 * 60.0, description="warning issued this long before the rain")
     prepositioning: bool = False
     depth_speed: DepthSpeedCurve = Field(default_factory=DepthSpeedCurve)
+    rain_factor: float = Field(1.0, ge=0, description="multiplies the hyetograph, e.g. 1.5 for 1.5 × the 2012 storm")
+    runoff_coefficient: float = Field(0.8, gt=0, le=1, description="share of the rain that runs off sealed ground")
+    drainage_spread: float = Field(0.2, ge=0, le=2, description="coefficient of variation of the drainage "
+                                                                "capacity between nodes (blocked inlets)")
+    ponding_radius: Distance = Field(500.0, description="how far surface water runs to the lowest ground")
+    storm_center: tuple[float, float] | None = Field(
+        None, description="[longitude, latitude] of a storm cell where the rain is center_factor × the hyetograph")
+    storm_radius: Distance = Field(10_000.0, description="standard deviation of the storm cell's Gaussian footprint")
+    center_factor: float = Field(1.0, ge=0, description="rain factor at the storm centre")
+    township_factor: dict[str, Annotated[float, Field(ge=0)]] = Field(
+        default_factory=dict, description="township id -> factor on the rain there, e.g. {T03: 1.4}")
+    pumping_sites: int = Field(20, ge=0, description="pumping work sites at the worst flooded points")
 
     @model_validator(mode="after")
     def _one_storm(self):
         if (self.hyetograph_mm is None) == (self.design_storm is None):
             raise ValueError("give exactly one of 'hyetograph_mm' or 'design_storm'")
+        if self.storm_center is None and self.center_factor != 1.0:
+            raise ValueError("'center_factor' is only read with 'storm_center'; give the storm centre as "
+                             "[longitude, latitude]")
+        if not self.storm_radius > 0:
+            raise ValueError(f"storm_radius (={self.storm_radius} m) must be > 0")
+        if not self.ponding_radius > 0:
+            raise ValueError(f"ponding_radius (={self.ponding_radius} m) must be > 0")
         return self
 
 
@@ -133,6 +170,9 @@ class Earthquake(_Strict):
     attenuation: Attenuation = Field(default_factory=Attenuation)
     bridge_fragility_factor: float = Field(1.0, gt=0, description="scales bridge median capacity (retrofit > 1)")
     clock_hour: float = Field(2.0, ge=0, lt=24, description="local hour of the shock: sets how many are at home")
+    self_rescue_share: float = Field(
+        0.8, ge=0, le=1, description="share of the trapped freed by neighbours and township teams in the first "
+        "hour (Tangshan 1976: about 80 % of those buried were dug out by self and mutual rescue)")
     fortified_share: float = Field(0.6, ge=0, le=1, description="share of buildings designed to the seismic code")
     segment_fragility_factor: dict[int, float] = Field(
         default_factory=dict, description="road-segment id -> further factor on that bridge's median capacity "
