@@ -52,8 +52,9 @@ def write_outputs(run, out_dir: Path | str, *, plots: bool = True) -> dict:
     with atomic_write(out / "events.parquet") as tmp:
         events.to_parquet(tmp, index=False)
     if plots:
+        from .report.hazard_plots import plot_hazard
         from .report.run_plots import plot_run
 
-        summary["plots"] = plot_run(run, summary, zones, out)
+        summary["plots"] = plot_run(run, summary, zones, out) + plot_hazard(run, out)
     write_json(out / "summary.json", summary)
     return summary
