@@ -1,0 +1,151 @@
+"""Hazards and outages as the engine applies them."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+from sim.engine import build_world, run
+from sim.hazard_effects import RoadLayers
+from sim.scenarios import builtin_scenario_path, load_scenario
+
+
+def line_scenario(tmp_path, **extra):
+    region = line_world(tmp_path, n=3, length_m=10_000, speed_kmh=60)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    depots = extra.pop("depots", [depot("d1", 1)])
+    doc = scenario_doc(region, depots, impact=everywhere_impact(0.5), **extra)
+    return load_scenario(write_scenario(tmp_path, doc)), tmp_path
+
+
+def test_comms_outage_delays_the_report_and_so_the_first_supply(tmp_path):
+    comms = {"comms": [{"start": "0h", "end": "12h", "delay_factor": 3}]}
+    scenario, base = line_scenario(tmp_path, outages=comms)
+    zone = run(scenario, base_dir=base).world.zones[0]
+    # report 30 × 3 = 90, then order 5 × 3 (the depot is in the area too) + load 20 + drive 20 + unload 15.
+    assert zone.report_min == pytest.approx(90.0)
+    assert zone.first_supply_min == pytest.approx(160.0)
+
+
+def test_lost_report_arrives_after_the_network_is_back(tmp_path):
+    comms = {"comms": [{"start": "0h", "end": "6h", "loss_share": 1.0}]}
+    scenario, base = line_scenario(tmp_path, outages=comms)
+    zone = run(scenario, base_dir=base).world.zones[0]
+    assert zone.report_min == pytest.approx(360.0 + 30.0)
+
+
+def test_satellite_phone_zone_reports_through_a_comms_outage(tmp_path):
+    comms = {"comms": [{"start": "0h", "end": "12h", "delay_factor": 3, "loss_share": 1.0}]}
+    scenario, base = line_scenario(tmp_path, outages=comms,
+                                   interventions=[{"type": "sat_phones", "agents": ["Z1"]}])
+    zone = run(scenario, base_dir=base).world.zones[0]
+    assert zone.report_min == pytest.approx(30.0)
+
+
+def test_comms_outage_never_makes_first_supplies_earlier():
+    base = load_scenario(builtin_scenario_path("three_outages"))
+    without = base.model_copy(deep=True)
+    without.outages.comms = []
+    for seed in (1, 2):
+        a = run(without, seed=seed).summary()["kpi"]["first_supplies"]
+        b = run(base, seed=seed).summary()["kpi"]["first_supplies"]
+        for line, share in a["within"].items():
+            assert b["within"][line] <= share, (seed, line)
+        assert b["p50_h"] >= a["p50_h"]
+
+
+def test_power_outage_doubles_loading_at_a_depot_without_backup(tmp_path):
+    power = {"power": [{"start": "0h", "end": "12h", "slowdown": 2}]}
+    scenario, base = line_scenario(tmp_path, outages=power)
+    zone = run(scenario, base_dir=base).world.zones[0]
+    assert zone.first_supply_min == pytest.approx(90.0 + 20.0)
+
+
+def test_backup_power_keeps_a_depot_loading_at_full_speed(tmp_path):
+    power = {"power": [{"start": "0h", "end": "12h", "slowdown": 2}]}
+    scenario, base = line_scenario(tmp_path, outages=power, depots=[depot("d1", 1, backup_power=True)])
+    assert run(scenario, base_dir=base).world.zones[0].first_supply_min == pytest.approx(90.0)
+
+
+def test_lifeline_repair_crew_restores_power_before_the_window_ends(tmp_path):
+    power = {"power": [{"start": "0h", "end": "48h", "slowdown": 2}]}
+    team = {"id": "power-crew", "kind": "lifeline_repair", "base": {"node": 1}, "mobilize": "10min"}
+    scenario, base = line_scenario(tmp_path, outages=power, teams=[team])
+    result = run(scenario, base_dir=base)
+    restored = result.events_frame().query("kind == 'power_restored'")
+    # The crew is mobilised by 10 min, gets the job when the fault is reported
+    # (30 min), is on site at once (same node) and works 240 min.
+    assert list(restored["item"]) == ["lifeline_repair"]
+    assert restored["time_min"].iloc[0] == pytest.approx(30 + 240)
+
+
+def test_no_outside_support_holds_back_the_city_depot(tmp_path):
+    window = {"no_outside_support": {"start": "0h", "end": "10h"}}
+    scenario, base = line_scenario(tmp_path, outages=window, depots=[depot("city", 1, tier="city")])
+    zone = run(scenario, base_dir=base).world.zones[0]
+    # Planned when the window ends at 600 min: order 5 + load 20 + drive 20 + unload 15.
+    assert zone.first_supply_min == pytest.approx(660.0)
+
+
+def test_water_outage_adds_drinking_water_need(tmp_path):
+    water = {"water": [{"start": "0h", "end": "48h", "extra_water_l": 2}]}
+    scenario, base = line_scenario(tmp_path, outages=water)
+    zone = run(scenario, base_dir=base).world.zones[0]
+    assert zone.need["water_l"] == 50 * 3 + 50 * 2 * 2
+
+
+def test_road_outage_closes_roads_for_its_window_only(tmp_path):
+    roads = {"roads": [{"start": "0h", "end": "5h", "closed_share": 1.0}]}
+    scenario, base = line_scenario(tmp_path, outages=roads)
+    result = run(scenario, base_dir=base)
+    zone = result.world.zones[0]
+    # Nothing moves until 300 min; then order 5 + load 20 + drive 20 + unload 15 (the order was
+    # placed when the report came, the truck loaded and waited at the depot for roads to open).
+    assert zone.first_supply_min >= 300.0
+    assert (result.world.graph.speed_factor == 1.0).all()
+
+
+def test_an_outage_ending_does_not_reopen_a_road_the_hazard_closed(tmp_path):
+    scenario, base = line_scenario(tmp_path)
+    world = build_world(scenario, base_dir=base)
+    layers = RoadLayers(world)
+    edges = np.arange(world.graph.n_edges)
+    layers.set("hazard", edges[:2], 0.0)
+    layers.set("road-outage-1", edges, 0.0)
+    layers.set("road-outage-1", edges, 1.0)
+    assert list(world.graph.speed_factor[:2]) == [0.0, 0.0]
+    assert (world.graph.speed_factor[2:] == 1.0).all()
+
+
+def test_m8_earthquake_runs_balances_and_reports_its_figures():
+    summary = run(load_scenario(builtin_scenario_path("m8_earthquake"))).summary()
+    hz = summary["hazard"]
+    assert summary["supply_audit"]["balanced"]
+    assert hz["bridges_closed"] > 0 and hz["road_segments_blocked"] > 0
+    r = hz["rescue"]
+    assert r["trapped"] == hz["trapped"]
+    assert r["self_rescued"] + r["rescued_alive"] + r["rescued_dead"] + r["awaiting_rescue_at_end"] == \
+        pytest.approx(r["trapped"], abs=0.5)
+    assert summary["kpi"]["relief"]["people_affected"] == hz["affected"]
+    assert hz["closed_road_km_over_time"][0] == [0.0, pytest.approx(hz["closed_road_km"], abs=1e-3)]
+    assert hz["closed_road_km_peak"] >= hz["closed_road_km"] - 1e-6
+
+
+def test_retrofitting_bridges_never_leaves_more_bridges_down():
+    base = load_scenario(builtin_scenario_path("m8_earthquake"))
+    retro = base.model_copy(deep=True)
+    retro.hazard.bridge_fragility_factor = 2.0
+    a = build_world(base).hazard.figures
+    b = build_world(retro).hazard.figures
+    assert b["bridges_closed"] <= a["bridges_closed"]
+    assert sum(b["bridges_down"].values()) <= sum(a["bridges_down"].values())
+
+
+def test_zone_cut_off_by_debris_gets_a_cleared_route(tmp_path):
+    scenario = load_scenario(builtin_scenario_path("m8_earthquake"))
+    result = run(scenario)
+    urgent = result.events_frame().query("kind == 'task_end' and item == 'road_repair'")
+    assert len(urgent) > 0
+    assert math.isfinite(result.summary()["kpi"]["first_supplies"]["p50_h"] or math.inf)
