@@ -27,12 +27,15 @@ def _scenario_arg(value: str | None) -> Path:
 
 
 def cmd_validate(args) -> int:
+    from .places import check_world
     from .scenarios import load_scenario
 
     status = 0
     for name in args.files:
         try:
-            load_scenario(Path(name))
+            scenario = load_scenario(Path(name))
+            if not args.schema_only:
+                check_world(scenario, Path(name).parent)
         except InputError as err:
             for line in err.lines:
                 print(line, file=sys.stderr)
@@ -81,6 +84,82 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _executor_args(p) -> None:
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, metavar="N",
+                       help="local worker processes (default: the machine's CPUs; 1 runs in this process)")
+    where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                       help="run on a Dask distributed cluster (needs the 'dist' extra)")
+
+
+def _print_kpis(out_dir: Path) -> None:
+    from .results import HEADLINE_KPIS, format_kpi_table, kpi_table, read_results
+
+    print(format_kpi_table(kpi_table(read_results(out_dir), list(HEADLINE_KPIS))), end="")
+
+
+def cmd_batch(args) -> int:
+    from .batch import format_failures, run_batch
+    from .executors import BatchAborted
+    from .scenarios import load_scenario
+
+    path = _scenario_arg(args.scenario)
+    scenario = load_scenario(path)
+    out = Path(args.out) if args.out else Path("out") / f"{path.stem}-batch"
+    try:
+        result = run_batch(scenario, replications=args.replications, sweep=args.sweep or (), out_dir=out,
+                           workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                           base_dir=path.parent, scenario_file=str(path),
+                           progress=not args.quiet and sys.stderr.isatty())
+    except BatchAborted as err:
+        print(err, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted; finished replications are saved in {out}: continue with --resume", file=sys.stderr)
+        return 130
+    for line in result.warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    if not args.quiet:
+        done = f", {result.already_done} already done" if result.already_done else ""
+        print(f"{result.total} replications ({len(result.variants)} variant(s) x {result.replications}): "
+              f"{result.total - len(result.failed)} ok, {len(result.failed)} failed{done}; "
+              f"{result.wall_s:.1f} s; results in {result.results_path}")
+        _print_kpis(out)
+    for line in format_failures(result, args.scenario or path.stem):
+        print(line, file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def cmd_compare(args) -> int:
+    from .compare import compare, format_verdicts
+    from .executors import BatchAborted
+
+    try:
+        comparison = compare(_scenario_arg(args.baseline), Path(args.variant) if args.variant else None,
+                             replications=args.replications, workers=args.workers, scheduler=args.scheduler,
+                             out_dir=Path(args.out) if args.out else None, resume=args.resume,
+                             progress=not args.quiet and sys.stderr.isatty())
+    except BatchAborted as err:
+        print(err, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; finished replications are saved: continue with --resume", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        for line in format_verdicts(comparison):
+            print(line)
+    for line in comparison.failure_lines():
+        print(line, file=sys.stderr)
+    return 1 if comparison.failed else 0
+
+
+def cmd_results(args) -> int:
+    from .results import format_kpi_table, kpi_table, read_results
+
+    print(format_kpi_table(kpi_table(read_results(args.folder)), args.format), end="")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sim", description="Simulate disaster resource dispatch against the planning targets "
@@ -89,6 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check scenario files; prints 'ok' or every error with its location")
     p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--schema-only", action="store_true",
+                   help="skip loading the road graph (no check of node ids and lon/lat)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the scenario JSON Schema (for editor autocompletion)")
@@ -109,6 +190,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on the console")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("batch", help="run replications (and sweeps) of a scenario; resumable Parquet results")
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                   help="scenario file or built-in name (default: the default scenario)")
+    p.add_argument("--replications", type=int, default=20, metavar="N", help="replications per variant (20)")
+    p.add_argument("--sweep", action="append", metavar="PATH=V1,V2,...",
+                   help="try these values at a scenario path, e.g. 'depots[0].trucks.count=10,20,40'; "
+                        "several --sweep form their cartesian product")
+    _executor_args(p)
+    p.add_argument("--out", metavar="DIR", help="results folder (default: out/<scenario file name>-batch)")
+    p.add_argument("--resume", action="store_true", help="continue the batch in --out: run only what is missing")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no table on the console")
+    p.set_defaults(func=cmd_batch)
+
+    p = sub.add_parser("compare", help="paired before/after replications of a baseline and a variant or "
+                                       "interventions overlay; CIs, p-values, verdicts, plots")
+    p.add_argument("baseline", metavar="BASELINE", help="scenario file or built-in name")
+    p.add_argument("variant", nargs="?", metavar="VARIANT",
+                   help="a scenario file, or an overlay file holding only an 'interventions:' list; "
+                        "default: BASELINE's own interventions against BASELINE without them")
+    p.add_argument("--replications", type=int, default=20, metavar="N", help="replication pairs (20)")
+    _executor_args(p)
+    p.add_argument("--out", metavar="DIR", help="output folder (default: out/<baseline>-vs-<variant>)")
+    p.add_argument("--resume", action="store_true", help="continue the comparison's batch in --out")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no verdicts on the console")
+    p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("results", help="the KPI table of a batch folder: mean, 95 %% CI, min, max per variant")
+    p.add_argument("folder", metavar="DIR", help="the --out folder of sim batch or sim compare")
+    p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    p.set_defaults(func=cmd_results)
     return parser
 
 

@@ -1,17 +1,19 @@
 """Where the scenario's depots, shelters and teams stand on the road graph.
 
 Scenario locations are either a node id of the source data or a lon/lat. This
-module resolves every one to a graph node once, records how far each lon/lat
-was snapped, and turns an unknown node or a too-distant snap into a located
-input error (``FILE:LINE:COL: depots[0].at: ...``).
+module checks them against the graph (:func:`sim.scenarios.checks.check_against_graph`:
+an unknown node, a snap farther than ``region.snap_limit``), raising every
+problem as a located input error (``FILE:LINE:COL: depots[0].at.node: ...``),
+then resolves each to a graph node and records how far a lon/lat was snapped.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .network.graph import RoadGraph
 
-__all__ = ["Place", "resolve_places"]
+__all__ = ["Place", "resolve_places", "check_world"]
 
 
 @dataclass(frozen=True)
@@ -23,37 +25,46 @@ class Place:
     snap_m: float
 
 
-def resolve_places(scenario, graph: RoadGraph) -> dict[str, Place]:
-    """Resolve every depot, shelter and team location; raise located errors."""
-    from .network.snap import Snapper
+def _snap_function(graph: RoadGraph):
+    if graph.has_coordinates:
+        from .network.snap import Snapper
+
+        return Snapper(graph).snap
+
+    def no_coordinates(lon, lat):
+        return -1, float("inf")
+
+    return no_coordinates
+
+
+def resolve_places(scenario, graph: RoadGraph, zone_ids=()) -> dict[str, Place]:
+    """Every depot, shelter and team location as a graph node; raises located errors."""
+    from .scenarios.checks import check_against_graph, check_zone_ids
     from .scenarios.loader import locate_problems
 
-    snapper = Snapper(graph) if graph.has_coordinates else None
-    places: dict[str, Place] = {}
-    problems: list[tuple[tuple, str]] = []
-    limit = scenario.region.snap_limit
-    groups = (("depots", "at"), ("shelters", "at"), ("teams", "base"))
-    for section, key in groups:
-        for i, agent in enumerate(getattr(scenario, section)):
-            loc = getattr(agent, key)
-            path = (section, i, key)
-            if loc.node is not None:
-                try:
-                    places[agent.id] = Place(agent.id, graph.index_of(loc.node), 0.0)
-                except KeyError:
-                    problems.append((path + ("node",), f"node {loc.node} is not in the road graph "
-                                     f"({graph.n_nodes} nodes); use a node id of the network file or a lonlat"))
-                continue
-            if snapper is None:
-                problems.append((path + ("lonlat",), "the road graph has no coordinates; give a node id"))
-                continue
-            node, dist = snapper.snap(*loc.lonlat)
-            if dist > limit:
-                problems.append((path + ("lonlat",), f"{dist:.0f} m from the nearest road node, farther than "
-                                 f"region.snap_limit ({limit:.0f} m); move it onto the network or raise the limit"))
-                continue
-            places[agent.id] = Place(agent.id, int(node), float(dist))
+    snap = _snap_function(graph)
+    problems = check_against_graph(scenario, graph, snap)
+    if len(zone_ids):
+        problems += check_zone_ids(scenario, zone_ids)
     if problems:
         raise locate_problems(scenario, problems)
+    places: dict[str, Place] = {}
+    for agent, loc in [*((d, d.at) for d in scenario.depots), *((s, s.at) for s in scenario.shelters),
+                       *((t, t.base) for t in scenario.teams)]:
+        if loc.node is not None:
+            places[agent.id] = Place(agent.id, graph.index_of(loc.node), 0.0)
+        else:
+            node, dist = snap(*loc.lonlat)
+            places[agent.id] = Place(agent.id, int(node), float(dist))
     return places
 
+
+def check_world(scenario, base_dir: Path | str = ".") -> None:
+    """Load the scenario's region and check every location against it
+    (what ``sim validate`` adds to the schema checks)."""
+    from .network.sources import load_region
+    from .scenarios.interventions import apply_interventions
+
+    applied = apply_interventions(scenario) if scenario.interventions else scenario
+    region = load_region(applied.region, base_dir)
+    resolve_places(applied, region.graph, region.zones["zone_id"].to_numpy())

@@ -9,7 +9,7 @@ __all__ = ["Scenario", "load_scenario", "builtin_scenario_path", "BUILTIN_SCENAR
 
 _BUILTIN_DIR = Path(__file__).parent / "builtin"
 BUILTIN_SCENARIOS = tuple(sorted(p.stem for p in _BUILTIN_DIR.glob("*.yaml")))
-DEFAULT_SCENARIO = "baseline_normal_traffic"
+DEFAULT_SCENARIO = "m8_earthquake"
 
 
 def builtin_scenario_path(name: str = DEFAULT_SCENARIO) -> Path:
