@@ -8,7 +8,8 @@ team tasks: a ``road_repair`` crew clearing debris lifts the earthquake layer
 on that street, a ``sar`` crew rescues the trapped (alive in proportion to
 the survival curve at the time it finishes; the scenario's
 ``self_rescue_share`` of the trapped is freed by neighbours within the first
-hour), a ``lifeline_repair`` crew
+hour), a ``pumping`` crew clears a flooded cluster and keeps it clear for the rest of the
+storm, a ``lifeline_repair`` crew
 restores a depot's power. Communications outages change when reports and
 orders arrive; no outside support blocks city depots and outside teams.
 """
@@ -49,6 +50,19 @@ class RoadLayers:
         graph = world.graph
         self.first_edge = np.unique(graph.segment, return_index=True)[1]
         self.closed_km: list[tuple[float, float]] = [(0.0, 0.0)]
+        self.pumped = np.zeros(graph.n_edges, dtype=bool)   # kept clear by pumps: the hazard no longer floods them
+
+    def set_hazard(self, edges, factors, cause: str) -> None:
+        """A hazard change, except on edges that pumping crews keep clear."""
+        edges = np.asarray(edges, dtype=np.int64)
+        factors = np.broadcast_to(np.asarray(factors, dtype=np.float64), edges.shape)
+        keep = ~self.pumped[edges]
+        if keep.any():
+            self.set("hazard", edges[keep], factors[keep], cause)
+
+    def pump_clear(self, edges, cause: str) -> None:
+        self.set("hazard", edges, 1.0, cause)
+        self.pumped[np.asarray(edges, dtype=np.int64)] = True
 
     def set(self, layer: str, edges: np.ndarray, factors, cause: str = "") -> None:
         edges = np.asarray(edges, dtype=np.int64)
@@ -103,7 +117,7 @@ def apply_outcome(world, outcome) -> None:
     layers = world.road_layers
     env = world.env
     for change in outcome.road_changes:
-        _at(env, change.time_min, lambda c=change: layers.set("hazard", c.edges, c.speed_factor, c.cause))
+        _at(env, change.time_min, lambda c=change: layers.set_hazard(c.edges, c.speed_factor, c.cause))
     zone_of_node = {z.node: z for z in world.zones}
     trapped = int(sum(z.trapped for z in world.zones))
     self_share = float(getattr(world.scenario.hazard, "self_rescue_share", 0.0))
@@ -145,7 +159,11 @@ class _Work:
         if not self.done:
             self.done = True
             c = self.site.on_done
-            if c is not None:
+            if c is None:
+                return
+            if self.site.team_kind == "pumping":
+                self.world.road_layers.pump_clear(c.edges, c.cause)
+            else:
                 self.world.road_layers.set("hazard", c.edges, c.speed_factor, c.cause)
 
     def is_done(self) -> bool:

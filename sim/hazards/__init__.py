@@ -33,5 +33,6 @@ def hazard_outcome(hazard, graph, zones: pd.DataFrame, rng: np.random.Generator)
     if hazard.type == "rainfall":
         from .rainfall import rainfall_outcome
 
-        return rainfall_outcome(hazard, graph, zones["node"].to_numpy(), zones["population"].to_numpy(), rng)
+        return rainfall_outcome(hazard, graph, zones["node"].to_numpy(), zones["population"].to_numpy(), rng,
+                                zone_township=zones["township"].to_numpy())
     return None

@@ -1,0 +1,283 @@
+"""The rainfall model end to end: design storms, road timeline, pumping, people, and the district."""
+from __future__ import annotations
+
+import json
+import time
+import typing
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from sim.hazards.design_storms import DESIGN_STORMS, design_storm
+from sim.hazards.rainfall import rainfall_outcome
+from sim.network.graph import RoadGraph
+from sim.scenarios.hazard_models import Rainfall
+
+SPACING_M = 150.0
+M_PER_DEG_LAT = 111_320.0
+
+
+def town(n=15, dip_at=(4, 4)):
+    """An n×n grid 150 m apart sloping east, a riverside valley along row 11, an underpass dip at ``dip_at``."""
+    idx = np.arange(n * n).reshape(n, n)
+    col, row = np.meshgrid(np.arange(n), np.arange(n))
+    x, y = col.ravel() * SPACING_M, row.ravel() * SPACING_M
+    lat = 39.9 + y / M_PER_DEG_LAT
+    lon = 116.7 + x / (M_PER_DEG_LAT * np.cos(np.radians(39.9)))
+    elev = 20.0 - 0.5 * x / 1000.0 - 2.5 * np.exp(-((y - 11 * SPACING_M) / 200.0) ** 2)
+    dip = idx[dip_at]
+    around = [idx[dip_at[0] + dr, dip_at[1] + dc] for dr, dc in ((1, 0), (-1, 0), (0, 1), (0, -1))]
+    elev[dip] -= 4.0
+    elev[around] -= 2.0
+    u = np.concatenate([idx[:, :-1].ravel(), idx[:-1, :].ravel()])
+    v = np.concatenate([idx[:, 1:].ravel(), idx[1:, :].ravel()])
+    is_tunnel = np.isin(u, [dip, *around]) & np.isin(v, [dip, *around])
+    is_bridge = np.zeros(len(u), dtype=bool)
+    is_bridge[np.flatnonzero((u == idx[11, 7]) | (v == idx[11, 7]))[:1]] = True
+    road_class = np.where(np.arange(len(u)) % 3 == 0, 0, 3)
+    graph = RoadGraph.from_segments(u, v, np.full(len(u), SPACING_M), road_class=road_class, is_tunnel=is_tunnel,
+                                    is_bridge=is_bridge, lon=lon, lat=lat, elevation_m=elev, name="town")
+    return graph, int(dip), idx
+
+
+GRAPH, DIP, IDX = town()
+# Zones: one snapped to the underpass, one on the riverside, one up the slope.
+ZONE_NODE = np.array([DIP, IDX[11, 3], IDX[2, 1], IDX[11, 10]])
+ZONE_POP = np.array([3_000.0, 4_000.0, 2_500.0, 1_000.0])
+
+
+def storm(**kw) -> Rainfall:
+    spec = dict(type="rainfall", hyetograph_mm=[5, 20, 90, 30, 5], interval="1h", start="2h", ponding_radius="400m")
+    spec.update(kw)
+    return Rainfall.model_validate(spec)
+
+
+def run(hazard=None, seed=3, graph=GRAPH, **kw):
+    return rainfall_outcome(hazard or storm(), graph, ZONE_NODE, ZONE_POP, np.random.default_rng(seed), **kw)
+
+
+OUTCOME = run()
+
+
+def replay(outcome, n_edges):
+    """Speed factor of every edge after each road change, in order."""
+    state = np.ones(n_edges)
+    for change in outcome.road_changes:
+        state[change.edges] = change.speed_factor
+        yield change, state.copy()
+
+
+# ----------------------------------------------------------------- design storms
+def test_design_storms_carry_the_published_figures():
+    """7·21 (2012): 170 mm city average in 20 h, 100.3 mm/h peak; 23·7 (2023): 331 mm in 83 h, 111.8 mm/h."""
+    s2012, s2023 = design_storm("beijing-2012-07-21"), design_storm("beijing-2023-07-31")
+    assert s2012.total_mm == pytest.approx(170.0) and s2012.peak_mm_per_h == pytest.approx(100.3)
+    assert s2012.duration_min == 20 * 60 and s2012.figures["max_station_mm"] == 460.0
+    assert np.cumsum(s2012.hyetograph_mm)[11] / 170.0 > 0.9        # most rain before 22:00 (163.7 mm at 20 stations)
+    assert s2023.total_mm == pytest.approx(331.0) and s2023.peak_mm_per_h == pytest.approx(111.8)
+    assert s2023.duration_min == 83 * 60 and s2023.figures["max_station_mm"] == 744.8
+    assert int(np.argmax(s2023.hyetograph_mm)) == 38                 # 31 July 10:00-11:00
+
+
+def test_scenario_names_are_the_shipped_design_storms():
+    names = typing.get_args(typing.get_args(Rainfall.model_fields["design_storm"].annotation)[0])
+    assert set(names) == set(DESIGN_STORMS)
+    with pytest.raises(KeyError, match="beijing-2012-07-21"):
+        design_storm("london-1666")
+
+
+def test_storm_centre_factor_needs_a_centre():
+    with pytest.raises(ValidationError, match="storm_center"):
+        storm(center_factor=2.0)
+
+
+# ----------------------------------------------------------------- road timeline
+def test_no_rain_no_changes():
+    outcome = run(storm(hyetograph_mm=[0.0, 0.0, 0.0]))
+    assert outcome.road_changes == [] and outcome.work_sites == []
+    assert outcome.figures["max_depth_m"] == 0.0 and outcome.figures["closed_road_km_peak"] == 0.0
+    assert outcome.affected.sum() == 0 and outcome.displaced.sum() == 0
+
+
+def test_rain_the_drains_carry_makes_no_changes():
+    assert run(storm(hyetograph_mm=[20.0, 30.0, 20.0], drainage_spread=0.0)).road_changes == []
+
+
+def test_same_seed_same_outcome():
+    a, b = run(seed=11), run(seed=11)
+    assert a.figures == b.figures
+    assert len(a.road_changes) == len(b.road_changes)
+    for x, y in zip(a.road_changes, b.road_changes):
+        assert x.time_min == y.time_min and x.cause == y.cause
+        assert np.array_equal(x.edges, y.edges) and np.array_equal(x.speed_factor, y.speed_factor)
+    assert np.array_equal(a.displaced, b.displaced) and np.array_equal(a.affected, b.affected)
+    assert [s.site_id for s in a.work_sites] == [s.site_id for s in b.work_sites]
+
+
+def test_underpass_closes_and_every_closed_edge_reopens():
+    closed_ever = np.zeros(GRAPH.n_edges, dtype=bool)
+    for _, state in replay(OUTCOME, GRAPH.n_edges):
+        closed_ever |= state == 0.0
+    tunnel = np.flatnonzero(GRAPH.is_tunnel)
+    assert closed_ever[tunnel].all()
+    final = list(replay(OUTCOME, GRAPH.n_edges))[-1][1]
+    assert np.all(final == 1.0)
+    last = {}
+    for change in OUTCOME.road_changes:
+        last.update(zip(change.edges.tolist(), change.speed_factor.tolist()))
+    assert all(last[e] == 1.0 for e in np.flatnonzero(closed_ever))
+
+
+def test_changes_are_real_changes_in_steps_in_time_order():
+    state = np.ones(GRAPH.n_edges)
+    times = [c.time_min for c in OUTCOME.road_changes]
+    assert times == sorted(times) and times[0] >= 120.0
+    for change in OUTCOME.road_changes:
+        before = state[change.edges]
+        assert np.all(change.speed_factor != before)
+        if change.cause == "rainfall: water rising":
+            assert np.all(change.speed_factor < before)
+        else:
+            assert change.cause == "rainfall: water receding" and np.all(change.speed_factor > before)
+        assert np.allclose(change.speed_factor * 10, np.round(change.speed_factor * 10))
+        state[change.edges] = change.speed_factor
+    changed = np.unique(np.concatenate([c.edges for c in OUTCOME.road_changes]))
+    assert not GRAPH.is_bridge[changed].any()
+    assert len(changed) < GRAPH.n_edges / 3
+
+
+def test_closed_km_figures_match_the_timeline():
+    figures = OUTCOME.figures
+    peak = 0.0
+    km_per_edge = SPACING_M / 2 / 1000.0
+    for _, state in replay(OUTCOME, GRAPH.n_edges):
+        peak = max(peak, (state == 0.0).sum() * km_per_edge)
+    assert figures["closed_road_km_peak"] == pytest.approx(peak, abs=1e-3)
+    series = np.array(figures["closed_road_km"])
+    assert series[0, 0] == 2.0 and np.all(np.diff(series[:, 0]) == 1.0)
+    assert series[:, 1].max() <= figures["closed_road_km_peak"] + 1e-9
+    assert series[-1, 1] == 0.0
+    json.dumps(figures)
+
+
+@settings(max_examples=12, deadline=None)
+@given(scale=st.floats(1.0, 2.5), rain=st.lists(st.floats(0.0, 80.0), min_size=1, max_size=6))
+def test_more_rain_never_less_flooding(scale, rain):
+    small = run(storm(hyetograph_mm=rain), seed=5)
+    large = run(storm(hyetograph_mm=rain, rain_factor=scale), seed=5)
+    assert np.all(large.node_peak_depth_m >= small.node_peak_depth_m - 1e-6)
+    for key in ("max_depth_m", "flooded_nodes_peak", "closed_road_km_peak"):
+        assert large.figures[key] >= small.figures[key] - 1e-6
+
+
+@settings(max_examples=12, deadline=None)
+@given(drainage=st.floats(10.0, 60.0), more=st.floats(0.0, 40.0))
+def test_more_drainage_never_more_flooding(drainage, more):
+    low = run(storm(drainage_mm_per_h=drainage), seed=5)
+    high = run(storm(drainage_mm_per_h=drainage + more), seed=5)
+    assert np.all(high.node_peak_depth_m <= low.node_peak_depth_m + 1e-6)
+    assert high.figures["closed_road_km_peak"] <= low.figures["closed_road_km_peak"] + 1e-9
+
+
+# ----------------------------------------------------------------- pumping, people, warning
+def test_pumping_sites_at_the_worst_points_reopen_their_roads():
+    sites = OUTCOME.work_sites
+    assert 1 <= len(sites) <= 20
+    site = sites[0]
+    assert site.team_kind == "pumping" and site.node == DIP
+    assert [s.priority for s in sites] == sorted((s.priority for s in sites), reverse=True)
+    assert site.work_min > 30.0
+    # Available when the water at the underpass reaches the closure depth.
+    k = list(OUTCOME.worst_nodes).index(DIP)
+    first = OUTCOME.depth_times_min[np.argmax(OUTCOME.worst_depth_m[k] >= 0.3)]
+    assert site.available_min == pytest.approx(first)
+    assert np.all(site.on_done.speed_factor == 1.0)
+    touching = np.flatnonzero((GRAPH.tails == DIP) | (GRAPH.heads == DIP))
+    assert set(touching) <= set(site.on_done.edges.tolist())
+    assert len(run(storm(pumping_sites=0)).work_sites) == 0
+
+
+def test_residents_of_flooded_low_ground_are_affected_and_displaced():
+    affected, displaced = OUTCOME.affected, OUTCOME.displaced
+    assert np.all(displaced <= affected) and np.all(affected <= ZONE_POP)
+    assert affected[1] > 0                                # riverside zone
+    assert affected[2] == 0 and displaced[2] == 0         # up the slope
+    assert displaced[0] < ZONE_POP[0]                     # nobody lives in the underpass
+    assert OUTCOME.figures["affected"] == int(affected.sum())
+    assert OUTCOME.impact_time_min[1] > 120.0 and OUTCOME.impact_time_min[2] == 120.0
+
+
+def test_more_rain_displaces_more_people():
+    wet = run(storm(rain_factor=3.0))
+    assert wet.displaced.sum() > OUTCOME.displaced.sum()
+    assert wet.affected.sum() >= OUTCOME.affected.sum()
+
+
+@pytest.mark.parametrize("start, lead, expected", [("2h", "12h", 0.0), ("20h", "12h", 480.0), ("3h", "1h", 120.0)])
+def test_warning_is_issued_the_lead_time_before_the_rain(start, lead, expected):
+    outcome = run(storm(start=start, warning_lead=lead, prepositioning=True, hyetograph_mm=[1.0]))
+    assert outcome.figures["warning_min"] == expected
+    assert outcome.figures["prepositioning"] is True
+
+
+def test_storm_centre_rains_harder_near_its_centre():
+    centre = (float(GRAPH.lon[IDX[11, 3]]), float(GRAPH.lat[IDX[11, 3]]))
+    cell = run(storm(storm_center=centre, storm_radius="500m", center_factor=2.5))
+    assert cell.node_rain_factor[IDX[11, 3]] == pytest.approx(2.5)
+    assert cell.node_rain_factor[IDX[0, 14]] < 1.01
+    assert np.all(cell.node_peak_depth_m >= OUTCOME.node_peak_depth_m - 1e-6)
+    assert cell.node_peak_depth_m[IDX[11, 3]] > OUTCOME.node_peak_depth_m[IDX[11, 3]]
+
+
+def test_township_factor_applies_to_the_nodes_of_its_zones():
+    townships = np.array(["T01", "T02", "T03", "T02"])
+    outcome = run(storm(township_factor={"T02": 2.0}), zone_township=townships)
+    assert outcome.node_rain_factor[IDX[11, 3]] == 2.0 and outcome.node_rain_factor[IDX[2, 1]] == 1.0
+    with pytest.raises(ValueError, match="zone_township"):
+        run(storm(township_factor={"T02": 2.0}))
+    with pytest.raises(ValueError, match="T09"):
+        run(storm(township_factor={"T09": 2.0}), zone_township=townships)
+
+
+def test_plot_series_at_the_worst_points():
+    assert OUTCOME.worst_nodes[0] == DIP
+    assert OUTCOME.worst_depth_m.shape == (len(OUTCOME.worst_nodes), len(OUTCOME.depth_times_min))
+    assert OUTCOME.worst_depth_m[0].max() == pytest.approx(OUTCOME.figures["max_depth_m"], abs=1e-3)
+    assert OUTCOME.depth_times_min[0] == 120.0
+
+
+# ----------------------------------------------------------------- the built-in district
+def test_2012_storm_on_the_built_in_district():
+    """The 7·21 design storm closes the district's underpasses for hours; the model runs well under 2 s."""
+    from sim.network.district import build_district
+
+    district = build_district()
+    zones = district.zones
+    hazard = Rainfall(type="rainfall", design_storm="beijing-2012-07-21")
+    rainfall_outcome(hazard, district.graph, zones.node.to_numpy(), zones.population.to_numpy(),
+                     np.random.default_rng(0))   # warm the terrain cache
+    t = time.perf_counter()
+    outcome = rainfall_outcome(hazard, district.graph, zones.node.to_numpy(), zones.population.to_numpy(),
+                               np.random.default_rng(0))
+    elapsed = time.perf_counter() - t
+    f = outcome.figures
+    print(f"\n2012 storm on the district: {elapsed:.2f} s, peak closed {f['closed_road_km_peak']} km, "
+          f"flooded nodes {f['flooded_nodes_peak']}, max depth {f['max_depth_m']} m, displaced {f['displaced']}, "
+          f"affected {f['affected']}, road changes {f['road_changes']}, pumping sites {f['pumping_sites']}, "
+          f"all dry at {f['all_dry_min'] / 60:.1f} h")
+    assert elapsed < 2.0
+    assert 5.0 < f["closed_road_km_peak"] < 200.0
+    assert f["flooded_nodes_peak"] > 0 and f["pumping_sites"] > 0
+    tunnel_nodes = np.unique(np.concatenate([district.graph.tails[district.graph.is_tunnel],
+                                             district.graph.heads[district.graph.is_tunnel]]))
+    assert np.isin(outcome.worst_nodes, tunnel_nodes).mean() >= 0.5     # underpasses are the worst points
+    json.dumps(f)
+
+    hazard_2023 = Rainfall(type="rainfall", design_storm="beijing-2023-07-31")
+    t = time.perf_counter()
+    rainfall_outcome(hazard_2023, district.graph, zones.node.to_numpy(), zones.population.to_numpy(),
+                     np.random.default_rng(0))
+    assert time.perf_counter() - t < 2.0                                  # 83 h of rain at 10 min steps
