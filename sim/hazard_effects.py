@@ -8,10 +8,12 @@ team tasks: a ``road_repair`` crew clearing debris lifts the earthquake layer
 on that street, a ``sar`` crew rescues the trapped (alive in proportion to
 the survival curve at the time it finishes; the scenario's
 ``self_rescue_share`` of the trapped is freed by neighbours within the first
-hour), a ``pumping`` crew clears a flooded cluster and keeps it clear for the rest of the
-storm, a ``lifeline_repair`` crew
-restores a depot's power. Communications outages change when reports and
-orders arrive; no outside support blocks city depots and outside teams.
+hour), a ``pumping`` crew clears a flooded cluster and keeps it clear for the
+rest of the storm, a ``lifeline_repair`` crew restores a depot's power. With
+``prepositioning: true`` a rainfall warning sends pumping crews to the
+forecast worst points before the water rises. Communications outages change
+when reports and orders arrive; no outside support blocks city depots and
+outside teams.
 """
 from __future__ import annotations
 
@@ -95,7 +97,7 @@ def _capable_teams(world, kind: str):
 
 
 def _assign(world, kind: str, node: int, work_min: float, label: str, zone: str, priority: float, on_done,
-            skip=None):
+            skip=None, not_before_min: float = 0.0):
     """Queue work at ``node`` with the capable team that would start it soonest."""
     from .agents.team import Task
 
@@ -108,7 +110,7 @@ def _assign(world, kind: str, node: int, work_min: float, label: str, zone: str,
     team = teams[int(np.argmin([(t.waiting / t.spec.count) * SHIFT_MIN + travel[k] for k, t in enumerate(teams)]))]
     world.command.task_seq += 1
     team.assign(Task(priority=-priority, seq=world.command.task_seq, node=node, work_min=work_min,
-                     label=label, zone=zone, on_done=on_done, skip=skip))
+                     label=label, zone=zone, on_done=on_done, skip=skip, not_before_min=not_before_min))
     return True
 
 
@@ -131,8 +133,14 @@ def apply_outcome(world, outcome) -> None:
         world.rescue["rescued_dead"] += trapped * self_share * (1 - alive)
     report = world.scenario.command.report_delay.mode
     clearing = RouteClearing(world)
+    warning = outcome.figures.get("warning_min")
+    preposition = bool(getattr(world.scenario.hazard, "prepositioning", False)) and warning is not None
     for site in outcome.work_sites:
         ready = site.available_min + report
+        if preposition and site.team_kind == "pumping":
+            work = clearing.add(site)
+            _at(env, min(float(warning), ready), lambda w=work: _queue_work(world, w, w.priority))
+            continue
         if site.team_kind == "sar":
             zone = zone_of_node.get(site.node)
             left = 1.0 - self_share
@@ -173,7 +181,7 @@ class _Work:
 def _queue_work(world, work: _Work, priority: float) -> None:
     site = work.site
     if not _assign(world, site.team_kind, site.node, site.work_min, site.team_kind, "", priority, work.finish,
-                   skip=work.is_done):
+                   skip=work.is_done, not_before_min=site.available_min):
         world.rescue["unassigned_sites"] += 1
 
 

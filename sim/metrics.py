@@ -1,8 +1,9 @@
 """KPIs against the planning targets, and the supply audit.
 
 Everything here is computed from a finished :class:`~sim.engine.Run`: the
-zones' final states and the event log. Times are reported in hours from the
-event (t = 0).
+zones' final states and the event log. Times are reported in hours since the
+zone was hit: t = 0 for an earthquake or a stated impact; for rainfall, when
+the zone's water first reached the flooding threshold.
 
 * **First supplies**: share of affected sites (zones) whose first delivery
   from a district-or-higher depot arrived within each supply line (3 h, 4 h,
@@ -69,11 +70,14 @@ def supply_audit(run) -> dict:
     return {"balanced": all(v["balanced"] for v in items.values()), "items": items}
 
 
-def _relieved_curve(run, affected_total: int) -> tuple[np.ndarray, np.ndarray]:
+def _relieved_curve(run) -> tuple[np.ndarray, np.ndarray]:
+    """Cumulative people relieved by minutes since their zone was hit."""
     log = run.world.log
     kinds = np.array(log.kind, dtype=object)
     mask = kinds == "relieved"
-    t = np.asarray(log.time_min)[mask]
+    hit = {z.zone_id: z.hit_time_min for z in run.world.zones}
+    zone_ids = np.array(log.zone, dtype=object)[mask]
+    t = np.asarray(log.time_min)[mask] - np.array([hit[z] for z in zone_ids], dtype=float)
     n = np.asarray(log.amount)[mask]
     order = np.argsort(t, kind="stable")
     return t[order], np.cumsum(n[order])
@@ -84,13 +88,14 @@ def summarize(run) -> dict:
     w, sc = run.world, run.scenario
     targets = sc.targets
     affected = [z for z in w.zones if z.is_affected]
-    first = np.array([z.first_supply_min for z in affected])
-    city = np.array([z.first_city_supply_min for z in affected])
-    relief = np.array([z.relief_min for z in affected])
+    # Clocks start when each zone is hit (t = 0 unless a hazard hits it later).
+    first = np.array([z.first_supply_min - z.hit_time_min for z in affected])
+    city = np.array([z.first_city_supply_min - z.hit_time_min for z in affected])
+    relief = np.array([z.relief_min - z.hit_time_min for z in affected])
     people = int(sum(z.affected for z in affected))
     supply_lines = sorted(set(SUPPLY_LINES_H) | {m / 60 for m in targets.district_supplies + targets.city_supplies})
     relief_lines = sorted(set(RELIEF_LINES_H) | {m / 60 for m in targets.basic_relief})
-    t_rel, cum_rel = _relieved_curve(run, people)
+    t_rel, cum_rel = _relieved_curve(run)
 
     def relieved_by(hours: float) -> int:
         k = np.searchsorted(t_rel, hours * 60, side="right")
@@ -197,8 +202,10 @@ def zones_frame(run) -> pd.DataFrame:
             "zone_id": z.zone_id, "township": z.township, "lon": z.lon, "lat": z.lat, "node": z.node,
             "population": z.population, "vulnerable_share": z.vulnerable_share, "affected": z.affected,
             "displaced": z.displaced, "sheltered": z.sheltered, "relieved": z.relieved,
-            "report_h": _h(z.report_min), "first_supply_h": _h(z.first_supply_min),
-            "first_city_supply_h": _h(z.first_city_supply_min), "relief_h": _h(z.relief_min),
+            "hit_h": _h(z.hit_time_min) if z.is_affected else None,
+            "report_h": _h(z.report_min - z.hit_time_min), "first_supply_h": _h(z.first_supply_min - z.hit_time_min),
+            "first_city_supply_h": _h(z.first_city_supply_min - z.hit_time_min),
+            "relief_h": _h(z.relief_min - z.hit_time_min),
         }
         for item in ITEMS:
             row[f"need_{item}"] = z.need.get(item, 0.0)

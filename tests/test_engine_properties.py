@@ -89,7 +89,7 @@ def test_doubling_the_trucks_never_makes_a_kpi_worse(tmp_path):
 def test_doubling_the_trucks_on_the_built_in_district_never_hurts():
     from sim.scenarios import builtin_scenario_path
 
-    base = load_scenario(builtin_scenario_path())
+    base = load_scenario(builtin_scenario_path("baseline_normal_traffic"))
     doubled = base.model_copy(deep=True)
     for d in doubled.depots:
         d.trucks.count *= 2

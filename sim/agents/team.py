@@ -31,6 +31,7 @@ class Task:
     on_start: Callable | None = field(compare=False, default=None)
     on_done: Callable | None = field(compare=False, default=None)
     skip: Callable | None = field(compare=False, default=None)   # true once the work is no longer needed
+    not_before_min: float = field(compare=False, default=0.0)    # a pre-positioned crew waits on site until then
 
 
 class Team:
@@ -71,6 +72,8 @@ class Team:
             self.log.add(env.now, "task_start", agent=crew_id, zone=task.zone, item=task.label)
             yield env.process(self.traffic.drive(crew_id, node, task.node))
             node = task.node
+            if task.not_before_min > env.now:
+                yield env.timeout(task.not_before_min - env.now)
             if task.on_start is not None:
                 task.on_start()
             yield env.timeout(task.work_min)

@@ -78,7 +78,7 @@ def _rainfall(run, out: Path) -> str | None:
     a1.axhline(300, color="#d62728", ls="--", lw=1, label="impassable (300 mm)")
     a1.set_ylabel("water depth (mm)")
     a1.legend(fontsize=7, ncol=3)
-    a1.set_title(f"Water at the worst flooded points — {run.scenario.name}")
+    a1.set_title("Water at the worst flooded points (as forecast, before pumping)")
     _closed_axis(a2, run)
     fig.tight_layout()
     fig.savefig(out / "rainfall_depth.png")

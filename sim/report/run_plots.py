@@ -42,7 +42,7 @@ def _target_lines(ax, lines_h, color_of, horizon_h):
 
 def _finish(fig, ax, path: Path, title: str, ylabel: str) -> str:
     ax.set_ylim(0, 1.0)
-    ax.set_xlabel("hours since the event")
+    ax.set_xlabel("hours since the zone was hit")
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_title(title, pad=18)
@@ -81,7 +81,9 @@ def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
     rel = log[log["kind"] == "relieved"]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
     total = affected["affected"].sum()
-    x, y = step_curve(rel["time_min"].to_numpy() / 60, rel["amount"].to_numpy(), total, horizon)
+    hit = dict(zip(zones["zone_id"], zones["hit_h"].fillna(0.0)))
+    since_hit = rel["time_min"].to_numpy() / 60 - rel["zone"].map(hit).to_numpy(dtype=float)
+    x, y = step_curve(since_hit, rel["amount"].to_numpy(), total, horizon)
     ax.step(x, y, where="post", color="#2ca02c", lw=2, label="people relieved")
     relief = np.where(np.isnan(relief), np.inf, relief)
     x, y = step_curve(relief, np.ones(len(relief)), len(relief), horizon)

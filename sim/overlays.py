@@ -1,0 +1,121 @@
+"""Overlay files: interventions written apart from the scenario they change.
+
+A capability assessor keeps the plan as it is (``flood.yaml``) and writes
+the investment in its own file::
+
+    # new_east_depot.yaml
+    interventions:
+      - {type: add_depot, depot: {id: east, tier: district, at: {node: 88}, stock: {water_l: 20000},
+                                  trucks: {count: 4, payload_kg: 5000}}}
+      - {type: sat_phones, agents: all_teams}
+
+``sim compare flood.yaml new_east_depot.yaml`` runs the plan before and
+after. An overlay holds an ``interventions:`` list and optionally ``name``
+and ``description``; a file with ``region``, ``depots`` or ``duration`` is a
+whole scenario instead. Overlays are checked like scenarios — YAML, schema,
+then references against the baseline (a depot id that the baseline lacks) —
+and every problem is one ``FILE:LINE:COL: PATH: message`` line.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError
+
+from .errors import InputError, Problem
+from .scenarios.interventions import Intervention, apply_interventions
+from .scenarios.models import Strict
+
+__all__ = ["Overlay", "is_overlay_file", "load_overlay", "apply_overlay"]
+
+#: Keys that make a file a whole scenario rather than an overlay.
+SCENARIO_KEYS = ("region", "depots", "duration")
+
+
+class Overlay(Strict):
+    """Interventions to apply to a baseline scenario."""
+
+    name: str = ""
+    description: str = ""
+    interventions: list[Intervention] = Field(..., min_length=1)
+
+
+def _document(path: Path):
+    from .scenarios.yaml_nodes import YAMLSyntaxProblem, compose_located
+
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(Problem(file, None, None, "", "no such file")) from None
+    except IsADirectoryError:
+        raise InputError(Problem(file, None, None, "", "is a directory, not a scenario or overlay file")) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(Problem(file, None, None, "", f"cannot read the file: {error}")) from None
+    document = compose_located(text)
+    if document is None:
+        raise InputError(Problem(file, 1, 1, "", "the file is empty; an overlay holds an 'interventions:' list"))
+    if isinstance(document, YAMLSyntaxProblem):
+        span = document.span
+        raise InputError(Problem(file, span.line if span else None, span.col if span else None, "",
+                                 document.message))
+    return document
+
+
+def is_overlay_file(path: Path | str) -> bool:
+    """Whether ``path`` holds an overlay (a mapping without region/depots/duration)."""
+    document = _document(Path(path))
+    return isinstance(document.data, dict) and not any(k in document.data for k in SCENARIO_KEYS)
+
+
+def load_overlay(path: Path | str, baseline) -> tuple[Overlay, object]:
+    """The overlay in ``path`` and the baseline with it applied (``apply_interventions``).
+
+    The baseline's own interventions are applied first, then the overlay's.
+    """
+    from .scenarios.checks import check_scenario
+    from .scenarios.loader import ScenarioSource
+    from .scenarios.validation_messages import translate_validation_error
+
+    path = Path(path)
+    file = str(path)
+    document = _document(path)
+    problems = [Problem(file, span.line, span.col, _fmt(p), message) for p, span, message in document.problems]
+    if not isinstance(document.data, dict):
+        raise InputError(problems + [Problem(file, document.root_span.line, document.root_span.col, "",
+                                             "an overlay is a mapping with an 'interventions:' list")])
+    try:
+        overlay = Overlay.model_validate(document.data)
+    except ValidationError as error:
+        for p, span, message in translate_validation_error(error, document, Overlay):
+            problems.append(Problem(file, span.line, span.col, _fmt(p), message))
+        raise InputError(problems) from None
+    if problems:
+        raise InputError(problems)
+
+    combined = baseline.model_copy(deep=True)
+    offset = len(combined.interventions)
+    combined.interventions = [*combined.interventions, *overlay.interventions]
+    source = ScenarioSource(file, document.locator)
+    located = []
+    for finding_path, message in check_scenario(combined):
+        if finding_path[:1] == ("interventions",) and len(finding_path) > 1 and finding_path[1] >= offset:
+            located.append(source.problem(("interventions", finding_path[1] - offset, *finding_path[2:]), message))
+    if located:
+        raise InputError(sorted(set(located), key=lambda p: (p.line or 0, p.col or 0)))
+    try:
+        after = apply_interventions(combined)
+    except ValueError as error:
+        raise InputError(Problem(file, None, None, "interventions", str(error))) from None
+    return overlay, after
+
+
+def apply_overlay(baseline, path: Path | str):
+    """``load_overlay(path, baseline)[1]``: the baseline with the overlay applied."""
+    return load_overlay(path, baseline)[1]
+
+
+def _fmt(path) -> str:
+    from .scenarios.yaml_nodes import format_path
+
+    return format_path(path)

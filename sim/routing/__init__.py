@@ -1,0 +1,15 @@
+"""Routing: shortest travel times and routes on the road graph's current state.
+
+Everything outside this package talks to a :class:`Router` — travel time or
+route between two crossroads, times from a depot to every node or to a list
+of shelters, a depots × shelters table — and changes road state through
+:meth:`Router.set_speed_factor`. Behind it sit numba-compiled Dijkstra kernels
+(:mod:`~sim.routing.kernels`, :mod:`~sim.routing.point_to_point`) chosen by
+:mod:`~sim.routing.search`; callers never pick an algorithm.
+
+Importing this package compiles nothing: kernels compile on first use and are
+cached on disk, so later processes load them ready-made.
+"""
+from .router import Route, Router, edge_time_min
+
+__all__ = ["Route", "Router", "edge_time_min"]

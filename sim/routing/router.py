@@ -1,0 +1,334 @@
+"""Travel times and routes on the road network as it is right now.
+
+Dispatch keeps asking the same few questions: how long does a truck need from
+this depot to that shelter, which roads does it take, how far is every
+crossroads from a depot, and a depots × shelters table of times for the
+assignment step. A :class:`Router` answers them for one :class:`RoadGraph` in
+its *current* state — a flooded street is slow, a collapsed bridge is closed —
+and is the one place where that state changes during a run: hazards and
+repair teams call :meth:`Router.set_speed_factor`, which updates the graph,
+bumps its ``epoch`` and patches only the travel times of the edges that
+changed.
+
+Answers are exact shortest travel times in minutes (the kernels in
+:mod:`sim.routing.kernels` and :mod:`sim.routing.point_to_point`; the choice of
+algorithm is the Router's, never the caller's). Answers are cached until the
+next state change: shortest-path trees per source (LRU-bounded — one tree
+costs 12 bytes per node), routes per source-target pair, and whole tables.
+Every cache is dropped exactly when the graph's epoch changes, including
+changes made directly on the graph, which the Router notices at its next
+query (it then recomputes all edge times, O(edges), since it cannot know
+which edges changed).
+
+Conventions: nodes are internal indices ``0..n-1``; an unreachable target is
+``inf`` minutes (never an error), and :meth:`Router.route` returns ``None``
+for it. Arrays handed out from a cache are read-only; copy them to modify.
+A Router is not thread-safe.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..network.graph import KMH_TO_M_PER_MIN
+from ._validate import check_graph, node_index, node_indices
+from .search import DijkstraSearch
+
+__all__ = ["Route", "Router", "edge_time_min"]
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """A shortest route: the crossroads passed and the road edges driven.
+
+    Attributes
+    ----------
+    nodes : int64[k + 1]
+        Node indices from source to target (just ``[source]`` if they coincide).
+    edges : int64[k]
+        Edge ids in driving order; edge ``edges[i]`` goes ``nodes[i] → nodes[i+1]``.
+    time_min : float
+        Travel time in minutes at the road state the route was computed for.
+    length_m : float
+        Length in metres.
+    """
+
+    nodes: np.ndarray
+    edges: np.ndarray
+    time_min: float
+    length_m: float
+
+    @property
+    def source(self) -> int:
+        return int(self.nodes[0])
+
+    @property
+    def target(self) -> int:
+        return int(self.nodes[-1])
+
+
+@dataclass(frozen=True, eq=False)
+class _Tree:
+    """A cached (partial) shortest-path tree; final where ``time_min <= radius_min``."""
+
+    time_min: np.ndarray
+    pred_edge: np.ndarray
+    radius_min: float
+
+
+def edge_time_min(length_m, speed_kmh, speed_factor) -> np.ndarray:
+    """Travel time of edges in minutes: ``length / (speed * factor)``; ``inf`` if closed.
+
+    Same arithmetic as ``RoadGraph.travel_time_min``, except that a factor of
+    0 closes the edge even when it is zero metres long (where the plain
+    formula gives 0/0 = NaN).
+    """
+    speed_m_per_min = (np.asarray(speed_kmh, dtype=np.float64)
+                       * np.asarray(speed_factor, dtype=np.float64) * KMH_TO_M_PER_MIN)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        time_min = np.divide(np.asarray(length_m, dtype=np.float64), speed_m_per_min)
+    return np.where(speed_m_per_min > 0, time_min, np.inf)
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+class Router:
+    """Shortest travel times and routes on a road graph's current state.
+
+    Parameters
+    ----------
+    graph : RoadGraph
+        Validated on entry (CSR structure, lengths, speeds, speed factors);
+        ``ValueError`` names the first bad edge.
+    max_cached_trees : int
+        Shortest-path trees kept per epoch (least recently used dropped first).
+    max_cached_routes : int
+        Point-to-point routes kept per epoch.
+    max_cached_tables : int
+        Travel-time tables kept per epoch.
+    """
+
+    def __init__(self, graph, *, max_cached_trees: int = 16, max_cached_routes: int = 1024,
+                 max_cached_tables: int = 8):
+        check_graph(graph)
+        self._graph = graph
+        self._n_nodes = graph.n_nodes
+        self._limits = {"trees": max_cached_trees, "routes": max_cached_routes,
+                        "tables": max_cached_tables}
+        # The kernels are compiled for exactly these array types (C order,
+        # writable); anything else would compile another specialization.
+        offsets = np.require(graph.offsets, dtype=np.int64, requirements=["C", "W"])
+        tails = np.require(graph.tails, dtype=np.int32, requirements=["C", "W"])
+        heads = np.require(graph.heads, dtype=np.int32, requirements=["C", "W"])
+        self._weight_min = edge_time_min(graph.length_m, graph.speed_kmh, graph.speed_factor)
+        self._search = DijkstraSearch(offsets, tails, heads, self._weight_min)
+        self._epoch = graph.epoch
+        self._trees: OrderedDict[int, _Tree] = OrderedDict()
+        self._routes: OrderedDict[tuple[int, int], Route | None] = OrderedDict()
+        self._tables: OrderedDict[tuple[bytes, bytes], np.ndarray] = OrderedDict()
+        self._hits = 0
+        self._misses = 0
+
+    # ------------------------------------------------------------ the state
+    @property
+    def graph(self):
+        """The road graph routed on.
+
+        Change its state through :meth:`set_speed_factor` (O(k)); changes made
+        on the graph directly are noticed too, at O(edges) on the next query.
+        """
+        return self._graph
+
+    @property
+    def epoch(self) -> int:
+        """The graph's state counter the cached answers belong to."""
+        return self._graph.epoch
+
+    @property
+    def weight_min(self) -> np.ndarray:
+        """Current travel time of every edge in minutes, ``inf`` where closed.
+
+        A read-only live view: it follows later state changes (copy it to keep
+        a snapshot).
+        """
+        self._sync()
+        view = self._weight_min.view()
+        view.flags.writeable = False
+        return view
+
+    def set_speed_factor(self, edge_ids, factors) -> None:
+        """Change the state of some roads: 1 = free flow, 0 = closed.
+
+        Delegates to ``RoadGraph.set_speed_factor`` (which validates ids and
+        factors in [0, 1] and bumps the epoch), then recomputes the travel time
+        of just those edges — O(k) — and drops every cached answer.
+        """
+        in_step = self._graph.epoch == self._epoch
+        self._graph.set_speed_factor(edge_ids, factors)
+        if not in_step:
+            self._sync()
+            return
+        changed = np.atleast_1d(np.asarray(edge_ids)).ravel()
+        g = self._graph
+        self._weight_min[changed] = edge_time_min(
+            g.length_m[changed], g.speed_kmh[changed], g.speed_factor[changed])
+        self._search.weights_changed(changed)
+        self._epoch = g.epoch
+        self._forget()
+
+    def clear_cache(self) -> None:
+        """Drop every cached answer (they are dropped on state changes anyway)."""
+        self._forget()
+
+    def cache_info(self) -> dict:
+        """Cache hits and misses since construction and current cache sizes."""
+        return {"hits": self._hits, "misses": self._misses, "trees": len(self._trees),
+                "routes": len(self._routes), "tables": len(self._tables), "epoch": self._epoch}
+
+    # -------------------------------------------------------------- queries
+    def travel_time_min(self, source: int, target: int) -> float:
+        """Shortest travel time ``source → target`` in minutes; ``inf`` if unreachable."""
+        self._sync()
+        source = node_index(source, self._n_nodes, "source")
+        target = node_index(target, self._n_nodes, "target")
+        tree = self._cached_tree(source)
+        if tree is not None and tree.time_min[target] <= tree.radius_min:
+            self._hits += 1
+            return float(tree.time_min[target])
+        route = self._route(source, target)
+        return np.inf if route is None else route.time_min
+
+    def route(self, source: int, target: int) -> Route | None:
+        """A shortest route ``source → target``, or ``None`` if the target is unreachable."""
+        self._sync()
+        source = node_index(source, self._n_nodes, "source")
+        target = node_index(target, self._n_nodes, "target")
+        return self._route(source, target)
+
+    def times_from(self, source: int) -> np.ndarray:
+        """Shortest travel time in minutes from ``source`` to every node (read-only).
+
+        Returns float64[n]; ``inf`` where unreachable.
+        """
+        self._sync()
+        source = node_index(source, self._n_nodes, "source")
+        tree = self._cached_tree(source)
+        if tree is not None and tree.radius_min == np.inf:
+            self._hits += 1
+            return tree.time_min
+        self._misses += 1
+        return self._remember_tree(source, *self._search.tree(source)).time_min
+
+    def times_to_many(self, source: int, targets) -> np.ndarray:
+        """Shortest travel times in minutes from ``source`` to each of ``targets``.
+
+        Returns float64[len(targets)] (a new array); ``inf`` where unreachable.
+        The search stops once every target is settled.
+        """
+        self._sync()
+        source = node_index(source, self._n_nodes, "source")
+        targets = node_indices(targets, self._n_nodes, "targets")
+        if len(targets) == 0:
+            return np.empty(0)
+        tree = self._cached_tree(source)
+        if tree is not None and np.all(tree.time_min[targets] <= tree.radius_min):
+            self._hits += 1
+            return tree.time_min[targets]
+        self._misses += 1
+        tree = self._remember_tree(source, *self._search.tree_to(source, targets))
+        return tree.time_min[targets]
+
+    def table(self, sources, targets) -> np.ndarray:
+        """Shortest travel times in minutes, ``table[i, j]`` = ``sources[i] → targets[j]``.
+
+        Returns float64[len(sources), len(targets)] (read-only); ``inf`` where
+        unreachable.
+        """
+        self._sync()
+        sources = node_indices(sources, self._n_nodes, "sources")
+        targets = node_indices(targets, self._n_nodes, "targets")
+        key = (sources.tobytes(), targets.tobytes())
+        cached = self._tables.get(key)
+        if cached is not None:
+            self._tables.move_to_end(key)
+            self._hits += 1
+            return cached
+        self._misses += 1
+        table = np.empty((len(sources), len(targets)))
+        to_search = []
+        for i, source in enumerate(sources):
+            tree = self._cached_tree(int(source))
+            row = None if tree is None else tree.time_min[targets]
+            if row is not None and np.all(row <= tree.radius_min):
+                table[i] = row
+            else:
+                to_search.append(i)
+        if to_search and len(targets):
+            table[to_search] = self._search.table(sources[to_search], targets)
+        self._tables[key] = _read_only(table)
+        self._trim(self._tables, "tables")
+        return table
+
+    # ------------------------------------------------------------ internals
+    def _sync(self) -> None:
+        """Catch up with state changes made on the graph behind the Router's back."""
+        if self._graph.epoch != self._epoch:
+            g = self._graph
+            self._weight_min[:] = edge_time_min(g.length_m, g.speed_kmh, g.speed_factor)
+            self._search.weights_changed(None)
+            self._epoch = g.epoch
+            self._forget()
+
+    def _forget(self) -> None:
+        self._trees.clear()
+        self._routes.clear()
+        self._tables.clear()
+
+    def _trim(self, cache: OrderedDict, kind: str) -> None:
+        while len(cache) > max(self._limits[kind], 0):
+            cache.popitem(last=False)
+
+    def _cached_tree(self, source: int) -> _Tree | None:
+        tree = self._trees.get(source)
+        if tree is not None:
+            self._trees.move_to_end(source)
+        return tree
+
+    def _remember_tree(self, source: int, time_min, pred_edge, radius_min) -> _Tree:
+        tree = _Tree(_read_only(time_min), _read_only(pred_edge), radius_min)
+        self._trees[source] = tree
+        self._trees.move_to_end(source)
+        self._trim(self._trees, "trees")
+        return tree
+
+    def _route(self, source: int, target: int) -> Route | None:
+        key = (source, target)
+        if key in self._routes:
+            self._routes.move_to_end(key)
+            self._hits += 1
+            return self._routes[key]
+        tree = self._cached_tree(source)
+        if tree is not None and tree.time_min[target] <= tree.radius_min:
+            self._hits += 1
+            time_min = float(tree.time_min[target])
+            edges = (self._search.path_in_tree(tree.pred_edge, source, target)
+                     if np.isfinite(time_min) else None)
+        else:
+            self._misses += 1
+            time_min, edges = self._search.route(source, target)
+        route = None if not np.isfinite(time_min) else self._make_route(source, edges, time_min)
+        self._routes[key] = route
+        self._trim(self._routes, "routes")
+        return route
+
+    def _make_route(self, source: int, edges: np.ndarray, time_min: float) -> Route:
+        nodes = np.empty(len(edges) + 1, dtype=np.int64)
+        nodes[0] = source
+        nodes[1:] = self._graph.heads[edges]
+        length_m = float(np.sum(self._graph.length_m[edges]))
+        return Route(_read_only(nodes), _read_only(edges), time_min, length_m)
