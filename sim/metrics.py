@@ -154,7 +154,7 @@ def summarize(run) -> dict:
         bad = {k: v for k, v in audit["items"].items() if not v["balanced"]}
         raise SupplyAuditError(f"supply audit does not balance: {bad}")
     hazard = dict(w.hazard_figures)
-    if w.rescue:
+    if w.rescue and w.rescue.get("trapped", 0) > 0:
         rescue = dict(w.rescue)
         rescue["awaiting_rescue_at_end"] = max(0.0, rescue["trapped"] - rescue["self_rescued"]
                                                - rescue["rescued_alive"] - rescue["rescued_dead"])
