@@ -266,9 +266,12 @@ class RoadGraph:
         return self.length_m / (self.speed_kmh * KMH_TO_M_PER_MIN)
 
     def travel_time_min(self) -> np.ndarray:
-        """Travel time of every edge now, in minutes (``inf`` where closed)."""
-        with np.errstate(divide="ignore"):
-            return self.length_m / (self.speed_kmh * self.speed_factor * KMH_TO_M_PER_MIN)
+        """Travel time of every edge now, in minutes (``inf`` where closed, even at 0 m)."""
+        speed = self.speed_kmh * self.speed_factor * KMH_TO_M_PER_MIN
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = self.length_m / speed
+        t[~(speed > 0)] = np.inf
+        return t
 
     def edges_from(self, node: int) -> np.ndarray:
         """Edge ids leaving ``node``."""
@@ -292,9 +295,12 @@ class RoadGraph:
     def set_speed_factor(self, edge_ids, factors) -> None:
         """Set the speed factor of some edges; O(k). Bumps :attr:`epoch`.
 
-        ``factors`` is a scalar or one value per edge, each in [0, 1].
+        ``factors`` is a scalar or one value per edge, each in [0, 1]. An
+        empty ``edge_ids`` changes nothing (and keeps the epoch).
         """
         edge_ids = np.atleast_1d(np.asarray(edge_ids))
+        if edge_ids.size == 0:
+            return
         if edge_ids.dtype.kind not in "iu":
             raise ValueError(f"edge ids must be integers, got dtype {edge_ids.dtype}")
         factors = np.broadcast_to(np.asarray(factors, dtype=np.float64), edge_ids.shape)
