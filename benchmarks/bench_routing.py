@@ -43,7 +43,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-DATA_DIR = Path("/work/shared/data/road-graphs")
+DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "road-graphs"
 DIMACS_NAMES = ("NY", "BAY", "COL", "FLA")
 N_MANY, N_TABLE_SOURCES, N_TABLE_TARGETS, CLOSED_SHARE = 1000, 50, 700, 0.01
 

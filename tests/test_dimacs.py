@@ -11,7 +11,7 @@ import pytest
 from sim.errors import InputError
 from sim.network.dimacs import SECONDS_SPEED_KMH, read_dimacs
 
-NY = Path("/work/shared/data/road-graphs/NY.gr.xz")
+NY = Path(__file__).resolve().parents[2] / "shared" / "data" / "road-graphs" / "NY.gr.xz"
 
 SP = """c 9th DIMACS challenge style
 c a tiny graph

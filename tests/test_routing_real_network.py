@@ -21,7 +21,7 @@ from test_routing_oracles import (
     scipy_times,
 )
 
-NY = Path("/work/shared/data/road-graphs/NY.gr.xz")
+NY = Path(__file__).resolve().parents[2] / "shared" / "data" / "road-graphs" / "NY.gr.xz"
 pytestmark = pytest.mark.skipif(not NY.exists(), reason=f"{NY} not available")
 
 
