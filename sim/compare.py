@@ -94,7 +94,8 @@ def load_variant(baseline_path: Path, variant_path: Path | None):
         before = baseline.model_copy(deep=True)
         before.interventions = []
         after = apply_interventions(baseline)
-        return before, after, {"kind": "own interventions", "file": str(baseline_path), "base_dir": baseline_path.parent}
+        return before, after, {"kind": "own interventions", "file": str(baseline_path),
+                               "base_dir": baseline_path.parent}
     if is_overlay_file(variant_path):
         _, after = load_overlay(variant_path, baseline)
         return baseline, after, {"kind": "overlay", "file": str(variant_path), "base_dir": baseline_path.parent}

@@ -111,11 +111,12 @@ def mean_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
     x = x[np.isfinite(x)]
     if len(x) == 0:
         return math.nan, math.nan, math.nan
+    if np.all(x == x[0]):
+        value = float(x[0])   # no spread: the interval is the value (and no rounding noise)
+        return (value, value, value) if len(x) >= 2 else (value, math.nan, math.nan)
     mean = float(x.mean())
-    if len(x) < 2:
-        return mean, math.nan, math.nan
     sem = float(x.std(ddof=1)) / math.sqrt(len(x))
-    if sem == 0.0:
+    if sem == 0.0:            # a spread too small for floating point
         return mean, mean, mean
     low, high = stats.t.interval(confidence, len(x) - 1, loc=mean, scale=sem)
     return mean, float(low), float(high)

@@ -1,0 +1,121 @@
+"""Sweeps: dotted scenario paths, values checked like the scenario file, one line per problem."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from test_batch import random_world
+
+from sim.cli import main
+from sim.errors import InputError
+from sim.scenarios import load_scenario
+from sim.sweep import parse_path, parse_sweep, sweep_variants
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    return random_world(tmp_path_factory.mktemp("world"))
+
+
+@pytest.fixture(scope="module")
+def scenario(world):
+    return load_scenario(world)
+
+
+def problems(scenario, *specs) -> list[str]:
+    with pytest.raises(InputError) as caught:
+        sweep_variants(scenario, [parse_sweep(s) for s in specs])
+    return caught.value.lines
+
+
+def test_paths_are_keys_and_list_indexes():
+    assert parse_path("depots[0].trucks.count") == ("depots", 0, "trucks", "count")
+    assert parse_path("policy.dispatch") == ("policy", "dispatch")
+    assert parse_path("hazard.hyetograph_mm[3]") == ("hazard", "hyetograph_mm", 3)
+    for bad in ("depots[0]trucks", ".policy", "depots..x", "[0].x", "depots[x]", "a b"):
+        with pytest.raises(InputError, match="cannot read it"):
+            parse_path(bad)
+
+
+def test_values_are_yaml_and_commas_inside_brackets_do_not_split():
+    axis = parse_sweep("depots[0].at.lonlat=[116.5, 39.8],[116.6,39.9]")
+    assert axis.values == ([116.5, 39.8], [116.6, 39.9])
+    assert parse_sweep("depots[0].trucks.count=10,20,40").values == (10, 20, 40)
+    assert parse_sweep("duration=12h, 1d").values == ("12h", "1d")
+    assert parse_sweep("depots[0].backup_power=true,false").values == (True, False)
+
+
+@given(st.lists(st.one_of(st.integers(-10**6, 10**6), st.lists(st.integers(0, 99), min_size=1, max_size=3),
+                          st.sampled_from(["nearest", "lp", "3h", "45min"])), min_size=1, max_size=6, unique_by=str))
+def test_every_value_written_is_read_back_in_order(values):
+    def text(v):
+        return "[" + ", ".join(map(str, v)) + "]" if isinstance(v, list) else str(v)
+
+    axis = parse_sweep("depots[0].trucks.count=" + ",".join(text(v) for v in values))
+    assert list(axis.values) == values and axis.texts == tuple(text(v) for v in values)
+
+
+def test_a_list_index_past_the_end_names_how_many_there_are(scenario):
+    assert problems(scenario, "depots[5].trucks.count=10") == [
+        "sweep path depots[5].trucks.count: the scenario has 2 depots"]
+
+
+def test_a_value_of_the_wrong_type_is_one_line(scenario):
+    assert problems(scenario, "depots[0].trucks.count=x,10") == [
+        "sweep value 'x' for depots[0].trucks.count: must be a whole number"]
+
+
+def test_every_bad_value_is_reported_once(scenario):
+    assert problems(scenario, "depots[0].trucks.count=-1,2", "policy.dispatch=nearest,fastest") == [
+        "sweep value '-1' for depots[0].trucks.count: must be 0 or more, got -1",
+        "sweep value 'fastest' for policy.dispatch: unknown policy dispatch 'fastest'; "
+        "use 'nearest', 'priority_nearest' or 'lp'"]
+
+
+def test_an_unknown_key_suggests_the_close_one(scenario):
+    assert problems(scenario, "depots[0].truck.count=1") == [
+        "sweep path depots[0].truck.count: depots[0] has no key 'truck'; did you mean 'trucks'?"]
+
+
+def test_a_duration_needs_its_unit_as_in_the_scenario_file(scenario):
+    [line] = problems(scenario, "duration=48")
+    assert line.startswith("sweep value '48' for duration: a duration needs a unit")
+
+
+def test_semantic_checks_apply_to_each_variant(scenario):
+    [line] = problems(scenario, "depots[1].id=d1")
+    assert "id 'd1' is already used by the depot at depots[0]" in line
+
+
+def test_the_seed_is_not_swept(scenario):
+    [line] = problems(scenario, "seed=1,2")
+    assert "common random numbers" in line
+
+
+def test_several_sweeps_form_the_cartesian_product_last_fastest(scenario):
+    variants = sweep_variants(scenario, [parse_sweep("depots[0].trucks.count=1,3"),
+                                         parse_sweep("policy.dispatch=nearest,lp")])
+    assert [v.name for v in variants] == [
+        "depots[0].trucks.count=1, policy.dispatch=nearest", "depots[0].trucks.count=1, policy.dispatch=lp",
+        "depots[0].trucks.count=3, policy.dispatch=nearest", "depots[0].trucks.count=3, policy.dispatch=lp"]
+    assert [(v.scenario.depots[0].trucks.count, v.scenario.policy.dispatch) for v in variants] == [
+        (1, "nearest"), (1, "lp"), (3, "nearest"), (3, "lp")]
+    assert variants[3].values == {"depots[0].trucks.count": 3, "policy.dispatch": "lp"}
+    assert scenario.depots[0].trucks.count == 2      # the base scenario is unchanged
+
+
+def test_no_sweep_is_the_one_base_variant(scenario):
+    [variant] = sweep_variants(scenario, [])
+    assert (variant.name, variant.values, variant.scenario) == ("base", {}, scenario)
+
+
+def test_the_cli_prints_one_line_and_exits_2(world, tmp_path, capsys):
+    for spec, expected in (("depots[5].trucks.count=10,20",
+                            "sweep path depots[5].trucks.count: the scenario has 2 depots"),
+                           ("depots[0].trucks.count=x",
+                            "sweep value 'x' for depots[0].trucks.count: must be a whole number"),
+                           ("depots[0].trucks.count", "sweep 'depots[0].trucks.count': write PATH=V1,V2,...")):
+        code = main(["batch", str(world), "--sweep", spec, "--out", str(tmp_path / "b")])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert code == 2 and len(err) == 1 and err[0].startswith(expected)
+    assert not (tmp_path / "b").exists()
