@@ -160,6 +160,11 @@ def cmd_results(args) -> int:
     return 0
 
 
+def _scenario_positional(p) -> None:
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                   help="scenario file or built-in name (default: the default scenario)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sim", description="Simulate disaster resource dispatch against the planning targets "
@@ -176,15 +181,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("info", help="what a scenario's world holds: roads, zones, depots, shelters, teams")
-    p.add_argument("scenario", nargs="?", metavar="SCENARIO",
-                   help="scenario file or built-in name (default: the default scenario)")
+    _scenario_positional(p)
     p.add_argument("--map", metavar="FILE.png", help="also draw the region map")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("run", help="run a scenario once; writes summary.json, zones.csv, events.parquet, plots")
-    p.add_argument("scenario", nargs="?", metavar="SCENARIO",
-                   help="scenario file or built-in name (default: the default scenario)")
+    _scenario_positional(p)
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--out", metavar="DIR", help="output folder (default: out/<scenario file name>)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on the console")
@@ -192,8 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("batch", help="run replications (and sweeps) of a scenario; resumable Parquet results")
-    p.add_argument("scenario", nargs="?", metavar="SCENARIO",
-                   help="scenario file or built-in name (default: the default scenario)")
+    _scenario_positional(p)
     p.add_argument("--replications", type=int, default=20, metavar="N", help="replications per variant (20)")
     p.add_argument("--sweep", action="append", metavar="PATH=V1,V2,...",
                    help="try these values at a scenario path, e.g. 'depots[0].trucks.count=10,20,40'; "
