@@ -109,3 +109,12 @@ def test_missing_scenario_is_one_clear_line(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Traceback" not in err[0]
+
+
+def test_shipped_overlay_applies_to_the_baseline():
+    from sim.overlays import apply_overlay
+    from sim.scenarios import load_scenario
+
+    base = load_scenario(builtin_scenario_path("baseline_normal_traffic"))
+    after = apply_overlay(base, ROOT / "scenarios" / "overlays" / "southeast_depot.yaml")
+    assert [d.id for d in after.depots] == ["taihu", "songzhuang", "city", "southeast"]
