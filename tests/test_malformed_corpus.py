@@ -18,6 +18,7 @@ import yaml
 from sim.errors import InputError
 from sim.scenarios import loader
 from sim.scenarios.loader import load_scenario, load_scenario_text
+from test_scenario_loader import MINIMAL
 
 CORPUS = Path(__file__).parent / "malformed"
 EXPECTED: dict[str, list[dict]] = yaml.safe_load((CORPUS / "EXPECTED.yaml").read_text())
@@ -25,19 +26,7 @@ LOCATED = re.compile(r"^[^:]+:(\d+):(\d+): ")
 FILE_LEVEL = re.compile(r"^[^:]+: (?!\d)")
 
 #: The valid scenario most corpus files are a variation of.
-BASE = """\
-name: Corpus base scenario
-duration: 24h
-region:
-  network: {builtin: district}
-  zones: {builtin: district}
-depots:
-  - id: south
-    tier: district
-    at: {node: 10}
-    stock: {water_l: 10000, food_ration: 5000, bedding: 2000}
-    trucks: {count: 4, payload_kg: 5000}
-"""
+BASE = MINIMAL
 
 
 def validate(path) -> list[str]:

@@ -18,10 +18,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from .run_plots import draw_target_lines, style_share_axes  # noqa: E402
+
 __all__ = ["plot_comparison", "curve_band"]
 
 _COLORS = {"before": "#7f7f7f", "after": "#1f77b4"}
-_LINE_COLORS = ("#d62728", "#ff7f0e", "#8c564b", "#9467bd")
 
 
 def curve_band(curves: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -59,19 +60,9 @@ def _panel(ax, before, after, step_h, lines_h, labels, ylabel, title):
         mean, low, high = curve_band(curves)
         ax.fill_between(hours, low, high, step="post", color=_COLORS[key], alpha=0.25, lw=0)
         ax.step(hours, mean, where="post", color=_COLORS[key], lw=2, label=f"{labels[key]} (n = {curves.shape[0]})")
-    for h, color in zip(lines_h, _LINE_COLORS):
-        if h <= horizon:
-            ax.axvline(h, color=color, ls="--", lw=1.2)
-            ax.text(h, 1.02, f"{h:g} h", color=color, ha="center", va="bottom", fontsize=9,
-                    transform=ax.get_xaxis_transform())
+    draw_target_lines(ax, lines_h, horizon)
     ax.set_xlim(0, horizon)
-    ax.set_ylim(0, 1.0)
-    ax.set_xlabel("hours since the event")
-    ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_title(title, pad=18)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    style_share_axes(ax, title, ylabel, legend_size=8)
 
 
 def plot_comparison(before: dict, after: dict, step_h: float, path: Path, *, before_label: str,

@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 from ..metrics import RELIEF_LINES_H, SUPPLY_LINES_H  # noqa: E402
 from .region_map import draw_roads  # noqa: E402
 
-__all__ = ["plot_run", "step_curve"]
+__all__ = ["plot_run", "step_curve", "draw_target_lines", "style_share_axes"]
 
 
 def step_curve(times_h: np.ndarray, weights: np.ndarray, total: float, horizon_h: float):
@@ -32,22 +32,33 @@ def step_curve(times_h: np.ndarray, weights: np.ndarray, total: float, horizon_h
     return t, y
 
 
-def _target_lines(ax, lines_h, color_of, horizon_h):
+#: Colours of the planning-target lines, by hours.
+TARGET_LINE_COLORS = {3.0: "#d62728", 4.0: "#ff7f0e", 6.0: "#8c564b", 8.0: "#d62728", 12.0: "#ff7f0e"}
+
+
+def draw_target_lines(ax, lines_h, horizon_h: float) -> None:
+    """Dashed vertical lines at the target hours, labelled above the axes."""
     for h in lines_h:
         if h <= horizon_h:
-            ax.axvline(h, color=color_of(h), ls="--", lw=1.2)
-            ax.text(h, 1.02, f"{h:g} h", color=color_of(h), ha="center", va="bottom", fontsize=9,
+            color = TARGET_LINE_COLORS.get(float(h), "#9467bd")
+            ax.axvline(h, color=color, ls="--", lw=1.2)
+            ax.text(h, 1.02, f"{h:g} h", color=color, ha="center", va="bottom", fontsize=9,
                     transform=ax.get_xaxis_transform())
 
 
-def _finish(fig, ax, path: Path, title: str, ylabel: str) -> str:
+def style_share_axes(ax, title: str, ylabel: str, legend_size=None) -> None:
+    """A share-over-time axes: 0–100 %, hours since the zone was hit, grid, legend."""
     ax.set_ylim(0, 1.0)
     ax.set_xlabel("hours since the zone was hit")
     ax.set_ylabel(ylabel)
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
     ax.set_title(title, pad=18)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower right", fontsize=legend_size)
+
+
+def _finish(fig, ax, path: Path, title: str, ylabel: str) -> str:
+    style_share_axes(ax, title, ylabel)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
@@ -71,7 +82,7 @@ def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
                                 ("first city supplies", city, "#9467bd")):
         x, y = step_curve(times, np.ones(len(times)), len(times), horizon)
         ax.step(x, y, where="post", color=color, lw=2, label=label)
-    _target_lines(ax, SUPPLY_LINES_H, lambda h: {3.0: "#d62728", 4.0: "#ff7f0e", 6.0: "#8c564b"}[h], horizon)
+    draw_target_lines(ax, SUPPLY_LINES_H, horizon)
     ax.set_xlim(0, horizon)
     written.append(_finish(fig, ax, out / "first_supply_coverage.png",
                            f"Affected sites reached — {summary['scenario']}", "share of affected sites"))
@@ -88,7 +99,7 @@ def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
     relief = np.where(np.isnan(relief), np.inf, relief)
     x, y = step_curve(relief, np.ones(len(relief)), len(relief), horizon)
     ax.step(x, y, where="post", color="#17becf", lw=1.5, ls=":", label="sites fully relieved")
-    _target_lines(ax, RELIEF_LINES_H, lambda h: {8.0: "#d62728", 12.0: "#ff7f0e"}[h], horizon)
+    draw_target_lines(ax, RELIEF_LINES_H, horizon)
     ax.set_xlim(0, horizon)
     written.append(_finish(fig, ax, out / "relief_over_time.png",
                            f"Basic-living relief — {summary['scenario']}", "share of affected"))
