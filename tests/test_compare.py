@@ -50,8 +50,13 @@ def test_paired_statistics_are_scipys_t_interval_and_paired_t_test():
     assert shares["p_value_wilcoxon"] == pytest.approx(stats.wilcoxon(after, before).pvalue)
 
 
+# Shares as summaries report them (6 decimals): no subnormal spreads, which
+# the scipy oracle itself cannot handle (its interval turns to nan).
+_share = st.floats(0, 1).map(lambda x: round(x, 6))
+
+
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=2, max_size=30))
+@given(st.lists(st.tuples(_share, _share), min_size=2, max_size=30))
 def test_the_paired_interval_is_the_interval_of_scipys_paired_t_test(pairs):
     before, after = np.array(pairs).T
     s = paired_statistics(before, after)
