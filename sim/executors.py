@@ -31,10 +31,12 @@ rest.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import signal
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Iterable, Iterator
@@ -148,7 +150,8 @@ def iter_processes(variants, tasks: Iterable[Task], workers: int) -> Iterator[di
                     return
                 pending.add(pool.submit(_run_task, *task))
 
-        refill()
+        with _sigint_ignored():   # workers spawned now ignore Ctrl-C from their first instruction
+            refill()
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
@@ -164,6 +167,22 @@ def iter_processes(variants, tasks: Iterable[Task], workers: int) -> Iterator[di
         raise
     else:
         pool.shutdown(wait=True)
+
+
+@contextlib.contextmanager
+def _sigint_ignored():
+    """Ignore SIGINT while worker processes are spawned, so they inherit the
+    ignored disposition (Python installs no Ctrl-C handler in a process that
+    starts with SIGINT ignored) and a Ctrl-C during their start-up cannot kill
+    them; the parent's own handler is back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 # ------------------------------------------------------------ Dask
