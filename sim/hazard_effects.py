@@ -151,6 +151,10 @@ def apply_outcome(world, outcome) -> None:
             _at(env, ready, lambda w=work: _queue_work(world, w, w.priority))
     if clearing.works:
         world.command.on_cut_off = clearing.request
+    if preposition:
+        warned = [z for z in world.zones if z.is_affected and z.hit_time_min > float(warning)]
+        if warned:
+            world.command.preposition(warned, float(warning))
 
 
 class _Work:

@@ -38,9 +38,13 @@ class ZoneImpact:
         return cls(z, z.copy(), z.copy(), np.zeros(n))
 
     def merge(self, other: "ZoneImpact") -> "ZoneImpact":
-        """Per zone, the larger of two impacts (a zone hit twice is not hit twice as hard)."""
+        """Per zone, the larger of two impacts (a zone hit twice is not hit twice
+        as hard), hit at the earlier time of the impacts that hit it."""
+        a, b = self.affected > 0, other.affected > 0
+        time = np.where(a & b, np.minimum(self.time_min, other.time_min),
+                        np.where(a, self.time_min, np.where(b, other.time_min, 0.0)))
         return ZoneImpact(np.maximum(self.affected, other.affected), np.maximum(self.displaced, other.displaced),
-                          np.maximum(self.trapped, other.trapped), np.minimum(self.time_min, other.time_min))
+                          np.maximum(self.trapped, other.trapped), time)
 
 
 def zones_in_area(area, zones: pd.DataFrame) -> np.ndarray:

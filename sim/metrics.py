@@ -39,6 +39,11 @@ def _h(minutes: float):
     return None if not math.isfinite(minutes) else round(minutes / 60.0, 4)
 
 
+def _since_hit_h(minutes: float, zone) -> float | None:
+    """Hours from the zone's hit to ``minutes`` (0 if it happened before the hit)."""
+    return _h(max(minutes - zone.hit_time_min, 0.0))
+
+
 def _label(hours: float) -> str:
     return f"{hours:g}h"
 
@@ -77,7 +82,7 @@ def _relieved_curve(run) -> tuple[np.ndarray, np.ndarray]:
     mask = kinds == "relieved"
     hit = {z.zone_id: z.hit_time_min for z in run.world.zones}
     zone_ids = np.array(log.zone, dtype=object)[mask]
-    t = np.asarray(log.time_min)[mask] - np.array([hit[z] for z in zone_ids], dtype=float)
+    t = np.maximum(np.asarray(log.time_min)[mask] - np.array([hit[z] for z in zone_ids], dtype=float), 0.0)
     n = np.asarray(log.amount)[mask]
     order = np.argsort(t, kind="stable")
     return t[order], np.cumsum(n[order])
@@ -88,10 +93,11 @@ def summarize(run) -> dict:
     w, sc = run.world, run.scenario
     targets = sc.targets
     affected = [z for z in w.zones if z.is_affected]
-    # Clocks start when each zone is hit (t = 0 unless a hazard hits it later).
-    first = np.array([z.first_supply_min - z.hit_time_min for z in affected])
-    city = np.array([z.first_city_supply_min - z.hit_time_min for z in affected])
-    relief = np.array([z.relief_min - z.hit_time_min for z in affected])
+    # Clocks start when each zone is hit (t = 0 unless a hazard hits it later);
+    # supplies pre-positioned before the hit count as there at once.
+    first = np.array([max(z.first_supply_min - z.hit_time_min, 0.0) for z in affected])
+    city = np.array([max(z.first_city_supply_min - z.hit_time_min, 0.0) for z in affected])
+    relief = np.array([max(z.relief_min - z.hit_time_min, 0.0) for z in affected])
     people = int(sum(z.affected for z in affected))
     supply_lines = sorted(set(SUPPLY_LINES_H) | {m / 60 for m in targets.district_supplies + targets.city_supplies})
     relief_lines = sorted(set(RELIEF_LINES_H) | {m / 60 for m in targets.basic_relief})
@@ -203,9 +209,9 @@ def zones_frame(run) -> pd.DataFrame:
             "population": z.population, "vulnerable_share": z.vulnerable_share, "affected": z.affected,
             "displaced": z.displaced, "sheltered": z.sheltered, "relieved": z.relieved,
             "hit_h": _h(z.hit_time_min) if z.is_affected else None,
-            "report_h": _h(z.report_min - z.hit_time_min), "first_supply_h": _h(z.first_supply_min - z.hit_time_min),
-            "first_city_supply_h": _h(z.first_city_supply_min - z.hit_time_min),
-            "relief_h": _h(z.relief_min - z.hit_time_min),
+            "report_h": _since_hit_h(z.report_min, z), "first_supply_h": _since_hit_h(z.first_supply_min, z),
+            "first_city_supply_h": _since_hit_h(z.first_city_supply_min, z),
+            "relief_h": _since_hit_h(z.relief_min, z),
         }
         for item in ITEMS:
             row[f"need_{item}"] = z.need.get(item, 0.0)

@@ -149,3 +149,26 @@ def test_zone_cut_off_by_debris_gets_a_cleared_route(tmp_path):
     urgent = result.events_frame().query("kind == 'task_end' and item == 'road_repair'")
     assert len(urgent) > 0
     assert math.isfinite(result.summary()["kpi"]["first_supplies"]["p50_h"] or math.inf)
+
+
+def test_a_zone_hit_later_by_the_hazard_keeps_its_hit_time():
+    from sim.impact import ZoneImpact
+
+    none = ZoneImpact.none(3)
+    rain = ZoneImpact(np.array([0, 5, 9]), np.zeros(3, int), np.zeros(3, int), np.array([0.0, 600.0, 900.0]))
+    stated = ZoneImpact(np.array([0, 0, 4]), np.zeros(3, int), np.zeros(3, int), np.array([0.0, 0.0, 30.0]))
+    merged = none.merge(rain).merge(stated)
+    assert list(merged.time_min) == [0.0, 600.0, 30.0]
+    assert list(merged.affected) == [0, 5, 9]
+
+
+def test_prepositioning_on_the_rainfall_warning_brings_first_supplies_forward():
+    with_pre = load_scenario(builtin_scenario_path("extreme_rainfall"))
+    without = with_pre.model_copy(deep=True)
+    without.hazard.prepositioning = False
+    a = run(without)
+    b = run(with_pre)
+    assert min(z.hit_time_min for z in a.world.zones if z.is_affected) > 0   # zones flood during the storm
+    fa, fb = a.summary()["kpi"]["first_supplies"], b.summary()["kpi"]["first_supplies"]
+    assert fb["within"]["3h"] >= fa["within"]["3h"] and fb["p50_h"] <= fa["p50_h"]
+    assert (b.events_frame()["kind"] == "forecast").sum() == a.summary()["kpi"]["affected_sites"]

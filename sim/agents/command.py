@@ -9,7 +9,9 @@ splits each order into truckloads that reach the depot's queue after the
 ``order_delay``. It re-plans when new reports arrive, when stock arrives at a
 depot (agreement or production reserves), and every ``replan_every`` while
 needs remain open. Volunteer crews are sent to help distribute at the zones
-with the most affected people.
+with the most affected people. With a warning and ``prepositioning``, the
+zones the forecast puts in danger count as reported when the warning is
+issued (a perfect forecast: forecast errors are not modelled).
 """
 from __future__ import annotations
 
@@ -99,15 +101,31 @@ class Command:
                 self.env.process(self._report(zone))
         self.env.process(self._periodic())
 
+    def preposition(self, zones, warning_min: float) -> None:
+        """On a warning, treat the zones the forecast puts in danger as reported:
+        their first batches leave before the hazard reaches them."""
+        self.forecast = {z.zone_id for z in zones}
+        self.env.process(self._warned(zones, warning_min))
+
+    def _warned(self, zones, warning_min: float):
+        yield self.env.timeout(max(warning_min - self.env.now, 0.0))
+        for zone in zones:
+            if zone.report_min == math.inf:
+                zone.report_min = self.env.now
+                self.log.add(self.env.now, "forecast", zone=zone.zone_id, amount=zone.affected)
+                self.reported.append(zone)
+        self.request_plan()
+
     def _report(self, zone):
         yield self.env.timeout(zone.hit_time_min)
         now, delay = self.env.now, self.report_delay_min[zone.index]
         arrival = self.comms.report_arrival(zone, now, delay) if self.comms is not None else now + delay
         yield self.env.timeout(arrival - now)
-        zone.report_min = self.env.now
         self.log.add(self.env.now, "report", zone=zone.zone_id, amount=zone.affected)
-        self.reported.append(zone)
-        self.request_plan()
+        if zone.report_min == math.inf:       # not already known from a forecast
+            zone.report_min = self.env.now
+            self.reported.append(zone)
+            self.request_plan()
 
     def request_plan(self) -> None:
         """Plan after every event of this instant has been processed, and at

@@ -93,7 +93,7 @@ def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
     total = affected["affected"].sum()
     hit = dict(zip(zones["zone_id"], zones["hit_h"].fillna(0.0)))
-    since_hit = rel["time_min"].to_numpy() / 60 - rel["zone"].map(hit).to_numpy(dtype=float)
+    since_hit = np.maximum(rel["time_min"].to_numpy() / 60 - rel["zone"].map(hit).to_numpy(dtype=float), 0.0)
     x, y = step_curve(since_hit, rel["amount"].to_numpy(), total, horizon)
     ax.step(x, y, where="post", color="#2ca02c", lw=2, label="people relieved")
     relief = np.where(np.isnan(relief), np.inf, relief)
