@@ -73,6 +73,35 @@ def test_routes_from_a_cached_tree_are_valid_walks(graph, data):
         assert_valid_route(graph, w, router.route(source, target), source, target, times[target])
 
 
+@settings(max_examples=150, **ROUTING_SETTINGS)
+@given(road_graphs(), st.data())
+def test_times_into_a_target_and_routes_read_from_that_tree_match_scipy(graph, data):
+    router = Router(graph)
+    w = oracle_weight_min(graph)
+    target = data.draw(st.integers(0, graph.n_nodes - 1))
+    want = scipy_times(graph, np.arange(graph.n_nodes))[:, target]
+    assert_times_equal(router.times_to(target), want)
+    for source in range(graph.n_nodes):    # the first routes search, later ones read the tree
+        route = router.route(source, target)
+        if np.isfinite(want[source]):
+            assert_valid_route(graph, w, route, source, target, want[source])
+        else:
+            assert route is None
+
+
+def test_a_tree_into_a_busy_target_is_kept_until_the_roads_change():
+    from sim.routing.router import INTO_TREE_AFTER
+
+    graph = line_graph(INTO_TREE_AFTER + 2)
+    router = Router(graph)
+    target = graph.n_nodes - 1
+    for source in range(INTO_TREE_AFTER):
+        assert router.route(source, target).time_min == pytest.approx(target - source)
+    assert target in router._in_trees
+    router.set_speed_factor([0], 0.5)
+    assert not router._in_trees
+
+
 # ----------------------------------------- road state and cache invalidation
 @settings(max_examples=150, **ROUTING_SETTINGS)
 @given(road_graphs(), st.data())

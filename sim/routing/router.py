@@ -97,6 +97,11 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
+#: Routes to one target in an epoch after which the Router keeps a whole
+#: tree into it (one search then answers every later route to it).
+INTO_TREE_AFTER = 8
+
+
 class Router:
     """Shortest travel times and routes on a road graph's current state.
 
@@ -130,6 +135,8 @@ class Router:
         self._epoch = graph.epoch
         self._trees: OrderedDict[int, _Tree] = OrderedDict()
         self._routes: OrderedDict[tuple[int, int], Route | None] = OrderedDict()
+        self._in_trees: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._asked_into: dict[int, int] = {}
         self._tables: OrderedDict[tuple[bytes, bytes], np.ndarray] = OrderedDict()
         self._hits = 0
         self._misses = 0
@@ -224,6 +231,22 @@ class Router:
         self._misses += 1
         return self._remember_tree(source, *self._search.tree(source)).time_min
 
+    def times_to(self, target: int) -> np.ndarray:
+        """Shortest travel time in minutes from every node to ``target`` (read-only).
+
+        Returns float64[n]; ``inf`` where ``target`` cannot be reached.
+        """
+        self._sync()
+        target = node_index(target, self._n_nodes, "target")
+        hit = self._in_trees.get(target)
+        if hit is None:
+            self._misses += 1
+            hit = self._in_trees[target] = self._search.tree_into(target)
+            self._trim(self._in_trees, "trees")
+        else:
+            self._hits += 1
+        return _read_only(hit[0])
+
     def times_to_many(self, source: int, targets) -> np.ndarray:
         """Shortest travel times in minutes from ``source`` to each of ``targets``.
 
@@ -284,7 +307,24 @@ class Router:
             self._epoch = g.epoch
             self._forget()
 
+    def _tree_into(self, target: int):
+        """The cached tree into ``target``; built once a target has been asked
+        for ``INTO_TREE_AFTER`` routes in this epoch (a depot trucks return to)."""
+        hit = self._in_trees.get(target)
+        if hit is not None:
+            self._in_trees.move_to_end(target)
+            return hit
+        asked = self._asked_into.get(target, 0) + 1
+        self._asked_into[target] = asked
+        if asked < INTO_TREE_AFTER:
+            return None
+        hit = self._in_trees[target] = self._search.tree_into(target)
+        self._trim(self._in_trees, "trees")
+        return hit
+
     def _forget(self) -> None:
+        self._in_trees.clear()
+        self._asked_into.clear()
         self._trees.clear()
         self._routes.clear()
         self._tables.clear()
@@ -313,11 +353,16 @@ class Router:
             self._hits += 1
             return self._routes[key]
         tree = self._cached_tree(source)
+        into = self._tree_into(target)
         if tree is not None and tree.time_min[target] <= tree.radius_min:
             self._hits += 1
             time_min = float(tree.time_min[target])
             edges = (self._search.path_in_tree(tree.pred_edge, source, target)
                      if np.isfinite(time_min) else None)
+        elif into is not None:
+            self._hits += 1
+            time_min = float(into[0][source])
+            edges = self._search.path_into(into[1], source, target) if np.isfinite(time_min) else None
         else:
             self._misses += 1
             time_min, edges = self._search.route(source, target)

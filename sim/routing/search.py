@@ -4,8 +4,9 @@ A :class:`DijkstraSearch` holds what does not change during a run — the CSR
 structure of the road graph and, built on first need, its reverse — and a
 reference to the Router's per-edge travel times in minutes, which the Router
 updates in place when roads close or reopen. It chooses a kernel per question:
-a one-to-all tree, an early-exit one-to-many search, a parallel table, or a
-bidirectional point-to-point search.
+a one-to-all tree (from a source, or into a target on the reverse graph), an
+early-exit one-to-many search, a parallel table, or a bidirectional
+point-to-point search.
 
 This is the seam for a faster structure: a contraction hierarchy (or its
 customizable variant, whose "customization" step would run in
@@ -101,6 +102,35 @@ class DijkstraSearch:
             self.offsets, self.heads, self.weight_min, source, targets)
         return time_min, pred_edge, float(radius_min)
 
+    def tree_into(self, target: int) -> tuple[np.ndarray, np.ndarray]:
+        """``(time_min[n], next_edge[n])`` towards ``target``: the shortest time
+        from every node to ``target`` and the first edge of that route (-1 at
+        the target and where unreachable) — a one-to-all search on the reverse
+        graph."""
+        rev = self._reverse_csr()
+        time_min, pred_rev = kernels.shortest_path_tree(
+            rev.in_offsets, rev.in_tails, self.weight_min[rev.in_edges], target)
+        next_edge = np.full(len(time_min), -1, dtype=np.int64)
+        reached = pred_rev >= 0
+        next_edge[reached] = rev.in_edges[pred_rev[reached]]
+        return time_min, next_edge
+
+    def path_into(self, next_edge: np.ndarray, source: int, target: int) -> np.ndarray:
+        """Edge ids of the route ``source → target`` read from :meth:`tree_into`."""
+        edges = []
+        node = source
+        heads = self.heads
+        while node != target:
+            e = int(next_edge[node])
+            edges.append(e)
+            node = int(heads[e])
+        return np.asarray(edges, dtype=np.int64)
+
+    def _reverse_csr(self) -> ReverseCSR:
+        if self._reverse is None:
+            self._reverse = reverse_csr(self.n_nodes, self.tails, self.heads)
+        return self._reverse
+
     def table(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """float64[len(sources), len(targets)] of shortest times in minutes."""
         if len(sources) >= MIN_SOURCES_FOR_PARALLEL_TABLE:
@@ -111,9 +141,7 @@ class DijkstraSearch:
 
     def route(self, source: int, target: int) -> tuple[float, np.ndarray]:
         """``(time_min, edge ids in driving order)``; ``(inf, [])`` if unreachable."""
-        if self._reverse is None:
-            self._reverse = reverse_csr(self.n_nodes, self.tails, self.heads)
-        rev = self._reverse
+        rev = self._reverse_csr()
         time_min, edges = point_to_point.point_to_point(
             self.offsets, self.heads, self.tails, rev.in_offsets, rev.in_tails, rev.in_edges,
             self.weight_min, source, target)
