@@ -154,6 +154,8 @@ def plan_priority_nearest(zones, open_needs, depots, times, unit_kg, horizon_min
         wanted = sum(need.get(item, 0.0) for need in left)
         ration[item] = min(1.0, pool.total_available(item) / wanted) if wanted > 0 else 1.0
     for zi in order:
+        if all(pool.backlog[di] >= cap[di] for di in range(len(depots))):
+            break                       # every depot has a full horizon of loads
         want = {i: math.floor(a * ration[i] + 1e-9) for i, a in left[zi].items() if a > 1e-9}
         want = {i: a for i, a in want.items() if a > 0}
         if want:
