@@ -55,7 +55,7 @@ def test_info_prints_the_world_and_draws_the_map(tmp_path, capsys):
     assert main(["info", "baseline_normal_traffic", "--map", str(png)]) == 0
     out = capsys.readouterr().out
     assert "658 in 22 townships, population 1,840,000" in out
-    assert "bridges       19" in out
+    assert "bridges       20" in out
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 50_000
 
 

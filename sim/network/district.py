@@ -77,7 +77,6 @@ def build_district(seed: int = DEFAULT_DISTRICT_SEED) -> District:
         is_bridge=roads.is_bridge, is_tunnel=roads.is_tunnel, lon=lon, lat=lat,
         elevation_m=roads.elevation_m, name="district",
     )
-    tree = cKDTree(np.column_stack([roads.x, roads.y]))
     inside = np.flatnonzero((roads.x >= 0) & (roads.x <= SIDE_M) & (roads.y >= 0) & (roads.y <= SIDE_M))
     tree_inside = cKDTree(np.column_stack([roads.x[inside], roads.y[inside]]))
 
@@ -94,8 +93,7 @@ def build_district(seed: int = DEFAULT_DISTRICT_SEED) -> District:
     zones = _zones(rng_zones, town_xy, nearest_node)
     townships["population"] = zones.groupby("township")["population"].sum().reindex(
         townships["township"]).fillna(0).astype(int).to_numpy()
-    depots, shelters, teams = _facilities(rng_fac, town_xy, townships, roads, lambda x, y: nearest_node(x, y))
-    del tree
+    depots, shelters, teams = _facilities(rng_fac, town_xy, townships, roads)
     rl = to_lonlat(roads.river_xy[:, 0], roads.river_xy[:, 1])
     corners = np.array([[0, 0], [SIDE_M, 0], [SIDE_M, SIDE_M], [0, SIDE_M], [0, 0]])
     return District(seed=seed, graph=graph, zones=zones, townships=townships, depots=depots,
@@ -181,23 +179,24 @@ def _round_to_total(values: np.ndarray, total: int) -> np.ndarray:
     return floor
 
 
-def _loc(x, y, nearest_node, graph_lonlat=None) -> dict:
+def _loc(x, y) -> dict:
+    """A scenario location at local-frame metres ``(x, y)``."""
     lon, lat = to_lonlat(x, y)
     return {"lonlat": [round(float(lon), 5), round(float(lat), 5)]}
 
 
-def _facilities(rng, town_xy, townships, roads, nearest_node):
+def _facilities(rng, town_xy, townships, roads):
     """Depots, shelters and teams of the plan, placed in the world."""
     city_xy = (roads.x[roads.city_node], roads.y[roads.city_node])
     depots = [
         {"id": "taihu", "name": "Taihu district depot (south)", "tier": "district",
-         "at": _loc(7_500, 6_000, nearest_node),
+         "at": _loc(7_500, 6_000),
          "stock": {"water_l": 250_000, "food_ration": 120_000, "bedding": 40_000, "tent": 3_000,
                    "warm_clothing": 20_000, "medical_kit": 6_000},
          "trucks": {"count": 20, "payload_kg": 5_000}, "loading_bays": 4, "load_time": "20min",
          "unload_time": "15min", "backup_power": True},
         {"id": "songzhuang", "name": "Songzhuang district depot (north)", "tier": "district",
-         "at": _loc(15_000, 27_500, nearest_node),
+         "at": _loc(15_000, 27_500),
          "stock": {"water_l": 220_000, "food_ration": 100_000, "bedding": 35_000, "tent": 2_500,
                    "warm_clothing": 18_000, "medical_kit": 5_000},
          "trucks": {"count": 20, "payload_kg": 5_000}, "loading_bays": 4, "load_time": "20min",
@@ -218,10 +217,10 @@ def _facilities(rng, town_xy, townships, roads, nearest_node):
         area = townships["population"].iloc[t] * SHELTERED_SHARE * 1.8 * rng.uniform(0.8, 1.2)
         dx, dy = rng.normal(0, 400, 2)
         shelters.append({"id": f"s{k + 1:02d}", "name": f"Shelter of {townships['township'].iloc[t]}",
-                         "at": _loc(town_xy[t, 0] + dx, town_xy[t, 1] + dy, nearest_node),
+                         "at": _loc(town_xy[t, 0] + dx, town_xy[t, 1] + dy),
                          "area_m2": float(round(area, -2)), "backup_power": bool(k % 3 == 0)})
     # Rescue forces "1+10+22+30" [TZ].
-    core = _loc(*CORE_XY, nearest_node)
+    core = _loc(*CORE_XY)
     teams = [{"id": "fire-comprehensive", "kind": "fire_rescue", "base": core, "count": 6, "size": 12,
               "mobilize": "10min"}]
     professional = [("sar", 2), ("road_repair", 2), ("pumping", 2), ("lifeline_repair", 2), ("medical", 2)]
@@ -230,16 +229,16 @@ def _facilities(rng, town_xy, townships, roads, nearest_node):
         for _ in range(n):
             t = 6 + (k * 5) % 16
             teams.append({"id": f"pro-{kind.replace('_', '-')}-{k + 1:02d}", "kind": kind,
-                          "base": _loc(*town_xy[t], nearest_node), "count": 3, "size": 15,
+                          "base": _loc(*town_xy[t]), "count": 3, "size": 15,
                           "mobilize": "30min"})
             k += 1
     for t in range(N_TOWNSHIPS):
-        teams.append({"id": f"township-T{t + 1:02d}", "kind": "sar", "base": _loc(*town_xy[t], nearest_node),
+        teams.append({"id": f"township-T{t + 1:02d}", "kind": "sar", "base": _loc(*town_xy[t]),
                       "count": 1, "size": 20, "mobilize": "15min"})
     for b in range(30):
         t = b % N_TOWNSHIPS
         dx, dy = rng.normal(0, 800, 2)
         teams.append({"id": f"volunteer-{b + 1:02d}", "kind": "volunteer",
-                      "base": _loc(town_xy[t, 0] + dx, town_xy[t, 1] + dy, nearest_node),
+                      "base": _loc(town_xy[t, 0] + dx, town_xy[t, 1] + dy),
                       "count": 1, "size": 15, "mobilize": "45min"})
     return depots, shelters, teams

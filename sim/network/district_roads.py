@@ -157,9 +157,10 @@ def build_roads(rng: np.random.Generator) -> RoadLayout:
         ids = add_polyline(sx + t * (ex - sx), sy + t * (ey - sy))
         # Join the radial to the nearest ring node.
         ring_xy = np.column_stack([xs[1], ys[1]])
-        r = ring[np.argmin(np.hypot(ring_xy[:, 0] - sx, ring_xy[:, 1] - sy))]
-        segs_u.append(np.array([r])); segs_v.append(ids[:1])
-        segs_cls.append(np.array([RoadClass.EXPRESSWAY])); segs_bridge.append(np.zeros(1, bool))
+        k = int(np.argmin(np.hypot(ring_xy[:, 0] - sx, ring_xy[:, 1] - sy)))
+        joins_across = _side_of_river(ring_xy[k, 0], ring_xy[k, 1]) != _side_of_river(xs[-1][0], ys[-1][0])
+        segs_u.append(np.array([ring[k]])); segs_v.append(ids[:1])
+        segs_cls.append(np.array([RoadClass.EXPRESSWAY])); segs_bridge.append(np.array([joins_across]))
         if name == "west_to_city":
             city_node = int(ids[-1])
 
