@@ -1,4 +1,4 @@
-"""Write a run's outputs: summary.json, zones.csv, events.parquet, plots.
+"""Write a run's outputs: summary.json, zones.csv, events.parquet, timeline.md, plots.
 
 Every file is written under a temporary name in the output folder and renamed
 into place when complete, so an interrupted or failed run never leaves a
@@ -51,6 +51,10 @@ def write_outputs(run, out_dir: Path | str, *, plots: bool = True) -> dict:
         zones.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_write(out / "events.parquet") as tmp:
         events.to_parquet(tmp, index=False)
+    from .report.timeline import write_timeline
+
+    with atomic_write(out / "timeline.md") as tmp:
+        write_timeline(run, summary, zones, tmp)
     if plots:
         from .report.hazard_plots import plot_hazard
         from .report.run_plots import plot_run

@@ -38,6 +38,6 @@ def format_summary(summary: dict, out: Path | None = None) -> str:
     lines.append(f"  supply audit {'balanced' if summary['supply_audit']['balanced'] else 'NOT BALANCED'}; "
                  f"{summary['run']['event_count']:,} events in {summary['run']['wall_s']:.1f} s")
     if out is not None:
-        lines.append(f"  outputs in {out}/: summary.json, zones.csv, events.parquet"
+        lines.append(f"  outputs in {out}/: summary.json, zones.csv, events.parquet, timeline.md"
                      + (", " + ", ".join(summary.get("plots", [])) if summary.get("plots") else ""))
     return "\n".join(lines)
