@@ -5,7 +5,10 @@ in the same process, and prints the run's wall time, the simulated events
 (events SimPy scheduled), events per second of the simulation phase, and the
 ratio of that rate to the bare loop's. ``--json OUT`` writes
 ``{"scenario", "wall_s", "build_s", "simulate_s", "events", "events_per_s",
-"bare_simpy_events_per_s", "ratio"}``.
+"bare_simpy_events_per_s", "ratio", "skeleton_events_per_s", "skeleton_ratio", ...}``.
+The skeleton is the engine's process structure (trucks, a priority trip
+store, loading bays, timeouts) without any model work: its ratio to the bare
+loop is the ceiling the engine's ratio can approach.
 
 Usage: python benchmarks/bench_engine.py [SCENARIO] [--repeats N] [--json OUT]
 """
@@ -43,6 +46,40 @@ def bare_simpy_rate(n_processes: int = 100, steps: int = 2_000) -> float:
     return next(env._eid) / wall
 
 
+def skeleton_rate(n_trucks: int = 40, n_trips: int = 20_000) -> float:
+    """Events per second of the engine's process structure with no model work:
+    trucks taking trips from a priority store at a loading bay, loading,
+    driving and unloading as bare timeouts. The ceiling of the engine's rate."""
+    env = simpy.Environment()
+    bays = simpy.Resource(env, capacity=4)
+    trips = simpy.PriorityStore(env)
+
+    def drive(minutes):
+        yield env.timeout(minutes)
+
+    def truck():
+        while True:
+            with bays.request() as bay:
+                yield bay
+                yield trips.get()
+                yield env.timeout(20.0)
+            yield env.process(drive(15.0))
+            yield env.timeout(15.0)
+            yield env.process(drive(15.0))
+
+    def orders():
+        for i in range(n_trips):
+            yield trips.put(simpy.PriorityItem((i,), i))
+            yield env.timeout(0.5)
+
+    for _ in range(n_trucks):
+        env.process(truck())
+    env.process(orders())
+    t = time.perf_counter()
+    env.run(until=n_trips * 0.5 + 1_000)
+    return next(env._eid) / (time.perf_counter() - t)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("scenario", nargs="?", help="scenario file or built-in name")
@@ -60,16 +97,20 @@ def main(argv=None) -> int:
     events = runs[0].simpy_events
     rate = events / sim_s if sim_s > 0 else float("inf")
     bare = statistics.median(bare_simpy_rate() for _ in range(3))
+    skeleton = statistics.median(skeleton_rate() for _ in range(3))
     result = {"scenario": scenario.name, "wall_s": round(wall, 3), "first_run_wall_s": round(first.wall_s, 3),
               "build_s": round(build_s, 3), "simulate_s": round(sim_s, 3), "events": events,
               "events_per_s": round(rate), "bare_simpy_events_per_s": round(bare), "ratio": round(rate / bare, 3),
+              "skeleton_events_per_s": round(skeleton), "skeleton_ratio": round(skeleton / bare, 3),
               "cores": os.cpu_count(), "repeats": args.repeats}
     print(f"scenario       {result['scenario']}")
     print(f"wall           {wall:.2f} s (first run {first.wall_s:.2f} s; build {build_s:.2f} s, "
           f"simulate {sim_s:.2f} s)")
     print(f"events         {events:,} SimPy events, {rate:,.0f} per second of simulation")
     print(f"bare SimPy     {bare:,.0f} events per second")
-    print(f"ratio          {result['ratio']:.2f} of bare SimPy's event rate")
+    print(f"ratio          {result['ratio']:.3f} of bare SimPy's event rate")
+    print(f"skeleton       {skeleton:,.0f} events per second ({result['skeleton_ratio']:.2f} of bare): the engine's "
+          "process structure with no model work, the ceiling for the ratio")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
     return 0
