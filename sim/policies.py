@@ -47,15 +47,6 @@ class Order:
     items: dict[str, float]
 
 
-def dispatch_interval_min(depot, travel_min: float) -> float:
-    """Minutes between truck departures a busy depot sustains towards a zone."""
-    spec = depot.spec
-    by_bays = spec.load_time * depot.slowdown / spec.loading_bays
-    cycle = spec.load_time * depot.slowdown + spec.unload_time + 2 * travel_min
-    by_fleet = cycle / spec.trucks.count if spec.trucks.count else math.inf
-    return max(by_bays, by_fleet)
-
-
 class _Pool:
     """Depot stock and truck backlogs as a plan allocates them."""
 
@@ -66,18 +57,31 @@ class _Pool:
         self.avail = [{item: d.available(item) for item in d.stock} for d in depots]
         self.backlog = [float(d.backlog) for d in depots]
         self.orders: dict[tuple[int, int], dict[str, float]] = {}
+        # Per plan, once: which depots can serve each zone, and (zone-major
+        # lists) the travel time, dispatch interval and loading time of each.
+        open_depot = np.array([not d.blocked and d.spec.trucks.count > 0 for d in depots], dtype=bool)
+        usable = np.isfinite(times) & open_depot[:, None]
+        self._usable = [[di for di, ok in enumerate(row) if ok] for row in usable.T.tolist()]
+        self._times_t = times.T.tolist()
+        if unit_kg is not None and len(depots):
+            load = np.array([d.spec.load_time * d.slowdown for d in depots])
+            bays = np.array([d.spec.loading_bays for d in depots], dtype=float)
+            trucks = np.array([max(d.spec.trucks.count, 1) for d in depots], dtype=float)
+            unload = np.array([d.spec.unload_time for d in depots])
+            with np.errstate(invalid="ignore"):
+                cycle = load[:, None] + unload[:, None] + 2.0 * times
+                interval = np.maximum((load / bays)[:, None], cycle / trucks[:, None])
+            self._interval_t = interval.T.tolist()
+            self._load = load.tolist()
 
     def ranked(self, zi: int) -> list[int]:
         """Usable depots for zone ``zi``: by travel time, or by estimated
         arrival when unit weights are known (see the module docstring)."""
-        depots, times = self.depots, self.times
-        usable = [di for di in range(len(depots))
-                  if math.isfinite(times[di, zi]) and not depots[di].blocked and depots[di].spec.trucks.count]
+        usable, t = self._usable[zi], self._times_t[zi]
         if self.unit_kg is None:
-            return sorted(usable, key=lambda di: (times[di, zi], di))
-        eta = {di: self.backlog[di] * dispatch_interval_min(depots[di], times[di, zi])
-               + depots[di].spec.load_time * depots[di].slowdown + times[di, zi] for di in usable}
-        return sorted(usable, key=lambda di: (eta[di], di))
+            return sorted(usable, key=lambda di: (t[di], di))
+        interval, backlog, load = self._interval_t[zi], self.backlog, self._load
+        return sorted(usable, key=lambda di: (backlog[di] * interval[di] + load[di] + t[di], di))
 
     def take(self, zi: int, want: dict[str, float], ranked: list[int]) -> dict[str, float]:
         """Allocate ``want`` to zone ``zi`` from the ranked depots; returns what was got."""

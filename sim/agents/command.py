@@ -76,6 +76,7 @@ class Command:
         self.unit_kg = scenario.item_weights_kg.model_dump()
         self.reported: list = []
         self.waiting_zones = 0        # reported zones with need no order covers yet
+        self._covered: set[str] = set()   # zones whose whole need is delivered or on its way
         self.assigned: dict[str, dict[str, float]] = {}
         self.zone_trips: dict[str, int] = {}
         self.trip_seq = 0
@@ -158,20 +159,30 @@ class Command:
         self._last_plan_min = self.env.now
         needs, open_zones = [], []
         for z in self.reported:
+            if z.zone_id in self._covered:
+                continue
             need = z.open_need(self.assigned.get(z.zone_id, {}))
             if need:
                 needs.append(need)
                 open_zones.append(z)
+            else:                       # received or on its way: stays so (needs only grow before the run)
+                self._covered.add(z.zone_id)
         if open_zones:
             times = self._times([d.node for d in self.depots], [z.node for z in open_zones])
             if self.on_cut_off is not None:
                 cut = [z for z, col in zip(open_zones, times.T) if not np.isfinite(col).any()]
                 if cut:
                     self.on_cut_off(cut)
+            left = {z.zone_id: dict(n) for z, n in zip(open_zones, needs)}
             for order in plan_orders(self.policy, open_zones, needs, self.depots, times, self.unit_kg,
                                      2 * self.scenario.policy.replan_every):
                 self._order(order)
-        self.waiting_zones = sum(1 for z in open_zones if z.open_need(self.assigned.get(z.zone_id, {})))
+                rest = left[order.zone.zone_id]
+                for item, amount in order.items.items():
+                    rest[item] -= amount
+        else:
+            left = {}
+        self.waiting_zones = sum(1 for rest in left.values() if any(a > 1e-9 for a in rest.values()))
         self._send_helpers()
 
     def _order(self, order) -> None:

@@ -71,7 +71,9 @@ class Zone:
         self.received = {item: 0.0 for item in self.need}
 
     def add_need(self, item: str, amount: float) -> None:
-        """Extra need on top of the per-person needs (e.g. water during a water outage)."""
+        """Extra need on top of the per-person needs (e.g. water during a water
+        outage); set before the run starts, as command treats a zone whose need
+        is covered as done."""
         self.need[item] = self.need.get(item, 0.0) + math.ceil(amount)
         self.received.setdefault(item, 0.0)
 
