@@ -105,7 +105,6 @@ class Command:
     def preposition(self, zones, warning_min: float) -> None:
         """On a warning, treat the zones the forecast puts in danger as reported:
         their first batches leave before the hazard reaches them."""
-        self.forecast = {z.zone_id for z in zones}
         self.env.process(self._warned(zones, warning_min))
 
     def _warned(self, zones, warning_min: float):
