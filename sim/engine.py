@@ -174,16 +174,14 @@ def _reachability_warnings(world: World) -> list[str]:
         if cut_off:
             warnings.append(f"{len(cut_off)} affected zone(s) cannot be reached from any depot at the start: "
                             + ", ".join(cut_off[:10]) + (" …" if len(cut_off) > 10 else ""))
+        for d, row in zip(world.depots, t):
+            if not np.isfinite(row).any():
+                warnings.append(f"depot {d.depot_id} cannot reach any affected zone")
     if world.shelters:
         t = world.router.table(depot_nodes, np.array([s.node for s in world.shelters]))
         for s, col in zip(world.shelters, t.T):
             if not np.isfinite(col).any():
                 warnings.append(f"shelter {s.shelter_id} cannot be reached from any depot")
-    if affected:
-        t = world.router.table(depot_nodes, np.array([z.node for z in affected]))
-        for d, row in zip(world.depots, t):
-            if not np.isfinite(row).any():
-                warnings.append(f"depot {d.depot_id} cannot reach any affected zone")
     return warnings
 
 

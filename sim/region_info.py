@@ -25,8 +25,9 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
     region = load_region(scenario.region, base_dir)
     g = region.graph
     places = resolve_places(scenario, g)
-    n_weak, _ = connected_components(g.to_scipy_csr(), directed=True, connection="weak")
-    n_strong, labels = connected_components(g.to_scipy_csr(), directed=True, connection="strong")
+    csr = g.to_scipy_csr()
+    n_weak, _ = connected_components(csr, directed=True, connection="weak")
+    n_strong, labels = connected_components(csr, directed=True, connection="strong")
     largest = np.bincount(labels).max() if g.n_nodes else 0
     first = np.unique(g.segment, return_index=True)[1]
     km_by_class = {RoadClass(c).name.lower(): round(float(g.length_m[first][g.road_class[first] == c].sum()) / 1000, 1)

@@ -19,6 +19,7 @@ import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 
 from .region_map import draw_roads  # noqa: E402
+from .run_plots import save_figure  # noqa: E402
 
 __all__ = ["plot_hazard"]
 
@@ -60,10 +61,7 @@ def _earthquake(run, out: Path) -> str | None:
     ax.autoscale()
     ax.set_title(f"Shaking, damaged bridges and blocked streets — {run.scenario.name}")
     ax.legend(loc="lower left", fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "earthquake_intensity.png")
-    plt.close(fig)
-    return "earthquake_intensity.png"
+    return save_figure(fig, out / "earthquake_intensity.png")
 
 
 def _rainfall(run, out: Path) -> str | None:
@@ -80,10 +78,7 @@ def _rainfall(run, out: Path) -> str | None:
     a1.legend(fontsize=7, ncol=3)
     a1.set_title("Water at the worst flooded points (as forecast, before pumping)")
     _closed_axis(a2, run)
-    fig.tight_layout()
-    fig.savefig(out / "rainfall_depth.png")
-    plt.close(fig)
-    return "rainfall_depth.png"
+    return save_figure(fig, out / "rainfall_depth.png")
 
 
 def _closed_axis(ax, run) -> None:
@@ -108,10 +103,7 @@ def _closed_roads(run, out: Path) -> str | None:
     fig, ax = plt.subplots(figsize=(8, 3.5), dpi=110)
     _closed_axis(ax, run)
     ax.set_title(f"Closed roads — {run.scenario.name}")
-    fig.tight_layout()
-    fig.savefig(out / "closed_roads.png")
-    plt.close(fig)
-    return "closed_roads.png"
+    return save_figure(fig, out / "closed_roads.png")
 
 
 def _outages(run, out: Path) -> str | None:
@@ -132,10 +124,7 @@ def _outages(run, out: Path) -> str | None:
     ax.set_xlim(0, run.scenario.duration / 60)
     ax.set_xlabel("hours since the event")
     ax.set_title(f"What was down — {run.scenario.name}")
-    fig.tight_layout()
-    fig.savefig(out / "outages_timeline.png")
-    plt.close(fig)
-    return "outages_timeline.png"
+    return save_figure(fig, out / "outages_timeline.png")
 
 
 def plot_hazard(run, out: Path) -> list[str]:

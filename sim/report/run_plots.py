@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 from ..metrics import RELIEF_LINES_H, SUPPLY_LINES_H  # noqa: E402
 from .region_map import draw_roads  # noqa: E402
 
-__all__ = ["plot_run", "step_curve", "draw_target_lines", "style_share_axes"]
+__all__ = ["plot_run", "step_curve", "draw_target_lines", "style_share_axes", "save_figure"]
 
 
 def step_curve(times_h: np.ndarray, weights: np.ndarray, total: float, horizon_h: float):
@@ -57,12 +57,17 @@ def style_share_axes(ax, title: str, ylabel: str, legend_size=None) -> None:
     ax.legend(loc="lower right", fontsize=legend_size)
 
 
-def _finish(fig, ax, path: Path, title: str, ylabel: str) -> str:
-    style_share_axes(ax, title, ylabel)
+def save_figure(fig, path: Path) -> str:
+    """Lay out, write and close ``fig``; returns the file name."""
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
-    return path.name
+    return Path(path).name
+
+
+def _finish(fig, ax, path: Path, title: str, ylabel: str) -> str:
+    style_share_axes(ax, title, ylabel)
+    return save_figure(fig, path)
 
 
 def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
@@ -127,8 +132,5 @@ def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
     ax.set_aspect(1 / np.cos(np.radians(np.nanmean(g.lat))))
     ax.set_title(f"First-supply time by zone — {summary['scenario']}")
     ax.legend(loc="lower left", fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "first_supply_map.png")
-    plt.close(fig)
-    written.append("first_supply_map.png")
+    written.append(save_figure(fig, out / "first_supply_map.png"))
     return written
