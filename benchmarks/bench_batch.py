@@ -1,6 +1,6 @@
 """Batch throughput: replications of a scenario with 1 and with 2 worker processes.
 
-Runs ``sim batch`` (:func:`sim.batch.run_batch`) twice into temporary folders:
+Runs ``sim batch`` (:func:`sim.experiments.batch.run_batch`) twice into temporary folders:
 first with 1 worker (in this process), then with 2 worker processes, and
 reports
 
@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 
 def timed_batch(scenario, path: Path, replications: int, workers: int, out: Path):
-    from sim.batch import run_batch
+    from sim.experiments.batch import run_batch
 
     started = time.perf_counter()
     run_batch(scenario, replications=replications, out_dir=out, workers=workers, base_dir=path.parent,
@@ -52,7 +52,7 @@ def main(argv=None) -> int:
     import pandas as pd
 
     from sim.errors import InputError
-    from sim.results import RESULTS_FILE, WALL_COLUMNS
+    from sim.experiments.results import RESULTS_FILE, WALL_COLUMNS
     from sim.scenarios import builtin_scenario_path, load_scenario
 
     path = Path(args.scenario) if args.scenario else builtin_scenario_path()

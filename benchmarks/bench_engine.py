@@ -26,7 +26,7 @@ import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.engine import run  # noqa: E402
+from sim.engine.simulation import run  # noqa: E402
 from sim.scenarios import DEFAULT_SCENARIO, builtin_scenario_path, load_scenario  # noqa: E402
 
 

@@ -10,13 +10,13 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import InputError
+from sim.errors import InputError
 
 __all__ = ["main"]
 
 
 def _scenario_arg(value: str | None) -> Path:
-    from .scenarios import DEFAULT_SCENARIO, builtin_scenario_path
+    from sim.scenarios import DEFAULT_SCENARIO, builtin_scenario_path
 
     if value is None:
         return builtin_scenario_path(DEFAULT_SCENARIO)
@@ -27,8 +27,8 @@ def _scenario_arg(value: str | None) -> Path:
 
 
 def cmd_validate(args) -> int:
-    from .places import check_world
-    from .scenarios import load_scenario
+    from sim.scenarios import load_scenario
+    from sim.world.places import check_world
 
     status = 0
     for name in args.files:
@@ -46,7 +46,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_schema(args) -> int:
-    from .scenarios.models import Scenario
+    from sim.scenarios.models import Scenario
 
     schema = Scenario.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
@@ -56,8 +56,8 @@ def cmd_schema(args) -> int:
 
 
 def cmd_info(args) -> int:
-    from .region_info import describe, format_description
-    from .scenarios import load_scenario
+    from sim.report.info import describe, format_description
+    from sim.scenarios import load_scenario
 
     path = _scenario_arg(args.scenario)
     scenario = load_scenario(path)
@@ -67,9 +67,9 @@ def cmd_info(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .engine import run
-    from .outputs import write_outputs
-    from .scenarios import load_scenario
+    from sim.engine.simulation import run
+    from sim.report.outputs import write_outputs
+    from sim.scenarios import load_scenario
 
     path = _scenario_arg(args.scenario)
     scenario = load_scenario(path)
@@ -78,7 +78,7 @@ def cmd_run(args) -> int:
     result = run(scenario, seed=args.seed, base_dir=path.parent, progress=progress)
     summary = write_outputs(result, out, plots=not args.no_plots)
     if not args.quiet:
-        from .report.console import format_summary
+        from sim.report.console import format_summary
 
         print(format_summary(summary, out))
     return 0
@@ -93,15 +93,20 @@ def _executor_args(p) -> None:
 
 
 def _print_kpis(out_dir: Path) -> None:
-    from .results import HEADLINE_KPIS, format_kpi_table, kpi_table, read_results
+    from sim.experiments.results import (
+        HEADLINE_KPIS,
+        format_kpi_table,
+        kpi_table,
+        read_results,
+    )
 
     print(format_kpi_table(kpi_table(read_results(out_dir), list(HEADLINE_KPIS))), end="")
 
 
 def cmd_batch(args) -> int:
-    from .batch import format_failures, run_batch
-    from .executors import BatchAborted
-    from .scenarios import load_scenario
+    from sim.experiments.batch import format_failures, run_batch
+    from sim.experiments.executors import BatchAborted
+    from sim.scenarios import load_scenario
 
     path = _scenario_arg(args.scenario)
     scenario = load_scenario(path)
@@ -131,8 +136,9 @@ def cmd_batch(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from .compare import compare, format_verdicts
-    from .executors import BatchAborted
+    from sim.api import compare
+    from sim.experiments.compare import format_verdicts
+    from sim.experiments.executors import BatchAborted
 
     try:
         comparison = compare(_scenario_arg(args.baseline), Path(args.variant) if args.variant else None,
@@ -154,7 +160,7 @@ def cmd_compare(args) -> int:
 
 
 def cmd_results(args) -> int:
-    from .results import format_kpi_table, kpi_table, read_results
+    from sim.experiments.results import format_kpi_table, kpi_table, read_results
 
     print(format_kpi_table(kpi_table(read_results(args.folder)), args.format), end="")
     return 0

@@ -16,13 +16,14 @@ import pytest
 from worlds import depot, line_world, scenario_doc, write_scenario, write_zones
 
 import sim
-from sim.batch import row_table, run_batch
+from sim.analysis.curves import CURVE_STEP_H
+from sim.analysis.kpis import flatten_kpis
 from sim.cli import main
 from sim.errors import InputError
-from sim.kpis import CURVE_STEP_H, flatten_kpis
-from sim.results import RESULTS_FILE, WALL_COLUMNS, replication_path
-from sim.rng import replication_seed
+from sim.experiments.batch import row_table, run_batch
+from sim.experiments.results import RESULTS_FILE, WALL_COLUMNS, replication_path
 from sim.scenarios import load_scenario
+from sim.world.streams import replication_seed
 
 
 def random_world(tmp: Path, name: str = "scenario.yaml", **changes) -> Path:
@@ -101,7 +102,7 @@ def test_one_atomic_parquet_file_per_replication_and_a_sorted_results_file(clean
 
 def test_batch_json_records_what_ran(clean_batch, world):
     doc = json.loads((clean_batch / "batch.json").read_text())
-    from sim.sweep import scenario_hash
+    from sim.experiments.sweep import scenario_hash
 
     assert doc["scenario"] == "test world"
     assert doc["scenario_sha256"] == scenario_hash(load_scenario(world))
@@ -231,9 +232,9 @@ def test_an_existing_batch_is_not_overwritten_without_resume(world, tmp_path, ca
 
 
 def test_a_failing_replication_is_recorded_and_the_rest_go_on(world, tmp_path, monkeypatch, capsys):
-    import sim.engine
+    import sim.engine.simulation
 
-    real_run = sim.engine.run
+    real_run = sim.engine.simulation.run
     bad_seed = replication_seed(7, 1)
 
     def flaky_run(scenario, *, seed=None, **kwargs):
@@ -241,7 +242,7 @@ def test_a_failing_replication_is_recorded_and_the_rest_go_on(world, tmp_path, m
             raise ZeroDivisionError("division by zero in the test")
         return real_run(scenario, seed=seed, **kwargs)
 
-    monkeypatch.setattr(sim.engine, "run", flaky_run)
+    monkeypatch.setattr(sim.engine.simulation, "run", flaky_run)
     out = tmp_path / "b"
     code = main(["batch", str(world), "--replications", "3", "--workers", "1", "--out", str(out), "--quiet"])
     err = capsys.readouterr().err
@@ -258,15 +259,15 @@ def test_a_failing_replication_is_recorded_and_the_rest_go_on(world, tmp_path, m
 
 
 def test_failed_replications_are_run_again_on_resume(world, clean_batch, tmp_path, monkeypatch):
-    import sim.engine
+    import sim.engine.simulation
 
-    real_run = sim.engine.run
-    monkeypatch.setattr(sim.engine, "run", lambda *a, **k: (_ for _ in ()).throw(MemoryError("oom")) if
+    real_run = sim.engine.simulation.run
+    monkeypatch.setattr(sim.engine.simulation, "run", lambda *a, **k: (_ for _ in ()).throw(MemoryError("oom")) if
                         k.get("seed") == replication_seed(7, 0) else real_run(*a, **k))
     out = tmp_path / "b"
     scenario = load_scenario(world)
     assert len(run_batch(scenario, replications=2, out_dir=out, workers=1, base_dir=world.parent).failed) == 1
-    monkeypatch.setattr(sim.engine, "run", real_run)
+    monkeypatch.setattr(sim.engine.simulation, "run", real_run)
     result = run_batch(scenario, replications=2, out_dir=out, workers=1, base_dir=world.parent, resume=True)
     assert (result.ran, result.failed) == (1, [])
     pd.testing.assert_frame_equal(results(out), results(clean_batch).iloc[:2])

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+from worlds import (
+    depot,
+    everywhere_impact,
+    line_world,
+    scenario_doc,
+    write_scenario,
+    write_zones,
+)
 
 from sim.cli import main
 from sim.scenarios import BUILTIN_SCENARIOS, builtin_scenario_path
@@ -115,8 +122,8 @@ def test_missing_scenario_is_one_clear_line(argv, capsys):
 
 
 def test_shipped_overlay_applies_to_the_baseline():
-    from sim.overlays import apply_overlay
     from sim.scenarios import load_scenario
+    from sim.scenarios.overlays import apply_overlay
 
     base = load_scenario(builtin_scenario_path("baseline_normal_traffic"))
     after = apply_overlay(base, ROOT / "scenarios" / "overlays" / "southeast_depot.yaml")

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from scipy import stats
 from test_batch import random_world
 
+from sim.api import compare
 from sim.cli import main
-from sim.compare import compare, paired_statistics
 from sim.errors import InputError
+from sim.experiments.statistics import paired_statistics
 
 ADD_TRUCKS = "interventions:\n  - {type: add_trucks, depot: d1, count: 3}\n"
 

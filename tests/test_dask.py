@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 from test_batch import random_world, results, sim_env
 
-from sim.batch import run_batch
 from sim.cli import main
+from sim.experiments.batch import run_batch
 from sim.scenarios import load_scenario
 
 distributed = pytest.importorskip("distributed")

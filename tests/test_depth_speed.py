@@ -7,7 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.hazards.depth_speed import (
-    CLOSED_DEPTH_MM, PREGNOLATO_2017, factor_steps, pregnolato_speed_kmh, quantised_factor, speed_factor,
+    CLOSED_DEPTH_MM,
+    PREGNOLATO_2017,
+    factor_steps,
+    pregnolato_speed_kmh,
+    quantised_factor,
+    speed_factor,
 )
 
 DEPTHS_MM = np.linspace(0.0, 500.0, 2001)

@@ -6,9 +6,9 @@ import pytest
 import simpy
 
 from sim.agents.driving import Traffic
-from sim.events import EventLog
 from sim.network.graph import RoadGraph
 from sim.routing import Router
+from sim.world.event_log import EventLog
 
 KMH_60 = 60.0  # 1 km per minute
 

@@ -4,9 +4,16 @@ from __future__ import annotations
 import math
 
 import pytest
-from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+from worlds import (
+    depot,
+    everywhere_impact,
+    line_world,
+    scenario_doc,
+    write_scenario,
+    write_zones,
+)
 
-from sim.engine import run
+from sim.api import run
 from sim.scenarios import load_scenario
 
 

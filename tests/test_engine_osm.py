@@ -7,7 +7,7 @@ import os
 import pytest
 import yaml
 
-from sim.engine import run
+from sim.api import run
 from sim.scenarios import load_scenario
 
 pyrosm = pytest.importorskip("pyrosm")

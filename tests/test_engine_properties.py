@@ -5,10 +5,17 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from worlds import depot, everywhere_impact, scenario_doc, write_network, write_scenario, write_zones
+from worlds import (
+    depot,
+    everywhere_impact,
+    scenario_doc,
+    write_network,
+    write_scenario,
+    write_zones,
+)
 
-from sim.engine import run
-from sim.outputs import write_outputs
+from sim.api import run
+from sim.report.outputs import write_outputs
 from sim.scenarios import load_scenario
 
 

@@ -7,9 +7,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.hazards.fragility import (
-    BRIDGE_RESTORATION_DAYS, HAZUS_BRIDGES, building_damage_distribution, damage_state_from_uniform,
-    debris_blockage_probability, exceedance_probabilities, mean_damage_index, occupancy_at, repair_time_min,
-    sa10_g_from_pga_g, survival_probability,
+    BRIDGE_RESTORATION_DAYS,
+    HAZUS_BRIDGES,
+    building_damage_distribution,
+    damage_state_from_uniform,
+    debris_blockage_probability,
+    exceedance_probabilities,
+    mean_damage_index,
+    occupancy_at,
+    repair_time_min,
+    sa10_g_from_pga_g,
+    survival_probability,
 )
 from sim.network.graph import RoadClass
 

@@ -8,7 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.hazards.earthquake import earthquake_outcome, intensity_at, survival_probability
+from sim.hazards.earthquake import (
+    earthquake_outcome,
+    intensity_at,
+    survival_probability,
+)
 from sim.network.graph import RoadClass, RoadGraph
 from sim.scenarios.hazard_models import Attenuation, Earthquake
 

@@ -5,11 +5,18 @@ import math
 
 import numpy as np
 import pytest
-from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+from worlds import (
+    depot,
+    everywhere_impact,
+    line_world,
+    scenario_doc,
+    write_scenario,
+    write_zones,
+)
 
-from sim.engine import build_world, run
-from sim.hazard_effects import RoadLayers
+from sim.api import run
 from sim.scenarios import builtin_scenario_path, load_scenario
+from sim.world.world import build_world
 
 
 def line_scenario(tmp_path, **extra):
@@ -110,7 +117,7 @@ def test_road_outage_closes_roads_for_its_window_only(tmp_path):
 def test_an_outage_ending_does_not_reopen_a_road_the_hazard_closed(tmp_path):
     scenario, base = line_scenario(tmp_path)
     world = build_world(scenario, base_dir=base)
-    layers = RoadLayers(world)
+    layers = world.road_layers
     edges = np.arange(world.graph.n_edges)
     layers.set("hazard", edges[:2], 0.0)
     layers.set("road-outage-1", edges, 0.0)
@@ -152,7 +159,7 @@ def test_zone_cut_off_by_debris_gets_a_cleared_route(tmp_path):
 
 
 def test_a_zone_hit_later_by_the_hazard_keeps_its_hit_time():
-    from sim.impact import ZoneImpact
+    from sim.world.impact import ZoneImpact
 
     none = ZoneImpact.none(3)
     rain = ZoneImpact(np.array([0, 5, 9]), np.zeros(3, int), np.zeros(3, int), np.array([0.0, 600.0, 900.0]))

@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.hazards.intensity import (
-    RELATIONS, AxisRelation, attenuation_for, median_intensity, pga_g_from_intensity, site_offsets_km,
+    RELATIONS,
+    AxisRelation,
+    attenuation_for,
+    median_intensity,
+    pga_g_from_intensity,
+    site_offsets_km,
 )
 from sim.scenarios.hazard_models import Attenuation, Earthquake
 

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_scenario_loader import MINIMAL
 
 from sim.errors import InputError
 from sim.scenarios import loader
 from sim.scenarios.loader import load_scenario, load_scenario_text
-from test_scenario_loader import MINIMAL
 
 CORPUS = Path(__file__).parent / "malformed"
 EXPECTED: dict[str, list[dict]] = yaml.safe_load((CORPUS / "EXPECTED.yaml").read_text())

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.agents.command import split_into_truckloads
-from sim.policies import plan_orders
+from sim.dispatch.command import split_into_truckloads
+from sim.dispatch.policies import plan_orders
 from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG as KG
 
 

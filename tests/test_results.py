@@ -10,9 +10,9 @@ import pytest
 from scipy import stats
 from test_batch import random_world
 
-from sim.batch import run_batch
 from sim.cli import main
-from sim.results import format_kpi_table, kpi_table, read_results
+from sim.experiments.batch import run_batch
+from sim.experiments.results import format_kpi_table, kpi_table, read_results
 from sim.scenarios import load_scenario
 
 

@@ -8,8 +8,8 @@ from test_batch import random_world
 
 from sim.cli import main
 from sim.errors import InputError
+from sim.experiments.sweep import parse_path, parse_sweep, sweep_variants
 from sim.scenarios import load_scenario
-from sim.sweep import parse_path, parse_sweep, sweep_variants
 
 
 @pytest.fixture(scope="module")

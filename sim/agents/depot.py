@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import simpy
 
-from ..events import EventLog
 
 __all__ = ["Depot", "Trip"]
 
@@ -35,7 +34,7 @@ class Trip:
 class Depot:
     """Stock and loading of one depot (see module docstring)."""
 
-    def __init__(self, env: simpy.Environment, spec, node: int, log: EventLog):
+    def __init__(self, env: simpy.Environment, spec, node: int, log):
         self.env = env
         self.spec = spec
         self.depot_id: str = spec.id

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network.geo import haversine_m
+from sim.network.geo import haversine_m
 
 __all__ = ["Shelter", "evacuate", "WALK_KMH", "CIRCUITY"]
 

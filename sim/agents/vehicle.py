@@ -11,7 +11,7 @@ trips under the ``priority_nearest`` and ``lp`` policies.
 """
 from __future__ import annotations
 
-from .depot import Depot
+from sim.agents.depot import Depot
 
 __all__ = ["Truck", "HELPER_UNLOAD_FACTOR"]
 

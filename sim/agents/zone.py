@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 
-from ..events import EventLog
 
 __all__ = ["Zone"]
 
@@ -34,7 +33,7 @@ class Zone:
                  "helpers", "log", "extra_need")
 
     def __init__(self, zone_id: str, index: int, node: int, township: str, population: int,
-                 vulnerable_share: float, log: EventLog, lon: float = float("nan"), lat: float = float("nan")):
+                 vulnerable_share: float, log, lon: float = float("nan"), lat: float = float("nan")):
         self.zone_id = zone_id
         self.index = index
         self.node = node

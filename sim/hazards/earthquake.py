@@ -34,16 +34,31 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import cKDTree
 
+from sim.hazards.fragility import (
+    BRIDGE_CLASS_BY_ROAD,
+    BRIDGE_SPEED_FACTOR,
+    DAMAGE_STATES,
+    HAZUS_BRIDGES,
+    TRAPPED_SHARE_OF_COLLAPSE,
+    building_damage_distribution,
+    damage_state_from_uniform,
+    debris_blockage_probability,
+    exceedance_probabilities,
+    occupancy_at,
+    repair_time_min,
+    sa10_g_from_pga_g,
+    survival_probability,
+)
+from sim.hazards.intensity import (
+    INTENSITY_MAX,
+    attenuation_for,
+    median_intensity,
+    pga_g_from_intensity,
+    site_offsets_km,
+)
+from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
 from sim.network.geo import LocalProjection
 from sim.network.graph import RoadClass, RoadGraph
-
-from .fragility import (
-    BRIDGE_CLASS_BY_ROAD, BRIDGE_SPEED_FACTOR, DAMAGE_STATES, HAZUS_BRIDGES, TRAPPED_SHARE_OF_COLLAPSE,
-    building_damage_distribution, damage_state_from_uniform, debris_blockage_probability,
-    exceedance_probabilities, occupancy_at, repair_time_min, sa10_g_from_pga_g, survival_probability,
-)
-from .intensity import INTENSITY_MAX, attenuation_for, median_intensity, pga_g_from_intensity, site_offsets_km
-from .timeline import HazardOutcome, RoadChange, WorkSite
 
 __all__ = ["earthquake_outcome", "intensity_at", "survival_probability"]
 

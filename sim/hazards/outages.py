@@ -21,7 +21,8 @@ run, *what* each window covers:
 * **no outside support** — city depots and teams marked ``outside`` cannot
   send anything in the window.
 
-The engine applies these decisions (:mod:`sim.hazard_effects`); they are
+The world records these decisions (:mod:`sim.world.outage_plan`) and the run
+schedules them (:mod:`sim.engine.outages`); they are
 kept apart so a test can check exactly what an outage covers.
 """
 from __future__ import annotations
@@ -30,10 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..impact import zones_in_area
-from ..network.geo import haversine_m
+from sim.network.areas import node_townships, points_in_area, zones_in_area
 
-__all__ = ["RoadClosure", "road_closures", "points_in_area", "window_days"]
+__all__ = ["RoadClosure", "road_closures", "window_days", "zones_hit_by"]
 
 
 @dataclass(frozen=True)
@@ -44,35 +44,6 @@ class RoadClosure:
     end_min: float
     edges: np.ndarray
     segments: np.ndarray
-
-
-def points_in_area(area, lon, lat, township=None) -> np.ndarray:
-    """Mask of points (depots, shelters, nodes) inside an outage area.
-
-    For a township area, points take the township of their nearest zone
-    (``township`` gives it per point).
-    """
-    lon = np.atleast_1d(np.asarray(lon, dtype=np.float64))
-    lat = np.atleast_1d(np.asarray(lat, dtype=np.float64))
-    if area.everywhere:
-        return np.ones(len(lon), dtype=bool)
-    if area.around is not None:
-        clon, clat = area.around.center
-        return haversine_m(lon, lat, clon, clat) <= area.around.radius
-    if township is None:
-        raise ValueError("a township area needs the township of every point")
-    return np.isin(np.asarray(township), area.townships)
-
-
-def node_townships(graph, zones) -> np.ndarray:
-    """Township of every graph node: that of its nearest zone centre."""
-    from scipy.spatial import cKDTree
-
-    from ..network.geo import earth_centred_xyz_m
-
-    tree = cKDTree(earth_centred_xyz_m(zones["lon"].to_numpy(), zones["lat"].to_numpy()))
-    nearest = tree.query(earth_centred_xyz_m(graph.lon, graph.lat))[1]
-    return zones["township"].to_numpy()[nearest]
 
 
 def road_closures(outages, graph, zones, rng: np.random.Generator) -> list[RoadClosure]:

@@ -57,13 +57,12 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
+from sim.hazards.depth_speed import factor_steps, quantised_factor
+from sim.hazards.design_storms import design_storm
+from sim.hazards.ponding import ponding_terrain, rain_per_step, simulate_ponding
+from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
 from sim.network.geo import LocalProjection
 from sim.network.graph import RoadGraph
-
-from .depth_speed import factor_steps, quantised_factor
-from .design_storms import design_storm
-from .ponding import ponding_terrain, rain_per_step, simulate_ponding
-from .timeline import HazardOutcome, RoadChange, WorkSite
 
 if TYPE_CHECKING:
     from sim.scenarios.hazard_models import Rainfall

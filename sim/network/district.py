@@ -18,8 +18,15 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from .district_roads import CORE_RADIUS_M, CORE_XY, ORIGIN_LONLAT, SIDE_M, build_roads, is_urban
-from .graph import RoadGraph
+from sim.network.district_roads import (
+    CORE_RADIUS_M,
+    CORE_XY,
+    ORIGIN_LONLAT,
+    SIDE_M,
+    build_roads,
+    is_urban,
+)
+from sim.network.graph import RoadGraph
 
 __all__ = ["District", "build_district", "DEFAULT_DISTRICT_SEED", "POPULATION", "N_ZONES", "N_TOWNSHIPS"]
 

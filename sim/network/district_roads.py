@@ -23,7 +23,7 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-from .graph import CLASS_SPEED_KMH, RoadClass
+from sim.network.graph import CLASS_SPEED_KMH, RoadClass
 
 SIDE_M = 30_000.0                 # 30 km × 30 km ≈ 900 km²
 GRID_N = 136                      # 136² ≈ 18.5k grid nodes, 222 m apart

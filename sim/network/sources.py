@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError, Problem
-from .graph import RoadGraph
+from sim.errors import InputError, Problem
+from sim.network.graph import RoadGraph
 
 __all__ = ["Region", "load_region", "load_network", "read_zones_csv"]
 
@@ -44,22 +44,22 @@ def _path(base_dir: Path, name: str) -> Path:
 def load_network(source, base_dir: Path) -> RoadGraph:
     """The road graph a ``region.network`` section names."""
     if source.builtin:
-        from .district import DEFAULT_DISTRICT_SEED, build_district
+        from sim.network.district import DEFAULT_DISTRICT_SEED, build_district
 
         return build_district(source.seed if source.seed is not None else DEFAULT_DISTRICT_SEED).graph
     if source.csv is not None:
-        from .readers import read_csv
+        from sim.network.readers import read_csv
 
         return read_csv(_path(base_dir, source.csv.nodes), _path(base_dir, source.csv.edges))
     if source.graphml:
-        from .readers import read_graphml
+        from sim.network.readers import read_graphml
 
         return read_graphml(_path(base_dir, source.graphml))
     if source.osm:
-        from .osm import read_osm
+        from sim.network.osm import read_osm
 
         return read_osm(_path(base_dir, source.osm))
-    from .dimacs import read_dimacs
+    from sim.network.dimacs import read_dimacs
 
     return read_dimacs(_path(base_dir, source.dimacs))
 
@@ -70,7 +70,7 @@ def load_region(region, base_dir: Path | str = ".") -> Region:
     graph = load_network(region.network, base_dir)
     district = None
     if region.network.builtin:
-        from .district import DEFAULT_DISTRICT_SEED, build_district
+        from sim.network.district import DEFAULT_DISTRICT_SEED, build_district
 
         district = build_district(region.network.seed if region.network.seed is not None
                                   else DEFAULT_DISTRICT_SEED)
@@ -122,7 +122,7 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
         df["node"] = nodes
         df["lon"], df["lat"] = graph.lon[nodes], graph.lat[nodes]
     else:
-        from .snap import Snapper
+        from sim.network.snap import Snapper
 
         idx, dist = Snapper(graph).snap_many(df["lon"].to_numpy(float), df["lat"].to_numpy(float))
         for row, d in enumerate(dist, start=2):

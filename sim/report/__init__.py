@@ -1,0 +1,1 @@
+"""Reports: output files of a run, plots, the exercise timeline, the console summary, the region description."""

@@ -18,8 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 
-from .region_map import draw_roads  # noqa: E402
-from .run_plots import save_figure  # noqa: E402
+from sim.report.run_plots import save_figure  # noqa: E402
 
 __all__ = ["plot_hazard"]
 
@@ -107,7 +106,7 @@ def _closed_roads(run, out: Path) -> str | None:
 
 
 def _outages(run, out: Path) -> str | None:
-    rows = run.world.outage_timeline
+    rows = run.world.outages.timeline
     if not rows:
         return None
     colors = {"roads": "#8c564b", "power": "#ff7f0e", "comms": "#9467bd", "water": "#1f77b4",

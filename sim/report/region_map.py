@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 
-from ..network.graph import RoadClass, RoadGraph  # noqa: E402
+from sim.network.graph import RoadClass, RoadGraph  # noqa: E402
 
 __all__ = ["draw_roads", "plot_region_map"]
 

@@ -17,8 +17,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ..metrics import RELIEF_LINES_H, SUPPLY_LINES_H  # noqa: E402
-from .region_map import draw_roads  # noqa: E402
+from sim.analysis.metrics import RELIEF_LINES_H, SUPPLY_LINES_H  # noqa: E402
+from sim.report.region_map import draw_roads  # noqa: E402
 
 __all__ = ["plot_run", "step_curve", "draw_target_lines", "style_share_axes", "save_figure"]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .models import Scenario
+from sim.scenarios.models import Scenario
 
 __all__ = ["Scenario", "load_scenario", "builtin_scenario_path", "BUILTIN_SCENARIOS", "DEFAULT_SCENARIO"]
 
@@ -16,7 +16,7 @@ def builtin_scenario_path(name: str = DEFAULT_SCENARIO) -> Path:
     """Path of a shipped scenario by name (``scenarios/NAME.yaml`` is a copy)."""
     path = _BUILTIN_DIR / f"{name}.yaml"
     if not path.exists():
-        from ..errors import InputError
+        from sim.errors import InputError
 
         raise InputError(f"no built-in scenario {name!r}; built-ins: {', '.join(BUILTIN_SCENARIOS)}")
     return path
@@ -24,6 +24,6 @@ def builtin_scenario_path(name: str = DEFAULT_SCENARIO) -> Path:
 
 def load_scenario(path):
     """Load and validate a scenario file (see :mod:`sim.scenarios.loader`)."""
-    from .loader import load_scenario as _load
+    from sim.scenarios.loader import load_scenario as _load
 
     return _load(path)

@@ -18,9 +18,17 @@ import difflib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from .interventions import AddDepot, AddShelter, AddTeams, AddTrucks, Prestock, Retrofit, SatPhones
-from .models import Depot, Location, Scenario
-from .yaml_nodes import format_path
+from sim.scenarios.interventions import (
+    AddDepot,
+    AddShelter,
+    AddTeams,
+    AddTrucks,
+    Prestock,
+    Retrofit,
+    SatPhones,
+)
+from sim.scenarios.models import Depot, Location, Scenario
+from sim.scenarios.yaml_nodes import format_path
 
 __all__ = ["Finding", "check_scenario", "check_against_graph", "check_zone_ids", "stocked_items"]
 

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .units import Distance, Duration
+from sim.scenarios.units import Distance, Duration
 
 __all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "Outages"]
 

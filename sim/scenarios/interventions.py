@@ -45,9 +45,15 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator
 
-from . import models as _models
-from .models import ID_PATTERN, Depot, ItemAmounts, Shelter, Strict, Team
-from .units import Duration
+from sim.scenarios.resources import (
+    ID_PATTERN,
+    Depot,
+    ItemAmounts,
+    Shelter,
+    Strict,
+    Team,
+)
+from sim.scenarios.units import Duration
 
 __all__ = ["Intervention", "AddDepot", "Prestock", "AddTeams", "AddTrucks", "AddShelter",
            "Retrofit", "SatPhones", "apply_interventions", "INTERVENTION_TYPES"]
@@ -143,12 +149,8 @@ Intervention = Annotated[
 INTERVENTION_TYPES = ("add_depot", "prestock", "add_teams", "add_trucks", "add_shelter",
                       "retrofit", "sat_phones")
 
-# ``Scenario.interventions`` is annotated with ``Intervention``, defined here
-# because it builds on Depot, Team and Shelter; complete the model now.
-_models.Scenario.model_rebuild(_types_namespace={"Intervention": Intervention})
 
-
-def apply_interventions(scenario: "_models.Scenario") -> "_models.Scenario":
+def apply_interventions(scenario):
     """A new scenario with ``scenario.interventions`` applied (see the module docstring).
 
     The result has an empty ``interventions`` list and the applied overlays in
@@ -218,7 +220,7 @@ def _known(by_id: dict, agent_id: str, kind: str):
         raise ValueError(f"no {kind} with id {agent_id!r}") from None
 
 
-def _give_sat_phones(scenario: "_models.Scenario", agents) -> None:
+def _give_sat_phones(scenario, agents) -> None:
     if agents == "all_depots":
         targets = list(scenario.depots)
     elif agents == "all_teams":

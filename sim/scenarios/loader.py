@@ -38,11 +38,17 @@ from typing import Iterable
 
 from pydantic import ValidationError
 
-from ..errors import InputError, Problem
-from .checks import Finding, check_scenario
-from .models import Scenario
-from .validation_messages import translate_validation_error
-from .yaml_nodes import Locator, Path, YAMLSyntaxProblem, compose_located, format_path
+from sim.errors import InputError, Problem
+from sim.scenarios.checks import Finding, check_scenario
+from sim.scenarios.models import Scenario
+from sim.scenarios.validation_messages import translate_validation_error
+from sim.scenarios.yaml_nodes import (
+    Locator,
+    Path,
+    YAMLSyntaxProblem,
+    compose_located,
+    format_path,
+)
 
 __all__ = ["load_scenario", "load_scenario_text", "locate_problems", "ScenarioSource", "MAX_FILE_BYTES"]
 

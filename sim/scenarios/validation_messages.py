@@ -26,8 +26,8 @@ from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from .models import ID_PATTERN, Scenario
-from .yaml_nodes import LocatedDocument, Path, Span
+from sim.scenarios.models import ID_PATTERN, Scenario
+from sim.scenarios.yaml_nodes import LocatedDocument, Path, Span
 
 __all__ = ["translate_validation_error"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .network.graph import RoadGraph
+from sim.network.graph import RoadGraph
 
 __all__ = ["Place", "resolve_places", "check_world"]
 
@@ -27,7 +27,7 @@ class Place:
 
 def _snap_function(graph: RoadGraph):
     if graph.has_coordinates:
-        from .network.snap import Snapper
+        from sim.network.snap import Snapper
 
         return Snapper(graph).snap
 
@@ -39,8 +39,8 @@ def _snap_function(graph: RoadGraph):
 
 def resolve_places(scenario, graph: RoadGraph, zone_ids=()) -> dict[str, Place]:
     """Every depot, shelter and team location as a graph node; raises located errors."""
-    from .scenarios.checks import check_against_graph, check_zone_ids
-    from .scenarios.loader import locate_problems
+    from sim.scenarios.checks import check_against_graph, check_zone_ids
+    from sim.scenarios.loader import locate_problems
 
     snap = _snap_function(graph)
     problems = check_against_graph(scenario, graph, snap)
@@ -62,8 +62,8 @@ def resolve_places(scenario, graph: RoadGraph, zone_ids=()) -> dict[str, Place]:
 def check_world(scenario, base_dir: Path | str = ".") -> None:
     """Load the scenario's region and check every location against it
     (what ``sim validate`` adds to the schema checks)."""
-    from .network.sources import load_region
-    from .scenarios.interventions import apply_interventions
+    from sim.network.sources import load_region
+    from sim.scenarios.interventions import apply_interventions
 
     applied = apply_interventions(scenario) if scenario.interventions else scenario
     region = load_region(applied.region, base_dir)

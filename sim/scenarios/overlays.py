@@ -22,9 +22,9 @@ from pathlib import Path
 
 from pydantic import Field, ValidationError
 
-from .errors import InputError, Problem
-from .scenarios.interventions import Intervention, apply_interventions
-from .scenarios.models import Strict
+from sim.errors import InputError, Problem
+from sim.scenarios.interventions import Intervention, apply_interventions
+from sim.scenarios.models import Strict
 
 __all__ = ["Overlay", "is_overlay_file", "load_overlay", "apply_overlay"]
 
@@ -41,7 +41,7 @@ class Overlay(Strict):
 
 
 def _document(path: Path):
-    from .scenarios.yaml_nodes import YAMLSyntaxProblem, compose_located
+    from sim.scenarios.yaml_nodes import YAMLSyntaxProblem, compose_located
 
     file = str(path)
     try:
@@ -73,9 +73,9 @@ def load_overlay(path: Path | str, baseline) -> tuple[Overlay, object]:
 
     The baseline's own interventions are applied first, then the overlay's.
     """
-    from .scenarios.checks import check_scenario
-    from .scenarios.loader import ScenarioSource
-    from .scenarios.validation_messages import translate_validation_error
+    from sim.scenarios.checks import check_scenario
+    from sim.scenarios.loader import ScenarioSource
+    from sim.scenarios.validation_messages import translate_validation_error
 
     path = Path(path)
     file = str(path)
@@ -116,6 +116,6 @@ def apply_overlay(baseline, path: Path | str):
 
 
 def _fmt(path) -> str:
-    from .scenarios.yaml_nodes import format_path
+    from sim.scenarios.yaml_nodes import format_path
 
     return format_path(path)

@@ -3,7 +3,7 @@
 Command knows of a zone's needs only when the zone's report arrives: at the
 zone's hit time plus a reporting delay drawn per zone from the scenario's
 triangular ``command.report_delay`` (longer when communications are down).
-It then plans with the scenario's policy (:mod:`sim.policies`) over every
+It then plans with the scenario's policy (:mod:`sim.dispatch.policies`) over every
 zone whose need is still open, reserving depot stock for each order, and
 splits each order into truckloads that reach the depot's queue after the
 ``order_delay``. It re-plans when new reports arrive, when stock arrives at a
@@ -20,51 +20,23 @@ import math
 import numpy as np
 import simpy
 
-from ..policies import plan_orders, priority_key
-from .depot import Trip
+from sim.agents.depot import Trip
+from sim.agents.team import Task
+from sim.dispatch.policies import plan_orders, priority_key
+from sim.dispatch.truckloads import split_into_truckloads
+from sim.dispatch.work import crow_flight_min
 
-__all__ = ["Command", "split_into_truckloads"]
+__all__ = ["Command"]
 
 HELP_SHIFT_MIN = 360.0
 MIN_PLAN_INTERVAL_MIN = 1.0
 HELPER_KINDS = ("volunteer", "distribution")
 
 
-def split_into_truckloads(items: dict[str, float], unit_kg: dict[str, float], payload_kg: float) -> list[dict]:
-    """Whole units of ``items`` in loads of at most ``payload_kg``, each a
-    proportional mix (so every load, the first included, carries every item)."""
-    remaining = {i: float(a) for i, a in items.items() if a > 0}
-    loads = []
-    while remaining:
-        total_kg = sum(a * unit_kg[i] for i, a in remaining.items())
-        room = payload_kg
-        load: dict[str, float] = {}
-        for item, left in remaining.items():
-            share = left * unit_kg[item] / total_kg if total_kg > 0 else 0.0
-            n = min(left, math.floor(payload_kg * share / unit_kg[item]))
-            if n > 0 and n * unit_kg[item] <= room + 1e-9:
-                load[item] = n
-                room -= n * unit_kg[item]
-        # Fill the room the proportional shares left, bulkiest units first.
-        for item in sorted(remaining, key=lambda i: -unit_kg[i]):
-            n = min(remaining[item] - load.get(item, 0), math.floor((room + 1e-9) / unit_kg[item]))
-            if n > 0:
-                load[item] = load.get(item, 0) + n
-                room -= n * unit_kg[item]
-        if not load:
-            raise ValueError(f"a payload of {payload_kg} kg cannot carry one unit of {sorted(remaining)}")
-        for item, n in load.items():
-            remaining[item] -= n
-            if remaining[item] <= 1e-9:
-                del remaining[item]
-        loads.append(load)
-    return loads
-
-
 class Command:
     """See module docstring."""
 
-    def __init__(self, env: simpy.Environment, scenario, zones, depots, teams, router, log, rng_reporting):
+    def __init__(self, env: simpy.Environment, scenario, zones, depots, teams, router, log, rng_reporting, work):
         self.env = env
         self.scenario = scenario
         self.policy = scenario.policy.dispatch
@@ -80,9 +52,9 @@ class Command:
         self.assigned: dict[str, dict[str, float]] = {}
         self.zone_trips: dict[str, int] = {}
         self.trip_seq = 0
-        self.task_seq = 0
+        self.work = work              # hands tasks to teams (sim.dispatch.work.WorkAssigner)
         self.helped: set[str] = set()
-        self.comms = None             # a communications outage (sim.hazard_effects.Comms)
+        self.comms = None             # communications outages (sim.world.comms.Comms)
         self.on_cut_off = None        # called with zones no depot can reach (route clearing)
         self._plan_pending = False
         self._last_plan_min = -math.inf
@@ -232,27 +204,11 @@ class Command:
             if not free:
                 break
             team = helpers[min(free, key=lambda i: times[i, j])]
-            self.task_seq += 1
             self.helped.add(zone.zone_id)
-            team.assign(_help_task(self.task_seq, zone))
-
-
-def crow_flight_min(graph, sources, targets, speed_kmh: float = 30.0) -> np.ndarray:
-    """Rough travel times (min) for choosing among teams: straight-line
-    distance at ``speed_kmh``; the crew's real route is found when it drives.
-    Falls back to 0 (no preference) on graphs without coordinates."""
-    from ..network.geo import haversine_m
-
-    if not graph.has_coordinates:
-        return np.zeros((len(sources), len(targets)))
-    s, t = np.asarray(sources), np.asarray(targets)
-    d = haversine_m(graph.lon[s][:, None], graph.lat[s][:, None], graph.lon[t][None, :], graph.lat[t][None, :])
-    return np.atleast_2d(d) / (speed_kmh * 1000 / 60)
+            team.assign(_help_task(self.work.next_seq(), zone))
 
 
 def _help_task(seq: int, zone):
-    from .team import Task
-
     def start():
         zone.helpers += 1
 

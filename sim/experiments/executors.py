@@ -65,7 +65,7 @@ def default_workers() -> int:
 
 
 def _error_text(error: BaseException) -> str:
-    from .errors import InputError
+    from sim.errors import InputError
 
     if isinstance(error, InputError):
         return "; ".join(error.lines)
@@ -78,15 +78,17 @@ def run_replication(variant, replication: int, seed: int) -> dict:
 
     Never raises an ``Exception``: a failed run gives ``status="error"``.
     """
-    from .engine import run
-    from .kpis import coverage_curves, flatten_kpis
+    from sim.analysis.curves import coverage_curves
+    from sim.analysis.kpis import flatten_kpis
+    from sim.analysis.metrics import summarize
+    from sim.engine.simulation import run
 
     row = {"variant": variant.name, "variant_values": json.dumps(variant.values, ensure_ascii=False),
            "replication": int(replication), "seed": int(seed), "status": "ok", "error": None}
     started = time.perf_counter()
     try:
         result = run(variant.scenario, seed=seed, base_dir=variant.base_dir)
-        kpis = flatten_kpis(result.summary())
+        kpis = flatten_kpis(summarize(result))
         curves = coverage_curves(result)
     except Exception as error:  # noqa: BLE001 - recorded in the row, the batch goes on
         row.update(status="error", error=_error_text(error), wall_s=time.perf_counter() - started)
@@ -192,7 +194,7 @@ def connect_dask(address: str, timeout_s: float = CONNECT_TIMEOUT_S):
     Raises :class:`~sim.errors.InputError` (one line) if Dask is not
     installed, or the scheduler cannot be reached within ``timeout_s``.
     """
-    from .errors import InputError
+    from sim.errors import InputError
 
     try:
         from distributed import Client

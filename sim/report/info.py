@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
-from .network.graph import RoadClass
-from .network.sources import load_region
-from .places import resolve_places
+from sim.network.graph import RoadClass
+from sim.network.sources import load_region
+from sim.world.places import resolve_places
 
 __all__ = ["describe", "format_description"]
 
@@ -67,7 +67,7 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
                   "people": sum(t.count * t.size for t in scenario.teams)},
     }
     if map_path is not None:
-        from .report.region_map import plot_region_map
+        from sim.report.region_map import plot_region_map
 
         river = region.district.river_lonlat if region.district is not None else None
         plot_region_map(map_path, g, zones,

@@ -4,7 +4,7 @@ A capability assessor asks: with a new depot (pre-positioned stock, more
 teams, satellite phones), do the first district supplies reach the affected
 sites within 3 h, and the affected people get relief within 8 h and 12 h —
 and how sure are we? :func:`compare` runs ``replications`` of the baseline
-("before") and of the variant ("after") as one batch (:mod:`sim.batch`), so
+("before") and of the variant ("after") as one batch (:mod:`sim.experiments.batch`), so
 replication *i* of both uses the same seed: the same hazard, the same hit
 zones, the same reporting delays (common random numbers). The comparison is
 therefore **paired** by replication:
@@ -36,14 +36,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .kpis import CURVE_STEP_H, is_share, within_column
-from .metrics import RELIEF_LINES_H
-from .outputs import atomic_write
-from .results import kpi_columns, mean_ci, read_results
-from .sweep import Variant
+from sim.analysis.curves import CURVE_STEP_H
+from sim.analysis.kpis import is_share, within_column
+from sim.analysis.metrics import RELIEF_LINES_H
+from sim.errors import InputError
+from sim.experiments.results import kpi_columns, read_results
+from sim.experiments.statistics import paired_statistics
+from sim.experiments.sweep import Variant
+from sim.files import atomic_write
 
-__all__ = ["compare", "Comparison", "paired_statistics", "planning_verdicts", "format_verdicts",
+__all__ = ["compare", "Comparison", "planning_verdicts", "format_verdicts",
            "load_variant", "BEFORE", "AFTER"]
 
 BEFORE, AFTER = "before", "after"
@@ -67,6 +69,11 @@ class Comparison:
     verdicts: list[dict]
     failed: list[dict] = field(default_factory=list)
     baseline_arg: str = ""
+    curves_before: dict = field(default_factory=dict)     # curve column -> array [pairs, grid]
+    curves_after: dict = field(default_factory=dict)
+    curve_step_h: float = CURVE_STEP_H
+    supply_lines_h: list = field(default_factory=list)
+    relief_lines_h: list = field(default_factory=list)
 
     def failure_lines(self) -> list[str]:
         if not self.failed:
@@ -82,9 +89,9 @@ class Comparison:
 # ------------------------------------------------------------ what to compare
 def load_variant(baseline_path: Path, variant_path: Path | None):
     """(before, after, description of the variant) for ``sim compare BASELINE [VARIANT]``."""
-    from .overlays import is_overlay_file, load_overlay
-    from .scenarios import load_scenario
-    from .scenarios.interventions import apply_interventions
+    from sim.scenarios import load_scenario
+    from sim.scenarios.interventions import apply_interventions
+    from sim.scenarios.overlays import is_overlay_file, load_overlay
 
     baseline = load_scenario(baseline_path)
     if variant_path is None:
@@ -112,40 +119,6 @@ def _p_text(p) -> str:
 
 def _none(x):
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else x
-
-
-def paired_statistics(before: np.ndarray, after: np.ndarray, share: bool = False) -> dict:
-    """Means with 95 % CIs, the paired difference with its 95 % CI, and p-values."""
-    from scipy import stats
-
-    before, after = np.asarray(before, float), np.asarray(after, float)
-    keep = np.isfinite(before) & np.isfinite(after)
-    before, after = before[keep], after[keep]
-    diff = after - before
-    n = len(diff)
-    b, a, d = mean_ci(before), mean_ci(after), mean_ci(diff)
-    if share:
-        b = (b[0], max(b[1], 0.0), min(b[2], 1.0)) if n >= 2 else b
-        a = (a[0], max(a[1], 0.0), min(a[2], 1.0)) if n >= 2 else a
-    p_t = p_w = math.nan
-    if n >= 2:
-        if np.all(diff == diff[0]):
-            p_t = 1.0 if diff[0] == 0 else 0.0
-        else:
-            p_t = float(stats.ttest_rel(after, before).pvalue)
-        if share:
-            if np.all(diff == 0):
-                p_w = 1.0
-            else:
-                try:
-                    p_w = float(stats.wilcoxon(after, before, zero_method="wilcox").pvalue)
-                except ValueError:
-                    p_w = math.nan
-    return {"n_pairs": n,
-            "before_mean": b[0], "before_ci_low": b[1], "before_ci_high": b[2],
-            "after_mean": a[0], "after_ci_low": a[1], "after_ci_high": a[2],
-            "diff_mean": d[0], "diff_ci_low": d[1], "diff_ci_high": d[2],
-            "p_value_t": p_t, "p_value_wilcoxon": p_w if share else math.nan}
 
 
 def _pairs(df: pd.DataFrame) -> pd.DataFrame:
@@ -215,16 +188,17 @@ def format_verdicts(comparison: Comparison) -> list[str]:
 # ------------------------------------------------------------ the command
 def compare(baseline_path: Path | str, variant_path: Path | str | None = None, *, replications: int = 20,
             workers: int | None = None, scheduler: str | None = None, out_dir: Path | str | None = None,
-            resume: bool = False, progress: bool = False) -> Comparison:
+            resume: bool = False, progress: bool = False, plotter=None) -> Comparison:
     """Run the paired batch of ``baseline_path`` before/after and write the comparison.
 
     ``variant_path`` is a scenario file, an overlay file (only an
     ``interventions:`` list, applied to the baseline), or ``None`` (the
     baseline's own interventions, against the baseline without them). Both
-    sides run with the baseline's replication seeds.
+    sides run with the baseline's replication seeds. ``plotter`` (e.g.
+    :func:`sim.report.comparison.write_comparison_plot`) draws the comparison's
+    plots and returns their file names, listed in ``comparison.json``.
     """
-    from .batch import run_batch
-    from .report.compare_plots import plot_comparison
+    from sim.experiments.batch import run_batch
 
     baseline_path = Path(baseline_path)
     variant_path = None if variant_path is None else Path(variant_path)
@@ -248,14 +222,11 @@ def compare(baseline_path: Path | str, variant_path: Path | str | None = None, *
         baseline={"name": before.name, "file": str(baseline_path)},
         variant={"name": after.name if about["kind"] == "scenario" else f"{before.name} + {about['kind']}",
                  "kind": about["kind"], "file": about["file"]})
-    plots = []
     if len(b):
-        plot_comparison(_curves(b), _curves(a), CURVE_STEP_H, out_dir / "comparison.png",
-                        before_label=f"before: {comparison.baseline['name']}",
-                        after_label=f"after: {comparison.variant['name']}",
-                        supply_lines_h=sorted({3.0, *(m / 60 for m in before.targets.district_supplies)}),
-                        relief_lines_h=sorted({*RELIEF_LINES_H, *(m / 60 for m in before.targets.basic_relief)}))
-        plots.append("comparison.png")
+        comparison.curves_before, comparison.curves_after = _curves(b), _curves(a)
+    comparison.supply_lines_h = sorted({3.0, *(m / 60 for m in before.targets.district_supplies)})
+    comparison.relief_lines_h = sorted({*RELIEF_LINES_H, *(m / 60 for m in before.targets.basic_relief)})
+    plots = plotter(comparison) if plotter is not None else []
     _write(comparison, plots)
     return comparison
 

@@ -38,7 +38,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .errors import InputError
+from sim.errors import InputError
 
 __all__ = ["SweepAxis", "Variant", "parse_sweep", "parse_path", "sweep_variants", "scenario_hash",
            "BASE_VARIANT"]
@@ -145,7 +145,7 @@ def _noun(key: str, n: int) -> str:
 
 def _check_path(data: dict, axis: SweepAxis) -> None:
     """Refuse a path that does not lead to a value of the scenario's document."""
-    from .scenarios.yaml_nodes import format_path
+    from sim.scenarios.yaml_nodes import format_path
 
     node = data
     for k, part in enumerate(axis.parts):
@@ -191,7 +191,7 @@ _EXPECTED = re.compile(r"^expected (.*), got .*$")
 
 
 def _problem_lines(axes: list[SweepAxis], texts: dict, findings: list[tuple[tuple, str]]) -> list[str]:
-    from .scenarios.yaml_nodes import format_path
+    from sim.scenarios.yaml_nodes import format_path
 
     lines = []
     for path, message in findings:
@@ -209,10 +209,10 @@ def _problem_lines(axes: list[SweepAxis], texts: dict, findings: list[tuple[tupl
 
 def _validate(base_data: dict, axes: list[SweepAxis], values: tuple, texts: list[str], source):
     """The scenario with ``values`` set at the axes' paths; (scenario, problem lines)."""
-    from .scenarios.checks import check_scenario
-    from .scenarios.models import Scenario
-    from .scenarios.validation_messages import translate_validation_error
-    from .scenarios.yaml_nodes import compose_located
+    from sim.scenarios.checks import check_scenario
+    from sim.scenarios.models import Scenario
+    from sim.scenarios.validation_messages import translate_validation_error
+    from sim.scenarios.yaml_nodes import compose_located
 
     data = copy.deepcopy(base_data)
     for axis, value in zip(axes, values):

@@ -1,43 +1,46 @@
-"""Build the world from a scenario and run it in SimPy.
+"""The world of one run, complete when built.
 
-Data flows one way: a validated :class:`~sim.scenarios.models.Scenario` →
-:class:`World` (road graph with its own state, router, zones hit by the
-impact or hazard, depots with trucks, shelters, teams, command) → a SimPy run
-for the scenario's duration → :class:`Run` (final agent states and the event
-log) → :mod:`sim.metrics`. Agents reach each other only through the world's
-small interfaces: traffic (drive, road changes), depot queues, zone
-deliveries, team task queues.
+:func:`build_world` turns a validated scenario into a :class:`World`: the
+road graph with its own state and router, the zones hit by the impact or the
+hazard, depots with their trucks, shelters, teams, the command centre, the
+road-state layers, what every outage window covers for this run, and the
+event log every agent writes. Nothing is filled in later: :mod:`sim.engine`
+only schedules the world's changes and runs SimPy.
+
+Agents reach each other only through the world's small interfaces: traffic
+(drive, road changes), depot queues, zone deliveries, team task queues.
 """
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import simpy
 
-from .agents.command import Command
-from .agents.depot import Depot
-from .agents.driving import Traffic
-from .agents.shelter import Shelter, evacuate
-from .agents.team import Team
-from .agents.vehicle import Truck
-from .agents.zone import Zone
-from .events import EventLog
-from .hazard_effects import RoadLayers, apply_outages, apply_outcome, depot_and_shelter_townships
-from .impact import ZoneImpact, impact_from_spec
-from .network.sources import load_region
-from .places import resolve_places
-from .rng import stream
+from sim.agents.depot import Depot
+from sim.agents.driving import Traffic
+from sim.agents.shelter import Shelter
+from sim.agents.team import Team
+from sim.agents.vehicle import Truck
+from sim.agents.zone import Zone
+from sim.dispatch.command import Command
+from sim.dispatch.work import WorkAssigner
+from sim.network.sources import load_region
+from sim.world.event_log import EventLog
+from sim.world.impact import ZoneImpact, impact_from_spec
+from sim.world.outage_plan import OutagePlan, plan_outages
+from sim.world.places import resolve_places
+from sim.world.rescue_ledger import RescueLedger
+from sim.world.road_layers import RoadLayers
+from sim.world.streams import stream
 
-__all__ = ["World", "Run", "build_world", "run"]
+__all__ = ["World", "build_world"]
 
 
 @dataclass
 class World:
-    """Everything a run simulates; built fresh for every run."""
+    """Everything a run simulates; built fresh for every run by :func:`build_world`."""
 
     env: simpy.Environment
     scenario: object
@@ -52,54 +55,21 @@ class World:
     shelters: list[Shelter]
     teams: list[Team]
     command: Command
+    work: WorkAssigner
     log: EventLog
     places: dict
-    warnings: list[str] = field(default_factory=list)
-    hazard_figures: dict = field(default_factory=dict)
+    road_layers: RoadLayers
+    outages: OutagePlan
+    rescue: RescueLedger
     district: object | None = None
     hazard: object | None = None              # the HazardOutcome, if any
-    road_layers: object | None = None
-    comms: object | None = None
-    rescue: dict = field(default_factory=dict)
-    outage_timeline: list = field(default_factory=list)
-    depot_townships: list = field(default_factory=list)
-    shelter_townships: list = field(default_factory=list)
-
-
-@dataclass
-class Run:
-    """A finished run: the world in its final state and how long it took."""
-
-    world: World
-    wall_s: float
-    simpy_events: int
-    simulate_s: float = 0.0
-
-    @property
-    def scenario(self):
-        return self.world.scenario
-
-    @property
-    def seed(self) -> int:
-        return self.world.seed
-
-    def summary(self) -> dict:
-        from .metrics import summarize
-
-        return summarize(self)
-
-    def zones_frame(self):
-        from .metrics import zones_frame
-
-        return zones_frame(self)
-
-    def events_frame(self):
-        return self.world.log.to_frame()
+    hazard_figures: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _impact(scenario, graph, zone_table, seed: int):
     """People hit per zone: the ``impact`` section and the hazard model, merged."""
-    from .hazards import hazard_outcome
+    from sim.hazards import hazard_outcome
 
     impact = ZoneImpact.none(len(zone_table))
     if scenario.impact is not None:
@@ -116,8 +86,8 @@ def _impact(scenario, graph, zone_table, seed: int):
 
 def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = ".") -> World:
     """The world of one run of ``scenario`` (``seed`` overrides the scenario's)."""
-    from .routing import Router
-    from .scenarios.interventions import apply_interventions
+    from sim.routing import Router
+    from sim.scenarios.interventions import apply_interventions
 
     if scenario.interventions:
         scenario = apply_interventions(scenario)
@@ -142,25 +112,24 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                   impact.time_min[z.index], per_person)
     depots = [Depot(env, spec, places[spec.id].node, log) for spec in scenario.depots]
     teams = [Team(spec, places[spec.id].node, traffic) for spec in scenario.teams]
-    command = Command(env, scenario, zones, depots, teams, router, log, stream(seed, "reporting"))
+    work = WorkAssigner(teams, graph)
+    command = Command(env, scenario, zones, depots, teams, router, log, stream(seed, "reporting"), work)
     trucks = [Truck(f"{d.depot_id}/truck-{k + 1:02d}", d, d.spec.trucks.payload_kg, traffic, command.on_delivered)
               for d in depots for k in range(d.spec.trucks.count)]
     shelters = [Shelter(spec, places[spec.id].node, float(graph.lon[places[spec.id].node]),
                         float(graph.lat[places[spec.id].node]), scenario.needs.shelter_m2)
                 for spec in scenario.shelters]
+    outages = plan_outages(scenario, graph, zt, zones, depots, shelters, teams, seed)
+    command.comms = outages.comms
     world = World(env=env, scenario=scenario, seed=seed, graph=graph, router=router, traffic=traffic,
                   zone_table=zt, zones=zones, depots=depots, trucks=trucks, shelters=shelters, teams=teams,
-                  command=command, log=log, places=places, district=region.district, hazard=outcome,
+                  command=command, work=work, log=log, places=places,
+                  road_layers=RoadLayers(env, graph, traffic, log), outages=outages,
+                  rescue=RescueLedger(trapped=int(sum(z.trapped for z in zones))),
+                  district=region.district, hazard=outcome,
                   hazard_figures=dict(outcome.figures) if outcome is not None else {})
-    world.road_layers = RoadLayers(world)
-    if scenario.outages.power or any(w.area.townships for w in _windows(scenario.outages)):
-        world.depot_townships, world.shelter_townships = depot_and_shelter_townships(world)
     world.warnings.extend(_reachability_warnings(world))
     return world
-
-
-def _windows(outages):
-    return [*outages.roads, *outages.power, *outages.comms, *outages.water]
 
 
 def _reachability_warnings(world: World) -> list[str]:
@@ -183,49 +152,3 @@ def _reachability_warnings(world: World) -> list[str]:
             if not np.isfinite(col).any():
                 warnings.append(f"shelter {s.shelter_id} cannot be reached from any depot")
     return warnings
-
-
-def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progress: bool = False) -> Run:
-    """Run ``scenario`` once and return the finished :class:`Run`."""
-    started = time.perf_counter()
-    world = build_world(scenario, seed=seed, base_dir=base_dir)
-    env, scenario = world.env, world.scenario
-    for d in world.depots:
-        d.start_reserves(scenario.duration)
-    if world.hazard is not None:
-        apply_outcome(world, world.hazard)
-    apply_outages(world)
-    world.command.comms = world.comms
-    evacuate(env, world.zones, world.shelters, scenario.command.warning_delay, world.log,
-             world.comms.warning_factor if world.comms is not None else None)
-    world.command.start()
-    simulating = time.perf_counter()
-    _run_until(env, scenario.duration, progress)
-    done = time.perf_counter()
-    return Run(world=world, wall_s=done - started, simpy_events=_scheduled_events(env),
-               simulate_s=done - simulating)
-
-
-def _run_until(env: simpy.Environment, until_min: float, progress: bool) -> None:
-    if not progress:
-        env.run(until=until_min)
-        return
-    from tqdm import tqdm
-
-    step = 60.0
-    with tqdm(total=round(until_min / 60, 1), unit="h", desc="simulated", file=sys.stderr,
-              bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} h [{elapsed}<{remaining}]") as bar:
-        t = 0.0
-        while t < until_min:
-            t = min(t + step, until_min)
-            env.run(until=t)
-            bar.update(round(step / 60, 1) if t < until_min else bar.total - bar.n)
-
-
-def _scheduled_events(env: simpy.Environment) -> int:
-    """How many events SimPy scheduled in the run (its internal event id)."""
-    counter = getattr(env, "_eid", None)
-    if counter is None:
-        return -1
-    return int(next(counter))
-

@@ -1,13 +1,13 @@
 """Batches: many replications of a scenario and its variants, resumable on disk.
 
 An exercise designer runs a scenario 100 times, or sweeps it
-(:mod:`sim.sweep`), and reads the spread of the KPIs. Replication *i* of
+(:mod:`sim.experiments.sweep`), and reads the spread of the KPIs. Replication *i* of
 every variant runs with ``replication_seed(scenario.seed, i)``: common random
 numbers, so variants differ only by what the sweep changed, and the seeds do
 not depend on how many replications are run.
 
 Every finished replication is one row in its own Parquet file, written under
-a temporary name and renamed when complete (layout in :mod:`sim.results`).
+a temporary name and renamed when complete (layout in :mod:`sim.experiments.results`).
 So an interrupted batch (Ctrl-C, a killed process, a lost machine) loses at
 most the replications that were running; ``--resume`` runs only the missing
 ones and gives exactly the rows an uninterrupted batch gives. On resume:
@@ -37,13 +37,32 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import InputError
-from .executors import (BatchAborted, connect_dask, dask_workers, default_workers, iter_dask, iter_in_process,
-                        iter_processes)
-from .outputs import atomic_write
-from .results import BATCH_FILE, IDENTITY_COLUMNS, RESULTS_FILE, RUNS_DIR, replication_path
-from .rng import replication_seed
-from .sweep import SweepAxis, Variant, parse_sweep, scenario_hash, sweep_variants
+from sim.errors import InputError
+from sim.experiments.executors import (
+    BatchAborted,
+    connect_dask,
+    dask_workers,
+    default_workers,
+    iter_dask,
+    iter_in_process,
+    iter_processes,
+)
+from sim.experiments.results import (
+    BATCH_FILE,
+    IDENTITY_COLUMNS,
+    RESULTS_FILE,
+    RUNS_DIR,
+    replication_path,
+)
+from sim.experiments.sweep import (
+    SweepAxis,
+    Variant,
+    parse_sweep,
+    scenario_hash,
+    sweep_variants,
+)
+from sim.files import atomic_write
+from sim.world.streams import replication_seed
 
 __all__ = ["run_batch", "BatchResult", "Variant", "BatchAborted", "row_table", "format_failures",
            "code_version"]
@@ -149,7 +168,7 @@ def _assemble(out_dir: Path, files: list[Path]) -> None:
 # ------------------------------------------------------------ batch.json
 def code_version() -> dict:
     """``sim.__version__`` and the git commit of the checkout it runs from (if any)."""
-    from . import __version__
+    from sim.version import __version__
 
     commit = None
     try:
@@ -224,10 +243,10 @@ def run_batch(scenario, *, replications: int = 20, sweep=(), variants: list[Vari
     scenario
         The validated base scenario; its ``seed`` gives the replication seeds.
     sweep
-        ``PATH=V1,V2,...`` strings or :class:`~sim.sweep.SweepAxis`; their
-        cartesian product are the variants (:func:`sim.sweep.sweep_variants`).
+        ``PATH=V1,V2,...`` strings or :class:`~sim.experiments.sweep.SweepAxis`; their
+        cartesian product are the variants (:func:`sim.experiments.sweep.sweep_variants`).
     variants
-        Instead of ``sweep``: the variants to run (as :mod:`sim.compare` does).
+        Instead of ``sweep``: the variants to run (as :mod:`sim.experiments.compare` does).
     workers
         Local worker processes (default: the machine's CPUs); ``1`` runs in
         this process.
@@ -318,7 +337,7 @@ def run_batch(scenario, *, replications: int = 20, sweep=(), variants: list[Vari
 
 
 def _curve_step_h() -> float:
-    from .kpis import CURVE_STEP_H
+    from sim.analysis.curves import CURVE_STEP_H
 
     return CURVE_STEP_H
 

@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from .run_plots import draw_target_lines, style_share_axes  # noqa: E402
+from sim.report.run_plots import draw_target_lines, style_share_axes  # noqa: E402
 
 __all__ = ["plot_comparison", "curve_band"]
 
@@ -78,9 +78,21 @@ def plot_comparison(before: dict, after: dict, step_h: float, path: Path, *, bef
     fig.suptitle("Before / after: mean over paired replications with 95 % bands", fontsize=11)
     fig.tight_layout()
     path = Path(path)
-    from ..outputs import atomic_write
+    from sim.files import atomic_write
 
     with atomic_write(path) as tmp:
         fig.savefig(tmp, format="png")
     plt.close(fig)
     return path.name
+
+
+def write_comparison_plot(comparison) -> list[str]:
+    """Draw ``comparison.png`` of a finished :class:`sim.experiments.compare.Comparison`
+    (nothing when no pair succeeded); returns the files written."""
+    if not comparison.curves_before:
+        return []
+    return [plot_comparison(comparison.curves_before, comparison.curves_after, comparison.curve_step_h,
+                            comparison.out_dir / "comparison.png",
+                            before_label=f"before: {comparison.baseline['name']}",
+                            after_label=f"after: {comparison.variant['name']}",
+                            supply_lines_h=comparison.supply_lines_h, relief_lines_h=comparison.relief_lines_h)]

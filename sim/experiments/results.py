@@ -12,7 +12,7 @@ The folder ``sim batch`` and ``sim compare`` write::
 A row holds ``variant``, ``variant_values`` (JSON of the swept values),
 ``replication``, ``seed``, ``status`` (``ok`` or ``error``), ``error`` (the
 error of a failed replication), ``wall_s`` (the run's own wall time, s), the
-KPI columns of :mod:`sim.kpis` and the curve columns ``curve_*``.
+KPI columns of :mod:`sim.analysis.kpis` and the curve columns ``curve_*``.
 
 :func:`kpi_table` summarises a results table per variant and KPI: how many
 replications succeeded, the mean with its 95 % confidence interval (Student
@@ -30,10 +30,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .kpis import is_share
+from sim.analysis.kpis import is_share
+from sim.errors import InputError
+from sim.experiments.statistics import mean_ci
 
-__all__ = ["read_results", "kpi_columns", "kpi_table", "format_kpi_table", "mean_ci",
+__all__ = ["read_results", "kpi_columns", "kpi_table", "format_kpi_table",
            "replication_path", "IDENTITY_COLUMNS", "WALL_COLUMNS", "BATCH_FILE", "RESULTS_FILE", "RUNS_DIR",
            "FORMATS", "HEADLINE_KPIS"]
 
@@ -101,25 +102,6 @@ def kpi_columns(df: pd.DataFrame) -> list[str]:
     """The KPI columns of a results table (numeric, not identity, not curves)."""
     return [c for c in df.columns if c not in IDENTITY_COLUMNS and not c.startswith("curve_")
             and pd.api.types.is_numeric_dtype(df[c])]
-
-
-def mean_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean and its ``confidence`` interval (Student t); NaN interval for fewer than 2 values."""
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    if len(x) == 0:
-        return math.nan, math.nan, math.nan
-    if np.all(x == x[0]):
-        value = float(x[0])   # no spread: the interval is the value (and no rounding noise)
-        return (value, value, value) if len(x) >= 2 else (value, math.nan, math.nan)
-    mean = float(x.mean())
-    sem = float(x.std(ddof=1)) / math.sqrt(len(x))
-    if sem == 0.0:            # a spread too small for floating point
-        return mean, mean, mean
-    low, high = stats.t.interval(confidence, len(x) - 1, loc=mean, scale=sem)
-    return mean, float(low), float(high)
 
 
 def kpi_table(df: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """KPIs against the planning targets, and the supply audit.
 
-Everything here is computed from a finished :class:`~sim.engine.Run`: the
+Everything here is computed from a finished :class:`~sim.engine.simulation.Run`: the
 zones' final states and the event log. Times are reported in hours since the
 zone was hit: t = 0 for an earthquake or a stated impact; for rainfall, when
 the zone's water first reached the flooding threshold.
@@ -23,7 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .scenarios.items import ITEMS
+from sim.scenarios.items import ITEMS
 
 __all__ = ["summarize", "zones_frame", "supply_audit", "SupplyAuditError", "SUPPLY_LINES_H", "RELIEF_LINES_H"]
 
@@ -160,17 +160,16 @@ def summarize(run) -> dict:
         bad = {k: v for k, v in audit["items"].items() if not v["balanced"]}
         raise SupplyAuditError(f"supply audit does not balance: {bad}")
     hazard = dict(w.hazard_figures)
-    if w.rescue and w.rescue.get("trapped", 0) > 0:
-        rescue = dict(w.rescue)
-        rescue["awaiting_rescue_at_end"] = max(0.0, rescue["trapped"] - rescue["self_rescued"]
-                                               - rescue["rescued_alive"] - rescue["rescued_dead"])
+    if w.rescue.trapped > 0:
+        rescue = w.rescue.as_dict()
+        rescue["awaiting_rescue_at_end"] = w.rescue.awaiting
         hazard["rescue"] = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in rescue.items()}
     if w.road_layers is not None and len(w.road_layers.closed_km) > 1:
         series = w.road_layers.closed_km
         hazard["closed_road_km_over_time"] = [[round(t / 60, 3), round(km, 3)] for t, km in series]
         hazard["closed_road_km_peak"] = round(max(km for _, km in series), 3)
-    if w.outage_timeline:
-        hazard["outages"] = w.outage_timeline
+    if w.outages.timeline:
+        hazard["outages"] = w.outages.timeline
     return {
         "scenario": sc.name,
         "seed": run.seed,

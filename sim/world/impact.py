@@ -18,9 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .network.geo import haversine_m
+from sim.network.areas import zones_in_area
 
-__all__ = ["ZoneImpact", "impact_from_spec", "zones_in_area"]
+__all__ = ["ZoneImpact", "impact_from_spec"]
 
 
 @dataclass
@@ -45,17 +45,6 @@ class ZoneImpact:
                         np.where(a, self.time_min, np.where(b, other.time_min, 0.0)))
         return ZoneImpact(np.maximum(self.affected, other.affected), np.maximum(self.displaced, other.displaced),
                           np.maximum(self.trapped, other.trapped), time)
-
-
-def zones_in_area(area, zones: pd.DataFrame) -> np.ndarray:
-    """Boolean mask of the zones inside a scenario ``Area``."""
-    if area.everywhere:
-        return np.ones(len(zones), dtype=bool)
-    if area.townships is not None:
-        return zones["township"].isin(area.townships).to_numpy()
-    lon, lat = area.around.center
-    d = haversine_m(zones["lon"].to_numpy(), zones["lat"].to_numpy(), lon, lat)
-    return d <= area.around.radius
 
 
 def _beta_around(rng: np.random.Generator, mean: float, spread: float, n: int) -> np.ndarray:

@@ -1,0 +1,1 @@
+"""Dispatch: the command centre, policies that choose depots and loads, truckloads, work handed to teams."""

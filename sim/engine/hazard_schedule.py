@@ -1,0 +1,54 @@
+"""Schedule a hazard's outcome onto a running world.
+
+The hazard's road changes become SimPy events on the ``hazard`` road layer
+(:mod:`sim.world.road_layers`); its work sites become team tasks: a
+``road_repair`` crew clearing debris lifts the earthquake's closure on that
+street, a ``sar`` crew rescues the trapped (:mod:`sim.engine.rescue`), a
+``pumping`` crew clears a flooded cluster and keeps it clear for the rest of
+the storm. Sites are handed over once they are reported (the command's
+modal report delay after they can first be worked). With ``prepositioning:
+true`` a rainfall warning sends pumping crews to the forecast worst points
+before the water rises, and first batches to the forecast zones.
+"""
+from __future__ import annotations
+
+from sim.engine.rescue import queue_rescue, self_rescue
+from sim.engine.road_clearing import RouteClearing, queue_site_work
+from sim.engine.timers import at
+
+__all__ = ["apply_outcome"]
+
+
+def apply_outcome(world, outcome) -> None:
+    """Schedule a hazard outcome's road changes and hand its work sites to teams."""
+    layers = world.road_layers
+    env = world.env
+    for change in outcome.road_changes:
+        at(env, change.time_min, lambda c=change: layers.set_hazard(c.edges, c.speed_factor, c.cause))
+    zone_of_node = {z.node: z for z in world.zones}
+    self_share = float(getattr(world.scenario.hazard, "self_rescue_share", 0.0))
+    self_rescue(world, self_share)
+    report = world.scenario.command.report_delay.mode
+    clearing = RouteClearing(world)
+    warning = outcome.figures.get("warning_min")
+    preposition = bool(getattr(world.scenario.hazard, "prepositioning", False)) and warning is not None
+    for site in outcome.work_sites:
+        ready = site.available_min + report
+        if preposition and site.team_kind == "pumping":
+            work = clearing.add(site)
+            at(env, min(float(warning), ready), lambda w=work: queue_site_work(world, w, w.priority))
+            continue
+        if site.team_kind == "sar":
+            zone = zone_of_node.get(site.node)
+            left = 1.0 - self_share
+            if left > 0:
+                at(env, ready, lambda s=site, z=zone, f=left: queue_rescue(world, s, z, f))
+        else:
+            work = clearing.add(site)
+            at(env, ready, lambda w=work: queue_site_work(world, w, w.priority))
+    if clearing.works:
+        world.command.on_cut_off = clearing.request
+    if preposition:
+        warned = [z for z in world.zones if z.is_affected and z.hit_time_min > float(warning)]
+        if warned:
+            world.command.preposition(warned, float(warning))

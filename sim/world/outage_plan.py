@@ -1,0 +1,93 @@
+"""What each of the scenario's outage windows covers in this run.
+
+Decided once, when the world is built (:mod:`sim.hazards.outages` holds the
+rules): the road segments each road outage closes, the depots and shelters
+each power outage leaves without power, who each communications outage cuts
+off (:class:`~sim.world.comms.Comms`), the zones each water outage leaves
+without piped water (their extra water need is added to the zones), and who
+"no outside support" holds back. :mod:`sim.engine.outages` schedules these
+decisions; the ``timeline`` rows describe them for reports.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sim.hazards.outages import RoadClosure, road_closures, window_days, zones_hit_by
+from sim.network.areas import node_townships, points_in_area
+from sim.world.comms import Comms
+from sim.world.streams import stream
+
+__all__ = ["OutagePlan", "PowerCut", "plan_outages"]
+
+
+@dataclass
+class PowerCut:
+    """A power window and the depots and shelters it leaves without power."""
+
+    window: object
+    sites: list                        # Depot or Shelter agents without backup power inside the area
+
+
+@dataclass
+class OutagePlan:
+    """Every outage window of the scenario, resolved for this run."""
+
+    road_closures: list[RoadClosure] = field(default_factory=list)
+    power_cuts: list[PowerCut] = field(default_factory=list)
+    comms: Comms | None = None
+    no_outside_support: object | None = None
+    timeline: list[dict] = field(default_factory=list)
+
+
+def _townships(graph, zone_table, depots, shelters):
+    """Township of each depot and shelter node (for township-area outages)."""
+    towns = node_townships(graph, zone_table) if graph.has_coordinates else None
+    if towns is None:
+        return [""] * len(depots), [""] * len(shelters)
+    return [towns[d.node] for d in depots], [towns[s.node] for s in shelters]
+
+
+def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, seed: int) -> OutagePlan:
+    """Resolve the scenario's ``outages`` section for one run (see the module docstring)."""
+    outages = scenario.outages
+    plan = OutagePlan()
+    windows = [*outages.roads, *outages.power, *outages.comms, *outages.water]
+    depot_towns, shelter_towns = [], []
+    if outages.power or any(w.area.townships for w in windows):
+        depot_towns, shelter_towns = _townships(graph, zone_table, depots, shelters)
+    rng = stream(seed, "outages")
+    plan.road_closures = road_closures(outages, graph, zone_table, rng)
+    for closure in plan.road_closures:
+        plan.timeline.append({"kind": "roads", "start_h": closure.start_min / 60, "end_h": closure.end_min / 60,
+                              "what": f"{len(closure.segments)} road segments closed"})
+    sites = [*depots, *shelters]
+    for w in outages.power:
+        inside = points_in_area(w.area, [graph.lon[a.node] for a in sites], [graph.lat[a.node] for a in sites],
+                                list(depot_towns) + list(shelter_towns))
+        down = [a for a, hit in zip(sites, inside) if hit and not a.spec.backup_power]
+        plan.power_cuts.append(PowerCut(w, down))
+        plan.timeline.append({"kind": "power", "start_h": w.start / 60, "end_h": w.end / 60,
+                              "what": f"{len(down)} depots/shelters without power and backup"})
+    if outages.comms:
+        plan.comms = Comms(outages.comms, zone_table, scenario.sat_phone_zones, depots,
+                           [graph.lon[d.node] for d in depots], [graph.lat[d.node] for d in depots],
+                           depot_towns, rng)
+        for w, zin, din in zip(outages.comms, plan.comms.zone_in, plan.comms.depot_in):
+            plan.timeline.append({"kind": "comms", "start_h": w.start / 60, "end_h": w.end / 60,
+                                  "what": f"{int(zin.sum())} zones and {int(din.sum())} depots without communications"})
+    for w in outages.water:
+        hit = zones_hit_by(w, zone_table)
+        days = max(window_days(w), 1.0)
+        for z in zones:
+            if hit[z.index] and z.is_affected:
+                z.add_need("water_l", w.extra_water_l * z.affected * days)
+        plan.timeline.append({"kind": "water", "start_h": w.start / 60, "end_h": w.end / 60,
+                              "what": f"{int(hit.sum())} zones without piped water"})
+    if outages.no_outside_support is not None:
+        w = outages.no_outside_support
+        plan.no_outside_support = w
+        n_city = sum(d.tier == "city" for d in depots)
+        plan.timeline.append({"kind": "no_outside_support", "start_h": w.start / 60, "end_h": w.end / 60,
+                              "what": f"{n_city} city depots and "
+                                      f"{sum(t.spec.outside for t in teams)} outside teams held back"})
+    return plan
