@@ -13,6 +13,8 @@ import math
 
 import numpy as np
 
+from sim.analysis.clock import relieved_since_hit, since_hit_min
+
 __all__ = ["coverage_curves", "curve_hours", "CURVE_STEP_H", "CURVE_COLUMNS"]
 
 #: Step of the curve grid, hours.
@@ -29,25 +31,19 @@ def curve_hours(duration_h: float) -> np.ndarray:
 def coverage_curves(run) -> dict[str, list[float]]:
     """First-supply and relief curves of a finished run on the :func:`curve_hours` grid.
 
-    Computed as :func:`sim.analysis.metrics.summarize` counts its shares (in minutes,
+    Measured on the target clock (:mod:`sim.analysis.clock`) and counted as
+    :func:`sim.analysis.metrics.summarize` counts its shares (in minutes,
     ``<=`` the line), so the curve at 3 h equals ``first_supplies_within_3h``.
     """
     grid_min = curve_hours(run.scenario.duration / 60.0) * 60.0
     affected = [z for z in run.world.zones if z.is_affected]
-    first = np.sort(np.array([z.first_supply_min for z in affected], dtype=float))
-    if len(first):
-        sites = np.searchsorted(first, grid_min, side="right") / len(first)
-    else:
-        sites = np.full(len(grid_min), np.nan)
+    first = np.sort(since_hit_min([z.first_supply_min for z in affected], [z.hit_time_min for z in affected]))
+    sites = (np.searchsorted(first, grid_min, side="right") / len(first)) if len(first) \
+        else np.full(len(grid_min), np.nan)
     people = float(sum(z.affected for z in affected))
-    events = run.events_frame()
-    relieved = events[events["kind"] == "relieved"]
-    t_min = relieved["time_min"].to_numpy(dtype=float)
-    order = np.argsort(t_min, kind="stable")
-    cumulative = np.concatenate([[0.0], np.cumsum(relieved["amount"].to_numpy(dtype=float)[order])])
-    if people > 0:
-        relief = cumulative[np.searchsorted(t_min[order], grid_min, side="right")] / people
-    else:
-        relief = np.full(len(grid_min), np.nan)
+    t_min, cumulative = relieved_since_hit(run)
+    cumulative = np.concatenate([[0.0], cumulative])
+    relief = cumulative[np.searchsorted(t_min, grid_min, side="right")] / people if people > 0 \
+        else np.full(len(grid_min), np.nan)
     return {"curve_first_supplies": [float(v) for v in np.round(sites, 6)],
             "curve_relief": [float(v) for v in np.round(relief, 6)]}

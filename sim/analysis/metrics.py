@@ -23,6 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.analysis.clock import relieved_since_hit, since_hit_min
 from sim.scenarios.items import ITEMS
 
 __all__ = ["summarize", "zones_frame", "supply_audit", "SupplyAuditError", "SUPPLY_LINES_H", "RELIEF_LINES_H"]
@@ -40,8 +41,8 @@ def _h(minutes: float):
 
 
 def _since_hit_h(minutes: float, zone) -> float | None:
-    """Hours from the zone's hit to ``minutes`` (0 if it happened before the hit)."""
-    return _h(max(minutes - zone.hit_time_min, 0.0))
+    """Hours from the zone's hit to ``minutes`` (:func:`sim.analysis.clock.since_hit_min`)."""
+    return _h(float(since_hit_min(minutes, zone.hit_time_min)))
 
 
 def _label(hours: float) -> str:
@@ -75,33 +76,19 @@ def supply_audit(run) -> dict:
     return {"balanced": all(v["balanced"] for v in items.values()), "items": items}
 
 
-def _relieved_curve(run) -> tuple[np.ndarray, np.ndarray]:
-    """Cumulative people relieved by minutes since their zone was hit."""
-    log = run.world.log
-    kinds = np.array(log.kind, dtype=object)
-    mask = kinds == "relieved"
-    hit = {z.zone_id: z.hit_time_min for z in run.world.zones}
-    zone_ids = np.array(log.zone, dtype=object)[mask]
-    t = np.maximum(np.asarray(log.time_min)[mask] - np.array([hit[z] for z in zone_ids], dtype=float), 0.0)
-    n = np.asarray(log.amount)[mask]
-    order = np.argsort(t, kind="stable")
-    return t[order], np.cumsum(n[order])
-
-
 def summarize(run) -> dict:
     """The ``summary.json`` document of a run."""
     w, sc = run.world, run.scenario
     targets = sc.targets
     affected = [z for z in w.zones if z.is_affected]
-    # Clocks start when each zone is hit (t = 0 unless a hazard hits it later);
-    # supplies pre-positioned before the hit count as there at once.
-    first = np.array([max(z.first_supply_min - z.hit_time_min, 0.0) for z in affected])
-    city = np.array([max(z.first_city_supply_min - z.hit_time_min, 0.0) for z in affected])
-    relief = np.array([max(z.relief_min - z.hit_time_min, 0.0) for z in affected])
+    hit = [z.hit_time_min for z in affected]
+    first = since_hit_min([z.first_supply_min for z in affected], hit)
+    city = since_hit_min([z.first_city_supply_min for z in affected], hit)
+    relief = since_hit_min([z.relief_min for z in affected], hit)
     people = int(sum(z.affected for z in affected))
     supply_lines = sorted(set(SUPPLY_LINES_H) | {m / 60 for m in targets.district_supplies + targets.city_supplies})
     relief_lines = sorted(set(RELIEF_LINES_H) | {m / 60 for m in targets.basic_relief})
-    t_rel, cum_rel = _relieved_curve(run)
+    t_rel, cum_rel = relieved_since_hit(run)
 
     def relieved_by(hours: float) -> int:
         k = np.searchsorted(t_rel, hours * 60, side="right")

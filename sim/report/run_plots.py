@@ -17,6 +17,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from sim.analysis.clock import relieved_since_hit
 from sim.analysis.metrics import RELIEF_LINES_H, SUPPLY_LINES_H  # noqa: E402
 from sim.report.region_map import draw_roads  # noqa: E402
 
@@ -93,13 +94,10 @@ def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
                            f"Affected sites reached — {summary['scenario']}", "share of affected sites"))
 
     relief = affected["relief_h"].astype(float).to_numpy()
-    log = run.events_frame()
-    rel = log[log["kind"] == "relieved"]
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
     total = affected["affected"].sum()
-    hit = dict(zip(zones["zone_id"], zones["hit_h"].fillna(0.0)))
-    since_hit = np.maximum(rel["time_min"].to_numpy() / 60 - rel["zone"].map(hit).to_numpy(dtype=float), 0.0)
-    x, y = step_curve(since_hit, rel["amount"].to_numpy(), total, horizon)
+    t_min, cumulative = relieved_since_hit(run)
+    x, y = step_curve(t_min / 60, np.diff(cumulative, prepend=0.0), total, horizon)
     ax.step(x, y, where="post", color="#2ca02c", lw=2, label="people relieved")
     relief = np.where(np.isnan(relief), np.inf, relief)
     x, y = step_curve(relief, np.ones(len(relief)), len(relief), horizon)

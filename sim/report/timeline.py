@@ -51,8 +51,10 @@ def timeline_rows(run, summary: dict, zones: pd.DataFrame) -> list[tuple[float, 
             rows.append((row["time_min"] / 60, text.format(zone=row["zone"], agent=row["agent"])))
     affected = zones[zones["affected"] > 0]
     if len(affected):
-        first = affected["first_supply_h"].astype(float).fillna(np.inf).to_numpy() + affected["hit_h"].fillna(0)
-        for share, h in _share_times(np.asarray(first, dtype=float), np.ones(len(affected))).items():
+        # The run's clock: when supplies were on site, before the zone was hit or after.
+        first_min = {z.zone_id: z.first_supply_min for z in run.world.zones}
+        first = affected["zone_id"].map(first_min).to_numpy(dtype=float) / 60
+        for share, h in _share_times(first, np.ones(len(affected))).items():
             rows.append((h, f"{share:.0%} of affected sites have their first district supplies"))
         towns = affected.assign(at=first).groupby("township")["at"].min()
         for town, h in towns.items():

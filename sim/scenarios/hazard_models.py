@@ -48,10 +48,12 @@ class Impact(_Strict):
     Within ``area``, each zone is hit with probability ``zone_share``; in a hit
     zone ``affected_share`` of residents need basic-living relief, and
     ``displaced_share`` of those affected also need a shelter place. Shares are
-    perturbed per zone by a seeded Beta draw with the given ``spread``.
+    perturbed per zone by a seeded Beta draw with the given ``spread``. The
+    zones are hit at ``start`` (their target clocks start then).
     """
 
     area: Area
+    start: Duration = Field(0.0, ge=0, description="when the zones are hit, from the start of the run")
     zone_share: float = Field(1.0, gt=0, le=1)
     affected_share: float = Field(..., gt=0, le=1)
     displaced_share: float = Field(0.0, ge=0, le=1)

@@ -4,7 +4,7 @@ Without a hazard model, the scenario's ``impact`` section states the effect
 directly: the zones in an area (listed townships, a circle or everywhere),
 the share of them hit, and in each hit zone the share of residents affected
 (needing basic-living relief) and the share of the affected displaced
-(needing a shelter place). Each hit zone's shares are drawn from a Beta
+(needing a shelter place), hit at the section's ``start``. Each hit zone's shares are drawn from a Beta
 distribution with the stated mean and a relative ``spread`` (the
 coefficient of variation), from the run's ``impact`` stream.
 
@@ -73,4 +73,4 @@ def impact_from_spec(spec, zones: pd.DataFrame, rng: np.random.Generator) -> Zon
     affected = np.where(hit, np.round(pop * affected_share), 0).astype(np.int64)
     displaced = np.round(affected * displaced_share).astype(np.int64)
     return ZoneImpact(affected=affected, displaced=displaced, trapped=np.zeros(n, dtype=np.int64),
-                      time_min=np.zeros(n))
+                      time_min=np.full(n, float(spec.start)))
