@@ -99,3 +99,54 @@ def test_vehicle_that_can_reach_nothing_waits_reports_and_goes_on_when_roads_reo
     log = traffic.log.to_frame()
     assert list(log["kind"]) == ["stuck", "unstuck"]
     assert done["t"] == pytest.approx(80.0)
+
+
+def test_two_road_changes_in_one_instant_reroute_the_vehicle_once():
+    """Two layers changing the same route in one step (e.g. a flood and a closure)
+    interrupt the moving vehicle once; it finishes its edge and re-routes."""
+    g = diamond()
+    env = simpy.Environment()
+    traffic = Traffic(env, Router(g), EventLog())
+    done = {}
+
+    def truck():
+        yield env.process(traffic.drive("truck", 0, 3))
+        done["t"] = env.now
+
+    def hazard():
+        yield env.timeout(4.0)
+        traffic.set_speed_factor(edges_of(g, 1, 3), np.zeros(1), "flooded")
+        traffic.set_speed_factor(edges_of(g, 3, 1), np.zeros(1), "closed")
+        traffic.set_speed_factor(edges_of(g, 1, 3), np.zeros(1), "closed again")
+
+    env.process(truck())
+    env.process(hazard())
+    env.run()
+    log = traffic.log.to_frame()
+    assert done["t"] == pytest.approx(50.0)
+    assert (log["kind"] == "reroute").sum() == 1
+
+
+def test_a_change_while_finishing_the_edge_does_not_stop_the_vehicle():
+    """A change while the vehicle completes the edge it was on when interrupted
+    is taken at the next node."""
+    g = diamond()
+    env = simpy.Environment()
+    traffic = Traffic(env, Router(g), EventLog())
+    done = {}
+
+    def truck():
+        yield env.process(traffic.drive("truck", 0, 3))
+        done["t"] = env.now
+
+    def hazard():
+        yield env.timeout(4.0)
+        traffic.set_speed_factor(edges_of(g, 1, 3), np.zeros(1), "closed")
+        yield env.timeout(2.0)
+        traffic.set_speed_factor(edges_of(g, 0, 2), np.full(1, 0.5), "slowed")
+
+    env.process(truck())
+    env.process(hazard())
+    env.run()
+    # At 10 min at node 1: back to 0 (10) and 0 → 2 at half speed (30) then 2 → 3 (15).
+    assert done["t"] == pytest.approx(10 + 10 + 30 + 15)

@@ -123,3 +123,32 @@ def test_displaced_people_count_as_relieved_only_once_sheltered(tmp_path):
     summary = result.summary()
     assert summary["kpi"]["relief"]["without_shelter_place"] == 10
     assert summary["kpi"]["relief"]["relieved_at_end"] == pytest.approx(0.8)
+
+
+def test_lp_relieves_everyone_from_the_far_depot_when_the_near_one_has_no_trucks(tmp_path):
+    """A near depot with stock but no trucks beside a far depot with two: every
+    policy sends from the far one, and nothing is left promised on the near one."""
+    from worlds import depot, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=4)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 2, 1000, 0.1), ("Z2", 3, 1000, 0.1)])}
+    impact = {"area": {"everywhere": True}, "zone_share": 1.0, "affected_share": 0.5, "displaced_share": 0.0,
+              "spread": 0.0}
+    for policy in ("nearest", "priority_nearest", "lp"):
+        doc = scenario_doc(region, [depot("near", 2, trucks=0), depot("far", 1, trucks=2)], impact=impact,
+                           policy={"dispatch": policy})
+        result = run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+        summary = result.summary()
+        assert summary["kpi"]["relief"]["relieved_at_end"] == 1.0, policy
+        assert not any("cannot send" in w for w in summary["warnings"]), policy
+
+
+def test_orders_stranded_on_a_depot_that_cannot_send_are_warned_about(tmp_path):
+    from types import SimpleNamespace
+
+    from sim.analysis.metrics import stranded_order_warnings
+
+    depot = SimpleNamespace(depot_id="near", backlog=3, blocked=False, reserved={"water_l": 150.0},
+                            spec=SimpleNamespace(trucks=SimpleNamespace(count=0)))
+    (line,) = stranded_order_warnings([depot])
+    assert "near holds 3 ordered truckload(s)" in line and "no trucks" in line and "150 water_l" in line

@@ -151,6 +151,16 @@ def test_blocked_and_unreachable_depots_are_never_chosen():
         assert orders == [], policy
 
 
+@pytest.mark.parametrize("policy", ["nearest", "priority_nearest", "lp"])
+def test_a_depot_without_trucks_is_never_chosen(policy):
+    truckless = FakeDepot("near", {"water_l": 1000}, trucks=0)
+    far = FakeDepot("far", {"water_l": 1000}, trucks=2)
+    orders = plan_orders(policy, [fake_zone(0), fake_zone(1)], [{"water_l": 50}, {"water_l": 50}],
+                         [truckless, far], np.array([[5.0, 5.0], [30.0, 30.0]]), KG)
+    assert {o.depot.depot_id for o in orders} == {"far"}
+    assert sum(shipped(orders).values()) == 100
+
+
 @pytest.mark.parametrize("payload", [0.5, 1.0])
 def test_a_payload_below_one_unit_is_refused(payload):
     with pytest.raises(ValueError, match="cannot carry one unit"):

@@ -8,23 +8,28 @@ promise the same units); the units stay on the depot's books until a truck
 loads them at one of the depot's loading bays (a SimPy ``Resource``).
 
 Without power and without ``backup_power``, loading takes ``slowdown`` times
-longer (set by a power outage).
+longer (:mod:`sim.agents.power`). While "no outside support" holds a depot
+back, its trucks take no trips and the trips queued at it are handed back to
+command to be planned elsewhere.
 """
 from __future__ import annotations
 
 import simpy
 
+from sim.agents.power import PowerSupply
 
 __all__ = ["Depot", "Trip"]
 
 
 class Trip:
-    """One truckload ordered by command: items for one zone."""
+    """One truckload ordered by command: items for one zone from one depot."""
 
-    __slots__ = ("trip_id", "zone", "items", "weight_kg", "zone_trip_no")
+    __slots__ = ("trip_id", "depot_id", "zone", "items", "weight_kg", "zone_trip_no")
 
-    def __init__(self, trip_id: int, zone, items: dict[str, float], weight_kg: float, zone_trip_no: int):
+    def __init__(self, trip_id: int, zone, items: dict[str, float], weight_kg: float, zone_trip_no: int,
+                 depot_id: str = ""):
         self.trip_id = trip_id
+        self.depot_id = depot_id
         self.zone = zone
         self.items = items
         self.weight_kg = weight_kg
@@ -45,12 +50,50 @@ class Depot:
         self.stock: dict[str, float] = dict(self.initial)
         self.reserved: dict[str, float] = {item: 0.0 for item in self.stock}
         self.arrived: dict[str, float] = {item: 0.0 for item in self.stock}
+        self.sent_away: dict[str, float] = {}      # moved to other depots (transfers)
+        self.moved_in: dict[str, float] = {}       # received from other depots
         self.bays = simpy.Resource(env, capacity=spec.loading_bays)
         self.trips = simpy.PriorityStore(env)
-        self.slowdown = 1.0
+        self.power = PowerSupply()
         self.backlog = 0              # truckloads ordered and not yet taken by a truck
-        self.blocked = False          # no outside support: a city depot cannot send
+        self.blocked = False          # no outside support: the depot cannot send
+        self._released = env.event()
         self.on_stock_arrival = None  # callback set by command
+
+    @property
+    def slowdown(self) -> float:
+        return self.power.slowdown
+
+    # --------------------------------------------------- no outside support
+    def hold(self) -> list:
+        """Hold the depot back: trucks take no trips; returns the queued trips,
+        taken off the queue with their stock unreserved."""
+        self.blocked = True
+        queued = [item.item for item in self.trips.items]
+        self.trips.items.clear()
+        for trip in queued:
+            self.cancel_trip(trip)
+        return queued
+
+    def cancel_trip(self, trip) -> None:
+        """A trip ordered here will not leave: its stock goes back on offer."""
+        self.unreserve(trip.items)
+        self.backlog -= 1
+
+    def trip_ordered(self) -> None:
+        self.backlog += 1
+
+    def trip_taken(self) -> None:
+        self.backlog -= 1
+
+    def release(self) -> None:
+        self.blocked = False
+        event, self._released = self._released, self.env.event()
+        event.succeed()
+
+    def until_released(self):
+        """An event a truck waits on while the depot is held back."""
+        return self._released
 
     def available(self, item: str) -> float:
         return self.stock.get(item, 0.0) - self.reserved.get(item, 0.0)
@@ -61,6 +104,11 @@ class Depot:
                 raise RuntimeError(f"depot {self.depot_id}: reserving {amount} {item} with "
                                    f"{self.available(item)} available")
             self.reserved[item] += amount
+
+    def unreserve(self, items: dict[str, float]) -> None:
+        """Stock promised to a trip that will not leave goes back on offer."""
+        for item, amount in items.items():
+            self.reserved[item] -= amount
 
     def take(self, items: dict[str, float]) -> None:
         """Reserved units leave the depot onto a truck."""
@@ -73,6 +121,29 @@ class Depot:
         self.reserved.setdefault(item, 0.0)
         self.arrived[item] = self.arrived.get(item, 0.0) + amount
         self.log.add(self.env.now, "stock_arrival", agent=self.depot_id, item=item, amount=amount)
+        if self.on_stock_arrival is not None:
+            self.on_stock_arrival(self)
+
+    # ------------------------------------------------------- transfers
+    def send_transfer(self, items: dict[str, float]) -> dict[str, float]:
+        """Stock leaves for another depot: as much of ``items`` as is not promised
+        to trips; returns what left."""
+        sent = {}
+        for item, amount in items.items():
+            n = min(float(amount), max(self.available(item), 0.0))
+            if n > 0:
+                self.stock[item] -= n
+                self.sent_away[item] = self.sent_away.get(item, 0.0) + n
+                sent[item] = n
+        return sent
+
+    def receive_transfer(self, items: dict[str, float], source: str) -> None:
+        """Stock moved from depot ``source`` arrives."""
+        for item, amount in items.items():
+            self.stock[item] = self.stock.get(item, 0.0) + amount
+            self.reserved.setdefault(item, 0.0)
+            self.moved_in[item] = self.moved_in.get(item, 0.0) + amount
+            self.log.add(self.env.now, "transfer_in", agent=self.depot_id, zone=source, item=item, amount=amount)
         if self.on_stock_arrival is not None:
             self.on_stock_arrival(self)
 

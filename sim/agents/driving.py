@@ -48,10 +48,13 @@ class Traffic:
         if len(edges):
             changed = np.unique(edges)
             now = self.env.now
-            for leg in list(self.moving.values()):
+            for agent, leg in list(self.moving.items()):
                 k = int(np.searchsorted(leg.cum_min, now - leg.start_min, side="left"))
                 ahead = leg.edges[k:]
                 if len(ahead) and np.isin(ahead, changed, assume_unique=False).any():
+                    # One interrupt per leg: a second change in the same instant
+                    # finds the agent already re-routing from the end of its edge.
+                    del self.moving[agent]
                     leg.process.interrupt(cause or "road change")
         event, self.roads_changed = self.roads_changed, self.env.event()
         event.succeed()
@@ -82,15 +85,15 @@ class Traffic:
             except simpy.Interrupt:
                 elapsed = env.now - leg.start_min
                 k = min(int(np.searchsorted(cum, elapsed, side="left")), len(cum) - 1)
-                del self.moving[agent]
                 rest = cum[k] - elapsed
                 if rest > 0:
-                    yield env.timeout(rest)
+                    yield env.timeout(rest)     # not interrupted again: the leg left self.moving
                 node = int(route.nodes[k + 1])
                 self.log.add(env.now, "reroute", agent=agent, amount=node)
                 continue
             finally:
-                self.moving.pop(agent, None)
+                if self.moving.get(agent) is leg:
+                    del self.moving[agent]
         driven = env.now - started
         self.busy_drive_min += driven
         return driven

@@ -11,12 +11,13 @@ measured 1.2–1.4 for road networks) at 4 km/h, a loaded evacuee's pace.
 People for whom no shelter has room stay unsheltered and are never counted
 as relieved. A shelter without power (and no backup) admits each group
 ``slowdown`` times slower than its 30-minute registration; a communications
-outage delays the warning by its ``delay_factor``.
+outage delays the warning (see :mod:`sim.world.comms`).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from sim.agents.power import PowerSupply
 from sim.network.geo import haversine_m
 
 __all__ = ["Shelter", "evacuate", "WALK_KMH", "CIRCUITY"]
@@ -37,14 +38,14 @@ class Shelter:
         self.capacity = int(spec.area_m2 / m2_per_person + 1e-9)
         self.allotted = 0
         self.arrived = 0
-        self.slowdown = 1.0           # > 1 without power (a power outage)
+        self.power = PowerSupply()    # slower registration without power (sim.agents.power)
 
     @property
     def room(self) -> int:
         return self.capacity - self.allotted
 
 
-def evacuate(env, zones, shelters: list[Shelter], warning_delay_min: float, log, warning_factor=None) -> None:
+def evacuate(env, zones, shelters: list[Shelter], warning_delay_min: float, log, warning_arrival=None) -> None:
     """Allot shelter places and schedule the walks (see module docstring)."""
     if not shelters:
         for z in zones:
@@ -66,8 +67,9 @@ def evacuate(env, zones, shelters: list[Shelter], warning_delay_min: float, log,
             shelter.allotted += n
             left -= n
             walk_min = dist[si] * CIRCUITY / (WALK_KMH * 1000 / 60)
-            warned = warning_delay_min * (warning_factor(zone, zone.hit_time_min) if warning_factor else 1.0)
-            env.process(_walk(env, zone, shelter, n, zone.hit_time_min + warned + walk_min))
+            warned = (warning_arrival(zone, zone.hit_time_min, warning_delay_min) if warning_arrival
+                      else zone.hit_time_min + warning_delay_min)
+            env.process(_walk(env, zone, shelter, n, warned + walk_min))
         zone.unsheltered_final = left
         if left:
             log.add(zone.hit_time_min, "no_shelter", zone=zone.zone_id, amount=left)
@@ -75,7 +77,7 @@ def evacuate(env, zones, shelters: list[Shelter], warning_delay_min: float, log,
 
 def _walk(env, zone, shelter: Shelter, people: int, arrive_min: float):
     yield env.timeout(max(arrive_min - env.now, 0.0))
-    if shelter.slowdown > 1.0:
-        yield env.timeout((shelter.slowdown - 1.0) * ADMISSION_MIN)
+    if shelter.power.slowdown > 1.0:
+        yield env.timeout((shelter.power.slowdown - 1.0) * ADMISSION_MIN)
     shelter.arrived += people
     zone.shelter_arrival(env.now, people, shelter.shelter_id)

@@ -28,6 +28,7 @@ class Task:
     work_min: float = field(compare=False)
     label: str = field(compare=False, default="")
     zone: str = field(compare=False, default="")
+    kind: str = field(compare=False, default="")                 # the kind of work (who can do it)
     on_start: Callable | None = field(compare=False, default=None)
     on_done: Callable | None = field(compare=False, default=None)
     skip: Callable | None = field(compare=False, default=None)   # true once the work is no longer needed
@@ -48,24 +49,58 @@ class Team:
         self.tasks = simpy.PriorityStore(self.env)
         self.busy_min = 0.0
         self.tasks_done = 0
-        self.blocked_until = 0.0    # no outside support: an outside team waits
+        self.held_until = 0.0       # no outside support: an outside team takes no task until then
+        self._released = self.env.event()
         self._in_task: dict[int, float] = {}
+        self._incoming = 0
         self.crews = [self.env.process(self._crew(k, alert_min)) for k in range(spec.count)]
 
-    def assign(self, task: Task) -> None:
+    def expect(self) -> None:
+        """A task is on its way to the team (counted in :attr:`waiting`)."""
+        self._incoming += 1
+
+    def assign(self, task: Task, expected: bool = False) -> None:
+        if expected:
+            self._incoming -= 1
         self.tasks.put(task)
+
+    # --------------------------------------------------- no outside support
+    @property
+    def held(self) -> bool:
+        return self.env.now < self.held_until
+
+    def hold(self, until_min: float) -> list[Task]:
+        """Hold the team back until ``until_min``: its crews finish the task in
+        hand and take no other; returns the tasks that were waiting, taken off
+        its queue so they can go to other teams."""
+        self.held_until = max(self.held_until, float(until_min))
+        waiting = list(self.tasks.items)
+        self.tasks.items.clear()
+        return waiting
+
+    def release(self) -> None:
+        self.held_until = min(self.held_until, self.env.now)
+        event, self._released = self._released, self.env.event()
+        event.succeed()
+
+    def hold_left_min(self, now: float) -> float:
+        """How long the team is still held back."""
+        return max(self.held_until - now, 0.0)
 
     @property
     def waiting(self) -> int:
-        return len(self.tasks.items)
+        """Tasks queued or on their way to the team."""
+        return len(self.tasks.items) + self._incoming
 
     def _crew(self, k: int, alert_min: float):
         env = self.env
         crew_id = f"{self.team_id}#{k + 1}"
-        yield env.timeout(max(alert_min, self.blocked_until) - env.now + self.spec.mobilize)
+        yield env.timeout(max(alert_min - env.now, 0.0) + self.spec.mobilize)
         node = self.base_node
         while True:
             task = yield self.tasks.get()
+            while self.held:
+                yield self._released
             if task.skip is not None and task.skip():
                 continue
             self._in_task[k] = env.now

@@ -40,13 +40,15 @@ class Truck:
     def run(self):
         env, depot = self.env, self.depot
         while True:
+            while depot.blocked:                  # no outside support: the fleet stays in
+                yield depot.until_released()
             # A truck takes its next trip only once it stands at a free bay, so
             # trips ordered later with a higher priority are not stuck behind
             # trips already claimed by trucks queueing for a bay.
             with depot.bays.request() as bay:
                 yield bay
                 trip = (yield depot.trips.get()).item
-                depot.backlog -= 1
+                depot.trip_taken()
                 self.trip_started = started = env.now
                 self.log.add(env.now, "load", agent=self.truck_id, zone=trip.zone.zone_id, amount=trip.weight_kg)
                 yield env.timeout(depot.load_time_min())

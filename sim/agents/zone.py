@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 
-
 __all__ = ["Zone"]
 
 FIRST_SUPPLY_TIERS = ("district", "city")
@@ -75,6 +74,21 @@ class Zone:
         is covered as done."""
         self.need[item] = self.need.get(item, 0.0) + math.ceil(amount)
         self.received.setdefault(item, 0.0)
+
+    def mark_reported(self, now: float) -> bool:
+        """Command learns of the zone's needs (a report or a forecast); ``False``
+        if it already knew."""
+        if self.report_min != math.inf:
+            return False
+        self.report_min = now
+        return True
+
+    def helper_arrived(self) -> None:
+        """A volunteer crew starts helping distribute (faster unloading)."""
+        self.helpers += 1
+
+    def helper_left(self) -> None:
+        self.helpers -= 1
 
     @property
     def is_affected(self) -> bool:

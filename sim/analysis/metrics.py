@@ -13,7 +13,7 @@ the zone's water first reached the flooding threshold.
 * **Relief**: share of affected *people* relieved within each relief line
   (8 h, 12 h and any target), and zone relief times.
 * **Supply audit**: per item, initial stock + arrivals = delivered + in
-  transit + remaining stock. A run whose audit does not balance is a bug and
+  transit (on trucks, or moving between depots) + remaining stock. A run whose audit does not balance is a bug and
   raises :class:`SupplyAuditError`.
 """
 from __future__ import annotations
@@ -56,6 +56,18 @@ def _percentile_h(minutes: np.ndarray, q: float):
     return _h(float(v))
 
 
+def stranded_order_warnings(depots) -> list[str]:
+    """Orders left at the end on a depot that cannot serve them (no trucks, or held back)."""
+    out = []
+    for d in depots:
+        if d.backlog > 0 and (d.spec.trucks.count == 0 or d.blocked):
+            why = "it has no trucks" if d.spec.trucks.count == 0 else "it is held back (no outside support)"
+            reserved = ", ".join(f"{v:,.0f} {k}" for k, v in d.reserved.items() if v > 0)
+            out.append(f"depot {d.depot_id} holds {d.backlog} ordered truckload(s) it cannot send at the end: "
+                       f"{why}; stock promised to them: {reserved or 'none'}")
+    return out
+
+
 def supply_audit(run) -> dict:
     """Per-item balance of the run's stock (see module docstring)."""
     w = run.world
@@ -64,7 +76,8 @@ def supply_audit(run) -> dict:
         initial = sum(d.initial.get(item, 0.0) for d in w.depots)
         arrivals = sum(d.arrived.get(item, 0.0) for d in w.depots)
         delivered = sum(z.received.get(item, 0.0) for z in w.zones)
-        in_transit = sum(t.load.get(item, 0.0) for t in w.trucks)
+        in_transit = sum(t.load.get(item, 0.0) for t in w.trucks) + sum(
+            d.sent_away.get(item, 0.0) - d.moved_in.get(item, 0.0) for d in w.depots)   # + moves between depots
         remaining = sum(d.stock.get(item, 0.0) for d in w.depots)
         if not any((initial, arrivals, delivered, in_transit, remaining)):
             continue
@@ -139,10 +152,12 @@ def summarize(run) -> dict:
                  for kind, ts in sorted(teams_by_kind.items())}
     audit = supply_audit(run)
     warnings = list(w.warnings)
+    warnings += w.reachability.warnings({z.zone_id: z.affected for z in affected})
     for item in sc.needs.per_person():
         got = audit["items"].get(item, {})
         if affected and got.get("initial", 0.0) + got.get("arrivals", 0.0) <= 0:
             warnings.append(f"no depot held any {item} during the run, so no affected person could be relieved")
+    warnings += stranded_order_warnings(w.depots)
     if not audit["balanced"]:
         bad = {k: v for k, v in audit["items"].items() if not v["balanced"]}
         raise SupplyAuditError(f"supply audit does not balance: {bad}")

@@ -82,8 +82,7 @@ class Command:
     def _warned(self, zones, warning_min: float):
         yield self.env.timeout(max(warning_min - self.env.now, 0.0))
         for zone in zones:
-            if zone.report_min == math.inf:
-                zone.report_min = self.env.now
+            if zone.mark_reported(self.env.now):
                 self.log.add(self.env.now, "forecast", zone=zone.zone_id, amount=zone.affected)
                 self.reported.append(zone)
         self.request_plan()
@@ -94,8 +93,7 @@ class Command:
         arrival = self.comms.report_arrival(zone, now, delay) if self.comms is not None else now + delay
         yield self.env.timeout(arrival - now)
         self.log.add(self.env.now, "report", zone=zone.zone_id, amount=zone.affected)
-        if zone.report_min == math.inf:       # not already known from a forecast
-            zone.report_min = self.env.now
+        if zone.mark_reported(self.env.now):      # not already known from a forecast
             self.reported.append(zone)
             self.request_plan()
 
@@ -170,8 +168,8 @@ class Command:
             no = self.zone_trips.get(zone.zone_id, 0) + 1
             self.zone_trips[zone.zone_id] = no
             weight = sum(n * self.unit_kg[i] for i, n in load.items())
-            trip = Trip(self.trip_seq, zone, load, weight, no)
-            depot.backlog += 1
+            trip = Trip(self.trip_seq, zone, load, weight, no, depot.depot_id)
+            depot.trip_ordered()
             self.log.add(self.env.now, "order", agent=depot.depot_id, zone=zone.zone_id, amount=weight)
             if self.policy == "nearest":
                 priority = (self.trip_seq,)
@@ -182,12 +180,28 @@ class Command:
     def _queue_trip(self, depot, item, delay: float):
         if delay > 0:
             yield self.env.timeout(delay)
+        if depot.blocked:                     # held back while the order was on its way
+            depot.cancel_trip(item.item)
+            self.trips_returned([item.item])
+            return
         yield depot.trips.put(item)
 
     def on_delivered(self, trip) -> None:
         got = self.assigned[trip.zone.zone_id]
         for item, amount in trip.items.items():
             got[item] -= amount
+
+    def trips_returned(self, trips) -> None:
+        """Trips that will not leave (their depot is held back): their need is
+        open again and is planned afresh."""
+        for trip in trips:
+            got = self.assigned[trip.zone.zone_id]
+            for item, amount in trip.items.items():
+                got[item] -= amount
+            self._covered.discard(trip.zone.zone_id)
+            self.log.add(self.env.now, "cancel", agent=trip.depot_id, zone=trip.zone.zone_id, amount=trip.weight_kg)
+        if trips:
+            self.request_plan()
 
     # ------------------------------------------------------------ helpers
     def _send_helpers(self) -> None:
@@ -205,15 +219,10 @@ class Command:
                 break
             team = helpers[min(free, key=lambda i: times[i, j])]
             self.helped.add(zone.zone_id)
-            team.assign(_help_task(self.work.next_seq(), zone))
+            self.work.send(team, _help_task(self.work.next_seq(), zone))
 
 
 def _help_task(seq: int, zone):
-    def start():
-        zone.helpers += 1
-
-    def done():
-        zone.helpers -= 1
-
     return Task(priority=-zone.affected, seq=seq, node=zone.node, work_min=HELP_SHIFT_MIN,
-                label="distribution_help", zone=zone.zone_id, on_start=start, on_done=done)
+                label="distribution_help", kind="distribution_help", zone=zone.zone_id,
+                on_start=zone.helper_arrived, on_done=zone.helper_left)

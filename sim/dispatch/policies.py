@@ -25,8 +25,8 @@ the current travel time from every depot to every zone. It returns orders
   stock allows is met and, among such plans, the one closest to the depots.
   (The constraint matrix is totally unimodular, so the optimum is integral.)
 
-A depot that cannot reach a zone now (``inf`` travel time) or is blocked (no
-outside support) is never chosen for it.
+A depot that cannot reach a zone now (``inf`` travel time), has no trucks, or
+is held back (no outside support) is never chosen for it (:func:`can_send`).
 """
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class _Pool:
         self.orders: dict[tuple[int, int], dict[str, float]] = {}
         # Per plan, once: which depots can serve each zone, and (zone-major
         # lists) the travel time, dispatch interval and loading time of each.
-        open_depot = np.array([not d.blocked and d.spec.trucks.count > 0 for d in depots], dtype=bool)
+        open_depot = np.array([can_send(d) for d in depots], dtype=bool)
         usable = np.isfinite(times) & open_depot[:, None]
         self._usable = [[di for di, ok in enumerate(row) if ok] for row in usable.T.tolist()]
         self._times_t = times.T.tolist()
@@ -106,10 +106,15 @@ class _Pool:
         return got
 
     def total_available(self, item: str) -> float:
-        return sum(a.get(item, 0.0) for a, d in zip(self.avail, self.depots) if not d.blocked)
+        return sum(a.get(item, 0.0) for a, d in zip(self.avail, self.depots) if can_send(d))
 
     def result(self, zones) -> list[Order]:
         return [Order(self.depots[di], zones[zi], items) for (di, zi), items in self.orders.items()]
+
+
+def can_send(depot) -> bool:
+    """Whether a depot can send anything now: it has trucks and is not held back."""
+    return not depot.blocked and depot.spec.trucks.count > 0
 
 
 def _greedy(zones, open_needs, depots, times, order, unit_kg=None) -> list[Order]:
@@ -175,7 +180,7 @@ def depot_horizon_loads(depot, horizon_min: float) -> float:
 
 def plan_lp(zones, open_needs, depots, times, unit_kg) -> list[Order]:
     items = sorted({item for need in open_needs for item in need})
-    usable = np.isfinite(times) & ~np.array([d.blocked for d in depots])[:, None]
+    usable = np.isfinite(times) & np.array([can_send(d) for d in depots], dtype=bool)[:, None]
     penalty = 10.0 * (np.nanmax(np.where(usable, times, 0.0)) + 1.0)
     orders: dict[tuple[int, int], dict[str, float]] = {}
     for item in items:

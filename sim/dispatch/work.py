@@ -3,8 +3,11 @@
 Hazards and outages create work at road nodes — debris to clear, a flooded
 point to pump, people to dig out, a depot's power to restore, hands to help
 distribute. :class:`WorkAssigner` queues each piece with the capable team
-(:data:`CAPABLE_KINDS`) whose crews would start it first: its queue length per
-crew times a shift, plus a straight-line travel estimate from its base.
+(:data:`CAPABLE_KINDS`) whose crews would start it first: how long the team
+is still held back ("no outside support"), its queue length per crew times a
+shift, plus a straight-line travel estimate from its base. A task reaches the
+team after the command's ``order_delay`` (longer for a team cut off by a
+communications outage, :mod:`sim.world.comms`).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ CAPABLE_KINDS = {
     "sar": ("sar", "fire_rescue", "army"),
     "pumping": ("pumping", "fire_rescue"),
     "lifeline_repair": ("lifeline_repair",),
+    "distribution_help": ("volunteer", "distribution"),
 }
 #: A crew's shift: long work is split into shifts so several crews share it.
 SHIFT_MIN = 480.0
@@ -40,10 +44,14 @@ def crow_flight_min(graph, sources, targets, speed_kmh: float = 30.0) -> np.ndar
 class WorkAssigner:
     """Queues work with teams (see the module docstring)."""
 
-    def __init__(self, teams, graph):
+    def __init__(self, env, teams, graph, order_delay_min: float = 0.0):
+        self.env = env
         self.teams = teams
         self.graph = graph
+        self.order_delay_min = float(order_delay_min)
+        self.comms = None                  # communications outages (sim.world.comms.Comms), if any
         self.task_seq = 0
+        self._index = {id(t): k for k, t in enumerate(teams)}
 
     def capable(self, kind: str) -> list:
         return [t for t in self.teams if t.kind in CAPABLE_KINDS.get(kind, (kind,))]
@@ -52,6 +60,29 @@ class WorkAssigner:
         self.task_seq += 1
         return self.task_seq
 
+    def _choose(self, teams, node: int):
+        now = self.env.now
+        travel = crow_flight_min(self.graph, [t.base_node for t in teams], [node])[:, 0]
+        cost = [t.hold_left_min(now) + (t.waiting / t.spec.count) * SHIFT_MIN + travel[k]
+                for k, t in enumerate(teams)]
+        return teams[int(np.argmin(cost))]
+
+    def send(self, team, task: Task) -> None:
+        """Give ``task`` to ``team`` once the order reaches it."""
+        delay = self.order_delay_min
+        if self.comms is not None:
+            delay = self.comms.task_delay(self._index[id(team)], self.env.now, delay)
+        if delay <= 0:
+            team.assign(task)
+            return
+
+        def deliver():
+            yield self.env.timeout(delay)
+            team.assign(task, expected=True)
+
+        team.expect()
+        self.env.process(deliver())
+
     def assign(self, kind: str, node: int, work_min: float, label: str, zone: str, priority: float, on_done,
                skip=None, not_before_min: float = 0.0) -> bool:
         """Queue work at ``node`` with the capable team that would start it soonest;
@@ -59,9 +90,15 @@ class WorkAssigner:
         teams = self.capable(kind)
         if not teams:
             return False
-        travel = crow_flight_min(self.graph, [t.base_node for t in teams], [node])[:, 0]
-        team = teams[int(np.argmin([(t.waiting / t.spec.count) * SHIFT_MIN + travel[k]
-                                    for k, t in enumerate(teams)]))]
-        team.assign(Task(priority=-priority, seq=self.next_seq(), node=node, work_min=work_min,
-                         label=label, zone=zone, on_done=on_done, skip=skip, not_before_min=not_before_min))
+        self.send(self._choose(teams, node), Task(
+            priority=-priority, seq=self.next_seq(), node=node, work_min=work_min, label=label, zone=zone,
+            kind=kind, on_done=on_done, skip=skip, not_before_min=not_before_min))
         return True
+
+    def hand_over(self, tasks: list[Task]) -> None:
+        """Tasks taken back from a team that is held back go to the capable team
+        that would start them soonest."""
+        for task in tasks:
+            teams = self.capable(task.kind)
+            if teams:
+                self.send(self._choose(teams, task.node), task)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from sim.engine.rescue import queue_rescue, self_rescue
 from sim.engine.road_clearing import RouteClearing, queue_site_work
 from sim.engine.timers import at
+from sim.engine.transfers import schedule_prestock
 
 __all__ = ["apply_outcome"]
 
@@ -25,12 +26,12 @@ def apply_outcome(world, outcome) -> None:
     env = world.env
     for change in outcome.road_changes:
         at(env, change.time_min, lambda c=change: layers.set_hazard(c.edges, c.speed_factor, c.cause))
-    zone_of_node = {z.node: z for z in world.zones}
     self_share = float(getattr(world.scenario.hazard, "self_rescue_share", 0.0))
     self_rescue(world, self_share)
     report = world.scenario.command.report_delay.mode
     clearing = RouteClearing(world)
     warning = outcome.figures.get("warning_min")
+    schedule_prestock(world, None if warning is None else float(warning))
     preposition = bool(getattr(world.scenario.hazard, "prepositioning", False)) and warning is not None
     for site in outcome.work_sites:
         ready = site.available_min + report
@@ -39,7 +40,7 @@ def apply_outcome(world, outcome) -> None:
             at(env, min(float(warning), ready), lambda w=work: queue_site_work(world, w, w.priority))
             continue
         if site.team_kind == "sar":
-            zone = zone_of_node.get(site.node)
+            zone = world.zones[site.zone] if site.zone >= 0 else None
             left = 1.0 - self_share
             if left > 0:
                 at(env, ready, lambda s=site, z=zone, f=left: queue_rescue(world, s, z, f))

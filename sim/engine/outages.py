@@ -25,49 +25,62 @@ def schedule_outages(world) -> None:
         layer = f"road-outage-{k + 1}"
         at(env, closure.start_min, lambda c=closure, n=layer: world.road_layers.set(n, c.edges, 0.0, "road outage"))
         at(env, closure.end_min, lambda c=closure, n=layer: world.road_layers.set(n, c.edges, 1.0, "road reopened"))
-    for cut in world.outages.power_cuts:
-        _power_window(world, cut.window, cut.sites)
+    for k, cut in enumerate(world.outages.power_cuts):
+        _power_window(world, k, cut.window, cut.sites)
     if world.outages.no_outside_support is not None:
         _no_outside_support(world, world.outages.no_outside_support)
 
 
-def _power_window(world, w, down) -> None:
+def _site_id(site) -> str:
+    return getattr(site, "depot_id", None) or getattr(site, "shelter_id", "")
+
+
+def _power_window(world, key: int, w, down) -> None:
+    """Cut the sites' power for the window (layered over other windows) and send
+    a lifeline-repair crew to each once the cut is reported."""
     env = world.env
-    for agent in down:
-        state = {"restored": False}
 
-        def cut(a=agent):
-            a.slowdown = w.slowdown
+    def cut():
+        for site in down:
+            site.power.cut(key, w.slowdown)
 
-        def restore(a=agent, st=state, by="window end"):
-            if not st["restored"]:
-                st["restored"] = True
-                a.slowdown = 1.0
-                world.log.add(env.now, "power_restored", agent=getattr(a, "depot_id", getattr(a, "shelter_id", "")),
-                              item=by)
+    def end():
+        for site in down:
+            if site.power.end(key):
+                world.log.add(env.now, "power_restored", agent=_site_id(site), item="window end")
 
-        at(env, w.start, cut)
-        at(env, w.end, restore)
+    def repaired(site):
+        if site.power.repair():
+            world.log.add(env.now, "power_restored", agent=_site_id(site), item="lifeline_repair")
+
+    at(env, w.start, cut)
+    at(env, w.end, end)
+    for site in down:
         at(env, w.start + world.scenario.command.report_delay.mode,
-           lambda a=agent, r=restore: world.work.assign("lifeline_repair", a.node, POWER_RESTORE_CREW_MIN,
-                                                        "power", "", 1.0, lambda: r(by="lifeline_repair")))
+           lambda s=site: world.work.assign("lifeline_repair", s.node, POWER_RESTORE_CREW_MIN, "power", "", 1.0,
+                                            lambda: repaired(s), skip=lambda: not s.power.is_off))
 
 
 def _no_outside_support(world, w) -> None:
+    """City depots and outside teams are held back for the window, whenever it
+    starts: trips queued at the depots go back to command, tasks queued with
+    the teams go to local teams, and neither takes new work until the end."""
     env = world.env
     city = [d for d in world.depots if d.tier == "city"]
+    outside = [t for t in world.teams if t.spec.outside]
 
-    def block():
+    def hold():
         for d in city:
-            d.blocked = True
+            world.command.trips_returned(d.hold())
+        for t in outside:
+            world.work.hand_over(t.hold(w.end))
 
-    def unblock():
+    def release():
         for d in city:
-            d.blocked = False
+            d.release()
+        for t in outside:
+            t.release()
         world.command.request_plan()
 
-    at(env, w.start, block)
-    at(env, w.end, unblock)
-    for t in world.teams:
-        if t.spec.outside and w.start <= 0.0:
-            t.blocked_until = w.end
+    at(env, w.start, hold)
+    at(env, w.end, release)

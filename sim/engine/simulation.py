@@ -58,13 +58,24 @@ def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progre
     schedule_outages(world)
     comms = world.outages.comms
     evacuate(env, world.zones, world.shelters, scenario.command.warning_delay, world.log,
-             comms.warning_factor if comms is not None else None)
+             comms.warning_arrival if comms is not None else None)
     world.command.start()
+    env.process(_watch_reachability(world))
     simulating = time.perf_counter()
     _run_until(env, scenario.duration, progress)
     done = time.perf_counter()
     return Run(world=world, wall_s=done - started, simpy_events=_scheduled_events(env),
                simulate_s=done - simulating)
+
+
+def _watch_reachability(world):
+    """Check which zones are cut off once the hazard has struck, then on road changes."""
+    env = world.env
+    yield env.timeout(0)
+    world.reachability.check(env.now)
+    while True:
+        yield world.traffic.roads_changed
+        world.reachability.roads_changed(env.now)
 
 
 def _run_until(env: simpy.Environment, until_min: float, progress: bool) -> None:

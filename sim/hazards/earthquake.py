@@ -171,7 +171,7 @@ def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_popula
     zone_node = np.asarray(zone_node, dtype=np.int64)
     for z in np.flatnonzero(trapped > 0):
         work_sites.append(WorkSite(
-            site_id=f"eq-sar-{z}", team_kind="sar", node=int(zone_node[z]),
+            site_id=f"eq-sar-{z}", team_kind="sar", node=int(zone_node[z]), zone=int(z),
             work_min=float(trapped[z]) * SAR_CREW_MIN_PER_TRAPPED, available_min=t0,
             priority=float(trapped[z]) * (1.0 + float(vulnerable[z])),
             cause=f"{int(trapped[z])} people trapped in collapsed buildings"))

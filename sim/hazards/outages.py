@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.network.areas import node_townships, points_in_area, zones_in_area
+from sim.network.areas import points_in_area, zones_in_area
 
 __all__ = ["RoadClosure", "road_closures", "window_days", "zones_hit_by"]
 
@@ -46,18 +46,23 @@ class RoadClosure:
     segments: np.ndarray
 
 
-def road_closures(outages, graph, zones, rng: np.random.Generator) -> list[RoadClosure]:
-    """The road segments each road outage closes (seeded choice of ``closed_share``)."""
+def road_closures(windows, graph, node_township, rngs) -> list[RoadClosure]:
+    """The road segments each road outage closes: a seeded ``closed_share`` of the
+    segments with an end inside its area.
+
+    ``node_township`` gives the township of every node (for township areas);
+    ``rngs[k]`` is the generator of window ``k``. It draws one uniform per road
+    segment of the whole graph, whatever the area, so a larger share or a wider
+    area closes a superset of the segments a smaller one closes.
+    """
     closures = []
-    towns = None
-    for window in outages.roads:
-        if window.area.townships is not None and towns is None:
-            towns = node_townships(graph, zones)
-        node_in = points_in_area(window.area, graph.lon, graph.lat, towns)
+    n_segments = int(graph.segment.max()) + 1 if graph.n_edges else 0
+    for window, rng in zip(windows, rngs):
+        node_in = points_in_area(window.area, graph.lon, graph.lat, node_township)
         edge_in = node_in[graph.tails] | node_in[graph.heads]
+        draw = rng.random(n_segments)
         segments = np.unique(graph.segment[edge_in])
-        draw = rng.random(len(segments))  # one draw per segment, so a larger share closes a superset
-        chosen = segments[draw < window.closed_share]
+        chosen = segments[draw[segments] < window.closed_share]
         edges = np.flatnonzero(np.isin(graph.segment, chosen))
         closures.append(RoadClosure(window.start, window.end, edges, chosen))
     return closures

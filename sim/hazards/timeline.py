@@ -43,7 +43,9 @@ class WorkSite:
     ``work_min`` is crew-minutes of work on site (two crews halve it).
     ``available_min`` is when the site can first be worked (e.g. water must
     stop rising before pumping helps). ``priority`` orders sites of one kind
-    (higher first).
+    (higher first). ``zone`` is the index of the zone the work is for (its row
+    in the zone table; -1 for work on the roads): several zones may share a
+    road node, so a site names its zone rather than leaving it to the node.
     """
 
     site_id: str
@@ -54,6 +56,7 @@ class WorkSite:
     available_min: float = 0.0
     priority: float = 0.0
     cause: str = ""
+    zone: int = -1
 
 
 @dataclass

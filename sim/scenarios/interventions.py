@@ -23,10 +23,15 @@ How each overlay is applied (kept simple on purpose):
 
 - ``add_depot``, ``add_shelter``, ``add_teams`` append to their lists;
 - ``add_trucks`` raises the depot's ``trucks.count``;
-- ``prestock`` moves physical stock from one depot to another at t = 0 (the
-  move is assumed done before the event). ``lead`` — how long the move takes —
-  is kept in ``Scenario.applied_interventions`` so the engine can later check
-  it against the warning lead time or model the move itself;
+- ``prestock`` moves physical stock from one depot to another. Against a
+  hazard that comes with a warning (rainfall) the move starts when the
+  warning is issued and takes ``lead`` (loading, driving, unloading): the
+  stock leaves the source then and is at the target ``lead`` later — maybe
+  after the rain has begun. The engine makes the move
+  (:mod:`sim.engine.transfers`); here the record stays in
+  ``Scenario.applied_interventions``. Without a warning (an earthquake, a
+  drill) the stock is a standing pre-positioning, in place at t = 0: it is
+  moved here;
 - ``retrofit`` multiplies the earthquake's ``bridge_fragility_factor``
   (``bridges: all``) or sets a per-segment factor in
   ``Earthquake.segment_fragility_factor`` (a list of segment ids); it has no
@@ -56,7 +61,7 @@ from sim.scenarios.resources import (
 from sim.scenarios.units import Duration
 
 __all__ = ["Intervention", "AddDepot", "Prestock", "AddTeams", "AddTrucks", "AddShelter",
-           "Retrofit", "SatPhones", "apply_interventions", "INTERVENTION_TYPES"]
+           "Retrofit", "SatPhones", "apply_interventions", "prestock_on_warning", "INTERVENTION_TYPES"]
 
 AgentId = Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -179,6 +184,8 @@ def apply_interventions(scenario):
     for _, iv in todo:
         if isinstance(iv, AddTrucks):
             _known(depots, iv.depot, "depot").trucks.count += iv.count
+        elif isinstance(iv, Prestock) and prestock_on_warning(new):
+            _known(depots, iv.from_depot, "depot"), _known(depots, iv.to_depot, "depot")
         elif isinstance(iv, Prestock):
             source = _known(depots, iv.from_depot, "depot")
             target = _known(depots, iv.to_depot, "depot")
@@ -211,6 +218,11 @@ def apply_interventions(scenario):
     if source is not None:
         new._source = source.with_aliases(aliases)
     return new
+
+
+def prestock_on_warning(scenario) -> bool:
+    """Whether ``prestock`` moves start on the hazard's warning (else they are in place at t = 0)."""
+    return scenario.hazard.type == "rainfall"
 
 
 def _known(by_id: dict, agent_id: str, kind: str):

@@ -1,10 +1,13 @@
-"""Communications under outage windows: when reports, orders and warnings arrive.
+"""Communications under outage windows: when reports, orders, tasks and warnings arrive.
 
-Inside a comms window's area a zone's report takes ``delay_factor`` times
-longer, a seeded share ``loss_share`` of reports is lost and re-sent when the
-network is back, orders to depots in the area take ``delay_factor`` times
-longer, and warnings reach people later. Agents with a satellite phone are
-not affected.
+Inside a comms window's area a message takes ``delay_factor`` times longer
+to get through, but never longer than until the network is back (the window's
+end) plus its normal delay; a seeded share ``loss_share`` of zone reports is
+lost and re-sent when the network is back. Windows over the same agent are
+layered: the network is down for an agent while any window covering it is
+on. Agents with a satellite phone (zones listed in ``sat_phone_zones``,
+depots and teams with ``sat_phone: true``) are not affected. Each window
+draws its lost reports from its own random stream, one draw per zone.
 """
 from __future__ import annotations
 
@@ -16,36 +19,64 @@ __all__ = ["Comms"]
 
 
 class Comms:
-    """When reports and orders arrive under communications outages."""
+    """When messages arrive under communications outages (see the module docstring)."""
 
-    def __init__(self, windows, zone_table, sat_phone_zones, depots, depot_lon, depot_lat, depot_townships, rng):
+    def __init__(self, windows, zone_table, sat_phone_zones, depots, teams, lon, lat, depot_townships,
+                 team_townships, rngs):
         self.windows = windows
         sat_all = sat_phone_zones == "all"
         sat = set() if sat_all else set(sat_phone_zones)
         with_phone = np.array([sat_all or z in sat for z in zone_table["zone_id"]], dtype=bool)
         self.zone_in = [zones_in_area(w.area, zone_table) & ~with_phone for w in windows]
-        depot_phone = np.array([d.spec.sat_phone for d in depots], dtype=bool)
-        self.depot_in = [points_in_area(w.area, depot_lon, depot_lat, depot_townships) & ~depot_phone
-                         for w in windows]
-        self.lost = [rng.random(len(zone_table)) < w.loss_share for w in windows]
+        self.depot_in = self._points_in(windows, depots, lon, lat, depot_townships)
+        self.team_in = self._points_in(windows, teams, lon, lat, team_townships)
+        self.lost = [rng.random(len(zone_table)) < w.loss_share for w, rng in zip(windows, rngs)]
+
+    @staticmethod
+    def _points_in(windows, agents, lon, lat, townships):
+        nodes = [a.node if hasattr(a, "node") else a.base_node for a in agents]
+        phone = np.array([bool(a.spec.sat_phone) for a in agents], dtype=bool)
+        return [points_in_area(w.area, lon[nodes], lat[nodes], townships) & ~phone if agents else
+                np.zeros(0, dtype=bool) for w in windows]
+
+    def _down(self, masks, index: int, now: float) -> tuple[list[int], float]:
+        """Windows covering agent ``index`` that are on at ``now``, and when the
+        network is back for it (the end of the run of overlapping windows)."""
+        active = [k for k, w in enumerate(self.windows) if masks[k][index] and w.start <= now < w.end]
+        if not active:
+            return [], now
+        back = max(self.windows[k].end for k in active)
+        extended = True
+        while extended:                      # a window starting before the others end extends the outage
+            extended = False
+            for k, w in enumerate(self.windows):
+                if masks[k][index] and w.start <= back < w.end:
+                    back, extended = w.end, True
+        return active, back
+
+    def _arrival(self, masks, index: int, now: float, delay: float, lost: bool = False) -> float:
+        active, back = self._down(masks, index, now)
+        if not active:
+            return now + delay
+        if lost:
+            return back + delay
+        factor = max(self.windows[k].delay_factor for k in active)
+        return min(now + delay * factor, back + delay)
 
     def report_arrival(self, zone, now: float, delay: float) -> float:
-        arrival = now + delay
-        for k, w in enumerate(self.windows):
-            if self.zone_in[k][zone.index] and w.start <= now < w.end:
-                arrival = w.end + delay if self.lost[k][zone.index] else max(arrival, now + delay * w.delay_factor)
-        return arrival
+        """When a zone's report sent at ``now`` reaches the command centre."""
+        active, _ = self._down(self.zone_in, zone.index, now)
+        lost = any(self.lost[k][zone.index] for k in active)
+        return self._arrival(self.zone_in, zone.index, now, delay, lost)
 
     def order_delay(self, depot_index: int, now: float, delay: float) -> float:
-        out = delay
-        for k, w in enumerate(self.windows):
-            if self.depot_in[k][depot_index] and w.start <= now < w.end:
-                out = max(out, delay * w.delay_factor)
-        return out
+        """How long an order sent at ``now`` takes to reach depot ``depot_index``."""
+        return self._arrival(self.depot_in, depot_index, now, delay) - now
 
-    def warning_factor(self, zone, now: float) -> float:
-        f = 1.0
-        for k, w in enumerate(self.windows):
-            if self.zone_in[k][zone.index] and w.start <= now < w.end:
-                f = max(f, w.delay_factor)
-        return f
+    def task_delay(self, team_index: int, now: float, delay: float) -> float:
+        """How long a task sent at ``now`` takes to reach team ``team_index``."""
+        return self._arrival(self.team_in, team_index, now, delay) - now
+
+    def warning_arrival(self, zone, now: float, delay: float) -> float:
+        """When a warning published at ``now`` reaches the people of ``zone``."""
+        return self._arrival(self.zone_in, zone.index, now, delay)

@@ -39,24 +39,21 @@ class OutagePlan:
     timeline: list[dict] = field(default_factory=list)
 
 
-def _townships(graph, zone_table, depots, shelters):
-    """Township of each depot and shelter node (for township-area outages)."""
-    towns = node_townships(graph, zone_table) if graph.has_coordinates else None
-    if towns is None:
-        return [""] * len(depots), [""] * len(shelters)
-    return [towns[d.node] for d in depots], [towns[s.node] for s in shelters]
-
-
 def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, seed: int) -> OutagePlan:
     """Resolve the scenario's ``outages`` section for one run (see the module docstring)."""
     outages = scenario.outages
     plan = OutagePlan()
     windows = [*outages.roads, *outages.power, *outages.comms, *outages.water]
-    depot_towns, shelter_towns = [], []
-    if outages.power or any(w.area.townships for w in windows):
-        depot_towns, shelter_towns = _townships(graph, zone_table, depots, shelters)
-    rng = stream(seed, "outages")
-    plan.road_closures = road_closures(outages, graph, zone_table, rng)
+    node_town = None           # township of every node, for township areas (nearest zone centre)
+    if graph.has_coordinates and any(w.area.townships for w in windows):
+        node_town = node_townships(graph, zone_table)
+
+    def towns(nodes) -> list:
+        return [""] * len(nodes) if node_town is None else [node_town[n] for n in nodes]
+
+    depot_towns, shelter_towns = towns([d.node for d in depots]), towns([s.node for s in shelters])
+    plan.road_closures = road_closures(outages.roads, graph, node_town,
+                                       [stream(seed, "road_outages", k) for k in range(len(outages.roads))])
     for closure in plan.road_closures:
         plan.timeline.append({"kind": "roads", "start_h": closure.start_min / 60, "end_h": closure.end_min / 60,
                               "what": f"{len(closure.segments)} road segments closed"})
@@ -69,12 +66,14 @@ def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, se
         plan.timeline.append({"kind": "power", "start_h": w.start / 60, "end_h": w.end / 60,
                               "what": f"{len(down)} depots/shelters without power and backup"})
     if outages.comms:
-        plan.comms = Comms(outages.comms, zone_table, scenario.sat_phone_zones, depots,
-                           [graph.lon[d.node] for d in depots], [graph.lat[d.node] for d in depots],
-                           depot_towns, rng)
-        for w, zin, din in zip(outages.comms, plan.comms.zone_in, plan.comms.depot_in):
+        team_towns = towns([t.base_node for t in teams])
+        plan.comms = Comms(outages.comms, zone_table, scenario.sat_phone_zones, depots, teams, graph.lon, graph.lat,
+                           depot_towns, team_towns,
+                           [stream(seed, "comms_outages", k) for k in range(len(outages.comms))])
+        for w, zin, din, tin in zip(outages.comms, plan.comms.zone_in, plan.comms.depot_in, plan.comms.team_in):
             plan.timeline.append({"kind": "comms", "start_h": w.start / 60, "end_h": w.end / 60,
-                                  "what": f"{int(zin.sum())} zones and {int(din.sum())} depots without communications"})
+                                  "what": f"{int(zin.sum())} zones, {int(din.sum())} depots and {int(tin.sum())} "
+                                          "teams without communications"})
     for w in outages.water:
         hit = zones_hit_by(w, zone_table)
         days = max(window_days(w), 1.0)

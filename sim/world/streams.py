@@ -1,10 +1,16 @@
 """One seed per run, one independent random stream per component.
 
-``streams(seed)`` gives each component (impact, reporting, hazard, …) its own
-``numpy.random.Generator`` spawned from ``numpy.random.SeedSequence(seed)`` by a
-fixed key, so adding a component never shifts another's draws, and a
-before/after pair on the same seed shares the hazard and demand draws
-(common random numbers).
+:func:`stream` gives each component (impact, reporting, hazard, each outage
+window, …) its own ``numpy.random.Generator`` spawned from
+``numpy.random.SeedSequence(seed)`` by a fixed key, so adding or changing a
+component never shifts another's draws, and a before/after pair on the same
+seed shares the hazard, demand, reporting and outage draws (common random
+numbers). Within a component, draws are made per fixed entity (one per zone
+of the zone table, one per road segment of the graph), never per "entity
+that happens to be selected", so widening an area or raising a share draws
+nothing new for the entities already covered.
+
+Dispatch and team assignment draw nothing: their tie-breaks are by index.
 """
 from __future__ import annotations
 
@@ -12,13 +18,16 @@ import numpy as np
 
 __all__ = ["STREAMS", "stream", "replication_seed"]
 
-#: Fixed spawn keys: never renumber, only append.
-STREAMS = {"impact": 0, "reporting": 1, "hazard": 2, "shelter": 3, "travel": 4, "outages": 5, "teams": 6}
+#: Fixed spawn keys: never renumber, only append. (5: a retired shared outage stream.)
+STREAMS = {"impact": 0, "reporting": 1, "hazard": 2, "shelter": 3, "travel": 4, "teams": 6,
+           "road_outages": 7, "comms_outages": 8, "conditions": 9, "forecast": 10}
 
 
-def stream(seed: int, component: str) -> np.random.Generator:
-    """The random generator of ``component`` for a run with ``seed``."""
-    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=(STREAMS[component],)))
+def stream(seed: int, component: str, *index: int) -> np.random.Generator:
+    """The random generator of ``component`` (and of its ``index``-th part, e.g.
+    the second road outage window) for a run with ``seed``."""
+    key = (STREAMS[component], *(int(i) for i in index))
+    return np.random.default_rng(np.random.SeedSequence(entropy=seed, spawn_key=key))
 
 
 def replication_seed(seed: int, replication: int) -> int:

@@ -31,6 +31,7 @@ from sim.world.event_log import EventLog
 from sim.world.impact import ZoneImpact, impact_from_spec
 from sim.world.outage_plan import OutagePlan, plan_outages
 from sim.world.places import resolve_places
+from sim.world.reachability import Reachability
 from sim.world.rescue_ledger import RescueLedger
 from sim.world.road_layers import RoadLayers
 from sim.world.streams import stream
@@ -61,6 +62,7 @@ class World:
     road_layers: RoadLayers
     outages: OutagePlan
     rescue: RescueLedger
+    reachability: Reachability
     district: object | None = None
     hazard: object | None = None              # the HazardOutcome, if any
     hazard_figures: dict = field(default_factory=dict)
@@ -112,7 +114,7 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                   impact.time_min[z.index], per_person)
     depots = [Depot(env, spec, places[spec.id].node, log) for spec in scenario.depots]
     teams = [Team(spec, places[spec.id].node, traffic) for spec in scenario.teams]
-    work = WorkAssigner(teams, graph)
+    work = WorkAssigner(env, teams, graph, scenario.command.order_delay)
     command = Command(env, scenario, zones, depots, teams, router, log, stream(seed, "reporting"), work)
     trucks = [Truck(f"{d.depot_id}/truck-{k + 1:02d}", d, d.spec.trucks.payload_kg, traffic, command.on_delivered)
               for d in depots for k in range(d.spec.trucks.count)]
@@ -120,12 +122,13 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                         float(graph.lat[places[spec.id].node]), scenario.needs.shelter_m2)
                 for spec in scenario.shelters]
     outages = plan_outages(scenario, graph, zt, zones, depots, shelters, teams, seed)
-    command.comms = outages.comms
+    command.comms = work.comms = outages.comms
     world = World(env=env, scenario=scenario, seed=seed, graph=graph, router=router, traffic=traffic,
                   zone_table=zt, zones=zones, depots=depots, trucks=trucks, shelters=shelters, teams=teams,
                   command=command, work=work, log=log, places=places,
                   road_layers=RoadLayers(env, graph, traffic, log), outages=outages,
                   rescue=RescueLedger(trapped=int(sum(z.trapped for z in zones))),
+                  reachability=Reachability(graph, depots, zones),
                   district=region.district, hazard=outcome,
                   hazard_figures=dict(outcome.figures) if outcome is not None else {})
     world.warnings.extend(_reachability_warnings(world))
@@ -133,22 +136,19 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
 
 
 def _reachability_warnings(world: World) -> list[str]:
-    """Affected zones, shelters and depots that no depot can reach at the start."""
+    """Depots and shelters the road network leaves unconnected before the disaster
+    (which zones the run cuts off is :class:`~sim.world.reachability.Reachability`'s)."""
     warnings = []
     depot_nodes = np.array([d.node for d in world.depots])
     affected = [z for z in world.zones if z.is_affected]
     if affected:
         t = world.router.table(depot_nodes, np.array([z.node for z in affected]))
-        cut_off = [z.zone_id for z, col in zip(affected, t.T) if not np.isfinite(col).any()]
-        if cut_off:
-            warnings.append(f"{len(cut_off)} affected zone(s) cannot be reached from any depot at the start: "
-                            + ", ".join(cut_off[:10]) + (" …" if len(cut_off) > 10 else ""))
         for d, row in zip(world.depots, t):
             if not np.isfinite(row).any():
-                warnings.append(f"depot {d.depot_id} cannot reach any affected zone")
+                warnings.append(f"depot {d.depot_id} cannot reach any affected zone, even before the disaster")
     if world.shelters:
         t = world.router.table(depot_nodes, np.array([s.node for s in world.shelters]))
         for s, col in zip(world.shelters, t.T):
             if not np.isfinite(col).any():
-                warnings.append(f"shelter {s.shelter_id} cannot be reached from any depot")
+                warnings.append(f"shelter {s.shelter_id} cannot be reached from any depot, even before the disaster")
     return warnings

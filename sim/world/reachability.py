@@ -1,0 +1,111 @@
+"""Which affected zones no depot can reach, from when and until when.
+
+A zone is **cut off** while no depot with trucks can reach its road node over
+the open roads (closed roads have speed factor 0: a collapsed bridge, debris,
+a flooded underpass, a drill's closure). The check is a breadth-first search
+from all depots at once over the open edges (``scipy.sparse.csgraph``), run
+once when the hazard has struck and again whenever a road closes, or a road
+reopens while some zone is cut off. The result is a list of episodes per
+zone, reported in ``summary.json`` warnings: what the run actually faced,
+not what the roads were before the disaster.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import breadth_first_order
+
+__all__ = ["Reachability"]
+
+
+class Reachability:
+    """Cut-off episodes of the affected zones (see the module docstring)."""
+
+    def __init__(self, graph, depots, zones):
+        self.graph = graph
+        self.sources = np.unique([d.node for d in depots if d.spec.trucks.count > 0]).astype(np.int64)
+        self.zones = [z for z in zones if z.is_affected]
+        self.zone_nodes = np.array([z.node for z in self.zones], dtype=np.int64)
+        self.episodes: dict[str, list[list[float]]] = {}     # zone id -> [[from_min, until_min or inf], ...]
+        self._cut = np.zeros(len(self.zones), dtype=bool)
+        self._closed = np.zeros(graph.n_edges, dtype=bool)
+        self.checks = 0
+        self.first_check_min: float | None = None
+
+    @property
+    def any_cut_off(self) -> bool:
+        return bool(self._cut.any())
+
+    def roads_changed(self, now: float) -> None:
+        """Check again if a road closed, or a road reopened while a zone is cut off."""
+        closed = self.graph.speed_factor == 0.0
+        newly_closed = bool((closed & ~self._closed).any())
+        reopened = bool((self._closed & ~closed).any())
+        self._closed = closed
+        if newly_closed or (reopened and self.any_cut_off) or self.checks == 0:
+            self.check(now)
+
+    def check(self, now: float) -> None:
+        """Recompute which zones are cut off at ``now``."""
+        self.checks += 1
+        if self.first_check_min is None:
+            self.first_check_min = now
+        self._closed = self.graph.speed_factor == 0.0
+        if not len(self.zones):
+            return
+        reachable = self._reachable_nodes()
+        cut = ~reachable[self.zone_nodes]
+        for k in np.flatnonzero(cut & ~self._cut):
+            self.episodes.setdefault(self.zones[k].zone_id, []).append([now, math.inf])
+        for k in np.flatnonzero(~cut & self._cut):
+            self.episodes[self.zones[k].zone_id][-1][1] = now
+        self._cut = cut
+
+    def _reachable_nodes(self) -> np.ndarray:
+        g = self.graph
+        n = g.n_nodes
+        reachable = np.zeros(n + 1, dtype=bool)
+        if not len(self.sources):
+            return reachable[:n]
+        open_edge = g.speed_factor > 0.0
+        virtual = n                                   # one source linked to every depot
+        rows = np.concatenate([g.tails[open_edge], np.full(len(self.sources), virtual)])
+        cols = np.concatenate([g.heads[open_edge], self.sources])
+        adjacency = csr_array((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
+        reachable[breadth_first_order(adjacency, virtual, directed=True, return_predecessors=False)] = True
+        return reachable[:n]
+
+    def warnings(self, people_of: dict[str, int]) -> list[str]:
+        """Lines for ``summary.json``: zones cut off once the hazard struck, and later."""
+        if not self.episodes:
+            return []
+        at_start = sorted(z for z, eps in self.episodes.items() if eps[0][0] <= self.first_check_min)
+        later = sorted(z for z in self.episodes if z not in at_start)
+        out = []
+        if at_start and len(at_start) == len(self.zones):
+            out.append("no affected site can be reached from any depot once the hazard has struck: "
+                       + _listing(at_start, self.episodes, people_of))
+        elif at_start:
+            people = sum(people_of.get(z, 0) for z in at_start)
+            out.append(f"{len(at_start)} affected zone(s) ({people:,} people) cannot be reached from any depot "
+                       f"once the hazard has struck: " + _listing(at_start, self.episodes, people_of))
+        if later:
+            people = sum(people_of.get(z, 0) for z in later)
+            out.append(f"{len(later)} affected zone(s) ({people:,} people) were cut off from every depot later in "
+                       "the run: " + _listing(later, self.episodes, people_of))
+        return out
+
+
+def _h(minutes: float) -> str:
+    return "the end" if not math.isfinite(minutes) else f"{minutes / 60:.1f} h"
+
+
+def _listing(zone_ids: list[str], episodes: dict, people_of: dict, limit: int = 10) -> str:
+    parts = []
+    for z in zone_ids[:limit]:
+        spans = "; ".join(f"{_h(a)} to {_h(b)}" for a, b in episodes[z])
+        parts.append(f"{z} ({people_of.get(z, 0):,} people, {spans})")
+    more = f" … and {len(zone_ids) - limit} more" if len(zone_ids) > limit else ""
+    return ", ".join(parts) + more

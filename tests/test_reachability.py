@@ -1,0 +1,47 @@
+"""Zones cut off from every depot: warned about as the run faces them, with when and for how long."""
+from __future__ import annotations
+
+from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+from sim.api import run
+from sim.cli import main
+from sim.scenarios import load_scenario
+
+
+def two_zone_world(tmp_path, roads):
+    """Depot at node 1; Z1 at node 2 (10 km), Z2 at node 3 (20 km); the road outage area is a
+    circle round node 3 (only the segment 2-3 touches it)."""
+    region = line_world(tmp_path, n=3, length_m=10_000, speed_kmh=60)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 2, 100, 0.2), ("Z2", 3, 300, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5), outages={"roads": roads})
+    return write_scenario(tmp_path, doc)
+
+
+def near_z2(start, end):
+    return [{"start": start, "end": end, "closed_share": 1.0,
+             "area": {"around": {"center": [116.8, 39.8], "radius": "2km"}}}]
+
+
+def test_a_zone_cut_off_from_the_start_is_warned_with_its_span(tmp_path):
+    path = two_zone_world(tmp_path, near_z2("0h", "5h"))
+    summary = run(load_scenario(path), base_dir=tmp_path).summary()
+    (line,) = [w for w in summary["warnings"] if "cannot be reached" in w]
+    assert line.startswith("1 affected zone(s) (150 people) cannot be reached from any depot once the hazard")
+    assert "Z2 (150 people, 0.0 h to 5.0 h)" in line and "Z1" not in line
+
+
+def test_a_zone_cut_off_later_is_warned_with_when_and_for_how_long(tmp_path):
+    path = two_zone_world(tmp_path, near_z2("2h", "7h"))
+    summary = run(load_scenario(path), base_dir=tmp_path).summary()
+    assert not any("cannot be reached" in w for w in summary["warnings"])
+    (line,) = [w for w in summary["warnings"] if "later in the run" in w]
+    assert "Z2 (150 people, 2.0 h to 7.0 h)" in line
+
+
+def test_a_run_where_no_affected_site_can_be_reached_says_so_on_the_console(tmp_path, capsys):
+    everything = [{"start": "0h", "end": "30h", "closed_share": 1.0}]
+    path = two_zone_world(tmp_path, everything)
+    assert main(["run", str(path), "--out", str(tmp_path / "out"), "--no-plots"]) == 0
+    out = capsys.readouterr().out
+    assert "warning: no affected site can be reached from any depot once the hazard has struck" in out
+    assert "Z1 (50 people, 0.0 h to the end)" in out and "Z2 (150 people, 0.0 h to the end)" in out

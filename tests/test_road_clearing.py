@@ -1,0 +1,66 @@
+"""Emergency lanes: crews clear the way to a cut-off zone before other debris."""
+from __future__ import annotations
+
+import numpy as np
+from worlds import depot, scenario_doc, write_network, write_scenario, write_zones
+
+import sim.hazards
+from sim.api import run
+from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
+from sim.scenarios import load_scenario
+
+
+def branching_world(tmp_path):
+    """Depot at 1; the zone at 3 behind segment 2-3; debris also on 4-5 and 6-7 (off its route)."""
+    nodes = [(i, 116.5 + 0.01 * i, 39.8) for i in range(1, 8)]
+    edges = [(1, 2, 1000, 60), (2, 3, 1000, 60), (1, 4, 1000, 60), (4, 5, 1000, 60), (1, 6, 1000, 60),
+             (6, 7, 1000, 60)]
+    region = {"network": write_network(tmp_path, nodes, edges),
+              "zones": {"csv": write_zones(tmp_path, [("Z", 3, 100, 0.1)])}}
+    doc = scenario_doc(region, [depot("d", 1)], duration="24h",
+                       impact={"area": {"everywhere": True}, "zone_share": 1.0, "affected_share": 0.5,
+                               "spread": 0.0},
+                       teams=[{"id": "crew", "kind": "road_repair", "base": {"node": 1}, "mobilize": "0min"}])
+    return load_scenario(write_scenario(tmp_path, doc)), tmp_path
+
+
+def _debris(graph, a, b, priority):
+    ia, ib = graph.index_of(a), graph.index_of(b)
+    edges = np.flatnonzero(((graph.tails == ia) & (graph.heads == ib)) | ((graph.tails == ib) & (graph.heads == ia)))
+    site = WorkSite(site_id=f"debris-{a}-{b}", team_kind="road_repair", node=int(ia), work_min=60.0,
+                    on_done=RoadChange(0.0, edges, 1.0, cause="debris cleared"), priority=priority)
+    return edges, site
+
+
+def run_with_debris(tmp_path, monkeypatch, clearing: bool):
+    scenario, base = branching_world(tmp_path)
+
+    def outcome(hazard, graph, zones, rng):
+        route, on_route = _debris(graph, 2, 3, priority=1.0)
+        side_a, site_a = _debris(graph, 4, 5, priority=5.0)
+        side_b, site_b = _debris(graph, 6, 7, priority=4.0)
+        closed = np.concatenate([route, side_a, side_b])
+        return HazardOutcome(road_changes=[RoadChange(0.0, closed, 0.0, cause="debris")],
+                             work_sites=[site_a, site_b, on_route])
+
+    monkeypatch.setattr(sim.hazards, "hazard_outcome", outcome)
+    if not clearing:
+        import sim.engine.road_clearing as rc
+        monkeypatch.setattr(rc.RouteClearing, "request", lambda self, zones: None)
+    result = run(scenario, base_dir=base)
+    return result, result.events_frame().query("kind == 'task_end'")
+
+
+def test_the_route_to_a_cut_off_zone_is_cleared_before_other_debris(tmp_path, monkeypatch):
+    result, ends = run_with_debris(tmp_path, monkeypatch, clearing=True)
+    zone = result.world.zones[0]
+    # Three 60-min jobs by one crew: the lane to the zone is the second at the latest, not the last.
+    reached = ends["time_min"].to_numpy()
+    assert len(reached) == 3
+    assert zone.first_supply_min < reached[-1]
+
+
+def test_without_emergency_lanes_the_zone_waits_for_all_other_debris(tmp_path, monkeypatch):
+    result, ends = run_with_debris(tmp_path, monkeypatch, clearing=False)
+    zone = result.world.zones[0]
+    assert zone.first_supply_min > ends["time_min"].max()
