@@ -93,8 +93,9 @@ def test_no_outside_support_holds_back_the_city_depot(tmp_path):
     window = {"no_outside_support": {"start": "0h", "end": "10h"}}
     scenario, base = line_scenario(tmp_path, outages=window, depots=[depot("city", 1, tier="city")])
     zone = run(scenario, base_dir=base).world.zones[0]
-    # Planned when the window ends at 600 min: order 5 + load 20 + drive 20 + unload 15.
-    assert zone.first_supply_min == pytest.approx(660.0)
+    # The depot heard of the need at 35 min; its truck loads when the window ends at 600:
+    # load 20 + drive 20 + unload 15.
+    assert zone.first_supply_min == pytest.approx(600.0 + 20.0 + 20.0 + 15.0)
 
 
 def test_water_outage_adds_drinking_water_need(tmp_path):
@@ -109,9 +110,9 @@ def test_road_outage_closes_roads_for_its_window_only(tmp_path):
     scenario, base = line_scenario(tmp_path, outages=roads)
     result = run(scenario, base_dir=base)
     zone = result.world.zones[0]
-    # The report comes at 30, but no depot can reach the zone, so nothing is ordered until the
-    # roads reopen at 300: then order 5 + load 20 + drive 20 + unload 15.
-    assert zone.first_supply_min == pytest.approx(300.0 + 5.0 + 20.0 + 20.0 + 15.0)
+    # The depot hears of the need at 35 min but cannot reach the zone until the roads reopen
+    # at 300; a waiting truck then loads at once: load 20 + drive 20 + unload 15.
+    assert zone.first_supply_min == pytest.approx(300.0 + 20.0 + 20.0 + 15.0)
     assert (result.world.graph.speed_factor == 1.0).all()
 
 

@@ -125,3 +125,16 @@ def test_invalid_points_and_empty_queries():
         s.snap_many([116.0, np.nan], [40.0, 40.0])
     idx, dist = s.snap_many([], [])
     assert idx.shape == dist.shape == (0,)
+
+
+def test_places_snap_to_the_part_of_the_network_trucks_can_leave_again():
+    """A node reachable only one way (a dead end where an extract was cut) is never a place's node."""
+    # 0 <-> 1 <-> 2 form the strongly connected part; 3 is entered from 2 one-way and has no way out.
+    g = RoadGraph.from_segments([0, 1, 2], [1, 2, 3], [100.0, 100.0, 100.0], 30.0,
+                                oneway=np.array([False, False, True]),
+                                lon=np.array([24.930, 24.931, 24.932, 24.940]),
+                                lat=np.array([60.169, 60.169, 60.169, 60.169]))
+    node, _ = Snapper(g).snap(24.9401, 60.169)
+    assert node == 2
+    node, _ = Snapper(g, strongly_connected=False).snap(24.9401, 60.169)
+    assert node == 3

@@ -1,43 +1,32 @@
-"""A reserve depot: stock, loading bays, a truck fleet and its trip queue.
+"""A reserve depot: stock, loading bays and a truck fleet.
 
 A depot holds three kinds of reserve [BJ14]: **physical** stock on hand at
 t = 0, **agreement** stock held by suppliers that arrives after a lead time,
 and **production capacity** that adds stock at a rate after a start-up delay.
-Command reserves stock for a trip when it orders it (so two orders never
-promise the same units); the units stay on the depot's books until a truck
-loads them at one of the depot's loading bays (a SimPy ``Resource``).
+Its trucks load at its loading bays (a SimPy ``Resource``): a truck at a
+free bay asks command for a tour; stock is reserved for the tour then (so two
+tours never promise the same units) and leaves the depot when loading ends.
+A truck with nothing to do waits, off the bays, for the depot's signal that
+there may be work.
 
 Without power and without ``backup_power``, loading takes ``slowdown`` times
 longer (:mod:`sim.agents.power`). While "no outside support" holds a depot
-back, its trucks take no trips and the trips queued at it are handed back to
-command to be planned elsewhere.
+back, its trucks take no tours.
 """
 from __future__ import annotations
+
+import math
+from collections import deque
 
 import simpy
 
 from sim.agents.power import PowerSupply
 
-__all__ = ["Depot", "Trip"]
-
-
-class Trip:
-    """One truckload ordered by command: items for one zone from one depot."""
-
-    __slots__ = ("trip_id", "depot_id", "zone", "items", "weight_kg", "zone_trip_no")
-
-    def __init__(self, trip_id: int, zone, items: dict[str, float], weight_kg: float, zone_trip_no: int,
-                 depot_id: str = ""):
-        self.trip_id = trip_id
-        self.depot_id = depot_id
-        self.zone = zone
-        self.items = items
-        self.weight_kg = weight_kg
-        self.zone_trip_no = zone_trip_no
+__all__ = ["Depot"]
 
 
 class Depot:
-    """Stock and loading of one depot (see module docstring)."""
+    """Stock, loading bays and fleet state of one depot (see module docstring)."""
 
     def __init__(self, env: simpy.Environment, spec, node: int, log):
         self.env = env
@@ -52,49 +41,73 @@ class Depot:
         self.arrived: dict[str, float] = {item: 0.0 for item in self.stock}
         self.sent_away: dict[str, float] = {}      # moved to other depots (transfers)
         self.moved_in: dict[str, float] = {}       # received from other depots
+        self.returned: dict[str, float] = {}       # brought back undelivered by its trucks
         self.bays = simpy.Resource(env, capacity=spec.loading_bays)
-        self.trips = simpy.PriorityStore(env)
         self.power = PowerSupply()
-        self.backlog = 0              # truckloads ordered and not yet taken by a truck
         self.blocked = False          # no outside support: the depot cannot send
         self._released = env.event()
+        self._waiting: deque = deque()            # events of trucks waiting for work, first come first
+        self.idle_trucks = 0          # trucks waiting for work
+        self._back_min: dict[str, float] = {}     # truck id -> expected return from its tour
         self.on_stock_arrival = None  # callback set by command
 
     @property
     def slowdown(self) -> float:
         return self.power.slowdown
 
+    # --------------------------------------------------- fleet state
+    def signal_work(self) -> None:
+        """There may be work: wake the truck that has waited longest. A truck that
+        finds work signals again, so the idle trucks come one after another for
+        as long as there is work."""
+        while self._waiting:
+            event = self._waiting.popleft()
+            if not event.triggered:
+                event.succeed()
+                return
+
+    def wait_for_work(self):
+        """An idle truck waits on this event (see :meth:`signal_work`); it calls
+        :meth:`back_to_work` when woken."""
+        self.idle_trucks += 1
+        event = self.env.event()
+        self._waiting.append(event)
+        return event
+
+    def back_to_work(self) -> None:
+        self.idle_trucks -= 1
+
+    def truck_out(self, truck_id: str, back_min: float) -> None:
+        self._back_min[truck_id] = back_min
+
+    def truck_back(self, truck_id: str) -> None:
+        self._back_min.pop(truck_id, None)
+
+    def ready_in_min(self, now: float) -> float:
+        """How long until one of the depot's trucks could start loading: 0 with a
+        truck waiting for work, else until its first truck is expected back."""
+        if self.spec.trucks.count == 0:
+            return math.inf
+        if self.idle_trucks or len(self._back_min) < self.spec.trucks.count:
+            return 0.0
+        return max(min(self._back_min.values()) - now, 0.0)
+
     # --------------------------------------------------- no outside support
-    def hold(self) -> list:
-        """Hold the depot back: trucks take no trips; returns the queued trips,
-        taken off the queue with their stock unreserved."""
+    def hold(self) -> None:
+        """Hold the depot back: its trucks take no tours until :meth:`release`."""
         self.blocked = True
-        queued = [item.item for item in self.trips.items]
-        self.trips.items.clear()
-        for trip in queued:
-            self.cancel_trip(trip)
-        return queued
-
-    def cancel_trip(self, trip) -> None:
-        """A trip ordered here will not leave: its stock goes back on offer."""
-        self.unreserve(trip.items)
-        self.backlog -= 1
-
-    def trip_ordered(self) -> None:
-        self.backlog += 1
-
-    def trip_taken(self) -> None:
-        self.backlog -= 1
 
     def release(self) -> None:
         self.blocked = False
         event, self._released = self._released, self.env.event()
         event.succeed()
+        self.signal_work()
 
     def until_released(self):
         """An event a truck waits on while the depot is held back."""
         return self._released
 
+    # --------------------------------------------------- stock
     def available(self, item: str) -> float:
         return self.stock.get(item, 0.0) - self.reserved.get(item, 0.0)
 
@@ -105,16 +118,20 @@ class Depot:
                                    f"{self.available(item)} available")
             self.reserved[item] += amount
 
-    def unreserve(self, items: dict[str, float]) -> None:
-        """Stock promised to a trip that will not leave goes back on offer."""
-        for item, amount in items.items():
-            self.reserved[item] -= amount
-
     def take(self, items: dict[str, float]) -> None:
         """Reserved units leave the depot onto a truck."""
         for item, amount in items.items():
             self.stock[item] -= amount
             self.reserved[item] -= amount
+
+    def return_load(self, items: dict[str, float]) -> None:
+        """A truck brings back items it could not deliver."""
+        for item, amount in items.items():
+            self.stock[item] = self.stock.get(item, 0.0) + amount
+            self.returned[item] = self.returned.get(item, 0.0) + amount
+            self.log.add(self.env.now, "returned", agent=self.depot_id, item=item, amount=amount)
+        if self.on_stock_arrival is not None:
+            self.on_stock_arrival(self)
 
     def add_stock(self, item: str, amount: float, source: str) -> None:
         self.stock[item] = self.stock.get(item, 0.0) + amount
@@ -127,7 +144,7 @@ class Depot:
     # ------------------------------------------------------- transfers
     def send_transfer(self, items: dict[str, float]) -> dict[str, float]:
         """Stock leaves for another depot: as much of ``items`` as is not promised
-        to trips; returns what left."""
+        to tours; returns what left."""
         sent = {}
         for item, amount in items.items():
             n = min(float(amount), max(self.available(item), 0.0))

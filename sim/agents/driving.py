@@ -59,6 +59,10 @@ class Traffic:
         event, self.roads_changed = self.roads_changed, self.env.event()
         event.succeed()
 
+    def can_reach(self, src: int, dst: int) -> bool:
+        """Whether the roads lead from ``src`` to ``dst`` now."""
+        return src == dst or math.isfinite(self.router.travel_time_min(src, dst))
+
     def drive(self, agent: str, src: int, dst: int):
         """SimPy process body: drive ``agent`` from ``src`` to ``dst``; returns minutes driven."""
         env = self.env

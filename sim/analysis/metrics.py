@@ -56,18 +56,6 @@ def _percentile_h(minutes: np.ndarray, q: float):
     return _h(float(v))
 
 
-def stranded_order_warnings(depots) -> list[str]:
-    """Orders left at the end on a depot that cannot serve them (no trucks, or held back)."""
-    out = []
-    for d in depots:
-        if d.backlog > 0 and (d.spec.trucks.count == 0 or d.blocked):
-            why = "it has no trucks" if d.spec.trucks.count == 0 else "it is held back (no outside support)"
-            reserved = ", ".join(f"{v:,.0f} {k}" for k, v in d.reserved.items() if v > 0)
-            out.append(f"depot {d.depot_id} holds {d.backlog} ordered truckload(s) it cannot send at the end: "
-                       f"{why}; stock promised to them: {reserved or 'none'}")
-    return out
-
-
 def supply_audit(run) -> dict:
     """Per-item balance of the run's stock (see module docstring)."""
     w = run.world
@@ -157,7 +145,7 @@ def summarize(run) -> dict:
         got = audit["items"].get(item, {})
         if affected and got.get("initial", 0.0) + got.get("arrivals", 0.0) <= 0:
             warnings.append(f"no depot held any {item} during the run, so no affected person could be relieved")
-    warnings += stranded_order_warnings(w.depots)
+    warnings += w.command.idle_stock.warnings()
     if not audit["balanced"]:
         bad = {k: v for k, v in audit["items"].items() if not v["balanced"]}
         raise SupplyAuditError(f"supply audit does not balance: {bad}")

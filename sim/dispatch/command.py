@@ -1,17 +1,26 @@
-"""The command centre: learns of needs from reports, orders deliveries.
+"""The command centre: learns of needs from reports and gives trucks their tours.
 
 Command knows of a zone's needs only when the zone's report arrives: at the
 zone's hit time plus a reporting delay drawn per zone from the scenario's
 triangular ``command.report_delay`` (longer when communications are down).
-It then plans with the scenario's policy (:mod:`sim.dispatch.policies`) over every
-zone whose need is still open, reserving depot stock for each order, and
-splits each order into truckloads that reach the depot's queue after the
-``order_delay``. It re-plans when new reports arrive, when stock arrives at a
-depot (agreement or production reserves), and every ``replan_every`` while
-needs remain open. Volunteer crews are sent to help distribute at the zones
-with the most affected people. With a warning and ``prepositioning``, the
+A depot hears of the need ``order_delay`` later (longer for a depot cut off
+by a communications outage). With a warning and ``prepositioning``, the
 zones the forecast puts in danger count as reported when the warning is
-issued (a perfect forecast: forecast errors are not modelled).
+issued.
+
+Dispatch is **pulled by the trucks**: a truck standing at a free loading bay
+asks for its next tour, and command builds it on the spot
+(:mod:`sim.dispatch.tours`) from the zones its depot should serve now
+(:mod:`sim.dispatch.eligibility`) in order of urgency
+(:mod:`sim.dispatch.urgency`). Nothing is promised long before a truck can
+carry it, so stock is never locked in a queue while another zone lacks it,
+and loads are as full as the waiting need allows. Stock is reserved for a
+tour when it is built and leaves the depot when loading ends. Idle trucks
+wait for a signal: a depot hears of new need, stock arrives, the roads
+change, a depot is released, or every ``replan_every`` while need is open.
+
+Volunteer crews are sent to help distribute at the reported zones with the
+most affected people.
 """
 from __future__ import annotations
 
@@ -20,21 +29,32 @@ import math
 import numpy as np
 import simpy
 
-from sim.agents.depot import Trip
 from sim.agents.team import Task
-from sim.dispatch.policies import plan_orders, priority_key
-from sim.dispatch.truckloads import split_into_truckloads
+from sim.dispatch.eligibility import earliest_arrival, lp_assignment, nearest_depot, transport_plan
+from sim.dispatch.idle_stock import IdleStockWatch
+from sim.dispatch.tours import Candidates, TourRules, build_tour
+from sim.dispatch.urgency import FIRST_BATCH, RELIEF, urgency_order
 from sim.dispatch.work import crow_flight_min
+from sim.network.geo import LocalProjection
+from sim.scenarios.items import ITEMS
 
-__all__ = ["Command"]
+__all__ = ["Command", "can_send", "FIRST_SUPPLY_TIERS"]
 
 HELP_SHIFT_MIN = 360.0
-MIN_PLAN_INTERVAL_MIN = 1.0
 HELPER_KINDS = ("volunteer", "distribution")
+#: Depot tiers whose deliveries count as the district's (or city's) first supplies.
+FIRST_SUPPLY_TIERS = ("district", "city")
+#: Deadlines when the scenario names no target of that kind (the [TZ] targets).
+DEFAULT_FIRST_SUPPLY_MIN, DEFAULT_RELIEF_MIN = 180.0, 480.0
+
+
+def can_send(depot) -> bool:
+    """Whether a depot can send anything now: it has trucks and is not held back."""
+    return not depot.blocked and depot.spec.trucks.count > 0
 
 
 class Command:
-    """See module docstring."""
+    """See the module docstring."""
 
     def __init__(self, env: simpy.Environment, scenario, zones, depots, teams, router, log, rng_reporting, work):
         self.env = env
@@ -45,31 +65,61 @@ class Command:
         self.teams = teams
         self.router = router
         self.log = log
-        self.unit_kg = scenario.item_weights_kg.model_dump()
-        self.reported: list = []
-        self.waiting_zones = 0        # reported zones with need no order covers yet
-        self._covered: set[str] = set()   # zones whose whole need is delivered or on its way
-        self.assigned: dict[str, dict[str, float]] = {}
-        self.zone_trips: dict[str, int] = {}
-        self.trip_seq = 0
         self.work = work              # hands tasks to teams (sim.dispatch.work.WorkAssigner)
-        self.helped: set[str] = set()
         self.comms = None             # communications outages (sim.world.comms.Comms)
-        self.on_cut_off = None        # called with zones no depot can reach (route clearing)
-        self._plan_pending = False
-        self._last_plan_min = -math.inf
+        self.on_cut_off = None        # called with known zones no depot can reach (route clearing)
+        self.items = ITEMS
+        weights = scenario.item_weights_kg.model_dump()
+        self.unit_kg = np.array([weights[i] for i in ITEMS], dtype=float)
+        tours = scenario.policy.tours
+        self.rules = TourRules(max_stops=tours.max_stops, max_detour_min=tours.max_detour,
+                               max_tour_min=tours.max_tour, min_drop_kg=tours.min_drop_kg,
+                               first_batch_kg=tours.first_batch_kg)
+        targets = scenario.targets
+        self.first_deadline_min = min(targets.district_supplies, default=DEFAULT_FIRST_SUPPLY_MIN)
+        self.relief_deadline_min = min(targets.basic_relief, default=DEFAULT_RELIEF_MIN)
+        n, k = len(zones), len(ITEMS)
+        self.need = np.zeros((n, k))
+        self.delivered = np.zeros((n, k))
+        self.en_route = np.zeros((n, k))
+        self.first_en_route = np.zeros(n, dtype=np.int64)
+        self.known_min = np.full(n, math.inf)
+        self.visible_at = np.full((len(depots), n), math.inf)    # when each depot hears of each zone
+        self.hit_min = np.array([z.hit_time_min for z in zones], dtype=float)
+        self.vulnerable = np.array([z.vulnerable_affected for z in zones], dtype=float)
+        self.zone_node = np.array([z.node for z in zones], dtype=np.int64)
+        graph = router.graph
+        if graph.has_coordinates and n:
+            proj = LocalProjection.around(graph.lon, graph.lat)
+            self.zone_xy = np.column_stack(proj.to_xy_m(graph.lon[self.zone_node], graph.lat[self.zone_node])) / 1e3
+            nodes = np.array([d.node for d in depots], dtype=np.int64)
+            self.depot_xy = np.column_stack(proj.to_xy_m(graph.lon[nodes], graph.lat[nodes])) / 1e3
+        else:
+            self.zone_xy = np.zeros((n, 2))
+            self.depot_xy = np.zeros((len(depots), 2))
+        self.depot_index = {id(d): k for k, d in enumerate(depots)}
+        self.reported: list = []
+        self.helped: set[str] = set()
+        self.cut_off: set[int] = set()            # zone indices no depot can reach now
+        self.tour_seq = 0
+        self.order_delay_min = float(scenario.command.order_delay)
+        self._lp_flow = None
+        self._lp_dirty = True
+        self.idle_stock = IdleStockWatch()
+        self._version = 0                          # bumped on every change that can give a truck work
+        self._nothing_for: dict[int, int] = {}     # depot index -> version at which it had nothing
         rd = scenario.command.report_delay
-        n = len(zones)
         if rd.high > rd.low:
             self.report_delay_min = rng_reporting.triangular(rd.low, rd.mode, rd.high, size=n)
         else:
             self.report_delay_min = np.full(n, rd.low)
         for d in depots:
-            d.on_stock_arrival = lambda depot: self.request_plan()
+            d.on_stock_arrival = lambda depot: self.need_changed()
 
     # ------------------------------------------------------------ reports
     def start(self) -> None:
         for zone in self.zones:
+            self.need[zone.index] = [zone.need.get(item, 0.0) for item in ITEMS]
             if zone.is_affected:
                 self.env.process(self._report(zone))
         self.env.process(self._periodic())
@@ -84,8 +134,7 @@ class Command:
         for zone in zones:
             if zone.mark_reported(self.env.now):
                 self.log.add(self.env.now, "forecast", zone=zone.zone_id, amount=zone.affected)
-                self.reported.append(zone)
-        self.request_plan()
+                self._known(zone)
 
     def _report(self, zone):
         yield self.env.timeout(zone.hit_time_min)
@@ -94,114 +143,187 @@ class Command:
         yield self.env.timeout(arrival - now)
         self.log.add(self.env.now, "report", zone=zone.zone_id, amount=zone.affected)
         if zone.mark_reported(self.env.now):      # not already known from a forecast
-            self.reported.append(zone)
-            self.request_plan()
+            self._known(zone)
 
-    def request_plan(self) -> None:
-        """Plan after every event of this instant has been processed, and at
-        most once per ``MIN_PLAN_INTERVAL_MIN`` (reports arriving within a
-        minute are planned together, as a dispatcher would)."""
-        if not self._plan_pending:
-            self._plan_pending = True
-            self.env.process(self._plan_soon())
-
-    def _plan_soon(self):
-        wait = max(0.0, self._last_plan_min + MIN_PLAN_INTERVAL_MIN - self.env.now)
-        yield self.env.timeout(wait)
-        self._plan_pending = False
-        self.plan()
-
-    def _periodic(self):
-        while True:
-            yield self.env.timeout(self.scenario.policy.replan_every)
-            if self.waiting_zones:
-                self.plan()
-
-    # ----------------------------------------------------------- planning
-    def _times(self, sources: list[int], targets: list[int]) -> np.ndarray:
-        """Travel times now, ``[source, target]``, from the router's cached trees."""
-        cols = np.array(targets, dtype=np.int64)
-        return np.stack([self.router.times_from(s)[cols] for s in sources]) if sources \
-            else np.empty((0, len(cols)))
-
-    def plan(self) -> None:
-        self._last_plan_min = self.env.now
-        needs, open_zones = [], []
-        for z in self.reported:
-            if z.zone_id in self._covered:
-                continue
-            need = z.open_need(self.assigned.get(z.zone_id, {}))
-            if need:
-                needs.append(need)
-                open_zones.append(z)
-            else:                       # received or on its way: stays so (needs only grow before the run)
-                self._covered.add(z.zone_id)
-        if open_zones:
-            times = self._times([d.node for d in self.depots], [z.node for z in open_zones])
-            if self.on_cut_off is not None:
-                cut = [z for z, col in zip(open_zones, times.T) if not np.isfinite(col).any()]
-                if cut:
-                    self.on_cut_off(cut)
-            left = {z.zone_id: dict(n) for z, n in zip(open_zones, needs)}
-            for order in plan_orders(self.policy, open_zones, needs, self.depots, times, self.unit_kg,
-                                     2 * self.scenario.policy.replan_every):
-                self._order(order)
-                rest = left[order.zone.zone_id]
-                for item, amount in order.items.items():
-                    rest[item] -= amount
-        else:
-            left = {}
-        self.waiting_zones = sum(1 for rest in left.values() if any(a > 1e-9 for a in rest.values()))
+    def _known(self, zone) -> None:
+        """Command knows of ``zone``'s needs now; each depot hears of them after the order delay."""
+        now = self.env.now
+        self.reported.append(zone)
+        self.known_min[zone.index] = now
+        for k, depot in enumerate(self.depots):
+            delay = self.order_delay_min
+            if self.comms is not None:
+                delay = self.comms.order_delay(k, now, delay)
+            self.visible_at[k, zone.index] = now + delay
+            self.env.process(self._tell(depot, delay))
+        self._lp_dirty = True
+        if zone.index in self.cut_off and self.on_cut_off is not None:
+            self.on_cut_off([zone])
         self._send_helpers()
 
-    def _order(self, order) -> None:
-        depot, zone = order.depot, order.zone
-        depot.reserve(order.items)
-        got = self.assigned.setdefault(zone.zone_id, {})
-        for item, amount in order.items.items():
-            got[item] = got.get(item, 0.0) + amount
-        delay = self.scenario.command.order_delay
-        if self.comms is not None:
-            delay = self.comms.order_delay(self.depots.index(depot), self.env.now, delay)
-        for load in split_into_truckloads(order.items, self.unit_kg, depot.spec.trucks.payload_kg):
-            self.trip_seq += 1
-            no = self.zone_trips.get(zone.zone_id, 0) + 1
-            self.zone_trips[zone.zone_id] = no
-            weight = sum(n * self.unit_kg[i] for i, n in load.items())
-            trip = Trip(self.trip_seq, zone, load, weight, no, depot.depot_id)
-            depot.trip_ordered()
-            self.log.add(self.env.now, "order", agent=depot.depot_id, zone=zone.zone_id, amount=weight)
-            if self.policy == "nearest":
-                priority = (self.trip_seq,)
-            else:
-                priority = (no,) + priority_key(zone)[1:] + (self.trip_seq,)
-            self.env.process(self._queue_trip(depot, simpy.PriorityItem(priority, trip), delay))
+    def _tell(self, depot, delay: float):
+        yield self.env.timeout(delay)
+        self._changed()
+        depot.signal_work()
 
-    def _queue_trip(self, depot, item, delay: float):
-        if delay > 0:
-            yield self.env.timeout(delay)
-        if depot.blocked:                     # held back while the order was on its way
-            depot.cancel_trip(item.item)
-            self.trips_returned([item.item])
-            return
-        yield depot.trips.put(item)
+    def _changed(self) -> None:
+        self._version += 1
+        self._lp_dirty = True
 
-    def on_delivered(self, trip) -> None:
-        got = self.assigned[trip.zone.zone_id]
-        for item, amount in trip.items.items():
-            got[item] -= amount
+    def _periodic(self):
+        interval = float(self.scenario.policy.replan_every)
+        while True:
+            yield self.env.timeout(interval)
+            if self.reported and np.any(self._open()[self.known_min < math.inf] > 1e-9):
+                self._watch_idle_stock(interval)
+                self.need_changed()
 
-    def trips_returned(self, trips) -> None:
-        """Trips that will not leave (their depot is held back): their need is
-        open again and is planned afresh."""
-        for trip in trips:
-            got = self.assigned[trip.zone.zone_id]
-            for item, amount in trip.items.items():
-                got[item] -= amount
-            self._covered.discard(trip.zone.zone_id)
-            self.log.add(self.env.now, "cancel", agent=trip.depot_id, zone=trip.zone.zone_id, amount=trip.weight_kg)
-        if trips:
-            self.request_plan()
+    def _watch_idle_stock(self, interval: float) -> None:
+        """Record any depot that has stayed idle beside need it could serve for a
+        planning interval: idle trucks, a free bay, stock of an item a known
+        zone in its reach still lacks (nothing on the way)."""
+        now = self.env.now
+        open_need = self._open()
+        for k, depot in enumerate(self.depots):
+            lacking = None
+            if depot.idle_trucks and can_send(depot) and depot.bays.count < depot.bays.capacity:
+                avail = np.array([depot.available(i) for i in ITEMS]) > 1e-9
+                reach = np.isfinite(self.router.times_from(depot.node)[self.zone_node])
+                short = (open_need > 1e-9) & avail[None, :] & ((self.visible_at[k] <= now) & reach)[:, None]
+                if short.any():
+                    lacking = short
+            self.idle_stock.observe(depot.depot_id, now, interval, lacking, ITEMS)
+
+    # ------------------------------------------------------------ signals
+    def need_changed(self) -> None:
+        """Something changed that may give idle trucks work: tell every depot."""
+        self._changed()
+        for d in self.depots:
+            d.signal_work()
+
+    def roads_changed(self, cut_off_zones=()) -> None:
+        """The roads changed; ``cut_off_zones`` (indices) are those no depot can reach now."""
+        newly = {int(k) for k in cut_off_zones} - self.cut_off
+        self.cut_off = {int(k) for k in cut_off_zones}
+        if newly and self.on_cut_off is not None:
+            known = [self.zones[k] for k in sorted(newly) if self.known_min[k] < math.inf]
+            if known:
+                self.on_cut_off(known)
+        self.need_changed()
+
+    # ------------------------------------------------------------ tours
+    def _open(self) -> np.ndarray:
+        return np.maximum(self.need - self.delivered - self.en_route, 0.0)
+
+    def _travel(self) -> np.ndarray:
+        """Minutes from every depot to every zone now (``[depot, zone]``, from cached
+        trees); ``inf`` where the truck could not also drive back."""
+        out = np.stack([self.router.times_from(d.node)[self.zone_node] for d in self.depots])
+        back = np.stack([self.router.times_to(d.node)[self.zone_node] for d in self.depots])
+        return np.where(np.isfinite(back), out, math.inf)
+
+    def next_tour(self, depot):
+        """Build and commit the next tour of a truck ready at ``depot``'s bay, or ``None``."""
+        if not can_send(depot):
+            return None
+        now = self.env.now
+        d = self.depot_index[id(depot)]
+        if self._nothing_for.get(d) == self._version:
+            return None
+        tour = self._build_tour(depot, d, now)
+        if tour is None:
+            self._nothing_for[d] = self._version
+        return tour
+
+    def _build_tour(self, depot, d: int, now: float):
+        open_need = self._open()
+        visible = (self.visible_at[d] <= now) & (open_need.sum(axis=1) > 1e-9)
+        if not visible.any():
+            return None
+        travel = self._travel()
+        avail = np.array([[dep.available(i) for i in ITEMS] for dep in self.depots])
+        holds = ((open_need > 1e-9).astype(float) @ (avail > 1e-9).T.astype(float)).T > 0     # [depot, zone]
+        sends = np.array([can_send(dep) for dep in self.depots])
+        serve = holds & sends[:, None] & np.isfinite(travel)
+        mask = visible & serve[d] & self._mine(d, travel, serve, open_need, avail, now)
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return None
+        counts_first = depot.tier in FIRST_SUPPLY_TIERS
+        first_done = np.array([self.zones[k].first_supply_min < math.inf for k in rows])
+        tier = np.where(counts_first & ~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH, RELIEF)
+        deadline = self.hit_min[rows] + np.where(tier == FIRST_BATCH, self.first_deadline_min,
+                                                 self.relief_deadline_min)
+        arrival = now + depot.load_time_min() + travel[d, rows]
+        ranked = urgency_order(tier, deadline, arrival, self.vulnerable[rows])
+        order, tier = rows[ranked], tier[ranked]
+        cand = Candidates([self.zones[k] for k in order], open_need[order], tier, self.zone_xy[order],
+                          travel[d, order])
+        self.tour_seq += 1
+        tour = build_tour(self.tour_seq, depot.depot_id, self.depot_xy[d], cand, avail[d], self.unit_kg, ITEMS,
+                          depot.spec.trucks.payload_kg, self.rules, self._min_per_km(d, travel[d]),
+                          drivable=self._drivable)
+        if tour is None:
+            return None
+        depot.reserve(tour.items)
+        for drop in tour.drops:
+            z = drop.zone.index
+            self.en_route[z] += [drop.items.get(i, 0.0) for i in ITEMS]
+            if drop.purpose == "first_batch":
+                self.first_en_route[z] += 1
+            self.log.add(now, "order", agent=depot.depot_id, zone=drop.zone.zone_id, item=drop.purpose,
+                         amount=drop.weight_kg)
+        self._changed()
+        return tour
+
+    def _mine(self, d: int, travel, serve, open_need, avail, now: float) -> np.ndarray:
+        """Zones depot ``d`` should serve now by the scenario's policy (:mod:`sim.dispatch.eligibility`)."""
+        if self.policy == "nearest":
+            return nearest_depot(d, np.where(serve, travel, math.inf))
+        if self.policy == "lp":
+            if self._lp_dirty or self._lp_flow is None:
+                supply = np.where(np.array([can_send(x) for x in self.depots])[:, None], np.maximum(avail, 0), 0.0)
+                known = (self.known_min < math.inf)[:, None]
+                self._lp_flow = transport_plan(np.where(serve, travel, math.inf), supply,
+                                               np.where(known, open_need, 0.0))
+                self._lp_dirty = False
+            return lp_assignment(d, self._lp_flow)
+        slack = float(self.scenario.policy.replan_every)
+        wait = np.array([x.ready_in_min(now) for x in self.depots])
+        wait[d] = 0.0
+        # A depot competes only if a truck of its own could start within the slack.
+        ready = np.where(wait <= slack, wait, math.inf) + np.array([x.load_time_min() for x in self.depots])
+        arrival = np.where(serve, ready[:, None] + travel, math.inf)
+        return earliest_arrival(d, arrival, slack)
+
+    def _drivable(self, a, b) -> bool:
+        """Whether a truck can drive from zone ``a`` to zone ``b`` now."""
+        return a.node == b.node or math.isfinite(self.router.travel_time_min(a.node, b.node))
+
+    def drop_abandoned(self, drop) -> None:
+        """A truck could not reach a drop's zone: its need is open again."""
+        z = drop.zone.index
+        self.en_route[z] -= [drop.items.get(i, 0.0) for i in ITEMS]
+        if drop.purpose == "first_batch":
+            self.first_en_route[z] -= 1
+        self.log.add(self.env.now, "abandon", zone=drop.zone.zone_id, item=drop.purpose, amount=drop.weight_kg)
+        self.need_changed()
+
+    def _min_per_km(self, d: int, travel_row: np.ndarray) -> float:
+        """The depot's minutes of driving per straight-line kilometre (median over the zones it reaches)."""
+        km = np.hypot(*(self.zone_xy - self.depot_xy[d]).T)
+        ok = np.isfinite(travel_row) & (km > 0.5)
+        return float(np.median(travel_row[ok] / km[ok])) if ok.any() else 2.0
+
+    def on_delivered(self, drop, depot) -> None:
+        """A drop was unloaded at its zone."""
+        z = drop.zone.index
+        amounts = np.array([drop.items.get(i, 0.0) for i in ITEMS])
+        self.en_route[z] -= amounts
+        self.delivered[z] += amounts
+        self._changed()
+        if drop.purpose == "first_batch":
+            self.first_en_route[z] -= 1
 
     # ------------------------------------------------------------ helpers
     def _send_helpers(self) -> None:

@@ -52,6 +52,7 @@ class WorkAssigner:
         self.comms = None                  # communications outages (sim.world.comms.Comms), if any
         self.task_seq = 0
         self._index = {id(t): k for k, t in enumerate(teams)}
+        self._base = np.array([t.base_node for t in teams], dtype=np.int64)
 
     def capable(self, kind: str) -> list:
         return [t for t in self.teams if t.kind in CAPABLE_KINDS.get(kind, (kind,))]
@@ -62,7 +63,7 @@ class WorkAssigner:
 
     def _choose(self, teams, node: int):
         now = self.env.now
-        travel = crow_flight_min(self.graph, [t.base_node for t in teams], [node])[:, 0]
+        travel = crow_flight_min(self.graph, self._base[[self._index[id(t)] for t in teams]], [node])[:, 0]
         cost = [t.hold_left_min(now) + (t.waiting / t.spec.count) * SHIFT_MIN + travel[k]
                 for k, t in enumerate(teams)]
         return teams[int(np.argmin(cost))]

@@ -63,15 +63,15 @@ def _power_window(world, key: int, w, down) -> None:
 
 def _no_outside_support(world, w) -> None:
     """City depots and outside teams are held back for the window, whenever it
-    starts: trips queued at the depots go back to command, tasks queued with
-    the teams go to local teams, and neither takes new work until the end."""
+    starts: the depots' trucks take no tours, tasks queued with the teams go to
+    local teams, and neither takes new work until the end."""
     env = world.env
     city = [d for d in world.depots if d.tier == "city"]
     outside = [t for t in world.teams if t.spec.outside]
 
     def hold():
         for d in city:
-            world.command.trips_returned(d.hold())
+            d.hold()
         for t in outside:
             world.work.hand_over(t.hold(w.end))
 
@@ -80,7 +80,7 @@ def _no_outside_support(world, w) -> None:
             d.release()
         for t in outside:
             t.release()
-        world.command.request_plan()
+        world.command.need_changed()
 
     at(env, w.start, hold)
     at(env, w.end, release)

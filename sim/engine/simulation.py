@@ -69,13 +69,17 @@ def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progre
 
 
 def _watch_reachability(world):
-    """Check which zones are cut off once the hazard has struck, then on road changes."""
+    """Check which zones are cut off once the hazard has struck, then on road
+    changes, and tell command (idle trucks look again; cut-off zones it knows
+    of get their lanes cleared)."""
     env = world.env
     yield env.timeout(0)
     world.reachability.check(env.now)
+    world.command.roads_changed(world.reachability.cut_off_zone_indices())
     while True:
         yield world.traffic.roads_changed
         world.reachability.roads_changed(env.now)
+        world.command.roads_changed(world.reachability.cut_off_zone_indices())
 
 
 def _run_until(env: simpy.Environment, until_min: float, progress: bool) -> None:

@@ -5,6 +5,12 @@ graph nodes, so every such place is attached to its nearest node. A
 :class:`Snapper` builds one k-d tree over the graph's nodes and answers any
 number of look-ups in O(log n) each.
 
+Places snap to nodes of the network's largest strongly connected part (by
+default): a node that trucks can reach but not leave — a one-way dead end
+where an extract was cut out of a larger map — is never chosen, so every
+place can be driven to and back from (the usual practice, e.g. OSMnx's
+``largest_component(strongly=True)``).
+
 The tree holds Earth-centred x, y, z coordinates in metres rather than a map
 projection: the straight-line distance between two such points increases
 monotonically with their great-circle distance, so the node found is the exact
@@ -19,7 +25,20 @@ from scipy.spatial import cKDTree
 from sim.network.geo import chord_to_arc_m, earth_centred_xyz_m
 from sim.network.graph import RoadGraph
 
-__all__ = ["Snapper"]
+__all__ = ["Snapper", "largest_strong_component"]
+
+
+def largest_strong_component(graph: RoadGraph) -> np.ndarray:
+    """Node indices of the graph's largest strongly connected component."""
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import connected_components
+
+    if graph.n_nodes == 0:
+        return np.zeros(0, dtype=np.int64)
+    adjacency = csr_array((np.ones(graph.n_edges, dtype=np.int8), (graph.tails, graph.heads)),
+                          shape=(graph.n_nodes, graph.n_nodes))
+    _, label = connected_components(adjacency, directed=True, connection="strong")
+    return np.flatnonzero(label == np.bincount(label).argmax()).astype(np.int64)
 
 
 class Snapper:
@@ -37,7 +56,7 @@ class Snapper:
         If the graph has no coordinates.
     """
 
-    def __init__(self, graph: RoadGraph):
+    def __init__(self, graph: RoadGraph, *, strongly_connected: bool = True):
         if not graph.has_coordinates:
             missing = int((~(np.isfinite(graph.lon) & np.isfinite(graph.lat))).sum())
             raise ValueError(
@@ -46,7 +65,8 @@ class Snapper:
                 "or read the graph from a source with coordinates (OSM, CSV, GraphML with lon/lat)"
             )
         self.graph = graph
-        self._tree = cKDTree(earth_centred_xyz_m(graph.lon, graph.lat))
+        self._nodes = largest_strong_component(graph) if strongly_connected else np.arange(graph.n_nodes)
+        self._tree = cKDTree(earth_centred_xyz_m(graph.lon[self._nodes], graph.lat[self._nodes]))
 
     def snap(self, lon: float, lat: float, *, max_distance_m: float | None = None) -> tuple[int, float]:
         """The node nearest to one point and its great-circle distance.
@@ -85,7 +105,7 @@ class Snapper:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         chord_m, idx = self._tree.query(earth_centred_xyz_m(lons, lats))
         dist_m = np.atleast_1d(chord_to_arc_m(chord_m))
-        idx = np.asarray(idx, dtype=np.int64)
+        idx = self._nodes[np.asarray(idx, dtype=np.int64)]
         if max_distance_m is not None:
             far = np.flatnonzero(dist_m > max_distance_m)
             if len(far):

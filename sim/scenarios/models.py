@@ -170,11 +170,24 @@ class Command(Strict):
     warning_delay: Duration = Field(10.0, description="[TZ] warnings published within 10 min on average")
 
 
+class Tours(Strict):
+    """Limits of a truck's tour (:mod:`sim.dispatch.tours`): several zones on one
+    load when their needs are small."""
+
+    max_stops: int = Field(5, ge=1, le=20, description="zones on one tour, at most")
+    max_detour: Duration = Field(30.0, gt=0, description="minutes a further stop may add to the tour")
+    max_tour: Duration = Field(480.0, gt=0, description="longest tour (estimated driving time)")
+    min_drop_kg: float = Field(100.0, ge=0, description="a smaller need only starts a tour when nothing larger waits, kg")
+    first_batch_kg: float = Field(2000.0, gt=0, description="a zone's first batch, at most, kg")
+
+
 class Policy(Strict):
-    """How command assigns deliveries to depots."""
+    """How command gives trucks their tours (:mod:`sim.dispatch.eligibility`)."""
 
     dispatch: Literal["nearest", "priority_nearest", "lp"] = "priority_nearest"
-    replan_every: Duration = Field(30.0, description="re-plan at least this often while needs are open")
+    replan_every: Duration = Field(30.0, description="idle trucks look again at least this often while need is "
+                                                     "open; also the slack of the earliest-arrival rule")
+    tours: Tours = Field(default_factory=Tours)
 
 
 class Scenario(Strict):

@@ -38,6 +38,10 @@ class Reachability:
     def any_cut_off(self) -> bool:
         return bool(self._cut.any())
 
+    def cut_off_zone_indices(self) -> list[int]:
+        """Indices (in the world's zone list) of the affected zones cut off now."""
+        return [self.zones[k].index for k in np.flatnonzero(self._cut)]
+
     def roads_changed(self, now: float) -> None:
         """Check again if a road closed, or a road reopened while a zone is cut off."""
         closed = self.graph.speed_factor == 0.0

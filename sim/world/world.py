@@ -116,7 +116,7 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
     teams = [Team(spec, places[spec.id].node, traffic) for spec in scenario.teams]
     work = WorkAssigner(env, teams, graph, scenario.command.order_delay)
     command = Command(env, scenario, zones, depots, teams, router, log, stream(seed, "reporting"), work)
-    trucks = [Truck(f"{d.depot_id}/truck-{k + 1:02d}", d, d.spec.trucks.payload_kg, traffic, command.on_delivered)
+    trucks = [Truck(f"{d.depot_id}/truck-{k + 1:02d}", d, d.spec.trucks.payload_kg, traffic, command)
               for d in depots for k in range(d.spec.trucks.count)]
     shelters = [Shelter(spec, places[spec.id].node, float(graph.lon[places[spec.id].node]),
                         float(graph.lat[places[spec.id].node]), scenario.needs.shelter_m2)

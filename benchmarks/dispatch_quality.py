@@ -1,0 +1,93 @@
+"""Dispatch quality of one run: load sizes, stock idle beside unmet need, rescue crews per site.
+
+What a logistician checks first in a dispatch plan, measured on the event log
+and the final state of one run of a scenario (same seed, same figures):
+
+* ``loads``: number of truckloads, median and mean load (kg), loads of 10 kg
+  or less, the mean load in each quarter of the run;
+* ``idle_stock``: per item, stock left at depots at the end while affected
+  zones those depots can reach still lack that item (both amounts);
+* ``rescue``: in the first 2 h, how many crews of each rescue kind started work
+  at each site, and the most crews at one site.
+
+Usage: python benchmarks/dispatch_quality.py [SCENARIO ...] [--seed N] [--json OUT]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sim.api import run  # noqa: E402
+from sim.scenarios import DEFAULT_SCENARIO, builtin_scenario_path, load_scenario  # noqa: E402
+
+RESCUE_LABELS = ("sar", "rescue")
+
+
+def _scenario(name: str):
+    path = Path(name)
+    return load_scenario(path if path.exists() else builtin_scenario_path(name))
+
+
+def measure(result) -> dict:
+    w = result.world
+    ev = result.events_frame()
+    loads = ev[ev["kind"] == "load"]
+    kg = loads["amount"].to_numpy(dtype=float)
+    duration = result.scenario.duration
+    quarters = {}
+    for q in range(4):
+        lo, hi = q * duration / 4, (q + 1) * duration / 4
+        part = kg[(loads["time_min"].to_numpy() >= lo) & (loads["time_min"].to_numpy() < hi)]
+        quarters[f"q{q + 1}_mean_kg"] = round(float(part.mean()), 1) if len(part) else None
+    idle = {}
+    for item in {i for z in w.zones for i in z.need}:
+        lacking = [z for z in w.zones if z.is_affected and z.unmet().get(item, 0.0) > 1e-9]
+        if not lacking:
+            continue
+        nodes = np.array([z.node for z in lacking])
+        for d in w.depots:
+            left = d.stock.get(item, 0.0)
+            if left <= 0:
+                continue
+            reach = np.isfinite(w.router.times_from(d.node)[nodes])
+            if reach.any():
+                cell = idle.setdefault(item, {"stock_left": 0.0, "unmet_in_reach": 0.0, "zones_lacking": 0})
+                cell["stock_left"] += left
+        if item in idle:
+            idle[item]["unmet_in_reach"] = float(sum(z.unmet()[item] for z in lacking))
+            idle[item]["zones_lacking"] = len(lacking)
+    starts = ev[(ev["kind"] == "task_start") & ev["item"].isin(RESCUE_LABELS) & (ev["time_min"] <= 120.0)]
+    per_site = starts.groupby("zone")["agent"].nunique() if len(starts) else None
+    return {
+        "scenario": result.scenario.name, "seed": result.seed,
+        "loads": {"count": int(len(kg)), "median_kg": round(float(np.median(kg)), 1) if len(kg) else None,
+                  "mean_kg": round(float(kg.mean()), 1) if len(kg) else None,
+                  "loads_10kg_or_less": int((kg <= 10.0).sum()), **quarters},
+        "idle_stock": idle,
+        "rescue_first_2h": {"crews_started": int(starts["agent"].nunique()) if len(starts) else 0,
+                            "sites": int(len(per_site)) if per_site is not None else 0,
+                            "most_crews_at_one_site": int(per_site.max()) if per_site is not None else 0},
+    }
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("scenarios", nargs="*", default=[DEFAULT_SCENARIO])
+    p.add_argument("--seed", type=int)
+    p.add_argument("--json", metavar="OUT")
+    args = p.parse_args(argv)
+    out = [measure(run(_scenario(name), seed=args.seed)) for name in args.scenarios]
+    print(json.dumps(out, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Which depot serves which zone: the scenario's ``policy.dispatch``.
+
+A truck ready at depot *d* may take a zone's need only if *d* is the right
+depot for it now:
+
+* ``priority_nearest`` (default) — **earliest arrival**: *d*'s truck would
+  arrive no later than any other depot's could, plus one planning interval
+  (``replan_every``) of slack. Another depot's arrival counts its wait for a
+  ready truck (its idle trucks now, else its first truck back), its loading
+  time and its driving time; only depots that can send and hold some of the
+  zone's open items compete. A near depot with a long queue so loses to a
+  farther one with idle trucks, and no depot sits on stock beside need for
+  longer than the slack because another *might* come.
+* ``nearest`` — the nearest depot (by current travel time) that can send and
+  holds some of the zone's open items; no account of queues.
+* ``lp`` — the depot a transportation problem assigns: per item, minimal
+  unit-minutes of travel from the depots' stock to the zones' open need, with
+  a penalty on unmet need above any route (``scipy.optimize.linprog``,
+  HiGHS; the constraint matrix is totally unimodular so the optimum is
+  integral). The plan is solved again when it may have changed (reports,
+  stock, roads, depots held or released), at most once a minute.
+
+Every rule returns a boolean mask over zones for the asking depot.
+"""
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import linprog
+from scipy.sparse import coo_array
+
+__all__ = ["earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment"]
+
+
+def earliest_arrival(asking: int, arrival_min: np.ndarray, slack_min: float) -> np.ndarray:
+    """Zones for which depot ``asking`` arrives no later than the best other depot + ``slack_min``.
+
+    ``arrival_min[e, z]``: when depot ``e``'s next truck would reach zone ``z``
+    (``inf`` where it cannot serve it).
+    """
+    mine = arrival_min[asking]
+    if arrival_min.shape[0] == 1:
+        return np.isfinite(mine)
+    others = np.delete(arrival_min, asking, axis=0).min(axis=0)
+    return np.isfinite(mine) & (mine <= others + slack_min)
+
+
+def nearest_depot(asking: int, travel_min: np.ndarray) -> np.ndarray:
+    """Zones whose nearest serving depot (``travel_min[e, z]``, ``inf`` where it
+    cannot serve) is ``asking``; ties go to the lower depot index."""
+    best = np.argmin(travel_min, axis=0)
+    return np.isfinite(travel_min[asking]) & (best == asking)
+
+
+def transport_plan(travel_min: np.ndarray, supply: np.ndarray, demand: np.ndarray) -> np.ndarray:
+    """Per item, the depot-to-zone flows of the transportation problem
+    (``supply[e, i]``, ``demand[z, i]``; ``travel_min[e, z]`` ``inf`` where
+    depot ``e`` cannot serve zone ``z``); returns ``flow[e, z, i]``."""
+    n_depots, n_zones = travel_min.shape
+    flow = np.zeros((n_depots, n_zones, supply.shape[1]))
+    usable = np.isfinite(travel_min)
+    if not usable.any():
+        return flow
+    penalty = 10.0 * (float(travel_min[usable].max()) + 1.0)
+    for i in range(supply.shape[1]):
+        s, d = supply[:, i], demand[:, i]
+        pairs = np.argwhere(usable & (s[:, None] > 0) & (d[None, :] > 0))
+        if not len(pairs):
+            continue
+        n_x = len(pairs)
+        cost = np.concatenate([travel_min[pairs[:, 0], pairs[:, 1]], np.full(n_zones, penalty)])
+        a_eq = coo_array((np.ones(n_x + n_zones), (np.concatenate([pairs[:, 1], np.arange(n_zones)]),
+                                                    np.arange(n_x + n_zones))), shape=(n_zones, n_x + n_zones))
+        a_ub = coo_array((np.ones(n_x), (pairs[:, 0], np.arange(n_x))), shape=(n_depots, n_x + n_zones))
+        res = linprog(cost, A_ub=a_ub.tocsr(), b_ub=s, A_eq=a_eq.tocsr(), b_eq=d, bounds=(0, None), method="highs")
+        if res.status != 0:
+            raise RuntimeError(f"transportation problem for item {i} failed: {res.message}")
+        flow[pairs[:, 0], pairs[:, 1], i] = np.floor(res.x[:n_x] + 1e-6)
+    return flow
+
+
+def lp_assignment(asking: int, flow: np.ndarray) -> np.ndarray:
+    """Zones the transportation plan sends anything to from depot ``asking``."""
+    return flow[asking].sum(axis=1) > 0

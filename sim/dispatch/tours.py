@@ -1,0 +1,199 @@
+"""Building a truck's tour: which zones, in which order, with which load.
+
+A truck standing at a free loading bay asks for work (:mod:`sim.dispatch.command`).
+Among the zones its depot should serve now (:mod:`sim.dispatch.eligibility`),
+in the order of their urgency (:mod:`sim.dispatch.urgency`), the tour starts
+at the most urgent zone whose need is worth a trip and carries what that zone
+still needs — a full truckload when the need is that large. If room is left,
+further zones are added by **insertion** (the construction heuristic of
+vehicle routing; Rosenkrantz, Stearns & Lewis 1977; Solomon 1987): the most
+urgent candidate whose cheapest insertion into the tour adds at most
+``policy.tours.max_detour`` and keeps the tour within ``max_tour`` and
+``max_stops`` goes in where it adds the fewest minutes. Small needs therefore
+travel together instead of as crumbs on a truck each, and a zone whose
+remaining need is a top-up (less than ``min_drop_kg``) only starts a tour
+when nothing larger is waiting.
+
+Each drop's load is the zone's open need in proportion (whole units), cut to
+the room left (:func:`compose_load`), so a load relieves whole people — a
+day's water and food for N of them — rather than a sliver of every item. A
+zone's **first batch** is at most ``policy.tours.first_batch_kg``: enough to
+reach every site early, the rest following on later tours.
+
+Travel between stops is estimated for choosing (straight-line distance times
+the depot's own minutes per kilometre on its real routes); the truck drives
+the fastest route when it goes.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Drop", "Tour", "TourRules", "Candidates", "compose_load", "build_tour", "PURPOSES"]
+
+#: What a drop is for, by urgency tier.
+PURPOSES = ("first_batch", "relief", "resupply")
+
+
+@dataclass
+class Drop:
+    """Items for one zone on a tour, and what they are for (one of :data:`PURPOSES`)."""
+
+    zone: object
+    items: dict[str, float]
+    weight_kg: float
+    purpose: str
+
+
+@dataclass
+class Tour:
+    """One truckload and its stops, in driving order."""
+
+    tour_id: int
+    depot_id: str
+    drops: list[Drop] = field(default_factory=list)
+    planned_min: float = 0.0          # estimated driving time of the whole tour
+
+    @property
+    def weight_kg(self) -> float:
+        return sum(d.weight_kg for d in self.drops)
+
+    @property
+    def items(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for d in self.drops:
+            for item, n in d.items.items():
+                out[item] = out.get(item, 0.0) + n
+        return out
+
+
+@dataclass(frozen=True)
+class TourRules:
+    """The tour limits of ``policy.tours`` (minutes and kilograms)."""
+
+    max_stops: int = 5
+    max_detour_min: float = 30.0
+    max_tour_min: float = 480.0
+    min_drop_kg: float = 100.0
+    first_batch_kg: float = 2000.0
+
+
+@dataclass
+class Candidates:
+    """Zones a depot may serve now, in urgency order (arrays aligned by row)."""
+
+    zones: list                 # Zone agents
+    need: np.ndarray            # [n, items] open need, units
+    tier: np.ndarray            # [n] index into PURPOSES
+    xy_km: np.ndarray           # [n, 2] zone positions on a local plane
+    depot_min: np.ndarray       # [n] minutes from the depot
+
+    def __len__(self) -> int:
+        return len(self.zones)
+
+
+def compose_load(need, avail, unit_kg, room_kg: float) -> np.ndarray:
+    """Whole units of ``need`` within ``room_kg`` and the ``avail``able stock (arrays over items).
+
+    The units keep the need's proportions (so a load covers whole people); room
+    an item's shortage leaves is filled with the other items' remaining need,
+    heaviest units first.
+    """
+    want = np.floor(np.minimum(need, np.maximum(avail, 0.0)) + 1e-9)
+    total = float(want @ unit_kg)
+    if total <= 0 or room_kg <= 0:
+        return np.zeros_like(want)
+    load = np.floor(want * min(1.0, room_kg / total) + 1e-9)
+    room = room_kg - float(load @ unit_kg)
+    for i in np.argsort(-unit_kg, kind="stable"):
+        extra = min(want[i] - load[i], math.floor((room + 1e-9) / unit_kg[i]))
+        if extra > 0:
+            load[i] += extra
+            room -= extra * unit_kg[i]
+    return load
+
+
+def _insertion_costs(path_xy: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every point of ``xy``: km added by its cheapest insertion into the
+    closed path ``path_xy`` (depot, stops…, depot), and the edge it goes in."""
+    a, b = path_xy[:-1], path_xy[1:]                                      # [e, 2]
+    ab = np.hypot(*(a - b).T)                                             # [e]
+    ap = np.hypot(xy[:, None, 0] - a[None, :, 0], xy[:, None, 1] - a[None, :, 1])
+    pb = np.hypot(xy[:, None, 0] - b[None, :, 0], xy[:, None, 1] - b[None, :, 1])
+    added = ap + pb - ab[None, :]
+    edge = np.argmin(added, axis=1)
+    return added[np.arange(len(xy)), edge], edge
+
+
+def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candidates, avail: np.ndarray,
+               unit_kg: np.ndarray, items: tuple, payload_kg: float, rules: TourRules,
+               min_per_km: float, drivable=None) -> Tour | None:
+    """The tour of one truck (see the module docstring), or ``None`` when there is nothing to carry.
+
+    ``drivable(zone_a, zone_b)`` says whether the roads lead from one zone to
+    another now (one-way streets, closures); a stop goes in only between stops
+    it can be driven from and to (the depot legs are the candidates' own).
+    """
+    if not len(cand):
+        return None
+    avail = np.array(avail, dtype=float)
+    first_cap = np.where(cand.tier == 0, min(rules.first_batch_kg, payload_kg), payload_kg)
+    carry_kg = np.minimum(np.minimum(cand.need, np.maximum(avail, 0.0)[None, :]) @ unit_kg, first_cap)
+    worth = carry_kg >= min(rules.min_drop_kg, payload_kg)
+    pool = np.flatnonzero(worth) if worth.any() else np.flatnonzero(carry_kg >= float(unit_kg.min()))
+    if not len(pool):
+        return None
+    first = int(pool[0])                                 # rows come in urgency order
+    tour = Tour(tour_id, depot_id)
+    room = payload_kg
+    drop = _drop(cand, first, avail, unit_kg, items, room, rules)
+    if drop is None:
+        return None
+    tour.drops.append(drop)
+    room -= drop.weight_kg
+    stops = [first]
+    open_rows = carry_kg > 0
+    open_rows[first] = False
+    tour.planned_min = 2.0 * float(cand.depot_min[first])
+    while room >= min(rules.min_drop_kg, payload_kg) and len(stops) < rules.max_stops and open_rows.any():
+        path = np.vstack([depot_xy_km, cand.xy_km[stops], depot_xy_km])
+        added_km, edge = _insertion_costs(path, cand.xy_km)
+        added_min = added_km * min_per_km
+        fits = open_rows & (added_min <= rules.max_detour_min) & (tour.planned_min + added_min <= rules.max_tour_min)
+        if not fits.any():
+            break
+        k = int(np.argmax(fits))                         # the most urgent that fits
+        open_rows[k] = False
+        position = int(edge[k])
+        if drivable is not None and not _legs_drivable(cand, stops, position, k, drivable):
+            continue
+        drop = _drop(cand, k, avail, unit_kg, items, room, rules)
+        if drop is None:
+            continue
+        stops.insert(position, k)
+        tour.drops.insert(position, drop)
+        room -= drop.weight_kg
+        tour.planned_min += float(added_min[k])
+    return tour
+
+
+def _legs_drivable(cand: Candidates, stops: list[int], position: int, k: int, drivable) -> bool:
+    """Whether stop ``k`` inserted before ``stops[position]`` can be driven to and from."""
+    zone = cand.zones[k]
+    before = cand.zones[stops[position - 1]] if position > 0 else None
+    after = cand.zones[stops[position]] if position < len(stops) else None
+    return (before is None or drivable(before, zone)) and (after is None or drivable(zone, after))
+
+
+def _drop(cand: Candidates, row: int, avail: np.ndarray, unit_kg: np.ndarray, items: tuple, room_kg: float,
+          rules: TourRules) -> Drop | None:
+    tier = int(cand.tier[row])
+    cap = min(room_kg, rules.first_batch_kg) if tier == 0 else room_kg
+    load = compose_load(cand.need[row], avail, unit_kg, cap)
+    if not load.any():
+        return None
+    avail -= load
+    return Drop(cand.zones[row], {items[i]: float(n) for i, n in enumerate(load) if n > 0},
+                float(load @ unit_kg), PURPOSES[tier])
