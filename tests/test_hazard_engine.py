@@ -135,7 +135,8 @@ def test_m8_earthquake_runs_balances_and_reports_its_figures():
     assert hz["bridges_closed"] > 0 and hz["road_segments_blocked"] > 0
     r = hz["rescue"]
     assert r["trapped"] == hz["trapped"]
-    assert r["self_rescued"] + r["rescued_alive"] + r["rescued_dead"] + r["awaiting_rescue_at_end"] == \
+    assert r["self_rescued_alive"] + r["self_rescued_dead"] + r["rescued_alive"] + r["rescued_dead"] \
+        + r["awaiting_rescue_at_end"] == \
         pytest.approx(r["trapped"], abs=0.5)
     assert summary["kpi"]["relief"]["people_affected"] == hz["affected"]
     assert hz["closed_road_km_over_time"][0] == [0.0, pytest.approx(hz["closed_road_km"], abs=1e-3)]

@@ -5,8 +5,10 @@ mobilises (the team's ``mobilize`` time), then takes tasks in priority order:
 it drives to the task's node, works there for the task's crew-minutes, applies
 the task's effect (a road reopened, water pumped, people rescued, hands to
 distribute supplies) and takes the next task — or drives back to base when
-none is waiting. Command fills the queues; a team never reads another agent's
-state.
+none is waiting. Some work a free crew fetches itself before looking at the
+queue (``pull``: rescue crews choosing where lives are saved,
+:mod:`sim.dispatch.rescue`). Command fills the queues; a team never reads
+another agent's state.
 """
 from __future__ import annotations
 
@@ -53,6 +55,8 @@ class Team:
         self._released = self.env.event()
         self._in_task: dict[int, float] = {}
         self._incoming = 0
+        self.pull = None              # (team, node) -> Task or None: work the team fetches itself (rescue)
+        self.pull_signal = None       # () -> event that succeeds when there may be such work
         self.crews = [self.env.process(self._crew(k, alert_min)) for k in range(spec.count)]
 
     def expect(self) -> None:
@@ -98,7 +102,18 @@ class Team:
         yield env.timeout(max(alert_min - env.now, 0.0) + self.spec.mobilize)
         node = self.base_node
         while True:
-            task = yield self.tasks.get()
+            while self.held:
+                yield self._released
+            task = self.pull(self, node) if self.pull is not None else None
+            if task is None:
+                if not self.tasks.items and node != self.base_node:
+                    self._in_task[k] = env.now
+                    yield env.process(self.traffic.drive(crew_id, node, self.base_node))
+                    node = self.base_node
+                    self.busy_min += env.now - self._in_task.pop(k)
+                task = yield from self._wait_for_task()
+                if task is None:
+                    continue                       # pulled work appeared: look again
             while self.held:
                 yield self._released
             if task.skip is not None and task.skip():
@@ -117,12 +132,18 @@ class Team:
             self.log.add(env.now, "task_end", agent=crew_id, zone=task.zone, item=task.label)
             self.tasks_done += 1
             self.busy_min += env.now - self._in_task.pop(k)
-            if not self.tasks.items and node != self.base_node:
-                started = env.now
-                self._in_task[k] = started
-                yield env.process(self.traffic.drive(crew_id, node, self.base_node))
-                node = self.base_node
-                self.busy_min += env.now - self._in_task.pop(k)
+
+    def _wait_for_task(self):
+        """The next queued task; ``None`` if pulled work appears first."""
+        get = self.tasks.get()
+        if self.pull_signal is None:
+            return (yield get)
+        wake = self.pull_signal()
+        result = yield get | wake
+        if get in result:
+            return result[get]
+        get.cancel()
+        return None
 
     def busy_until(self, now: float) -> float:
         """Crew-minutes spent on tasks up to ``now``, counting tasks under way."""

@@ -151,9 +151,7 @@ def summarize(run) -> dict:
         raise SupplyAuditError(f"supply audit does not balance: {bad}")
     hazard = dict(w.hazard_figures)
     if w.rescue.trapped > 0:
-        rescue = w.rescue.as_dict()
-        rescue["awaiting_rescue_at_end"] = w.rescue.awaiting
-        hazard["rescue"] = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in rescue.items()}
+        hazard["rescue"] = w.rescue.as_dict()
     if w.road_layers is not None and len(w.road_layers.closed_km) > 1:
         series = w.road_layers.closed_km
         hazard["closed_road_km_over_time"] = [[round(t / 60, 3), round(km, 3)] for t, km in series]

@@ -30,7 +30,12 @@ import numpy as np
 import simpy
 
 from sim.agents.team import Task
-from sim.dispatch.eligibility import earliest_arrival, lp_assignment, nearest_depot, transport_plan
+from sim.dispatch.eligibility import (
+    earliest_arrival,
+    lp_assignment,
+    nearest_depot,
+    transport_plan,
+)
 from sim.dispatch.idle_stock import IdleStockWatch
 from sim.dispatch.tours import Candidates, TourRules, build_tour
 from sim.dispatch.urgency import FIRST_BATCH, RELIEF, urgency_order

@@ -3,7 +3,7 @@
 The hazard's road changes become SimPy events on the ``hazard`` road layer
 (:mod:`sim.world.road_layers`); its work sites become team tasks: a
 ``road_repair`` crew clearing debris lifts the earthquake's closure on that
-street, a ``sar`` crew rescues the trapped (:mod:`sim.engine.rescue`), a
+street, rescue crews dig out the trapped (:mod:`sim.engine.rescue`), a
 ``pumping`` crew clears a flooded cluster and keeps it clear for the rest of
 the storm. Sites are handed over once they are reported (the command's
 modal report delay after they can first be worked). With ``prepositioning:
@@ -12,7 +12,7 @@ before the water rises, and first batches to the forecast zones.
 """
 from __future__ import annotations
 
-from sim.engine.rescue import queue_rescue, self_rescue
+from sim.engine.rescue import schedule_rescue
 from sim.engine.road_clearing import RouteClearing, queue_site_work
 from sim.engine.timers import at
 from sim.engine.transfers import schedule_prestock
@@ -26,9 +26,8 @@ def apply_outcome(world, outcome) -> None:
     env = world.env
     for change in outcome.road_changes:
         at(env, change.time_min, lambda c=change: layers.set_hazard(c.edges, c.speed_factor, c.cause))
-    self_share = float(getattr(world.scenario.hazard, "self_rescue_share", 0.0))
-    self_rescue(world, self_share)
     report = world.scenario.command.report_delay.mode
+    schedule_rescue(world, [s for s in outcome.work_sites if s.team_kind == "sar"], report)
     clearing = RouteClearing(world)
     warning = outcome.figures.get("warning_min")
     schedule_prestock(world, None if warning is None else float(warning))
@@ -40,10 +39,7 @@ def apply_outcome(world, outcome) -> None:
             at(env, min(float(warning), ready), lambda w=work: queue_site_work(world, w, w.priority))
             continue
         if site.team_kind == "sar":
-            zone = world.zones[site.zone] if site.zone >= 0 else None
-            left = 1.0 - self_share
-            if left > 0:
-                at(env, ready, lambda s=site, z=zone, f=left: queue_rescue(world, s, z, f))
+            continue
         else:
             work = clearing.add(site)
             at(env, ready, lambda w=work: queue_site_work(world, w, w.priority))

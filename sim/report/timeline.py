@@ -74,7 +74,7 @@ def timeline_rows(run, summary: dict, zones: pd.DataFrame) -> list[tuple[float, 
         rows.append((row["time_min"] / 60, f"roads: {row['item']} ({int(row['amount'])} edges)"))
     for _, row in ev[ev["kind"] == "power_restored"].iterrows():
         rows.append((row["time_min"] / 60, f"power restored at {row['agent']} ({row['item']})"))
-    rescue = ev[ev["kind"] == "rescue"]
+    rescue = ev[(ev["kind"] == "rescue") & (ev["item"] == "alive")]
     if not rescue.empty:
         alive = rescue["amount"].cumsum().to_numpy()
         hours = rescue["time_min"].to_numpy() / 60

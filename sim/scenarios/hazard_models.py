@@ -173,8 +173,17 @@ class Earthquake(_Strict):
     bridge_fragility_factor: float = Field(1.0, gt=0, description="scales bridge median capacity (retrofit > 1)")
     clock_hour: float = Field(2.0, ge=0, lt=24, description="local hour of the shock: sets how many are at home")
     self_rescue_share: float = Field(
-        0.8, ge=0, le=1, description="share of the trapped freed by neighbours and township teams in the first "
-        "hour (Tangshan 1976: about 80 % of those buried were dug out by self and mutual rescue)")
+        0.8, ge=0, le=1, description="share of the trapped freed by neighbours (self and mutual rescue; Tangshan "
+        "1976: about 80 % of those buried)")
+    self_rescue_time: Duration = Field(
+        360.0, gt=0, description="time constant of self and mutual rescue: 63 % of what neighbours free is "
+        "freed by then, 98 % within four of them (assumption after de Bruycker et al. 1983: 94 % of live "
+        "extrications within 24 h)")
+    rescue_crew_time: Duration = Field(
+        120.0, gt=0, description="crew time to extricate one trapped person (assumption: light rescue from a "
+        "collapsed low-rise house)")
+    max_crews_per_site: int = Field(4, ge=1, le=100, description="crews that can work one zone's collapse "
+                                                                 "sites at once (assumption)")
     fortified_share: float = Field(0.6, ge=0, le=1, description="share of buildings designed to the seismic code")
     segment_fragility_factor: dict[int, float] = Field(
         default_factory=dict, description="road-segment id -> further factor on that bridge's median capacity "

@@ -160,4 +160,6 @@ class Team(Strict):
     size: int = Field(10, ge=1, description="people per crew")
     mobilize: Duration = Field(15.0, description="time from alert to departure")
     outside: bool = Field(False, description="comes from outside the district (blocked by no_outside_support)")
+    township: str | None = Field(None, description="home township: rescue crews work its zones first (first on "
+                                                   "scene [TZ, BJ25])")
     sat_phone: bool = False

@@ -20,7 +20,7 @@ __all__ = ["STREAMS", "stream", "replication_seed"]
 
 #: Fixed spawn keys: never renumber, only append. (5: a retired shared outage stream.)
 STREAMS = {"impact": 0, "reporting": 1, "hazard": 2, "shelter": 3, "travel": 4, "teams": 6,
-           "road_outages": 7, "comms_outages": 8, "conditions": 9, "forecast": 10}
+           "road_outages": 7, "comms_outages": 8, "conditions": 9, "forecast": 10, "rescue": 11}
 
 
 def stream(seed: int, component: str, *index: int) -> np.random.Generator:

@@ -25,7 +25,9 @@ from sim.agents.team import Team
 from sim.agents.vehicle import Truck
 from sim.agents.zone import Zone
 from sim.dispatch.command import Command
+from sim.dispatch.rescue import RESCUE_KINDS, RescueCoordinator
 from sim.dispatch.work import WorkAssigner
+from sim.network.geo import LocalProjection
 from sim.network.sources import load_region
 from sim.world.event_log import EventLog
 from sim.world.impact import ZoneImpact, impact_from_spec
@@ -63,6 +65,7 @@ class World:
     outages: OutagePlan
     rescue: RescueLedger
     reachability: Reachability
+    rescue_coordinator: RescueCoordinator | None = None
     district: object | None = None
     hazard: object | None = None              # the HazardOutcome, if any
     hazard_figures: dict = field(default_factory=dict)
@@ -131,8 +134,38 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                   reachability=Reachability(graph, depots, zones),
                   district=region.district, hazard=outcome,
                   hazard_figures=dict(outcome.figures) if outcome is not None else {})
+    world.rescue_coordinator = _rescue_coordinator(world)
     world.warnings.extend(_reachability_warnings(world))
     return world
+
+
+def _rescue_coordinator(world: World) -> RescueCoordinator:
+    """Rescue crews fetch their next zone from the coordinator (:mod:`sim.dispatch.rescue`)."""
+    hazard = world.scenario.hazard
+    graph, zones = world.graph, world.zones
+    if graph.has_coordinates:
+        proj = LocalProjection.around(graph.lon, graph.lat)
+        zx, zy = proj.to_xy_m(graph.lon[[z.node for z in zones]], graph.lat[[z.node for z in zones]])
+        zone_xy = np.column_stack([zx, zy]) / 1e3
+
+        def node_xy(node: int):
+            x, y = proj.to_xy_m(graph.lon[node], graph.lat[node])
+            return float(x) / 1e3, float(y) / 1e3
+    else:
+        zone_xy = np.zeros((len(zones), 2))
+
+        def node_xy(node: int):
+            return 0.0, 0.0
+    coordinator = RescueCoordinator(world.env, zones, zone_xy, node_xy,
+                                    lambda z: stream(world.seed, "rescue", z), world.rescue, world.log,
+                                    float(getattr(hazard, "rescue_crew_time", 120.0)),
+                                    int(getattr(hazard, "max_crews_per_site", 4)))
+    for team in world.teams:
+        if team.kind in RESCUE_KINDS:
+            team.pull = lambda t, node: coordinator.next_task(t, node, world.work.next_seq(),
+                                                              world.traffic.can_reach)
+            team.pull_signal = coordinator.work_signal
+    return coordinator
 
 
 def _reachability_warnings(world: World) -> list[str]:
