@@ -32,7 +32,8 @@ def _target_lines(fig: go.Figure, lines_h, duration_h: float) -> None:
     for h in lines_h:
         if h <= duration_h:
             fig.add_vline(x=h, line={"dash": "dash", "width": 1.2, "color": TARGET_LINE_COLORS.get(float(h), "#9467bd")},
-                          annotation_text=f"{h:g} h", annotation_position="top")
+                          annotation_text=f"{h:g} h", annotation_position="top right" if h in (4.0, 12.0) else "top left",
+                          annotation_font_size=11)
 
 
 def _time_axis(fig: go.Figure, duration_h: float, label: str, **where) -> None:
@@ -60,14 +61,14 @@ def coverage_chart(curves: list[tuple[str, np.ndarray, np.ndarray, str]], durati
 
 
 def band_chart(series: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], step_h: float, lines_h,
-               title: str, ylabel: str) -> go.Figure:
+               title: str, ylabel: str, colors=_BAND_COLORS) -> go.Figure:
     """Mean curves with their 95 % bands ``(label, mean, low, high)`` on a grid ``step_h`` hours apart."""
     fig = go.Figure()
     duration_h = 0.0
     for k, (label, mean, low, high) in enumerate(series):
         hours = (np.arange(len(mean)) * step_h).astype("f4")
         duration_h = max(duration_h, float(hours[-1]) if len(hours) else 0.0)
-        color = _BAND_COLORS[k % len(_BAND_COLORS)]
+        color = colors[k % len(colors)]
         fig.add_trace(go.Scatter(x=hours, y=np.asarray(high, "f4"), mode="lines", line={"width": 0, "shape": "hv"},
                                  showlegend=False, hoverinfo="skip", legendgroup=label))
         fig.add_trace(go.Scatter(x=hours, y=np.asarray(low, "f4"), mode="lines", line={"width": 0, "shape": "hv"},

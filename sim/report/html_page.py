@@ -13,6 +13,7 @@ import json
 import math
 from pathlib import Path
 
+from sim.errors import InputError
 from sim.files import atomic_write
 from sim.version import __version__
 
@@ -131,7 +132,13 @@ class Page:
                 f"</body></html>\n")
 
     def write(self, path: Path) -> Path:
+        """Write the page to ``path``; :class:`~sim.errors.InputError` if it cannot be written there."""
         path = Path(path)
-        with atomic_write(path) as tmp:
-            tmp.write_text(self.render(), encoding="utf-8")
+        text = self.render()
+        try:
+            with atomic_write(path) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise InputError(f"{path}: cannot write the report there ({error.strerror or error}: {error.filename}); "
+                             "choose a writable file") from None
         return path

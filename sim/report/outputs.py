@@ -14,7 +14,7 @@ from sim.files import atomic_write, write_json
 __all__ = ["write_outputs"]
 
 
-def write_outputs(run, out_dir: Path | str, *, plots: bool = True) -> dict:
+def write_outputs(run, out_dir: Path | str, *, plots: bool = True, report: bool = True) -> dict:
     """Write every output of ``run`` into ``out_dir``; returns the summary."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -31,7 +31,8 @@ def write_outputs(run, out_dir: Path | str, *, plots: bool = True) -> dict:
     if plots:
         summary["plots"] = written
     write_json(out / "summary.json", summary)
-    from sim.report.html_run import write_run_report
+    if report:
+        from sim.report.html_run import write_run_report
 
-    write_run_report(out, graph=run.world.graph)
+        write_run_report(out, graph=run.world.graph)
     return summary
