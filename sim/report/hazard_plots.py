@@ -102,7 +102,7 @@ def _closed_over_time(ax, hazard: dict, duration_h: float) -> None:
         ax.step(t, km, where="post", color="#1f77b4", lw=2, label="all road classes")
     hours_axis(ax, duration_h, RUN_CLOCK_LABEL)
     _km_axis(ax)
-    ax.legend(loc="upper right", fontsize=7)
+    ax.legend(loc="lower left", fontsize=7)
 
 
 def _by_class_bars(ax, closures, duration_h: float) -> None:

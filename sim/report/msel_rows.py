@@ -206,7 +206,7 @@ def _road_phrase(cause: str, n: int) -> tuple[str, str, str, str]:
         return (f"road-repair crews cleared debris at {n} site{s}", "road-repair crews",
                 "update the open-route map; send convoys through the reopened streets", "Critical Transportation")
     if "repaired" in cause:
-        return (f"{n} bridge{s} reopened ({cause})", "bridge engineers",
+        return (f"{n} bridge{s} {cause.replace('bridge ', '', 1)}", "bridge engineers",
                 "update the open-route map", "Infrastructure Systems; Critical Transportation")
     if "pumped" in cause:
         return (f"pumping crews cleared {n} flooded point{s}", "pumping crews", "update the open-route map",
@@ -244,8 +244,10 @@ def road_changes(events: pd.DataFrame, summary: dict) -> list[Inject]:
         t0, t1 = float(group["time_min"].iloc[0]) / 60, float(group["time_min"].iloc[-1]) / 60
         what, sender, action, objective = _road_phrase(str(cause), len(group))
         before, after = _km_at(series, t0, before=True), _km_at(series, t1)
-        change = f"{before - after:,.1f} km reopened" if after <= before else f"{after - before:,.1f} km more closed"
-        out.append(Inject(t0, f"{what} between {run_clock(t0)} and {run_clock(t1)}: {change}, {after:,.0f} km still closed",
+        change = (f"{before - after:,.1f} km reopened" if after < before - 0.05 else
+                  f"{after - before:,.1f} km more closed" if after > before + 0.05 else "no road length reopened")
+        when = f" between {run_clock(t0)} and {run_clock(t1)}" if t1 > t0 else ""
+        out.append(Inject(t0, f"{what}{when}: {change}, {after:,.0f} km still closed",
                           f"{sender.capitalize()}: {what}; {change}; {after:,.0f} km of road remain closed.",
                           "situation report", sender, EOC, action, objective,
                           f"{len(group)} road events grouped by {BLOCK_H:g}-hour block; km from summary.json",
