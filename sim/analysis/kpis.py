@@ -28,8 +28,9 @@ With the default targets the columns are: ``affected_sites``,
 ``zones_never_reached``, ``unmet_<item>``, ``truck_utilisation``,
 ``trips_delivered``, ``team_utilisation_<kind>``.
 
-The hazard's outcome is added as ``hazard_*`` columns, in every row (zero
-when the hazard did not trap anybody or close anything), so a retrofit, more
+The hazard's outcome (the summary's ``hazard`` section, which every run's
+summary has) is added as ``hazard_*`` columns, zero when the hazard did not
+trap anybody or close anything, so a retrofit, more
 rescue teams or satellite phones show in batches and comparisons:
 ``hazard_rescued_alive`` (trapped people rescued alive by teams),
 ``hazard_awaiting_rescue_at_end`` (trapped people still waiting at the end),
@@ -75,7 +76,8 @@ def flatten_kpis(summary: dict) -> dict[str, float]:
         # text is not a KPI: left out
 
     walk(summary.get("kpi", {}), [])
-    out.update(hazard_kpis(summary))
+    if "hazard" in summary:
+        out.update(hazard_kpis(summary))
     return out
 
 
