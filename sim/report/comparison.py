@@ -40,10 +40,10 @@ def _panel(ax, before, after, step_h, lines_h, labels, ylabel, title):
         mean, low, high = curve_band(curves)
         ax.fill_between(hours, low, high, step="post", color=SIDE_COLORS[key], alpha=0.25, lw=0)
         ax.step(hours, mean, where="post", color=SIDE_COLORS[key], lw=2, label=f"{labels[key]} (n = {curves.shape[0]})")
-    draw_target_lines(ax, lines_h, horizon)
+    rows = draw_target_lines(ax, lines_h, horizon)
     hours_axis(ax, horizon, SINCE_HIT_LABEL)
     share_axis(ax, ylabel)
-    ax.set_title(title, pad=14)
+    ax.set_title(title, pad=6 + 14 * max(rows, 1))
     ax.legend(loc="lower right", fontsize=8)
 
 

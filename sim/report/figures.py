@@ -52,11 +52,19 @@ def share_axis(ax, ylabel: str) -> None:
     ax.grid(alpha=0.3)
 
 
-def draw_target_lines(ax, lines_h, horizon_h: float) -> None:
-    """Dashed vertical lines at the target hours, labelled above the axes."""
-    for h in lines_h:
-        if h <= horizon_h:
-            color = TARGET_LINE_COLORS.get(float(h), "#9467bd")
-            ax.axvline(h, color=color, ls="--", lw=1.2)
-            ax.text(h, 1.01, f"{h:g} h", color=color, ha="center", va="bottom", fontsize=8,
-                    transform=ax.get_xaxis_transform())
+def draw_target_lines(ax, lines_h, horizon_h: float) -> int:
+    """Dashed vertical lines at the target hours, labelled above the axes; labels of lines
+    closer than 6 % of the axis go on a second row. Returns the rows of labels used."""
+    rows, last_x, row = 0, None, 0
+    for h in sorted(lines_h):
+        if h > horizon_h:
+            continue
+        color = TARGET_LINE_COLORS.get(float(h), "#9467bd")
+        ax.axvline(h, color=color, ls="--", lw=1.2)
+        x = h / horizon_h
+        row = 1 - row if last_x is not None and x - last_x < 0.06 else 0
+        last_x = x
+        rows = max(rows, row + 1)
+        ax.text(h, 1.01 + 0.06 * row, f"{h:g} h", color=color, ha="center", va="bottom", fontsize=8,
+                transform=ax.get_xaxis_transform())
+    return rows

@@ -166,11 +166,11 @@ def outages_figure(outages: list[dict], duration_h: float, title: str):
         inside = row["end_h"] + 0.02 * duration_h < 0.6 * duration_h
         ax.text(row["end_h"] + 0.5 if inside else row["start_h"] + 0.5, k, label, va="center", fontsize=8,
                 color="black" if inside else "white")
-    draw_target_lines(ax, (3.0, 8.0, 12.0), duration_h)
+    rows = draw_target_lines(ax, (3.0, 8.0, 12.0), duration_h)
     ax.set_yticks([])
     ax.set_ylim(len(outages) - 0.4, -0.6)
     hours_axis(ax, duration_h, RUN_CLOCK_LABEL)
-    ax.set_title(title, pad=14)
+    ax.set_title(title, pad=6 + 14 * max(rows, 1))
     ax.grid(axis="x", alpha=0.3)
     return fig
 

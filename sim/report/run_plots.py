@@ -43,6 +43,15 @@ def _hours(column) -> np.ndarray:
     return np.where(np.isnan(h), np.inf, h)
 
 
+def _share_over_time(ax, lines_h, duration_h: float, ylabel: str, title: str, legend_loc: str) -> None:
+    """Target lines, hours since the hit over the whole run, shares in %, title and legend."""
+    rows = draw_target_lines(ax, lines_h, duration_h)
+    hours_axis(ax, duration_h, SINCE_HIT_LABEL)
+    share_axis(ax, ylabel)
+    ax.set_title(title, pad=6 + 14 * max(rows, 1))
+    ax.legend(loc=legend_loc, fontsize=8)
+
+
 def coverage_figure(affected, duration_h: float, title: str, supply_lines_h=SUPPLY_LINES_H):
     """Share of affected sites whose first supplies had arrived, over the whole run."""
     fig, ax = new_figure(8, 4.5)
@@ -51,11 +60,7 @@ def coverage_figure(affected, duration_h: float, title: str, supply_lines_h=SUPP
         times = _hours(affected[column])
         x, y = step_curve(times, np.ones(len(times)), len(times), duration_h)
         ax.step(x, y, where="post", color=color, lw=2, label=label)
-    draw_target_lines(ax, supply_lines_h, duration_h)
-    hours_axis(ax, duration_h, SINCE_HIT_LABEL)
-    share_axis(ax, "share of affected sites")
-    ax.set_title(title, pad=14)
-    ax.legend(loc="lower right", fontsize=8)
+    _share_over_time(ax, supply_lines_h, duration_h, "share of affected sites", title, "lower right")
     return fig
 
 
@@ -69,11 +74,7 @@ def relief_figure(t_min: np.ndarray, cumulative: np.ndarray, affected, duration_
     relief = _hours(affected["relief_h"])
     x, y = step_curve(relief, np.ones(len(relief)), len(relief), duration_h)
     ax.step(x, y, where="post", color="#17becf", lw=1.5, ls=":", label="affected sites fully relieved")
-    draw_target_lines(ax, relief_lines_h, duration_h)
-    hours_axis(ax, duration_h, SINCE_HIT_LABEL)
-    share_axis(ax, "share of affected people / sites")
-    ax.set_title(title, pad=14)
-    ax.legend(loc="upper left", fontsize=8)
+    _share_over_time(ax, relief_lines_h, duration_h, "share of affected people / sites", title, "upper left")
     return fig
 
 
