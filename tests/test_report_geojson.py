@@ -82,21 +82,24 @@ def test_facilities_are_depots_shelters_and_team_bases(folder):
 
 
 def _stub_run():
-    """Three segments: a bridge repaired on schedule at 6 h, debris cleared by crews, debris left at the end."""
+    """Four segments: a bridge repaired on schedule at 6 h, debris cleared by crews, debris left at the end,
+    and a bridge whose repair is due after the end of the run."""
     lon, lat = np.array([116.0, 116.01, 116.02, 116.03]), np.array([39.8, 39.8, 39.8, 39.8])
-    graph = SimpleNamespace(segment=np.array([0, 0, 1, 1, 2, 2]), tails=np.array([0, 1, 1, 2, 2, 3]),
-                            heads=np.array([1, 0, 2, 1, 3, 2]), lon=lon, lat=lat,
-                            road_class=np.array([1, 1, 3, 3, 3, 3]), length_m=np.array([900.0] * 2 + [400.0] * 4),
-                            is_bridge=np.array([True, True, False, False, False, False]))
-    hazard = HazardOutcome(road_changes=[RoadChange(0.0, np.arange(6), 0.0, "earthquake damage"),
-                                         RoadChange(360.0, np.array([0, 1]), 1.0, "bridge repaired (extensive damage)")],
+    graph = SimpleNamespace(segment=np.array([0, 0, 1, 1, 2, 2, 3]), tails=np.array([0, 1, 1, 2, 2, 3, 0]),
+                            heads=np.array([1, 0, 2, 1, 3, 2, 3]), lon=lon, lat=lat,
+                            road_class=np.array([1, 1, 3, 3, 3, 3, 0]),
+                            length_m=np.array([900.0] * 2 + [400.0] * 4 + [200.0]),
+                            is_bridge=np.array([True, True, False, False, False, False, True]))
+    hazard = HazardOutcome(road_changes=[RoadChange(0.0, np.arange(7), 0.0, "earthquake damage"),
+                                         RoadChange(360.0, np.array([0, 1]), 1.0, "bridge repaired (extensive damage)"),
+                                         RoadChange(9000.0, np.array([6]), 1.0, "bridge repaired (complete damage)")],
                            work_sites=[WorkSite("eq-debris-1", "road_repair", 1, 60.0,
                                                 on_done=RoadChange(0.0, np.array([2, 3]), 1.0, "debris cleared"),
                                                 cause="collapse debris blocks the street"),
                                        WorkSite("eq-debris-2", "road_repair", 2, 60.0,
                                                 on_done=RoadChange(0.0, np.array([4, 5]), 1.0, "debris cleared"),
                                                 cause="collapse debris blocks the street")])
-    layer = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0])              # at the end: only segment 2 still closed
+    layer = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0])         # at the end: segments 2 and 3 still closed
     world = SimpleNamespace(graph=graph, hazard=hazard, road_layers=SimpleNamespace(layers={"hazard": layer}),
                             outages=SimpleNamespace(road_closures=[]))
     return SimpleNamespace(world=world, scenario=SimpleNamespace(duration=72 * 60.0))
@@ -109,6 +112,8 @@ def test_closure_table_reads_schedules_crews_and_the_end_state():
     assert table.loc[1, "reopened"] == "cleared by crews" and math.isnan(table.loc[1, "closed_until_h"])
     assert table.loc[1, "cause"] == "collapse debris blocks the street"
     assert table.loc[2, "reopened"] == "still closed at the end"
+    assert table.loc[3, "reopened"] == "still closed at the end" and math.isnan(table.loc[3, "closed_until_h"])
     at_start = closed_km_by_class(table.reset_index(), 0.0)
     at_end = closed_km_by_class(table.reset_index(), 72.0)
-    assert at_start == {"arterial": 0.9, "local": 0.8} and at_end == {"local": 0.4}
+    assert at_start == {"arterial": 0.9, "local": 0.8, "expressway": 0.2}
+    assert at_end == {"local": 0.4, "expressway": 0.2}

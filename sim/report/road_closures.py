@@ -35,8 +35,9 @@ def _reopen_reason(cause: str) -> str:
     return "water receded" if "flood" in cause or "water" in cause or "rain" in cause else "reopened on schedule"
 
 
-def _hazard_intervals(world, first_edge) -> list[tuple[int, str, float, float, str]]:
-    """(segment, cause, from_min, until_min, reopened) from the hazard's scheduled changes."""
+def _hazard_intervals(world, first_edge, duration_min: float) -> list[tuple[int, str, float, float, str]]:
+    """(segment, cause, from_min, until_min, reopened) from the hazard's scheduled changes (a reopening
+    scheduled after the end of the run leaves the segment closed at the end)."""
     hazard = world.hazard
     if hazard is None or not hazard.road_changes:
         return []
@@ -44,6 +45,8 @@ def _hazard_intervals(world, first_edge) -> list[tuple[int, str, float, float, s
     open_since: dict[int, tuple[float, str]] = {}
     rows = []
     for change in sorted(hazard.road_changes, key=lambda c: c.time_min):
+        if change.time_min > duration_min:
+            break
         segs = g.segment[change.edges]
         for seg, factor in zip(segs.tolist(), change.speed_factor.tolist()):
             if factor == 0.0 and seg not in open_since:
@@ -59,7 +62,7 @@ def _hazard_intervals(world, first_edge) -> list[tuple[int, str, float, float, s
         site = crew_sites.get(seg)
         if site is not None and site.cause:
             cause = site.cause
-        reopened = "still closed at the end" if still else "cleared by crews" if site is not None else "reopened"
+        reopened = ("still closed at the end" if still or site is None else "cleared by crews")
         rows.append((seg, cause, since, math.inf, reopened))
     return rows
 
@@ -80,7 +83,7 @@ def closure_table(run) -> pd.DataFrame:
     g = world.graph
     first_edge = np.unique(g.segment, return_index=True)[1]
     duration = run.scenario.duration
-    rows = _hazard_intervals(world, first_edge) + _outage_intervals(world, duration)
+    rows = _hazard_intervals(world, first_edge, duration) + _outage_intervals(world, duration)
     if not rows:
         return pd.DataFrame(columns=list(CLOSURE_COLUMNS))
     seg = np.array([r[0] for r in rows], dtype=np.int64)
