@@ -15,12 +15,12 @@ from __future__ import annotations
 
 from sim.version import __version__
 
-__all__ = ["load_scenario", "run", "run_batch", "compare", "__version__"]
+__all__ = ["load_scenario", "run", "run_batch", "compare", "results_frame", "write_report", "__version__"]
 
 
 def __getattr__(name: str):
     """The API functions, imported on first use (``import sim`` stays cheap)."""
-    if name in ("load_scenario", "run", "run_batch", "compare"):
+    if name in ("load_scenario", "run", "run_batch", "compare", "results_frame", "write_report"):
         from sim import api
 
         return getattr(api, name)

@@ -9,7 +9,16 @@ gets what ``sim run``, ``sim batch`` and ``sim compare`` give::
     result.summary()["verdicts"]                           # the summary.json document
     result.zones_frame()                                   # zones.csv as a DataFrame
     result.events_frame()                                  # events.parquet as a DataFrame
-    result.write("out/m8")                                 # every output file
+    result.msel_frame()                                    # msel.csv as a DataFrame
+    result.write("out/m8")                                 # every output file, report.html too
+
+    batch = sim.run_batch(scenario, replications=10, out_dir="out/m8-batch")
+    sim.results_frame("out/m8-batch")                      # results.parquet as a DataFrame
+    comparison = sim.compare("baseline_normal_traffic", "scenarios/overlays/southeast_depot.yaml",
+                             replications=6, out_dir="out/southeast")
+
+Writing outputs never changes matplotlib's global state (no backend switch,
+no ``pyplot``), so inline plots in a notebook keep working.
 """
 from __future__ import annotations
 
@@ -18,14 +27,24 @@ from pathlib import Path
 
 from sim.engine.simulation import Run
 
-__all__ = ["load_scenario", "run", "RunResult", "run_batch", "compare"]
+__all__ = ["load_scenario", "run", "RunResult", "run_batch", "compare", "results_frame", "write_report"]
 
 
-def load_scenario(path):
-    """Load and validate a scenario file; raises :class:`sim.errors.InputError`."""
+def _scenario_path(name_or_path) -> Path:
+    from sim.scenarios import BUILTIN_SCENARIOS, builtin_scenario_path
+
+    path = Path(name_or_path)
+    if not path.exists() and str(name_or_path) in BUILTIN_SCENARIOS:
+        return builtin_scenario_path(str(name_or_path))
+    return path
+
+
+def load_scenario(name_or_path):
+    """Load and validate a scenario: a built-in name (``"m8_earthquake"``) or a YAML file;
+    raises :class:`sim.errors.InputError` with one located line per problem."""
     from sim.scenarios import load_scenario as _load
 
-    return _load(path)
+    return _load(_scenario_path(name_or_path))
 
 
 class RunResult(Run):
@@ -43,32 +62,72 @@ class RunResult(Run):
 
         return zones_frame(self)
 
-    def write(self, out_dir: Path | str, *, plots: bool = True) -> dict:
-        """Write every output file into ``out_dir``; returns the summary."""
+    def msel_frame(self):
+        """The exercise event list, as ``msel.csv`` (:mod:`sim.report.msel`)."""
+        from sim.report.msel import msel_frame, msel_injects
+
+        return msel_frame(msel_injects(self.summary(), self.zones_frame(), self.events_frame(),
+                                       self.scenario.model_dump(mode="json")))
+
+    def write(self, out_dir: Path | str, *, plots: bool = True, report: bool = True) -> dict:
+        """Write every output file into ``out_dir`` (``report.html`` too, unless ``report=False``);
+        returns the summary."""
         from sim.report.outputs import write_outputs
 
-        return write_outputs(self, out_dir, plots=plots)
+        return write_outputs(self, out_dir, plots=plots, report=report)
 
 
 def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progress: bool = False) -> RunResult:
-    """Run a scenario once (:func:`sim.engine.simulation.run`)."""
+    """Run a scenario once (:func:`sim.engine.simulation.run`); ``scenario`` is a loaded scenario,
+    a built-in name or a file."""
     from sim.engine.simulation import run as _run
 
+    if isinstance(scenario, (str, Path)):
+        path = _scenario_path(scenario)
+        scenario, base_dir = load_scenario(path), path.parent
     done = _run(scenario, seed=seed, base_dir=base_dir, progress=progress)
     return RunResult(**{f.name: getattr(done, f.name) for f in fields(Run)})
 
 
-def run_batch(scenario, **kwargs):
-    """Replications and sweeps into a results folder (:func:`sim.experiments.batch.run_batch`)."""
+def run_batch(scenario, *, report: bool = True, **kwargs):
+    """Replications and sweeps into a results folder (:func:`sim.experiments.batch.run_batch`; ``out_dir``
+    is required), with its ``report.html`` unless ``report=False``."""
     from sim.experiments.batch import run_batch as _run_batch
 
-    return _run_batch(scenario, **kwargs)
+    if isinstance(scenario, (str, Path)):
+        path = _scenario_path(scenario)
+        scenario = load_scenario(path)
+        kwargs.setdefault("base_dir", path.parent)
+        kwargs.setdefault("scenario_file", str(path))
+    result = _run_batch(scenario, **kwargs)
+    if report:
+        write_report(result.out_dir)
+    return result
 
 
-def compare(baseline_path, variant_path=None, **kwargs):
-    """Paired before/after comparison of two scenarios or a scenario and an overlay
-    (:func:`sim.experiments.compare.compare`), with its plot."""
+def compare(baseline, variant=None, *, report: bool = True, **kwargs):
+    """Paired before/after comparison of two scenarios, or a scenario and an overlay
+    (:func:`sim.experiments.compare.compare`), with its plot and, unless ``report=False``, its
+    ``report.html``. ``baseline`` is a file or a built-in name."""
     from sim.experiments.compare import compare as _compare
     from sim.report.comparison import write_comparison_plot
 
-    return _compare(baseline_path, variant_path, plotter=write_comparison_plot, **kwargs)
+    comparison = _compare(_scenario_path(baseline), None if variant is None else _scenario_path(variant),
+                          plotter=write_comparison_plot, **kwargs)
+    if report:
+        write_report(comparison.out_dir)
+    return comparison
+
+
+def results_frame(folder: Path | str):
+    """The rows of a batch or comparison folder (``results.parquet``) as a DataFrame."""
+    from sim.experiments.results import read_results
+
+    return read_results(folder)
+
+
+def write_report(folder: Path | str, path: Path | str | None = None) -> Path:
+    """Write ``report.html`` of a run, batch or comparison folder again (:func:`sim.report.reports.write_report`)."""
+    from sim.report.reports import write_report as _write_report
+
+    return _write_report(folder, path)

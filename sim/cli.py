@@ -76,7 +76,7 @@ def cmd_run(args) -> int:
     out = Path(args.out) if args.out else Path("out") / path.stem
     progress = not args.quiet and sys.stderr.isatty()
     result = run(scenario, seed=args.seed, base_dir=path.parent, progress=progress)
-    summary = write_outputs(result, out, plots=not args.no_plots)
+    summary = write_outputs(result, out, plots=not args.no_plots, report=not args.no_report)
     if not args.quiet:
         from sim.report.console import format_summary
 
@@ -124,6 +124,10 @@ def cmd_batch(args) -> int:
         return 130
     for line in result.warnings:
         print(f"warning: {line}", file=sys.stderr)
+    if not args.no_report:
+        from sim.report.reports import write_report
+
+        write_report(out)
     if not args.quiet:
         done = f", {result.already_done} already done" if result.already_done else ""
         print(f"{result.total} replications ({len(result.variants)} variant(s) x {result.replications}): "
@@ -144,7 +148,7 @@ def cmd_compare(args) -> int:
         comparison = compare(_scenario_arg(args.baseline), Path(args.variant) if args.variant else None,
                              replications=args.replications, workers=args.workers, scheduler=args.scheduler,
                              out_dir=Path(args.out) if args.out else None, resume=args.resume,
-                             progress=not args.quiet and sys.stderr.isatty())
+                             progress=not args.quiet and sys.stderr.isatty(), report=not args.no_report)
     except BatchAborted as err:
         print(err, file=sys.stderr)
         return 1
@@ -157,6 +161,15 @@ def cmd_compare(args) -> int:
     for line in comparison.failure_lines():
         print(line, file=sys.stderr)
     return 1 if comparison.failed else 0
+
+
+def cmd_report(args) -> int:
+    from sim.report.reports import write_report
+
+    path = write_report(Path(args.folder), Path(args.out) if args.out else None)
+    if not args.quiet:
+        print(f"{path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
 
 
 def cmd_results(args) -> int:
@@ -198,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: out/<scenario file name>)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on the console")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("batch", help="run replications (and sweeps) of a scenario; resumable Parquet results")
@@ -210,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="results folder (default: out/<scenario file name>-batch)")
     p.add_argument("--resume", action="store_true", help="continue the batch in --out: run only what is missing")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no table on the console")
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser("compare", help="paired before/after replications of a baseline and a variant or "
@@ -223,7 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="DIR", help="output folder (default: out/<baseline>-vs-<variant>)")
     p.add_argument("--resume", action="store_true", help="continue the comparison's batch in --out")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no verdicts on the console")
+    p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser("report", help="write report.html of a run, batch or comparison folder again")
+    p.add_argument("folder", metavar="DIR", help="the --out folder of sim run, sim batch or sim compare")
+    p.add_argument("--out", metavar="FILE.html", help="where to write it (default: DIR/report.html)")
+    p.add_argument("--quiet", action="store_true", help="do not print the file written")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("results", help="the KPI table of a batch folder: mean, 95 %% CI, min, max per variant")
     p.add_argument("folder", metavar="DIR", help="the --out folder of sim batch or sim compare")

@@ -27,6 +27,15 @@ With the default targets the columns are: ``affected_sites``,
 ``relief_sheltered``, ``relief_without_shelter_place``,
 ``zones_never_reached``, ``unmet_<item>``, ``truck_utilisation``,
 ``trips_delivered``, ``team_utilisation_<kind>``.
+
+The hazard's outcome (the summary's ``hazard`` section, which every run's
+summary has) is added as ``hazard_*`` columns, zero when the hazard did not
+trap anybody or close anything, so a retrofit, more
+rescue teams or satellite phones show in batches and comparisons:
+``hazard_rescued_alive`` (trapped people rescued alive by teams),
+``hazard_awaiting_rescue_at_end`` (trapped people still waiting at the end),
+``hazard_bridges_closed``, ``hazard_closed_road_km_peak`` and
+``hazard_closed_road_km_at_end``.
 """
 from __future__ import annotations
 
@@ -35,7 +44,7 @@ import re
 
 import numpy as np
 
-__all__ = ["flatten_kpis", "is_share", "within_column", "SECTION_ALIASES"]
+__all__ = ["flatten_kpis", "hazard_kpis", "is_share", "within_column", "SECTION_ALIASES", "HAZARD_KPIS"]
 
 #: Summary sections whose column prefix is shortened.
 SECTION_ALIASES = {"unmet_need_at_end": "unmet"}
@@ -67,7 +76,24 @@ def flatten_kpis(summary: dict) -> dict[str, float]:
         # text is not a KPI: left out
 
     walk(summary.get("kpi", {}), [])
+    if "hazard" in summary:
+        out.update(hazard_kpis(summary))
     return out
+
+
+#: The hazard columns of a batch row.
+HAZARD_KPIS = ("hazard_rescued_alive", "hazard_awaiting_rescue_at_end", "hazard_bridges_closed",
+               "hazard_closed_road_km_peak", "hazard_closed_road_km_at_end")
+
+
+def hazard_kpis(summary: dict) -> dict[str, float]:
+    """The :data:`HAZARD_KPIS` of a run, read from ``summary["hazard"]``."""
+    hazard = summary.get("hazard") or {}
+    rescue = hazard.get("rescue") or {}
+    series = hazard.get("closed_road_km_over_time") or []
+    values = (rescue.get("rescued_alive"), rescue.get("awaiting_rescue_at_end"), hazard.get("bridges_closed"),
+              hazard.get("closed_road_km_peak"), series[-1][1] if series else None)
+    return {name: float(v) if v is not None else 0.0 for name, v in zip(HAZARD_KPIS, values)}
 
 
 def is_share(column: str) -> bool:

@@ -1,1 +1,1 @@
-"""Reports: output files of a run, plots, the exercise timeline, the console summary, the region description."""
+"""Reports: a run's output files, plots, the exercise event list, GeoJSON, the HTML reports of runs, batches and comparisons, the console summary, the region description."""

@@ -1,68 +1,50 @@
 """The before/after plot of a comparison: coverage and relief curves with 95 % bands.
 
 ``comparison.png`` has two panels sharing the time axis (hours since the
-event): the share of affected sites whose first district supplies had
-arrived, against the 3 h line (and any other supply target), and the share of
-affected people relieved, against the 8 h and 12 h lines. Each side is the
-mean curve over replications with its 95 % confidence band (Student t at
-every point of the curve grid), before in grey, after in blue.
+event, over the whole run): the share of affected sites whose first district
+supplies had arrived, against the 3 h line (and any other supply target), and
+the share of affected people relieved, against the 8 h and 12 h lines. Each
+side is the mean curve over replications with its 95 % confidence band at
+every point of the curve grid (:func:`sim.experiments.statistics.mean_ci`),
+before in grey, after in blue.
 """
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from sim.experiments.statistics import mean_ci
+from sim.report.figures import draw_target_lines, hours_axis, new_figure, save_figure, share_axis
+from sim.report.run_plots import SINCE_HIT_LABEL
 
-from sim.report.run_plots import draw_target_lines, style_share_axes  # noqa: E402
+__all__ = ["plot_comparison", "curve_band", "write_comparison_plot", "SIDE_COLORS"]
 
-__all__ = ["plot_comparison", "curve_band"]
-
-_COLORS = {"before": "#7f7f7f", "after": "#1f77b4"}
+SIDE_COLORS = {"before": "#7f7f7f", "after": "#1f77b4"}
 
 
-def curve_band(curves: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean of ``curves`` (replications × grid) and its confidence band, clipped to [0, 1]."""
-    from scipy import stats
-
-    curves = np.asarray(curves, dtype=float)
-    mean = np.nanmean(curves, axis=0)
-    n = np.sum(np.isfinite(curves), axis=0)
-    if curves.shape[0] < 2:
-        return mean, mean, mean
-    sem = np.nanstd(curves, axis=0, ddof=1) / np.sqrt(np.maximum(n, 1))
-    half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sem
-    return mean, np.clip(mean - half, 0, 1), np.clip(mean + half, 0, 1)
-
-
-def _horizon_h(before: np.ndarray, after: np.ndarray, step_h: float, lines_h) -> float:
-    """Until both mean curves level off (at least the last line + 2 h, at most the run)."""
-    full = (max(before.shape[-1], after.shape[-1]) - 1) * step_h
-    horizon = max(lines_h) + 2.0 if lines_h else 12.0
-    for curves in (before, after):
-        mean = np.nanmean(curves, axis=0)
-        if np.isfinite(mean).any():
-            last = np.nanmax(mean)
-            reached = np.nonzero(mean >= last - 1e-9)[0]
-            if len(reached):
-                horizon = max(horizon, reached[0] * step_h + 1.0)
-    return min(full, math.ceil(horizon))
+def curve_band(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean of ``curves`` (replications × grid) and its 95 % band at every grid point, clipped to [0, 1]
+    (one replication: the band is the curve)."""
+    curves = np.atleast_2d(np.asarray(curves, dtype=float))
+    stats = np.array([mean_ci(curves[:, k]) for k in range(curves.shape[1])], dtype=float).reshape(-1, 3)
+    mean, low, high = stats[:, 0], stats[:, 1], stats[:, 2]
+    low, high = np.where(np.isnan(low), mean, low), np.where(np.isnan(high), mean, high)
+    return mean, np.clip(low, 0, 1), np.clip(high, 0, 1)
 
 
 def _panel(ax, before, after, step_h, lines_h, labels, ylabel, title):
-    horizon = _horizon_h(before, after, step_h, lines_h)
+    horizon = (max(before.shape[-1], after.shape[-1]) - 1) * step_h
     for key, curves in (("before", before), ("after", after)):
         hours = np.arange(curves.shape[1]) * step_h
         mean, low, high = curve_band(curves)
-        ax.fill_between(hours, low, high, step="post", color=_COLORS[key], alpha=0.25, lw=0)
-        ax.step(hours, mean, where="post", color=_COLORS[key], lw=2, label=f"{labels[key]} (n = {curves.shape[0]})")
-    draw_target_lines(ax, lines_h, horizon)
-    ax.set_xlim(0, horizon)
-    style_share_axes(ax, title, ylabel, legend_size=8)
+        ax.fill_between(hours, low, high, step="post", color=SIDE_COLORS[key], alpha=0.25, lw=0)
+        ax.step(hours, mean, where="post", color=SIDE_COLORS[key], lw=2, label=f"{labels[key]} (n = {curves.shape[0]})")
+    rows = draw_target_lines(ax, lines_h, horizon)
+    hours_axis(ax, horizon, SINCE_HIT_LABEL)
+    share_axis(ax, ylabel)
+    ax.set_title(title, pad=6 + 14 * max(rows, 1))
+    ax.legend(loc="lower right", fontsize=8)
 
 
 def plot_comparison(before: dict, after: dict, step_h: float, path: Path, *, before_label: str,
@@ -70,20 +52,13 @@ def plot_comparison(before: dict, after: dict, step_h: float, path: Path, *, bef
     """Write ``comparison.png``; ``before``/``after`` map ``curve_first_supplies`` and
     ``curve_relief`` to arrays (replications × grid points, ``step_h`` hours apart)."""
     labels = {"before": before_label, "after": after_label}
-    fig, axes = plt.subplots(1, 2, figsize=(13, 4.8), dpi=110)
+    fig, axes = new_figure(13, 5, ncols=2)
     _panel(axes[0], before["curve_first_supplies"], after["curve_first_supplies"], step_h, list(supply_lines_h),
            labels, "share of affected sites", "First district supplies on site")
     _panel(axes[1], before["curve_relief"], after["curve_relief"], step_h, list(relief_lines_h),
            labels, "share of affected people", "Basic-living relief")
     fig.suptitle("Before / after: mean over paired replications with 95 % bands", fontsize=11)
-    fig.tight_layout()
-    path = Path(path)
-    from sim.files import atomic_write
-
-    with atomic_write(path) as tmp:
-        fig.savefig(tmp, format="png")
-    plt.close(fig)
-    return path.name
+    return save_figure(fig, path)
 
 
 def write_comparison_plot(comparison) -> list[str]:

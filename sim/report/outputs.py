@@ -1,4 +1,4 @@
-"""Write a run's outputs: summary.json, zones.csv, events.parquet, timeline.md, plots.
+"""Write a run's outputs: summary.json, zones.csv, events.parquet, the event list, GeoJSON, plots, report.html.
 
 Every file is written under a temporary name in the output folder and renamed
 into place when complete, so an interrupted or failed run never leaves a
@@ -14,7 +14,7 @@ from sim.files import atomic_write, write_json
 __all__ = ["write_outputs"]
 
 
-def write_outputs(run, out_dir: Path | str, *, plots: bool = True) -> dict:
+def write_outputs(run, out_dir: Path | str, *, plots: bool = True, report: bool = True) -> dict:
     """Write every output of ``run`` into ``out_dir``; returns the summary."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -25,14 +25,14 @@ def write_outputs(run, out_dir: Path | str, *, plots: bool = True) -> dict:
         zones.to_csv(tmp, index=False, float_format="%.6g")
     with atomic_write(out / "events.parquet") as tmp:
         events.to_parquet(tmp, index=False)
-    from sim.report.timeline import write_timeline
+    from sim.report.run_files import write_run_files
 
-    with atomic_write(out / "timeline.md") as tmp:
-        write_timeline(run, summary, zones, tmp)
+    written = write_run_files(run, summary, zones, events, out, plots=plots)
     if plots:
-        from sim.report.hazard_plots import plot_hazard
-        from sim.report.run_plots import plot_run
-
-        summary["plots"] = plot_run(run, summary, zones, out) + plot_hazard(run, out)
+        summary["plots"] = written
     write_json(out / "summary.json", summary)
+    if report:
+        from sim.report.html_run import write_run_report
+
+        write_run_report(out, graph=run.world.graph)
     return summary

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+from matplotlib.collections import LineCollection
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
+from sim.network.graph import RoadClass, RoadGraph
+from sim.report.figures import new_figure, save_figure
+from sim.report.map_furniture import lonlat_axes, scale_bar, township_labels
 
-from sim.network.graph import RoadClass, RoadGraph  # noqa: E402
+__all__ = ["draw_roads", "plot_region_map", "ROAD_STYLE"]
 
-__all__ = ["draw_roads", "plot_region_map"]
-
-_ROAD_STYLE = {
+#: Colour and line width of each road class.
+ROAD_STYLE = {
     RoadClass.RURAL: ("#d9d9d9", 0.3),
     RoadClass.LOCAL: ("#c8c8c8", 0.3),
     RoadClass.COLLECTOR: ("#a0a0a0", 0.6),
@@ -24,26 +23,27 @@ _ROAD_STYLE = {
 }
 
 
-def draw_roads(ax, graph: RoadGraph, *, edge_colors=None, closed=None) -> None:
+def _segment_lines(graph: RoadGraph, edges: np.ndarray) -> np.ndarray:
+    return np.stack([np.column_stack([graph.lon[graph.tails[edges]], graph.lat[graph.tails[edges]]]),
+                     np.column_stack([graph.lon[graph.heads[edges]], graph.lat[graph.heads[edges]]])], axis=1)
+
+
+def draw_roads(ax, graph: RoadGraph, *, closed=None) -> None:
     """Draw each road segment once, styled by class (minor roads first)."""
     first = np.unique(graph.segment, return_index=True)[1]
-    t, h = graph.tails[first], graph.heads[first]
     cls = graph.road_class[first]
-    for c in sorted(_ROAD_STYLE, key=lambda c: -int(c)):
+    for c in sorted(ROAD_STYLE, key=lambda c: -int(c)):
         m = cls == c
         if not m.any():
             continue
-        segs = np.stack([np.column_stack([graph.lon[t[m]], graph.lat[t[m]]]),
-                         np.column_stack([graph.lon[h[m]], graph.lat[h[m]]])], axis=1)
-        color, width = _ROAD_STYLE[c]
-        ax.add_collection(LineCollection(segs, colors=color, linewidths=width, zorder=1 + (4 - int(c)) * 0.1,
-                                         label=c.name.lower()))
+        color, width = ROAD_STYLE[c]
+        ax.add_collection(LineCollection(_segment_lines(graph, first[m]), colors=color, linewidths=width,
+                                         zorder=1 + (4 - int(c)) * 0.1, label=f"{c.name.lower()} road"))
     if closed is not None:
-        ce = np.flatnonzero(closed[first])
+        ce = first[np.flatnonzero(closed[first])]
         if len(ce):
-            segs = np.stack([np.column_stack([graph.lon[t[ce]], graph.lat[t[ce]]]),
-                             np.column_stack([graph.lon[h[ce]], graph.lat[h[ce]]])], axis=1)
-            ax.add_collection(LineCollection(segs, colors="black", linewidths=1.6, zorder=3, label="closed"))
+            ax.add_collection(LineCollection(_segment_lines(graph, ce), colors="black", linewidths=1.6, zorder=3,
+                                             label="closed"))
     bridges = first[graph.is_bridge[first]]
     if len(bridges):
         mx = (graph.lon[graph.tails[bridges]] + graph.lon[graph.heads[bridges]]) / 2
@@ -59,7 +59,7 @@ def plot_region_map(path: Path | str, graph: RoadGraph, zones, *, depots=(), she
 
     ``depots`` and ``shelters`` are sequences of ``(id, tier_or_capacity, node)``.
     """
-    fig, ax = plt.subplots(figsize=(10, 9), dpi=110)
+    fig, ax = new_figure(10, 9)
     if river_lonlat is not None:
         ax.plot(river_lonlat[:, 0], river_lonlat[:, 1], color="#4f94cd", lw=4, alpha=0.6, zorder=0.5,
                 label="river")
@@ -67,8 +67,7 @@ def plot_region_map(path: Path | str, graph: RoadGraph, zones, *, depots=(), she
     pop = zones["population"].to_numpy()
     sc = ax.scatter(zones["lon"], zones["lat"], s=4 + 60 * pop / max(pop.max(), 1), c=pop, cmap="viridis",
                     alpha=0.75, edgecolor="none", zorder=5)
-    cb = fig.colorbar(sc, ax=ax, shrink=0.6, pad=0.01)
-    cb.set_label("zone population")
+    fig.colorbar(sc, ax=ax, shrink=0.6, pad=0.01).set_label("zone population (people)")
     for i, (sid, cap, node) in enumerate(shelters):
         ax.scatter(graph.lon[node], graph.lat[node], marker="^", s=70, color="#2e8b57", edgecolor="black",
                    zorder=6, label="shelter" if i == 0 else None)
@@ -77,14 +76,12 @@ def plot_region_map(path: Path | str, graph: RoadGraph, zones, *, depots=(), she
                    color="#d62728" if tier == "city" else "#ff7f0e", edgecolor="black", zorder=7)
         ax.annotate(f"{did} ({tier})", (graph.lon[node], graph.lat[node]), xytext=(6, 6),
                     textcoords="offset points", fontsize=8, weight="bold", zorder=8)
-    ax.set_aspect(1 / np.cos(np.radians(np.nanmean(graph.lat))))
-    ax.set_xlabel("longitude (°E)")
-    ax.set_ylabel("latitude (°N)")
-    ax.set_title(title or graph.name)
+    mean_lat = float(np.nanmean(graph.lat))
+    lonlat_axes(ax, mean_lat, title or graph.name)
+    township_labels(ax, zones)
+    scale_bar(ax, mean_lat)
     ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
-    fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)
+    save_figure(fig, path)
     return path

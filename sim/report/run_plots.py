@@ -1,27 +1,32 @@
-"""Plots of a run against the planning targets.
+"""Plots of a run against the planning targets, over the whole run.
 
 * ``first_supply_coverage.png`` — share of affected sites with first district
-  supplies over time, with the 3 h / 4 h / 6 h lines.
-* ``relief_over_time.png`` — share of affected people relieved over time, with
-  the 8 h / 12 h lines.
-* ``first_supply_map.png`` — zones coloured by first-supply time, depots and
-  shelters.
+  (and city) supplies over time, with the 3 h / 4 h / 6 h lines;
+* ``relief_over_time.png`` — share of affected people relieved (and of sites
+  fully relieved) over time, with the 8 h / 12 h lines;
+* ``first_supply_map.png`` — zones in first-supply classes tied to the
+  planning lines, depots, shelters, township labels and a scale bar.
+
+Curves are on the target clock (:mod:`sim.analysis.clock`): hours since each
+zone was hit, over the run's whole duration.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
 
 from sim.analysis.clock import relieved_since_hit
-from sim.analysis.metrics import RELIEF_LINES_H, SUPPLY_LINES_H  # noqa: E402
-from sim.report.region_map import draw_roads  # noqa: E402
+from sim.analysis.metrics import RELIEF_LINES_H, SUPPLY_LINES_H
+from sim.report.figures import draw_target_lines, hours_axis, new_figure, save_figure, share_axis
+from sim.report.map_furniture import lonlat_axes, scale_bar, township_labels
+from sim.report.region_map import draw_roads
+from sim.report.time_classes import NOT_AFFECTED, supply_classes
 
-__all__ = ["plot_run", "step_curve", "draw_target_lines", "style_share_axes", "save_figure"]
+__all__ = ["plot_run", "step_curve", "coverage_figure", "relief_figure", "first_supply_map_figure",
+           "SINCE_HIT_LABEL"]
+
+SINCE_HIT_LABEL = "hours since the zone was hit"
 
 
 def step_curve(times_h: np.ndarray, weights: np.ndarray, total: float, horizon_h: float):
@@ -33,102 +38,103 @@ def step_curve(times_h: np.ndarray, weights: np.ndarray, total: float, horizon_h
     return t, y
 
 
-#: Colours of the planning-target lines, by hours.
-TARGET_LINE_COLORS = {3.0: "#d62728", 4.0: "#ff7f0e", 6.0: "#8c564b", 8.0: "#d62728", 12.0: "#ff7f0e"}
+def _hours(column) -> np.ndarray:
+    h = column.astype(float).to_numpy()
+    return np.where(np.isnan(h), np.inf, h)
 
 
-def draw_target_lines(ax, lines_h, horizon_h: float) -> None:
-    """Dashed vertical lines at the target hours, labelled above the axes."""
-    for h in lines_h:
-        if h <= horizon_h:
-            color = TARGET_LINE_COLORS.get(float(h), "#9467bd")
-            ax.axvline(h, color=color, ls="--", lw=1.2)
-            ax.text(h, 1.02, f"{h:g} h", color=color, ha="center", va="bottom", fontsize=9,
-                    transform=ax.get_xaxis_transform())
+def _share_over_time(ax, lines_h, duration_h: float, ylabel: str, title: str, legend_loc: str) -> None:
+    """Target lines, hours since the hit over the whole run, shares in %, title and legend."""
+    rows = draw_target_lines(ax, lines_h, duration_h)
+    hours_axis(ax, duration_h, SINCE_HIT_LABEL)
+    share_axis(ax, ylabel)
+    ax.set_title(title, pad=6 + 14 * max(rows, 1))
+    ax.legend(loc=legend_loc, fontsize=8)
 
 
-def style_share_axes(ax, title: str, ylabel: str, legend_size=None) -> None:
-    """A share-over-time axes: 0–100 %, hours since the zone was hit, grid, legend."""
-    ax.set_ylim(0, 1.0)
-    ax.set_xlabel("hours since the zone was hit")
-    ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
-    ax.set_title(title, pad=18)
-    ax.grid(alpha=0.3)
-    ax.legend(loc="lower right", fontsize=legend_size)
+def coverage_figure(affected, duration_h: float, title: str, supply_lines_h=SUPPLY_LINES_H):
+    """Share of affected sites whose first supplies had arrived, over the whole run."""
+    fig, ax = new_figure(8, 4.5)
+    for label, column, color in (("first district-or-higher supplies", "first_supply_h", "#1f77b4"),
+                                 ("first city supplies", "first_city_supply_h", "#9467bd")):
+        times = _hours(affected[column])
+        x, y = step_curve(times, np.ones(len(times)), len(times), duration_h)
+        ax.step(x, y, where="post", color=color, lw=2, label=label)
+    _share_over_time(ax, supply_lines_h, duration_h, "share of affected sites", title, "lower right")
+    return fig
 
 
-def save_figure(fig, path: Path) -> str:
-    """Lay out, write and close ``fig``; returns the file name."""
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    return Path(path).name
+def relief_figure(t_min: np.ndarray, cumulative: np.ndarray, affected, duration_h: float, title: str,
+                  relief_lines_h=RELIEF_LINES_H):
+    """Share of affected people relieved and of sites fully relieved, over the whole run."""
+    fig, ax = new_figure(8, 4.5)
+    total = float(affected["affected"].sum())
+    x, y = step_curve(np.asarray(t_min) / 60, np.diff(np.asarray(cumulative), prepend=0.0), total, duration_h)
+    ax.step(x, y, where="post", color="#2ca02c", lw=2, label="affected people relieved")
+    relief = _hours(affected["relief_h"])
+    x, y = step_curve(relief, np.ones(len(relief)), len(relief), duration_h)
+    ax.step(x, y, where="post", color="#17becf", lw=1.5, ls=":", label="affected sites fully relieved")
+    _share_over_time(ax, relief_lines_h, duration_h, "share of affected people / sites", title, "upper left")
+    return fig
 
 
-def _finish(fig, ax, path: Path, title: str, ylabel: str) -> str:
-    style_share_axes(ax, title, ylabel)
-    return save_figure(fig, path)
+def first_supply_map_figure(graph, zones, depots, shelters, title: str, target_lines_h=()):
+    """Zones by first-supply class (the planning lines), depots, shelters, townships, a scale bar.
+
+    ``depots`` are ``(id, tier, lon, lat)``, ``shelters`` ``(id, lon, lat)``.
+    """
+    fig, ax = new_figure(9.5, 8.5)
+    draw_roads(ax, graph)
+    classes = supply_classes(target_lines_h)
+    affected = zones["affected"] > 0
+    ax.scatter(zones.loc[~affected, "lon"], zones.loc[~affected, "lat"], s=6, color="#bbbbbb", zorder=4,
+               label=NOT_AFFECTED)
+    index = classes.index(zones.loc[affected, "first_supply_h"].astype(float))
+    lon, lat = zones.loc[affected, "lon"].to_numpy(), zones.loc[affected, "lat"].to_numpy()
+    for k, (label, color) in enumerate(zip(classes.labels, classes.colors)):
+        m = index == k
+        marker = "x" if label == classes.never else "o"
+        ax.scatter(lon[m], lat[m], s=26, color=color, marker=marker, edgecolor="black" if marker == "o" else None,
+                   linewidths=0.3 if marker == "o" else 1.2, zorder=5,
+                   label=f"first supplies {label} ({int(m.sum())} sites)")
+    for did, tier, dlon, dlat in depots:
+        ax.scatter(dlon, dlat, marker="*", s=260, color="#d62728" if tier == "city" else "#ff7f0e",
+                   edgecolor="black", zorder=7)
+        ax.annotate(f"{did} ({tier})", (dlon, dlat), xytext=(6, 6), textcoords="offset points", fontsize=8,
+                    weight="bold")
+    for i, (_sid, slon, slat) in enumerate(shelters):
+        ax.scatter(slon, slat, marker="^", s=60, color="#2e8b57", edgecolor="black", zorder=6,
+                   label="shelter" if i == 0 else None)
+    mean_lat = float(np.nanmean(graph.lat))
+    lonlat_axes(ax, mean_lat, title)
+    ax.autoscale()
+    township_labels(ax, zones)
+    scale_bar(ax, mean_lat)
+    ax.legend(loc="lower left", fontsize=7, framealpha=0.9)
+    return fig
 
 
 def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
     """Write the run's plots into ``out``; returns their file names."""
     affected = zones[zones["affected"] > 0]
-    horizon = min(run.scenario.duration / 60, 24.0)
-    written = []
     if len(affected) == 0:
-        return written
-    first = affected["first_supply_h"].astype(float).to_numpy()
-    city = affected["first_city_supply_h"].astype(float).to_numpy()
-    first = np.where(np.isnan(first), np.inf, first)
-    city = np.where(np.isnan(city), np.inf, city)
-
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
-    for label, times, color in (("first district-or-higher supplies", first, "#1f77b4"),
-                                ("first city supplies", city, "#9467bd")):
-        x, y = step_curve(times, np.ones(len(times)), len(times), horizon)
-        ax.step(x, y, where="post", color=color, lw=2, label=label)
-    draw_target_lines(ax, SUPPLY_LINES_H, horizon)
-    ax.set_xlim(0, horizon)
-    written.append(_finish(fig, ax, out / "first_supply_coverage.png",
-                           f"Affected sites reached — {summary['scenario']}", "share of affected sites"))
-
-    relief = affected["relief_h"].astype(float).to_numpy()
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
-    total = affected["affected"].sum()
+        return []
+    duration_h = run.scenario.duration / 60
+    name = summary["scenario"]
+    targets = summary["targets"]
+    supply_lines = sorted({*SUPPLY_LINES_H, *targets["district_supplies_h"], *targets["city_supplies_h"]})
+    relief_lines = sorted({*RELIEF_LINES_H, *targets["basic_relief_h"]})
+    written = [save_figure(coverage_figure(affected, duration_h, f"Affected sites reached — {name}", supply_lines),
+                           out / "first_supply_coverage.png")]
     t_min, cumulative = relieved_since_hit(run)
-    x, y = step_curve(t_min / 60, np.diff(cumulative, prepend=0.0), total, horizon)
-    ax.step(x, y, where="post", color="#2ca02c", lw=2, label="people relieved")
-    relief = np.where(np.isnan(relief), np.inf, relief)
-    x, y = step_curve(relief, np.ones(len(relief)), len(relief), horizon)
-    ax.step(x, y, where="post", color="#17becf", lw=1.5, ls=":", label="sites fully relieved")
-    draw_target_lines(ax, RELIEF_LINES_H, horizon)
-    ax.set_xlim(0, horizon)
-    written.append(_finish(fig, ax, out / "relief_over_time.png",
-                           f"Basic-living relief — {summary['scenario']}", "share of affected"))
-
-    fig, ax = plt.subplots(figsize=(9, 8.5), dpi=110)
-    draw_roads(ax, run.world.graph)
-    unaffected = zones[zones["affected"] == 0]
-    ax.scatter(unaffected["lon"], unaffected["lat"], s=6, color="#bbbbbb", zorder=4, label="not affected")
-    never = ~np.isfinite(first)
-    sc = ax.scatter(affected["lon"][~never], affected["lat"][~never], c=first[~never], cmap="RdYlGn_r",
-                    vmin=0, vmax=max(6.0, np.nanmax(first[~never]) if (~never).any() else 6.0),
-                    s=26, edgecolor="black", linewidths=0.3, zorder=5)
-    if never.any():
-        ax.scatter(affected["lon"][never], affected["lat"][never], marker="x", color="black", s=30, zorder=6,
-                   label="never supplied")
-    fig.colorbar(sc, ax=ax, shrink=0.6, pad=0.01).set_label("first-supply time (h)")
+    written.append(save_figure(relief_figure(t_min, cumulative, affected, duration_h,
+                                             f"Basic-living relief — {name}", relief_lines),
+                               out / "relief_over_time.png"))
     g = run.world.graph
-    for d in run.world.depots:
-        ax.scatter(g.lon[d.node], g.lat[d.node], marker="*", s=260, color="#ff7f0e", edgecolor="black", zorder=7)
-        ax.annotate(d.depot_id, (g.lon[d.node], g.lat[d.node]), xytext=(6, 6), textcoords="offset points",
-                    fontsize=8, weight="bold")
-    for i, s in enumerate(run.world.shelters):
-        ax.scatter(g.lon[s.node], g.lat[s.node], marker="^", s=60, color="#2e8b57", edgecolor="black", zorder=6,
-                   label="shelter" if i == 0 else None)
-    ax.set_aspect(1 / np.cos(np.radians(np.nanmean(g.lat))))
-    ax.set_title(f"First-supply time by zone — {summary['scenario']}")
-    ax.legend(loc="lower left", fontsize=7)
-    written.append(save_figure(fig, out / "first_supply_map.png"))
+    depots = [(d.depot_id, d.tier, float(g.lon[d.node]), float(g.lat[d.node])) for d in run.world.depots]
+    shelters = [(s.shelter_id, float(g.lon[s.node]), float(g.lat[s.node])) for s in run.world.shelters]
+    written.append(save_figure(first_supply_map_figure(g, zones, depots, shelters,
+                                                       f"First-supply time by zone — {name}",
+                                                       targets["district_supplies_h"]),
+                               out / "first_supply_map.png"))
     return written

@@ -1,0 +1,212 @@
+"""``report.html`` of one run, written from its output folder.
+
+Everything on the page is read from the files the run wrote —
+``summary.json``, ``zones.csv``, ``events.parquet``, ``msel.csv``, the GeoJSON
+files and ``scenario.json`` — plus the road graph for the map (the run's own,
+or loaded again from the scenario's region by ``sim report``), so the page
+shows the figures of the files it sits next to. What a drill team sees first:
+the verdict against each target with its source, then the key figures.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.kpis import flatten_kpis
+from sim.errors import InputError
+from sim.report import html_figures as hf
+from sim.report.html_map import run_map
+from sim.report.html_page import Page, figure_html, num, pct, table, target_source
+from sim.report.html_sections import (
+    all_figures_section,
+    key_figures,
+    msel_section,
+    scenario_section,
+    supply_audit_section,
+)
+
+__all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_rows", "RunFolder", "REPORT_FILE"]
+
+REPORT_FILE = "report.html"
+_REQUIRED = ("summary.json", "zones.csv", "events.parquet")
+
+
+@dataclass
+class RunFolder:
+    """The files of a run's output folder."""
+
+    path: Path
+    summary: dict
+    zones: pd.DataFrame
+    events: pd.DataFrame
+    msel: pd.DataFrame | None
+    closures: list[dict]
+    facilities: list[dict]
+    scenario: dict | None
+
+
+def _geojson(path: Path) -> list[dict]:
+    return json.loads(path.read_text(encoding="utf-8"))["features"] if path.exists() else []
+
+
+def read_run_folder(folder: Path | str) -> RunFolder:
+    """Read a run's output folder; :class:`InputError` if it holds no run."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: no such folder; give the --out folder of a sim run")
+    missing = [name for name in _REQUIRED if not (folder / name).exists()]
+    if missing:
+        raise InputError(f"{folder}: holds no run (missing {', '.join(missing)}); run 'sim run SCENARIO --out "
+                         f"{folder}' first")
+    try:
+        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        zones = pd.read_csv(folder / "zones.csv", dtype={"zone_id": str, "township": str})
+        events = pd.read_parquet(folder / "events.parquet")
+        msel = pd.read_csv(folder / "msel.csv") if (folder / "msel.csv").exists() else None
+        scenario_path = folder / "scenario.json"
+        scenario = json.loads(scenario_path.read_text(encoding="utf-8")) if scenario_path.exists() else None
+        closures, facilities = _geojson(folder / "roads_closed.geojson"), _geojson(folder / "facilities.geojson")
+    except (OSError, ValueError, KeyError) as error:
+        raise InputError(f"{folder}: cannot read the run's files ({error}); run the scenario again") from None
+    return RunFolder(folder, summary, zones, events, msel, closures, facilities, scenario)
+
+
+def verdict_rows(summary: dict) -> list[list]:
+    """One row per target: what, within, share reached, required, verdict, source."""
+    words = {"district_supplies": ("first district supplies on site", "of affected sites"),
+             "city_supplies": ("first city supplies on site", "of affected sites"),
+             "basic_relief": ("basic-living relief", "of affected people")}
+    source = target_source(summary.get("targets", {}).get("preset"))
+    rows = []
+    for v in summary.get("verdicts", []):
+        what, unit = words.get(v["target"], (v["target"].replace("_", " "), ""))
+        rows.append([what, {"text": f"{v['within_h']:g} h", "value": v["within_h"]},
+                     {"text": f"{pct(v['share'])} {unit}", "value": v["share"], "cls": "n"},
+                     "100 %", {"text": "MET" if v["met"] else "NOT MET", "value": bool(v["met"]),
+                               "cls": "met" if v["met"] else "notmet"}, source])
+    return rows
+
+
+def _verdict_section(summary: dict) -> str:
+    lines = ("<p class=\"note\">A target is met only if 100 % of the affected sites (supplies) or affected people "
+             "(relief) make it. Times run from when each zone was hit.</p>")
+    return table(["target", "within", "reached", "required", "verdict", "source"], verdict_rows(summary),
+                 table_id="verdicts") + lines + key_figures(summary)
+
+
+def _curves_section(rf: RunFolder, duration_h: float) -> str:
+    affected = rf.zones[rf.zones["affected"] > 0]
+    if affected.empty:
+        return "<p>No zone was affected.</p>"
+    targets = rf.summary["targets"]
+    first = affected["first_supply_h"].astype(float).fillna(np.inf).to_numpy()
+    city = affected["first_city_supply_h"].astype(float).fillna(np.inf).to_numpy()
+    ones = np.ones(len(affected))
+    supply_lines = sorted({3.0, 4.0, 6.0, *targets["district_supplies_h"], *targets["city_supplies_h"]})
+    fig1 = hf.coverage_chart([("first district-or-higher supplies", first, ones, "#1f77b4"),
+                              ("first city supplies", city, ones, "#9467bd")], duration_h, supply_lines,
+                             "Affected sites reached", "share of affected sites")
+    rel = rf.events[rf.events["kind"] == "relieved"]
+    hit_h = affected.set_index("zone_id")["hit_h"].astype(float).fillna(0.0)
+    since_hit = np.maximum(rel["time_min"].to_numpy(float) / 60 - rel["zone"].map(hit_h).fillna(0.0).to_numpy(), 0.0)
+    people = rel["amount"].to_numpy(float)
+    relief = affected["relief_h"].astype(float).fillna(np.inf).to_numpy()
+    total = float(affected["affected"].sum())
+    relief_lines = sorted({8.0, 12.0, *targets["basic_relief_h"]})
+    fig2 = hf.coverage_chart([("affected people relieved", np.append(since_hit, np.inf),
+                               np.append(people, total - people.sum()), "#2ca02c"),
+                              ("affected sites fully relieved", relief, ones, "#17becf")],
+                             duration_h, relief_lines, "Basic-living relief", "share of affected people / sites")
+    return figure_html(fig1, "curve-supplies") + figure_html(fig2, "curve-relief")
+
+
+def _gantt_bars(events: pd.DataFrame) -> list[tuple]:
+    bars = []
+    ev = events.sort_values("time_min", kind="stable")
+    trips = ev[ev["kind"].isin(["load", "return"])]
+    for agent, group in trips.groupby("agent", sort=True):
+        start = None
+        zone = ""
+        depot = str(agent).split("/")[0]
+        for kind, t, z in zip(group["kind"], group["time_min"] / 60, group["zone"]):
+            if kind == "load":
+                start, zone = t, z
+            elif start is not None:
+                bars.append((str(agent), f"trucks: {depot}", float(start), float(t), f"trip to {zone}"))
+                start = None
+    tasks = ev[ev["kind"].isin(["task_start", "task_end"])]
+    for agent, group in tasks.groupby("agent", sort=True):
+        start = None
+        for kind, t, item, z in zip(group["kind"], group["time_min"] / 60, group["item"], group["zone"]):
+            if kind == "task_start":
+                start = t
+            elif start is not None:
+                bars.append((str(agent), f"crews: {item}", float(start), float(t), f"{item} {z}".strip()))
+                start = None
+    return bars
+
+
+def _operations_section(rf: RunFolder, duration_h: float) -> str:
+    bars = _gantt_bars(rf.events)
+    if not bars:
+        return "<p>No truck trip and no team task in this run.</p>"
+    trucks = len({b[0] for b in bars if b[1].startswith("trucks")})
+    crews = len({b[0] for b in bars if b[1].startswith("crews")})
+    note = (f"<p class=\"note\">{trucks} trucks (one bar per trip: loading to return) and {crews} team crews "
+            "(one bar per task: driving there and working), on the run's clock.</p>")
+    return note + figure_html(hf.gantt_chart(bars, duration_h, "Teams and trucks at work"), "gantt")
+
+
+def _hazard_section(rf: RunFolder, duration_h: float) -> str:
+    hz = rf.summary.get("hazard", {})
+    parts = []
+    if hz.get("outages"):
+        parts.append(figure_html(hf.outage_chart(hz["outages"], duration_h, "Outage windows"), "outages"))
+        parts.append(table(["what", "from (h)", "until (h)", "scope"],
+                           [[o["kind"].replace("_", " "), num(o["start_h"]), num(o["end_h"]), o["what"]]
+                            for o in hz["outages"]], table_id="outage-windows"))
+    if hz.get("closed_road_km_over_time"):
+        parts.append(figure_html(hf.closed_km_chart(hz, duration_h, "Closed roads"), "closed-km"))
+    scalars = [[k.replace("_", " "), {"text": num(v), "value": v, "cls": "n"}] for k, v in hz.items()
+               if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    nested = [[f"{k.replace('_', ' ')}: {kk.replace('_', ' ')}", {"text": num(vv), "value": vv, "cls": "n"}]
+              for k, v in hz.items() if isinstance(v, dict) for kk, vv in v.items()
+              if isinstance(vv, (int, float)) and not isinstance(vv, bool)]
+    if scalars or nested:
+        parts.append(table(["hazard figure (summary.json)", "value"], scalars + nested, table_id="hazard-figures"))
+    return "\n".join(parts) or "<p>No hazard, outage or road closure in this run.</p>"
+
+
+def build_run_page(rf: RunFolder, graph=None) -> Page:
+    s = rf.summary
+    duration_h = float(s["run"]["duration_h"])
+    files = sorted(p.name for p in rf.path.iterdir() if p.is_file() and not p.name.startswith("."))
+    page = Page(f"{s['scenario']} — seed {s['seed']}",
+                [f"{duration_h:g} h simulated; {s['kpi']['affected_sites']:,} affected sites, "
+                 f"{s['kpi']['relief']['people_affected']:,} affected people; targets "
+                 f"{s['targets'].get('preset') or 'of the scenario'} ({target_source(s['targets'].get('preset'))})",
+                 "Files next to this report: " + ", ".join(f for f in files if f != REPORT_FILE)])
+    page.section("verdict", "Verdict against the planning targets", _verdict_section(s))
+    page.section("curves", "Coverage over time", _curves_section(rf, duration_h))
+    fig = run_map(rf.zones, rf.closures, rf.facilities, graph, s, duration_h, "The district")
+    note = "" if graph is not None else "<p class=\"note\">The road network could not be loaded: roads not drawn.</p>"
+    page.section("map", "Map", note + figure_html(fig, "map"))
+    page.section("operations", "Teams and trucks", _operations_section(rf, duration_h))
+    page.section("hazard", "Hazard, outages and closed roads", _hazard_section(rf, duration_h))
+    page.section("timeline", "Exercise timeline (MSEL)", msel_section(rf.msel))
+    page.section("audit", "Supply audit", supply_audit_section(s))
+    page.section("figures", "Every figure of summary.json", all_figures_section(flatten_kpis(s)))
+    page.section("scenario", "The scenario as run", scenario_section(rf.scenario))
+    return page
+
+
+def write_run_report(folder: Path | str, graph=None, path: Path | str | None = None) -> Path:
+    """Write ``report.html`` for the run in ``folder`` (to ``path`` if given); returns its path."""
+    rf = read_run_folder(folder)
+    target = Path(path) if path is not None else rf.path / REPORT_FILE
+    return build_run_page(rf, graph).write(target)
+

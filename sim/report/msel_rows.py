@@ -1,0 +1,396 @@
+"""The run's events, aggregated into the injects of an exercise event list.
+
+Each function reads ``summary.json``, the zones table and the event log (and
+the scenario as run, for the areas of outages) and returns :class:`Inject`
+rows on the run's clock: hours since the start of the run. Routine work is
+grouped so a controller can read it — road changes by cause per 6-hour
+block, first supplies once per township, shares of sites and people at
+25/50/75/100 %, people rescued at fixed marks — and people are whole.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["Inject", "BLOCK_H", "SHARES", "command_chain", "township_supplies", "coverage_shares",
+           "target_lines", "road_changes", "outage_windows", "rescues", "shelters", "stock_arrivals",
+           "stuck_vehicles", "power_restored", "hazard_onset", "end_of_run", "run_clock"]
+
+#: Routine events (road work, power restored) are grouped in blocks of this many hours.
+BLOCK_H = 6.0
+SHARES = (0.25, 0.5, 0.75, 1.0)
+
+EOC = "district emergency command centre"
+LOGISTICS = "logistics section (depots and trucks)"
+OPERATIONS = "operations section (teams)"
+CONTROL = "exercise control"
+
+
+@dataclass(frozen=True)
+class Inject:
+    """One row of the event list (the inject number is given when the list is sorted)."""
+
+    time_h: float
+    synopsis: str
+    text: str
+    mode: str
+    sender: str
+    player: str
+    action: str
+    objective: str
+    notes: str = ""
+    order: int = 50          # ties at the same time: lower first
+
+
+def _whole(x) -> str:
+    return f"{int(round(float(x))):,}"
+
+
+def _pct(x) -> str:
+    return "n/a" if x is None else f"{100 * float(x):.1f} %"
+
+
+def _first(events: pd.DataFrame, kind: str):
+    rows = events[events["kind"] == kind]
+    return None if rows.empty else rows.iloc[0]
+
+
+def hazard_onset(summary: dict, zones: pd.DataFrame, scenario: dict | None) -> list[Inject]:
+    hz = summary.get("hazard", {})
+    k = summary["kpi"]
+    rl = k["relief"]
+    kind = ((scenario or {}).get("hazard") or {}).get("type", "none")
+    hit = zones.loc[zones["affected"] > 0, "hit_h"].astype(float)
+    t0 = float(hit.min()) if len(hit) and hit.notna().any() else 0.0
+    what = {"earthquake": f"M{hz.get('magnitude', '')} earthquake (epicentral intensity "
+                          f"{hz.get('epicentral_intensity', 'n/a')})",
+            "rainfall": f"extreme rainfall ({hz.get('design_storm', 'design storm')}, "
+                        f"{hz.get('total_rain_mm', 'n/a')} mm)"}.get(kind, "major disaster")
+    figures = [f"{k['affected_sites']:,} affected sites", f"{rl['people_affected']:,} people need relief",
+               f"{rl['displaced']:,} displaced"]
+    if "trapped" in hz:
+        figures.append(f"{_whole(hz['trapped'])} trapped")
+    if "bridges_closed" in hz:
+        figures.append(f"{hz['bridges_closed']} bridges closed")
+    if "road_segments_blocked" in hz:
+        figures.append(f"{hz['road_segments_blocked']:,} street segments blocked by debris")
+    return [Inject(t0, f"{what}: {', '.join(figures)}",
+                   f"{what} strikes the district. First estimates: {', '.join(figures)}.",
+                   "controller briefing", CONTROL, EOC,
+                   "activate the emergency plan; request situation reports from every township",
+                   "Situational Assessment; Operational Coordination",
+                   "figures from summary.json (hazard, kpi)", order=0)]
+
+
+def command_chain(events: pd.DataFrame) -> list[Inject]:
+    out = []
+    for kind, synopsis, text, mode, sender, player, action, objective in (
+            ("forecast", "warning issued: forecast zones treated as reported",
+             "Meteorological bureau: red rainstorm warning; the forecast puts these zones under water.",
+             "official warning", "meteorological bureau", EOC, "pre-position first batches and pumps",
+             "Planning; Logistics and Supply Chain Management"),
+            ("report", "first report of needs reaches the command centre ({zone})",
+             "Community {zone} reports {amount} people in need of water, food and bedding.",
+             "phone call", "community {zone}", EOC, "order supplies for {zone}", "Situational Assessment"),
+            ("order", "first delivery ordered ({agent} → {zone})", "Command orders {agent} to supply {zone}.",
+             "dispatch order", EOC, LOGISTICS, "load and dispatch the first batch",
+             "Logistics and Supply Chain Management"),
+            ("depart", "first truck leaves ({agent})", "{agent} leaves for {zone}.", "radio", "{agent}", LOGISTICS,
+             "track the convoy; confirm the route is open", "Critical Transportation"),
+            ("deliver", "first delivery unloaded ({zone}, from {agent})",
+             "{agent} confirms delivery at {zone}.", "radio", "{agent}", EOC,
+             "record the delivery; plan the next trips", "Logistics and Supply Chain Management")):
+        row = _first(events, kind)
+        if row is None:
+            continue
+        fill = {"zone": row["zone"], "agent": row["agent"], "amount": _whole(row["amount"])}
+        out.append(Inject(float(row["time_min"]) / 60, synopsis.format(**fill), text.format(**fill), mode,
+                          sender.format(**fill), player, action.format(**fill), objective, "run clock", order=10))
+    return out
+
+
+def _first_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
+    """Run-clock hour of each affected zone's first district-or-higher supplies, with its township."""
+    first = events[events["kind"] == "first_supply"].drop_duplicates("zone")
+    at = first.set_index("zone")["time_min"].astype(float) / 60
+    affected = zones[zones["affected"] > 0][["zone_id", "township", "affected"]].copy()
+    affected["at_h"] = affected["zone_id"].map(at).astype(float)
+    return affected
+
+
+def township_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]:
+    supplied = _first_supplies(events, zones).dropna(subset=["at_h"])
+    out = []
+    for town, group in supplied.groupby("township", sort=True):
+        row = group.loc[group["at_h"].idxmin()]
+        out.append(Inject(float(row["at_h"]), f"first supplies reach township {town}",
+                          f"Township {town}: first district supplies arrived at {row['zone_id']} "
+                          f"({len(group)} of its affected sites supplied by the end).", "phone call",
+                          f"township {town}", EOC, "confirm receipt; plan distribution to the other sites",
+                          "Logistics and Supply Chain Management; Mass Care Services", "run clock", order=30))
+    return out
+
+
+def _share_times(times_h: np.ndarray, weights: np.ndarray, total: float) -> dict[float, float]:
+    ok = np.isfinite(times_h)
+    order = np.argsort(times_h[ok], kind="stable")
+    t, cum = times_h[ok][order], np.cumsum(weights[ok][order]) / max(total, 1)
+    out = {}
+    for share in SHARES:
+        k = np.searchsorted(cum, share - 1e-9)
+        if k < len(t):
+            out[share] = float(t[k])
+    return out
+
+
+def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]:
+    out = []
+    sites = _first_supplies(events, zones)
+    for share, h in _share_times(sites["at_h"].to_numpy(float), np.ones(len(sites)), len(sites)).items():
+        out.append(Inject(h, f"{share:.0%} of affected sites have their first district supplies",
+                          f"Logistics: {share:.0%} of the {len(sites):,} affected sites have received "
+                          "their first district supplies.", "situation report", LOGISTICS, EOC,
+                          "re-prioritise the sites still waiting", "Logistics and Supply Chain Management",
+                          "run clock", order=40))
+    rel = events[events["kind"] == "relieved"]
+    total = float(zones.loc[zones["affected"] > 0, "affected"].sum())
+    for share, h in _share_times(rel["time_min"].to_numpy(float) / 60, rel["amount"].to_numpy(float),
+                                 total).items():
+        out.append(Inject(h, f"{share:.0%} of affected people relieved",
+                          f"Mass care: {share:.0%} of the {_whole(total)} affected people have water, food, "
+                          "bedding and, if displaced, a shelter place.", "situation report", "mass care section",
+                          EOC, "report progress against the relief target", "Mass Care Services", "run clock",
+                          order=40))
+    return out
+
+
+def target_lines(summary: dict, zones: pd.DataFrame) -> list[Inject]:
+    """The 3 h / 8 h / 12 h lines with where the run stands, when every zone is hit at the start."""
+    hit = zones.loc[zones["affected"] > 0, "hit_h"].astype(float).fillna(0.0)
+    k = summary["kpi"]
+    if len(hit) and not (hit == 0).all():
+        return [Inject(float(hit.min()), "target clocks start when each zone is hit (not at the start of the run)",
+                       "Exercise control: each site's 3 h and 8 h clocks start when it is hit.",
+                       "controller note", CONTROL, EOC, "track each site against its own clock",
+                       "Situational Assessment", "target clock: hours since each zone's hit", order=5)]
+    out = []
+    met = {(v["target"], float(v["within_h"])): v["met"] for v in summary.get("verdicts", [])}
+    for h, section, words in ((3.0, "first_supplies", "of affected sites have first district supplies"),
+                              (8.0, "relief", "of affected people relieved"),
+                              (12.0, "relief", "of affected people relieved")):
+        share = k[section]["within"].get(f"{h:g}h")
+        target = "district_supplies" if section == "first_supplies" else "basic_relief"
+        verdict = {True: " — target MET", False: " — target NOT MET"}.get(met.get((target, h)), "")
+        out.append(Inject(h, f"— {h:g} h target line: {_pct(share)} {words}{verdict} —",
+                          f"Exercise control: the {h:g} h line has passed; {_pct(share)} {words}.",
+                          "controller note", CONTROL, EOC, "brief the commander on the gap to the target",
+                          "Situational Assessment", "share from summary.json (target clock = run clock here)",
+                          order=90))
+    return out
+
+
+def _km_at(series: np.ndarray, t_h: float, before: bool = False) -> float:
+    if len(series) == 0:
+        return 0.0
+    k = np.searchsorted(series[:, 0], t_h - (1e-9 if before else -1e-9), side="right") - 1
+    return float(series[k, 1]) if k >= 0 else 0.0
+
+
+def _road_phrase(cause: str, n: int) -> tuple[str, str, str, str]:
+    """(what happened, sender, expected action, objective) for ``n`` road changes of ``cause``."""
+    s = "s" if n != 1 else ""
+    if "debris cleared" in cause:
+        return (f"road-repair crews cleared debris at {n} site{s}", "road-repair crews",
+                "update the open-route map; send convoys through the reopened streets", "Critical Transportation")
+    if "repaired" in cause:
+        return (f"{n} bridge{s} {cause.replace('bridge ', '', 1)}", "bridge engineers",
+                "update the open-route map", "Infrastructure Systems; Critical Transportation")
+    if "pumped" in cause:
+        return (f"pumping crews cleared {n} flooded point{s}", "pumping crews", "update the open-route map",
+                "Infrastructure Systems")
+    return (f"roads: {cause} ({n} change{s})", "traffic police", "re-route convoys around closed roads",
+            "Critical Transportation")
+
+
+def road_changes(events: pd.DataFrame, summary: dict) -> list[Inject]:
+    """Road changes by cause, the first on its own and the rest per block of :data:`BLOCK_H` hours;
+    road-outage layers are left to :func:`outage_windows`."""
+    hz = summary.get("hazard", {})
+    series = np.asarray(hz.get("closed_road_km_over_time") or [], dtype=float).reshape(-1, 2)
+    road = events[(events["kind"] == "road") & ~events["agent"].astype(str).str.startswith("road-outage")]
+    if road.empty:
+        return []
+    out = []
+    t_first = float(road["time_min"].iloc[0]) / 60
+    onset = road[road["time_min"] / 60 == t_first]
+    for cause, group in onset.groupby("item", sort=False):
+        km = _km_at(series, t_first)
+        parts = [f"{km:,.0f} km of road closed"]
+        if "road_segments_blocked" in hz:
+            parts.append(f"{hz['road_segments_blocked']:,} street segments blocked")
+        if "bridges_closed" in hz:
+            parts.append(f"{hz['bridges_closed']} bridges closed")
+        out.append(Inject(t_first, f"roads: {cause}: {', '.join(parts)}",
+                          f"Traffic police: {cause}; {', '.join(parts)}.", "phone call", "traffic police", EOC,
+                          "map the open routes; request road clearance towards cut-off sites",
+                          "Critical Transportation; Situational Assessment",
+                          "km from summary.json closed_road_km_over_time", order=1))
+    rest = road[road["time_min"] / 60 > t_first].copy()
+    rest["block"] = np.floor(rest["time_min"] / 60 / BLOCK_H).astype(int)
+    for (block, cause), group in rest.groupby(["block", "item"], sort=True):
+        t0, t1 = float(group["time_min"].iloc[0]) / 60, float(group["time_min"].iloc[-1]) / 60
+        what, sender, action, objective = _road_phrase(str(cause), len(group))
+        before, after = _km_at(series, t0, before=True), _km_at(series, t1)
+        change = (f"{before - after:,.1f} km reopened" if after < before - 0.05 else
+                  f"{after - before:,.1f} km more closed" if after > before + 0.05 else "no road length reopened")
+        when = f" between {run_clock(t0)} and {run_clock(t1)}" if t1 > t0 else ""
+        out.append(Inject(t0, f"{what}{when}: {change}, {after:,.0f} km still closed",
+                          f"{sender.capitalize()}: {what}; {change}; {after:,.0f} km of road remain closed.",
+                          "situation report", sender, EOC, action, objective,
+                          f"{len(group)} road events grouped by {BLOCK_H:g}-hour block; km from summary.json",
+                          order=60))
+    return out
+
+
+_OUTAGE = {"roads": ("road outage", "traffic police", "re-route convoys; request road clearance",
+                     "Critical Transportation"),
+           "power": ("power outage", "power company",
+                     "send lifeline repair crews to depots and shelters without backup power",
+                     "Infrastructure Systems"),
+           "comms": ("communications outage", "telecom operator",
+                     "switch to satellite phones and runners; send liaisons to the cut-off townships",
+                     "Operational Communications"),
+           "water": ("water outage", "water company", "plan extra drinking water for the affected zones",
+                     "Infrastructure Systems; Mass Care Services"),
+           "no_outside_support": ("no outside support", "city emergency command",
+                                  "plan with district resources only", "Operational Coordination")}
+
+
+def _areas(scenario: dict | None, kind: str) -> list[str]:
+    windows = ((scenario or {}).get("outages") or {}).get(kind)
+    if isinstance(windows, dict):
+        windows = [windows]
+    out = []
+    for w in windows or []:
+        area = (w or {}).get("area") or {}
+        towns = area.get("townships")
+        out.append(f" in {', '.join(towns)}" if towns else " everywhere" if area.get("everywhere") else "")
+    return out
+
+
+def outage_windows(summary: dict, scenario: dict | None, duration_h: float) -> list[Inject]:
+    out = []
+    seen: dict[str, int] = {}
+    for row in summary.get("hazard", {}).get("outages", []):
+        kind = row["kind"]
+        name, sender, action, objective = _OUTAGE.get(kind, (kind.replace("_", " "), "utility", "respond", ""))
+        areas = _areas(scenario, kind)
+        k = seen.get(kind, 0)
+        seen[kind] = k + 1
+        where = areas[k] if k < len(areas) else ""
+        out.append(Inject(float(row["start_h"]), f"{name} begins{where}: {row['what']}",
+                          f"{sender.capitalize()}: {name}{where} — {row['what']}; expected until "
+                          f"{run_clock(float(row['end_h']))}.", "phone call", sender, EOC, action, objective,
+                          "outage window from summary.json", order=2))
+        if float(row["end_h"]) <= duration_h:
+            out.append(Inject(float(row["end_h"]), f"{name} ends{where}",
+                              f"{sender.capitalize()}: {name}{where} is over.", "phone call", sender, EOC,
+                              "resume normal operations; collect the reports held back", objective,
+                              "outage window from summary.json", order=3))
+    return out
+
+
+def rescues(events: pd.DataFrame, summary: dict, duration_h: float) -> list[Inject]:
+    rescue = events[(events["kind"] == "rescue") & (events["item"] == "alive")]
+    out = []
+    if not rescue.empty:
+        alive = rescue["amount"].astype(float).cumsum().to_numpy()
+        hours = rescue["time_min"].to_numpy(float) / 60
+        for mark in (6, 12, 24, 48, 72, 96):
+            k = np.searchsorted(hours, mark, side="right")
+            if k and mark <= duration_h:
+                out.append(Inject(float(mark), f"{_whole(alive[k - 1])} trapped people rescued alive by teams so far",
+                                  f"Search and rescue: {_whole(alive[k - 1])} people dug out alive by teams so far.",
+                                  "situation report", "search and rescue teams", EOC,
+                                  "assign teams to the sites with most people still trapped",
+                                  "Mass Search and Rescue Operations", "run clock", order=70))
+    rescue_fig = summary.get("hazard", {}).get("rescue")
+    if rescue_fig and rescue_fig.get("awaiting_rescue_at_end") is not None:
+        out.append(Inject(duration_h, f"{_whole(rescue_fig['awaiting_rescue_at_end'])} trapped people still awaiting "
+                                       "rescue at the end of the run",
+                          f"Search and rescue: {_whole(rescue_fig['awaiting_rescue_at_end'])} people still trapped; "
+                          f"{_whole(rescue_fig.get('rescued_alive', 0))} rescued alive by teams.",
+                          "situation report", "search and rescue teams", EOC, "request outside rescue teams",
+                          "Mass Search and Rescue Operations", "from summary.json hazard.rescue", order=95))
+    return out
+
+
+def shelters(events: pd.DataFrame, summary: dict) -> list[Inject]:
+    row = _first(events, "no_shelter")
+    if row is None:
+        return []
+    without = summary["kpi"]["relief"].get("without_shelter_place", 0)
+    full = summary["kpi"].get("shelters", {}).get("full", [])
+    return [Inject(float(row["time_min"]) / 60, f"shelters full: displaced people of {row['zone']} find no place",
+                   f"Shelter management: no shelter place for {_whole(row['amount'])} displaced people of "
+                   f"{row['zone']}; by the end {without:,} are without a place and {len(full)} shelters are full.",
+                   "phone call", "shelter management", EOC, "open emergency shelters; request tents",
+                   "Mass Care Services", "first no_shelter event; end figures from summary.json", order=65)]
+
+
+def stock_arrivals(events: pd.DataFrame) -> list[Inject]:
+    arrived = events[events["kind"] == "stock_arrival"]
+    out = []
+    for (t, depot), group in arrived.groupby(["time_min", "agent"], sort=True):
+        items = ", ".join(f"{item} {_whole(a)}" for item, a in zip(group["item"], group["amount"]))
+        out.append(Inject(float(t) / 60, f"stock arrives at {depot}: {items}",
+                          f"Suppliers deliver to {depot}: {items}.", "phone call", "suppliers", LOGISTICS,
+                          "plan the new stock into the next trips", "Logistics and Supply Chain Management",
+                          "agreement or production stock", order=55))
+    return out
+
+
+def stuck_vehicles(events: pd.DataFrame) -> list[Inject]:
+    stuck = events[events["kind"] == "stuck"]
+    if stuck.empty:
+        return []
+    row = stuck.iloc[0]
+    return [Inject(float(row["time_min"]) / 60, f"a vehicle cannot reach its destination ({row['agent']})",
+                   f"{row['agent']}: no open route to the destination; waiting for roads to reopen "
+                   f"({len(stuck)} such reports in the run).", "radio", str(row["agent"]), LOGISTICS,
+                   "find an open route or clear the way", "Critical Transportation", "run clock", order=62)]
+
+
+def power_restored(events: pd.DataFrame) -> list[Inject]:
+    done = events[events["kind"] == "power_restored"].copy()
+    if done.empty:
+        return []
+    done["block"] = np.floor(done["time_min"] / 60 / BLOCK_H).astype(int)
+    out = []
+    for _, group in done.groupby("block", sort=True):
+        names = ", ".join(group["agent"].astype(str))
+        out.append(Inject(float(group["time_min"].iloc[0]) / 60, f"power restored at {names}",
+                          f"Lifeline repair crews: power back at {names}.", "radio", "lifeline repair crews", EOC,
+                          "resume full-speed loading and shelter services", "Infrastructure Systems",
+                          f"grouped by {BLOCK_H:g}-hour block", order=64))
+    return out
+
+
+def end_of_run(summary: dict, duration_h: float) -> list[Inject]:
+    parts = [f"{v['target'].replace('_', ' ')} within {v['within_h']:g} h: {_pct(v['share'])} "
+             f"({'MET' if v['met'] else 'NOT MET'})" for v in summary.get("verdicts", [])]
+    unmet = {i: a for i, a in summary["kpi"].get("unmet_need_at_end", {}).items() if a > 0}
+    shortage = ("; still missing: " + ", ".join(f"{i} {_whole(a)}" for i, a in unmet.items())) if unmet else ""
+    return [Inject(duration_h, f"end of the run: {'; '.join(parts)}{shortage}",
+                   f"Exercise control: end of play. {'; '.join(parts)}{shortage}.", "controller note", CONTROL,
+                   EOC, "hot wash: compare the response with the targets", "Planning",
+                   "verdicts and unmet need from summary.json", order=99)]
+
+
+def run_clock(hours: float) -> str:
+    """``H+hh:mm`` on the run's clock."""
+    minutes = int(round(hours * 60)) if math.isfinite(hours) else 0
+    return f"H+{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,0 +1,119 @@
+"""GeoJSON for QGIS: RFC 7946 FeatureCollections in WGS 84 lon/lat, read back
+with geopandas and shapely; and which roads were closed, from when until when."""
+from __future__ import annotations
+
+import json
+import math
+from types import SimpleNamespace
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from report_folders import run_folder
+from shapely.geometry import shape
+
+from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
+from sim.report.road_closures import closed_km_by_class, closure_table
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return run_folder(tmp_path_factory)
+
+
+def _positions(geometry):
+    c = geometry["coordinates"]
+    return [c] if geometry["type"] == "Point" else list(c)
+
+
+@pytest.mark.parametrize("name", ["zones.geojson", "roads_closed.geojson", "facilities.geojson"])
+def test_files_are_rfc7946_feature_collections_in_lon_lat(folder, name):
+    doc = json.loads((folder / name).read_text(encoding="utf-8"))
+    assert doc["type"] == "FeatureCollection" and "crs" not in doc     # RFC 7946 §4: WGS 84 only, no crs member
+    assert doc["features"]
+    lons, lats = [], []
+    for f in doc["features"]:
+        assert f["type"] == "Feature" and isinstance(f["properties"], dict)
+        assert f["geometry"]["type"] in ("Point", "LineString")
+        for lon, lat in _positions(f["geometry"]):
+            assert -180 <= lon <= 180 and -90 <= lat <= 90
+            lons.append(lon)
+            lats.append(lat)
+        assert shape(f["geometry"]).is_valid
+    assert 116 < np.mean(lons) < 117.5 and 39.5 < np.mean(lats) < 40.5           # longitude first (§3.1.1)
+    west, south, east, north = doc["bbox"]                                       # §5
+    assert west == min(lons) and east == max(lons) and south == min(lats) and north == max(lats)
+    text = (folder / name).read_text()
+    assert "NaN" not in text and "Infinity" not in text
+
+
+def test_zones_read_back_with_every_kpi_of_zones_csv(folder):
+    zones = pd.read_csv(folder / "zones.csv", dtype={"zone_id": str})
+    frame = gpd.read_file(folder / "zones.geojson")
+    assert frame.crs.to_epsg() == 4326 and len(frame) == len(zones)
+    assert set(zones.columns) - {"lon", "lat"} <= set(frame.columns)
+    assert {"first_supply_class", "relief_class"} <= set(frame.columns)
+    merged = frame.merge(zones, on="zone_id", suffixes=("", "_csv"))
+    assert np.allclose(merged.geometry.x, merged["lon"], atol=1e-6) and np.allclose(merged.geometry.y, merged["lat"], atol=1e-6)
+    assert np.allclose(merged["affected"], merged["affected_csv"])
+    assert set(frame.loc[frame["affected"] == 0, "first_supply_class"]) <= {"not affected"}
+
+
+def test_closed_roads_read_back_with_times_and_cause(folder):
+    frame = gpd.read_file(folder / "roads_closed.geojson")
+    assert frame.crs.to_epsg() == 4326 and (frame.geometry.geom_type == "LineString").all()
+    assert {"segment", "road_class", "length_m", "bridge", "cause", "closed_from_h", "closed_until_h",
+            "reopened"} <= set(frame.columns)
+    outage = frame[frame["cause"] == "road outage"]
+    assert len(outage) and (outage["closed_from_h"] == 0).all() and (outage["closed_until_h"] == 24).all()
+    assert (outage["reopened"] == "outage ended").all()
+    summary = json.loads((folder / "summary.json").read_text())
+    peak = summary["hazard"]["closed_road_km_peak"]
+    assert outage["length_m"].sum() / 1000 == pytest.approx(peak, rel=1e-6)
+
+
+def test_facilities_are_depots_shelters_and_team_bases(folder):
+    frame = gpd.read_file(folder / "facilities.geojson")
+    assert set(frame["facility"]) == {"depot", "shelter", "team_base"}
+    scenario = json.loads((folder / "scenario.json").read_text())
+    assert sorted(frame.loc[frame["facility"] == "depot", "id"]) == sorted(d["id"] for d in scenario["depots"])
+    assert (frame.loc[frame["facility"] == "shelter", "capacity_people"] > 0).all()
+
+
+def _stub_run():
+    """Four segments: a bridge repaired on schedule at 6 h, debris cleared by crews, debris left at the end,
+    and a bridge whose repair is due after the end of the run."""
+    lon, lat = np.array([116.0, 116.01, 116.02, 116.03]), np.array([39.8, 39.8, 39.8, 39.8])
+    graph = SimpleNamespace(segment=np.array([0, 0, 1, 1, 2, 2, 3]), tails=np.array([0, 1, 1, 2, 2, 3, 0]),
+                            heads=np.array([1, 0, 2, 1, 3, 2, 3]), lon=lon, lat=lat,
+                            road_class=np.array([1, 1, 3, 3, 3, 3, 0]),
+                            length_m=np.array([900.0] * 2 + [400.0] * 4 + [200.0]),
+                            is_bridge=np.array([True, True, False, False, False, False, True]))
+    hazard = HazardOutcome(road_changes=[RoadChange(0.0, np.arange(7), 0.0, "earthquake damage"),
+                                         RoadChange(360.0, np.array([0, 1]), 1.0, "bridge repaired (extensive damage)"),
+                                         RoadChange(9000.0, np.array([6]), 1.0, "bridge repaired (complete damage)")],
+                           work_sites=[WorkSite("eq-debris-1", "road_repair", 1, 60.0,
+                                                on_done=RoadChange(0.0, np.array([2, 3]), 1.0, "debris cleared"),
+                                                cause="collapse debris blocks the street"),
+                                       WorkSite("eq-debris-2", "road_repair", 2, 60.0,
+                                                on_done=RoadChange(0.0, np.array([4, 5]), 1.0, "debris cleared"),
+                                                cause="collapse debris blocks the street")])
+    layer = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0])         # at the end: segments 2 and 3 still closed
+    world = SimpleNamespace(graph=graph, hazard=hazard, road_layers=SimpleNamespace(layers={"hazard": layer}),
+                            outages=SimpleNamespace(road_closures=[]))
+    return SimpleNamespace(world=world, scenario=SimpleNamespace(duration=72 * 60.0))
+
+
+def test_closure_table_reads_schedules_crews_and_the_end_state():
+    table = closure_table(_stub_run()).set_index("segment")
+    assert table.loc[0, "closed_until_h"] == 6.0 and table.loc[0, "reopened"] == "repaired on schedule"
+    assert bool(table.loc[0, "bridge"]) and table.loc[0, "road_class"] == "arterial"
+    assert table.loc[1, "reopened"] == "cleared by crews" and math.isnan(table.loc[1, "closed_until_h"])
+    assert table.loc[1, "cause"] == "collapse debris blocks the street"
+    assert table.loc[2, "reopened"] == "still closed at the end"
+    assert table.loc[3, "reopened"] == "still closed at the end" and math.isnan(table.loc[3, "closed_until_h"])
+    at_start = closed_km_by_class(table.reset_index(), 0.0)
+    at_end = closed_km_by_class(table.reset_index(), 72.0)
+    assert at_start == {"arterial": 0.9, "local": 0.8, "expressway": 0.2}
+    assert at_end == {"local": 0.4, "expressway": 0.2}

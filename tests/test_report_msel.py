@@ -1,0 +1,120 @@
+"""The exercise event list (HSEEP MSEL form) and timeline.md: built from the
+run's events, aggregated so a controller can read it, people whole, outages
+of every kind starting and ending, on the run's clock."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from report_folders import run_folder
+
+from sim.report.msel import MSEL_COLUMNS, msel_frame, msel_injects
+from sim.report.msel_rows import BLOCK_H
+
+M8_DEBRIS_HOURS = [7.25, 7.53, 7.59, 7.62, 7.64, 7.66, 14.45, 15.23, 16.24, 21.34, 21.93, 22.68, 23.34, 28.17, 28.88,
+                   29.41, 30.23, 35.04, 35.75, 36.47, 37.21, 42.14, 43.0, 44.1, 47.9, 49.2, 50.3, 51.0, 55.5, 56.1,
+                   58.0, 60.2, 61.7, 63.3, 65.0, 68.4, 70.9]
+
+
+def _m8_like():
+    """A summary, zones and events shaped like the M8 run's (37 debris clearances, fractional rescues)."""
+    rows = [(0.0, "road", "hazard", "", "earthquake damage", 3950.0),
+            (360.0, "road", "hazard", "", "bridge repaired (moderate damage)", 2.0),
+            (360.0, "road", "hazard", "", "bridge repaired (moderate damage)", 2.0)]
+    rows += [(h * 60, "road", "hazard", "", "debris cleared", 2.0) for h in M8_DEBRIS_HOURS]
+    rows += [(10.8, "report", "", "Z1", "", 2566.0), (10.8, "order", "taihu", "Z1", "", 4999.8),
+             (36.0, "depart", "taihu/truck-01", "Z1", "", 0.0), (61.6, "deliver", "taihu/truck-01", "Z1", "water_l", 9.0),
+             (61.6, "first_supply", "taihu", "Z1", "", 0.0), (2432.0, "first_supply", "taihu", "Z2", "", 0.0),
+             (61.6, "relieved", "", "Z1", "", 775.4)]
+    rows += [(510.0 + 7 * k, "rescue", "", "Z1", "alive", 3.4356) for k in range(200)]
+    events = pd.DataFrame(rows, columns=["time_min", "kind", "agent", "zone", "item", "amount"]).sort_values("time_min")
+    zones = pd.DataFrame({"zone_id": ["Z1", "Z2"], "township": ["T01", "T02"], "affected": [1000, 2000],
+                          "hit_h": [0.0, 0.0], "first_supply_h": [1.03, 40.53], "relief_h": [np.nan, np.nan]})
+    series = [[0.0, 443.168]] + [[h, 443.168 - 0.36 * (k + 1)] for k, h in enumerate(M8_DEBRIS_HOURS)]
+    summary = {"scenario": "M8", "seed": 1679, "run": {"duration_h": 72.0},
+               "targets": {"preset": "tongzhou-2030", "district_supplies_h": [3.0], "city_supplies_h": [],
+                           "basic_relief_h": [8.0]},
+               "verdicts": [{"target": "district_supplies", "within_h": 3.0, "share": 0.5, "met": False}],
+               "kpi": {"affected_sites": 2, "first_supplies": {"within": {"3h": 0.5, "4h": 0.5, "6h": 0.5}},
+                       "relief": {"people_affected": 3000, "displaced": 1500, "within": {"8h": 0.258, "12h": 0.258},
+                                  "without_shelter_place": 0},
+                       "unmet_need_at_end": {"water_l": 3808957.0}},
+               "hazard": {"magnitude": 8.0, "epicentral_intensity": 11.19, "trapped": 85123, "bridges_closed": 11,
+                          "road_segments_blocked": 1960, "closed_road_km_over_time": series,
+                          "rescue": {"rescued_alive": 592.4, "awaiting_rescue_at_end": 15961.1}}}
+    return summary, zones, events
+
+
+def test_columns_are_the_hseep_msel_fields_in_order():
+    frame = msel_frame(msel_injects(*_m8_like(), {"hazard": {"type": "earthquake"}}))
+    assert list(frame.columns) == list(MSEL_COLUMNS) == [
+        "Inject No.", "Scenario Time", "Hour", "Event Synopsis", "Inject Text", "Delivery Mode", "From",
+        "To (Player)", "Expected Player Action", "Objective / Core Capability", "Notes"]
+    assert list(frame["Inject No."]) == list(range(1, len(frame) + 1))
+    assert frame["Hour"].is_monotonic_increasing
+    assert frame.notna().all().all() and (frame[list(MSEL_COLUMNS[3:10])] != "").all().all()
+
+
+def test_debris_clearance_is_grouped_by_six_hour_block_with_km():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    debris = frame[frame["Event Synopsis"].str.contains("cleared debris")]
+    blocks = {int(h // BLOCK_H) for h in M8_DEBRIS_HOURS}
+    assert len(debris) == len(blocks) < len(M8_DEBRIS_HOURS)
+    first = debris.iloc[0]["Event Synopsis"]
+    assert first.startswith("road-repair crews cleared debris at 6 sites between H+07:15 and H+07:40: 2.2 km reopened")
+    assert not frame["Event Synopsis"].str.contains("edges").any()
+
+
+def test_onset_names_segments_and_bridges_not_edges():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    onset = frame[frame["Event Synopsis"].str.startswith("roads: earthquake damage")].iloc[0]
+    assert onset["Event Synopsis"] == ("roads: earthquake damage: 443 km of road closed, 1,960 street segments "
+                                       "blocked, 11 bridges closed")
+    assert "3950" not in " ".join(frame["Event Synopsis"]) and "3,950" not in " ".join(frame["Event Synopsis"])
+
+
+def test_people_are_whole():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    text = " ".join(frame["Event Synopsis"]) + " " + " ".join(frame["Inject Text"])
+    assert "592.4" not in text and "15961.1" not in text
+    assert "15,961 trapped people still awaiting rescue at the end of the run" in text
+    rescued = frame[frame["Event Synopsis"].str.contains("rescued alive by teams so far")]["Event Synopsis"]
+    assert all(s.split()[0].replace(",", "").isdigit() for s in rescued)
+
+
+def test_first_supplies_once_per_township_on_the_run_clock():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    towns = frame[frame["Event Synopsis"].str.startswith("first supplies reach township")]
+    assert list(towns["Event Synopsis"]) == ["first supplies reach township T01", "first supplies reach township T02"]
+    assert list(towns["Hour"]) == [pytest.approx(1.03, abs=0.01), pytest.approx(40.53, abs=0.01)]
+
+
+def test_target_lines_say_where_the_run_stands():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    line = frame[frame["Hour"] == 3.0]["Event Synopsis"].tolist()
+    assert "— 3 h target line: 50.0 % of affected sites have first district supplies — target NOT MET —" in line
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    return run_folder(tmp_path_factory)
+
+
+def test_outages_of_every_kind_start_and_end_in_the_run(folder):
+    frame = pd.read_csv(folder / "msel.csv")
+    synopses = " | ".join(frame["Event Synopsis"])
+    for name in ("road outage", "power outage", "communications outage", "water outage", "no outside support"):
+        assert f"{name} begins" in synopses
+    assert "communications outage ends" in synopses
+    assert frame["Hour"].max() <= 72.0
+
+
+def test_msel_xlsx_and_timeline_md_hold_the_same_injects(folder):
+    csv = pd.read_csv(folder / "msel.csv")
+    xlsx = pd.read_excel(folder / "msel.xlsx", sheet_name="MSEL")
+    assert list(xlsx.columns) == list(MSEL_COLUMNS) and len(xlsx) == len(csv)
+    assert list(xlsx["Event Synopsis"]) == list(csv["Event Synopsis"])
+    timeline = (folder / "timeline.md").read_text()
+    rows = [line for line in timeline.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == len(csv)
+    assert "run's clock" in timeline
