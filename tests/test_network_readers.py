@@ -364,3 +364,18 @@ def test_more_zones_than_the_limit_are_refused_before_they_are_checked(tmp_path,
         sources.read_zones_csv(path, read_csv(*write_pair(tmp_path)), 1000.0)
     assert info.value.lines == [f"{path}: 5 zones; at most 3: each zone is an agent command plans for at every "
                                 "re-plan"]
+
+
+def test_an_xml_entity_bomb_is_refused_without_expanding(tmp_path):
+    from sim.network.osm import read_osm
+
+    entities = '<!ENTITY lol "lol">\n' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n' for i in range(1, 10))
+    head = f'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n{entities}]>\n'
+    osm, graphml = tmp_path / "bomb.osm", tmp_path / "bomb.graphml"
+    osm.write_text(head + '<osm><node id="1" lat="1" lon="1" user="&lol9;"/></osm>\n')
+    graphml.write_text(head + '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph '
+                              'edgedefault="undirected"><node id="&lol9;"/></graph></graphml>\n')
+    for path, reader in ((osm, read_osm), (graphml, read_graphml)):
+        msg = one_error(reader, path)
+        assert msg.startswith(f"{path}:14:") and "malformed XML" in msg, msg
