@@ -2,81 +2,125 @@
 
 Every subcommand turns an :class:`~sim.errors.InputError` into its lines on
 stderr and exit code 2; anything else is a bug and keeps its traceback.
+A wrong argument is one line and exit code 2 as well, and output cut short
+by its reader (``sim schema | head``) ends quietly.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from sim.errors import InputError
+from sim.errors import InputError, printable
+from sim.version import __version__
 
 __all__ = ["main"]
 
+#: Largest seed: seeds are 64-bit in results tables.
+MAX_SEED = 2**63 - 1
+
 
 def _scenario_arg(value: str | None) -> Path:
-    from sim.scenarios import DEFAULT_SCENARIO, builtin_scenario_path
+    from sim.scenarios import scenario_path
 
-    if value is None:
-        return builtin_scenario_path(DEFAULT_SCENARIO)
-    path = Path(value)
-    if not path.exists() and not path.suffix and "/" not in value:
-        return builtin_scenario_path(value)
-    return path
+    return scenario_path(value)
+
+
+def _print_problems(err: InputError) -> None:
+    for line in err.lines:
+        print(line, file=sys.stderr)
+
+
+def _check_region(scenario, base_dir: Path) -> None:
+    """What ``sim run`` would refuse about the region, refused before anything runs."""
+    from sim.network.sources import check_townships_exist
+
+    check_townships_exist(scenario, base_dir)
+
+
+def _validate_one(name: str, schema_only: bool) -> str:
+    """``FILE: ok`` or an :class:`InputError` with every problem of the file."""
+    from sim.scenarios import load_scenario
+    from sim.scenarios.overlays import is_overlay_file, validate_overlay
+
+    path = _scenario_arg(name)
+    if path.suffix in (".yaml", ".yml") and path.is_file() and is_overlay_file(path):
+        overlay = validate_overlay(path)
+        return f"{printable(name)}: ok (an overlay of {len(overlay.interventions)} intervention(s))"
+    scenario = load_scenario(path)
+    if not schema_only:
+        from sim.world.places import check_world
+
+        problems = []
+        for check in (lambda: check_world(scenario, path.parent), lambda: _check_region(scenario, path.parent)):
+            try:
+                check()
+            except InputError as err:
+                problems.extend(err.problems)
+        if problems:
+            raise InputError(sorted(dict.fromkeys(problems), key=_position))
+    return f"{printable(name)}: ok"
+
+
+def _position(problem) -> tuple:
+    line = getattr(problem, "line", None)
+    return (line is not None, line or 0, getattr(problem, "col", None) or 0)
 
 
 def cmd_validate(args) -> int:
-    from sim.scenarios import load_scenario
-    from sim.world.places import check_world
-
     status = 0
     for name in args.files:
         try:
-            scenario = load_scenario(Path(name))
-            if not args.schema_only:
-                check_world(scenario, Path(name).parent)
+            print(_validate_one(name, args.schema_only))
         except InputError as err:
-            for line in err.lines:
-                print(line, file=sys.stderr)
+            _print_problems(err)
             status = 2
-        else:
-            print(f"{name}: ok")
     return status
 
 
 def cmd_schema(args) -> int:
-    from sim.scenarios.models import Scenario
+    if args.overlay:
+        from sim.scenarios.overlays import Overlay as model
 
-    schema = Scenario.model_json_schema(mode="validation")
+        title = "sim overlay"
+    else:
+        from sim.scenarios.models import Scenario as model
+
+        title = "sim scenario"
+    schema = model.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "sim scenario"
+    schema["title"] = title
     print(json.dumps(schema, indent=2))
     return 0
 
 
 def cmd_info(args) -> int:
-    from sim.report.info import describe, format_description
+    from sim.report.info import describe, format_description, map_target
     from sim.scenarios import load_scenario
 
     path = _scenario_arg(args.scenario)
     scenario = load_scenario(path)
-    info = describe(scenario, path.parent, map_path=args.map)
+    map_path = map_target(args.map) if args.map else None
+    info = describe(scenario, path.parent, map_path=map_path)
     print(json.dumps(info, indent=2) if args.json else format_description(info))
     return 0
 
 
 def cmd_run(args) -> int:
     from sim.engine.simulation import run
-    from sim.report.outputs import write_outputs
+    from sim.report.outputs import run_folder, write_outputs
     from sim.scenarios import load_scenario
 
     path = _scenario_arg(args.scenario)
     scenario = load_scenario(path)
+    _check_region(scenario, path.parent)
     out = Path(args.out) if args.out else Path("out") / path.stem
     progress = not args.quiet and sys.stderr.isatty()
-    result = run(scenario, seed=args.seed, base_dir=path.parent, progress=progress)
-    summary = write_outputs(result, out, plots=not args.no_plots, report=not args.no_report)
+    with run_folder(out):
+        result = run(scenario, seed=args.seed, base_dir=path.parent, progress=progress)
+        summary = write_outputs(result, out, plots=not args.no_plots, report=not args.no_report)
     if not args.quiet:
         from sim.report.console import format_summary
 
@@ -86,7 +130,7 @@ def cmd_run(args) -> int:
 
 def _executor_args(p) -> None:
     where = p.add_mutually_exclusive_group()
-    where.add_argument("--workers", type=int, metavar="N",
+    where.add_argument("--workers", type=_positive, metavar="N",
                        help="local worker processes (default: the machine's CPUs; 1 runs in this process)")
     where.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                        help="run on a Dask distributed cluster (needs the 'dist' extra)")
@@ -110,6 +154,7 @@ def cmd_batch(args) -> int:
 
     path = _scenario_arg(args.scenario)
     scenario = load_scenario(path)
+    _check_region(scenario, path.parent)
     out = Path(args.out) if args.out else Path("out") / f"{path.stem}-batch"
     try:
         result = run_batch(scenario, replications=args.replications, sweep=args.sweep or (), out_dir=out,
@@ -144,11 +189,13 @@ def cmd_compare(args) -> int:
     from sim.experiments.compare import format_verdicts
     from sim.experiments.executors import BatchAborted
 
+    baseline = _scenario_arg(args.baseline)
+    variant = _scenario_arg(args.variant) if args.variant else None
     try:
-        comparison = compare(_scenario_arg(args.baseline), Path(args.variant) if args.variant else None,
-                             replications=args.replications, workers=args.workers, scheduler=args.scheduler,
-                             out_dir=Path(args.out) if args.out else None, resume=args.resume,
-                             progress=not args.quiet and sys.stderr.isatty(), report=not args.no_report)
+        comparison = compare(baseline, variant, replications=args.replications, workers=args.workers,
+                             scheduler=args.scheduler, out_dir=Path(args.out) if args.out else None,
+                             resume=args.resume, progress=not args.quiet and sys.stderr.isatty(),
+                             report=not args.no_report)
     except BatchAborted as err:
         print(err, file=sys.stderr)
         return 1
@@ -184,30 +231,58 @@ def _scenario_positional(p) -> None:
                    help="scenario file or built-in name (default: the default scenario)")
 
 
+def _whole_number(text: str, low: int, high: int, what: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{what}, got {text!r}")
+    return value
+
+
+def _seed(text: str) -> int:
+    return _whole_number(text, 0, MAX_SEED, "must be a whole number from 0 to 2**63 - 1 (seeds are 64-bit)")
+
+
+def _positive(text: str) -> int:
+    return _whole_number(text, 1, sys.maxsize, "must be a whole number of 1 or more")
+
+
+class _Parser(argparse.ArgumentParser):
+    """Argument errors as one line (and exit code 2), like every other bad input."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {printable(message)}; see '{self.prog} --help'\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="sim", description="Simulate disaster resource dispatch against the planning targets "
         "(3 h first district supplies, 8 h / 12 h basic-living relief).")
+    parser.add_argument("--version", action="version", version=f"sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("validate", help="check scenario files; prints 'ok' or every error with its location")
-    p.add_argument("files", nargs="+", metavar="FILE")
+    p = sub.add_parser("validate", help="check scenario and overlay files; prints 'ok' or every error with "
+                                        "its location")
+    p.add_argument("files", nargs="+", metavar="FILE", help="scenario or overlay files, or built-in names")
     p.add_argument("--schema-only", action="store_true",
-                   help="skip loading the road graph (no check of node ids and lon/lat)")
+                   help="skip loading the road graph and zones (no check of node ids, lon/lat and townships)")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser("schema", help="print the scenario JSON Schema (for editor autocompletion)")
+    p.add_argument("--overlay", action="store_true", help="the schema of an overlay file (interventions only)")
     p.set_defaults(func=cmd_schema)
 
     p = sub.add_parser("info", help="what a scenario's world holds: roads, zones, depots, shelters, teams")
     _scenario_positional(p)
-    p.add_argument("--map", metavar="FILE.png", help="also draw the region map")
+    p.add_argument("--map", metavar="FILE.png", help="also draw the region map (.png, .pdf or .svg)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(func=cmd_info)
 
     p = sub.add_parser("run", help="run a scenario once; writes summary.json, zones.csv, events.parquet, plots")
     _scenario_positional(p)
-    p.add_argument("--seed", type=int, help="override the scenario's seed")
+    p.add_argument("--seed", type=_seed, help="override the scenario's seed (0 to 2**63 - 1)")
     p.add_argument("--out", metavar="DIR", help="output folder (default: out/<scenario file name>)")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no summary on the console")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG plots")
@@ -216,7 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("batch", help="run replications (and sweeps) of a scenario; resumable Parquet results")
     _scenario_positional(p)
-    p.add_argument("--replications", type=int, default=20, metavar="N", help="replications per variant (20)")
+    p.add_argument("--replications", type=_positive, default=20, metavar="N",
+                   help="replications per variant (20)")
     p.add_argument("--sweep", action="append", metavar="PATH=V1,V2,...",
                    help="try these values at a scenario path, e.g. 'depots[0].trucks.count=10,20,40'; "
                         "several --sweep form their cartesian product")
@@ -231,9 +307,9 @@ def build_parser() -> argparse.ArgumentParser:
                                        "interventions overlay; CIs, p-values, verdicts, plots")
     p.add_argument("baseline", metavar="BASELINE", help="scenario file or built-in name")
     p.add_argument("variant", nargs="?", metavar="VARIANT",
-                   help="a scenario file, or an overlay file holding only an 'interventions:' list; "
-                        "default: BASELINE's own interventions against BASELINE without them")
-    p.add_argument("--replications", type=int, default=20, metavar="N", help="replication pairs (20)")
+                   help="a scenario file or built-in name, or an overlay file holding only an "
+                        "'interventions:' list; default: BASELINE's own interventions against BASELINE without them")
+    p.add_argument("--replications", type=_positive, default=20, metavar="N", help="replication pairs (20)")
     _executor_args(p)
     p.add_argument("--out", metavar="DIR", help="output folder (default: out/<baseline>-vs-<variant>)")
     p.add_argument("--resume", action="store_true", help="continue the comparison's batch in --out")
@@ -254,15 +330,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _reader_went_away() -> int:
+    """stdout's reader closed it (``sim schema | head``): stop writing, quietly."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141   # as a process killed by SIGPIPE would exit in a shell
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         return args.func(args)
     except InputError as err:
-        for line in err.lines:
-            print(line, file=sys.stderr)
+        _print_problems(err)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()

@@ -5,12 +5,28 @@ graph that cannot be read — raises an :class:`InputError`. Its ``problems``
 are the lines to print, one per problem, each already located
 (``FILE:LINE:COL: PATH: message``). The CLI prints them and exits with code 2;
 every other exception is a bug and keeps its traceback.
+
+Lines quote what the user wrote (a key, an id, a file name). Written to a
+terminal, a quoted escape sequence would act instead of showing, so every
+line is made printable (:func:`printable`): control characters appear as
+``\\x1b``, ``\\n`` and the like. A file with hundreds of problems prints the
+first :data:`MAX_LINES_SHOWN` and a last line saying how many more there are.
 """
 from __future__ import annotations
 
-__all__ = ["InputError", "Problem"]
+__all__ = ["InputError", "Problem", "printable", "MAX_LINES_SHOWN"]
 
 from dataclasses import dataclass
+
+#: Problems printed at most; the rest are counted on one more line.
+MAX_LINES_SHOWN = 20
+
+
+def printable(text: str) -> str:
+    """``text`` with each non-printable character written as its escape (``\\x1b``, ``\\u202e``)."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 @dataclass(frozen=True)
@@ -29,7 +45,7 @@ class Problem:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        return printable(f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}")
 
 
 class InputError(Exception):
@@ -39,8 +55,18 @@ class InputError(Exception):
         if not isinstance(problems, list):
             problems = [problems]
         self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__("\n".join(self.lines))
+
+    @property
+    def all_lines(self) -> list[str]:
+        """Every problem, one printable line each."""
+        return [printable(str(p)) for p in self.problems]
 
     @property
     def lines(self) -> list[str]:
-        return [str(p) for p in self.problems]
+        """The lines to print: the first :data:`MAX_LINES_SHOWN` problems, then "… and N more"."""
+        lines = self.all_lines
+        if len(lines) <= MAX_LINES_SHOWN:
+            return lines
+        more = len(lines) - MAX_LINES_SHOWN
+        return lines[:MAX_LINES_SHOWN] + [f"… and {more:,} more problem{'s' if more > 1 else ''}"]

@@ -288,3 +288,45 @@ def test_bad_replication_and_worker_counts_are_input_errors(world, tmp_path):
         run_batch(load_scenario(world), replications=0, out_dir=tmp_path / "b")
     with pytest.raises(InputError, match="workers must be 1 or more"):
         run_batch(load_scenario(world), replications=1, workers=0, out_dir=tmp_path / "b")
+
+
+def test_a_folder_with_replication_files_but_no_batch_json_is_refused_without_resume(world, tmp_path, capsys):
+    out = tmp_path / "b"
+    run_batch(load_scenario(world), replications=1, out_dir=out, workers=1, base_dir=world.parent)
+    (out / "batch.json").unlink()
+    (out / RESULTS_FILE).unlink()
+    other = random_world(tmp_path, "other.yaml", duration="12h")
+    assert main(["batch", str(other), "--replications", "1", "--workers", "1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{out}: holds results of an earlier batch but no batch.json, so they cannot be checked "
+                   "against this scenario; choose another --out"]
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"[1, 2]", b'{"scenario_sha256": 5}',
+                                     b'{"scenario_sha256": "ab", "variants": "x"}', b"\xff\xfe\x00garbage",
+                                     b"[" * 100_000 + b"]" * 100_000])
+def test_a_corrupt_batch_json_is_one_line_on_resume(world, tmp_path, capsys, content):
+    out = tmp_path / "b"
+    out.mkdir()
+    (out / "batch.json").write_bytes(content)
+    assert main(["batch", str(world), "--replications", "1", "--workers", "1", "--out", str(out), "--resume"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{out / 'batch.json'}: cannot read it as a batch record (damaged or not written by sim batch); "
+                   "choose another --out"]
+
+
+def test_a_second_batch_into_a_folder_in_use_is_refused_and_leaves_its_files_alone(world, tmp_path, capsys):
+    out = tmp_path / "b"
+    out.mkdir()
+    tmp = out / "runs" / "v000" / ".r00000.parquet.0123abcd.tmp"      # the first batch's file being written
+    tmp.parent.mkdir(parents=True)
+    tmp.write_bytes(b"partial")
+    from test_cli import lock_held_elsewhere
+
+    with lock_held_elsewhere(out, "batch") as pid:
+        assert main(["batch", str(world), "--replications", "1", "--workers", "1", "--out", str(out),
+                     "--resume"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{out}: another sim batch (process {pid}) is writing into this folder; wait for it to "
+                   "finish or choose another --out"]
+    assert tmp.read_bytes() == b"partial"

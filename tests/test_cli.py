@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -128,3 +131,278 @@ def test_shipped_overlay_applies_to_the_baseline():
     base = load_scenario(builtin_scenario_path("baseline_normal_traffic"))
     after = apply_overlay(base, ROOT / "scenarios" / "overlays" / "southeast_depot.yaml")
     assert [d.id for d in after.depots] == ["taihu", "songzhuang", "city", "southeast"]
+
+
+# ------------------------------------------------------------ arguments
+def one_line_exit_2(argv, capsys) -> str:
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    return err[0]
+
+
+def test_version_is_printed(capsys):
+    from sim.version import __version__
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"sim {__version__}"
+
+
+@pytest.mark.parametrize("seed", ["-1", str(2**63), "1e3", "x"])
+def test_a_seed_outside_0_to_2_63_is_one_line(seed, capsys):
+    line = one_line_exit_2(["run", "baseline_normal_traffic", "--seed", seed], capsys)
+    assert line.startswith("sim run: argument --seed: must be a whole number from 0 to 2**63 - 1")
+
+
+def test_the_largest_seed_is_accepted_by_the_parser():
+    from sim.cli import MAX_SEED, build_parser
+
+    args = build_parser().parse_args(["run", "--seed", str(MAX_SEED)])
+    assert args.seed == 2**63 - 1
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["batch", "baseline_normal_traffic", "--replications", "5000000"], "at most 10,000 replications per variant"),
+    (["batch", "baseline_normal_traffic", "--replications", "1", "--workers", "100000"], "at most"),
+    (["compare", "baseline_normal_traffic", "baseline_normal_traffic", "--replications", "2000000"],
+     "at most 10,000 replications"),
+])
+def test_batch_sizes_beyond_the_machine_are_refused_up_front(argv, says, tmp_path, capsys):
+    assert main([*argv, "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and says in err[0], err
+    assert not (tmp_path / "b").exists()
+
+
+def test_an_unknown_option_is_one_line(capsys):
+    assert "unrecognized arguments: --colour" in one_line_exit_2(["validate", "x.yaml", "--colour"], capsys)
+
+
+def test_schema_into_a_closed_pipe_ends_quietly():
+    proc = subprocess.Popen([sys.executable, "-m", "sim", "schema"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=ROOT)
+    proc.stdout.readline()
+    proc.stdout.close()          # the reader (head) went away
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+# ------------------------------------------------------------ scenarios by name
+def test_built_in_names_are_accepted_by_validate_and_load_scenario(capsys):
+    import sim
+
+    assert main(["validate", "--schema-only", *BUILTIN_SCENARIOS]) == 0
+    assert capsys.readouterr().out.count(": ok") == len(BUILTIN_SCENARIOS)
+    assert sim.load_scenario("baseline_normal_traffic").name.startswith("Major disaster")
+
+
+def test_compare_takes_built_in_names_for_both_scenarios(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", "baseline_normal_traffic", "baseline_normal_traffic", "--replications", "1",
+                 "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    assert json.loads((out / "comparison.json").read_text())["pairs"] == 1
+
+
+def test_an_unknown_name_is_one_line(capsys):
+    assert main(["validate", "no_such_scenario"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"no_such_scenario: no such file, and no built-in scenario of that name; built-ins: "
+                   f"{', '.join(BUILTIN_SCENARIOS)}"]
+
+
+# ------------------------------------------------------------ validate = what run refuses
+def scenario_naming_townships(tmp_path) -> Path:
+    path = tmp_path / "towns.yaml"
+    path.write_text(
+        "name: towns\nduration: 24h\nregion: {network: {builtin: district}, zones: {builtin: district}}\n"
+        "impact: {area: {townships: [T07, T99]}, affected_share: 0.3}\n"
+        "outages: {roads: [{start: 0h, end: 5h, area: {townships: [T7]}}]}\n"
+        "hazard: {type: rainfall, design_storm: beijing-2012-07-21, township_factor: {T03: 1.4, X1: 2}}\n"
+        "depots:\n"
+        "  - {id: a, tier: district, at: {node: 10}, stock: {water_l: 9, food_ration: 9, bedding: 9},"
+        " trucks: {count: 1, payload_kg: 1000}}\n")
+    return path
+
+
+def test_validate_refuses_townships_no_zone_belongs_to_at_their_lines(tmp_path, capsys):
+    path = scenario_naming_townships(tmp_path)
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(": ")[0] for line in err] == [f"{path}:4:34", f"{path}:5:59", f"{path}:6:92"]
+    assert "impact.area.townships[1]: no zone belongs to township 'T99'" in err[0]
+    assert "outages.roads[0].area.townships[0]: no zone belongs to township 'T7' (did you mean" in err[1]
+    assert "hazard.township_factor.X1: no zone belongs to township 'X1'" in err[2]
+
+
+def test_run_refuses_unknown_townships_before_it_writes_anything(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["run", str(scenario_naming_townships(tmp_path)), "--out", str(out)]) == 2
+    assert "no zone belongs to township 'T99'" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_validate_checks_an_overlay_on_its_own(tmp_path, capsys):
+    overlay = ROOT / "scenarios" / "overlays" / "southeast_depot.yaml"
+    assert main(["validate", str(overlay)]) == 0
+    assert capsys.readouterr().out.strip() == f"{overlay}: ok (an overlay of 1 intervention(s))"
+    bad = tmp_path / "bad_overlay.yaml"
+    bad.write_text("interventions:\n  - {type: add_trucks, depot: taihu, count: true}\n"
+                   "  - {type: prestock, from_depot: a, to_depot: a, stock: {water_l: 5}, lead: 2h}\n")
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{bad}:2:45: interventions[0].count: expected a whole number, got true"]
+    bad.write_text("interventions:\n  - {type: prestock, from_depot: a, to_depot: a, stock: {water_l: 5}, lead: 2h}\n")
+    assert main(["validate", str(bad)]) == 2
+    assert capsys.readouterr().err.strip() == (f"{bad}:2:47: interventions[0].to_depot: prestock moves stock "
+                                               "from a depot to itself; name two different depots")
+
+
+def test_problem_lines_never_carry_escape_sequences(tmp_path, capsys):
+    path = tmp_path / "esc.yaml"
+    path.write_text('name: x\nduration: 24h\n"\\e]0;owned\\a\\e[2J": 1\n')
+    assert main(["validate", "--schema-only", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "\x1b" not in err and "\x07" not in err
+    assert "unknown key '\\x1b]0;owned\\x07\\x1b[2J'" in err
+
+
+# ------------------------------------------------------------ output folders
+def test_out_naming_a_file_or_a_folder_under_a_file_is_one_line(tmp_path, capsys):
+    scenario = small_scenario_file(tmp_path)
+    afile = tmp_path / "afile"
+    afile.write_text("mine\n")
+    for out, says in ((afile, "is a file, not a folder"), (afile / "sub", f"{afile} is a file")):
+        for argv in (["run", str(scenario)], ["batch", str(scenario), "--replications", "1"]):
+            assert main([*argv, "--out", str(out), "--quiet"]) == 2
+            err = capsys.readouterr().err.strip().splitlines()
+            assert len(err) == 1 and says in err[0], err
+    assert afile.read_text() == "mine\n"
+
+
+def test_out_in_a_place_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    out = Path("/proc/sim-out")      # not writable even for root
+    assert main(["run", str(small_scenario_file(tmp_path)), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{out}: cannot create the --out folder: "), err
+
+
+def test_info_map_needs_an_image_name_and_a_writable_place(tmp_path, capsys):
+    assert main(["info", "baseline_normal_traffic", "--map", str(tmp_path / "x.xyz")]) == 2
+    assert "the map is drawn as .png, .pdf, .svg" in capsys.readouterr().err
+    assert main(["info", "baseline_normal_traffic", "--map", "/proc/sim-map/map.png"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot create the folder for the map" in err[0]
+    assert not list(tmp_path.iterdir())
+
+
+# ------------------------------------------------------------ a run's files as one set
+@pytest.fixture(scope="module")
+def small_run(tmp_path_factory):
+    import sim
+
+    tmp = tmp_path_factory.mktemp("small")
+    path = small_scenario_file(tmp)
+    return sim.run(sim.load_scenario(path), base_dir=path.parent)
+
+
+RUN_FILES = ["events.parquet", "facilities.geojson", "msel.csv", "msel.xlsx", "report.html", "roads_closed.geojson",
+             "scenario.json", "summary.json", "timeline.md", "zones.csv", "zones.geojson"]
+
+
+def test_a_run_into_a_used_folder_replaces_the_previous_runs_files_and_keeps_the_users(tmp_path, small_run):
+    from sim.report.outputs import MANIFEST, write_outputs
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earthquake_intensity.png").write_bytes(b"an earlier run's map")   # written before manifests
+    (out / "notes.txt").write_text("mine\n")
+    write_outputs(small_run, out, plots=False)
+    assert not (out / "earthquake_intensity.png").exists()
+    assert (out / "notes.txt").read_text() == "mine\n"
+    listed = json.loads((out / MANIFEST).read_text())["files"]
+    assert listed == RUN_FILES
+    summary = write_outputs(small_run, out, plots=True)
+    assert set(json.loads((out / MANIFEST).read_text())["files"]) == set(listed) | set(summary["plots"])
+    write_outputs(small_run, out, plots=False)
+    assert not any((out / name).exists() for name in summary["plots"])
+    assert (out / "notes.txt").exists()
+
+
+def test_a_failure_while_plotting_leaves_the_previous_set_whole(tmp_path, small_run, monkeypatch):
+    from sim.report import run_plots
+    from sim.report.outputs import write_outputs
+
+    out = tmp_path / "out"
+    write_outputs(small_run, out, plots=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def killed_while_saving(fig, path):
+        Path(path).write_bytes(b"")          # the file exists, empty, when the kill arrives
+        raise KeyboardInterrupt
+    monkeypatch.setattr(run_plots, "save_figure", killed_while_saving)
+    with pytest.raises(KeyboardInterrupt):
+        write_outputs(small_run, out, plots=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert not list(out.glob("*.png"))
+
+
+def test_temporary_folders_of_a_killed_run_are_removed_by_the_next(tmp_path, small_run):
+    from sim.report.outputs import write_outputs
+
+    out = tmp_path / "out"
+    stale = out / ".sim-tmp-0123456789ab"
+    stale.mkdir(parents=True)
+    (stale / "first_supply_map.png").write_bytes(b"")
+    write_outputs(small_run, out, plots=False)
+    assert not stale.exists()
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == RUN_FILES
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_output_files_are_created_as_the_umask_says(tmp_path, small_run, umask, mode):
+    from sim.files import atomic_write
+    from sim.report.outputs import write_outputs
+
+    old = os.umask(umask)
+    try:
+        write_outputs(small_run, tmp_path / "out", plots=False)
+        with atomic_write(tmp_path / "other.json") as tmp:
+            tmp.write_text("{}")
+    finally:
+        os.umask(old)
+    for path in [*(tmp_path / "out").iterdir(), tmp_path / "other.json"]:
+        assert stat.S_IMODE(path.stat().st_mode) == mode, path
+    assert stat.S_IMODE((tmp_path / "out").stat().st_mode) == 0o777 & ~umask
+
+
+@contextmanager
+def lock_held_elsewhere(folder: Path, what: str):
+    """Another process holds ``folder``'s lock for ``what`` during the block; yields its process id."""
+    code = ("import sys\nfrom sim.files import FolderLock\n"
+            f"with FolderLock({str(folder)!r}, {what!r}):\n    print('locked', flush=True)\n    sys.stdin.read()\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            cwd=ROOT, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        yield proc.pid
+    finally:
+        proc.stdin.close()
+        proc.wait()
+
+
+@pytest.mark.parametrize("holder", ["run", "batch"])
+def test_a_second_run_into_a_folder_in_use_is_refused_at_once(tmp_path, holder, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    with lock_held_elsewhere(out, holder) as pid:
+        assert main(["run", str(small_scenario_file(tmp_path)), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"{out}: another sim {holder} (process {pid}) is writing into this folder; wait for it "
+                   "to finish or choose another --out"]
+    assert sorted(p.name for p in out.iterdir()) == [".sim-lock"]
+    assert main(["run", str(small_scenario_file(tmp_path)), "--out", str(out), "--quiet"]) == 0

@@ -110,16 +110,20 @@ def test_comments_and_blank_lines_between_data_keep_line_numbers(tmp_path):
         ("p xx 3 2\n1 2\n2 3\n", 1, "header"),
         ("p sp 3\na 1 2 3\n", 1, "header"),
         ("c hi\np tw three 2\n1 2\n", 2, "header"),
-        ("p tw 3 2\n1 2\n2 4\n", 3, "v=4"),
-        ("p tw 3 2\n0 2\n2 3\n", 2, "u=0"),
-        ("p sp 3 2\na 1 2 5\na 2 3 -1\n", 3, "w=-1"),
+        ("p tw 3 2\n1 2\n2 4\n", 3, "node id v must be a whole number in 1..3"),
+        ("p tw 3 2\n0 2\n2 3\n", 2, "node id u must be a whole number in 1..3"),
+        ("p sp 3 2\na 1 2 5\na 2 3 -1\n", 3, "arc weight w must be a finite number >= 0"),
         ("p sp 3 2\na 1 2 5\na 2 3\n", 3, "truncated"),
-        ("p tw 3 2\n1 2\n2 x\n", 3, "'2 x'"),
-        ("p tw 3 2\n1 2 3\n2\n", 2, "'1 2 3'"),
+        ("p tw 3 2\n1 2\n2 x\n", 3, "expected a line 'U V' of 2 numbers"),
+        ("p tw 3 2\n1 2 3\n2\n", 2, "expected a line 'U V' of 2 numbers"),
         ("p sp 3 2\na 1 2 5\n2 3 4\n", 3, "a U V W"),
         ("p tw 3 3\n1 2\n2 3\n", 3, "truncated"),
         ("p tw 3 1\n1 2\n2 3\n", 3, "more edges"),
-        ("p tw 3 2\n1 2\n2.5 3\n", 3, "2.5"),
+        ("p tw 3 2\n1 2\n2.5 3\n", 3, "node id u must be a whole number"),
+        ("p sp 1000000000000 0\n", 1, "declares 1,000,000,000,000 nodes; at most 25,000,000"),
+        ("p sp 3 100000000000\n", 1, "declares 100,000,000,000 arcs; at most 60,000,000"),
+        ("p sp 20000000 1\na 1 2 3\n", 1, "declares 20,000,000 nodes but only 1 arcs"),
+        ("p sp 3 1\na 1 2 3\n" + "c padding\n" * 200_000, 1, "more data than the 1 lines the header declares"),
     ],
 )
 def test_bad_input_is_one_line_naming_file_and_line(tmp_path, text, line, words):
@@ -127,6 +131,41 @@ def test_bad_input_is_one_line_naming_file_and_line(tmp_path, text, line, words)
     msg = one_error(p)
     assert msg.startswith(f"{p}:{line}: "), msg
     assert words in msg, msg
+
+
+def test_messages_never_quote_the_file(tmp_path):
+    secret = "root:$6$saltsalt$5ecretHash:19000:0:99999:7:::"
+    for text in (secret + "\n", "p sp 2 1\n" + secret + "\n", "p sp 2 1\na 1 2 " + secret + "\n"):
+        msg = one_error(write(tmp_path, "shadow", text))
+        assert "5ecret" not in msg and "saltsalt" not in msg, msg
+
+
+def test_a_small_xz_that_decompresses_to_gigabytes_is_refused_after_what_the_header_allows(tmp_path):
+    p = tmp_path / "bomb.gr.xz"
+    with lzma.open(p, "wb", preset=9) as f:
+        f.write(b"p tw 3 2\n1 2\n2 3\n")
+        chunk = b"c" + b" " * (2**20 - 2) + b"\n"
+        for _ in range(64):                     # 64 MB of comments, about 10 kB compressed
+            f.write(chunk)
+    assert p.stat().st_size < 100_000
+    msg = one_error(p)
+    assert msg.startswith(f"{p}:1: ") and "more data than the 2 lines the header declares" in msg
+
+
+@pytest.mark.parametrize("special", ["fifo", "/dev/zero"])
+def test_pipes_and_devices_are_refused_before_opening(tmp_path, special):
+    import os
+
+    if special == "fifo":
+        path = tmp_path / "graph.gr"
+        os.mkfifo(path)       # opening it would wait for a writer forever
+    else:
+        path = Path(special)
+        if not path.exists():
+            pytest.skip("no /dev/zero")
+    msg = one_error(path)
+    assert msg == f"{path}: is not a regular file (a pipe, device or socket); give a DIMACS graph file " \
+                  "(.gr or .gr.xz)"
 
 
 def test_missing_file_and_corrupt_xz_are_input_errors(tmp_path):

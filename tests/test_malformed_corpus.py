@@ -63,6 +63,12 @@ def test_malformed_scenario_reports_exactly_its_located_problems(name):
         assert want["says"] in line
 
 
+def test_no_problem_line_carries_a_control_character():
+    for name in EXPECTED:
+        for line in validate(CORPUS / name):
+            assert line.isprintable(), repr(line)
+
+
 def test_several_errors_in_one_file_are_all_reported():
     lines = validate(CORPUS / "several_errors.yaml")
     assert len(lines) == 5
@@ -78,6 +84,26 @@ def test_50_mb_file_is_refused_by_its_size_without_reading_it(tmp_path, monkeypa
         raise AssertionError("the file was opened")
     monkeypatch.setattr(loader, "open", no_reading, raising=False)
     assert validate(path) == [f"{path}: file is 50.0 MB; scenario files are limited to 10 MB"]
+
+
+def test_fifo_is_refused_before_it_is_opened(tmp_path, monkeypatch):
+    path = tmp_path / "scenario.yaml"
+    os.mkfifo(path)               # open() would wait for a writer forever
+
+    def no_opening(*args, **kwargs):
+        raise AssertionError("the FIFO was opened")
+    monkeypatch.setattr(loader, "open", no_opening, raising=False)
+    assert validate(path) == [f"{path}: is not a regular file (a pipe, device or socket); a scenario is a "
+                              "YAML text file"]
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero")
+def test_endless_device_is_refused_before_it_is_read(monkeypatch):
+    def no_opening(*args, **kwargs):
+        raise AssertionError("the device was opened")
+    monkeypatch.setattr(loader, "open", no_opening, raising=False)
+    assert validate("/dev/zero") == ["/dev/zero: is not a regular file (a pipe, device or socket); a scenario "
+                                     "is a YAML text file"]
 
 
 def test_missing_file_has_no_position(tmp_path):

@@ -104,15 +104,15 @@ E_HEAD = "u,v,length_m,speed_kmh,oneway,bridge,class\n"
 
 
 @pytest.mark.parametrize("nodes, edges, which, line, fragment", [
-    (N_OK, E_HEAD + "1,2,716,,,,\n2,3,-5,,,,\n", "edges", 3, "length_m: '-5' must be a number >= 0"),
-    (N_OK, E_HEAD + "1,2,abc,,,,\n", "edges", 2, "length_m: 'abc' must be a number"),
-    (N_OK, E_HEAD + "1,2,716,0,,,\n", "edges", 2, "speed_kmh: '0' must be a number > 0"),
-    (N_OK, E_HEAD + "1,2,716,fast,,,\n", "edges", 2, "speed_kmh: 'fast'"),
-    (N_OK, E_HEAD + "1,2,716,,maybe,,\n", "edges", 2, "oneway: 'maybe' must be one of true/false"),
-    (N_OK, E_HEAD + "1,2,716,,,sometimes,\n", "edges", 2, "bridge: 'sometimes'"),
-    (N_OK, E_HEAD + "1,2,716,,,,motorwayish\n", "edges", 2, "class: 'motorwayish' is not a road class"),
-    (N_OK, E_HEAD + "1,2,716,,,,\n\n2,99,5,,,,\n", "edges", 4, "v: '99' is not a node id of"),
-    (N_OK, E_HEAD + "1.5,2,716,,,,\n", "edges", 2, "u: '1.5' must be an integer node id"),
+    (N_OK, E_HEAD + "1,2,716,,,,\n2,3,-5,,,,\n", "edges", 3, "length_m: must be a number >= 0"),
+    (N_OK, E_HEAD + "1,2,abc,,,,\n", "edges", 2, "length_m: must be a number"),
+    (N_OK, E_HEAD + "1,2,716,0,,,\n", "edges", 2, "speed_kmh: must be a number > 0"),
+    (N_OK, E_HEAD + "1,2,716,fast,,,\n", "edges", 2, "speed_kmh: must be a number > 0"),
+    (N_OK, E_HEAD + "1,2,716,,maybe,,\n", "edges", 2, "oneway: must be one of true/false"),
+    (N_OK, E_HEAD + "1,2,716,,,sometimes,\n", "edges", 2, "bridge: must be one of true/false"),
+    (N_OK, E_HEAD + "1,2,716,,,,motorwayish\n", "edges", 2, "class: must be a road class"),
+    (N_OK, E_HEAD + "1,2,716,,,,\n\n2,99,5,,,,\n", "edges", 4, "v: must be a node id of"),
+    (N_OK, E_HEAD + "1.5,2,716,,,,\n", "edges", 2, "u: must be a whole-number node id"),
     (N_OK, "u,v,speed_kmh\n1,2,50\n", "edges", 1, "missing column length_m"),
     (N_OK, "", "edges", 1, "empty file"),
     (N_OK, E_HEAD, "edges", 2, "no edges"),
@@ -121,13 +121,13 @@ E_HEAD = "u,v,length_m,speed_kmh,oneway,bridge,class\n"
     ("id,lon,lat\n", E_HEAD + "1,2,716,,,,\n", "nodes", 2, "no nodes"),
     ("id,lon\n1,10\n", E_HEAD + "1,2,716,,,,\n", "nodes", 1, "missing column lat"),
     ("id,lon,lat\n1,200,50\n2,10,50\n", E_HEAD + "1,2,716,,,,\n", "nodes", 2,
-     "lon: '200' must be a number in -180..180"),
-    ("id,lon,lat\n1,10,50\n2,10,north\n", E_HEAD + "1,2,716,,,,\n", "nodes", 3, "lat: 'north'"),
+     "lon: must be a number in -180..180"),
+    ("id,lon,lat\n1,10,50\n2,10,north\n", E_HEAD + "1,2,716,,,,\n", "nodes", 3, "lat: must be a number in -90..90"),
     ("id,lon,lat\n1,10,50\n1,10.1,50\n", E_HEAD + "1,2,716,,,,\n", "nodes", 3,
-     "node id 1 is listed twice (first on line 2)"),
-    ("id,lon,lat\nA,10,50\n", E_HEAD + "1,2,716,,,,\n", "nodes", 2, "id: 'A' must be an integer"),
+     "id: this node id is listed before, on line 2"),
+    ("id,lon,lat\nA,10,50\n", E_HEAD + "1,2,716,,,,\n", "nodes", 2, "id: must be a whole-number node id"),
 ])
-def test_bad_csv_is_one_line_naming_file_line_column_and_value(tmp_path, nodes, edges, which, line, fragment):
+def test_bad_csv_is_one_line_naming_file_line_and_column(tmp_path, nodes, edges, which, line, fragment):
     n, e = write_pair(tmp_path, nodes, edges)
     msg = one_error(read_csv, n, e)
     assert msg.startswith(f"{n if which == 'nodes' else e}:{line}: "), msg
@@ -273,3 +273,109 @@ def test_malformed_graphml_names_the_line(tmp_path):
     msg = one_error(read_graphml, path)
     assert msg.startswith(f"{path}:5:") and "malformed XML" in msg
     assert "no such file" in one_error(read_graphml, tmp_path / "nope.graphml")
+
+
+# ---------------------------------------------------------------- hostile region files
+SECRET = "root:$6$saltsalt$5ecretHash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
+
+
+def test_no_message_quotes_a_file_the_region_points_at(tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text(SECRET)
+    good_nodes, good_edges = write_pair(tmp_path)
+    cases = [lambda: read_csv(secret, good_edges), lambda: read_csv(good_nodes, secret),
+             lambda: read_graphml(secret)]
+    for case in cases:
+        with pytest.raises(InputError) as info:
+            case()
+        for line in info.value.lines:
+            assert "5ecret" not in line and "saltsalt" not in line and "daemon" not in line, line
+
+
+@pytest.mark.parametrize("reader", ["nodes", "graphml", "osm", "zones"])
+def test_pipes_and_devices_are_refused_before_they_are_opened(tmp_path, reader, monkeypatch):
+    import builtins
+    import os
+
+    import pandas as pd
+
+    from sim.network.osm import read_osm
+    from sim.network.sources import read_zones_csv
+
+    fifo = tmp_path / "region.file"
+    os.mkfifo(fifo)
+
+    def no_opening(*args, **kwargs):
+        raise AssertionError("the FIFO was opened")
+    monkeypatch.setattr(builtins, "open", no_opening)
+    monkeypatch.setattr(pd, "read_csv", no_opening)
+    call = {"nodes": lambda: read_csv(fifo, tmp_path / "edges.csv"), "graphml": lambda: read_graphml(fifo),
+            "osm": lambda: read_osm(fifo), "zones": lambda: read_zones_csv(fifo, None, 1000.0)}[reader]
+    with pytest.raises(InputError) as info:
+        call()
+    assert info.value.lines[0].startswith(f"{fifo}: is not a regular file (a pipe, device or socket)")
+
+
+def test_graphml_nodes_with_nan_or_out_of_range_coordinates_are_refused(tmp_path):
+    for lon, lat, says in ((float("nan"), 39.9, "lon must be a number in -180..180"),
+                           (116.3, 500.0, "lat must be a number in -90..90")):
+        G = nx.Graph()
+        G.add_node(1, lon=116.3, lat=39.9)
+        G.add_node(2, lon=lon, lat=lat)
+        G.add_edge(1, 2, length_m=10.0)
+        path = tmp_path / "g.graphml"
+        nx.write_graphml(G, path)
+        msg = one_error(read_graphml, path)
+        assert msg == f"{path}: node #2: {says}", msg
+
+
+def zones_file(tmp_path, rows: str) -> Path:
+    path = tmp_path / "zones.csv"
+    path.write_text("zone_id,township,node,population,vulnerable_share\n" + rows)
+    return path
+
+
+@pytest.mark.parametrize("rows, line, says", [
+    ("Z1,T1,1,100,0.2\nZ1,T1,2,50,0.1\n", 3, "zone_id: this zone id is listed before, on line 2"),
+    ("Z1,T1,1,1e30,0.2\n", 2, "population: must be a whole number of people, 0 to 10,000,000 per zone"),
+    ("Z1,T1,1,12.5,0.2\n", 2, "population: must be a whole number of people"),
+    ("Z1,T1,1,-3,0.2\n", 2, "population: must be a whole number of people"),
+    ("Z1,T1,1,nan,0.2\n", 2, "population: must be a whole number of people"),
+    ("Z1,T1,1,100,1.5\n", 2, "vulnerable_share: must be a number between 0 and 1"),
+    ("Z 1,T1,1,100,0.2\n", 2, "zone_id: must be an id"),
+    ("Z1,T1,99,100,0.2\n", 2, "node: must be a node id of the road graph"),
+])
+def test_zones_have_unique_ids_and_bounded_whole_populations(tmp_path, rows, line, says):
+    from sim.network.sources import read_zones_csv
+
+    graph = read_csv(*write_pair(tmp_path))
+    path = zones_file(tmp_path, rows)
+    with pytest.raises(InputError) as info:
+        read_zones_csv(path, graph, 1000.0)
+    assert len(info.value.lines) == 1 and info.value.lines[0].startswith(f"{path}:{line}: {says}")
+
+
+def test_more_zones_than_the_limit_are_refused_before_they_are_checked(tmp_path, monkeypatch):
+    from sim.network import sources
+
+    monkeypatch.setattr(sources, "MAX_ZONES", 3)
+    path = zones_file(tmp_path, "".join(f"Z{i},T1,1,1,0.1\n" for i in range(5)))
+    with pytest.raises(InputError) as info:
+        sources.read_zones_csv(path, read_csv(*write_pair(tmp_path)), 1000.0)
+    assert info.value.lines == [f"{path}: 5 zones; at most 3: each zone is an agent command plans for at every "
+                                "re-plan"]
+
+
+def test_an_xml_entity_bomb_is_refused_without_expanding(tmp_path):
+    from sim.network.osm import read_osm
+
+    entities = '<!ENTITY lol "lol">\n' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n' for i in range(1, 10))
+    head = f'<?xml version="1.0"?>\n<!DOCTYPE lolz [\n{entities}]>\n'
+    osm, graphml = tmp_path / "bomb.osm", tmp_path / "bomb.graphml"
+    osm.write_text(head + '<osm><node id="1" lat="1" lon="1" user="&lol9;"/></osm>\n')
+    graphml.write_text(head + '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"><graph '
+                              'edgedefault="undirected"><node id="&lol9;"/></graph></graphml>\n')
+    for path, reader in ((osm, read_osm), (graphml, read_graphml)):
+        msg = one_error(reader, path)
+        assert msg.startswith(f"{path}:14:") and "malformed XML" in msg, msg

@@ -319,9 +319,34 @@ def test_alias_bomb_is_refused_before_it_expands(monkeypatch):
     assert "expands to more than 5,000 values" in line
 
 
-def test_deeply_nested_document_is_refused_not_a_crash():
+@pytest.fixture(params=["libyaml", "python"])
+def either_composer(request, monkeypatch):
+    """Both composers: libyaml where PyYAML has it, and the pure-Python fallback."""
+    if request.param == "python":
+        monkeypatch.setattr(yaml_nodes, "_FAST_LOADER", None)
+    elif yaml_nodes._FAST_LOADER is None:
+        pytest.skip("PyYAML without libyaml")
+    return request.param
+
+
+def test_both_composers_locate_tabs_syntax_errors_and_deep_nesting(either_composer):
+    assert at(only_problem("name: x\nregion:\n\tnetwork: {builtin: district}\n")) == (3, 1)
+    assert "YAML syntax error: expected ',' or ']'" in only_problem("name: [a, b\nduration: 3h\n")
     line = only_problem("a: " + "[" * 5000 + "]" * 5000 + "\n")
-    assert "nested too deeply" in line
+    assert at(line)[0] == 1 and f"nested more than {yaml_nodes.MAX_DEPTH} deep" in line
+
+
+@pytest.mark.parametrize("depth", [150, 5000, 500_000])
+def test_deeply_nested_document_is_refused_and_located(depth):
+    line = only_problem("a: " + "[" * depth + "]" * depth + "\n")
+    assert at(line)[0] == 1
+    assert f"nested more than {yaml_nodes.MAX_DEPTH} deep" in line
+
+
+def test_deep_block_nesting_is_located_too():
+    text = "a:\n" + "".join("  " * (i + 1) + f"k{i}:\n" for i in range(300))
+    line = only_problem(text)
+    assert at(line)[0] in (yaml_nodes.MAX_DEPTH, yaml_nodes.MAX_DEPTH + 1) and "nested more than" in line
 
 
 def test_control_characters_are_located():

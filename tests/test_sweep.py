@@ -119,3 +119,43 @@ def test_the_cli_prints_one_line_and_exits_2(world, tmp_path, capsys):
         err = capsys.readouterr().err.strip().splitlines()
         assert code == 2 and len(err) == 1 and err[0].startswith(expected)
     assert not (tmp_path / "b").exists()
+
+
+def test_a_sweep_value_that_is_an_alias_bomb_is_refused_without_expanding(world, tmp_path, capsys):
+    bomb = "[&a [x,x,x,x,x,x,x,x,x], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a], &c [*b,*b,*b,*b,*b,*b,*b,*b,*b], " \
+           "&d [*c,*c,*c,*c,*c,*c,*c,*c,*c], &e [*d,*d,*d,*d,*d,*d,*d,*d,*d], &f [*e,*e,*e,*e,*e,*e,*e,*e,*e], " \
+           "&g [*f,*f,*f,*f,*f,*f,*f,*f,*f], &h [*g,*g,*g,*g,*g,*g,*g,*g,*g], &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]]"
+    code = main(["batch", str(world), "--sweep", f"name={bomb}", "--out", str(tmp_path / "b")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith("sweep value '[&a [x,x,x,x,x,x,x,x,x], &b [*a,*a,*a,*a'… for name: the document "
+                             "expands to more than 10,000 values")
+    assert not (tmp_path / "b").exists()
+
+
+def test_a_sweep_value_with_a_tag_is_refused(scenario):
+    assert problems(scenario, "name=!!python/object/apply:os.system [echo]") == [
+        "sweep value '!!python/object/apply:os.system [echo]' for name: the YAML tag "
+        "'!!python/object/apply:os.system' is not allowed: scenario files hold only plain values (text, numbers, "
+        "true/false, lists and mappings)"]
+
+
+def test_a_sweep_whose_product_is_huge_is_refused_before_any_variant_is_built(scenario, monkeypatch):
+    import sim.experiments.sweep as sweep
+
+    def no_building(*args, **kwargs):
+        raise AssertionError("a variant was built")
+    monkeypatch.setattr(sweep, "_validate", no_building)
+    values = ",".join(str(v) for v in range(1, 101))
+    lines = problems(scenario, f"depots[0].trucks.count={values}", f"depots[1].trucks.count={values}")
+    assert lines == ["the sweeps make 100 x 100 = 10,000 variants; at most 1,000 in one batch: variants are "
+                     "numbered v000 to v999 in the results folder"]
+
+
+def test_variants_times_replications_are_bounded(world, tmp_path, capsys):
+    values = ",".join(str(v) for v in range(1, 101))
+    code = main(["batch", str(world), "--sweep", f"depots[0].trucks.count={values}", "--replications", "2000",
+                 "--out", str(tmp_path / "b")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err == ["100 variants x 2,000 replications = 200,000 runs; at most 100,000 runs in one "
+                                 "batch: each run is one file in the results folder"]

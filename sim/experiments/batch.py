@@ -19,6 +19,18 @@ ones and gives exactly the rows an uninterrupted batch gives. On resume:
 * ``batch.json`` must describe the same scenario (SHA-256 of its canonical
   JSON) and the same variants, or the folder is refused.
 
+Without ``--resume`` a folder holding any part of a batch is refused, so
+rows of another scenario are never taken for this one's
+(:mod:`sim.experiments.batch_folder`). The folder is locked while a batch
+writes into it (:class:`~sim.files.FolderLock`): a second batch (or
+``--resume``) into it refuses at once instead of removing the first one's
+temporary files.
+
+Sizes are bounded up front: at most :data:`MAX_REPLICATIONS` replications,
+:data:`~sim.experiments.sweep.MAX_VARIANTS` variants and
+:data:`MAX_BATCH_RUNS` runs in all, and :data:`MAX_WORKERS_PER_CPU` local
+workers per CPU.
+
 At the end, ``results.parquet`` is built by streaming the per-replication
 files (in batches of rows, so memory stays flat), sorted by variant in sweep
 order and replication, and ``batch.json`` records the run.
@@ -47,11 +59,11 @@ from sim.experiments.executors import (
     iter_in_process,
     iter_processes,
 )
+from sim.experiments.batch_folder import check_folder, remove_temporaries
 from sim.experiments.results import (
     BATCH_FILE,
     IDENTITY_COLUMNS,
     RESULTS_FILE,
-    RUNS_DIR,
     replication_path,
 )
 from sim.experiments.sweep import (
@@ -61,11 +73,19 @@ from sim.experiments.sweep import (
     scenario_hash,
     sweep_variants,
 )
-from sim.files import atomic_write
+from sim.files import FolderLock, Refused, atomic_write, make_folder
 from sim.world.streams import replication_seed
 
 __all__ = ["run_batch", "BatchResult", "Variant", "BatchAborted", "row_table", "format_failures",
-           "code_version"]
+           "code_version", "MAX_REPLICATIONS", "MAX_BATCH_RUNS", "MAX_WORKERS_PER_CPU"]
+
+#: Replications per variant: confidence intervals narrow as 1/sqrt(n), so
+#: 10,000 is far past any use, and a run of the default scenario takes seconds.
+MAX_REPLICATIONS = 10_000
+#: Runs of one batch (variants × replications): one file each in runs/.
+MAX_BATCH_RUNS = 100_000
+#: Local worker processes per CPU: each holds its own copy of the road graph.
+MAX_WORKERS_PER_CPU = 2
 
 #: Rows per write when results.parquet is assembled.
 _ASSEMBLE_ROWS = 256
@@ -133,16 +153,6 @@ def _is_done(path: Path, variant: Variant, replication: int, seed: int) -> bool:
                                     "status": "ok"}
 
 
-def _remove_temporaries(out_dir: Path) -> None:
-    runs = out_dir / RUNS_DIR
-    if runs.is_dir():
-        for tmp in runs.glob("v*/.r*.parquet.*.tmp"):
-            tmp.unlink(missing_ok=True)
-    for name in (RESULTS_FILE, BATCH_FILE):
-        for tmp in out_dir.glob(f".{name}.*.tmp"):
-            tmp.unlink(missing_ok=True)
-
-
 def _assemble(out_dir: Path, files: list[Path]) -> None:
     """Stream ``files`` (one row each, in order) into ``results.parquet`` with one unified schema."""
     fields: dict[str, pa.Field] = {name: pa.field(name, kind) for name, kind in _IDENTITY_TYPES.items()}
@@ -200,32 +210,6 @@ def _identity(scenario, variants: list[Variant], axes: list[SweepAxis]) -> dict:
     }
 
 
-def _check_resumable(out_dir: Path, identity: dict) -> dict | None:
-    """The earlier batch.json if the folder may be resumed into; refuse it otherwise."""
-    path = out_dir / BATCH_FILE
-    try:
-        old = json.loads(path.read_text())
-        old_hash = old["scenario_sha256"]
-    except FileNotFoundError:
-        if any((out_dir / RUNS_DIR).glob("v*/r*.parquet")):
-            raise InputError(f"{out_dir}: holds replication files but no {BATCH_FILE}, so it cannot be "
-                             "checked against this scenario; choose another --out") from None
-        return None
-    except (OSError, ValueError, KeyError, TypeError):
-        raise InputError(f"{path}: cannot read it as a batch record; choose another --out") from None
-    if old_hash != identity["scenario_sha256"]:
-        raise InputError(f"{path}: this folder holds a batch of another scenario ({old.get('scenario')!r}, "
-                         f"sha256 {old_hash[:12]}…, this one is {identity['scenario_sha256'][:12]}…); "
-                         "resume it with the same scenario file, or choose another --out")
-    mine = [(v["name"], v["scenario_sha256"]) for v in identity["variants"]]
-    theirs = [(v.get("name"), v.get("scenario_sha256")) for v in old.get("variants", [])]
-    if mine != theirs:
-        names = ", ".join(v["name"] for v in old.get("variants", [])) or "none"
-        raise InputError(f"{path}: this folder holds a batch of other variants ({names}); resume it with "
-                         "the same --sweep (or variant), or choose another --out")
-    return old
-
-
 def _write_batch_json(out_dir: Path, doc: dict) -> None:
     with atomic_write(out_dir / BATCH_FILE) as tmp:
         tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
@@ -262,27 +246,49 @@ def run_batch(scenario, *, replications: int = 20, sweep=(), variants: list[Vari
     BatchAborted
         A worker died; the finished replications are kept.
     """
-    if replications < 1:
-        raise InputError(f"replications must be 1 or more, got {replications}")
-    if workers is not None and workers < 1:
-        raise InputError(f"workers must be 1 or more, got {workers}")
+    _check_sizes(replications, workers)
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InputError(f"{out_dir}: is a file, not a folder; choose another --out")
     axes = [parse_sweep(s) if isinstance(s, str) else s for s in sweep]
     if variants is None:
         variants = sweep_variants(scenario, axes, base_dir)
     if len({v.name for v in variants}) != len(variants):
         raise ValueError(f"variant names must be unique: {[v.name for v in variants]}")
+    if len(variants) * replications > MAX_BATCH_RUNS:
+        raise InputError(f"{len(variants):,} variants x {replications:,} replications = "
+                         f"{len(variants) * replications:,} runs; at most {MAX_BATCH_RUNS:,} runs in one batch: "
+                         "each run is one file in the results folder")
     seeds = [replication_seed(scenario.seed, i) for i in range(replications)]
     identity = _identity(scenario, variants, axes)
+    try:
+        make_folder(out_dir, "--out folder")
+        with FolderLock(out_dir, "batch"):
+            return _run_locked(scenario, replications, variants, axes, seeds, identity, out_dir, workers,
+                               scheduler, resume, scenario_file, progress)
+    except Refused as refused:
+        raise InputError(str(refused)) from None
 
-    if out_dir.exists() and not out_dir.is_dir():
-        raise InputError(f"{out_dir}: is a file; --out needs a folder")
-    if not resume and (out_dir / BATCH_FILE).exists():
-        raise InputError(f"{out_dir}: already holds a batch ({BATCH_FILE}); pass --resume to continue it, "
-                         "or choose another --out")
-    previous = _check_resumable(out_dir, identity) if resume else None
-    out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_temporaries(out_dir)
+
+def _check_sizes(replications: int, workers: int | None) -> None:
+    if not isinstance(replications, int) or isinstance(replications, bool) or replications < 1:
+        raise InputError(f"--replications: replications must be 1 or more, got {replications!r}")
+    if replications > MAX_REPLICATIONS:
+        raise InputError(f"--replications {replications:,}: at most {MAX_REPLICATIONS:,} replications per "
+                         "variant: intervals narrow as 1/sqrt(n), and each replication is a whole run")
+    if workers is not None:
+        most = MAX_WORKERS_PER_CPU * default_workers()
+        if workers < 1:
+            raise InputError(f"--workers must be 1 or more, got {workers}")
+        if workers > most:
+            raise InputError(f"--workers {workers:,}: at most {most} on this machine ({MAX_WORKERS_PER_CPU} per "
+                             "CPU): each worker is a process with its own copy of the road graph")
+
+
+def _run_locked(scenario, replications, variants, axes, seeds, identity, out_dir, workers, scheduler, resume,
+                scenario_file, progress) -> BatchResult:
+    previous = check_folder(out_dir, identity, resume)
+    remove_temporaries(out_dir)
 
     started, clock = _now(), time.perf_counter()
     expected = [(vi, rep, seeds[rep]) for vi in range(len(variants)) for rep in range(replications)]
@@ -300,7 +306,7 @@ def run_batch(scenario, *, replications: int = 20, sweep=(), variants: list[Vari
             rows = iter_in_process(variants, todo) if n == 1 else iter_processes(variants, todo, n)
         code = code_version()
         warnings = []
-        if previous and previous.get("code") not in (None, code):
+        if previous and isinstance(previous.get("code"), dict) and previous["code"] != code:
             warnings.append(f"resuming a batch started with other code ({_code_text(previous['code'])}; now "
                             f"{_code_text(code)}): its rows may differ from a batch run with one version")
         doc = {**identity, "scenario_file": scenario_file, "seed": scenario.seed, "replications": replications,

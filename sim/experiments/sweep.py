@@ -22,6 +22,11 @@ per problem::
 
 A :class:`Variant` is what a batch runs: a name, the values that make it, the
 validated scenario and the folder its relative file names are read from.
+
+Values are read like a scenario file's (no tags, no alias bombs: each value
+may expand to at most :data:`MAX_VALUE_NODES` YAML values), and a sweep is
+refused before anything is built if its product has more than
+:data:`MAX_VARIANTS` variants.
 """
 from __future__ import annotations
 
@@ -30,6 +35,7 @@ import difflib
 import hashlib
 import itertools
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,10 +47,16 @@ from pydantic import ValidationError
 from sim.errors import InputError
 
 __all__ = ["SweepAxis", "Variant", "parse_sweep", "parse_path", "sweep_variants", "scenario_hash",
-           "BASE_VARIANT"]
+           "BASE_VARIANT", "MAX_VARIANTS"]
 
 #: Name of the only variant of a batch without sweeps.
 BASE_VARIANT = "base"
+#: Variants of one batch: they are numbered v000 to v999 in the results folder.
+MAX_VARIANTS = 1_000
+#: Characters of one --sweep.
+MAX_SWEEP_CHARS = 100_000
+#: YAML values one sweep value may expand to.
+MAX_VALUE_NODES = 10_000
 
 _PATH_TOKEN = re.compile(r"(?:^|\.)([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
 
@@ -116,15 +128,29 @@ def _split_values(text: str) -> list[str]:
     return values
 
 
-def _read_value(text: str):
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
+def _read_value(path: str, text: str):
+    """``text`` as a YAML value, read like a scenario file's values (plain values only, bounded size)."""
+    from sim.scenarios.yaml_nodes import YAMLSyntaxProblem, compose_located
+
+    if not text.strip():
         return text
+    document = compose_located(text, max_nodes=MAX_VALUE_NODES)
+    if isinstance(document, YAMLSyntaxProblem):
+        if "expands to more than" in document.message or "nested more than" in document.message:
+            raise InputError(f"sweep value {text[:40]!r}{'…' if len(text) > 40 else ''} for {path}: "
+                             f"{document.message}")
+        return text
+    if document is None:
+        return None
+    if document.problems:
+        raise InputError(f"sweep value {text[:40]!r} for {path}: {document.problems[0][2]}")
+    return document.data
 
 
 def parse_sweep(spec: str) -> SweepAxis:
     """``PATH=V1,V2,...`` → a :class:`SweepAxis` (values not yet checked against a scenario)."""
+    if len(spec) > MAX_SWEEP_CHARS:
+        raise InputError(f"sweep {spec[:40]!r}…: {len(spec):,} characters; at most {MAX_SWEEP_CHARS:,}")
     path, sep, rest = spec.partition("=")
     path = path.strip()
     if not sep or not path:
@@ -134,8 +160,10 @@ def parse_sweep(spec: str) -> SweepAxis:
         raise InputError(f"sweep {path}: empty value in {rest!r}; write PATH=V1,V2,... with no empty values")
     if len(set(texts)) != len(texts):
         raise InputError(f"sweep {path}: a value is listed twice in {rest!r}")
-    return SweepAxis(path=path, parts=parse_path(path), texts=tuple(texts),
-                     values=tuple(_read_value(t) for t in texts))
+    if len(texts) > MAX_VARIANTS:
+        raise InputError(f"sweep {path}: {len(texts):,} values; at most {MAX_VARIANTS:,} variants in one batch")
+    parts = parse_path(path)
+    return SweepAxis(path=path, parts=parts, texts=tuple(texts), values=tuple(_read_value(path, t) for t in texts))
 
 
 # ------------------------------------------------------------------ applying
@@ -253,6 +281,11 @@ def sweep_variants(scenario, axes: list[SweepAxis], base_dir: Path | str = ".") 
         if axis.parts == ("seed",):
             raise InputError("sweep path seed: every variant runs the same replication seeds (common random "
                              "numbers); for more seeds, run more --replications")
+    combinations = math.prod(len(axis.values) for axis in axes)
+    if combinations > MAX_VARIANTS:
+        sizes = " x ".join(str(len(axis.values)) for axis in axes)
+        raise InputError(f"the sweeps make {sizes} = {combinations:,} variants; at most {MAX_VARIANTS:,} in one "
+                         "batch: variants are numbered v000 to v999 in the results folder")
     base_data = scenario.model_dump(mode="json")
     source = getattr(scenario, "_source", None)
     for axis in axes:

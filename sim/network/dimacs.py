@@ -34,6 +34,7 @@ import numpy as np
 
 from sim.errors import InputError, Problem
 from sim.network.graph import KMH_TO_M_PER_MIN, RoadGraph
+from sim.network.limits import MAX_GRAPH_EDGES, MAX_GRAPH_NODES, MAX_STREAM_BYTES, region_file
 
 __all__ = ["read_dimacs", "SECONDS_SPEED_KMH"]
 
@@ -43,6 +44,15 @@ SECONDS_SPEED_KMH: float = 60.0 / KMH_TO_M_PER_MIN
 assert SECONDS_SPEED_KMH * KMH_TO_M_PER_MIN == 60.0
 
 _XZ_MAGIC = b"\xfd7zXZ\x00"
+_HEADER = re.compile(rb"^\s*p\s+(sp|tw)\s+(\d{1,20})\s+(\d{1,20})\s*$")
+#: Bytes of the lines before the header (comments).
+_MAX_PREAMBLE_BYTES = 2**20
+#: Bytes an arc or edge line may take on average ("a 23947347 23947346 999999" is 26).
+_MAX_RECORD_BYTES = 64
+#: Bytes of comment lines among the data.
+_MAX_COMMENT_BYTES = 2**20
+#: Nodes a graph may have beyond the ends of its arcs (isolated nodes).
+_ISOLATED_NODES = 1_000_000
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _FORMS = {
     # kind: (fields per data line, line prefix, what a line looks like, what M counts)
@@ -77,9 +87,12 @@ def read_dimacs(
     Raises
     ------
     InputError
-        ``FILE:LINE: message`` for a missing file, a wrong header, a malformed
-        line, a node id outside 1..N, a negative weight, or a line count that
-        does not match the header (a truncated file).
+        ``FILE:LINE: message`` for a missing file, a pipe or device, a wrong
+        header, a header declaring more nodes or arcs than a road graph may
+        have (:mod:`sim.network.limits`) or than the file can hold, a
+        malformed line, a node id outside 1..N, a negative weight, or a line
+        count that does not match the header (a truncated file). Messages
+        never quote the file's content.
     """
     lo, hi = (float(x) for x in weight_range_s)
     if not (0 <= lo <= hi and np.isfinite(hi)):
@@ -96,13 +109,11 @@ def read_dimacs(
     if (len(header) != 4 or header[0] != "p" or header[1] not in _FORMS
             or not header[2].isdigit() or not header[3].isdigit()):
         raise InputError(Problem(fname, h + 1, None, "",
-                                 f"expected a header 'p sp N M' (DIMACS arcs) or 'p tw N M' "
-                                 f"(PACE-2016 edges), got {lines[h].strip()[:60]!r}"))
+                                 "expected a header 'p sp N M' (DIMACS arcs) or 'p tw N M' "
+                                 "(PACE-2016 edges) with whole numbers N and M"))
     kind, n_nodes, n_records = header[1], int(header[2]), int(header[3])
-    if n_nodes == 0:
-        raise InputError(Problem(fname, h + 1, None, "",
-                                 "the header declares 0 nodes; a road graph needs at least one"))
     n_fields, prefix, shape, noun = _FORMS[kind]
+    _check_declared_sizes(fname, h + 1, n_nodes, n_records, noun)
 
     # --- data lines ----------------------------------------------------
     body = lines[h + 1:]
@@ -127,7 +138,7 @@ def read_dimacs(
             if not ok:
                 hint = "; is the file truncated?" if i == len(data) - 1 else ""
                 raise InputError(Problem(fname, line_of(i), None, "",
-                                         f"expected a line '{shape}', got {line.strip()[:60]!r}{hint}"))
+                                         f"expected a line '{shape}' of {n_fields} numbers{hint}"))
         raise AssertionError("unparseable DIMACS data but no bad line found")  # pragma: no cover
     if len(data) < n_records:
         raise InputError(Problem(fname, max(len(lines), 1), None, "",
@@ -142,8 +153,8 @@ def read_dimacs(
         i = int(rows[0])
         col = int(np.flatnonzero(bad[i])[0])
         raise InputError(Problem(fname, line_of(i), None, "",
-                                 f"node id {'uv'[col]}={_fmt(ends[i, col])} is out of range; "
-                                 f"the header declares nodes 1..{n_nodes}"))
+                                 f"node id {'uv'[col]} must be a whole number in 1..{n_nodes}, the nodes "
+                                 "the header declares"))
     u = ends[:, 0].astype(np.int64) - 1
     v = ends[:, 1].astype(np.int64) - 1
 
@@ -155,8 +166,7 @@ def read_dimacs(
         rows = np.flatnonzero(~(np.isfinite(weight_s) & (weight_s >= 0)))
         if len(rows):
             i = int(rows[0])
-            raise InputError(Problem(fname, line_of(i), None, "",
-                                     f"arc weight w={_fmt(weight_s[i])} must be a number >= 0"))
+            raise InputError(Problem(fname, line_of(i), None, "", "arc weight w must be a finite number >= 0"))
         oneway = np.ones(len(u), dtype=bool)
         name = stem
     else:
@@ -172,27 +182,77 @@ def read_dimacs(
     )
 
 
+def _check_declared_sizes(fname: str, line: int, n_nodes: int, n_records: int, noun: str) -> None:
+    """Refuse a header whose sizes no road graph has or the file cannot hold, before allocating."""
+    if n_nodes == 0:
+        raise InputError(Problem(fname, line, None, "", "the header declares 0 nodes; a road graph needs at "
+                                                         "least one"))
+    if n_nodes > MAX_GRAPH_NODES:
+        raise InputError(Problem(fname, line, None, "", f"the header declares {n_nodes:,} nodes; at most "
+                                                         f"{MAX_GRAPH_NODES:,} (the full USA road graph has 23.9 "
+                                                         "million)"))
+    if n_records > MAX_GRAPH_EDGES:
+        raise InputError(Problem(fname, line, None, "", f"the header declares {n_records:,} {noun}; at most "
+                                                         f"{MAX_GRAPH_EDGES:,} (the full USA road graph has 58 "
+                                                         "million arcs)"))
+    if n_nodes > 2 * n_records + _ISOLATED_NODES:
+        raise InputError(Problem(fname, line, None, "", f"the header declares {n_nodes:,} nodes but only "
+                                                         f"{n_records:,} {noun}; a road graph's nodes are the "
+                                                         f"ends of its {noun} (at most {_ISOLATED_NODES:,} "
+                                                         "others)"))
+
+
 def _read_lines(fname: str) -> list[str]:
+    """The file's lines, read (and decompressed) no further than its header allows."""
+    region_file(fname, "DIMACS graph file (.gr or .gr.xz)", MAX_STREAM_BYTES)
     try:
-        with open(fname, "rb") as f:
-            raw = f.read()
+        with open(fname, "rb") as raw:
+            compressed = raw.read(len(_XZ_MAGIC)) == _XZ_MAGIC or fname.endswith(".xz")
+            raw.seek(0)
+            with (lzma.open(raw) if compressed else raw) as stream:
+                raw_text = _read_declared(fname, stream)
     except FileNotFoundError:
         raise InputError(Problem(fname, None, None, "", "no such file")) from None
+    except (lzma.LZMAError, EOFError):
+        raise InputError(Problem(fname, None, None, "", "not a valid xz file; is it truncated?")) from None
     except OSError as exc:
-        raise InputError(Problem(fname, None, None, "", f"cannot read: {exc.strerror or exc}")) from None
-    if raw.startswith(_XZ_MAGIC) or fname.endswith(".xz"):
-        try:
-            raw = lzma.decompress(raw)
-        except lzma.LZMAError as exc:
-            raise InputError(Problem(fname, None, None, "",
-                                     f"not a valid xz file ({exc}); is it truncated?")) from None
+        raise InputError(Problem(fname, None, None, "", f"cannot read: {(exc.strerror or 'error').lower()}")) \
+            from None
     try:
-        text = raw.decode("ascii")
+        text = raw_text.decode("ascii")
     except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        message = f"not a DIMACS text file (byte {raw[exc.start]:#04x} is not ASCII)"
-        raise InputError(Problem(fname, line, None, "", message)) from None
+        line = raw_text.count(b"\n", 0, exc.start) + 1
+        raise InputError(Problem(fname, line, None, "", "not a DIMACS text file (a byte that is not ASCII "
+                                                         "text)")) from None
     return text.splitlines()
+
+
+def _read_declared(fname: str, stream) -> bytes:
+    """Everything up to the header, then at most what the header's record count can take."""
+    preamble = []
+    size = 0
+    while True:
+        line = stream.readline(_MAX_PREAMBLE_BYTES + 1)
+        preamble.append(line)
+        size += len(line)
+        if not line or _is_data(line.decode("ascii", "replace")):
+            break
+        if size > _MAX_PREAMBLE_BYTES:
+            raise InputError(Problem(fname, len(preamble), None, "", "no 'p sp N M' or 'p tw N M' header in "
+                                                                     "the first megabyte of the file"))
+    header = _HEADER.match(preamble[-1])
+    if header is None:
+        return b"".join(preamble)       # the parser reports what is wrong with the header line
+    n_records = int(header.group(3))
+    if n_records > MAX_GRAPH_EDGES:
+        return b"".join(preamble)       # refused by the parser before anything else is read
+    limit = n_records * _MAX_RECORD_BYTES + _MAX_COMMENT_BYTES
+    body = stream.read(limit + 1)
+    if len(body) > limit:
+        raise InputError(Problem(fname, len(preamble), None, "",
+                                 f"the file holds more data than the {n_records:,} lines the header declares "
+                                 f"(at most {_MAX_RECORD_BYTES} bytes each); is the header wrong?"))
+    return b"".join(preamble) + body
 
 
 def _is_data(line: str) -> bool:
@@ -222,7 +282,3 @@ def _parse_numbers(data: list[str], n_fields: int, prefix: str) -> np.ndarray | 
     if len(values) != n_fields * len(data):
         return None
     return values
-
-
-def _fmt(x: float) -> str:
-    return str(int(x)) if np.isfinite(x) and x == int(x) else repr(float(x))

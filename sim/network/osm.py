@@ -45,6 +45,7 @@ import numpy as np
 from sim.errors import InputError, Problem
 from sim.network.geo import haversine_m
 from sim.network.graph import CLASS_SPEED_KMH, RoadClass, RoadGraph
+from sim.network.limits import MAX_GRAPH_EDGES, MAX_GRAPH_NODES, MAX_STREAM_BYTES, region_file
 
 __all__ = ["read_osm", "DRIVABLE_HIGHWAYS", "is_drivable", "oneway_direction", "parse_maxspeed_kmh"]
 
@@ -128,12 +129,13 @@ def read_osm(path, *, name: str | None = None) -> RoadGraph:
     Raises
     ------
     InputError
-        Missing file, pyrosm not installed (for ``.pbf``), malformed XML or
-        node coordinates (``FILE:LINE:COL``), or no drivable road in the file.
+        Missing file, a pipe or device, pyrosm not installed (for ``.pbf``),
+        malformed XML or node coordinates (``FILE:LINE:COL``), more nodes or
+        road segments than a road graph may have (:mod:`sim.network.limits`),
+        or no drivable road in the file. Messages never quote the file.
     """
     fname = str(path)
-    if not Path(fname).is_file():
-        raise InputError(Problem(fname, None, None, "", "no such file"))
+    region_file(fname, "OpenStreetMap file (.osm, .osm.gz, .osm.bz2 or .osm.pbf)", MAX_STREAM_BYTES)
     if name is None:
         name = re.sub(r"(\.osm)?(\.pbf|\.xml)?(\.gz|\.bz2)?$", "", Path(fname).name) or Path(fname).name
     if fname.lower().endswith(".pbf"):
@@ -152,8 +154,9 @@ def _read_pbf(fname: str):
     try:
         osm = pyrosm.OSM(fname)
         result = osm.get_network(network_type="driving", nodes=True, extra_attributes=["junction"])
-    except Exception as exc:  # pyrosm raises many kinds on a corrupt file
-        raise InputError(Problem(fname, None, None, "", f"cannot read as OSM PBF: {exc}")) from exc
+    except Exception:  # noqa: BLE001 - pyrosm raises many kinds on a corrupt file
+        raise InputError(Problem(fname, None, None, "", "cannot read as OSM PBF: not an OpenStreetMap "
+                                                        "protocol-buffer extract, or a damaged one")) from None
     nodes, edges = result if isinstance(result, tuple) else (None, result)
     if nodes is None or edges is None or len(edges) == 0:
         raise _no_roads(fname)
@@ -193,14 +196,14 @@ def _read_xml(fname: str):
         depth += 1
         if depth == 1:
             if tag != "osm":
-                raise problem("", f"not an OSM XML file: the root element is <{tag}>, expected <osm>")
+                raise problem("", "not an OSM XML file: expected the root element <osm>")
         elif tag == "node" and depth == 2:
             if attrs.get("visible") == "false":
                 return
             try:
                 nid = int(attrs["id"])
             except (KeyError, ValueError):
-                raise problem("node", f"id={attrs.get('id')!r} must be an integer") from None
+                raise problem("node", "id must be a whole number") from None
             for key, limit in (("lon", 180.0), ("lat", 90.0)):
                 try:
                     x = float(attrs[key])
@@ -208,8 +211,10 @@ def _read_xml(fname: str):
                 except (KeyError, ValueError):
                     ok = False
                 if not ok:
-                    raise problem(f"node {nid}",
-                                  f"{key}={attrs.get(key)!r} must be a number in -{limit:g}..{limit:g}")
+                    raise problem("node", f"{key} must be a number in -{limit:g}..{limit:g}")
+            if len(node_ids) >= MAX_GRAPH_NODES:
+                raise problem("node", f"more than {MAX_GRAPH_NODES:,} nodes; a road graph has at most that many "
+                                      "(the full USA road graph has 23.9 million)")
             node_ids.append(nid)
             lons.append(float(attrs["lon"]))
             lats.append(float(attrs["lat"]))
@@ -220,8 +225,7 @@ def _read_xml(fname: str):
                 try:
                     way["refs"].append(int(attrs["ref"]))
                 except (KeyError, ValueError):
-                    raise problem(f"way {way['id']}",
-                                  f"<nd ref={attrs.get('ref')!r}> must name a node id") from None
+                    raise problem("way", "<nd ref=...> must name a node id (a whole number)") from None
             elif tag == "tag" and attrs.get("k") in WAY_TAGS:
                 way["tags"][attrs["k"]] = attrs.get("v")
 
@@ -231,6 +235,9 @@ def _read_xml(fname: str):
         if tag == "way" and depth == 1 and way is not None:
             if is_drivable(way["tags"]) and len(way["refs"]) >= 2:
                 refs = way["refs"]
+                if len(seg_u) + len(refs) > MAX_GRAPH_EDGES:
+                    raise problem("way", f"more than {MAX_GRAPH_EDGES:,} road segments; a road graph has at "
+                                         "most that many (the full USA road graph has 58 million arcs)")
                 seg_u.extend(refs[:-1])
                 seg_v.extend(refs[1:])
                 seg_way.extend([len(way_tags)] * (len(refs) - 1))
@@ -247,7 +254,9 @@ def _read_xml(fname: str):
         raise InputError(Problem(fname, exc.lineno, exc.offset + 1, "",
                                  f"malformed XML: {xml.parsers.expat.ErrorString(exc.code)}")) from None
     except (OSError, EOFError) as exc:
-        raise InputError(Problem(fname, None, None, "", f"cannot read: {exc}")) from None
+        reason = (exc.strerror or "").lower() if isinstance(exc, OSError) and exc.strerror else \
+            "not a complete file of its kind (damaged or truncated?)"
+        raise InputError(Problem(fname, None, None, "", f"cannot read: {reason}")) from None
     return (np.array(node_ids, np.int64), np.array(lons), np.array(lats), np.array(seg_u, np.int64),
             np.array(seg_v, np.int64), np.array(seg_way, np.int64), way_tags)
 

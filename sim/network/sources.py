@@ -12,6 +12,7 @@ Zone table columns: ``zone_id`` (str), ``township`` (str), ``lon``, ``lat``,
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +21,13 @@ import pandas as pd
 
 from sim.errors import InputError, Problem
 from sim.network.graph import RoadGraph
+from sim.network.limits import MAX_ZONE_POPULATION, MAX_ZONES, MAX_ZONES_BYTES, region_file
 
-__all__ = ["Region", "load_region", "load_network", "read_zones_csv"]
+__all__ = ["Region", "load_region", "load_network", "read_zones_csv", "zone_townships", "check_townships_exist"]
 
 ZONE_COLUMNS = ("zone_id", "township", "lon", "lat", "node", "population", "vulnerable_share")
+_ZONES_HEADER = "zone_id,population,vulnerable_share,node|lon,lat[,township]"
+_ZONE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}")
 
 
 @dataclass
@@ -84,39 +88,83 @@ def load_region(region, base_dir: Path | str = ".") -> Region:
     return Region(graph=graph, zones=zones, district=district)
 
 
-def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.DataFrame:
-    """Read ``zone_id, population, vulnerable_share`` with ``node`` or ``lon, lat``
-    (optional ``township``); lon/lat are snapped to the nearest node."""
+def _read_zones_table(path: Path) -> pd.DataFrame:
     name = str(path)
+    region_file(name, "zones CSV", MAX_ZONES_BYTES)
     try:
-        df = pd.read_csv(path, dtype={"zone_id": str, "township": str})
-    except FileNotFoundError:
-        raise InputError(Problem(name, None, None, "", "file not found")) from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, IsADirectoryError) as exc:
-        raise InputError(Problem(name, None, None, "", f"cannot read zones CSV: {exc}")) from None
-    problems: list[Problem] = []
+        df = pd.read_csv(path, dtype={"zone_id": str, "township": str}, encoding="utf-8-sig")
+    except (OSError, pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        from sim.network.readers import table_read_problem
+
+        raise table_read_problem(name, exc, _ZONES_HEADER, "zone") from None
+    df.columns = [str(c).strip() for c in df.columns]
     need = {"zone_id", "population", "vulnerable_share"}
     missing = need - set(df.columns)
     if "node" not in df.columns and not {"lon", "lat"} <= set(df.columns):
         missing |= {"node (or lon and lat)"}
     if missing:
-        raise InputError(Problem(name, 1, None, "", f"missing column(s) {', '.join(sorted(missing))}"))
+        raise InputError(Problem(name, 1, None, "", f"missing column(s) {', '.join(sorted(missing))}; the "
+                                                    f"header must be '{_ZONES_HEADER}'"))
+    if len(df) > MAX_ZONES:
+        raise InputError(Problem(name, None, None, "", f"{len(df):,} zones; at most {MAX_ZONES:,}: each zone is "
+                                                       "an agent command plans for at every re-plan"))
+    if "township" not in df.columns:
+        df["township"] = ""
+    df["township"] = df["township"].fillna("").astype(str).str.strip()
+    return df
+
+
+def _zone_rows(df: pd.DataFrame, name: str) -> list[Problem]:
+    """Problems of the zones' own columns, one per bad cell (without quoting the cell)."""
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
     for row, rec in enumerate(df.itertuples(index=False), start=2):
-        pop = getattr(rec, "population")
-        share = getattr(rec, "vulnerable_share")
-        if not (isinstance(pop, (int, float, np.integer, np.floating)) and np.isfinite(pop) and pop >= 0):
-            problems.append(Problem(name, row, None, "population", f"{pop!r} must be a number >= 0"))
-        if not (isinstance(share, (int, float, np.floating)) and 0 <= share <= 1):
-            problems.append(Problem(name, row, None, "vulnerable_share", f"{share!r} must be between 0 and 1"))
+        zone_id, pop, share = rec.zone_id, rec.population, rec.vulnerable_share
+        if not isinstance(zone_id, str) or not _ZONE_ID.fullmatch(zone_id):
+            problems.append(Problem(name, row, None, "zone_id", "must be an id: letters, digits, '_', '.' and '-', "
+                                                                "starting with a letter or digit, at most 64"))
+        elif zone_id in seen:
+            problems.append(Problem(name, row, None, "zone_id", f"this zone id is listed before, on line "
+                                                                f"{seen[zone_id]}; zone ids must be unique"))
+        else:
+            seen[zone_id] = row
+        if not (isinstance(pop, (int, float, np.integer, np.floating)) and not isinstance(pop, bool)
+                and np.isfinite(pop) and pop == int(pop) and 0 <= pop <= MAX_ZONE_POPULATION):
+            problems.append(Problem(name, row, None, "population", f"must be a whole number of people, 0 to "
+                                                                   f"{MAX_ZONE_POPULATION:,} per zone"))
+        if not (isinstance(share, (int, float, np.integer, np.floating)) and not isinstance(share, bool)
+                and 0 <= share <= 1):
+            problems.append(Problem(name, row, None, "vulnerable_share", "must be a number between 0 and 1"))
+        township = rec.township
+        if len(township) > 64 or not township.isprintable():
+            problems.append(Problem(name, row, None, "township", "must be printable text of at most 64 "
+                                                                 "characters"))
+    return problems
+
+
+def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.DataFrame:
+    """Read ``zone_id, population, vulnerable_share`` with ``node`` or ``lon, lat``
+    (optional ``township``); lon/lat are snapped to the nearest node.
+
+    Zone ids are unique ids, populations whole numbers of at most
+    :data:`~sim.network.limits.MAX_ZONE_POPULATION`, at most
+    :data:`~sim.network.limits.MAX_ZONES` zones; every problem is one
+    ``FILE:LINE: COLUMN: message`` line that never quotes the file.
+    """
+    name = str(path)
+    df = _read_zones_table(path)
+    problems = _zone_rows(df, name)
     if problems:
         raise InputError(problems)
     if "node" in df.columns:
         nodes = []
         for row, nid in enumerate(df["node"], start=2):
             try:
+                if isinstance(nid, float) and nid != int(nid):
+                    raise ValueError
                 nodes.append(graph.index_of(int(nid)))
-            except (KeyError, ValueError):
-                problems.append(Problem(name, row, None, "node", f"node {nid!r} is not in the road graph"))
+            except (KeyError, ValueError, TypeError, OverflowError):
+                problems.append(Problem(name, row, None, "node", "must be a node id of the road graph"))
         if problems:
             raise InputError(problems)
         df["node"] = nodes
@@ -124,7 +172,15 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
     else:
         from sim.network.snap import Snapper
 
-        idx, dist = Snapper(graph).snap_many(df["lon"].to_numpy(float), df["lat"].to_numpy(float))
+        lon = pd.to_numeric(df["lon"], errors="coerce").to_numpy(float)
+        lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy(float)
+        for row, (x, y) in enumerate(zip(lon, lat), start=2):
+            if not (np.isfinite(x) and np.isfinite(y) and abs(x) <= 180 and abs(y) <= 90):
+                problems.append(Problem(name, row, None, "lon,lat", "must be a longitude in -180..180 and a "
+                                                                    "latitude in -90..90"))
+        if problems:
+            raise InputError(problems)
+        idx, dist = Snapper(graph).snap_many(lon, lat)
         for row, d in enumerate(dist, start=2):
             if d > snap_limit_m:
                 problems.append(Problem(name, row, None, "lon,lat",
@@ -132,7 +188,29 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
         if problems:
             raise InputError(problems)
         df["node"] = idx
-    if "township" not in df.columns:
-        df["township"] = ""
+        df["lon"], df["lat"] = lon, lat
     df["population"] = df["population"].astype(np.int64)
     return df[list(ZONE_COLUMNS)].reset_index(drop=True)
+
+
+def zone_townships(region, base_dir: Path | str = ".") -> list[str]:
+    """The townships of a region's zones, read without building the road graph."""
+    base_dir = Path(base_dir)
+    if region.zones.builtin:
+        from sim.network.district import DEFAULT_DISTRICT_SEED, build_district
+
+        seed = region.network.seed if region.network.seed is not None else DEFAULT_DISTRICT_SEED
+        return sorted(set(build_district(seed).zones["township"].astype(str)))
+    return sorted(set(_read_zones_table(_path(base_dir, region.zones.csv))["township"]) - {""})
+
+
+def check_townships_exist(scenario, base_dir: Path | str = ".") -> None:
+    """Refuse township ids of the scenario that no zone of its region belongs to (located lines)."""
+    from sim.scenarios.checks import check_townships, names_townships
+    from sim.scenarios.loader import locate_problems
+
+    if not names_townships(scenario):
+        return
+    findings = check_townships(scenario, zone_townships(scenario.region, base_dir))
+    if findings:
+        raise locate_problems(scenario, findings)

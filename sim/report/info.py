@@ -17,7 +17,28 @@ from sim.network.graph import RoadClass
 from sim.network.sources import load_region
 from sim.world.places import resolve_places
 
-__all__ = ["describe", "format_description"]
+__all__ = ["describe", "format_description", "map_target", "MAP_FORMATS"]
+
+#: File types the region map can be written as.
+MAP_FORMATS = (".png", ".pdf", ".svg")
+
+
+def map_target(value: str) -> Path:
+    """The ``--map`` file: a .png, .pdf or .svg whose folder can be written; one line if not."""
+    from sim.errors import InputError
+    from sim.files import Refused, make_folder
+
+    path = Path(value)
+    if path.suffix.lower() not in MAP_FORMATS:
+        raise InputError(f"--map {value}: the map is drawn as {', '.join(MAP_FORMATS)}; name the file "
+                         "e.g. map.png")
+    if path.is_dir():
+        raise InputError(f"--map {value}: is a folder; name the map file, e.g. {path / 'map.png'}")
+    try:
+        make_folder(path.parent, "folder for the map")
+    except Refused as refused:
+        raise InputError(str(refused)) from None
+    return path
 
 
 def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None = None) -> dict:
@@ -67,13 +88,15 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
                   "people": sum(t.count * t.size for t in scenario.teams)},
     }
     if map_path is not None:
+        from sim.files import atomic_write
         from sim.report.region_map import plot_region_map
 
         river = region.district.river_lonlat if region.district is not None else None
-        plot_region_map(map_path, g, zones,
-                        depots=[(d.id, d.tier, places[d.id].node) for d in scenario.depots],
-                        shelters=[(s.id, s.area_m2, places[s.id].node) for s in scenario.shelters],
-                        river_lonlat=river, title=scenario.name)
+        with atomic_write(Path(map_path), keep_suffix=True) as tmp:
+            plot_region_map(tmp, g, zones,
+                            depots=[(d.id, d.tier, places[d.id].node) for d in scenario.depots],
+                            shelters=[(s.id, s.area_m2, places[s.id].node) for s in scenario.shelters],
+                            river_lonlat=river, title=scenario.name)
         info["map"] = str(map_path)
     return info
 

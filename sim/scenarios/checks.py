@@ -15,9 +15,11 @@ which the engine calls once it has built the graph.
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from sim.scenarios.hazard_models import MAX_FRAGILITY_FACTOR
 from sim.scenarios.interventions import (
     AddDepot,
     AddShelter,
@@ -28,9 +30,20 @@ from sim.scenarios.interventions import (
     SatPhones,
 )
 from sim.scenarios.models import Depot, Location, Scenario
+from sim.scenarios.units import format_duration
 from sim.scenarios.yaml_nodes import format_path
 
-__all__ = ["Finding", "check_scenario", "check_against_graph", "check_zone_ids", "stocked_items"]
+__all__ = ["Finding", "check_scenario", "check_overlay", "check_against_graph", "check_zone_ids",
+           "check_townships", "names_townships", "stocked_items", "MAX_TRUCKS", "MAX_CREWS", "MAX_REPLANS"]
+
+#: Trucks of all depots of a scenario: each truck is a SimPy process.
+MAX_TRUCKS = 10_000
+#: Crews of all teams of a scenario: each crew is a SimPy process.
+MAX_CREWS = 10_000
+#: Periodic re-plans in a run (duration / replan_every): each plan routes and
+#: allocates every open need; 4,320 is once a minute for three days, or every
+#: ten minutes for a month.
+MAX_REPLANS = 4_320
 
 #: A problem found in a valid-looking scenario: its path and a plain message.
 Finding = tuple[tuple, str]
@@ -46,6 +59,9 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
         *_needs_without_stock(scenario),
         *_payloads_below_one_unit(scenario),
         *_intervention_references(scenario),
+        *_fleet_size(scenario),
+        *_retrofit_factors(scenario),
+        *_replanning(scenario),
     ]
 
 
@@ -169,6 +185,80 @@ def _intervention_references(s: Scenario) -> Iterator[Finding]:
                 seen.add(agent)
 
 
+def check_overlay(interventions) -> list[Finding]:
+    """Problems of an overlay's interventions that need no baseline: ids added twice, a prestock
+    from a depot to itself, an agent given a satellite phone twice."""
+    findings: list[Finding] = []
+    first: dict[str, tuple] = {}
+    for k, iv in enumerate(interventions):
+        here = ("interventions", k)
+        added = {AddDepot: "depot", AddShelter: "shelter", AddTeams: "team"}.get(type(iv))
+        if added is not None:
+            agent = getattr(iv, added)
+            if agent.id in first:
+                findings.append((here + (added, "id"), f"id {agent.id!r} is already added by "
+                                                       f"{format_path(first[agent.id])}; ids must be unique"))
+            first.setdefault(agent.id, here)
+        elif isinstance(iv, Prestock) and iv.from_depot == iv.to_depot:
+            findings.append((here + ("to_depot",), "prestock moves stock from a depot to itself; name two "
+                                                   "different depots"))
+        elif isinstance(iv, SatPhones) and isinstance(iv.agents, list):
+            seen: set[str] = set()
+            for j, agent in enumerate(iv.agents):
+                if agent in seen:
+                    findings.append((here + ("agents", j), f"{agent!r} is listed twice"))
+                seen.add(agent)
+    return findings
+
+
+def _fleet_size(s: Scenario) -> Iterator[Finding]:
+    trucks = sum(d.trucks.count for _, d in _depots(s))
+    trucks += sum(iv.count for iv in s.interventions if isinstance(iv, AddTrucks))
+    if trucks > MAX_TRUCKS:
+        yield (("depots",), f"at most {MAX_TRUCKS:,} trucks in all depots, got {trucks:,} (interventions "
+                            "included): each truck is a SimPy process")
+    crews = sum(agent.count for _, kind, agent in _agents(s) if kind == "team")
+    if crews > MAX_CREWS:
+        yield (("teams",), f"at most {MAX_CREWS:,} crews in all teams, got {crews:,} (interventions "
+                           "included): each crew is a SimPy process")
+
+
+def _replanning(s: Scenario) -> Iterator[Finding]:
+    plans = s.duration / s.policy.replan_every
+    if plans > MAX_REPLANS:
+        yield (("policy", "replan_every"),
+               f"re-planning every {format_duration(s.policy.replan_every)} over {format_duration(s.duration)} is "
+               f"{plans:,.0f} plans; at most {MAX_REPLANS:,} (e.g. every "
+               f"{format_duration(math.ceil(s.duration / MAX_REPLANS))}): each plan routes and allocates every "
+               "open need")
+
+
+def _retrofit_factors(s: Scenario) -> Iterator[Finding]:
+    """Retrofits multiply the bridges' factors: the product keeps the factor's limit."""
+    if s.hazard.type != "earthquake":
+        return
+    overall = s.hazard.bridge_fragility_factor
+    segments = dict(s.hazard.segment_fragility_factor)
+    for k, iv in enumerate(s.interventions):
+        if not isinstance(iv, Retrofit):
+            continue
+        if iv.bridges == "all":
+            overall *= iv.fragility_factor
+            if overall > MAX_FRAGILITY_FACTOR:
+                yield (("interventions", k, "fragility_factor"),
+                       f"the retrofits multiply the bridges' factor to {overall:,g}; at most "
+                       f"{MAX_FRAGILITY_FACTOR:,}: a factor of 1,000 already makes a bridge immune")
+                return
+        else:
+            for segment in iv.bridges:
+                segments[segment] = segments.get(segment, 1.0) * iv.fragility_factor
+                if segments[segment] > MAX_FRAGILITY_FACTOR:
+                    yield (("interventions", k, "fragility_factor"),
+                           f"the retrofits multiply the factor of bridge {segment} to {segments[segment]:,g}; "
+                           f"at most {MAX_FRAGILITY_FACTOR:,}: a factor of 1,000 already makes a bridge immune")
+                    return
+
+
 # ------------------------------------------------------------ with the world
 def _locations(s: Scenario) -> Iterator[tuple[tuple, Location]]:
     for path, kind, agent in _agents(s):
@@ -255,3 +345,43 @@ def check_zone_ids(scenario: Scenario, zone_ids) -> list[Finding]:
                                      f"{_did_you_mean(agent, agents | zones)}"))
     return findings
 
+
+def _township_lists(s: Scenario) -> Iterator[tuple[tuple, list[str]]]:
+    """(path, township ids) of every area that lists townships."""
+    if s.impact is not None and s.impact.area.townships:
+        yield ("impact", "area", "townships"), s.impact.area.townships
+    for kind in ("roads", "power", "comms", "water"):
+        for i, window in enumerate(getattr(s.outages, kind)):
+            if window.area.townships:
+                yield ("outages", kind, i, "area", "townships"), window.area.townships
+    window = s.outages.no_outside_support
+    if window is not None and window.area.townships:
+        yield ("outages", "no_outside_support", "area", "townships"), window.area.townships
+
+
+def names_townships(scenario: Scenario) -> bool:
+    """Whether the scenario names any township (in an area or a rain factor)."""
+    hazard = scenario.hazard
+    return any(True for _ in _township_lists(scenario)) or (hazard.type == "rainfall"
+                                                            and bool(hazard.township_factor))
+
+
+def check_townships(scenario: Scenario, townships) -> list[Finding]:
+    """Township ids the scenario names (areas, ``township_factor``) that no zone belongs to."""
+    known = sorted({str(t) for t in townships if str(t)})
+    listing = ", ".join(known[:12]) + (f", … ({len(known)} in all)" if len(known) > 12 else "")
+    hint = f"the townships are {listing}" if known else "the zones have no township column"
+
+    def unknown(name: str) -> str:
+        close = difflib.get_close_matches(name, known, n=1)
+        guess = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"no zone belongs to township {name!r}{guess}; {hint}"
+
+    findings: list[Finding] = []
+    for path, names in _township_lists(scenario):
+        findings.extend((path + (j,), unknown(name)) for j, name in enumerate(names) if name not in known)
+    hazard = scenario.hazard
+    if hazard.type == "rainfall":
+        findings.extend((("hazard", "township_factor", name), unknown(name))
+                        for name in hazard.township_factor if name not in known)
+    return findings

@@ -11,28 +11,61 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from sim.scenarios.units import Distance, Duration
+from sim.scenarios.fields import LonLat, Number, Share, count, items, number, text
+from sim.scenarios.resources import Strict
+from sim.scenarios.units import distance, duration, parse_duration_min
 
-__all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "Outages"]
+__all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "Outages",
+           "MAX_HYETOGRAPH_STEPS", "MAX_RAIN_TIME", "MAX_PONDING_RADIUS", "MAX_WINDOWS", "MAX_TOWNSHIPS",
+           "MAX_FRAGILITY_FACTOR"]
+
+_Strict = Strict
+
+#: Townships named in one area (or in township_factor).
+MAX_TOWNSHIPS = 1_000
+#: Windows per outage kind.
+MAX_WINDOWS = 100
+#: Values of a hyetograph.
+MAX_HYETOGRAPH_STEPS = 2_016
+#: Longest rain (interval × values): the ponding model keeps a depth per node
+#: for every 10-minute step of the rain, 1,008 steps for 7 days.
+MAX_RAIN_TIME = "7d"
+#: Largest ponding radius: every node keeps the nodes within it, so the
+#: radius sets the model's memory (the built-in district: ~250 per node at 2 km).
+MAX_PONDING_RADIUS = "2km"
+#: Bridges a retrofit lists, and segment factors an earthquake keeps.
+MAX_SEGMENTS = 100_000
+
+TownshipId = text(64, min_length=1, description="a township id of the zones, e.g. T01")
+Factor = number(ge=0, le=10, unit="times", reason="a factor scales a hazard's own figure",
+                description="a factor, 0 to 10")
+OutageFactor = number(ge=1, le=100, unit="times", reason="a slowdown of 100 already stops the work",
+                      description="times longer, 1 to 100")
+Radius = distance("the circle's radius", above_zero=True, at_most="1000km",
+                  why_at_most="a circle wider than that holds every region")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+Townships = items(TownshipId, MAX_TOWNSHIPS, min_items=1, what="townships",
+                  reason="an area is a few townships or a circle")
 
 
 class Circle(_Strict):
-    center: tuple[float, float] = Field(..., description="[longitude, latitude]")
-    radius: Distance
+    """A circle on the map."""
+
+    center: LonLat = Field(..., description="[longitude, latitude] of the centre, degrees")
+    radius: Radius
 
 
 class Area(_Strict):
     """Where something applies: listed townships, a circle, or everywhere."""
 
-    townships: list[str] | None = Field(None, min_length=1, description="township ids, e.g. T01")
-    around: Circle | None = None
-    everywhere: bool = False
+    townships: Townships | None = Field(
+        None,
+        description=f"township ids of the zones, e.g. [T01, T02] (1 to {MAX_TOWNSHIPS:,})")
+    around: Circle | None = Field(None, description="a circle: {center: [lon, lat], radius: 5km}")
+    everywhere: bool = Field(False, description="true: the whole region")
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -40,6 +73,9 @@ class Area(_Strict):
         if given != 1:
             raise ValueError("give exactly one of 'townships', 'around' or 'everywhere: true'")
         return self
+
+
+ImpactStart = duration("when the zones are hit, from the start of the run (their target clocks start then)")
 
 
 class Impact(_Strict):
@@ -52,16 +88,22 @@ class Impact(_Strict):
     zones are hit at ``start`` (their target clocks start then).
     """
 
-    area: Area
-    start: Duration = Field(0.0, ge=0, description="when the zones are hit, from the start of the run")
-    zone_share: float = Field(1.0, gt=0, le=1)
-    affected_share: float = Field(..., gt=0, le=1)
-    displaced_share: float = Field(0.0, ge=0, le=1)
-    spread: float = Field(0.2, ge=0, lt=1, description="relative spread of the per-zone shares")
+    area: Area = Field(..., description="where the disaster hits")
+    start: ImpactStart = "0s"
+    zone_share: Number = Field(1.0, gt=0, le=1, description="share of the zones in the area that are hit, "
+                                                            "more than 0 to 1")
+    affected_share: Number = Field(..., gt=0, le=1, description="share of a hit zone's residents who need "
+                                                                "relief, more than 0 to 1")
+    displaced_share: Number = Field(0.0, ge=0, le=1, description="share of the affected who need a shelter "
+                                                                 "place, 0 to 1")
+    spread: Number = Field(0.2, ge=0, lt=1, description="coefficient of variation of the per-zone shares "
+                                                        "(a Beta draw), 0 to less than 1")
 
 
 class HazardNone(_Strict):
-    type: Literal["none"] = "none"
+    """No hazard model: the impact section alone says who is hit."""
+
+    type: Literal["none"] = Field("none", description="no hazard model")
 
 
 class DepthSpeedCurve(_Strict):
@@ -73,11 +115,31 @@ class DepthSpeedCurve(_Strict):
     few road changes, not one per time step.
     """
 
-    relation: Literal["pregnolato2017"] = "pregnolato2017"
-    closed_depth_mm: float = Field(300.0, gt=0, description="depth at which a road is impassable")
+    relation: Literal["pregnolato2017"] = Field("pregnolato2017", description="the depth-speed relation")
+    closed_depth_mm: Number = Field(300.0, gt=0, le=2000, description="water depth at which a road is "
+                                                                      "impassable, mm, more than 0 to 2,000")
     applies_as: Literal["speed_cap", "relative"] = Field(
         "speed_cap", description="speed_cap: min(free-flow, safe speed); relative: free-flow × v(depth)/v(0)")
-    factor_step: float = Field(0.1, gt=0, le=1, description="speed factors are rounded to multiples of this")
+    factor_step: Number = Field(0.1, ge=0.01, le=1, description="speed factors are rounded to multiples of "
+                                                                "this, 0.01 to 1")
+
+
+RainDepth = Annotated[Number, Field(ge=0, le=2000)]
+Hyetograph = items(RainDepth, MAX_HYETOGRAPH_STEPS, min_items=1, what="hyetograph values",
+                   reason=f"the rain may last at most {MAX_RAIN_TIME}")
+RainInterval = duration("time each hyetograph value covers", at_least="1min", at_most="1d",
+                        why_at_least="a value is the rain of at least a minute",
+                        why_at_most="a value is the rain of at most a day")
+StormStart = duration("when the rain starts, from the start of the run")
+WarningLead = duration("the warning is issued this long before the rain", at_most="7d")
+PondingRadius = distance("how far surface water runs to the lowest ground", at_least="10m",
+                         at_most=MAX_PONDING_RADIUS,
+                         why_at_most="every node keeps the nodes within the radius, so memory grows with its "
+                                     "square")
+PumpingSites = count(0, 1_000, what="pumping sites", reason="each site is a work task for pumping crews",
+                     description="pumping work sites at the worst flooded points, 0 to 1,000")
+StormRadius = distance("standard deviation of the storm cell's Gaussian footprint", at_least="100m",
+                       at_most="1000km")
 
 
 class Rainfall(_Strict):
@@ -92,28 +154,36 @@ class Rainfall(_Strict):
     closes roads (``depth_speed``).
     """
 
-    type: Literal["rainfall"]
-    hyetograph_mm: list[Annotated[float, Field(ge=0)]] | None = Field(
-        None, min_length=1, description="rain per interval, mm")
-    design_storm: Literal["beijing-2012-07-21", "beijing-2023-07-31"] | None = None
-    interval: Duration = 60.0
-    start: Duration = 0.0
-    drainage_mm_per_h: float = Field(36.0, ge=0, description="drainage capacity of the sewer network")
-    warning_lead: Duration = Field(12 * 60.0, description="warning issued this long before the rain")
-    prepositioning: bool = False
-    depth_speed: DepthSpeedCurve = Field(default_factory=DepthSpeedCurve)
-    rain_factor: float = Field(1.0, ge=0, description="multiplies the hyetograph, e.g. 1.5 for 1.5 × the 2012 storm")
-    runoff_coefficient: float = Field(0.8, gt=0, le=1, description="share of the rain that runs off sealed ground")
-    drainage_spread: float = Field(0.2, ge=0, le=2, description="coefficient of variation of the drainage "
-                                                                "capacity between nodes (blocked inlets)")
-    ponding_radius: Distance = Field(500.0, description="how far surface water runs to the lowest ground")
-    storm_center: tuple[float, float] | None = Field(
+    type: Literal["rainfall"] = Field(..., description="extreme rainfall with urban waterlogging")
+    hyetograph_mm: Hyetograph | None = Field(
+        None,
+        description=f"rain per interval, mm (1 to {MAX_HYETOGRAPH_STEPS:,} values, each 0 to 2,000 mm)")
+    design_storm: Literal["beijing-2012-07-21", "beijing-2023-07-31"] | None = Field(
+        None, description="a recorded Beijing storm instead of hyetograph_mm")
+    interval: RainInterval = "1h"
+    start: StormStart = "0s"
+    drainage_mm_per_h: Number = Field(36.0, ge=0, le=500, description="drainage capacity of the sewer network, "
+                                                                      "mm of rain per hour, 0 to 500")
+    warning_lead: WarningLead = "12h"
+    prepositioning: bool = Field(False, description="on the warning, first batches go to the forecast zones "
+                                                    "and pumps to the worst points")
+    depth_speed: DepthSpeedCurve = Field(default_factory=DepthSpeedCurve,
+                                         description="how water depth slows and closes roads")
+    rain_factor: Factor = Field(1.0, description="multiplies the hyetograph, e.g. 1.5 for 1.5 × the 2012 "
+                                                 "storm; 0 to 10")
+    runoff_coefficient: Number = Field(0.8, gt=0, le=1, description="share of the rain that runs off sealed "
+                                                                    "ground, more than 0 to 1")
+    drainage_spread: Number = Field(0.2, ge=0, le=2, description="coefficient of variation of the drainage "
+                                                                 "capacity between nodes (blocked inlets), 0 to 2")
+    ponding_radius: PondingRadius = "500m"
+    storm_center: LonLat | None = Field(
         None, description="[longitude, latitude] of a storm cell where the rain is center_factor × the hyetograph")
-    storm_radius: Distance = Field(10_000.0, description="standard deviation of the storm cell's Gaussian footprint")
-    center_factor: float = Field(1.0, ge=0, description="rain factor at the storm centre")
-    township_factor: dict[str, Annotated[float, Field(ge=0)]] = Field(
-        default_factory=dict, description="township id -> factor on the rain there, e.g. {T03: 1.4}")
-    pumping_sites: int = Field(20, ge=0, description="pumping work sites at the worst flooded points")
+    storm_radius: StormRadius = "10km"
+    center_factor: Factor = Field(1.0, description="rain factor at the storm centre, 0 to 10")
+    township_factor: dict[TownshipId, Factor] = Field(
+        default_factory=dict, max_length=MAX_TOWNSHIPS,
+        description="township id -> factor on the rain there (0 to 10), e.g. {T03: 1.4}")
+    pumping_sites: PumpingSites = 20
 
     @model_validator(mode="after")
     def _one_storm(self):
@@ -122,11 +192,19 @@ class Rainfall(_Strict):
         if self.storm_center is None and self.center_factor != 1.0:
             raise ValueError("'center_factor' is only read with 'storm_center'; give the storm centre as "
                              "[longitude, latitude]")
-        if not self.storm_radius > 0:
-            raise ValueError(f"storm_radius (={self.storm_radius} m) must be > 0")
-        if not self.ponding_radius > 0:
-            raise ValueError(f"ponding_radius (={self.ponding_radius} m) must be > 0")
+        if self.hyetograph_mm is not None:
+            rain_min = self.interval * len(self.hyetograph_mm)
+            if rain_min > parse_duration_min(MAX_RAIN_TIME):
+                raise ValueError(f"the rain lasts {rain_min / 1440:g} days ({len(self.hyetograph_mm):,} values "
+                                 f"× interval); at most {MAX_RAIN_TIME}: the ponding model keeps a depth per "
+                                 "node for every 10-minute step of the rain")
         return self
+
+
+Coefficients = tuple[Annotated[Number, Field(ge=-100, le=100, description="a")],
+                     Annotated[Number, Field(ge=-10, le=10, description="b, per magnitude unit")],
+                     Annotated[Number, Field(ge=-100, le=100, description="c, per log unit of distance")],
+                     Annotated[Number, Field(ge=-1000, le=1000, description="r0, km")]]
 
 
 class Attenuation(_Strict):
@@ -139,11 +217,13 @@ class Attenuation(_Strict):
     ``log_base`` (coefficients in :mod:`sim.hazards.intensity`).
     """
 
-    relation: Literal["wang2000-north-china", "yu2013-east", "custom"] = "wang2000-north-china"
-    long_axis: tuple[float, float, float, float] | None = Field(None, description="a, b, c, r0 (km)")
-    short_axis: tuple[float, float, float, float] | None = None
+    relation: Literal["wang2000-north-china", "yu2013-east", "custom"] = Field(
+        "wang2000-north-china", description="wang2000-north-china, yu2013-east or custom")
+    long_axis: Coefficients | None = Field(None, description="[a, b, c, r0 in km] of the long axis (custom)")
+    short_axis: Coefficients | None = Field(None, description="[a, b, c, r0 in km] of the short axis (custom)")
     log_base: Literal["e", "10"] = Field("e", description="logarithm of the custom relation: ln (e) or lg (10)")
-    sigma: float = Field(0.0, ge=0, description="standard deviation of intensity at a site")
+    sigma: Number = Field(0.0, ge=0, le=3, description="standard deviation of intensity at a site, degrees "
+                                                       "of intensity, 0 to 3")
 
     @model_validator(mode="after")
     def _custom_needs_axes(self):
@@ -154,51 +234,95 @@ class Attenuation(_Strict):
             raise ValueError(f"'long_axis'/'short_axis' are only read with relation 'custom', "
                              f"not {self.relation!r}; set 'relation: custom'")
         for name, axis in (("long_axis", self.long_axis), ("short_axis", self.short_axis)):
-            if axis is not None and not (axis[2] > 0 and axis[3] > 0):
-                raise ValueError(f"{name}: c (={axis[2]}) and r0 (={axis[3]}) must be > 0; "
+            if axis is not None and not (axis[2] > 0 and 0 < axis[3] <= 1000):
+                raise ValueError(f"{name}: c (={axis[2]:g}) must be > 0 and r0 (={axis[3]:g}) in (0, 1000] km; "
                                  "write I = a + b*M - c*log(R + r0) with c > 0")
         return self
+
+
+QuakeTime = duration("when the shock happens, from the start of the run")
+SelfRescueTime = duration("time constant of self and mutual rescue: 63 % of what neighbours free is freed by "
+                          "then, 98 % within four of them (assumption after de Bruycker et al. 1983: 94 % of live "
+                          "extrications within 24 h)", at_least="1min", at_most="3d")
+RescueCrewTime = duration("crew time to extricate one trapped person (assumption: light rescue from a collapsed "
+                          "low-rise house)", at_least="1min", at_most="2d")
+CrewsPerSite = count(1, 100, what="crews at one zone's collapse sites", reason="a work front holds only so many",
+                     description="crews that can work one zone's collapse sites at once (assumption)")
+LifelinesRestored = duration("time until water and power are back where the shaking cut them (assumption: 3 "
+                             "days)", above_zero=True)
+OutdoorNights = count(0, 30, what="nights", reason="fear of aftershocks keeps people out for days, not months",
+                      description="nights the outdoor sleepers stay out")
+
+
+class UninhabitableWeights(_Strict):
+    """Share of dwellings each damage grade leaves uninhabitable: Hazus-MH (FEMA, Earthquake
+    Technical Manual, ch. 14, displaced households) for multi-family housing, the housing of
+    Beijing's districts: moderate 0, extensive 0.9, complete 1."""
+
+    moderate: Share = Field(0.0, description="share of moderately damaged dwellings, 0 to 1")
+    extensive: Share = Field(0.9, description="share of extensively damaged dwellings, 0 to 1")
+    complete: Share = Field(1.0, description="share of completely damaged dwellings, 0 to 1")
+#: Largest factor on a bridge's median capacity (retrofits multiply into it).
+MAX_FRAGILITY_FACTOR = 1_000
+FragilityFactor = number(ge=0.001, le=MAX_FRAGILITY_FACTOR, unit="times",
+                         reason="a factor of 1,000 already makes a bridge immune",
+                         description=f"a factor on bridges' median capacity, 0.001 to {MAX_FRAGILITY_FACTOR:,}")
+SegmentId = Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
 class Earthquake(_Strict):
     """An earthquake on a fault (model: :mod:`sim.hazards.earthquake`)."""
 
-    type: Literal["earthquake"]
-    magnitude: float = Field(..., ge=4.0, le=9.5)
-    epicenter: tuple[float, float] = Field(..., description="[longitude, latitude]")
-    depth_km: float = Field(15.0, gt=0, le=700)
-    strike_deg: float = Field(0.0, ge=0, lt=360)
-    time: Duration = 0.0
-    attenuation: Attenuation = Field(default_factory=Attenuation)
-    bridge_fragility_factor: float = Field(1.0, gt=0, description="scales bridge median capacity (retrofit > 1)")
-    clock_hour: float = Field(2.0, ge=0, lt=24, description="local hour of the shock: sets how many are at home")
-    self_rescue_share: float = Field(
-        0.8, ge=0, le=1, description="share of the trapped freed by neighbours (self and mutual rescue; Tangshan "
-        "1976: about 80 % of those buried)")
-    self_rescue_time: Duration = Field(
-        360.0, gt=0, description="time constant of self and mutual rescue: 63 % of what neighbours free is "
-        "freed by then, 98 % within four of them (assumption after de Bruycker et al. 1983: 94 % of live "
-        "extrications within 24 h)")
-    rescue_crew_time: Duration = Field(
-        120.0, gt=0, description="crew time to extricate one trapped person (assumption: light rescue from a "
-        "collapsed low-rise house)")
-    max_crews_per_site: int = Field(4, ge=1, le=100, description="crews that can work one zone's collapse "
-                                                                 "sites at once (assumption)")
-    fortified_share: float = Field(0.6, ge=0, le=1, description="share of buildings designed to the seismic code")
-    segment_fragility_factor: dict[int, float] = Field(
-        default_factory=dict, description="road-segment id -> further factor on that bridge's median capacity "
-                                          "(set by a retrofit of listed bridges)")
+    type: Literal["earthquake"] = Field(..., description="an earthquake on a fault")
+    magnitude: Number = Field(..., ge=4.0, le=9.5, description="moment magnitude, 4.0 to 9.5")
+    epicenter: LonLat = Field(..., description="[longitude, latitude] of the epicentre, degrees")
+    depth_km: Number = Field(15.0, gt=0, le=700, description="focal depth, km, more than 0 to 700")
+    strike_deg: Number = Field(0.0, ge=0, lt=360, description="strike of the fault: the long axis of the "
+                                                              "isoseismal ellipse, degrees from north, 0 to <360")
+    time: QuakeTime = "0s"
+    attenuation: Attenuation = Field(default_factory=Attenuation, description="intensity attenuation relation")
+    bridge_fragility_factor: FragilityFactor = Field(
+        1.0, description="scales bridges' median capacity (> 1: retrofitted), 0.001 to 1,000")
+    clock_hour: Number = Field(2.0, ge=0, lt=24, description="local hour of the shock, 0 to <24: sets how "
+                                                             "many people are at home")
+    self_rescue_share: Number = Field(
+        0.8, ge=0, le=1, description="share of the trapped freed by neighbours (self and mutual rescue), 0 to 1 "
+        "(Tangshan 1976: about 80 % of those buried)")
+    self_rescue_time: SelfRescueTime = "6h"
+    rescue_crew_time: RescueCrewTime = "2h"
+    max_crews_per_site: CrewsPerSite = 4
+    uninhabitable: UninhabitableWeights = Field(default_factory=lambda: UninhabitableWeights(),
+                                                description="share of dwellings left uninhabitable, by damage grade")
+    lifelines_lost_from: Number = Field(8.0, ge=5, le=12, description="zone intensity from which homes lose water "
+                                                                      "and power, 5 to 12 (assumption)")
+    lifelines_restored_after: LifelinesRestored = "3d"
+    outdoor_share: Number = Field(0.3, ge=0, le=1, description="share of residents of habitable, damaged homes who "
+                                                               "sleep outdoors for fear of aftershocks, 0 to 1 "
+                                                               "(assumption)")
+    outdoor_from: Number = Field(7.0, ge=5, le=12, description="zone intensity from which residents sleep "
+                                                               "outdoors, 5 to 12")
+    outdoor_nights: OutdoorNights = 3
+    fortified_share: Number = Field(0.6, ge=0, le=1, description="share of buildings designed to the seismic "
+                                                                 "code, 0 to 1")
+    segment_fragility_factor: dict[SegmentId, FragilityFactor] = Field(
+        default_factory=dict, max_length=MAX_SEGMENTS,
+        description="road-segment id -> further factor (0.001 to 1,000) on that bridge's median capacity "
+                    "(set by a retrofit of listed bridges)")
 
 
 Hazard = Annotated[Union[HazardNone, Rainfall, Earthquake], Field(discriminator="type")]
 
 
+WindowTime = duration("a time from the event")
+
+
 class Window(_Strict):
     """A time window [start, end) of an outage, over an area."""
 
-    start: Duration = 0.0
-    end: Duration
-    area: Area = Field(default_factory=lambda: Area(everywhere=True))
+    start: WindowTime = Field("0s", description="when the window opens, from the event (up to 30d)")
+    end: WindowTime = Field(..., description="when the window closes, from the event (up to 30d)")
+    area: Area = Field(default_factory=lambda: Area(everywhere=True),
+                       description="where the outage applies (default: everywhere)")
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -208,27 +332,45 @@ class Window(_Strict):
 
 
 class RoadOutage(Window):
-    closed_share: float = Field(1.0, gt=0, le=1, description="share of road segments in the area closed")
+    """Roads cut: a seeded share of the segments touching the area closes."""
+
+    closed_share: Number = Field(1.0, gt=0, le=1, description="share of road segments in the area closed, "
+                                                              "more than 0 to 1")
 
 
 class PowerOutage(Window):
-    slowdown: float = Field(2.0, ge=1, description="loading and shelter work take this many times longer")
+    """Power cut: depots and shelters without backup work slower."""
+
+    slowdown: OutageFactor = Field(2.0, description="loading and shelter work take this many times longer, "
+                                                    "1 to 100")
 
 
 class CommsOutage(Window):
-    delay_factor: float = Field(3.0, ge=1, description="reports and orders take this many times longer")
-    loss_share: float = Field(0.0, ge=0, le=1, description="share of reports lost (re-sent after restoration)")
+    """Communications cut: reports and orders slower, some reports lost."""
+
+    delay_factor: OutageFactor = Field(3.0, description="reports and orders take this many times longer, 1 to 100")
+    loss_share: Number = Field(0.0, ge=0, le=1, description="share of reports lost (re-sent after "
+                                                            "restoration), 0 to 1")
 
 
 class WaterOutage(Window):
-    extra_water_l: float = Field(2.0, ge=0, description="extra drinking water per affected person, litres")
+    """Water cut: affected people need more drinking water."""
+
+    extra_water_l: Number = Field(2.0, ge=0, le=100, description="extra drinking water per affected person "
+                                                                 "per day, litres, 0 to 100")
+
+
+def windows(kind):
+    """A list of at most :data:`MAX_WINDOWS` outage windows."""
+    return items(kind, MAX_WINDOWS, what="windows", reason="each window is a process changing the world")
 
 
 class Outages(_Strict):
     """The "three outages" (roads, power, comms) and the fourth (water)."""
 
-    roads: list[RoadOutage] = Field(default_factory=list)
-    power: list[PowerOutage] = Field(default_factory=list)
-    comms: list[CommsOutage] = Field(default_factory=list)
-    water: list[WaterOutage] = Field(default_factory=list)
-    no_outside_support: Window | None = None
+    roads: windows(RoadOutage) = Field(default_factory=list, description="road outage windows")
+    power: windows(PowerOutage) = Field(default_factory=list, description="power outage windows")
+    comms: windows(CommsOutage) = Field(default_factory=list, description="communications outage windows")
+    water: windows(WaterOutage) = Field(default_factory=list, description="water outage windows")
+    no_outside_support: Window | None = Field(None, description="a window in which city depots and outside "
+                                                                "teams cannot help")

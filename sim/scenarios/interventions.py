@@ -50,68 +50,86 @@ from typing import Annotated, Literal, Union
 
 from pydantic import Field, field_validator
 
+from sim.scenarios.fields import count as count_of
+from sim.scenarios.fields import items, number
+from sim.scenarios.hazard_models import MAX_FRAGILITY_FACTOR
 from sim.scenarios.resources import (
-    ID_PATTERN,
+    MAX_TRUCKS_PER_DEPOT,
+    AgentId,
     Depot,
     ItemAmounts,
     Shelter,
     Strict,
     Team,
 )
-from sim.scenarios.units import Duration
+from sim.scenarios.units import duration
 
 __all__ = ["Intervention", "AddDepot", "Prestock", "AddTeams", "AddTrucks", "AddShelter",
-           "Retrofit", "SatPhones", "apply_interventions", "prestock_on_warning", "INTERVENTION_TYPES"]
+           "Retrofit", "SatPhones", "apply_interventions", "prestock_on_warning", "INTERVENTION_TYPES",
+           "MAX_INTERVENTIONS", "Interventions", "AgentIds"]
 
-AgentId = Annotated[str, Field(pattern=ID_PATTERN)]
+#: Interventions in one scenario or overlay.
+MAX_INTERVENTIONS = 1_000
+#: Ids one intervention lists (bridges, agents with satellite phones).
+MAX_LISTED = 100_000
+
+PrestockLead = duration("how long before the event the move has to start")
+AddedTrucks = count_of(1, MAX_TRUCKS_PER_DEPOT, what="trucks added", reason="each truck is a SimPy process",
+                       description=f"trucks added, 1 to {MAX_TRUCKS_PER_DEPOT:,}")
+RetrofitFactor = number(gt=1, le=MAX_FRAGILITY_FACTOR, unit="times",
+                        reason="a factor of 1,000 already makes a bridge immune",
+                        description="multiplies the bridges' median capacity, more than 1 to 1,000")
+BridgeId = Annotated[int, Field(ge=0, le=2**63 - 1, strict=True)]
+BridgeIds = items(BridgeId, MAX_LISTED, what="bridges", reason="a list names bridges one by one")
+AgentIds = items(AgentId, MAX_LISTED, what="ids", reason="a list names agents one by one")
 
 
 class AddDepot(Strict):
     """A new reserve depot, with its stock and fleet."""
 
-    type: Literal["add_depot"]
-    depot: Depot
+    type: Literal["add_depot"] = Field(..., description="a new depot")
+    depot: Depot = Field(..., description="the depot, as in the scenario's depots list")
 
 
 class Prestock(Strict):
     """Physical stock moved from one depot to another before the event."""
 
-    type: Literal["prestock"]
-    from_depot: AgentId
-    to_depot: AgentId
-    stock: ItemAmounts
-    lead: Duration = Field(..., description="how long before the event the move has to start")
+    type: Literal["prestock"] = Field(..., description="stock moved between depots before the event")
+    from_depot: AgentId = Field(..., description="id of the depot the stock leaves")
+    to_depot: AgentId = Field(..., description="id of the depot the stock goes to")
+    stock: ItemAmounts = Field(..., description="units moved per item")
+    lead: PrestockLead
 
 
 class AddTeams(Strict):
     """A further rescue or support team."""
 
-    type: Literal["add_teams"]
-    team: Team
+    type: Literal["add_teams"] = Field(..., description="a further team")
+    team: Team = Field(..., description="the team, as in the scenario's teams list")
 
 
 class AddTrucks(Strict):
     """More trucks at an existing (or added) depot."""
 
-    type: Literal["add_trucks"]
-    depot: AgentId
-    count: int = Field(..., ge=1, description="trucks added")
+    type: Literal["add_trucks"] = Field(..., description="more trucks at a depot")
+    depot: AgentId = Field(..., description="id of the depot")
+    count: AddedTrucks
 
 
 class AddShelter(Strict):
     """A further emergency shelter."""
 
-    type: Literal["add_shelter"]
-    shelter: Shelter
+    type: Literal["add_shelter"] = Field(..., description="a further shelter")
+    shelter: Shelter = Field(..., description="the shelter, as in the scenario's shelters list")
 
 
 class Retrofit(Strict):
     """Seismic retrofit of bridges: their median capacity grows by ``fragility_factor``."""
 
-    type: Literal["retrofit"]
-    bridges: Literal["all"] | list[Annotated[int, Field(ge=0)]] = Field(
+    type: Literal["retrofit"] = Field(..., description="seismic retrofit of bridges")
+    bridges: Literal["all"] | BridgeIds = Field(
         ..., description="'all', or the road-segment ids of the retrofitted bridges")
-    fragility_factor: float = Field(..., gt=1, description="multiplies the bridges' median capacity")
+    fragility_factor: RetrofitFactor
 
     @field_validator("bridges", mode="before")
     @classmethod
@@ -131,8 +149,8 @@ SAT_PHONE_GROUPS = ("all_depots", "all_teams", "all_zones")
 class SatPhones(Strict):
     """Satellite phones: reports and orders of these agents ignore comms outages."""
 
-    type: Literal["sat_phones"]
-    agents: Literal["all_depots", "all_teams", "all_zones"] | list[AgentId] = Field(
+    type: Literal["sat_phones"] = Field(..., description="satellite phones for agents")
+    agents: Literal["all_depots", "all_teams", "all_zones"] | AgentIds = Field(
         ..., description="ids of depots, teams, shelters or zones; or all_depots, all_teams, all_zones")
 
     @field_validator("agents", mode="before")
@@ -151,6 +169,8 @@ Intervention = Annotated[
     Union[AddDepot, Prestock, AddTeams, AddTrucks, AddShelter, Retrofit, SatPhones],
     Field(discriminator="type"),
 ]
+Interventions = items(Intervention, MAX_INTERVENTIONS, what="interventions",
+                      reason="each is applied and checked before every run")
 INTERVENTION_TYPES = ("add_depot", "prestock", "add_teams", "add_trucks", "add_shelter",
                       "retrofit", "sat_phones")
 

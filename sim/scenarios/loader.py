@@ -9,13 +9,15 @@ of the file in one go, each on one line that an editor can jump to::
 
 The line format is ``FILE:LINE:COL: PATH: message`` (1-based line and
 column; PATH like ``depots[1].stock.water_l``, left out for the document as a
-whole). Problems with the file itself — it does not exist, is a directory,
-is too large, is not text — have no position: ``FILE: message``.
+whole). Problems with the file itself — it does not exist, is a directory
+or a pipe, is too large — have no position: ``FILE: message``; what is wrong
+with its content (binary data, nesting too deep) is located where it is.
 
 Reading goes in four steps, each refusing what it can see:
 
-1. the file: exists, is a regular file of at most :data:`MAX_FILE_BYTES`,
-   is UTF-8 text (checked before YAML sees it);
+1. the file: exists, is a regular file (never a pipe or device, which could
+   block or never end) of at most :data:`MAX_FILE_BYTES`, is UTF-8 text
+   (checked before YAML sees it);
 2. YAML: well-formed, one document, a mapping, no duplicate keys, no tags
    that would build objects (:mod:`sim.scenarios.yaml_nodes`);
 3. the schema: the pydantic models (:mod:`sim.scenarios.models`), their
@@ -50,7 +52,8 @@ from sim.scenarios.yaml_nodes import (
     format_path,
 )
 
-__all__ = ["load_scenario", "load_scenario_text", "locate_problems", "ScenarioSource", "MAX_FILE_BYTES"]
+__all__ = ["load_scenario", "load_scenario_text", "locate_problems", "ScenarioSource", "MAX_FILE_BYTES",
+           "read_yaml_text"]
 
 _MB = 1024 * 1024
 #: Scenario files larger than this are refused before they are read.
@@ -131,7 +134,7 @@ def _os_reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
 
 
-def _read_bytes(path: FilePath, file: str) -> bytes:
+def _read_bytes(path: FilePath, file: str, what: str) -> bytes:
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -139,19 +142,27 @@ def _read_bytes(path: FilePath, file: str) -> bytes:
     except OSError as error:
         raise _file_problem(file, f"cannot read the file: {_os_reason(error)}") from None
     if stat.S_ISDIR(info.st_mode):
-        raise _file_problem(file, "is a directory, not a scenario file")
-    if stat.S_ISREG(info.st_mode) and info.st_size > MAX_FILE_BYTES:
+        raise _file_problem(file, f"is a directory, not a {what} file")
+    if not stat.S_ISREG(info.st_mode):
+        raise _file_problem(file, f"is not a regular file (a pipe, device or socket); a {what} is a YAML "
+                                  "text file")
+    if info.st_size > MAX_FILE_BYTES:
         raise _file_problem(file, f"file is {info.st_size / _MB:.1f} MB; scenario files are limited to "
                                   f"{MAX_FILE_BYTES // _MB} MB")
     try:
         with open(path, "rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)  # pipes have no size: read at most the limit
+            data = stream.read(MAX_FILE_BYTES + 1)  # the file may have grown since stat
     except OSError as error:
         raise _file_problem(file, f"cannot read the file: {_os_reason(error)}") from None
     if len(data) > MAX_FILE_BYTES:
         raise _file_problem(file, f"file is over {MAX_FILE_BYTES // _MB} MB; scenario files are limited "
                                   f"to {MAX_FILE_BYTES // _MB} MB")
     return data
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in bytes) of ``offset``."""
+    return data.count(b"\n", 0, offset) + 1, offset - (data.rfind(b"\n", 0, offset) + 1) + 1
 
 
 _WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
@@ -165,18 +176,25 @@ def _decode(data: bytes, file: str) -> str:
             try:
                 return data.decode(codec)
             except UnicodeDecodeError:
-                raise _file_problem(file, f"starts like {codec.upper()} text but cannot be decoded "
-                                          "as such; save it as UTF-8") from None
-    if b"\x00" in data:
-        raise _file_problem(file, "is not a text file (it contains binary data); a scenario is "
-                                  "a YAML text file")
+                raise InputError(Problem(file, 1, 1, "", f"starts like {codec.upper()} text but cannot be "
+                                                         "decoded as such; save it as UTF-8")) from None
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = _position(data, nul)
+        raise InputError(Problem(file, line, col, "", "is not a text file (a zero byte here: binary data); "
+                                                      "a scenario is a YAML text file"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line, col = _position(data, error.start)
         raise InputError(Problem(file, line, col, "", f"byte 0x{data[error.start]:02x} is not UTF-8 text; "
                                                       "save the file as UTF-8")) from None
+
+
+def read_yaml_text(path: "str | os.PathLike[str]", what: str = "scenario") -> str:
+    """The text of a scenario or overlay file; refuses what is not a small UTF-8 text file."""
+    file = os.fspath(path)
+    return _decode(_read_bytes(FilePath(file), file, what), file)
 
 
 def load_scenario(path: "str | os.PathLike[str]") -> Scenario:
@@ -190,8 +208,7 @@ def load_scenario(path: "str | os.PathLike[str]") -> Scenario:
         exits with code 2.
     """
     file = os.fspath(path)
-    text = _decode(_read_bytes(FilePath(file), file), file)
-    return load_scenario_text(text, filename=file)
+    return load_scenario_text(read_yaml_text(file), filename=file)
 
 
 def load_scenario_text(text: str, filename: str = "<string>") -> Scenario:

@@ -11,33 +11,61 @@ loader's job (:mod:`sim.scenarios.loader`).
 """
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
+from sim.scenarios.fields import count, items, number
 from sim.scenarios.hazard_models import Area, Hazard, HazardNone, Impact, Outages
-from sim.scenarios.interventions import Intervention
+from sim.scenarios.interventions import AgentIds, Intervention, Interventions
 from sim.scenarios.resources import (
     DEPOT_TIERS,
     ID_PATTERN,
     TEAM_KINDS,
     Depot,
+    Description,
     ItemAmounts,
     ItemWeights,
     Location,
+    Name,
     Needs,
     Shelter,
     Strict,
     Team,
     Trucks,
 )
-from sim.scenarios.units import Distance, Duration, parse_duration_min
+from sim.scenarios.units import distance, duration, parse_duration_min
 
 __all__ = [
     "Strict", "Location", "ItemAmounts", "Needs", "Depot", "Trucks", "Shelter", "Team",
     "Targets", "TARGET_PRESETS", "Region", "NetworkSource", "ZonesSource", "Command",
     "Policy", "Scenario", "TEAM_KINDS", "DEPOT_TIERS", "Area", "ID_PATTERN", "ItemWeights", "Intervention",
+    "MAX_DEPOTS", "MAX_SHELTERS", "MAX_TEAMS", "MAX_TARGET_LINES",
 ]
+
+#: Depots in a scenario: each keeps a routing tree of the whole graph cached.
+MAX_DEPOTS = 200
+#: Shelters in a scenario.
+MAX_SHELTERS = 5_000
+#: Team entries in a scenario: each team's base keeps a routing tree cached.
+MAX_TEAMS = 500
+#: Times per target list.
+MAX_TARGET_LINES = 10
+
+TargetTime = duration("the target time, counted from when a zone is hit", above_zero=True,
+                      why_at_least="a target is a time after the event")
+TargetTimes = items(TargetTime, MAX_TARGET_LINES, what="times per target",
+                    reason="each is a line in every report")
+ReportTime = duration("a reporting delay", at_most="7d")
+OrderDelay = duration("time from a decision to the depot acting on it", at_most="1d")
+WarningDelay = duration("time until a warning reaches the public ([TZ]: within 10 min on average)", at_most="1d")
+ReplanEvery = duration("re-plan at least this often while needs are open", at_least="1min", at_most="1d",
+                       why_at_least="command plans at most once a minute")
+SnapLimit = distance("farthest a lon/lat may lie from the road node it is snapped to", at_most="100km",
+                     why_at_most="a place farther from every road is not on this map")
+RunDuration = duration("how long the run simulates", above_zero=True,
+                       why_at_most="a run simulates every event of its duration; the targets judge the "
+                                   "first hours and days")
 
 TARGET_PRESETS: dict[str, dict] = {
     # [TZ] Tongzhou 2026-2030: district supplies on site in 3 h, basic living in 8 h.
@@ -66,13 +94,18 @@ class Targets(Strict):
     8/12 h relief lines; the targets decide which lines are pass/fail.
     """
 
-    preset: Literal["tongzhou-2030", "beijing-2025", "beijing-2015"] | None = None
-    district_supplies: list[Duration] = Field(default_factory=list,
-                                              description="first district supplies on site within")
-    city_supplies: list[Duration] = Field(default_factory=list,
-                                          description="first city supplies on site within")
-    basic_relief: list[Duration] = Field(default_factory=list,
-                                         description="affected people's basic living relieved within")
+    preset: Literal["tongzhou-2030", "beijing-2025", "beijing-2015"] | None = Field(
+        None, description="the targets of a plan: tongzhou-2030 (3 h supplies, 8 h relief), beijing-2025 "
+                          "(4 h district, 6 h city supplies), beijing-2015 (12 h relief)")
+    district_supplies: TargetTimes = Field(
+        default_factory=list,
+        description="first district supplies on every affected site within these times (durations)")
+    city_supplies: TargetTimes = Field(
+        default_factory=list,
+        description="first city supplies on every affected site within these times (durations)")
+    basic_relief: TargetTimes = Field(
+        default_factory=list,
+        description="every affected person's basic living relieved within these times (durations)")
 
     @model_validator(mode="before")
     @classmethod
@@ -95,20 +128,32 @@ class Targets(Strict):
         return self
 
 
+#: A file named in a scenario, relative to the scenario's folder.
+FileName = Annotated[str, Field(min_length=1, max_length=4096)]
+
+
 class CsvNetworkFiles(Strict):
-    nodes: str = Field(..., description="nodes.csv: id, lon, lat[, elevation_m]")
-    edges: str = Field(..., description="edges.csv: u, v, length_m, speed_kmh, oneway, bridge, class")
+    """A road network as two CSV tables."""
+
+    nodes: FileName = Field(..., description="nodes.csv: id, lon, lat[, elevation_m]; a path relative to "
+                                             "the scenario file")
+    edges: FileName = Field(..., description="edges.csv: u, v, length_m[, speed_kmh, oneway, bridge, tunnel, "
+                                             "class]; a path relative to the scenario file")
 
 
 class NetworkSource(Strict):
     """Where the road graph comes from: exactly one of the keys."""
 
-    builtin: Literal["district"] | None = None
-    osm: str | None = Field(None, description="an .osm.pbf or .osm file (needs the 'osm' extra)")
-    graphml: str | None = None
-    csv: CsvNetworkFiles | None = None
-    dimacs: str | None = Field(None, description="a DIMACS .gr or .gr.xz file")
-    seed: int | None = Field(None, ge=0, description="seed of the built-in world (default: its own)")
+    builtin: Literal["district"] | None = Field(None, description="the built-in synthetic district")
+    osm: FileName | None = Field(None, description="an .osm.pbf or .osm file (.pbf needs the 'osm' extra); "
+                                                   "a path relative to the scenario file")
+    graphml: FileName | None = Field(None, description="a GraphML file (networkx, OSMnx); a path relative "
+                                                       "to the scenario file")
+    csv: CsvNetworkFiles | None = Field(None, description="a node table and an edge table")
+    dimacs: FileName | None = Field(None, description="a DIMACS .gr or .gr.xz file; a path relative to the "
+                                                      "scenario file")
+    seed: int | None = Field(None, ge=0, le=2**32 - 1, strict=True,
+                             description="seed of the built-in world, 0 to 4,294,967,295 (default: its own)")
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -124,8 +169,8 @@ class ZonesSource(Strict):
     """Community zones: the built-in ones, or a CSV of
     ``id, node|lon,lat, population, vulnerable_share[, township]``."""
 
-    builtin: Literal["district"] | None = None
-    csv: str | None = None
+    builtin: Literal["district"] | None = Field(None, description="the zones of the built-in district")
+    csv: FileName | None = Field(None, description="a zones CSV; a path relative to the scenario file")
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -135,18 +180,20 @@ class ZonesSource(Strict):
 
 
 class Region(Strict):
-    network: NetworkSource
-    zones: ZonesSource
-    snap_limit: Distance = Field(1000.0, description="farthest a lon/lat may be from its node")
+    """Where the scenario happens: the road graph and the community zones."""
+
+    network: NetworkSource = Field(..., description="where the road graph comes from")
+    zones: ZonesSource = Field(..., description="where the community zones come from")
+    snap_limit: SnapLimit = "1km"
 
 
 class ReportDelay(Strict):
     """Triangular distribution of the time from the event until a zone's
     needs reach the command centre. [TZ]: important information within 1 h."""
 
-    low: Duration
-    mode: Duration
-    high: Duration
+    low: ReportTime = Field(..., description="shortest reporting delay (up to 7d)")
+    mode: ReportTime = Field(..., description="most likely reporting delay (up to 7d)")
+    high: ReportTime = Field(..., description="longest reporting delay (up to 7d)")
 
     @model_validator(mode="before")
     @classmethod
@@ -165,64 +212,83 @@ class ReportDelay(Strict):
 class Command(Strict):
     """The command centre: how fast it learns of needs and issues orders."""
 
-    report_delay: ReportDelay = Field(default_factory=lambda: ReportDelay(low="10min", mode="30min", high="1h"))
-    order_delay: Duration = Field(5.0, description="from a decision to the depot acting on it")
-    warning_delay: Duration = Field(10.0, description="[TZ] warnings published within 10 min on average")
+    report_delay: ReportDelay = Field(
+        default_factory=lambda: ReportDelay(low="10min", mode="30min", high="1h"),
+        description="time from a zone being hit until its needs reach command: one duration, or "
+                    "{low, mode, high} of a triangular distribution (default 10min, 30min, 1h)")
+    order_delay: OrderDelay = "5min"
+    warning_delay: WarningDelay = "10min"
+
+
+MaxStops = count(1, 20, what="stops on a tour", reason="a tour of more stops is a distribution round, not a "
+                 "delivery", description="zones on one tour, at most")
+MaxDetour = duration("time a further stop may add to a tour", above_zero=True, at_most="1d")
+MaxTour = duration("longest tour, its estimated driving time", above_zero=True, at_most="3d")
+DropKg = number(ge=0, le=1e6, unit="kg", reason="more than any truck carries",
+                description="a smaller need only starts a tour when nothing larger waits, kg")
+FirstBatchKg = number(gt=0, le=1e6, unit="kg", reason="more than any truck carries",
+                      description="a zone's first batch, at most, kg")
 
 
 class Tours(Strict):
     """Limits of a truck's tour (:mod:`sim.dispatch.tours`): several zones on one
     load when their needs are small."""
 
-    max_stops: int = Field(5, ge=1, le=20, description="zones on one tour, at most")
-    max_detour: Duration = Field(30.0, gt=0, description="minutes a further stop may add to the tour")
-    max_tour: Duration = Field(480.0, gt=0, description="longest tour (estimated driving time)")
-    min_drop_kg: float = Field(100.0, ge=0, description="a smaller need only starts a tour when nothing larger waits, kg")
-    first_batch_kg: float = Field(2000.0, gt=0, description="a zone's first batch, at most, kg")
+    max_stops: MaxStops = 5
+    max_detour: MaxDetour = "30min"
+    max_tour: MaxTour = "8h"
+    min_drop_kg: DropKg = 100.0
+    first_batch_kg: FirstBatchKg = 2000.0
 
 
 class Policy(Strict):
     """How command gives trucks their tours (:mod:`sim.dispatch.eligibility`)."""
 
-    dispatch: Literal["nearest", "priority_nearest", "lp"] = "priority_nearest"
-    replan_every: Duration = Field(30.0, description="idle trucks look again at least this often while need is "
-                                                     "open; also the slack of the earliest-arrival rule")
-    tours: Tours = Field(default_factory=Tours)
+    dispatch: Literal["nearest", "priority_nearest", "lp"] = Field(
+        "priority_nearest", description="nearest, priority_nearest (first batches first) or lp (a "
+                                        "transportation problem per item)")
+    replan_every: ReplanEvery = "30min"
+    tours: Tours = Field(default_factory=Tours, description="limits of a truck's tour")
+
+
+Depots = items(Depot, MAX_DEPOTS, min_items=1, what="depots",
+               reason="each depot keeps a routing tree of the whole road graph")
+Shelters = items(Shelter, MAX_SHELTERS, what="shelters",
+                 reason="every displaced person is matched to the nearest shelter with room")
+Teams = items(Team, MAX_TEAMS, what="teams", reason="each team's base keeps a routing tree of the whole road graph")
 
 
 class Scenario(Strict):
     """One disaster scenario, ready to run."""
 
-    name: str = Field(..., min_length=1)
-    description: str = ""
-    seed: int = Field(0, ge=0, le=2**63 - 1)
-    duration: Duration
-    region: Region
-    targets: Targets = Field(default_factory=lambda: Targets(preset="tongzhou-2030"))
-    needs: Needs = Field(default_factory=Needs)
-    item_weights_kg: ItemWeights = Field(default_factory=ItemWeights)
-    depots: list[Depot] = Field(..., min_length=1)
-    shelters: list[Shelter] = Field(default_factory=list)
-    teams: list[Team] = Field(default_factory=list)
-    impact: Impact | None = None
-    hazard: Hazard = Field(default_factory=HazardNone)
-    outages: Outages = Field(default_factory=Outages)
-    command: Command = Field(default_factory=Command)
-    policy: Policy = Field(default_factory=Policy)
-    interventions: list[Intervention] = Field(
-        default_factory=list, description="overlays for a before/after comparison (sim.scenarios.interventions)")
-    applied_interventions: list[Intervention] = Field(
-        default_factory=list, description="overlays already applied by apply_interventions (a record; not re-applied)")
-    sat_phone_zones: Literal["all"] | list[str] = Field(
+    name: Name = Field(..., min_length=1, description="the scenario's name, shown in every report")
+    description: Description = ""
+    seed: int = Field(0, ge=0, le=2**63 - 1, strict=True,
+                      description="seed of the run's random streams, 0 to 2**63 - 1")
+    duration: RunDuration
+    region: Region = Field(..., description="the road graph and the zones")
+    targets: Targets = Field(default_factory=lambda: Targets(preset="tongzhou-2030"),
+                             description="the planning targets a run is judged against (default: tongzhou-2030)")
+    needs: Needs = Field(default_factory=Needs, description="what one affected person needs on the first day")
+    item_weights_kg: ItemWeights = Field(default_factory=ItemWeights,
+                                         description="shipping weight of one unit per item, kg")
+    depots: Depots = Field(..., description=f"reserve depots, 1 to {MAX_DEPOTS}")
+    shelters: Shelters = Field(default_factory=list, description=f"emergency shelters, at most {MAX_SHELTERS:,}")
+    teams: Teams = Field(default_factory=list, description=f"rescue and support teams, at most {MAX_TEAMS}")
+    impact: Impact | None = Field(None, description="the effect on people, stated directly")
+    hazard: Hazard = Field(default_factory=HazardNone, description="a hazard model: none, earthquake or rainfall")
+    outages: Outages = Field(default_factory=Outages, description="roads, power, comms and water outages")
+    command: Command = Field(default_factory=Command, description="reporting, order and warning delays")
+    policy: Policy = Field(default_factory=Policy, description="how command assigns deliveries to depots")
+    interventions: Interventions = Field(
+        default_factory=list,
+        description="overlays for a before/after comparison, applied by sim run and sim compare")
+    applied_interventions: Interventions = Field(
+        default_factory=list,
+        description="overlays already applied (a record kept by sim; not re-applied)")
+    sat_phone_zones: Literal["all"] | AgentIds = Field(
         default_factory=list, description="zone ids with a satellite phone, or 'all' (set by sat_phones)")
 
     #: Where the scenario was read from (file name and locator of every path),
     #: set by the loader so later stages can report located errors.
     _source: Any = PrivateAttr(default=None)
-
-    @field_validator("duration")
-    @classmethod
-    def _positive(cls, v: float) -> float:
-        if v <= 0:
-            raise ValueError("duration must be longer than zero")
-        return v

@@ -12,9 +12,11 @@ the investment in its own file::
 ``sim compare flood.yaml new_east_depot.yaml`` runs the plan before and
 after. An overlay holds an ``interventions:`` list and optionally ``name``
 and ``description``; a file with ``region``, ``depots`` or ``duration`` is a
-whole scenario instead. Overlays are checked like scenarios — YAML, schema,
+whole scenario instead. Overlays have their own JSON Schema
+(``sim schema --overlay``). They are checked like scenarios — YAML, schema,
 then references against the baseline (a depot id that the baseline lacks) —
-and every problem is one ``FILE:LINE:COL: PATH: message`` line.
+and every problem is one ``FILE:LINE:COL: PATH: message`` line;
+``sim validate`` checks an overlay on its own, without a baseline.
 """
 from __future__ import annotations
 
@@ -23,36 +25,30 @@ from pathlib import Path
 from pydantic import Field, ValidationError
 
 from sim.errors import InputError, Problem
-from sim.scenarios.interventions import Intervention, apply_interventions
-from sim.scenarios.models import Strict
+from sim.scenarios.interventions import Interventions, apply_interventions
+from sim.scenarios.resources import Description, Name, Strict
 
-__all__ = ["Overlay", "is_overlay_file", "load_overlay", "apply_overlay"]
+__all__ = ["Overlay", "is_overlay_file", "load_overlay", "apply_overlay", "validate_overlay"]
 
 #: Keys that make a file a whole scenario rather than an overlay.
 SCENARIO_KEYS = ("region", "depots", "duration")
 
 
 class Overlay(Strict):
-    """Interventions to apply to a baseline scenario."""
+    """Interventions to apply to a baseline scenario (``sim compare BASELINE OVERLAY``)."""
 
-    name: str = ""
-    description: str = ""
-    interventions: list[Intervention] = Field(..., min_length=1)
+    name: Name = Field("", description="the overlay's name, shown in comparisons")
+    description: Description = Field("", description="what the investment is")
+    interventions: Interventions = Field(..., min_length=1,
+                                         description="the interventions, applied to the baseline in order")
 
 
 def _document(path: Path):
+    from sim.scenarios.loader import read_yaml_text
     from sim.scenarios.yaml_nodes import YAMLSyntaxProblem, compose_located
 
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(Problem(file, None, None, "", "no such file")) from None
-    except IsADirectoryError:
-        raise InputError(Problem(file, None, None, "", "is a directory, not a scenario or overlay file")) from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(Problem(file, None, None, "", f"cannot read the file: {error}")) from None
-    document = compose_located(text)
+    document = compose_located(read_yaml_text(path, "scenario or overlay"))
     if document is None:
         raise InputError(Problem(file, 1, 1, "", "the file is empty; an overlay holds an 'interventions:' list"))
     if isinstance(document, YAMLSyntaxProblem):
@@ -63,21 +59,16 @@ def _document(path: Path):
 
 
 def is_overlay_file(path: Path | str) -> bool:
-    """Whether ``path`` holds an overlay (a mapping without region/depots/duration)."""
+    """Whether ``path`` holds an overlay: a mapping with ``interventions`` and without region/depots/duration."""
     document = _document(Path(path))
-    return isinstance(document.data, dict) and not any(k in document.data for k in SCENARIO_KEYS)
+    return (isinstance(document.data, dict) and "interventions" in document.data
+            and not any(k in document.data for k in SCENARIO_KEYS))
 
 
-def load_overlay(path: Path | str, baseline) -> tuple[Overlay, object]:
-    """The overlay in ``path`` and the baseline with it applied (``apply_interventions``).
-
-    The baseline's own interventions are applied first, then the overlay's.
-    """
-    from sim.scenarios.checks import check_scenario
-    from sim.scenarios.loader import ScenarioSource
+def _validated(path: Path) -> tuple[Overlay, object]:
+    """The overlay in ``path`` and its document; every schema problem as a located line."""
     from sim.scenarios.validation_messages import translate_validation_error
 
-    path = Path(path)
     file = str(path)
     document = _document(path)
     problems = [Problem(file, span.line, span.col, _fmt(p), message) for p, span, message in document.problems]
@@ -92,6 +83,38 @@ def load_overlay(path: Path | str, baseline) -> tuple[Overlay, object]:
         raise InputError(problems) from None
     if problems:
         raise InputError(problems)
+    return overlay, document
+
+
+def validate_overlay(path: Path | str) -> Overlay:
+    """Check an overlay file on its own (``sim validate``): YAML, schema, and what needs no baseline.
+
+    References to the baseline's depots are checked when the overlay is
+    applied (:func:`load_overlay`).
+    """
+    from sim.scenarios.checks import check_overlay
+    from sim.scenarios.loader import ScenarioSource
+
+    path = Path(path)
+    overlay, document = _validated(path)
+    source = ScenarioSource(str(path), document.locator)
+    located = [source.problem(p, message) for p, message in check_overlay(overlay.interventions)]
+    if located:
+        raise InputError(sorted(set(located), key=lambda p: (p.line or 0, p.col or 0)))
+    return overlay
+
+
+def load_overlay(path: Path | str, baseline) -> tuple[Overlay, object]:
+    """The overlay in ``path`` and the baseline with it applied (``apply_interventions``).
+
+    The baseline's own interventions are applied first, then the overlay's.
+    """
+    from sim.scenarios.checks import check_scenario
+    from sim.scenarios.loader import ScenarioSource
+
+    path = Path(path)
+    file = str(path)
+    overlay, document = _validated(path)
 
     combined = baseline.model_copy(deep=True)
     offset = len(combined.interventions)

@@ -7,159 +7,245 @@ errors), locations on the road graph, and per-item amounts. The interventions
 """
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sim.scenarios.fields import LonLat, count, number, text
 from sim.scenarios.items import (
     DEFAULT_NEEDS_PER_PERSON,
     DEFAULT_UNIT_WEIGHT_KG,
     SHELTER_M2_PER_PERSON,
 )
-from sim.scenarios.units import Duration
+from sim.scenarios.units import duration
 
 __all__ = ["Strict", "Location", "ItemAmounts", "Needs", "ItemWeights", "Trucks", "AgreementReserve",
-           "ProductionReserve", "Depot", "Shelter", "Team", "ID_PATTERN", "TEAM_KINDS", "DEPOT_TIERS"]
+           "ProductionReserve", "Depot", "Shelter", "Team", "ID_PATTERN", "TEAM_KINDS", "DEPOT_TIERS",
+           "AgentId", "Name", "Description", "MAX_TRUCKS_PER_DEPOT", "MAX_CREWS_PER_TEAM", "MAX_UNITS",
+           "MAX_NEED_PER_PERSON", "MAX_ID_LENGTH", "MAX_NAME_LENGTH"]
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 TEAM_KINDS = ("fire_rescue", "sar", "road_repair", "pumping", "lifeline_repair",
               "volunteer", "medical", "army", "distribution")
 DEPOT_TIERS = ("city", "district", "street", "community")
 
+#: Trucks at one depot: each truck is a SimPy process driving on the graph.
+MAX_TRUCKS_PER_DEPOT = 2_000
+#: Crews in one team entry: each crew is a SimPy process.
+MAX_CREWS_PER_TEAM = 1_000
+#: People in one crew.
+MAX_CREW_SIZE = 1_000
+#: Units of one item at one depot (stock, agreement stock, production per hour):
+#: amounts stay exact in floating point and the supply audit balances.
+MAX_UNITS = 1_000_000_000
+#: Units of one item one affected person needs.
+MAX_NEED_PER_PERSON = 1_000
+#: Loading bays at one depot.
+MAX_LOADING_BAYS = 200
+#: Heaviest truck payload, kg (a 100 t heavy-haul truck).
+MAX_PAYLOAD_KG = 100_000
+#: Largest shelter, m2 (10 km2).
+MAX_SHELTER_M2 = 10_000_000
+MAX_ID_LENGTH = 64
+MAX_NAME_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 10_000
+
+_UNITS_REASON = "amounts beyond this are no longer counted exactly"
+
+#: An id of a depot, shelter, team or zone.
+AgentId = Annotated[str, Field(pattern=ID_PATTERN, max_length=MAX_ID_LENGTH,
+                               description="an id: letters, digits, '_', '.' and '-', starting with a "
+                                           f"letter or digit, at most {MAX_ID_LENGTH} characters")]
+Name = text(MAX_NAME_LENGTH, description=f"a name shown in reports, at most {MAX_NAME_LENGTH} characters")
+Description = text(MAX_DESCRIPTION_LENGTH, multiline=True,
+                   description=f"free text, at most {MAX_DESCRIPTION_LENGTH:,} characters")
+
+
+_LOAD_REASON = "loading takes time, and the dispatch plan divides by it"
+
+TruckCount = count(0, MAX_TRUCKS_PER_DEPOT, what="trucks at a depot", reason="each truck is a SimPy process",
+                   description=f"trucks based at the depot, 0 to {MAX_TRUCKS_PER_DEPOT:,}")
+Payload = number(ge=1, le=MAX_PAYLOAD_KG, unit="kg", reason="the heaviest road trucks carry 100 t",
+                 description=f"payload of one truck, kg, 1 to {MAX_PAYLOAD_KG:,}")
+LoadingBays = count(1, MAX_LOADING_BAYS, what="loading bays", reason="bays are a SimPy resource the depot's "
+                    "trucks queue for", description=f"trucks loaded at once, 1 to {MAX_LOADING_BAYS}")
+LoadTime = duration("time to load one truck at a bay", at_least="1min", at_most="1d", why_at_least=_LOAD_REASON)
+UnloadTime = duration("time to unload one truck at a zone", at_least="1min", at_most="1d",
+                      why_at_least="unloading takes time")
+ShelterArea = number(gt=0, le=MAX_SHELTER_M2, unit="m2", reason="10 km2 is larger than any shelter",
+                     description=f"usable floor area, m2, more than 0 to {MAX_SHELTER_M2:,}")
+CrewCount = count(1, MAX_CREWS_PER_TEAM, what="crews in a team", reason="each crew is a SimPy process",
+                  description=f"crews (vehicles) in the team, 1 to {MAX_CREWS_PER_TEAM:,}")
+CrewSize = count(1, MAX_CREW_SIZE, what="people in a crew", reason="a crew is one vehicle's people",
+                 description=f"people per crew, 1 to {MAX_CREW_SIZE:,}")
+ShelterM2 = number(ge=0.5, le=100, unit="m2", reason="a shelter place is one person's floor area",
+                   description="shelter floor area per displaced person, m2, 0.5 to 100 [TZ: 1.8]")
+LeadTime = duration("time from the event until the agreement stock is at the depot")
+ProductionDelay = duration("time from the event until production starts")
+ProductionUntil = duration("production stops at this time (default: the end of the run)")
+Mobilize = duration("time from the alert to departure", at_most="7d")
+
 
 class Strict(BaseModel):
-    """Base of every scenario model: unknown keys are errors."""
+    """Base of every scenario model: unknown keys are errors, every number is
+    finite, defaults are written as a user writes them (``"20min"``) and
+    validated like the user's values."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False)
+    model_config = ConfigDict(extra="forbid", frozen=False, allow_inf_nan=False, validate_default=True)
 
 
 class Location(Strict):
     """A place on the road graph: a node id of the source data, or a lon/lat
     that is snapped to the nearest node (the snap distance is reported)."""
 
-    node: int | None = Field(None, ge=0, description="node id in the road graph's source data")
-    lonlat: tuple[float, float] | None = Field(None, description="[longitude, latitude] in degrees (WGS84)")
+    node: int | None = Field(None, ge=0, le=2**63 - 1, strict=True,
+                             description="node id in the road graph's source data (a whole number)")
+    lonlat: LonLat | None = Field(None, description="[longitude, latitude] in degrees (WGS 84), snapped to "
+                                                     "the nearest road node")
 
     @model_validator(mode="after")
     def _exactly_one(self):
         if (self.node is None) == (self.lonlat is None):
             raise ValueError("give exactly one of 'node' or 'lonlat'")
-        if self.lonlat is not None:
-            lon, lat = self.lonlat
-            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise ValueError(f"lonlat {list(self.lonlat)} is not [longitude, latitude] in degrees")
         return self
 
 
-def _amount(description: str):
-    return Field(0.0, ge=0, description=description)
+def _units(description: str, default: float = 0.0):
+    return Field(default, description=description)
+
+
+Units = number(ge=0, le=MAX_UNITS, unit="units", reason=_UNITS_REASON,
+               description=f"units of the item, 0 to {MAX_UNITS:,}")
 
 
 class ItemAmounts(Strict):
-    """Units per relief item (see :mod:`sim.scenarios.items`)."""
+    """Units per relief item (see :mod:`sim.scenarios.items`), each 0 to 1,000,000,000."""
 
-    water_l: float = _amount("litres of drinking water")
-    food_ration: float = _amount("one-day food rations")
-    bedding: float = _amount("bedding sets")
-    tent: float = _amount("family tents")
-    warm_clothing: float = _amount("warm clothing sets")
-    medical_kit: float = _amount("first-aid kits")
+    water_l: Units = _units("litres of drinking water")
+    food_ration: Units = _units("one-day food rations")
+    bedding: Units = _units("bedding sets")
+    tent: Units = _units("family tents")
+    warm_clothing: Units = _units("warm clothing sets")
+    medical_kit: Units = _units("first-aid kits")
 
     def as_dict(self, nonzero: bool = False) -> dict[str, float]:
         d = self.model_dump()
         return {k: v for k, v in d.items() if v > 0} if nonzero else d
 
 
+NeedPerPerson = number(ge=0, le=MAX_NEED_PER_PERSON, unit="units per person",
+                       reason="needs are per affected person for the first day",
+                       description=f"units per affected person, 0 to {MAX_NEED_PER_PERSON:,}")
+
+
 class Needs(Strict):
     """What one affected person needs for basic living (first day), and the
     shelter area standard for the displaced."""
 
-    water_l: float = Field(DEFAULT_NEEDS_PER_PERSON["water_l"], ge=0)
-    food_ration: float = Field(DEFAULT_NEEDS_PER_PERSON["food_ration"], ge=0)
-    bedding: float = Field(DEFAULT_NEEDS_PER_PERSON["bedding"], ge=0)
-    tent: float = Field(0.0, ge=0)
-    warm_clothing: float = Field(0.0, ge=0)
-    medical_kit: float = Field(0.0, ge=0)
-    shelter_m2: float = Field(SHELTER_M2_PER_PERSON, gt=0, description="shelter area per person, m2 [TZ: 1.8]")
+    water_l: NeedPerPerson = Field(DEFAULT_NEEDS_PER_PERSON["water_l"], description="litres of drinking water "
+                                   "per affected person (Sphere 2018: 3 L for drinking)")
+    food_ration: NeedPerPerson = Field(DEFAULT_NEEDS_PER_PERSON["food_ration"],
+                                       description="one-day food rations per affected person")
+    bedding: NeedPerPerson = Field(DEFAULT_NEEDS_PER_PERSON["bedding"],
+                                   description="bedding sets per affected person")
+    tent: NeedPerPerson = Field(0.0, description="family tents per affected person")
+    warm_clothing: NeedPerPerson = Field(0.0, description="warm clothing sets per affected person")
+    medical_kit: NeedPerPerson = Field(0.0, description="first-aid kits per affected person")
+    shelter_m2: ShelterM2 = SHELTER_M2_PER_PERSON
 
     def per_person(self) -> dict[str, float]:
         """Item → units per affected person, for items actually needed."""
         return {k: v for k, v in self.model_dump(exclude={"shelter_m2"}).items() if v > 0}
 
 
+UnitWeight = number(ge=0.01, le=10_000, unit="kg", reason="one unit is what one person carries or a "
+                    "pallet at most", description="shipping weight of one unit, kg, 0.01 to 10,000")
+
+
 class ItemWeights(Strict):
     """Shipping weight of one unit of each item, kg."""
 
-    water_l: float = Field(DEFAULT_UNIT_WEIGHT_KG["water_l"], gt=0)
-    food_ration: float = Field(DEFAULT_UNIT_WEIGHT_KG["food_ration"], gt=0)
-    bedding: float = Field(DEFAULT_UNIT_WEIGHT_KG["bedding"], gt=0)
-    tent: float = Field(DEFAULT_UNIT_WEIGHT_KG["tent"], gt=0)
-    warm_clothing: float = Field(DEFAULT_UNIT_WEIGHT_KG["warm_clothing"], gt=0)
-    medical_kit: float = Field(DEFAULT_UNIT_WEIGHT_KG["medical_kit"], gt=0)
+    water_l: UnitWeight = Field(DEFAULT_UNIT_WEIGHT_KG["water_l"], description="kg per litre of water")
+    food_ration: UnitWeight = Field(DEFAULT_UNIT_WEIGHT_KG["food_ration"], description="kg per food ration")
+    bedding: UnitWeight = Field(DEFAULT_UNIT_WEIGHT_KG["bedding"], description="kg per bedding set")
+    tent: UnitWeight = Field(DEFAULT_UNIT_WEIGHT_KG["tent"], description="kg per tent")
+    warm_clothing: UnitWeight = Field(DEFAULT_UNIT_WEIGHT_KG["warm_clothing"],
+                                      description="kg per warm clothing set")
+    medical_kit: UnitWeight = Field(DEFAULT_UNIT_WEIGHT_KG["medical_kit"], description="kg per first-aid kit")
 
 
 class Trucks(Strict):
-    count: int = Field(..., ge=0, description="trucks based at the depot")
-    payload_kg: float = Field(..., gt=0, description="payload of one truck, kg")
+    """The depot's truck fleet."""
+
+    count: TruckCount
+    payload_kg: Payload
 
 
 class AgreementReserve(Strict):
     """Stock held by suppliers under agreement: it arrives after a lead time [BJ14]."""
 
-    stock: ItemAmounts
-    lead_time: Duration = Field(..., description="time from the event until the stock is at the depot")
+    stock: ItemAmounts = Field(..., description="units per item held by the suppliers")
+    lead_time: LeadTime
 
 
 class ProductionReserve(Strict):
     """Production capacity for catastrophes: a rate after a start-up delay [BJ14]."""
 
-    rate_per_h: ItemAmounts
-    delay: Duration = Field(..., description="time from the event until production starts")
-    until: Duration | None = Field(None, description="production stops at this time (default: run end)")
+    rate_per_h: ItemAmounts = Field(..., description="units per item produced per hour")
+    delay: ProductionDelay
+    until: ProductionUntil | None = Field(None, description="production stops at this time, from the event "
+                                                            "(a duration; default: the end of the run)")
+
+
 
 
 class Depot(Strict):
     """A reserve depot: physical stock on hand, agreement and production
     reserves, loading bays and a truck fleet."""
 
-    id: str = Field(..., pattern=ID_PATTERN)
-    name: str = ""
-    tier: Literal["city", "district", "street", "community"]
-    at: Location
-    stock: ItemAmounts = Field(default_factory=ItemAmounts)
-    agreement: AgreementReserve | None = None
-    production: ProductionReserve | None = None
-    trucks: Trucks
-    loading_bays: int = Field(2, ge=1)
-    load_time: Duration = Field(20.0, description="time to load one truck at a bay")
-    unload_time: Duration = Field(15.0, description="time to unload one truck at a zone")
-    backup_power: bool = False
-    sat_phone: bool = False
+    id: AgentId
+    name: Name = ""
+    tier: Literal["city", "district", "street", "community"] = Field(
+        ..., description="city, district, street or community; first supplies count from district and city")
+    at: Location = Field(..., description="where the depot is")
+    stock: ItemAmounts = Field(default_factory=ItemAmounts, description="physical stock on hand, units per item")
+    agreement: AgreementReserve | None = Field(None, description="suppliers' stock under agreement")
+    production: ProductionReserve | None = Field(None, description="production capacity")
+    trucks: Trucks = Field(..., description="the truck fleet")
+    loading_bays: LoadingBays = 2
+    load_time: LoadTime = "20min"
+    unload_time: UnloadTime = "15min"
+    backup_power: bool = Field(False, description="works at full speed through a power outage")
+    sat_phone: bool = Field(False, description="has a satellite phone: unaffected by a comms outage")
 
 
 class Shelter(Strict):
     """An emergency shelter; capacity = area_m2 / needs.shelter_m2."""
 
-    id: str = Field(..., pattern=ID_PATTERN)
-    name: str = ""
-    at: Location
-    area_m2: float = Field(..., gt=0)
-    backup_power: bool = False
-    sat_phone: bool = False
+    id: AgentId
+    name: Name = ""
+    at: Location = Field(..., description="where the shelter is")
+    area_m2: ShelterArea
+    backup_power: bool = Field(False, description="works at full speed through a power outage")
+    sat_phone: bool = Field(False, description="has a satellite phone: unaffected by a comms outage")
 
+
+
+#: A team's home township (checked against the zones' townships).
+TownshipRef = Annotated[str | None, Field(description="home township: rescue crews work its zones first (first on "
+                                                      "scene [TZ, BJ25])")]
 
 class Team(Strict):
     """A rescue or support team: ``count`` crews of ``size`` people."""
 
-    id: str = Field(..., pattern=ID_PATTERN)
-    name: str = ""
+    id: AgentId
+    name: Name = ""
     kind: Literal["fire_rescue", "sar", "road_repair", "pumping", "lifeline_repair",
-                  "volunteer", "medical", "army", "distribution"]
-    base: Location
-    count: int = Field(1, ge=1, description="crews (vehicles) in the team")
-    size: int = Field(10, ge=1, description="people per crew")
-    mobilize: Duration = Field(15.0, description="time from alert to departure")
+                  "volunteer", "medical", "army", "distribution"] = Field(..., description="what the team does")
+    base: Location = Field(..., description="where the team starts and returns to")
+    count: CrewCount = 1
+    size: CrewSize = 10
+    mobilize: Mobilize = "15min"
     outside: bool = Field(False, description="comes from outside the district (blocked by no_outside_support)")
-    township: str | None = Field(None, description="home township: rescue crews work its zones first (first on "
-                                                   "scene [TZ, BJ25])")
-    sat_phone: bool = False
+    township: TownshipRef = None
+    sat_phone: bool = Field(False, description="has a satellite phone: unaffected by a comms outage")

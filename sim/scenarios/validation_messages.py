@@ -286,6 +286,10 @@ def _explain(err: dict, path: Path, document: LocatedDocument,
         return path, span, f"needs {word} {bound} item{'s' if bound != 1 else ''}, got {actual}"
     if kind == "string_too_short":
         return path, span, "must not be empty"
+    if kind == "string_too_long":
+        limit = ctx.get("max_length")
+        return path, span, f"at most {limit:,} characters, got {len(value):,}" if isinstance(value, str) and \
+            isinstance(limit, int) else f"at most {limit} characters"
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == ID_PATTERN:
             return path, span, (f"{value!r} is not a valid id: use letters, digits, '_', '.' and '-', "

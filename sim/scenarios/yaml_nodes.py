@@ -21,6 +21,7 @@ a typo into a confusing message.
 """
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,13 +30,15 @@ from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 __all__ = ["Path", "Span", "Locator", "LocatedDocument", "compose_located", "format_path",
-           "YAMLSyntaxProblem", "MAX_NODES"]
+           "YAMLSyntaxProblem", "MAX_NODES", "MAX_DEPTH"]
 
 #: A position in the document: mapping keys (str) and list indices (int).
 Path = tuple
 
 #: Nodes a document may expand to (aliases included) before it is refused.
 MAX_NODES = 500_000
+#: Deepest nesting of lists and mappings (a scenario needs about 8).
+MAX_DEPTH = 100
 
 _YAML_TAG = "tag:yaml.org,2002:"
 _MAP, _SEQ, _MERGE = _YAML_TAG + "map", _YAML_TAG + "seq", _YAML_TAG + "merge"
@@ -131,10 +134,17 @@ class _TooManyNodes(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    def __init__(self, mark):
+        super().__init__()
+        self.mark = mark
+
+
 class _Builder:
     """Walks a composed node tree into plain data, recording spans and problems."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_nodes: int) -> None:
+        self.max_nodes = max_nodes
         self.values: dict[Path, Span] = {}
         self.keys: dict[Path, Span] = {}
         self.problems: list[tuple[Path, Span, str]] = []
@@ -148,8 +158,10 @@ class _Builder:
 
     def build(self, node: Node, path: Path) -> Any:
         self._count += 1
-        if self._count > MAX_NODES:
+        if self._count > self.max_nodes:
             raise _TooManyNodes
+        if len(path) >= MAX_DEPTH and not isinstance(node, ScalarNode):
+            raise _TooDeep(node.start_mark)
         span = Span.of(node)
         self.values[path] = span
         if id(node) in self._active:
@@ -230,8 +242,32 @@ def _refused_tag_message(tag: str) -> str:
             "(text, numbers, true/false, lists and mappings)")
 
 
+def _too_deep(mark) -> YAMLSyntaxProblem:
+    return YAMLSyntaxProblem(Span(mark.line + 1, mark.column + 1),
+                             f"lists and mappings are nested more than {MAX_DEPTH} deep here; a scenario nests "
+                             "a few levels")
+
+
 class _ComposeLoader(yaml.SafeLoader):
-    """SafeLoader used only to *compose* nodes; nothing is constructed by it."""
+    """SafeLoader used only to *compose* nodes; nothing is constructed by it.
+
+    Composing recurses once per level of nesting: a list nested deeper than
+    :data:`MAX_DEPTH` is refused where it starts, before Python's recursion
+    limit is reached. This pure-Python loader is the fallback; where PyYAML
+    has libyaml (:data:`_FAST_LOADER`), that composes about ten times faster
+    and refuses nesting beyond 1,000 levels itself.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _syntax_problem(error: yaml.YAMLError, text: str) -> YAMLSyntaxProblem:
@@ -242,9 +278,11 @@ def _syntax_problem(error: yaml.YAMLError, text: str) -> YAMLSyntaxProblem:
                                        "text file (control characters are refused)")
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     span = Span(mark.line + 1, mark.column + 1) if mark is not None else None
-    problem = getattr(error, "problem", None) or str(error)
+    problem = (getattr(error, "problem", None) or str(error)).replace("did not find expected", "expected")
     context = getattr(error, "context", None)
-    if "'\\t'" in problem or "tab" in problem:
+    if problem == "exceeded maximum nesting depth" and mark is not None:
+        return _too_deep(mark)
+    if "'\\t'" in problem or "tab" in problem or _char_at(text, mark) == "\t":
         return YAMLSyntaxProblem(span, "a tab character here: YAML indents with spaces, "
                                        "not tabs — replace the tab with spaces")
     if context == "expected a single document in the stream":
@@ -257,33 +295,64 @@ def _syntax_problem(error: yaml.YAMLError, text: str) -> YAMLSyntaxProblem:
     return YAMLSyntaxProblem(span, message)
 
 
-def compose_located(text: str) -> LocatedDocument | YAMLSyntaxProblem | None:
+#: libyaml's composer, if PyYAML was built with it.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+
+
+def _char_at(text: str, mark) -> str:
+    if mark is None:
+        return ""
+    lines = text.split("\n", mark.line + 1)
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    return line[mark.column] if mark.column < len(line) else ""
+
+
+def compose_located(text: str, max_nodes: int | None = None) -> LocatedDocument | YAMLSyntaxProblem | None:
+    """Compose ``text`` into a :class:`LocatedDocument` (see :func:`_compose_located`).
+
+    The cyclic garbage collector is paused meanwhile: composing allocates one
+    object per value and nothing to collect, and collections over a large
+    file's nodes took most of its time.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _compose_located(text, max_nodes)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _compose_located(text: str, max_nodes: int | None) -> LocatedDocument | YAMLSyntaxProblem | None:
     """Compose ``text`` into a :class:`LocatedDocument`.
 
-    Returns a :class:`YAMLSyntaxProblem` if the text is not well-formed YAML,
-    and ``None`` if it holds no document (empty, or only comments).
+    Returns a :class:`YAMLSyntaxProblem` if the text is not well-formed YAML
+    or expands (through aliases) to more than ``max_nodes`` values (default
+    :data:`MAX_NODES`), and ``None`` if it holds no document (empty, or only
+    comments).
     """
+    max_nodes = MAX_NODES if max_nodes is None else max_nodes
     try:
-        loader = _ComposeLoader(text)
+        loader = (_FAST_LOADER or _ComposeLoader)(text)
     except yaml.YAMLError as error:  # unprintable characters are refused by the reader
         return _syntax_problem(error, text)
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as error:
         return _syntax_problem(error, text)
-    except RecursionError:
-        return YAMLSyntaxProblem(None, "the document is nested too deeply to be a scenario")
+    except _TooDeep as error:
+        return _too_deep(error.mark)
     finally:
         loader.dispose()
     if root is None:
         return None
-    builder = _Builder()
+    builder = _Builder(max_nodes)
     try:
         data = builder.build(root, ())
     except _TooManyNodes:
-        return YAMLSyntaxProblem(Span.of(root), f"the document expands to more than {MAX_NODES:,} values "
+        return YAMLSyntaxProblem(Span.of(root), f"the document expands to more than {max_nodes:,} values "
                                                 "(aliases repeated inside aliases?); write it out plainly")
-    except RecursionError:
-        return YAMLSyntaxProblem(Span.of(root), "the document is nested too deeply to be a scenario")
+    except _TooDeep as error:
+        return _too_deep(error.mark)
     return LocatedDocument(data, Locator(builder.values, builder.keys), Span.of(root),
                            builder.problems, builder.refused)
