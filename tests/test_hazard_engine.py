@@ -98,11 +98,13 @@ def test_no_outside_support_holds_back_the_city_depot(tmp_path):
     assert zone.first_supply_min == pytest.approx(600.0 + 20.0 + 20.0 + 15.0)
 
 
-def test_water_outage_adds_drinking_water_need(tmp_path):
+def test_water_outage_adds_drinking_water_need_every_day(tmp_path):
     water = {"water": [{"start": "0h", "end": "48h", "extra_water_l": 2}]}
     scenario, base = line_scenario(tmp_path, outages=water)
     zone = run(scenario, base_dir=base).world.zones[0]
-    assert zone.need["water_l"] == 50 * 3 + 50 * 2 * 2
+    # 50 people in need, each 3 L a day and 2 L more without piped water: day 1 and day 2.
+    assert zone.need_by(1.0)["water_l"] == 50 * (3 + 2)
+    assert zone.need_by(24 * 60 + 1.0)["water_l"] == 2 * 50 * (3 + 2)
 
 
 def test_road_outage_closes_roads_for_its_window_only(tmp_path):

@@ -60,9 +60,11 @@ def test_need_with_no_stock_anywhere_is_an_error_at_the_need():
     assert "needs 0.2 tent, but no depot stocks tent" in found[("needs", "tent")]
 
 
-def test_default_need_without_stock_says_it_is_the_default():
+def test_default_need_without_stock_names_the_condition_that_needs_it():
     s = Scenario.model_validate({**BASE, "depots": [depot("south", stock={"water_l": 10, "food_ration": 10})]})
-    assert "(the default need)" in findings(s)[("needs", "bedding")]
+    found = findings(s)[("needs", "by_condition", "public_shelter", "bedding")]
+    assert "each person in a public shelter needs 1 bedding" in found and "needs.by_condition.public_shelter.bedding: 0" \
+        in found
 
 
 @pytest.mark.parametrize("reserve", [

@@ -41,7 +41,10 @@ def scenario_doc(region: dict, depots: list[dict], **extra) -> dict:
         "duration": "24h",
         "region": {"snap_limit": "50km", **region},
         "targets": {"preset": "tongzhou-2030"},
-        "needs": {"water_l": 3, "food_ration": 1, "bedding": 0},
+        # Hand-checked worlds: every person needing relief needs it on day one, and every
+        # displaced person seeks a public shelter (the defaults differ: sim.world.conditions).
+        "needs": {"water_l": 3, "food_ration": 1, "bedding": 0, "public_shelter_share": 1.0},
+        "household_reserve": {"share": 0.0},
         "command": {"report_delay": "30min", "order_delay": "5min"},
         "policy": {"dispatch": "priority_nearest"},
         "depots": depots,

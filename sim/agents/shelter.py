@@ -2,14 +2,15 @@
 
 A shelter's capacity is its area divided by the shelter standard
 (``needs.shelter_m2``, 1.8 m² per person [TZ]). When a zone is hit, its
-displaced people set off once the warning has been published
+displaced people who seek a public shelter (the others stay with relatives
+or friends, :mod:`sim.world.conditions`) set off once the warning has been published
 (``command.warning_delay``) and walk to the nearest shelter that still has
 room, splitting over the next nearest when it fills; places are allotted in
 the order zones were hit (ties by zone order). Walking time = straight-line
 distance × a road circuity factor of 1.3 (Ballou, Rahardja & Sakai 2002
 measured 1.2–1.4 for road networks) at 4 km/h, a loaded evacuee's pace.
-People for whom no shelter has room stay unsheltered and are never counted
-as relieved. A shelter without power (and no backup) admits each group
+People for whom no shelter has room need a place in a relief tent delivered
+to their zone (:mod:`sim.world.needs`). A shelter without power (and no backup) admits each group
 ``slowdown`` times slower than its 30-minute registration; a communications
 outage delays the warning (see :mod:`sim.world.comms`).
 """
@@ -49,13 +50,13 @@ def evacuate(env, zones, shelters: list[Shelter], warning_delay_min: float, log,
     """Allot shelter places and schedule the walks (see module docstring)."""
     if not shelters:
         for z in zones:
-            z.unsheltered_final = z.displaced
+            z.unsheltered_final = z.seeking_shelter
         return
     s_lon = np.array([s.lon for s in shelters])
     s_lat = np.array([s.lat for s in shelters])
-    hit = sorted((z for z in zones if z.displaced > 0), key=lambda z: (z.hit_time_min, z.index))
+    hit = sorted((z for z in zones if z.seeking_shelter > 0), key=lambda z: (z.hit_time_min, z.index))
     for zone in hit:
-        left = zone.displaced
+        left = zone.seeking_shelter
         dist = haversine_m(zone.lon, zone.lat, s_lon, s_lat)
         for si in np.argsort(dist, kind="stable"):
             if left == 0:

@@ -1,24 +1,29 @@
 """A community or village and its affected people.
 
 A zone holds its residents, the share of them who are vulnerable, and — once
-the disaster hits — how many are affected (need basic-living relief),
-displaced (also need a shelter place) and trapped. Relief items are delivered
-to the zone's distribution point (its road node) and count for all its
-affected people, sheltered or not.
+the disaster hits — how many are affected, displaced and trapped, and the
+groups its affected people fall into (condition and household reserve, with
+their needs over time: :mod:`sim.world.needs`). Relief items are delivered to
+the zone's distribution point (its road node) and shared out to its groups,
+the displaced in public shelters first.
 
-A person counts as **relieved** when their zone has received their per-person
-needs of every item and, if displaced, they are in a shelter. So the number
-relieved is ``min(people covered by supplies, affected − displaced +
-sheltered)``, where supplies cover ``min over items of received / need``
-people. The zone's **relief time** is when every affected person is relieved;
-its **first-supply time** is when the first delivery from a district-or-higher
-depot arrives (clocks start at the event, t = 0).
+A person counts as **relieved** (for the 8 h / 12 h targets) when their
+first day's needs are on site in the zone — and, for a displaced person
+seeking a public shelter, a place in a shelter or a relief tent. People with
+nothing due on the first day (a household reserve, relatives, lifelines)
+are not among those needing relief then. The zone's **relief time** is when
+every person needing first-day relief is relieved; its **first-supply
+time** is when the first delivery from a district-or-higher depot arrives.
+Times are on the run's clock here; KPIs measure them from the zone's hit
+(:mod:`sim.analysis.clock`).
 """
 from __future__ import annotations
 
 import math
 
-__all__ = ["Zone"]
+import numpy as np
+
+__all__ = ["Zone", "FIRST_SUPPLY_TIERS"]
 
 FIRST_SUPPLY_TIERS = ("district", "city")
 
@@ -27,9 +32,9 @@ class Zone:
     """State of one zone during a run (see module docstring)."""
 
     __slots__ = ("zone_id", "index", "node", "lon", "lat", "township", "population", "vulnerable_share", "affected",
-                 "displaced", "trapped", "hit_time_min", "need", "received", "sheltered", "unsheltered_final",
-                 "relieved", "first_supply_min", "first_city_supply_min", "relief_min", "report_min",
-                 "helpers", "log", "extra_need")
+                 "displaced", "trapped", "hit_time_min", "needs", "received", "sheltered", "seeking_shelter",
+                 "unsheltered_final", "relieved", "needing_first_day", "first_supply_min", "first_city_supply_min",
+                 "relief_min", "report_min", "helpers", "log", "_items")
 
     def __init__(self, zone_id: str, index: int, node: int, township: str, population: int,
                  vulnerable_share: float, log, lon: float = float("nan"), lat: float = float("nan")):
@@ -45,35 +50,47 @@ class Zone:
         self.displaced = 0
         self.trapped = 0
         self.hit_time_min = 0.0
-        self.need: dict[str, float] = {}
-        self.extra_need: dict[str, float] = {}
+        self.needs = None             # this zone's view of the needs table
         self.received: dict[str, float] = {}
         self.sheltered = 0
+        self.seeking_shelter = 0
         self.unsheltered_final = 0
         self.relieved = 0
+        self.needing_first_day = 0
         self.first_supply_min = math.inf
         self.first_city_supply_min = math.inf
         self.relief_min = math.inf
         self.report_min = math.inf
         self.helpers = 0
         self.log = log
+        self._items: tuple = ()
 
     # ----------------------------------------------------------- the impact
-    def hit(self, affected: int, displaced: int, trapped: int, time_min: float,
-            needs_per_person: dict[str, float]) -> None:
+    def hit(self, affected: int, displaced: int, trapped: int, time_min: float, needs) -> None:
+        """The disaster reaches the zone; ``needs`` is the zone's view of the needs table."""
         self.affected = int(affected)
         self.displaced = int(min(displaced, affected))
         self.trapped = int(min(trapped, self.displaced))
         self.hit_time_min = float(time_min)
-        self.need = {item: math.ceil(per * self.affected) for item, per in needs_per_person.items()}
-        self.received = {item: 0.0 for item in self.need}
+        self.needs = needs
+        self._items = needs.items
+        self.received = {item: 0.0 for item in needs.items}
+        shelter_groups = needs.needs_place
+        self.seeking_shelter = int(needs.people[0, shelter_groups].sum())
+        self.needing_first_day = int(needs.people[0][needs.first_day_needing[0]].sum())
 
-    def add_need(self, item: str, amount: float) -> None:
-        """Extra need on top of the per-person needs (e.g. water during a water
-        outage); set before the run starts, as command treats a zone whose need
-        is covered as done."""
-        self.need[item] = self.need.get(item, 0.0) + math.ceil(amount)
-        self.received.setdefault(item, 0.0)
+    @property
+    def is_affected(self) -> bool:
+        return self.affected > 0
+
+    @property
+    def needs_relief(self) -> bool:
+        """Whether anybody in the zone needs relief on its first day."""
+        return self.needing_first_day > 0
+
+    @property
+    def vulnerable_affected(self) -> float:
+        return self.affected * self.vulnerable_share
 
     def mark_reported(self, now: float) -> bool:
         """Command learns of the zone's needs (a report or a forecast); ``False``
@@ -90,32 +107,22 @@ class Zone:
     def helper_left(self) -> None:
         self.helpers -= 1
 
-    @property
-    def is_affected(self) -> bool:
-        return self.affected > 0
-
-    @property
-    def vulnerable_affected(self) -> float:
-        return self.affected * self.vulnerable_share
-
     # ------------------------------------------------------------ relief
-    def covered_people(self) -> int:
-        """People whose every per-person need the zone has received."""
-        if not self.need:
-            return self.affected
-        covered = self.affected
-        for item, need in self.need.items():
-            if need > 0:
-                covered = min(covered, int(self.received[item] / need * self.affected + 1e-9))
-        return covered
+    def places(self) -> float:
+        """Shelter places the zone's displaced have: in public shelters, and in delivered tents."""
+        return self.sheltered + self.received.get("tent", 0.0) * (self.needs.tent_people if self.needs else 0)
 
     def _update_relief(self, now: float) -> None:
-        relieved = min(self.covered_people(), self.affected - self.displaced + self.sheltered)
+        if self.needs is None:
+            return
+        received = np.array([[self.received.get(i, 0.0) for i in self._items]])
+        covered = self.needs.covered(now, received, np.array([self.places()]), first_day_only=True)[0]
+        relieved = int(covered[self.needs.first_day_needing[0]].sum())
         if relieved > self.relieved:
             self.log.add(now, "relieved", zone=self.zone_id, amount=relieved - self.relieved)
             self.relieved = relieved
-            if relieved >= self.affected and self.relief_min == math.inf:
-                self.relief_min = now
+        if self.relieved >= self.needing_first_day and self.relief_min == math.inf and self.needing_first_day:
+            self.relief_min = now
 
     def receive(self, now: float, items: dict[str, float], depot_id: str, depot_tier: str) -> None:
         """A delivery from ``depot_id`` unloaded at the zone."""
@@ -135,14 +142,12 @@ class Zone:
         self._update_relief(now)
 
     # ------------------------------------------------------------- needs
-    def open_need(self, assigned: dict[str, float]) -> dict[str, float]:
-        """Need not yet received or on its way."""
-        out = {}
-        for item, need in self.need.items():
-            left = need - self.received[item] - assigned.get(item, 0.0)
-            if left > 1e-9:
-                out[item] = left
-        return out
+    def need_by(self, t_min: float) -> dict[str, float]:
+        """Units the zone needs by ``t_min`` in all."""
+        if self.needs is None:
+            return {}
+        return {i: float(n) for i, n in zip(self._items, self.needs.need_by(t_min)[0]) if n > 0}
 
-    def unmet(self) -> dict[str, float]:
-        return {item: max(need - self.received.get(item, 0.0), 0.0) for item, need in self.need.items()}
+    def unmet(self, t_min: float) -> dict[str, float]:
+        """Units due by ``t_min`` and not received."""
+        return {item: max(need - self.received.get(item, 0.0), 0.0) for item, need in self.need_by(t_min).items()}

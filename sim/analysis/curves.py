@@ -1,7 +1,7 @@
 """A run's coverage curves on a fixed hour grid.
 
-The share of affected *sites* whose first district-or-higher supplies had
-arrived, and the share of affected *people* relieved (from the run's
+The share of *sites needing relief* whose first district-or-higher supplies
+had arrived, and the share of the *people needing relief* relieved (from the run's
 ``relieved`` events, as ``relief_within_8h``), at every :data:`CURVE_STEP_H`
 from 0 to the end of the run. A batch stores them as the list columns
 ``curve_first_supplies`` and ``curve_relief``; element ``k`` is the share at
@@ -36,11 +36,11 @@ def coverage_curves(run) -> dict[str, list[float]]:
     ``<=`` the line), so the curve at 3 h equals ``first_supplies_within_3h``.
     """
     grid_min = curve_hours(run.scenario.duration / 60.0) * 60.0
-    affected = [z for z in run.world.zones if z.is_affected]
+    affected = [z for z in run.world.zones if z.is_affected and z.needs_relief]
     first = np.sort(since_hit_min([z.first_supply_min for z in affected], [z.hit_time_min for z in affected]))
     sites = (np.searchsorted(first, grid_min, side="right") / len(first)) if len(first) \
         else np.full(len(grid_min), np.nan)
-    people = float(sum(z.affected for z in affected))
+    people = float(sum(z.needing_first_day for z in affected))
     t_min, cumulative = relieved_since_hit(run)
     cumulative = np.concatenate([[0.0], cumulative])
     relief = cumulative[np.searchsorted(t_min, grid_min, side="right")] / people if people > 0 \

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.clock import relieved_since_hit, since_hit_min
+from sim.analysis.relief import relief_figures
 from sim.scenarios.items import ITEMS
 
 __all__ = ["summarize", "zones_frame", "supply_audit", "SupplyAuditError", "SUPPLY_LINES_H", "RELIEF_LINES_H"]
@@ -82,11 +83,12 @@ def summarize(run) -> dict:
     w, sc = run.world, run.scenario
     targets = sc.targets
     affected = [z for z in w.zones if z.is_affected]
-    hit = [z.hit_time_min for z in affected]
-    first = since_hit_min([z.first_supply_min for z in affected], hit)
-    city = since_hit_min([z.first_city_supply_min for z in affected], hit)
-    relief = since_hit_min([z.relief_min for z in affected], hit)
-    people = int(sum(z.affected for z in affected))
+    sites = [z for z in affected if z.needs_relief]             # zones needing relief on their first day
+    hit = [z.hit_time_min for z in sites]
+    first = since_hit_min([z.first_supply_min for z in sites], hit)
+    city = since_hit_min([z.first_city_supply_min for z in sites], hit)
+    relief = since_hit_min([z.relief_min for z in sites], hit)
+    people = int(sum(z.needing_first_day for z in sites))
     supply_lines = sorted(set(SUPPLY_LINES_H) | {m / 60 for m in targets.district_supplies + targets.city_supplies})
     relief_lines = sorted(set(RELIEF_LINES_H) | {m / 60 for m in targets.basic_relief})
     t_rel, cum_rel = relieved_since_hit(run)
@@ -99,38 +101,51 @@ def summarize(run) -> dict:
         return round(x / total, 6) if total else None
 
     first_supplies = {
-        "within": {_label(h): share(int((first <= h * 60).sum()), len(affected)) for h in supply_lines},
+        "within": {_label(h): share(int((first <= h * 60).sum()), len(sites)) for h in supply_lines},
         "p50_h": _percentile_h(first, 50), "p95_h": _percentile_h(first, 95),
         "max_h": _h(float(first.max())) if len(first) else None,
         "sites_never_supplied": int(np.isinf(first).sum()),
     }
     city_supplies = {
-        "within": {_label(h): share(int((city <= h * 60).sum()), len(affected)) for h in supply_lines},
+        "within": {_label(h): share(int((city <= h * 60).sum()), len(sites)) for h in supply_lines},
         "p50_h": _percentile_h(city, 50), "p95_h": _percentile_h(city, 95),
     }
+    figures = relief_figures(run, relief_lines)
+    conditions = figures["people_by_condition"]
     relief_kpi = {
-        "people_affected": people,
+        "people_affected": int(sum(z.affected for z in affected)),
+        "people_needing_relief": people,
         "within": {_label(h): share(relieved_by(h), people) for h in relief_lines},
-        "relieved_at_end": share(int(sum(z.relieved for z in affected)), people),
+        "relieved_at_end": share(int(sum(z.relieved for z in sites)), people),
         "zone_relief_p50_h": _percentile_h(relief, 50), "zone_relief_p95_h": _percentile_h(relief, 95),
         "displaced": int(sum(z.displaced for z in affected)),
+        "displaced_public_shelter": conditions.get("public_shelter", 0),
+        "displaced_with_relatives": conditions.get("relatives", 0),
+        "outdoors": conditions.get("outdoors", 0),
+        "without_lifelines": conditions.get("no_lifelines", 0),
+        "at_home_with_lifelines": conditions.get("home", 0),
         "sheltered": int(sum(z.sheltered for z in affected)),
         "without_shelter_place": int(sum(z.unsheltered_final for z in affected)),
+        "needing_by_condition": figures["needing_by_condition"],
+        "relieved_by_condition": {line: v["relieved"] for line, v in figures["at_lines"].items()},
+        "relieved_at_day": figures["relieved_at_day"],
+        "person_days_without_needs": figures["person_days_without_needs"],
+        "limited_by": figures["limited_by"],
     }
     verdicts = []
     for key, kpi, lines in (("district_supplies", first, targets.district_supplies),
                             ("city_supplies", city, targets.city_supplies)):
         for m in lines:
-            s = share(int((kpi <= m).sum()), len(affected))
+            s = share(int((kpi <= m).sum()), len(sites))
             verdicts.append({"target": key, "within_h": m / 60, "share": s, "met": s is not None and s >= 1.0})
     for m in targets.basic_relief:
         s = share(relieved_by(m / 60), people)
         verdicts.append({"target": "basic_relief", "within_h": m / 60, "share": s, "met": s is not None and s >= 1.0})
+    duration = sc.duration
     unmet = {}
     for z in affected:
-        for item, amount in z.unmet().items():
+        for item, amount in z.unmet(duration - 1e-6).items():      # rations due at the very end are not late
             unmet[item] = unmet.get(item, 0.0) + amount
-    duration = sc.duration
     trucks = w.trucks
     truck_util = (sum(t.busy_until(duration) for t in trucks) / (len(trucks) * duration)) if trucks else None
     teams_by_kind: dict[str, list] = {}
@@ -141,10 +156,10 @@ def summarize(run) -> dict:
     audit = supply_audit(run)
     warnings = list(w.warnings)
     warnings += w.reachability.warnings({z.zone_id: z.affected for z in affected})
-    for item in sc.needs.per_person():
+    for item in sorted(unmet):
         got = audit["items"].get(item, {})
-        if affected and got.get("initial", 0.0) + got.get("arrivals", 0.0) <= 0:
-            warnings.append(f"no depot held any {item} during the run, so no affected person could be relieved")
+        if unmet[item] > 0 and got.get("initial", 0.0) + got.get("arrivals", 0.0) <= 0:
+            warnings.append(f"no depot held any {item} during the run, so nobody who needs it could be relieved")
     warnings += w.command.idle_stock.warnings()
     if not audit["balanced"]:
         bad = {k: v for k, v in audit["items"].items() if not v["balanced"]}
@@ -170,10 +185,11 @@ def summarize(run) -> dict:
         "verdicts": verdicts,
         "kpi": {
             "affected_sites": len(affected),
+            "sites_needing_relief": len(sites),
             "first_supplies": first_supplies,
             "city_supplies": city_supplies,
             "relief": relief_kpi,
-            "zones_never_reached": sorted(z.zone_id for z in affected if not any(z.received.values())),
+            "zones_never_reached": sorted(z.zone_id for z in sites if not any(z.received.values())),
             "unmet_need_at_end": {k: round(v, 3) for k, v in sorted(unmet.items())},
             "truck_utilisation": None if truck_util is None else round(truck_util, 6),
             "trips_delivered": int(sum(t.trips_done for t in trucks)),
@@ -191,20 +207,28 @@ def summarize(run) -> dict:
 
 
 def zones_frame(run) -> pd.DataFrame:
-    """One row per zone: people, times (hours) and what was delivered."""
+    """One row per zone: people by condition, times (hours since the hit) and what was delivered."""
+    w = run.world
+    table = w.needs
+    by_condition = {c: table.people[:, [g for g, cc in enumerate(table.group_condition) if cc == c]].sum(axis=1)
+                    for c in dict.fromkeys(table.group_condition)}
+    need_end = table.need_by(run.scenario.duration - 1e-6)
     rows = []
-    for z in run.world.zones:
+    for z in w.zones:
         row = {
             "zone_id": z.zone_id, "township": z.township, "lon": z.lon, "lat": z.lat, "node": z.node,
             "population": z.population, "vulnerable_share": z.vulnerable_share, "affected": z.affected,
-            "displaced": z.displaced, "sheltered": z.sheltered, "relieved": z.relieved,
+            "displaced": z.displaced, "public_shelter": int(by_condition["public_shelter"][z.index]),
+            "relatives": int(by_condition["relatives"][z.index]), "outdoors": int(by_condition["outdoors"][z.index]),
+            "no_lifelines": int(by_condition["no_lifelines"][z.index]),
+            "needing_relief": z.needing_first_day, "sheltered": z.sheltered, "relieved": z.relieved,
             "hit_h": _h(z.hit_time_min) if z.is_affected else None,
             "report_h": _since_hit_h(z.report_min, z), "first_supply_h": _since_hit_h(z.first_supply_min, z),
             "first_city_supply_h": _since_hit_h(z.first_city_supply_min, z),
             "relief_h": _since_hit_h(z.relief_min, z),
         }
-        for item in ITEMS:
-            row[f"need_{item}"] = z.need.get(item, 0.0)
+        for k, item in enumerate(ITEMS):
+            row[f"need_{item}"] = float(need_end[z.index, table.items.index(item)]) if item in table.items else 0.0
             row[f"delivered_{item}"] = z.received.get(item, 0.0)
         rows.append(row)
     return pd.DataFrame(rows)

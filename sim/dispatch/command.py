@@ -38,7 +38,7 @@ from sim.dispatch.eligibility import (
 )
 from sim.dispatch.idle_stock import IdleStockWatch
 from sim.dispatch.tours import Candidates, TourRules, build_tour
-from sim.dispatch.urgency import FIRST_BATCH, RELIEF, urgency_order
+from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
 from sim.dispatch.work import crow_flight_min
 from sim.network.geo import LocalProjection
 from sim.scenarios.items import ITEMS
@@ -61,7 +61,8 @@ def can_send(depot) -> bool:
 class Command:
     """See the module docstring."""
 
-    def __init__(self, env: simpy.Environment, scenario, zones, depots, teams, router, log, rng_reporting, work):
+    def __init__(self, env: simpy.Environment, scenario, zones, depots, teams, router, log, rng_reporting, work,
+                 needs):
         self.env = env
         self.scenario = scenario
         self.policy = scenario.policy.dispatch
@@ -71,6 +72,8 @@ class Command:
         self.router = router
         self.log = log
         self.work = work              # hands tasks to teams (sim.dispatch.work.WorkAssigner)
+        self.needs = needs            # what every zone needs when (sim.world.needs.NeedsTable)
+        self.lookahead_min = float(scenario.policy.lookahead)
         self.comms = None             # communications outages (sim.world.comms.Comms)
         self.on_cut_off = None        # called with known zones no depot can reach (route clearing)
         self.items = ITEMS
@@ -111,6 +114,8 @@ class Command:
         self._lp_flow = None
         self._lp_dirty = True
         self.idle_stock = IdleStockWatch()
+        self._stock_times: list[float] = []
+        self._stock_held: list[dict[str, float]] = []
         self._version = 0                          # bumped on every change that can give a truck work
         self._nothing_for: dict[int, int] = {}     # depot index -> version at which it had nothing
         rd = scenario.command.report_delay
@@ -123,11 +128,28 @@ class Command:
 
     # ------------------------------------------------------------ reports
     def start(self) -> None:
+        self._refresh_need()
+        self._log_stock()
         for zone in self.zones:
-            self.need[zone.index] = [zone.need.get(item, 0.0) for item in ITEMS]
             if zone.is_affected:
                 self.env.process(self._report(zone))
         self.env.process(self._periodic())
+
+    def _log_stock(self) -> None:
+        """Record the stock depots that can send hold now (what limited relief, afterwards)."""
+        held = {i: sum(max(d.available(i), 0.0) for d in self.depots if can_send(d)) for i in ITEMS}
+        self._stock_times.append(self.env.now)
+        self._stock_held.append(held)
+
+    def stock_at(self, t_min: float) -> dict[str, float]:
+        """Stock held by depots that could send, at the last planning tick before ``t_min``."""
+        k = int(np.searchsorted(self._stock_times, t_min, side="right")) - 1
+        return self._stock_held[k] if k >= 0 else {}
+
+    def _refresh_need(self) -> None:
+        """What every zone needs by ``lookahead`` from now (rations fall due daily)."""
+        self.need = self.needs.need_by(self.env.now + self.lookahead_min)
+        self.first_day_need = self.needs.first_day_need()
 
     def preposition(self, zones, warning_min: float) -> None:
         """On a warning, treat the zones the forecast puts in danger as reported:
@@ -179,6 +201,8 @@ class Command:
         interval = float(self.scenario.policy.replan_every)
         while True:
             yield self.env.timeout(interval)
+            self._refresh_need()
+            self._log_stock()
             if self.reported and np.any(self._open()[self.known_min < math.inf] > 1e-9):
                 self._watch_idle_stock(interval)
                 self.need_changed()
@@ -256,9 +280,12 @@ class Command:
             return None
         counts_first = depot.tier in FIRST_SUPPLY_TIERS
         first_done = np.array([self.zones[k].first_supply_min < math.inf for k in rows])
-        tier = np.where(counts_first & ~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH, RELIEF)
-        deadline = self.hit_min[rows] + np.where(tier == FIRST_BATCH, self.first_deadline_min,
-                                                 self.relief_deadline_min)
+        first_day_open = (self.first_day_need[rows] - self.delivered[rows] - self.en_route[rows] > 1e-9).any(axis=1)
+        tier = np.where(counts_first & ~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH,
+                        np.where(first_day_open, RELIEF, RESUPPLY))
+        deadline = np.where(tier == FIRST_BATCH, self.hit_min[rows] + self.first_deadline_min,
+                            np.where(tier == RELIEF, self.hit_min[rows] + self.relief_deadline_min,
+                                     now + self.lookahead_min))
         arrival = now + depot.load_time_min() + travel[d, rows]
         ranked = urgency_order(tier, deadline, arrival, self.vulnerable[rows])
         order, tier = rows[ranked], tier[ranked]

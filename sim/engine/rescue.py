@@ -29,10 +29,10 @@ def schedule_rescue(world, sites, report_delay_min: float) -> None:
         if zone.trapped <= 0:
             continue
         horizon = max(world.scenario.duration - zone.hit_time_min, 0.0)
-        alive, dead = self_rescue(zone.trapped, share, tau, horizon_min=horizon)
+        for_teams = zone.trapped - int(math.floor(zone.trapped * share + 0.5))
+        alive, dead = self_rescue(zone.trapped - for_teams, 1.0, tau, horizon_min=horizon)
         world.rescue.self_rescued_alive += alive
         world.rescue.self_rescued_dead += dead
-        for_teams = zone.trapped - int(math.floor(zone.trapped * share + 0.5))
         if for_teams > 0:
             at_min = site.available_min + report_delay_min
             world.env.process(_open_later(world, zone.index, for_teams, at_min))

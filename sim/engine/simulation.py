@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import simpy
 
 from sim.agents.shelter import evacuate
@@ -59,6 +60,9 @@ def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progre
     comms = world.outages.comms
     evacuate(env, world.zones, world.shelters, scenario.command.warning_delay, world.log,
              comms.warning_arrival if comms is not None else None)
+    # Displaced people no public shelter has room for need relief tents in their zone.
+    world.needs.tents_for[:] = np.ceil(np.array([z.unsheltered_final for z in world.zones], dtype=float)
+                                       / world.needs.tent_people)
     world.command.start()
     env.process(_watch_reachability(world))
     simulating = time.perf_counter()

@@ -18,12 +18,20 @@
 3. **Streets** — a street segment is blocked by collapse debris with a
    probability from the building collapse rate around it; it closes at the
    shock and a ``road_repair`` :class:`WorkSite` reopens it when cleared.
-4. **People** — per zone, residents of buildings with moderate or worse damage
-   are displaced, residents of slightly damaged or worse buildings are
-   affected (need basic-living relief), and part of the occupants of destroyed
-   buildings are trapped; each zone with trapped people is a ``sar`` work site.
-   :func:`~sim.hazards.fragility.survival_probability` tells the engine how many
-   are still alive when a team reaches them.
+4. **People** — per zone, residents are spread over the five damage grades of
+   their buildings (one multinomial draw). Residents of slightly damaged or
+   worse buildings are *affected*. Of these, residents of **uninhabitable**
+   dwellings are *displaced*: the Hazus-MH displaced-household weights by
+   damage state (FEMA Earthquake Technical Manual, ch. 14; multi-family
+   housing: moderate 0, extensive 0.9, complete 1 — ``uninhabitable``). Of
+   the affected still at home, ``outdoor_share`` sleep outdoors for
+   ``outdoor_nights`` nights where the shaking reached ``outdoor_from``, and
+   the rest are without water and power where it reached
+   ``lifelines_lost_from``, until ``lifelines_restored_after`` (assumptions,
+   in the scenario). Part of the occupants of destroyed buildings are
+   trapped; each zone with trapped people is a ``sar`` work site.
+   :func:`~sim.hazards.fragility.survival_probability` tells the engine how
+   many are still alive when a team reaches them.
 
 Random draws come from independent child streams of the run's generator (one
 per concept), so changing one input — a retrofit, the zone table — does not
@@ -165,7 +173,8 @@ def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_popula
     # 4. People.
     zone_dist = building_damage_distribution(zone_i, hazard.fortified_share)
     affected, displaced, trapped = _people(population, zone_dist, occupancy_at(hazard.clock_hour),
-                                           streams["people"])
+                                           hazard.uninhabitable, streams["people"])
+    outdoors, outdoors_until, no_lifelines, lifelines_until = _at_home(hazard, affected, displaced, zone_i, t0)
     if zone_node is None:
         zone_node = _nearest_nodes(graph, zone_lon, zone_lat)
     zone_node = np.asarray(zone_node, dtype=np.int64)
@@ -181,6 +190,8 @@ def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_popula
     outcome = HazardOutcome(
         road_changes=road_changes,
         affected=affected.astype(float), displaced=displaced.astype(float), trapped=trapped.astype(float),
+        outdoors=outdoors.astype(float), outdoors_until_min=outdoors_until,
+        no_lifelines=no_lifelines.astype(float), lifelines_until_min=lifelines_until,
         impact_time_min=np.full(n_zones, t0), work_sites=work_sites,
         figures={
             "relation": relation.name,
@@ -195,6 +206,8 @@ def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_popula
             "closed_road_km": round(float(seg_len[closed].sum()) / 1000.0, 3),
             "affected": int(affected.sum()),
             "displaced": int(displaced.sum()),
+            "outdoors": int(outdoors.sum()),
+            "without_lifelines": int(no_lifelines.sum()),
             "trapped": int(trapped.sum()),
         },
     )
@@ -241,21 +254,32 @@ def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, 
     return changes, sites
 
 
-def _people(population, dist, occupancy, rng):
-    """Affected ⊇ displaced ⊇ trapped, drawn as nested binomials per zone."""
+def _people(population, dist, occupancy, weights, rng):
+    """Residents by damage grade (one multinomial draw per zone), then affected ⊇
+    displaced (uninhabitable dwellings, ``weights`` for moderate / extensive /
+    complete damage) and trapped (occupants of destroyed buildings)."""
     pop = np.rint(population).astype(np.int64)
-    p_destroyed = dist[:, 4]
-    p_mod_plus = dist[:, 2:].sum(axis=1)
-    p_slight_plus = dist[:, 1:].sum(axis=1)
-    destroyed = rng.binomial(pop, np.clip(p_destroyed, 0, 1))
-    rest = pop - destroyed
-    with np.errstate(divide="ignore", invalid="ignore"):
-        q_mod = np.where(p_destroyed < 1, (p_mod_plus - p_destroyed) / (1 - p_destroyed), 0.0)
-        q_slight = np.where(p_mod_plus < 1, (p_slight_plus - p_mod_plus) / (1 - p_mod_plus), 0.0)
-    displaced = destroyed + rng.binomial(rest, np.clip(q_mod, 0, 1))
-    affected = displaced + rng.binomial(pop - displaced, np.clip(q_slight, 0, 1))
-    trapped = rng.binomial(destroyed, min(max(occupancy * TRAPPED_SHARE_OF_COLLAPSE, 0.0), 1.0))
-    return affected, displaced, trapped
+    p = np.clip(dist, 0.0, None)
+    p = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-300)
+    by_grade = rng.multinomial(pop, p)                            # [zone, grade 0..4]
+    moderate, extensive, complete = by_grade[:, 2], by_grade[:, 3], by_grade[:, 4]
+    displaced = (rng.binomial(moderate, weights.moderate) + rng.binomial(extensive, weights.extensive)
+                 + rng.binomial(complete, weights.complete))
+    affected = by_grade[:, 1:].sum(axis=1)
+    trapped = rng.binomial(complete, min(max(occupancy * TRAPPED_SHARE_OF_COLLAPSE, 0.0), 1.0))
+    return affected, displaced, np.minimum(trapped, displaced)
+
+
+def _at_home(hazard, affected, displaced, zone_intensity, t0: float):
+    """The affected still at home: sleeping outdoors (first nights) and without
+    lifelines, with when each condition ends (see the module docstring)."""
+    home = affected - displaced
+    shaken = zone_intensity >= hazard.outdoor_from
+    outdoors = np.where(shaken, np.floor(home * hazard.outdoor_share + 0.5), 0).astype(np.int64)
+    no_lifelines = np.where(zone_intensity >= hazard.lifelines_lost_from, home - outdoors, 0).astype(np.int64)
+    n = len(affected)
+    return (outdoors, np.full(n, t0 + hazard.outdoor_nights * 1440.0), no_lifelines,
+            np.full(n, t0 + float(hazard.lifelines_restored_after)))
 
 
 def _nearest_nodes(graph: RoadGraph, lon, lat) -> np.ndarray:

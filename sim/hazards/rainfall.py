@@ -209,6 +209,8 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
     outcome = HazardOutcome(
         road_changes=road_changes, affected=affected.astype(float), displaced=displaced.astype(float),
         trapped=np.zeros(len(population)), impact_time_min=impact, work_sites=work_sites,
+        # Affected residents still at home are cut off by the water, without mains water and power.
+        no_lifelines=(affected - displaced).astype(float),
         figures={
             "relation": curve.relation,
             "design_storm": storm_name,

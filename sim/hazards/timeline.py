@@ -67,9 +67,13 @@ class HazardOutcome:
     """
 
     road_changes: list[RoadChange] = field(default_factory=list)
-    affected: np.ndarray | None = None       # people needing basic-living relief
-    displaced: np.ndarray | None = None      # of whom need a shelter place
-    trapped: np.ndarray | None = None        # people trapped in collapsed buildings
+    affected: np.ndarray | None = None       # people the hazard affected
+    displaced: np.ndarray | None = None      # of whom without a habitable home
+    trapped: np.ndarray | None = None        # of whom trapped in collapsed buildings
+    outdoors: np.ndarray | None = None       # of the affected at home: sleeping outdoors
+    outdoors_until_min: np.ndarray | None = None
+    no_lifelines: np.ndarray | None = None   # of the affected at home: without water and power
+    lifelines_until_min: np.ndarray | None = None
     impact_time_min: np.ndarray | None = None  # when each zone is hit (default 0)
     work_sites: list[WorkSite] = field(default_factory=list)
     figures: dict = field(default_factory=dict)   # the hazard's own figures for summary.json

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.report.msel import MSEL_COLUMNS, msel_frame, msel_injects
+from sim.report.msel import MSEL_COLUMNS, msel_injects
 
 __all__ = ["timeline_rows", "timeline_markdown", "write_timeline"]
 

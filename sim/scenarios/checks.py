@@ -118,15 +118,29 @@ def _duplicate_ids(s: Scenario) -> Iterator[Finding]:
             first[agent.id] = (kind, path)
 
 
+CONDITION_WORDS = {"public_shelter": "in a public shelter", "outdoors": "sleeping outdoors",
+                   "no_lifelines": "without lifelines"}
+
+
 def _needs_without_stock(s: Scenario) -> Iterator[Finding]:
     stocked = set().union(*(stocked_items(d) for _, d in _depots(s)))
-    for item, amount in s.needs.per_person().items():
-        if item in stocked:
-            continue
-        default = "" if item in s.needs.model_fields_set else " (the default need)"
-        yield (("needs", item), f"each affected person needs {amount:g} {item}{default}, but no depot "
-                                f"stocks {item} (as stock, agreement or production): relief could never "
-                                f"be complete; stock it in a depot or set needs.{item}: 0")
+    flat = s.needs.shorthand()
+    reported = set()
+    for condition, per in s.needs.table(winter=s.season == "winter").items():
+        for item, amount in per.items():
+            if item in stocked or item in reported:
+                continue
+            reported.add(item)
+            if item in flat:
+                where, say = ("needs", item), f"each affected person needs {amount:g} {item}"
+                fix = f"needs.{item}: 0"
+            else:
+                table = "by_condition" if item in getattr(s.needs.by_condition, condition).as_dict() else "winter"
+                where = ("needs", table, condition, item)
+                say = f"each person {CONDITION_WORDS[condition]} needs {amount:g} {item}"
+                fix = f"needs.{table}.{condition}.{item}: 0"
+            yield (where, f"{say}, but no depot stocks {item} (as stock, agreement or production): relief could "
+                          f"never be complete; stock it in a depot or set {fix}")
 
 
 def _payloads_below_one_unit(s: Scenario) -> Iterator[Finding]:

@@ -14,6 +14,7 @@ bridges, satellite phones. Each is an overlay on a scenario, written in its
       - {type: add_shelter, shelter: {id: s20, at: {node: 9}, area_m2: 5000}}
       - {type: retrofit, bridges: all, fragility_factor: 1.5}
       - {type: sat_phones, agents: all_teams}
+      - {type: household_reserves, share: 0.6}
 
 The same file runs "before" (:func:`sim.scenarios.loader.load_scenario`, the
 list is ignored) and "after" (:func:`apply_interventions`), so a paired
@@ -36,6 +37,8 @@ How each overlay is applied (kept simple on purpose):
   (``bridges: all``) or sets a per-segment factor in
   ``Earthquake.segment_fragility_factor`` (a list of segment ids); it has no
   effect on other hazards, so the checks refuse it there;
+- ``household_reserves`` sets the share (and optionally the days) of
+  households holding their own reserve of water and food;
 - ``sat_phones`` sets ``sat_phone`` on the listed depots, teams and shelters;
   any other listed id is a community zone and goes to
   ``Scenario.sat_phone_zones`` (``all_zones`` sets it to ``"all"``), to be
@@ -51,9 +54,10 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, field_validator
 
 from sim.scenarios.fields import count as count_of
-from sim.scenarios.fields import items, number
+from sim.scenarios.fields import Share, items, number
 from sim.scenarios.hazard_models import MAX_FRAGILITY_FACTOR
 from sim.scenarios.resources import (
+    ReserveDays,
     MAX_TRUCKS_PER_DEPOT,
     AgentId,
     Depot,
@@ -65,8 +69,8 @@ from sim.scenarios.resources import (
 from sim.scenarios.units import duration
 
 __all__ = ["Intervention", "AddDepot", "Prestock", "AddTeams", "AddTrucks", "AddShelter",
-           "Retrofit", "SatPhones", "apply_interventions", "prestock_on_warning", "INTERVENTION_TYPES",
-           "MAX_INTERVENTIONS", "Interventions", "AgentIds"]
+           "Retrofit", "SatPhones", "HouseholdReserves", "apply_interventions", "prestock_on_warning",
+           "INTERVENTION_TYPES", "MAX_INTERVENTIONS", "Interventions", "AgentIds"]
 
 #: Interventions in one scenario or overlay.
 MAX_INTERVENTIONS = 1_000
@@ -165,13 +169,21 @@ class SatPhones(Strict):
         return value
 
 
+class HouseholdReserves(Strict):
+    """More households keep the plans' reserve of water and food [BJ25]."""
+
+    type: Literal["household_reserves"] = Field(..., description="more households keep their own reserve")
+    share: Share = Field(..., description="share of households holding a usable reserve, 0 to 1")
+    days: ReserveDays | None = Field(None, description="days it holds (default: unchanged)")
+
+
 Intervention = Annotated[
-    Union[AddDepot, Prestock, AddTeams, AddTrucks, AddShelter, Retrofit, SatPhones],
+    Union[AddDepot, Prestock, AddTeams, AddTrucks, AddShelter, Retrofit, SatPhones, HouseholdReserves],
     Field(discriminator="type"),
 ]
 Interventions = items(Intervention, MAX_INTERVENTIONS, what="interventions",
                       reason="each is applied and checked before every run")
-INTERVENTION_TYPES = ("add_depot", "prestock", "add_teams", "add_trucks", "add_shelter",
+INTERVENTION_TYPES = ("add_depot", "prestock", "add_teams", "add_trucks", "add_shelter", "household_reserves",
                       "retrofit", "sat_phones")
 
 
@@ -219,6 +231,10 @@ def apply_interventions(scenario):
     for _, iv in todo:
         if isinstance(iv, SatPhones):
             _give_sat_phones(new, iv.agents)
+        elif isinstance(iv, HouseholdReserves):
+            new.household_reserve.share = iv.share
+            if iv.days is not None:
+                new.household_reserve.days = iv.days
         elif isinstance(iv, Retrofit):
             hazard = new.hazard
             if hazard.type != "earthquake":

@@ -21,6 +21,7 @@ from sim.scenarios.interventions import AgentIds, Intervention, Interventions
 from sim.scenarios.resources import (
     DEPOT_TIERS,
     ID_PATTERN,
+    HouseholdReserve,
     TEAM_KINDS,
     Depot,
     Description,
@@ -220,6 +221,8 @@ class Command(Strict):
     warning_delay: WarningDelay = "10min"
 
 
+Lookahead = duration("needs due within this time ahead are delivered now (tomorrow's rations the evening "
+                     "before)", at_most="3d")
 MaxStops = count(1, 20, what="stops on a tour", reason="a tour of more stops is a distribution round, not a "
                  "delivery", description="zones on one tour, at most")
 MaxDetour = duration("time a further stop may add to a tour", above_zero=True, at_most="1d")
@@ -248,6 +251,7 @@ class Policy(Strict):
         "priority_nearest", description="nearest, priority_nearest (first batches first) or lp (a "
                                         "transportation problem per item)")
     replan_every: ReplanEvery = "30min"
+    lookahead: Lookahead = "12h"
     tours: Tours = Field(default_factory=Tours, description="limits of a truck's tour")
 
 
@@ -269,7 +273,11 @@ class Scenario(Strict):
     region: Region = Field(..., description="the road graph and the zones")
     targets: Targets = Field(default_factory=lambda: Targets(preset="tongzhou-2030"),
                              description="the planning targets a run is judged against (default: tongzhou-2030)")
-    needs: Needs = Field(default_factory=Needs, description="what one affected person needs on the first day")
+    needs: Needs = Field(default_factory=Needs, description="who needs what for basic living, by condition")
+    season: Literal["winter", "spring", "summer", "autumn"] = Field(
+        "summer", description="the season: winter adds the needs of needs.winter (warm clothing, bedding)")
+    household_reserve: HouseholdReserve = Field(default_factory=HouseholdReserve,
+                                                description="households' own reserves of water and food")
     item_weights_kg: ItemWeights = Field(default_factory=ItemWeights,
                                          description="shipping weight of one unit per item, kg")
     depots: Depots = Field(..., description=f"reserve depots, 1 to {MAX_DEPOTS}")

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from sim.scenarios.fields import LonLat, count, number, text
+from sim.scenarios.fields import LonLat, Share, count, number, text
 from sim.scenarios.items import (
     DEFAULT_NEEDS_PER_PERSON,
     DEFAULT_UNIT_WEIGHT_KG,
@@ -19,7 +19,8 @@ from sim.scenarios.items import (
 )
 from sim.scenarios.units import duration
 
-__all__ = ["Strict", "Location", "ItemAmounts", "Needs", "ItemWeights", "Trucks", "AgreementReserve",
+__all__ = ["Strict", "Location", "ItemAmounts", "Needs", "PersonNeeds", "ConditionNeeds", "HouseholdReserve",
+           "ItemWeights", "Trucks", "AgreementReserve",
            "ProductionReserve", "Depot", "Shelter", "Team", "ID_PATTERN", "TEAM_KINDS", "DEPOT_TIERS",
            "AgentId", "Name", "Description", "MAX_TRUCKS_PER_DEPOT", "MAX_CREWS_PER_TEAM", "MAX_UNITS",
            "MAX_NEED_PER_PERSON", "MAX_ID_LENGTH", "MAX_NAME_LENGTH"]
@@ -78,6 +79,9 @@ CrewCount = count(1, MAX_CREWS_PER_TEAM, what="crews in a team", reason="each cr
                   description=f"crews (vehicles) in the team, 1 to {MAX_CREWS_PER_TEAM:,}")
 CrewSize = count(1, MAX_CREW_SIZE, what="people in a crew", reason="a crew is one vehicle's people",
                  description=f"people per crew, 1 to {MAX_CREW_SIZE:,}")
+TentM2 = number(ge=1, le=1_000, unit="m2", reason="a relief tent, not a hall",
+                description="floor area of one relief tent, m2 (the 12 m2 relief tent of China's reserves; it "
+                            "houses tent_m2 / shelter_m2 people)")
 ShelterM2 = number(ge=0.5, le=100, unit="m2", reason="a shelter place is one person's floor area",
                    description="shelter floor area per displaced person, m2, 0.5 to 100 [TZ: 1.8]")
 LeadTime = duration("time from the event until the agreement stock is at the depot")
@@ -138,24 +142,116 @@ NeedPerPerson = number(ge=0, le=MAX_NEED_PER_PERSON, unit="units per person",
                        description=f"units per affected person, 0 to {MAX_NEED_PER_PERSON:,}")
 
 
+class PersonNeeds(Strict):
+    """Units one person needs: consumables (water, food) per day, the other items once."""
+
+    water_l: NeedPerPerson = Field(0.0, description="litres of drinking water per day")
+    food_ration: NeedPerPerson = Field(0.0, description="one-day food rations per day")
+    bedding: NeedPerPerson = Field(0.0, description="bedding sets, once")
+    tent: NeedPerPerson = Field(0.0, description="family tents, once")
+    warm_clothing: NeedPerPerson = Field(0.0, description="warm clothing sets, once")
+    medical_kit: NeedPerPerson = Field(0.0, description="first-aid kits, once")
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: v for k, v in self.model_dump().items() if v > 0}
+
+
+def _basic(**extra) -> PersonNeeds:
+    return PersonNeeds(water_l=DEFAULT_NEEDS_PER_PERSON["water_l"],
+                       food_ration=DEFAULT_NEEDS_PER_PERSON["food_ration"], **extra)
+
+
+class ConditionNeeds(Strict):
+    """Needs per person by condition (:mod:`sim.world.needs`)."""
+
+    public_shelter: PersonNeeds = Field(default_factory=lambda: _basic(bedding=1.0),
+                                        description="displaced, in a public shelter or a relief tent")
+    outdoors: PersonNeeds = Field(default_factory=_basic, description="sleeping outdoors near a habitable home")
+    no_lifelines: PersonNeeds = Field(default_factory=_basic, description="at home without water and power")
+
+    def items(self) -> set[str]:
+        return {i for c in (self.public_shelter, self.outdoors, self.no_lifelines) for i in c.as_dict()}
+
+
+class WinterNeeds(ConditionNeeds):
+    """What winter adds per person (``season: winter``), once."""
+
+    public_shelter: PersonNeeds = Field(default_factory=lambda: PersonNeeds(warm_clothing=1.0),
+                                        description="displaced, in a public shelter or a relief tent")
+    outdoors: PersonNeeds = Field(default_factory=lambda: PersonNeeds(warm_clothing=1.0, bedding=1.0),
+                                  description="sleeping outdoors near a habitable home")
+    no_lifelines: PersonNeeds = Field(default_factory=PersonNeeds, description="at home without water and power")
+
+
 class Needs(Strict):
-    """What one affected person needs for basic living (first day), and the
-    shelter area standard for the displaced."""
+    """Who needs what for basic living, and the shelter standards (:mod:`sim.world.needs`).
 
-    water_l: NeedPerPerson = Field(DEFAULT_NEEDS_PER_PERSON["water_l"], description="litres of drinking water "
-                                   "per affected person (Sphere 2018: 3 L for drinking)")
-    food_ration: NeedPerPerson = Field(DEFAULT_NEEDS_PER_PERSON["food_ration"],
-                                       description="one-day food rations per affected person")
-    bedding: NeedPerPerson = Field(DEFAULT_NEEDS_PER_PERSON["bedding"],
-                                   description="bedding sets per affected person")
-    tent: NeedPerPerson = Field(0.0, description="family tents per affected person")
-    warm_clothing: NeedPerPerson = Field(0.0, description="warm clothing sets per affected person")
-    medical_kit: NeedPerPerson = Field(0.0, description="first-aid kits per affected person")
+    ``by_condition`` gives per-person needs of the displaced in public shelters,
+    of those sleeping outdoors and of those at home without lifelines
+    (defaults: Sphere 2018's 3 L of drinking water a day, a one-day ration, and
+    a bedding set for the displaced); ``winter`` what winter adds. An item key
+    at this level (``needs: {bedding: 0}``) is shorthand: that item's need in
+    every condition that needs relief.
+    """
+
     shelter_m2: ShelterM2 = SHELTER_M2_PER_PERSON
+    tent_m2: TentM2 = 12.0
+    public_shelter_share: Share = Field(
+        0.4, description="share of the displaced who seek a public shelter place; the rest stay with relatives or "
+        "friends, 0 to 1 (assumption within the Hazus-MH range of 0.13-0.62 by household income)")
+    by_condition: ConditionNeeds = Field(default_factory=ConditionNeeds, description="needs per person by "
+                                                                                     "condition")
+    winter: WinterNeeds = Field(default_factory=WinterNeeds, description="what winter adds per person")
+    water_l: NeedPerPerson | None = Field(None, description="shorthand: litres of water per person a day, in "
+                                                            "every condition that needs relief")
+    food_ration: NeedPerPerson | None = Field(None, description="shorthand: rations per person a day, in every "
+                                                                "condition that needs relief")
+    bedding: NeedPerPerson | None = Field(None, description="shorthand: bedding sets per person, in every "
+                                                            "condition that needs relief")
+    tent: NeedPerPerson | None = Field(None, description="shorthand: tents per person, in every condition that "
+                                                         "needs relief")
+    warm_clothing: NeedPerPerson | None = Field(None, description="shorthand: warm clothing sets per person, in "
+                                                                  "every condition that needs relief")
+    medical_kit: NeedPerPerson | None = Field(None, description="shorthand: first-aid kits per person, in every "
+                                                                "condition that needs relief")
 
-    def per_person(self) -> dict[str, float]:
-        """Item → units per affected person, for items actually needed."""
-        return {k: v for k, v in self.model_dump(exclude={"shelter_m2"}).items() if v > 0}
+    def shorthand(self) -> dict[str, float]:
+        """The item keys written at this level: the same need in every condition."""
+        return {i: getattr(self, i) for i in PersonNeeds.model_fields if getattr(self, i) is not None}
+
+    def table(self, winter: bool = False) -> dict[str, dict[str, float]]:
+        """Units per person by condition and item (consumables per day, the rest once)."""
+        out = {}
+        flat = self.shorthand()
+        for condition in ("public_shelter", "outdoors", "no_lifelines"):
+            per = dict(getattr(self.by_condition, condition).model_dump())
+            per.update(flat)
+            if winter:
+                for item, n in getattr(self.winter, condition).model_dump().items():
+                    per[item] = per[item] + n
+            out[condition] = {i: n for i, n in per.items() if n > 0}
+        return out
+
+    def items(self, winter: bool = False) -> set[str]:
+        """Items some condition needs (in winter with the winter additions)."""
+        return {i for per in self.table(winter).values() for i in per}
+
+    @property
+    def tent_people(self) -> int:
+        return max(1, int(self.tent_m2 / self.shelter_m2 + 1e-9))
+
+
+ReserveDays = count(0, 30, what="days", reason="a household reserve holds days, not months",
+                    description="days of water and food a household reserve holds [BJ25: at least 3]")
+
+
+class HouseholdReserve(Strict):
+    """Households' own supplies (the plans ask for at least 3 days [BJ25]; household reserve list [BJ14])."""
+
+    share: Share = Field(0.3, description="share of households holding a usable reserve, 0 to 1 (assumption)")
+    days: ReserveDays = 3
+    lost_when_displaced: Share = Field(0.5, description="share of the reserves of displaced households lost with "
+                                                        "the home, 0 to 1 (assumption)")
 
 
 UnitWeight = number(ge=0.01, le=10_000, unit="kg", reason="one unit is what one person carries or a "

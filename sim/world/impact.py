@@ -3,8 +3,9 @@
 Without a hazard model, the scenario's ``impact`` section states the effect
 directly: the zones in an area (listed townships, a circle or everywhere),
 the share of them hit, and in each hit zone the share of residents affected
-(needing basic-living relief) and the share of the affected displaced
-(needing a shelter place), hit at the section's ``start``. Each hit zone's shares are drawn from a Beta
+and the share of the affected displaced (homes uninhabitable), hit at the
+section's ``start``; the affected who stay at home are taken to be without
+lifelines (they need relief: that is what the section states). Each hit zone's shares are drawn from a Beta
 distribution with the stated mean and a relative ``spread`` (the
 coefficient of variation), from the run's ``impact`` stream.
 
@@ -25,12 +26,30 @@ __all__ = ["ZoneImpact", "impact_from_spec"]
 
 @dataclass
 class ZoneImpact:
-    """People affected, displaced and trapped per zone, and when each zone is hit."""
+    """People hit per zone, and when each zone is hit.
+
+    ``affected`` ⊇ ``displaced`` ⊇ ``trapped``; of the affected at home,
+    ``outdoors`` sleep outdoors until ``outdoors_until_min`` and
+    ``no_lifelines`` are without water and power until ``lifelines_until_min``.
+    """
 
     affected: np.ndarray       # int64 per zone
     displaced: np.ndarray      # int64 per zone, <= affected
     trapped: np.ndarray        # int64 per zone, <= displaced
     time_min: np.ndarray       # float per zone
+    outdoors: np.ndarray | None = None
+    outdoors_until_min: np.ndarray | None = None
+    no_lifelines: np.ndarray | None = None
+    lifelines_until_min: np.ndarray | None = None
+
+    def __post_init__(self):
+        n = len(self.affected)
+        for name in ("outdoors", "no_lifelines"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.zeros(n, dtype=np.int64))
+        for name in ("outdoors_until_min", "lifelines_until_min"):
+            if getattr(self, name) is None:
+                setattr(self, name, np.full(n, np.inf))
 
     @classmethod
     def none(cls, n: int) -> "ZoneImpact":
@@ -43,8 +62,13 @@ class ZoneImpact:
         a, b = self.affected > 0, other.affected > 0
         time = np.where(a & b, np.minimum(self.time_min, other.time_min),
                         np.where(a, self.time_min, np.where(b, other.time_min, 0.0)))
-        return ZoneImpact(np.maximum(self.affected, other.affected), np.maximum(self.displaced, other.displaced),
-                          np.maximum(self.trapped, other.trapped), time)
+        affected = np.maximum(self.affected, other.affected)
+        displaced = np.maximum(self.displaced, other.displaced)
+        outdoors = np.minimum(np.maximum(self.outdoors, other.outdoors), affected - displaced)
+        no_lifelines = np.minimum(np.maximum(self.no_lifelines, other.no_lifelines), affected - displaced - outdoors)
+        return ZoneImpact(affected, displaced, np.maximum(self.trapped, other.trapped), time, outdoors,
+                          np.maximum(self.outdoors_until_min, other.outdoors_until_min), no_lifelines,
+                          np.maximum(self.lifelines_until_min, other.lifelines_until_min))
 
 
 def _beta_around(rng: np.random.Generator, mean: float, spread: float, n: int) -> np.ndarray:
@@ -73,4 +97,4 @@ def impact_from_spec(spec, zones: pd.DataFrame, rng: np.random.Generator) -> Zon
     affected = np.where(hit, np.round(pop * affected_share), 0).astype(np.int64)
     displaced = np.round(affected * displaced_share).astype(np.int64)
     return ZoneImpact(affected=affected, displaced=displaced, trapped=np.zeros(n, dtype=np.int64),
-                      time_min=np.full(n, float(spec.start)))
+                      time_min=np.full(n, float(spec.start)), no_lifelines=affected - displaced)

@@ -4,7 +4,7 @@ Decided once, when the world is built (:mod:`sim.hazards.outages` holds the
 rules): the road segments each road outage closes, the depots and shelters
 each power outage leaves without power, who each communications outage cuts
 off (:class:`~sim.world.comms.Comms`), the zones each water outage leaves
-without piped water (their extra water need is added to the zones), and who
+without piped water (their people's needs: :mod:`sim.world.conditions`), and who
 "no outside support" holds back. :mod:`sim.engine.outages` schedules these
 decisions; the ``timeline`` rows describe them for reports.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sim.hazards.outages import RoadClosure, road_closures, window_days, zones_hit_by
+from sim.hazards.outages import RoadClosure, road_closures, zones_hit_by
 from sim.network.areas import node_townships, points_in_area
 from sim.world.comms import Comms
 from sim.world.streams import stream
@@ -76,10 +76,6 @@ def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, se
                                           "teams without communications"})
     for w in outages.water:
         hit = zones_hit_by(w, zone_table)
-        days = max(window_days(w), 1.0)
-        for z in zones:
-            if hit[z.index] and z.is_affected:
-                z.add_need("water_l", w.extra_water_l * z.affected * days)
         plan.timeline.append({"kind": "water", "start_h": w.start / 60, "end_h": w.end / 60,
                               "what": f"{int(hit.sum())} zones without piped water"})
     if outages.no_outside_support is not None:

@@ -29,8 +29,11 @@ from sim.dispatch.rescue import RESCUE_KINDS, RescueCoordinator
 from sim.dispatch.work import WorkAssigner
 from sim.network.geo import LocalProjection
 from sim.network.sources import load_region
+from sim.scenarios.items import ITEMS
+from sim.world.conditions import build_needs
 from sim.world.event_log import EventLog
 from sim.world.impact import ZoneImpact, impact_from_spec
+from sim.world.needs import NeedsTable
 from sim.world.outage_plan import OutagePlan, plan_outages
 from sim.world.places import resolve_places
 from sim.world.reachability import Reachability
@@ -63,6 +66,7 @@ class World:
     places: dict
     road_layers: RoadLayers
     outages: OutagePlan
+    needs: NeedsTable
     rescue: RescueLedger
     reachability: Reachability
     rescue_coordinator: RescueCoordinator | None = None
@@ -83,9 +87,12 @@ def _impact(scenario, graph, zone_table, seed: int):
     if outcome is not None:
         n = len(zone_table)
         as_int = lambda a: np.zeros(n, dtype=np.int64) if a is None else np.round(a).astype(np.int64)  # noqa: E731
+        until = lambda a: None if a is None else np.asarray(a, dtype=float)  # noqa: E731
         impact = impact.merge(ZoneImpact(
             as_int(outcome.affected), as_int(outcome.displaced), as_int(outcome.trapped),
-            np.zeros(n) if outcome.impact_time_min is None else np.asarray(outcome.impact_time_min, float)))
+            np.zeros(n) if outcome.impact_time_min is None else np.asarray(outcome.impact_time_min, float),
+            as_int(outcome.outdoors), until(outcome.outdoors_until_min), as_int(outcome.no_lifelines),
+            until(outcome.lifelines_until_min)))
     return impact, outcome
 
 
@@ -110,15 +117,16 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                   log, float(r.lon), float(r.lat))
              for i, r in enumerate(zt.itertuples(index=False))]
     impact, outcome = _impact(scenario, graph, zt, seed)
-    per_person = scenario.needs.per_person()
+    needs = build_needs(scenario, impact, zt, ITEMS)
+    needs.tent_people = scenario.needs.tent_people
     for z in zones:
         if impact.affected[z.index] > 0:
             z.hit(impact.affected[z.index], impact.displaced[z.index], impact.trapped[z.index],
-                  impact.time_min[z.index], per_person)
+                  impact.time_min[z.index], needs.zone(z.index))
     depots = [Depot(env, spec, places[spec.id].node, log) for spec in scenario.depots]
     teams = [Team(spec, places[spec.id].node, traffic) for spec in scenario.teams]
     work = WorkAssigner(env, teams, graph, scenario.command.order_delay)
-    command = Command(env, scenario, zones, depots, teams, router, log, stream(seed, "reporting"), work)
+    command = Command(env, scenario, zones, depots, teams, router, log, stream(seed, "reporting"), work, needs)
     trucks = [Truck(f"{d.depot_id}/truck-{k + 1:02d}", d, d.spec.trucks.payload_kg, traffic, command)
               for d in depots for k in range(d.spec.trucks.count)]
     shelters = [Shelter(spec, places[spec.id].node, float(graph.lon[places[spec.id].node]),
@@ -129,7 +137,7 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
     world = World(env=env, scenario=scenario, seed=seed, graph=graph, router=router, traffic=traffic,
                   zone_table=zt, zones=zones, depots=depots, trucks=trucks, shelters=shelters, teams=teams,
                   command=command, work=work, log=log, places=places,
-                  road_layers=RoadLayers(env, graph, traffic, log), outages=outages,
+                  road_layers=RoadLayers(env, graph, traffic, log), outages=outages, needs=needs,
                   rescue=RescueLedger(trapped=int(sum(z.trapped for z in zones))),
                   reachability=Reachability(graph, depots, zones),
                   district=region.district, hazard=outcome,

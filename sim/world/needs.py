@@ -1,0 +1,182 @@
+"""Who needs relief, what relieves them, and when: the needs of every zone over the run.
+
+The people a disaster affects are not one crowd with one need. Each zone's
+affected people are split into **conditions** (:mod:`sim.world.conditions`):
+
+============== ============================================================
+condition      who
+============== ============================================================
+public_shelter displaced (home uninhabitable), seeking a public shelter place
+relatives      displaced, staying with relatives or friends (hosted: no
+               delivered relief)
+outdoors       home habitable, sleeping outdoors for fear of aftershocks for
+               the first nights
+no_lifelines   at home without water (and power): need drinking water and food
+home           at home with lifelines: no delivered relief
+============== ============================================================
+
+and each condition by whether the household holds a usable **reserve**
+(the plans ask households to keep at least 3 days of supplies [BJ25]).
+Per person and condition the scenario's needs table gives the units of
+each item; **consumables** (water, food) recur every day the person stays in
+the condition — from day 0 for people without a reserve, from the day their
+reserve runs out for the others — and the other items are needed once.
+People seeking a public shelter also need a **place**: in a public shelter
+(its area / ``shelter_m2``) or in a relief tent delivered to their zone (a
+tent houses ``tent_m2 / shelter_m2`` people).
+
+A :class:`NeedsTable` holds these groups for every zone as arrays, so
+dispatch asks "what will every zone need by tomorrow morning" and the
+analysis asks "who was relieved when" in a few array operations. **Relieved**
+at time *t* means: the person's needs due by *t* are on site in their zone
+(and a place, if they need one); deliveries to a zone go to its groups in
+the order of the table's conditions (the displaced in public shelters first).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["NeedsTable", "CONDITIONS", "RELIEF_CONDITIONS", "CONSUMABLES", "DAY_MIN"]
+
+#: Conditions in the order deliveries are shared out.
+CONDITIONS = ("public_shelter", "outdoors", "no_lifelines", "relatives", "home")
+#: Conditions that can need delivered relief.
+RELIEF_CONDITIONS = ("public_shelter", "outdoors", "no_lifelines")
+#: Items needed again every day (the rest are needed once).
+CONSUMABLES = ("water_l", "food_ration")
+DAY_MIN = 1440.0
+
+
+class NeedsTable:
+    """Groups of people per zone (condition × reserve) and their needs over time.
+
+    Arrays (``Z`` zones, ``G`` groups, ``I`` items):
+
+    * ``people[Z, G]`` — people in each group;
+    * ``per_person[Z, G, I]`` — units per person: per day for consumables, once for the rest;
+    * ``first_day[G]`` — the day (from the zone's hit) a group's consumables start (0, or the reserve's days);
+    * ``until_min[Z, G]`` — when the group leaves its condition (``inf``: not in the run);
+    * ``needs_place[G]`` — whether the group needs a shelter place;
+    * ``hit_min[Z]`` — when each zone was hit.
+    """
+
+    def __init__(self, items: tuple, people: np.ndarray, per_person: np.ndarray, first_day: np.ndarray,
+                 until_min: np.ndarray, needs_place: np.ndarray, hit_min: np.ndarray, group_condition: list[str],
+                 group_reserve: list[bool]):
+        self.items = tuple(items)
+        self.consumable = np.array([i in CONSUMABLES for i in self.items])
+        self.people = np.asarray(people, dtype=np.int64)
+        self.per_person = np.asarray(per_person, dtype=float)
+        self.first_day = np.asarray(first_day, dtype=float)
+        self.until_min = np.asarray(until_min, dtype=float)
+        self.needs_place = np.asarray(needs_place, dtype=bool)
+        self.hit_min = np.asarray(hit_min, dtype=float)
+        self.group_condition = list(group_condition)
+        self.group_reserve = list(group_reserve)
+        self.tents_for = np.zeros(len(self.hit_min))       # tents each zone needs for its unsheltered
+        self.tent_people = 1
+        # Who needs anything on the first day (durables, rations without a reserve, a place).
+        self.first_day_needing = self.needing(np.inf, first_day_only=True) > 0   # [Z, G]
+
+    @property
+    def n_zones(self) -> int:
+        return self.people.shape[0]
+
+    # ------------------------------------------------------------------ time
+    def rations_due(self, t_min, per_zone: bool = False) -> np.ndarray:
+        """Daily rations due by absolute time ``t_min`` per zone and group, ``[..., Z, G]``
+        (``t_min`` a scalar or an array of times; with ``per_zone`` one time per zone).
+
+        Rations fall due at the zone's hit and every day after, from the group's
+        first day (its reserve's days), while the group is in its condition.
+        """
+        t = np.asarray(t_min, dtype=float)[..., None] if per_zone else np.asarray(t_min, dtype=float)[..., None, None]
+        since = t - self.hit_min[:, None]                                   # [..., Z, 1]
+        horizon = np.minimum(since, self.until_min - self.hit_min[:, None] - 1e-9)
+        start = self.first_day * DAY_MIN                                    # [G]
+        return np.where(horizon >= start, np.floor((horizon - start) / DAY_MIN) + 1.0, 0.0)
+
+    def group_need_by(self, t_min, per_zone: bool = False) -> np.ndarray:
+        """Units each group needs by ``t_min``, ``[..., Z, G, I]`` (``per_zone``: one time per zone)."""
+        t = np.asarray(t_min, dtype=float)
+        rations = self.rations_due(t, per_zone)                           # [..., Z, G]
+        reached = t >= self.hit_min if per_zone else t[..., None] >= self.hit_min
+        hit = reached.astype(float)[..., :, None]                         # [..., Z, 1]
+        units = np.where(self.consumable, rations[..., None], hit[..., None])
+        return self.people[..., None] * self.per_person * units
+
+    def need_by(self, t_min, per_zone: bool = False) -> np.ndarray:
+        """Units every zone needs by ``t_min`` in all, ``[..., Z, I]`` (tents for the
+        unsheltered included; ``per_zone``: one time per zone)."""
+        out = self.group_need_by(t_min, per_zone).sum(axis=-2)
+        if "tent" in self.items:
+            t = np.asarray(t_min, dtype=float) if per_zone else np.asarray(t_min, dtype=float)[..., None]
+            out[..., self.items.index("tent")] += np.where(t >= self.hit_min, self.tents_for, 0.0)
+        return out
+
+    def first_day_need(self) -> np.ndarray:
+        """Units every zone needs on its first day, ``[Z, I]``."""
+        return self.need_by(self._zone_times(np.inf, first_day_only=True), per_zone=True)
+
+    # ------------------------------------------------------------------ relief
+    def _zone_times(self, t_min, first_day_only: bool, per_zone: bool = False) -> np.ndarray:
+        """``t_min`` (scalar or grid; with ``per_zone`` already one time per zone) as
+        one time per zone, ``[..., Z]``; with ``first_day_only`` no later than the
+        end of each zone's first day."""
+        t = np.asarray(t_min, dtype=float)
+        t = t + np.zeros_like(self.hit_min) if per_zone else t[..., None] + np.zeros_like(self.hit_min)
+        return np.minimum(t, self.hit_min + DAY_MIN - 1e-6) if first_day_only else t
+
+    def covered(self, t_min, received: np.ndarray, places: np.ndarray, first_day_only: bool = False,
+                per_zone: bool = False) -> np.ndarray:
+        """People relieved per group, ``[..., Z, G]``, given the units ``received[..., Z, I]``
+        by ``t_min`` (scalar or grid) and the shelter ``places[..., Z]`` (public shelter and tents).
+
+        Deliveries go to the groups in table order; a group's people are covered
+        when every item due to them is, and (if they need one) a place.
+        ``first_day_only`` counts the needs due on the zone's first day only (the
+        8 h / 12 h targets); a group with nothing due counts as covered.
+        """
+        need = self.group_need_by(self._zone_times(t_min, first_day_only, per_zone), per_zone=True)  # [..., Z, G, I]
+        left = np.array(received, dtype=float, copy=True)
+        places_left = np.array(places, dtype=float, copy=True)
+        out = np.zeros(need.shape[:-1])
+        for g in range(need.shape[-2]):
+            people = self.people[:, g]
+            if not people.any():
+                continue
+            per = need[..., g, :] / np.maximum(people, 1)[:, None]               # units per person
+            with np.errstate(divide="ignore", invalid="ignore"):
+                can = np.where(per > 0, np.floor(left / np.where(per > 0, per, 1.0) + 1e-9), np.inf)
+            n = np.minimum(people, np.min(can, axis=-1))
+            if self.needs_place[g]:
+                n = np.minimum(n, places_left)
+                places_left = places_left - n
+            n = np.maximum(n, 0.0)
+            out[..., g] = n
+            left = left - n[..., None] * per
+        return out
+
+    def needing(self, t_min, first_day_only: bool = False, per_zone: bool = False) -> np.ndarray:
+        """People per group with something due by ``t_min`` (or a place to find), ``[..., Z, G]``."""
+        t_z = self._zone_times(t_min, first_day_only, per_zone)
+        due = self.group_need_by(t_z, per_zone=True).sum(axis=-1) > 0
+        hit = (t_z >= self.hit_min)[..., None]
+        due = due | (self.needs_place[None, :] & hit)
+        return np.where(due, self.people, 0)
+
+    def zone(self, z: int) -> "NeedsTable":
+        """The table of zone ``z`` alone (views of its rows, for the zone's own updates)."""
+        view = NeedsTable.__new__(NeedsTable)
+        view.items, view.consumable = self.items, self.consumable
+        view.people = self.people[z:z + 1]
+        view.per_person = self.per_person[z:z + 1]
+        view.first_day = self.first_day
+        view.until_min = self.until_min[z:z + 1]
+        view.needs_place = self.needs_place
+        view.hit_min = self.hit_min[z:z + 1]
+        view.group_condition, view.group_reserve = self.group_condition, self.group_reserve
+        view.tents_for = self.tents_for[z:z + 1]
+        view.tent_people = self.tent_people
+        view.first_day_needing = self.first_day_needing[z:z + 1]
+        return view
