@@ -1,0 +1,194 @@
+"""The CCH behind the Router: customized when roads change, queried in microseconds.
+
+A :class:`CCHSearch` answers the same questions as
+:class:`~sim.routing.search.DijkstraSearch` — a tree from a source or into a
+target, a few targets, a table, a route — on a customizable contraction
+hierarchy (Dibbelt, Strasser & Wagner 2016). It owns
+
+* the metric-independent hierarchy of the graph (from memory, the disk cache
+  or a fresh nested-dissection build: :mod:`sim.routing.cch_cache`);
+* the *customization* — arc times for the current road state — which it
+  brings up to date lazily, at the first query after roads changed: a
+  partial customization when few roads changed (:data:`FULL_SHARE`), a full
+  one otherwise or when it cannot know which (:mod:`sim.routing.cch_customize`);
+* the choice of query kernel: PHAST sweeps for whole trees
+  (:mod:`sim.routing.phast`, on the arcs kept by a perfect customization when
+  :attr:`perfect_sweeps`), elimination-tree walks with buckets for a few
+  targets and for tables, and an elimination-tree route with unpacking
+  (:mod:`sim.routing.cch_query`), each picked by an estimate of the arcs it
+  would touch;
+* the scratch arrays of route queries, so that a route never costs O(nodes).
+
+Answers equal Dijkstra's up to rounding (sums are added in another order:
+~1e-15 relative). Trees carry times only; routes come from route queries.
+The per-edge travel times are the Router's array, held by reference.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import cch_customize, cch_query, phast
+from .cch_cache import hierarchy_for
+from .cch_contraction import search_space_arcs
+
+__all__ = ["CCHSearch", "FULL_SHARE"]
+
+#: A change of more than this share of the road edges is customized in full.
+FULL_SHARE = 0.02
+
+
+class CCHSearch:
+    """Exact searches on a customizable contraction hierarchy.
+
+    Parameters
+    ----------
+    offsets, tails, heads
+        The road graph's CSR structure (``tails``/``heads`` int32).
+    weight_min : float64[m]
+        Travel time per edge in minutes, held by reference: the owner updates
+        it in place and then calls :meth:`weights_changed`.
+    fallback
+        A :class:`~sim.routing.search.DijkstraSearch` on the same arrays,
+        asked for a route only if an arc could not be unpacked.
+    perfect_sweeps : bool
+        Sweep only the arcs a perfect customization keeps (exact either way).
+    """
+
+    paths_from_trees = False
+
+    def __init__(self, offsets, tails, heads, weight_min, *, fallback, perfect_sweeps=True):
+        n_nodes = len(offsets) - 1
+        self.heads = heads
+        self.weight_min = weight_min
+        self.structure, self.preprocessing_s = hierarchy_for(n_nodes, tails, heads)
+        self.perfect_sweeps = perfect_sweeps
+        self._fallback = fallback
+        s = self.structure
+        self._search_arcs = float(np.mean(search_space_arcs(s.parent, s.up_offsets))) \
+            if n_nodes else 0.0
+        self._fwd_dist = np.full(n_nodes, np.inf)
+        self._bwd_dist = np.full(n_nodes, np.inf)
+        self._fwd_arc = np.zeros(n_nodes, np.int64)
+        self._bwd_arc = np.zeros(n_nodes, np.int64)
+        self._queued = np.zeros(s.n_arcs, np.uint8)
+        self._pending: list[np.ndarray] | None = None  # None: customize in full
+        self._sweeps = None
+        self.stats = {"full": 0, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
+        self._customize()
+
+    @property
+    def n_nodes(self) -> int:
+        return self.structure.n_nodes
+
+    # ----------------------------------------------------------- customizing
+    def weights_changed(self, edge_ids: np.ndarray | None) -> None:
+        """Note that ``weight_min`` changed at ``edge_ids`` (``None``: anywhere).
+
+        Customization waits for the next query, so a burst of changes costs
+        one update.
+        """
+        if edge_ids is None:
+            self._pending = None
+        elif self._pending is not None:
+            self._pending.append(np.asarray(edge_ids, dtype=np.int64).ravel())
+        self._sweeps = None
+
+    def _customize(self) -> None:
+        s = self.structure
+        changed = None if self._pending is None else (
+            np.unique(np.concatenate(self._pending)) if self._pending else np.empty(0, np.int64))
+        self._pending = []
+        if changed is not None and len(changed) == 0:
+            return
+        if changed is None or len(changed) > FULL_SHARE * max(len(self.weight_min), 1):
+            (self.up_time, self.down_time, self.up_edge, self.down_edge) = \
+                cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets,
+                                             s.down_tail, s.down_arc, s.slot_offsets,
+                                             s.slot_edges, self.weight_min)
+            self.stats["full"] += 1
+            return
+        recomputed = cch_customize.customize_partial(
+            s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
+            s.slot_offsets, s.slot_edges, s.edge_slot, self.weight_min, changed,
+            self.up_time, self.down_time, self.up_edge, self.down_edge, self._queued)
+        self.stats["partial"] += 1
+        self.stats["arcs_recomputed"] += int(recomputed)
+
+    def _ready(self) -> None:
+        if self._pending is None or self._pending:
+            self._customize()
+
+    def _sweep_arcs(self):
+        """Sweep arcs ``(from_source, into_target)``, each ``(offsets, head, time)``."""
+        if self._sweeps is None:
+            s = self.structure
+            if self.perfect_sweeps:
+                up, down = cch_customize.perfect_times(s.up_offsets, s.up_head, s.down_offsets,
+                                                       s.down_tail, s.down_arc, self.up_time,
+                                                       self.down_time)
+                self._sweeps = (
+                    cch_customize.pruned_sweep_arcs(s.up_offsets, s.up_head, self.down_time, down),
+                    cch_customize.pruned_sweep_arcs(s.up_offsets, s.up_head, self.up_time, up))
+                self.stats["perfect"] += 1
+            else:
+                self._sweeps = ((s.up_offsets, s.up_head, self.down_time),
+                                (s.up_offsets, s.up_head, self.up_time))
+        return self._sweeps
+
+    def sweep_arc_count(self) -> int:
+        """Arcs a tree sweep reads (after pruning, when perfect sweeps are on)."""
+        self._ready()
+        return len(self._sweep_arcs()[0][1])
+
+    # --------------------------------------------------------------- queries
+    def tree(self, source: int) -> tuple[np.ndarray, None, float]:
+        """``(time_min[n], None, inf)``: times from ``source`` by PHAST."""
+        self._ready()
+        s = self.structure
+        offsets, head, time_min = self._sweep_arcs()[0]
+        times = phast.one_to_all(s.parent, s.up_offsets, s.up_head, self.up_time, offsets,
+                                 head, time_min, s.order, int(s.rank[source]))
+        return times, None, np.inf
+
+    def tree_into(self, target: int) -> tuple[np.ndarray, None]:
+        """``(time_min[n], None)``: times from every node into ``target``."""
+        self._ready()
+        s = self.structure
+        offsets, head, time_min = self._sweep_arcs()[1]
+        times = phast.one_to_all(s.parent, s.up_offsets, s.up_head, self.down_time, offsets,
+                                 head, time_min, s.order, int(s.rank[target]))
+        return times, None
+
+    def _walks_cheaper(self, n_walks: int, n_sweeps: int) -> bool:
+        """Whether ``n_walks`` upward searches beat ``n_sweeps`` PHAST trees."""
+        return n_walks * self._search_arcs < n_sweeps * (self.structure.n_arcs + self.n_nodes)
+
+    def times_to_many(self, source: int, targets: np.ndarray) -> np.ndarray:
+        """float64[len(targets)]: one source, some targets (walks or one sweep)."""
+        if self._walks_cheaper(len(targets) + 1, 1):
+            return self.table(np.array([source]), targets)[0]
+        return self.tree(source)[0][targets]
+
+    def table(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """float64[len(sources), len(targets)] of shortest times in minutes."""
+        self._ready()
+        s = self.structure
+        if len(sources) and not self._walks_cheaper(len(sources) + len(targets), len(sources)):
+            return np.stack([self.tree(int(v))[0][targets] for v in sources])
+        rank = s.rank
+        return cch_query.travel_time_table(
+            s.parent, s.up_offsets, s.up_head, self.up_time, self.down_time,
+            rank[sources].astype(np.int64), rank[targets].astype(np.int64))
+
+    def route(self, source: int, target: int) -> tuple[float, np.ndarray]:
+        """``(time_min, edge ids in driving order)``; ``(inf, [])`` if unreachable."""
+        self._ready()
+        s = self.structure
+        time_min, edges, ok = cch_query.shortest_route(
+            s.parent, s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail,
+            s.down_arc, self.up_time, self.down_time, self.up_edge, self.down_edge,
+            self.weight_min, int(s.rank[source]), int(s.rank[target]), self._fwd_dist,
+            self._bwd_dist, self._fwd_arc, self._bwd_arc)
+        if not ok:  # pragma: no cover - an inconsistent customization; stay exact
+            return self._fallback.route(source, target)
+        return float(time_min), edges

@@ -1,0 +1,274 @@
+"""Customization of a CCH: travel times on its arcs for the roads' current state.
+
+The hierarchy of :mod:`sim.routing.cch_contraction` fixes which arcs exist;
+customization gives each arc, in each direction, a travel time in minutes
+such that every shortest route is an up-then-down walk over arcs
+(Dibbelt, Strasser & Wagner 2016, "Customizable Contraction Hierarchies",
+ACM JEA 21(1), Sec. 5):
+
+* **Basic customization** starts every arc at its fastest road (``inf`` if
+  none is open) and then, bottom-up, relaxes every *lower triangle*
+  ``{y, x, z}`` with ``y < x < z``: ``x → z`` may go ``x → y → z``. Triangles
+  are enumerated per middle node ``x`` from the arcs below it, as in
+  RoutingKit, so no triangle list is stored. Afterwards an arc's time is the
+  shortest route between its ends through lower-ranked crossroads only, and
+  ``up_edge``/``down_edge`` name the road that carries an arc directly.
+* **Partial customization** after some roads changed recomputes only the arcs
+  those roads carry, then, in rising arc order, every arc whose lower
+  triangle contains a recomputed arc whose time changed *and* whose old time
+  was tight there or whose new time beats it. Recomputing an arc from scratch
+  (its roads plus all its lower triangles, found by merging the downward
+  lists of its two ends) makes closures (times going up) as exact as
+  reopenings. The result is bit for bit what a full customization gives.
+* **Perfect customization** (top-down over *upper and intermediate*
+  triangles) turns every arc time into the true shortest time between its
+  ends; an arc whose time drops is never needed by a query and is pruned.
+  :func:`pruned_sweep_arcs` keeps the rest for PHAST (:mod:`sim.routing.phast`).
+
+Kernels are numba-compiled lazily and cached on disk; arrays in, arrays out.
+Times are float64 minutes, ``inf`` for a closed connection; the road times
+must be >= 0 (never NaN).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_sweep_arcs"]
+
+
+@njit(cache=True)
+def customize_full(up_offsets, up_head, down_offsets, down_tail, down_arc, slot_offsets,
+                   slot_edges, weight_min):
+    """Basic customization from scratch.
+
+    Returns ``(up_time, down_time, up_edge, down_edge)``: per arc ``x → y``
+    (``x < y``) the time upward and downward in minutes, and the road edge
+    that carries each direction directly (``-1``: none, or only slower ones).
+    """
+    n_nodes = up_offsets.shape[0] - 1
+    n_arcs = up_head.shape[0]
+    up_time = np.full(n_arcs, np.inf)
+    down_time = np.full(n_arcs, np.inf)
+    up_edge = np.full(n_arcs, -1, np.int32)
+    down_edge = np.full(n_arcs, -1, np.int32)
+    for a in range(n_arcs):
+        for k in range(slot_offsets[2 * a], slot_offsets[2 * a + 1]):
+            e = slot_edges[k]
+            if weight_min[e] < up_time[a]:
+                up_time[a] = weight_min[e]
+                up_edge[a] = e
+        for k in range(slot_offsets[2 * a + 1], slot_offsets[2 * a + 2]):
+            e = slot_edges[k]
+            if weight_min[e] < down_time[a]:
+                down_time[a] = weight_min[e]
+                down_edge[a] = e
+    arc_to = np.empty(n_nodes, np.int64)
+    for x in range(n_nodes):
+        for a in range(up_offsets[x], up_offsets[x + 1]):
+            arc_to[up_head[a]] = a
+        for j in range(down_offsets[x], down_offsets[x + 1]):
+            yx = down_arc[j]
+            y_to_x = up_time[yx]
+            x_to_y = down_time[yx]
+            for yz in range(yx + 1, up_offsets[down_tail[j] + 1]):
+                xz = arc_to[up_head[yz]]
+                t = x_to_y + up_time[yz]
+                if t < up_time[xz]:
+                    up_time[xz] = t
+                t = down_time[yz] + y_to_x
+                if t < down_time[xz]:
+                    down_time[xz] = t
+    return up_time, down_time, up_edge, down_edge
+
+
+@njit(cache=True)
+def _push(heap, size, arc):
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 1
+        if heap[parent] <= arc:
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = arc
+    return size + 1
+
+
+@njit(cache=True)
+def _pop(heap, size):
+    top = heap[0]
+    size -= 1
+    last = heap[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] >= last:
+            break
+        heap[i] = heap[child]
+        i = child
+    heap[i] = last
+    return top, size
+
+
+@njit(cache=True)
+def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
+                      slot_offsets, slot_edges, edge_slot, weight_min, changed_edges,
+                      up_time, down_time, up_edge, down_edge, queued):
+    """Update a basic customization in place after ``changed_edges`` changed.
+
+    ``queued`` is uint8[arcs] scratch, all zero on entry and on return.
+    Returns the number of arcs recomputed.
+    """
+    heap = np.empty(up_head.shape[0], np.int32)
+    size = 0
+    for e in changed_edges:
+        slot = edge_slot[e]
+        if slot >= 0 and queued[slot >> 1] == 0:
+            queued[slot >> 1] = 1
+            size = _push(heap, size, slot >> 1)
+    recomputed = 0
+    while size > 0:
+        a, size = _pop(heap, size)
+        queued[a] = 0
+        recomputed += 1
+        x, z = up_tail[a], up_head[a]
+        old_up, old_down = up_time[a], down_time[a]
+        new_up, new_down = np.inf, np.inf
+        new_up_edge, new_down_edge = -1, -1
+        for k in range(slot_offsets[2 * a], slot_offsets[2 * a + 1]):
+            if weight_min[slot_edges[k]] < new_up:
+                new_up = weight_min[slot_edges[k]]
+                new_up_edge = slot_edges[k]
+        for k in range(slot_offsets[2 * a + 1], slot_offsets[2 * a + 2]):
+            if weight_min[slot_edges[k]] < new_down:
+                new_down = weight_min[slot_edges[k]]
+                new_down_edge = slot_edges[k]
+        # Lower triangles {y, x, z}: y below both, found in both downward lists.
+        i, i_end = down_offsets[x], down_offsets[x + 1]
+        j, j_end = down_offsets[z], down_offsets[z + 1]
+        while i < i_end and j < j_end:
+            if down_tail[i] < down_tail[j]:
+                i += 1
+            elif down_tail[i] > down_tail[j]:
+                j += 1
+            else:
+                yx, yz = down_arc[i], down_arc[j]
+                t = down_time[yx] + up_time[yz]
+                if t < new_up:
+                    new_up = t
+                t = down_time[yz] + up_time[yx]
+                if t < new_down:
+                    new_down = t
+                i += 1
+                j += 1
+        up_time[a], down_time[a] = new_up, new_down
+        up_edge[a], down_edge[a] = new_up_edge, new_down_edge
+        if new_up == old_up and new_down == old_down:
+            continue
+        # Upper triangles x < z < w: a is the bottom arc of top arc z → w.
+        p, p_end = a + 1, up_offsets[x + 1]
+        q, q_end = up_offsets[z], up_offsets[z + 1]
+        while p < p_end and q < q_end:
+            if up_head[p] < up_head[q]:
+                p += 1
+            elif up_head[p] > up_head[q]:
+                q += 1
+            else:
+                # z → w via x: z → x → w; w → z: w → x → z.
+                if _touched(old_down, new_down, up_time[p], up_time[q]) or \
+                        _touched(old_up, new_up, down_time[p], down_time[q]):
+                    if queued[q] == 0:
+                        queued[q] = 1
+                        size = _push(heap, size, q)
+                p += 1
+                q += 1
+        # Intermediate triangles x < w < z: a is the middle arc of top arc w → z.
+        p, p_end = up_offsets[x], a
+        q, q_end = down_offsets[z], down_offsets[z + 1]
+        while p < p_end and q < q_end:
+            if up_head[p] < down_tail[q]:
+                p += 1
+            elif up_head[p] > down_tail[q]:
+                q += 1
+            else:
+                top = down_arc[q]
+                # w → z: w → x → z; z → w: z → x → w.
+                if _touched(old_up, new_up, down_time[p], up_time[top]) or \
+                        _touched(old_down, new_down, up_time[p], down_time[top]):
+                    if queued[top] == 0:
+                        queued[top] = 1
+                        size = _push(heap, size, top)
+                p += 1
+                q += 1
+    return recomputed
+
+
+@njit(cache=True)
+def _touched(old_time, new_time, other_time, top_time):
+    """Whether a triangle leg going ``old → new`` may change its top arc:
+    the old route through it was the top's time, or the new one beats it."""
+    old_route = old_time + other_time
+    return (old_route == top_time and old_route < np.inf) or new_time + other_time < top_time
+
+
+@njit(cache=True)
+def perfect_times(up_offsets, up_head, down_offsets, down_tail, down_arc, up_time, down_time):
+    """Perfect customization: the shortest time between the ends of every arc.
+
+    Takes basic times, returns new arrays ``(up_time, down_time)``. Triangles
+    are visited top-down by middle node, so each top arc is final when used.
+    """
+    n_nodes = up_offsets.shape[0] - 1
+    up = up_time.copy()
+    down = down_time.copy()
+    arc_to = np.empty(n_nodes, np.int64)
+    for x in range(n_nodes - 1, -1, -1):
+        for a in range(up_offsets[x], up_offsets[x + 1]):
+            arc_to[up_head[a]] = a
+        for j in range(down_offsets[x], down_offsets[x + 1]):
+            yx = down_arc[j]
+            for yz in range(yx + 1, up_offsets[down_tail[j] + 1]):
+                xz = arc_to[up_head[yz]]
+                t = up[yz] + down[xz]      # y → z → x
+                if t < up[yx]:
+                    up[yx] = t
+                t = up[xz] + down[yz]      # x → z → y
+                if t < down[yx]:
+                    down[yx] = t
+                t = up[yx] + up[xz]        # y → x → z
+                if t < up[yz]:
+                    up[yz] = t
+                t = down[xz] + down[yx]    # z → x → y
+                if t < down[yz]:
+                    down[yz] = t
+    return up, down
+
+
+@njit(cache=True)
+def pruned_sweep_arcs(up_offsets, up_head, basic_time, perfect_time):
+    """Arcs a PHAST sweep needs in one direction: open, and as fast basic as perfect.
+
+    Returns the CSR ``(offsets, head, time_min)`` over the lower endpoints.
+    """
+    n_nodes = up_offsets.shape[0] - 1
+    offsets = np.zeros(n_nodes + 1, np.int64)
+    for x in range(n_nodes):
+        kept = 0
+        for a in range(up_offsets[x], up_offsets[x + 1]):
+            if perfect_time[a] < np.inf and perfect_time[a] == basic_time[a]:
+                kept += 1
+        offsets[x + 1] = offsets[x] + kept
+    head = np.empty(offsets[n_nodes], np.int32)
+    time_min = np.empty(offsets[n_nodes], np.float64)
+    k = 0
+    for a in range(up_head.shape[0]):
+        if perfect_time[a] < np.inf and perfect_time[a] == basic_time[a]:
+            head[k] = up_head[a]
+            time_min[k] = perfect_time[a]
+            k += 1
+    return offsets, head, time_min

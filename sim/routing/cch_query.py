@@ -1,0 +1,244 @@
+"""Point-to-point routes and travel-time tables on a customized CCH.
+
+Elimination-tree queries (Dibbelt, Strasser & Wagner 2016, Sec. 6.2; Bauer,
+Columbus, Rutter & Wagner 2016): in a CCH every upward neighbour of a node is
+one of its ancestors in the elimination tree, so the upward search from a
+crossroads is a walk to the root relaxing each ancestor's arcs once — no
+priority queue, no stall-on-demand. A route ``s → t`` takes the best
+``forward(x) + backward(x)`` over the common ancestors ``x`` of ``s`` and
+``t``; its arcs are then *unpacked* into road edges: an arc that is not a
+road is the fastest lower triangle ``x → y → z`` whose times add up exactly
+to its own (basic customization stored nothing else; the sums compare bit
+for bit because they are the very additions the customization made).
+
+A table ``sources × targets`` uses buckets (Knopp, Sanders, Schultes,
+Schulz & Wagner 2007): one backward walk per target leaves ``(target,
+time)`` in a bucket at every ancestor, one forward walk per source scans the
+buckets on its way up.
+
+Queries read the basic times of :mod:`sim.routing.cch_customize`. The
+per-node scratch arrays of a route query are the caller's (all ``inf`` on
+entry and on return) so that a query costs only its search space, never
+O(nodes). All node ids here are ranks. Compiled lazily, cached on disk.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["shortest_route", "travel_time_table"]
+
+
+@njit(cache=True)
+def _walk_up(parent, up_offsets, up_head, arc_time, start, dist, via_arc):
+    """Upward search from ``start``: relax every ancestor's arcs, lowest first."""
+    dist[start] = 0.0
+    x = start
+    while x >= 0:
+        t_x = dist[x]
+        if t_x < np.inf:
+            for a in range(up_offsets[x], up_offsets[x + 1]):
+                u = up_head[a]
+                t = t_x + arc_time[a]
+                if t < dist[u]:
+                    dist[u] = t
+                    via_arc[u] = a
+        x = parent[x]
+
+
+@njit(cache=True)
+def _forget(parent, start, dist):
+    x = start
+    while x >= 0:
+        dist[x] = np.inf
+        x = parent[x]
+
+
+@njit(cache=True)
+def _arc_between(up_offsets, up_head, first, x, z):
+    """Arc ``x → z`` searched among arcs ``first..`` of ``x``; ``-1`` if absent."""
+    lo, hi = first, up_offsets[x + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if up_head[mid] < z:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < up_offsets[x + 1] and up_head[lo] == z:
+        return lo
+    return -1
+
+
+@njit(cache=True)
+def _unpack(arc, upward, up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
+            up_time, down_time, up_edge, down_edge, weight_min, edges, n_edges):
+    """Append the road edges of one arc driven up (or down) to ``edges``.
+
+    Returns ``(edges, count)`` — ``edges`` grown if it was full — with
+    ``count = -1`` if some arc cannot be explained (never for a consistent
+    customization).
+    """
+    stack_arc = np.empty(128, np.int64)
+    stack_up = np.empty(128, np.bool_)
+    stack_arc[0], stack_up[0] = arc, upward
+    depth = 1
+    while depth > 0:
+        depth -= 1
+        a, up = stack_arc[depth], stack_up[depth]
+        time_a = up_time[a] if up else down_time[a]
+        road = up_edge[a] if up else down_edge[a]
+        if road >= 0 and weight_min[road] == time_a:
+            if n_edges == edges.shape[0]:
+                grown = np.empty(2 * n_edges, np.int64)
+                grown[:n_edges] = edges
+                edges = grown
+            edges[n_edges] = road
+            n_edges += 1
+            continue
+        x, z = up_tail[a], up_head[a]
+        found = False
+        for j in range(down_offsets[x], down_offsets[x + 1]):
+            yx = down_arc[j]
+            yz = _arc_between(up_offsets, up_head, yx + 1, down_tail[j], z)
+            if yz < 0:
+                continue
+            if up and down_time[yx] + up_time[yz] == time_a:        # x → y → z
+                first, first_up, second, second_up = yx, False, yz, True
+                found = True
+                break
+            if not up and down_time[yz] + up_time[yx] == time_a:    # z → y → x
+                first, first_up, second, second_up = yz, False, yx, True
+                found = True
+                break
+        if not found:
+            return edges, -1
+        if depth + 2 > stack_arc.shape[0]:
+            grown_arc = np.empty(2 * stack_arc.shape[0], np.int64)
+            grown_up = np.empty(2 * stack_arc.shape[0], np.bool_)
+            grown_arc[:depth] = stack_arc[:depth]
+            grown_up[:depth] = stack_up[:depth]
+            stack_arc, stack_up = grown_arc, grown_up
+        stack_arc[depth], stack_up[depth] = second, second_up
+        stack_arc[depth + 1], stack_up[depth + 1] = first, first_up
+        depth += 2
+    return edges, n_edges
+
+
+@njit(cache=True)
+def shortest_route(parent, up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
+                   up_time, down_time, up_edge, down_edge, weight_min, source, target,
+                   fwd_dist, bwd_dist, fwd_arc, bwd_arc):
+    """A shortest route between ranks ``source`` and ``target``.
+
+    Returns ``(time_min, edges, ok)``: the route's time summed edge by edge in
+    driving order (``inf`` if unreachable), its road edge ids, and ``False``
+    only if unpacking failed (the caller then falls back to Dijkstra).
+    """
+    if source == target:
+        return 0.0, np.empty(0, np.int64), True
+    _walk_up(parent, up_offsets, up_head, up_time, source, fwd_dist, fwd_arc)
+    _walk_up(parent, up_offsets, up_head, down_time, target, bwd_dist, bwd_arc)
+    best, meet = np.inf, -1
+    x = target
+    while x >= 0:
+        t = fwd_dist[x] + bwd_dist[x]
+        if t < best:
+            best, meet = t, x
+        x = parent[x]
+    edges = np.empty(0, np.int64)
+    ok = True
+    if meet >= 0:
+        # Arcs source ↑ meet (collected backwards) and meet ↓ target.
+        n_up, v = 0, meet
+        while v != source:
+            v = up_tail[fwd_arc[v]]
+            n_up += 1
+        n_down, v = 0, meet
+        while v != target:
+            v = up_tail[bwd_arc[v]]
+            n_down += 1
+        arcs = np.empty(n_up + n_down, np.int64)
+        v = meet
+        for k in range(n_up - 1, -1, -1):
+            arcs[k] = fwd_arc[v]
+            v = up_tail[arcs[k]]
+        v = meet
+        for k in range(n_up, n_up + n_down):
+            arcs[k] = bwd_arc[v]
+            v = up_tail[arcs[k]]
+        buffer = np.empty(64, np.int64)
+        n_edges = 0
+        for k in range(n_up + n_down):
+            buffer, n_edges = _unpack(arcs[k], k < n_up, up_offsets, up_head, up_tail, down_offsets,
+                              down_tail, down_arc, up_time, down_time, up_edge, down_edge,
+                              weight_min, buffer, n_edges)
+            if n_edges < 0:
+                ok = False
+                break
+        if ok:
+            edges = buffer[:n_edges].copy()
+    _forget(parent, source, fwd_dist)
+    _forget(parent, target, bwd_dist)
+    if meet < 0 or not ok:
+        return np.inf, edges, ok
+    time_min = 0.0
+    for e in edges:
+        time_min += weight_min[e]
+    return time_min, edges, True
+
+
+@njit(cache=True)
+def travel_time_table(parent, up_offsets, up_head, up_time, down_time, sources, targets):
+    """``table[i, j]``: shortest time from rank ``sources[i]`` to ``targets[j]``."""
+    n_nodes = parent.shape[0]
+    table = np.full((sources.shape[0], targets.shape[0]), np.inf)
+    if sources.shape[0] == 0 or targets.shape[0] == 0:
+        return table
+    dist = np.full(n_nodes, np.inf)
+    via = np.empty(n_nodes, np.int64)
+    # Buckets: one entry per (ancestor of a target, target) reached.
+    n_entries = 0
+    for t in targets:
+        x = t
+        while x >= 0:
+            n_entries += 1
+            x = parent[x]
+    entry_node = np.empty(n_entries, np.int32)
+    entry_target = np.empty(n_entries, np.int32)
+    entry_time = np.empty(n_entries, np.float64)
+    k = 0
+    for j in range(targets.shape[0]):
+        _walk_up(parent, up_offsets, up_head, down_time, targets[j], dist, via)
+        x = targets[j]
+        while x >= 0:
+            if dist[x] < np.inf:
+                entry_node[k], entry_target[k], entry_time[k] = x, j, dist[x]
+                k += 1
+            x = parent[x]
+        _forget(parent, targets[j], dist)
+    bucket_offsets = np.zeros(n_nodes + 1, np.int64)
+    for i in range(k):
+        bucket_offsets[entry_node[i] + 1] += 1
+    for x in range(n_nodes):
+        bucket_offsets[x + 1] += bucket_offsets[x]
+    fill = bucket_offsets[:n_nodes].copy()
+    bucket_target = np.empty(k, np.int32)
+    bucket_time = np.empty(k, np.float64)
+    for i in range(k):
+        slot = fill[entry_node[i]]
+        bucket_target[slot], bucket_time[slot] = entry_target[i], entry_time[i]
+        fill[entry_node[i]] += 1
+    for i in range(sources.shape[0]):
+        _walk_up(parent, up_offsets, up_head, up_time, sources[i], dist, via)
+        row = table[i]
+        x = sources[i]
+        while x >= 0:
+            t_x = dist[x]
+            if t_x < np.inf:
+                for b in range(bucket_offsets[x], bucket_offsets[x + 1]):
+                    t = t_x + bucket_time[b]
+                    if t < row[bucket_target[b]]:
+                        row[bucket_target[b]] = t
+            x = parent[x]
+        _forget(parent, sources[i], dist)
+    return table
