@@ -31,10 +31,17 @@ from . import cch_customize, cch_query, phast
 from .cch_cache import hierarchy_for
 from .cch_contraction import search_space_arcs
 
-__all__ = ["CCHSearch", "FULL_SHARE"]
+__all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "customizes_in_full"]
 
-#: A change of more than this share of the road edges is customized in full.
+#: A change of more than ``FULL_SHARE`` of the road edges plus
+#: ``FULL_MIN_EDGES`` is customized in full, smaller ones partially.
 FULL_SHARE = 0.02
+FULL_MIN_EDGES = 16
+
+
+def customizes_in_full(n_changed: int, n_edges: int) -> bool:
+    """Whether a change of ``n_changed`` road edges is customized in full."""
+    return n_changed > FULL_SHARE * n_edges + FULL_MIN_EDGES
 
 
 class CCHSearch:
@@ -100,7 +107,7 @@ class CCHSearch:
         self._pending = []
         if changed is not None and len(changed) == 0:
             return
-        if changed is None or len(changed) > FULL_SHARE * max(len(self.weight_min), 1):
+        if changed is None or customizes_in_full(len(changed), len(self.weight_min)):
             (self.up_time, self.down_time, self.up_edge, self.down_edge) = \
                 cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets,
                                              s.down_tail, s.down_arc, s.slot_offsets,

@@ -26,6 +26,7 @@ then simply rebuilt next time.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 import time
@@ -112,10 +113,12 @@ def hierarchy_for(n_nodes: int, tails: np.ndarray, heads: np.ndarray,
 def _load(path: Path, key: str, n_nodes: int):
     """The stored arrays, or ``None`` (absent, or unusable: warned once)."""
     try:
-        with np.load(path, allow_pickle=False) as stored:
+        data = path.read_bytes()
+    except OSError:
+        return None  # absent, or the cache directory is unusable: build
+    try:
+        with np.load(io.BytesIO(data), allow_pickle=False) as stored:
             arrays = {name: stored[name] for name in (*_STORED, "key", "checksum", "seconds")}
-    except FileNotFoundError:
-        return None
     except Exception as exc:  # noqa: BLE001 - any unreadable file is rebuilt
         _warn(path, f"unreadable ({type(exc).__name__})")
         return None
