@@ -12,11 +12,15 @@ hierarchy (Dibbelt, Strasser & Wagner 2016). It owns
   partial customization when few roads changed (:data:`FULL_SHARE`), a full
   one otherwise or when it cannot know which (:mod:`sim.routing.cch_customize`);
 * the choice of query kernel: PHAST sweeps for whole trees
-  (:mod:`sim.routing.phast`, on the arcs kept by a perfect customization when
-  :attr:`perfect_sweeps`), elimination-tree walks with buckets for a few
-  targets and for tables, and an elimination-tree route with unpacking
+  (:mod:`sim.routing.phast`), elimination-tree walks for a few targets and
+  for tables, and an elimination-tree route with unpacking
   (:mod:`sim.routing.cch_query`), each picked by an estimate of the arcs it
   would touch;
+* perfect customization where it pays: it costs about two basic ones and
+  saves about a quarter of every later sweep, so it is made once
+  :data:`PERFECT_AFTER_TREES` trees were asked for in one road state (a
+  dispatch run changes roads every few trees, a benchmark or a batch of
+  trees does not);
 * the scratch arrays of route queries, so that a route never costs O(nodes).
 
 Answers equal Dijkstra's up to rounding (sums are added in another order:
@@ -29,13 +33,16 @@ import numpy as np
 
 from . import cch_customize, cch_query, phast
 from .cch_cache import hierarchy_for
-from .cch_contraction import search_space_arcs
+from .cch_contraction import elimination_depth, preorder, search_space_arcs
 
 __all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "customizes_in_full"]
 
+#: Trees asked for in one road state after which sweeps use perfect customization.
+PERFECT_AFTER_TREES = 32
+
 #: A change of more than ``FULL_SHARE`` of the road edges plus
 #: ``FULL_MIN_EDGES`` is customized in full, smaller ones partially.
-FULL_SHARE = 0.02
+FULL_SHARE = 0.003
 FULL_MIN_EDGES = 16
 
 
@@ -57,13 +64,15 @@ class CCHSearch:
     fallback
         A :class:`~sim.routing.search.DijkstraSearch` on the same arrays,
         asked for a route only if an arc could not be unpacked.
-    perfect_sweeps : bool
-        Sweep only the arcs a perfect customization keeps (exact either way).
+    perfect_sweeps : bool or "auto"
+        Sweep only the arcs a perfect customization keeps: always, never, or
+        (``"auto"``) after :data:`PERFECT_AFTER_TREES` trees in one road
+        state. Exact either way (sums may differ in the last bits).
     """
 
     paths_from_trees = False
 
-    def __init__(self, offsets, tails, heads, weight_min, *, fallback, perfect_sweeps=True):
+    def __init__(self, offsets, tails, heads, weight_min, *, fallback, perfect_sweeps="auto"):
         n_nodes = len(offsets) - 1
         self.heads = heads
         self.weight_min = weight_min
@@ -73,6 +82,10 @@ class CCHSearch:
         s = self.structure
         self._search_arcs = float(np.mean(search_space_arcs(s.parent, s.up_offsets))) \
             if n_nodes else 0.0
+        self._depth = elimination_depth(s.parent)
+        self._max_depth = int(self._depth.max()) if n_nodes else 0
+        self._head_depth = self._depth[s.up_head]
+        self._pre, self._size = preorder(s.parent)
         self._fwd_dist = np.full(n_nodes, np.inf)
         self._bwd_dist = np.full(n_nodes, np.inf)
         self._fwd_arc = np.zeros(n_nodes, np.int64)
@@ -80,6 +93,8 @@ class CCHSearch:
         self._queued = np.zeros(s.n_arcs, np.uint8)
         self._pending: list[np.ndarray] | None = None  # None: customize in full
         self._sweeps = None
+        self._sweeps_perfect = False
+        self._trees = 0  # trees asked for since the last change
         self.stats = {"full": 0, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
         self._customize()
 
@@ -100,8 +115,16 @@ class CCHSearch:
             self._pending.append(np.asarray(edge_ids, dtype=np.int64).ravel())
         self._sweeps = None
 
+    def customize(self, *, full: bool = False) -> None:
+        """Bring the customization up to date now (``full``: from scratch)."""
+        if full:
+            self._pending = None
+        self._ready()
+
     def _customize(self) -> None:
         s = self.structure
+        self._sweeps = None
+        self._trees = 0
         changed = None if self._pending is None else (
             np.unique(np.concatenate(self._pending)) if self._pending else np.empty(0, np.int64))
         self._pending = []
@@ -127,9 +150,11 @@ class CCHSearch:
 
     def _sweep_arcs(self):
         """Sweep arcs ``(from_source, into_target)``, each ``(offsets, head, time)``."""
-        if self._sweeps is None:
+        perfect = self.perfect_sweeps is True or (
+            self.perfect_sweeps == "auto" and self._trees >= PERFECT_AFTER_TREES)
+        if self._sweeps is None or (perfect and not self._sweeps_perfect):
             s = self.structure
-            if self.perfect_sweeps:
+            if perfect:
                 up, down = cch_customize.perfect_times(s.up_offsets, s.up_head, s.down_offsets,
                                                        s.down_tail, s.down_arc, self.up_time,
                                                        self.down_time)
@@ -140,10 +165,11 @@ class CCHSearch:
             else:
                 self._sweeps = ((s.up_offsets, s.up_head, self.down_time),
                                 (s.up_offsets, s.up_head, self.up_time))
+            self._sweeps_perfect = perfect
         return self._sweeps
 
     def sweep_arc_count(self) -> int:
-        """Arcs a tree sweep reads (after pruning, when perfect sweeps are on)."""
+        """Arcs a tree sweep reads now (fewer once perfect customization pruned)."""
         self._ready()
         return len(self._sweep_arcs()[0][1])
 
@@ -151,19 +177,21 @@ class CCHSearch:
     def tree(self, source: int) -> tuple[np.ndarray, None, float]:
         """``(time_min[n], None, inf)``: times from ``source`` by PHAST."""
         self._ready()
+        self._trees += 1
         s = self.structure
         offsets, head, time_min = self._sweep_arcs()[0]
         times = phast.one_to_all(s.parent, s.up_offsets, s.up_head, self.up_time, offsets,
-                                 head, time_min, s.order, int(s.rank[source]))
+                                 head, time_min, s.rank, int(s.rank[source]))
         return times, None, np.inf
 
     def tree_into(self, target: int) -> tuple[np.ndarray, None]:
         """``(time_min[n], None)``: times from every node into ``target``."""
         self._ready()
+        self._trees += 1
         s = self.structure
         offsets, head, time_min = self._sweep_arcs()[1]
         times = phast.one_to_all(s.parent, s.up_offsets, s.up_head, self.down_time, offsets,
-                                 head, time_min, s.order, int(s.rank[target]))
+                                 head, time_min, s.rank, int(s.rank[target]))
         return times, None
 
     def _walks_cheaper(self, n_walks: int, n_sweeps: int) -> bool:
@@ -182,10 +210,10 @@ class CCHSearch:
         s = self.structure
         if len(sources) and not self._walks_cheaper(len(sources) + len(targets), len(sources)):
             return np.stack([self.tree(int(v))[0][targets] for v in sources])
-        rank = s.rank
         return cch_query.travel_time_table(
-            s.parent, s.up_offsets, s.up_head, self.up_time, self.down_time,
-            rank[sources].astype(np.int64), rank[targets].astype(np.int64))
+            s.parent, self._depth, self._max_depth, self._pre, self._size, s.up_offsets,
+            self._head_depth, self.up_time, self.down_time, s.rank[sources].astype(np.int64),
+            s.rank[targets].astype(np.int64))
 
     def route(self, source: int, target: int) -> tuple[float, np.ndarray]:
         """``(time_min, edge ids in driving order)``; ``(inf, [])`` if unreachable."""

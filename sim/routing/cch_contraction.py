@@ -42,7 +42,8 @@ from dataclasses import dataclass, fields
 import numpy as np
 from numba import njit
 
-__all__ = ["CCHStructure", "build_structure", "search_space_arcs"]
+__all__ = ["CCHStructure", "build_structure", "elimination_depth", "preorder",
+           "search_space_arcs"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -249,3 +250,41 @@ def search_space_arcs(parent, up_offsets):
         if parent[r] >= 0:
             arcs[r] += arcs[parent[r]]
     return arcs
+
+
+@njit(cache=True)
+def elimination_depth(parent):
+    """Depth of every rank in the elimination tree (roots at 0)."""
+    n_nodes = parent.shape[0]
+    depth = np.zeros(n_nodes, np.int32)
+    for r in range(n_nodes - 1, -1, -1):
+        if parent[r] >= 0:
+            depth[r] = depth[parent[r]] + 1
+    return depth
+
+
+@njit(cache=True)
+def preorder(parent):
+    """Preorder index and subtree size of every rank in the elimination forest.
+
+    The ranks in the subtree of ``r`` are exactly those whose index lies in
+    ``pre[r] .. pre[r] + size[r] - 1``.
+    """
+    n_nodes = parent.shape[0]
+    size = np.ones(n_nodes, np.int64)
+    for r in range(n_nodes):  # children rank below their parent
+        if parent[r] >= 0:
+            size[parent[r]] += size[r]
+    pre = np.empty(n_nodes, np.int64)
+    next_free = np.empty(n_nodes, np.int64)
+    next_root = 0
+    for r in range(n_nodes - 1, -1, -1):
+        p = parent[r]
+        if p < 0:
+            pre[r] = next_root
+            next_root += size[r]
+        else:
+            pre[r] = next_free[p]
+            next_free[p] += size[r]
+        next_free[r] = pre[r] + 1
+    return pre, size

@@ -16,10 +16,10 @@ ACM JEA 21(1), Sec. 5):
 * **Partial customization** after some roads changed recomputes only the arcs
   those roads carry, then, in rising arc order, every arc whose lower
   triangle contains a recomputed arc whose time changed *and* whose old time
-  was tight there or whose new time beats it. Recomputing an arc from scratch
-  (its roads plus all its lower triangles, found by merging the downward
-  lists of its two ends) makes closures (times going up) as exact as
-  reopenings. The result is bit for bit what a full customization gives.
+  was tight there or whose new time beats it. Recomputing an arc ``x → z``
+  from scratch (its roads plus all its lower triangles: each ``y`` below
+  ``x`` whose arcs include ``z``, by binary search) makes closures (times
+  going up) as exact as reopenings. The result is bit for bit what a full customization gives.
 * **Perfect customization** (top-down over *upper and intermediate*
   triangles) turns every arc time into the true shortest time between its
   ends; an arc whose time drops is never needed by a query and is pruned.
@@ -148,24 +148,17 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
             if weight_min[slot_edges[k]] < new_down:
                 new_down = weight_min[slot_edges[k]]
                 new_down_edge = slot_edges[k]
-        # Lower triangles {y, x, z}: y below both, found in both downward lists.
-        i, i_end = down_offsets[x], down_offsets[x + 1]
-        j, j_end = down_offsets[z], down_offsets[z + 1]
-        while i < i_end and j < j_end:
-            if down_tail[i] < down_tail[j]:
-                i += 1
-            elif down_tail[i] > down_tail[j]:
-                j += 1
-            else:
-                yx, yz = down_arc[i], down_arc[j]
+        # Lower triangles {y, x, z}: y below x with an arc y → z too.
+        for i in range(down_offsets[x], down_offsets[x + 1]):
+            yx = down_arc[i]
+            yz = _arc_after(up_offsets, up_head, yx + 1, down_tail[i], z)
+            if yz >= 0:
                 t = down_time[yx] + up_time[yz]
                 if t < new_up:
                     new_up = t
                 t = down_time[yz] + up_time[yx]
                 if t < new_down:
                     new_down = t
-                i += 1
-                j += 1
         up_time[a], down_time[a] = new_up, new_down
         up_edge[a], down_edge[a] = new_up_edge, new_down_edge
         if new_up == old_up and new_down == old_down:
@@ -188,24 +181,30 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
                 p += 1
                 q += 1
         # Intermediate triangles x < w < z: a is the middle arc of top arc w → z.
-        p, p_end = up_offsets[x], a
-        q, q_end = down_offsets[z], down_offsets[z + 1]
-        while p < p_end and q < q_end:
-            if up_head[p] < down_tail[q]:
-                p += 1
-            elif up_head[p] > down_tail[q]:
-                q += 1
-            else:
-                top = down_arc[q]
-                # w → z: w → x → z; z → w: z → x → w.
-                if _touched(old_up, new_up, down_time[p], up_time[top]) or \
-                        _touched(old_down, new_down, up_time[p], down_time[top]):
-                    if queued[top] == 0:
-                        queued[top] = 1
-                        size = _push(heap, size, top)
-                p += 1
-                q += 1
+        for p in range(up_offsets[x], a):
+            top = _arc_after(up_offsets, up_head, up_offsets[up_head[p]], up_head[p], z)
+            # w → z: w → x → z; z → w: z → x → w.
+            if _touched(old_up, new_up, down_time[p], up_time[top]) or \
+                    _touched(old_down, new_down, up_time[p], down_time[top]):
+                if queued[top] == 0:
+                    queued[top] = 1
+                    size = _push(heap, size, top)
     return recomputed
+
+
+@njit(cache=True)
+def _arc_after(up_offsets, up_head, first, x, z):
+    """Arc ``x → z`` among arcs ``first..`` of ``x`` (binary search); ``-1`` if absent."""
+    lo, hi = first, up_offsets[x + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if up_head[mid] < z:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < up_offsets[x + 1] and up_head[lo] == z:
+        return lo
+    return -1
 
 
 @njit(cache=True)

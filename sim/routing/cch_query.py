@@ -4,17 +4,23 @@ Elimination-tree queries (Dibbelt, Strasser & Wagner 2016, Sec. 6.2; Bauer,
 Columbus, Rutter & Wagner 2016): in a CCH every upward neighbour of a node is
 one of its ancestors in the elimination tree, so the upward search from a
 crossroads is a walk to the root relaxing each ancestor's arcs once — no
-priority queue, no stall-on-demand. A route ``s → t`` takes the best
-``forward(x) + backward(x)`` over the common ancestors ``x`` of ``s`` and
-``t``; its arcs are then *unpacked* into road edges: an arc that is not a
+priority queue, no stall-on-demand. A route ``s → t`` walks up from both ends in rising rank and
+takes the best ``forward(x) + backward(x)`` over the common ancestors ``x``
+of ``s`` and ``t``, no longer relaxing from a side whose time already
+reaches the best meeting found; its arcs are then *unpacked* into road edges: an arc that is not a
 road is the fastest lower triangle ``x → y → z`` whose times add up exactly
 to its own (basic customization stored nothing else; the sums compare bit
 for bit because they are the very additions the customization made).
 
-A table ``sources × targets`` uses buckets (Knopp, Sanders, Schultes,
-Schulz & Wagner 2007): one backward walk per target leaves ``(target,
-time)`` in a bucket at every ancestor, one forward walk per source scans the
-buckets on its way up.
+A table ``sources × targets`` makes one upward walk per source and per
+target and meets them at their common ancestors (the many-to-many idea of
+Knopp, Sanders, Schultes, Schulz & Wagner 2007, with the elimination tree in
+place of buckets). Numbering the elimination tree in preorder makes the
+starts below any node a contiguous run once sorted, so all walks advance
+together — each node's arcs are relaxed once for the whole run below it, in
+a loop that vectorizes — and a source meets, at each of its ancestors, the
+run of targets below that ancestor. Walks are kept by *depth* along their
+root path, so no per-node scratch is needed.
 
 Queries read the basic times of :mod:`sim.routing.cch_customize`. The
 per-node scratch arrays of a route query are the caller's (all ``inf`` on
@@ -136,15 +142,43 @@ def shortest_route(parent, up_offsets, up_head, up_tail, down_offsets, down_tail
     """
     if source == target:
         return 0.0, np.empty(0, np.int64), True
-    _walk_up(parent, up_offsets, up_head, up_time, source, fwd_dist, fwd_arc)
-    _walk_up(parent, up_offsets, up_head, down_time, target, bwd_dist, bwd_arc)
+    # Both walks in rising rank; on common ancestors, record the best meeting
+    # and stop relaxing from a side that can no longer beat it.
+    fwd_dist[source] = 0.0
+    bwd_dist[target] = 0.0
     best, meet = np.inf, -1
-    x = target
-    while x >= 0:
-        t = fwd_dist[x] + bwd_dist[x]
-        if t < best:
-            best, meet = t, x
-        x = parent[x]
+    x, y = source, target
+    while x >= 0 or y >= 0:
+        common = x == y
+        if common:
+            t = fwd_dist[x] + bwd_dist[x]
+            if t < best:
+                best, meet = t, x
+        if x >= 0 and (y < 0 or x <= y):
+            t_x = fwd_dist[x]
+            if t_x < best:
+                for a in range(up_offsets[x], up_offsets[x + 1]):
+                    u = up_head[a]
+                    t = t_x + up_time[a]
+                    if t < fwd_dist[u]:
+                        fwd_dist[u] = t
+                        fwd_arc[u] = a
+        if y >= 0 and (x < 0 or y <= x):
+            t_y = bwd_dist[y]
+            if t_y < best:
+                for a in range(up_offsets[y], up_offsets[y + 1]):
+                    u = up_head[a]
+                    t = t_y + down_time[a]
+                    if t < bwd_dist[u]:
+                        bwd_dist[u] = t
+                        bwd_arc[u] = a
+        if common:
+            x = parent[x]
+            y = x
+        elif x >= 0 and (y < 0 or x < y):
+            x = parent[x]
+        else:
+            y = parent[y]
     edges = np.empty(0, np.int64)
     ok = True
     if meet >= 0:
@@ -188,57 +222,87 @@ def shortest_route(parent, up_offsets, up_head, up_tail, down_offsets, down_tail
 
 
 @njit(cache=True)
-def travel_time_table(parent, up_offsets, up_head, up_time, down_time, sources, targets):
-    """``table[i, j]``: shortest time from rank ``sources[i]`` to ``targets[j]``."""
+def _walks_together(parent, depth, max_depth, pre, size, up_offsets, head_depth, arc_time,
+                    starts, keys):
+    """Upward walks from all ``starts`` (sorted by ``keys`` = their preorder
+    index) at once: ``times[k, j]`` is the time found between ``starts[j]``
+    and its ancestor at depth ``k``.
+
+    The walks through a node are those of the starts in its subtree — a run
+    ``lo..hi`` of the sorted starts — so each node's arcs are relaxed once
+    for all of them, in a loop over that run that vectorizes.
+    """
     n_nodes = parent.shape[0]
+    times = np.full((max_depth + 1, starts.shape[0]), np.inf)
+    seen = np.zeros(n_nodes, np.uint8)
+    n_shared = 0
+    for j in range(starts.shape[0]):
+        times[depth[starts[j]], j] = 0.0
+        x = starts[j]
+        while x >= 0 and seen[x] == 0:
+            seen[x] = 1
+            n_shared += 1
+            x = parent[x]
+    nodes = np.empty(n_shared, np.int64)
+    k = 0
+    for j in range(starts.shape[0]):
+        x = starts[j]
+        while x >= 0 and seen[x] == 1:
+            seen[x] = 2
+            nodes[k] = x
+            k += 1
+            x = parent[x]
+    nodes.sort()
+    for x in nodes:
+        lo = np.searchsorted(keys, pre[x])
+        hi = np.searchsorted(keys, pre[x] + size[x])
+        row = times[depth[x]]
+        for a in range(up_offsets[x], up_offsets[x + 1]):
+            w = arc_time[a]
+            if w < np.inf:
+                up = times[head_depth[a]]
+                for j in range(lo, hi):
+                    up[j] = min(up[j], row[j] + w)
+    return times
+
+
+@njit(cache=True)
+def travel_time_table(parent, depth, max_depth, pre, size, up_offsets, head_depth, up_time,
+                      down_time, sources, targets):
+    """``table[i, j]``: shortest time from rank ``sources[i]`` to ``targets[j]``.
+
+    ``depth``/``max_depth``: depths in the elimination tree; ``pre``/``size``:
+    preorder index and subtree size of every rank; ``head_depth``: depth of
+    every arc's head.
+    """
     table = np.full((sources.shape[0], targets.shape[0]), np.inf)
     if sources.shape[0] == 0 or targets.shape[0] == 0:
         return table
-    dist = np.full(n_nodes, np.inf)
-    via = np.empty(n_nodes, np.int64)
-    # Buckets: one entry per (ancestor of a target, target) reached.
-    n_entries = 0
-    for t in targets:
-        x = t
-        while x >= 0:
-            n_entries += 1
-            x = parent[x]
-    entry_node = np.empty(n_entries, np.int32)
-    entry_target = np.empty(n_entries, np.int32)
-    entry_time = np.empty(n_entries, np.float64)
-    k = 0
-    for j in range(targets.shape[0]):
-        _walk_up(parent, up_offsets, up_head, down_time, targets[j], dist, via)
-        x = targets[j]
-        while x >= 0:
-            if dist[x] < np.inf:
-                entry_node[k], entry_target[k], entry_time[k] = x, j, dist[x]
-                k += 1
-            x = parent[x]
-        _forget(parent, targets[j], dist)
-    bucket_offsets = np.zeros(n_nodes + 1, np.int64)
-    for i in range(k):
-        bucket_offsets[entry_node[i] + 1] += 1
-    for x in range(n_nodes):
-        bucket_offsets[x + 1] += bucket_offsets[x]
-    fill = bucket_offsets[:n_nodes].copy()
-    bucket_target = np.empty(k, np.int32)
-    bucket_time = np.empty(k, np.float64)
-    for i in range(k):
-        slot = fill[entry_node[i]]
-        bucket_target[slot], bucket_time[slot] = entry_target[i], entry_time[i]
-        fill[entry_node[i]] += 1
+    by_pre = np.argsort(pre[targets], kind="mergesort")
+    sorted_targets = targets[by_pre]
+    target_keys = pre[sorted_targets]
+    bwd = _walks_together(parent, depth, max_depth, pre, size, up_offsets, head_depth,
+                          down_time, sorted_targets, target_keys)
+    source_order = np.argsort(pre[sources], kind="mergesort")
+    sorted_sources = sources[source_order]
+    fwd = _walks_together(parent, depth, max_depth, pre, size, up_offsets, head_depth,
+                          up_time, sorted_sources, pre[sorted_sources])
+    row = np.empty(targets.shape[0])
     for i in range(sources.shape[0]):
-        _walk_up(parent, up_offsets, up_head, up_time, sources[i], dist, via)
-        row = table[i]
-        x = sources[i]
+        row[:] = np.inf
+        x = sorted_sources[i]
         while x >= 0:
-            t_x = dist[x]
-            if t_x < np.inf:
-                for b in range(bucket_offsets[x], bucket_offsets[x + 1]):
-                    t = t_x + bucket_time[b]
-                    if t < row[bucket_target[b]]:
-                        row[bucket_target[b]] = t
+            k = depth[x]
+            f = fwd[k, i]
+            if f < np.inf:
+                # The targets below x meet this source at x.
+                lo = np.searchsorted(target_keys, pre[x])
+                hi = np.searchsorted(target_keys, pre[x] + size[x])
+                down = bwd[k]
+                for j in range(lo, hi):
+                    row[j] = min(row[j], f + down[j])
             x = parent[x]
-        _forget(parent, sources[i], dist)
+        out = table[source_order[i]]
+        for j in range(targets.shape[0]):
+            out[by_pre[j]] = row[j]
     return table

@@ -8,7 +8,10 @@ highest rank down, each taking the best of its arcs from higher nodes. In a
 CCH the upward search is a walk up the elimination tree (every upward
 neighbour of a node is an ancestor), and because nodes are numbered by rank
 the sweep reads the arcs in storage order and the times of higher nodes
-from the same array (no indirection beyond the arc heads).
+from the same array (no indirection beyond the arc heads); one gather at the
+end puts the times back in road-node order (a scatter in the sweep measured
+~25 % slower on DIMACS New York). Nothing is filled in O(nodes) before the
+sweep: it starts every node at ``inf`` except the source's ancestors.
 
 The sweep arcs can be all arcs with their basic times, or only those kept
 after perfect customization (:func:`sim.routing.cch_customize.pruned_sweep_arcs`):
@@ -30,7 +33,7 @@ __all__ = ["one_to_all"]
 
 @njit(cache=True)
 def one_to_all(parent, up_offsets, up_head, search_time, sweep_offsets, sweep_head,
-               sweep_time, order, source):
+               sweep_time, rank, source):
     """Shortest times from rank ``source`` to every node, in road-node order.
 
     Parameters
@@ -44,15 +47,20 @@ def one_to_all(parent, up_offsets, up_head, search_time, sweep_offsets, sweep_he
     sweep_offsets, sweep_head, sweep_time :
         Arcs of the sweep by lower endpoint, with the time of the opposite
         direction (from the higher end down).
-    order : int32[n]
-        Road node of each rank (the answer is scattered back through it).
+    rank : int32[n]
+        Rank of each road node (the answer is gathered back through it).
     source : int
         Rank of the source.
 
     Returns float64[n] in minutes, ``inf`` where unreachable.
     """
     n_nodes = parent.shape[0]
-    time_min = np.full(n_nodes, np.inf)
+    # Only the source's ancestors carry a time before the sweep (no O(n) fill).
+    time_min = np.empty(n_nodes)
+    x = source
+    while x >= 0:
+        time_min[x] = np.inf
+        x = parent[x]
     time_min[source] = 0.0
     x = source
     while x >= 0:
@@ -63,13 +71,31 @@ def one_to_all(parent, up_offsets, up_head, search_time, sweep_offsets, sweep_he
                 if t < time_min[up_head[a]]:
                     time_min[up_head[a]] = t
         x = parent[x]
-    out = np.empty(n_nodes)
+    # The ancestors, highest first, to know whose time the search set.
+    n_up = 0
+    x = source
+    while x >= 0:
+        n_up += 1
+        x = parent[x]
+    ancestors = np.empty(n_up, np.int64)
+    x = source
+    for i in range(n_up - 1, -1, -1):
+        ancestors[i] = x
+        x = parent[x]
+    next_up = 0
     for v in range(n_nodes - 1, -1, -1):
-        t_v = time_min[v]
+        if next_up < n_up and ancestors[next_up] == v:
+            t_v = time_min[v]
+            next_up += 1
+        else:
+            t_v = np.inf
         for k in range(sweep_offsets[v], sweep_offsets[v + 1]):
             t = time_min[sweep_head[k]] + sweep_time[k]
             if t < t_v:
                 t_v = t
         time_min[v] = t_v
-        out[order[v]] = t_v
+    # Back to road-node order: a gather (reads scattered, writes in order).
+    out = np.empty(n_nodes)
+    for v in range(n_nodes):
+        out[v] = time_min[rank[v]]
     return out
