@@ -126,7 +126,7 @@ def test_random_customizations_stay_exact_and_equal_a_full_one_bit_for_bit(graph
         search.weights_changed(edges)
         assert_all_pairs_exact(search, graph, w)
         fresh, _ = search_on(graph)
-        for name in ("up_time", "down_time", "up_edge", "down_edge"):
+        for name in ("up_time", "down_time", "up_edge", "down_edge", "up_via", "down_via"):
             np.testing.assert_array_equal(getattr(search, name), getattr(fresh, name), name)
     assert search.stats["full"] >= 1
 
@@ -260,3 +260,19 @@ def test_district_bridges_closed_and_reopened_match_scipy():
         assert_valid_route(graph, w, router.route(sources[1], t), sources[1], t, want[1, t])
     router.set_speed_factor(bridges, 1.0)
     np.testing.assert_array_equal(router.table(sources, targets), before)
+
+
+def test_perfect_customization_comes_once_a_road_state_served_enough_trees():
+    graph = grid_graph(9)
+    search, w = search_on(graph)
+    want = scipy_times(graph, np.arange(graph.n_nodes), w)
+    for k in range(cch_module.PERFECT_AFTER_TREES + 3):
+        assert_exact(search.tree(k % graph.n_nodes)[0], want[k % graph.n_nodes])
+    assert search.stats["perfect"] == 1
+    assert search.sweep_arc_count() < search.structure.n_arcs
+    closed = np.flatnonzero(graph.segment == 7)
+    w[closed] = np.inf
+    search.weights_changed(closed)
+    want = scipy_times(graph, np.arange(graph.n_nodes), w)
+    assert_exact(search.tree(0)[0], want[0])
+    assert search.stats["perfect"] == 1 and search.sweep_arc_count() == search.structure.n_arcs

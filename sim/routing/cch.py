@@ -86,6 +86,7 @@ class CCHSearch:
         self._max_depth = int(self._depth.max()) if n_nodes else 0
         self._head_depth = self._depth[s.up_head]
         self._pre, self._size = preorder(s.parent)
+        self._sweep_scratch = np.empty(n_nodes)
         self._fwd_dist = np.full(n_nodes, np.inf)
         self._bwd_dist = np.full(n_nodes, np.inf)
         self._fwd_arc = np.zeros(n_nodes, np.int64)
@@ -131,7 +132,8 @@ class CCHSearch:
         if changed is not None and len(changed) == 0:
             return
         if changed is None or customizes_in_full(len(changed), len(self.weight_min)):
-            (self.up_time, self.down_time, self.up_edge, self.down_edge) = \
+            (self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
+             self.down_via) = \
                 cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets,
                                              s.down_tail, s.down_arc, s.slot_offsets,
                                              s.slot_edges, self.weight_min)
@@ -140,7 +142,8 @@ class CCHSearch:
         recomputed = cch_customize.customize_partial(
             s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
             s.slot_offsets, s.slot_edges, s.edge_slot, self.weight_min, changed,
-            self.up_time, self.down_time, self.up_edge, self.down_edge, self._queued)
+            self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
+            self.down_via, self._queued)
         self.stats["partial"] += 1
         self.stats["arcs_recomputed"] += int(recomputed)
 
@@ -181,7 +184,8 @@ class CCHSearch:
         s = self.structure
         offsets, head, time_min = self._sweep_arcs()[0]
         times = phast.one_to_all(s.parent, s.up_offsets, s.up_head, self.up_time, offsets,
-                                 head, time_min, s.rank, int(s.rank[source]))
+                                 head, time_min, s.rank, int(s.rank[source]),
+                                 self._sweep_scratch)
         return times, None, np.inf
 
     def tree_into(self, target: int) -> tuple[np.ndarray, None]:
@@ -191,7 +195,8 @@ class CCHSearch:
         s = self.structure
         offsets, head, time_min = self._sweep_arcs()[1]
         times = phast.one_to_all(s.parent, s.up_offsets, s.up_head, self.down_time, offsets,
-                                 head, time_min, s.rank, int(s.rank[target]))
+                                 head, time_min, s.rank, int(s.rank[target]),
+                                 self._sweep_scratch)
         return times, None
 
     def _walks_cheaper(self, n_walks: int, n_sweeps: int) -> bool:
@@ -220,10 +225,10 @@ class CCHSearch:
         self._ready()
         s = self.structure
         time_min, edges, ok = cch_query.shortest_route(
-            s.parent, s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail,
-            s.down_arc, self.up_time, self.down_time, self.up_edge, self.down_edge,
-            self.weight_min, int(s.rank[source]), int(s.rank[target]), self._fwd_dist,
-            self._bwd_dist, self._fwd_arc, self._bwd_arc)
+            s.parent, s.up_offsets, s.up_head, s.up_tail, self.up_time, self.down_time,
+            self.up_edge, self.down_edge, self.up_via, self.down_via, self.weight_min,
+            int(s.rank[source]), int(s.rank[target]), self._fwd_dist, self._bwd_dist,
+            self._fwd_arc, self._bwd_arc)
         if not ok:  # pragma: no cover - an inconsistent customization; stay exact
             return self._fallback.route(source, target)
         return float(time_min), edges

@@ -11,15 +11,18 @@ ACM JEA 21(1), Sec. 5):
   ``{y, x, z}`` with ``y < x < z``: ``x → z`` may go ``x → y → z``. Triangles
   are enumerated per middle node ``x`` from the arcs below it, as in
   RoutingKit, so no triangle list is stored. Afterwards an arc's time is the
-  shortest route between its ends through lower-ranked crossroads only, and
-  ``up_edge``/``down_edge`` name the road that carries an arc directly.
+  shortest route between its ends through lower-ranked crossroads only;
+  ``up_edge``/``down_edge`` name the fastest road between its ends and
+  ``up_via``/``down_via`` the lower triangle its time comes from (``-1``: the
+  road), which is all a route needs to be unpacked into roads.
 * **Partial customization** after some roads changed recomputes only the arcs
   those roads carry, then, in rising arc order, every arc whose lower
   triangle contains a recomputed arc whose time changed *and* whose old time
   was tight there or whose new time beats it. Recomputing an arc ``x → z``
   from scratch (its roads plus all its lower triangles: each ``y`` below
   ``x`` whose arcs include ``z``, by binary search) makes closures (times
-  going up) as exact as reopenings. The result is bit for bit what a full customization gives.
+  going up) as exact as reopenings. Triangles are tried in the same order
+  as in a full customization, so even ties resolve the same way. The result is bit for bit what a full customization gives.
 * **Perfect customization** (top-down over *upper and intermediate*
   triangles) turns every arc time into the true shortest time between its
   ends; an arc whose time drops is never needed by a query and is pruned.
@@ -42,9 +45,10 @@ def customize_full(up_offsets, up_head, down_offsets, down_tail, down_arc, slot_
                    slot_edges, weight_min):
     """Basic customization from scratch.
 
-    Returns ``(up_time, down_time, up_edge, down_edge)``: per arc ``x → y``
-    (``x < y``) the time upward and downward in minutes, and the road edge
-    that carries each direction directly (``-1``: none, or only slower ones).
+    Returns ``(up_time, down_time, up_edge, down_edge, up_via, down_via)``:
+    per arc ``x → y`` (``x < y``) the time upward and downward in minutes,
+    the fastest road edge in each direction (``-1``: none), and the lower
+    triangle that gives the time, as its arc ``w → x`` (``-1``: the road).
     """
     n_nodes = up_offsets.shape[0] - 1
     n_arcs = up_head.shape[0]
@@ -52,6 +56,8 @@ def customize_full(up_offsets, up_head, down_offsets, down_tail, down_arc, slot_
     down_time = np.full(n_arcs, np.inf)
     up_edge = np.full(n_arcs, -1, np.int32)
     down_edge = np.full(n_arcs, -1, np.int32)
+    up_via = np.full(n_arcs, -1, np.int32)
+    down_via = np.full(n_arcs, -1, np.int32)
     for a in range(n_arcs):
         for k in range(slot_offsets[2 * a], slot_offsets[2 * a + 1]):
             e = slot_edges[k]
@@ -76,10 +82,12 @@ def customize_full(up_offsets, up_head, down_offsets, down_tail, down_arc, slot_
                 t = x_to_y + up_time[yz]
                 if t < up_time[xz]:
                     up_time[xz] = t
+                    up_via[xz] = yx
                 t = down_time[yz] + y_to_x
                 if t < down_time[xz]:
                     down_time[xz] = t
-    return up_time, down_time, up_edge, down_edge
+                    down_via[xz] = yx
+    return up_time, down_time, up_edge, down_edge, up_via, down_via
 
 
 @njit(cache=True)
@@ -118,7 +126,7 @@ def _pop(heap, size):
 @njit(cache=True)
 def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
                       slot_offsets, slot_edges, edge_slot, weight_min, changed_edges,
-                      up_time, down_time, up_edge, down_edge, queued):
+                      up_time, down_time, up_edge, down_edge, up_via, down_via, queued):
     """Update a basic customization in place after ``changed_edges`` changed.
 
     ``queued`` is uint8[arcs] scratch, all zero on entry and on return.
@@ -140,6 +148,7 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
         old_up, old_down = up_time[a], down_time[a]
         new_up, new_down = np.inf, np.inf
         new_up_edge, new_down_edge = -1, -1
+        new_up_via, new_down_via = -1, -1
         for k in range(slot_offsets[2 * a], slot_offsets[2 * a + 1]):
             if weight_min[slot_edges[k]] < new_up:
                 new_up = weight_min[slot_edges[k]]
@@ -156,11 +165,14 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
                 t = down_time[yx] + up_time[yz]
                 if t < new_up:
                     new_up = t
+                    new_up_via = yx
                 t = down_time[yz] + up_time[yx]
                 if t < new_down:
                     new_down = t
+                    new_down_via = yx
         up_time[a], down_time[a] = new_up, new_down
         up_edge[a], down_edge[a] = new_up_edge, new_down_edge
+        up_via[a], down_via[a] = new_up_via, new_down_via
         if new_up == old_up and new_down == old_down:
             continue
         # Upper triangles x < z < w: a is the bottom arc of top arc z → w.

@@ -4,13 +4,12 @@ Elimination-tree queries (Dibbelt, Strasser & Wagner 2016, Sec. 6.2; Bauer,
 Columbus, Rutter & Wagner 2016): in a CCH every upward neighbour of a node is
 one of its ancestors in the elimination tree, so the upward search from a
 crossroads is a walk to the root relaxing each ancestor's arcs once — no
-priority queue, no stall-on-demand. A route ``s → t`` walks up from both ends in rising rank and
-takes the best ``forward(x) + backward(x)`` over the common ancestors ``x``
-of ``s`` and ``t``, no longer relaxing from a side whose time already
-reaches the best meeting found; its arcs are then *unpacked* into road edges: an arc that is not a
-road is the fastest lower triangle ``x → y → z`` whose times add up exactly
-to its own (basic customization stored nothing else; the sums compare bit
-for bit because they are the very additions the customization made).
+priority queue, no stall-on-demand. A route ``s → t`` walks up from both
+ends in rising rank and takes the best ``forward(x) + backward(x)`` over the
+common ancestors ``x`` of ``s`` and ``t``, no longer relaxing from a side
+whose time already reaches the best meeting found. Its arcs are then
+*unpacked* into road edges through the lower triangle (or the road) each
+arc's time came from, as the customization recorded it.
 
 A table ``sources × targets`` makes one upward walk per source and per
 target and meets them at their common ancestors (the many-to-many idea of
@@ -76,13 +75,13 @@ def _arc_between(up_offsets, up_head, first, x, z):
 
 
 @njit(cache=True)
-def _unpack(arc, upward, up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
-            up_time, down_time, up_edge, down_edge, weight_min, edges, n_edges):
+def _unpack(arc, upward, up_offsets, up_head, up_tail, up_edge, down_edge, up_via, down_via,
+            edges, n_edges):
     """Append the road edges of one arc driven up (or down) to ``edges``.
 
     Returns ``(edges, count)`` — ``edges`` grown if it was full — with
-    ``count = -1`` if some arc cannot be explained (never for a consistent
-    customization).
+    ``count = -1`` if an arc has neither road nor triangle (never on a
+    finite route of a consistent customization).
     """
     stack_arc = np.empty(128, np.int64)
     stack_up = np.empty(128, np.bool_)
@@ -91,9 +90,11 @@ def _unpack(arc, upward, up_offsets, up_head, up_tail, down_offsets, down_tail, 
     while depth > 0:
         depth -= 1
         a, up = stack_arc[depth], stack_up[depth]
-        time_a = up_time[a] if up else down_time[a]
-        road = up_edge[a] if up else down_edge[a]
-        if road >= 0 and weight_min[road] == time_a:
+        via = up_via[a] if up else down_via[a]
+        if via < 0:
+            road = up_edge[a] if up else down_edge[a]
+            if road < 0:
+                return edges, -1
             if n_edges == edges.shape[0]:
                 grown = np.empty(2 * n_edges, np.int64)
                 grown[:n_edges] = edges
@@ -101,23 +102,14 @@ def _unpack(arc, upward, up_offsets, up_head, up_tail, down_offsets, down_tail, 
             edges[n_edges] = road
             n_edges += 1
             continue
-        x, z = up_tail[a], up_head[a]
-        found = False
-        for j in range(down_offsets[x], down_offsets[x + 1]):
-            yx = down_arc[j]
-            yz = _arc_between(up_offsets, up_head, yx + 1, down_tail[j], z)
-            if yz < 0:
-                continue
-            if up and down_time[yx] + up_time[yz] == time_a:        # x → y → z
-                first, first_up, second, second_up = yx, False, yz, True
-                found = True
-                break
-            if not up and down_time[yz] + up_time[yx] == time_a:    # z → y → x
-                first, first_up, second, second_up = yz, False, yx, True
-                found = True
-                break
-        if not found:
+        # Triangle y < x < z with arcs y → x (via) and y → z.
+        yz = _arc_between(up_offsets, up_head, via + 1, up_tail[via], up_head[a])
+        if yz < 0:
             return edges, -1
+        if up:   # x → y → z
+            first, first_up, second, second_up = via, False, yz, True
+        else:    # z → y → x
+            first, first_up, second, second_up = yz, False, via, True
         if depth + 2 > stack_arc.shape[0]:
             grown_arc = np.empty(2 * stack_arc.shape[0], np.int64)
             grown_up = np.empty(2 * stack_arc.shape[0], np.bool_)
@@ -131,9 +123,9 @@ def _unpack(arc, upward, up_offsets, up_head, up_tail, down_offsets, down_tail, 
 
 
 @njit(cache=True)
-def shortest_route(parent, up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
-                   up_time, down_time, up_edge, down_edge, weight_min, source, target,
-                   fwd_dist, bwd_dist, fwd_arc, bwd_arc):
+def shortest_route(parent, up_offsets, up_head, up_tail, up_time, down_time, up_edge,
+                   down_edge, up_via, down_via, weight_min, source, target, fwd_dist, bwd_dist,
+                   fwd_arc, bwd_arc):
     """A shortest route between ranks ``source`` and ``target``.
 
     Returns ``(time_min, edges, ok)``: the route's time summed edge by edge in
@@ -203,9 +195,8 @@ def shortest_route(parent, up_offsets, up_head, up_tail, down_offsets, down_tail
         buffer = np.empty(64, np.int64)
         n_edges = 0
         for k in range(n_up + n_down):
-            buffer, n_edges = _unpack(arcs[k], k < n_up, up_offsets, up_head, up_tail, down_offsets,
-                              down_tail, down_arc, up_time, down_time, up_edge, down_edge,
-                              weight_min, buffer, n_edges)
+            buffer, n_edges = _unpack(arcs[k], k < n_up, up_offsets, up_head, up_tail, up_edge,
+                                      down_edge, up_via, down_via, buffer, n_edges)
             if n_edges < 0:
                 ok = False
                 break

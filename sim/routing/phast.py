@@ -33,7 +33,7 @@ __all__ = ["one_to_all"]
 
 @njit(cache=True)
 def one_to_all(parent, up_offsets, up_head, search_time, sweep_offsets, sweep_head,
-               sweep_time, rank, source):
+               sweep_time, rank, source, scratch):
     """Shortest times from rank ``source`` to every node, in road-node order.
 
     Parameters
@@ -51,19 +51,25 @@ def one_to_all(parent, up_offsets, up_head, search_time, sweep_offsets, sweep_he
         Rank of each road node (the answer is gathered back through it).
     source : int
         Rank of the source.
+    scratch : float64[n]
+        Work space for the times in rank order (any contents).
 
     Returns float64[n] in minutes, ``inf`` where unreachable.
     """
     n_nodes = parent.shape[0]
+    time_min = scratch
     # Only the source's ancestors carry a time before the sweep (no O(n) fill).
-    time_min = np.empty(n_nodes)
     x = source
+    n_up = 0
     while x >= 0:
         time_min[x] = np.inf
+        n_up += 1
         x = parent[x]
     time_min[source] = 0.0
+    ancestors = np.empty(n_up, np.int64)  # highest first
     x = source
-    while x >= 0:
+    for i in range(n_up - 1, -1, -1):
+        ancestors[i] = x
         t_x = time_min[x]
         if t_x < np.inf:
             for a in range(up_offsets[x], up_offsets[x + 1]):
@@ -71,31 +77,28 @@ def one_to_all(parent, up_offsets, up_head, search_time, sweep_offsets, sweep_he
                 if t < time_min[up_head[a]]:
                     time_min[up_head[a]] = t
         x = parent[x]
-    # The ancestors, highest first, to know whose time the search set.
-    n_up = 0
-    x = source
-    while x >= 0:
-        n_up += 1
-        x = parent[x]
-    ancestors = np.empty(n_up, np.int64)
-    x = source
-    for i in range(n_up - 1, -1, -1):
-        ancestors[i] = x
-        x = parent[x]
+    # The sweep, highest rank first. Unsigned indices spare numba's
+    # negative-index checks in the inner loop (~15 % on DIMACS New York).
+    one = np.uint64(1)
     next_up = 0
-    for v in range(n_nodes - 1, -1, -1):
+    v = np.uint64(n_nodes)
+    while v > 0:
+        v -= one
         if next_up < n_up and ancestors[next_up] == v:
             t_v = time_min[v]
             next_up += 1
         else:
             t_v = np.inf
-        for k in range(sweep_offsets[v], sweep_offsets[v + 1]):
-            t = time_min[sweep_head[k]] + sweep_time[k]
+        k = np.uint64(sweep_offsets[v])
+        end = np.uint64(sweep_offsets[v + one])
+        while k < end:
+            t = time_min[np.uint64(sweep_head[k])] + sweep_time[k]
             if t < t_v:
                 t_v = t
+            k += one
         time_min[v] = t_v
     # Back to road-node order: a gather (reads scattered, writes in order).
     out = np.empty(n_nodes)
-    for v in range(n_nodes):
-        out[v] = time_min[rank[v]]
+    for i in range(n_nodes):
+        out[i] = time_min[np.uint64(rank[i])]
     return out
