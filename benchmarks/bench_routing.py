@@ -7,7 +7,7 @@ closures, and every ratio divides by a reference measured in the same run:
                             customized CCH), against
                             ``scipy.sparse.csgraph.dijkstra`` from one source;
 * ``one_to_all_basic``    — PHAST on the basic customization (what the Router
-                            sweeps until a road state has served 32 trees);
+                            sweeps until a road state has served 1,000 trees);
 * ``one_to_all_dijkstra`` — the same with ``algorithm="dijkstra"`` (numba);
 * ``route_with_path``     — ``Router.route`` (time and road edges), against
                             one scipy one-to-all;

@@ -262,7 +262,8 @@ def test_district_bridges_closed_and_reopened_match_scipy():
     np.testing.assert_array_equal(router.table(sources, targets), before)
 
 
-def test_perfect_customization_comes_once_a_road_state_served_enough_trees():
+def test_perfect_customization_comes_once_a_road_state_served_enough_trees(monkeypatch):
+    monkeypatch.setattr(cch_module, "PERFECT_AFTER_TREES", 20)
     graph = grid_graph(9)
     search, w = search_on(graph)
     want = scipy_times(graph, np.arange(graph.n_nodes), w)

@@ -83,7 +83,6 @@ def test_a_second_process_loads_every_kernel_from_the_disk_cache(tmp_path):
             "sim.routing.cch_contraction.chordal_supergraph",
             "sim.routing.cch_contraction.downward_arcs", "sim.routing.cch_contraction.edge_slots",
             "sim.routing.cch_customize.customize_full", "sim.routing.cch_customize.customize_partial",
-            "sim.routing.cch_customize.perfect_times", "sim.routing.cch_customize.pruned_sweep_arcs",
             "sim.routing.phast.one_to_all", "sim.routing.cch_query.shortest_route",
             "sim.routing.cch_query.travel_time_table"}
     assert used <= set(first["stats"]) and used <= set(second["stats"])

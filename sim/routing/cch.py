@@ -17,10 +17,11 @@ hierarchy (Dibbelt, Strasser & Wagner 2016). It owns
   (:mod:`sim.routing.cch_query`), each picked by an estimate of the arcs it
   would touch;
 * perfect customization where it pays: it costs about two basic ones and
-  saves about a quarter of every later sweep, so it is made once
-  :data:`PERFECT_AFTER_TREES` trees were asked for in one road state (a
-  dispatch run changes roads every few trees, a benchmark or a batch of
-  trees does not);
+  prunes about a quarter of the sweep arcs, but a sweep's time goes into
+  reading scattered node times more than arcs, so it measured only ~5 %
+  faster on DIMACS New York; it is made once :data:`PERFECT_AFTER_TREES`
+  trees were asked for in one road state (a dispatch run changes roads every
+  few trees; a long batch of trees in one state is where it pays);
 * the scratch arrays of route queries, so that a route never costs O(nodes).
 
 Answers equal Dijkstra's up to rounding (sums are added in another order:
@@ -38,7 +39,7 @@ from .cch_contraction import elimination_depth, preorder, search_space_arcs
 __all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "customizes_in_full"]
 
 #: Trees asked for in one road state after which sweeps use perfect customization.
-PERFECT_AFTER_TREES = 32
+PERFECT_AFTER_TREES = 1000
 
 #: A change of more than ``FULL_SHARE`` of the road edges plus
 #: ``FULL_MIN_EDGES`` is customized in full, smaller ones partially.
