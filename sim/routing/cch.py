@@ -93,6 +93,7 @@ class CCHSearch:
         self._fwd_arc = np.zeros(n_nodes, np.int64)
         self._bwd_arc = np.zeros(n_nodes, np.int64)
         self._queued = np.zeros(s.n_arcs, np.uint8)
+        self._heap = np.empty(s.n_arcs, np.int32)
         self._pending: list[np.ndarray] | None = None  # None: customize in full
         self._sweeps = None
         self._sweeps_perfect = False
@@ -144,7 +145,7 @@ class CCHSearch:
             s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
             s.slot_offsets, s.slot_edges, s.edge_slot, self.weight_min, changed,
             self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
-            self.down_via, self._queued)
+            self.down_via, self._queued, self._heap)
         self.stats["partial"] += 1
         self.stats["arcs_recomputed"] += int(recomputed)
 

@@ -126,13 +126,13 @@ def _pop(heap, size):
 @njit(cache=True)
 def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
                       slot_offsets, slot_edges, edge_slot, weight_min, changed_edges,
-                      up_time, down_time, up_edge, down_edge, up_via, down_via, queued):
+                      up_time, down_time, up_edge, down_edge, up_via, down_via, queued, heap):
     """Update a basic customization in place after ``changed_edges`` changed.
 
-    ``queued`` is uint8[arcs] scratch, all zero on entry and on return.
-    Returns the number of arcs recomputed.
+    ``queued`` (uint8[arcs], all zero on entry and on return) and ``heap``
+    (int32[arcs], any contents) are scratch. Returns the number of arcs
+    recomputed.
     """
-    heap = np.empty(up_head.shape[0], np.int32)
     size = 0
     for e in changed_edges:
         slot = edge_slot[e]
@@ -157,19 +157,23 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
             if weight_min[slot_edges[k]] < new_down:
                 new_down = weight_min[slot_edges[k]]
                 new_down_edge = slot_edges[k]
-        # Lower triangles {y, x, z}: y below x with an arc y → z too.
-        for i in range(down_offsets[x], down_offsets[x + 1]):
-            yx = down_arc[i]
-            yz = _arc_after(up_offsets, up_head, yx + 1, down_tail[i], z)
-            if yz >= 0:
-                t = down_time[yx] + up_time[yz]
-                if t < new_up:
-                    new_up = t
-                    new_up_via = yx
-                t = down_time[yz] + up_time[yx]
-                if t < new_down:
-                    new_down = t
-                    new_down_via = yx
+        # Lower triangles {y, x, z}: each y below x with arcs y → x and y → z,
+        # found from the shorter of the two downward lists (y < x in both).
+        zs_end = _first_tail_at_least(down_offsets, down_tail, z, x)
+        if down_offsets[x + 1] - down_offsets[x] <= zs_end - down_offsets[z]:
+            for i in range(down_offsets[x], down_offsets[x + 1]):
+                yx = down_arc[i]
+                yz = _arc_after(up_offsets, up_head, yx + 1, down_tail[i], z)
+                if yz >= 0:
+                    new_up, new_down, new_up_via, new_down_via = _relax_lower(
+                        yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via)
+        else:
+            for i in range(down_offsets[z], zs_end):
+                yz = down_arc[i]
+                yx = _arc_after(up_offsets, up_head, up_offsets[down_tail[i]], down_tail[i], x)
+                if yx >= 0:
+                    new_up, new_down, new_up_via, new_down_via = _relax_lower(
+                        yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via)
         up_time[a], down_time[a] = new_up, new_down
         up_edge[a], down_edge[a] = new_up_edge, new_down_edge
         up_via[a], down_via[a] = new_up_via, new_down_via
@@ -202,6 +206,32 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
                     queued[top] = 1
                     size = _push(heap, size, top)
     return recomputed
+
+
+@njit(cache=True)
+def _relax_lower(yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via):
+    """The lower triangle ``y < x < z`` of arc ``x → z``. Triangles come in
+    rising ``y`` and only a strictly faster one wins, as in a full customization."""
+    t = down_time[yx] + up_time[yz]
+    if t < new_up:
+        new_up, new_up_via = t, yx
+    t = down_time[yz] + up_time[yx]
+    if t < new_down:
+        new_down, new_down_via = t, yx
+    return new_up, new_down, new_up_via, new_down_via
+
+
+@njit(cache=True)
+def _first_tail_at_least(down_offsets, down_tail, z, x):
+    """Position of the first arc into ``z`` whose tail is ``>= x``."""
+    lo, hi = down_offsets[z], down_offsets[z + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if down_tail[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
 @njit(cache=True)
