@@ -19,9 +19,9 @@ ACM JEA 21(1), Sec. 5):
   those roads carry, then, in rising arc order, every arc whose lower
   triangle contains a recomputed arc whose time changed *and* whose old time
   was tight there or whose new time beats it. Recomputing an arc ``x → z``
-  from scratch (its roads plus all its lower triangles: each ``y`` below
-  ``x`` whose arcs include ``z``, by binary search) makes closures (times
-  going up) as exact as reopenings. Triangles are tried in the same order
+  from scratch (its roads plus all its lower triangles: each ``y`` in both
+  downward lists, by merging them or by binary search from the shorter)
+  makes closures (times going up) as exact as reopenings. Triangles are tried in the same order
   as in a full customization, so even ties resolve the same way. The result is bit for bit what a full customization gives.
 * **Perfect customization** (top-down over *upper and intermediate*
   triangles) turns every arc time into the true shortest time between its
@@ -38,6 +38,9 @@ import numpy as np
 from numba import njit
 
 __all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_sweep_arcs"]
+
+#: A binary search into an upward list costs about this many merge steps.
+SEARCH_COST = 8
 
 
 @njit(cache=True)
@@ -158,17 +161,35 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
                 new_down = weight_min[slot_edges[k]]
                 new_down_edge = slot_edges[k]
         # Lower triangles {y, x, z}: each y below x with arcs y → x and y → z,
-        # found from the shorter of the two downward lists (y < x in both).
+        # from the two downward lists (y < x in both): merged when they are
+        # of similar length (sequential reads), else the shorter one with a
+        # binary search per entry.
+        xs, xs_end = down_offsets[x], down_offsets[x + 1]
+        zs = down_offsets[z]
         zs_end = _first_tail_at_least(down_offsets, down_tail, z, x)
-        if down_offsets[x + 1] - down_offsets[x] <= zs_end - down_offsets[z]:
-            for i in range(down_offsets[x], down_offsets[x + 1]):
+        n_x, n_z = xs_end - xs, zs_end - zs
+        if SEARCH_COST * min(n_x, n_z) >= n_x + n_z:
+            i, j = xs, zs
+            while i < xs_end and j < zs_end:
+                if down_tail[i] < down_tail[j]:
+                    i += 1
+                elif down_tail[i] > down_tail[j]:
+                    j += 1
+                else:
+                    new_up, new_down, new_up_via, new_down_via = _relax_lower(
+                        down_arc[i], down_arc[j], up_time, down_time, new_up, new_down,
+                        new_up_via, new_down_via)
+                    i += 1
+                    j += 1
+        elif n_x <= n_z:
+            for i in range(xs, xs_end):
                 yx = down_arc[i]
                 yz = _arc_after(up_offsets, up_head, yx + 1, down_tail[i], z)
                 if yz >= 0:
                     new_up, new_down, new_up_via, new_down_via = _relax_lower(
                         yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via)
         else:
-            for i in range(down_offsets[z], zs_end):
+            for i in range(zs, zs_end):
                 yz = down_arc[i]
                 yx = _arc_after(up_offsets, up_head, up_offsets[down_tail[i]], down_tail[i], x)
                 if yx >= 0:
