@@ -181,25 +181,20 @@ class CCHSearch:
     # --------------------------------------------------------------- queries
     def tree(self, source: int) -> tuple[np.ndarray, None, float]:
         """``(time_min[n], None, inf)``: times from ``source`` by PHAST."""
-        self._ready()
-        self._trees += 1
-        s = self.structure
-        offsets, head, time_min = self._sweep_arcs()[0]
-        times = phast.one_to_all(s.parent, s.up_offsets, s.up_head, self.up_time, offsets,
-                                 head, time_min, s.rank, int(s.rank[source]),
-                                 self._sweep_scratch)
-        return times, None, np.inf
+        return self._phast(source, into=False), None, np.inf
 
     def tree_into(self, target: int) -> tuple[np.ndarray, None]:
         """``(time_min[n], None)``: times from every node into ``target``."""
+        return self._phast(target, into=True), None
+
+    def _phast(self, node: int, *, into: bool) -> np.ndarray:
         self._ready()
         self._trees += 1
         s = self.structure
-        offsets, head, time_min = self._sweep_arcs()[1]
-        times = phast.one_to_all(s.parent, s.up_offsets, s.up_head, self.down_time, offsets,
-                                 head, time_min, s.rank, int(s.rank[target]),
-                                 self._sweep_scratch)
-        return times, None
+        offsets, head, time_min = self._sweep_arcs()[1 if into else 0]
+        return phast.one_to_all(s.parent, s.up_offsets, s.up_head,
+                                self.down_time if into else self.up_time, offsets, head,
+                                time_min, s.rank, int(s.rank[node]), self._sweep_scratch)
 
     def _walks_cheaper(self, n_walks: int, n_sweeps: int) -> bool:
         """Whether ``n_walks`` upward searches beat ``n_sweeps`` PHAST trees."""

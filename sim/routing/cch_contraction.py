@@ -34,6 +34,9 @@ upward neighbours are its own higher neighbours plus those of its children in
 the elimination tree (minus itself), the symbolic-factorization recurrence of
 sparse Cholesky. Kernels are numba-compiled lazily and cached on disk; they
 trust their inputs (the order is a permutation; nodes are in range).
+Like every kernel module here it is self-contained — its small binary
+search over an upward list is its own — because numba's disk cache
+notices changes to the defining file only.
 """
 from __future__ import annotations
 

@@ -31,6 +31,9 @@ ACM JEA 21(1), Sec. 5):
 Kernels are numba-compiled lazily and cached on disk; arrays in, arrays out.
 Times are float64 minutes, ``inf`` for a closed connection; the road times
 must be >= 0 (never NaN).
+Like every kernel module here it is self-contained — its small binary
+search over an upward list is its own — because numba's disk cache
+notices changes to the defining file only.
 """
 from __future__ import annotations
 

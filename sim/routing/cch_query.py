@@ -25,6 +25,9 @@ Queries read the basic times of :mod:`sim.routing.cch_customize`. The
 per-node scratch arrays of a route query are the caller's (all ``inf`` on
 entry and on return) so that a query costs only its search space, never
 O(nodes). All node ids here are ranks. Compiled lazily, cached on disk.
+Like every kernel module here it is self-contained — its small binary
+search over an upward list is its own — because numba's disk cache
+notices changes to the defining file only.
 """
 from __future__ import annotations
 
@@ -35,20 +38,15 @@ __all__ = ["shortest_route", "travel_time_table"]
 
 
 @njit(cache=True)
-def _walk_up(parent, up_offsets, up_head, arc_time, start, dist, via_arc):
-    """Upward search from ``start``: relax every ancestor's arcs, lowest first."""
-    dist[start] = 0.0
-    x = start
-    while x >= 0:
-        t_x = dist[x]
-        if t_x < np.inf:
-            for a in range(up_offsets[x], up_offsets[x + 1]):
-                u = up_head[a]
-                t = t_x + arc_time[a]
-                if t < dist[u]:
-                    dist[u] = t
-                    via_arc[u] = a
-        x = parent[x]
+def _relax_arcs(up_offsets, up_head, arc_time, x, dist, via_arc):
+    """Relax the upward arcs of ``x`` (its time is ``dist[x]``)."""
+    t_x = dist[x]
+    for a in range(up_offsets[x], up_offsets[x + 1]):
+        u = up_head[a]
+        t = t_x + arc_time[a]
+        if t < dist[u]:
+            dist[u] = t
+            via_arc[u] = a
 
 
 @njit(cache=True)
@@ -146,24 +144,10 @@ def shortest_route(parent, up_offsets, up_head, up_tail, up_time, down_time, up_
             t = fwd_dist[x] + bwd_dist[x]
             if t < best:
                 best, meet = t, x
-        if x >= 0 and (y < 0 or x <= y):
-            t_x = fwd_dist[x]
-            if t_x < best:
-                for a in range(up_offsets[x], up_offsets[x + 1]):
-                    u = up_head[a]
-                    t = t_x + up_time[a]
-                    if t < fwd_dist[u]:
-                        fwd_dist[u] = t
-                        fwd_arc[u] = a
-        if y >= 0 and (x < 0 or y <= x):
-            t_y = bwd_dist[y]
-            if t_y < best:
-                for a in range(up_offsets[y], up_offsets[y + 1]):
-                    u = up_head[a]
-                    t = t_y + down_time[a]
-                    if t < bwd_dist[u]:
-                        bwd_dist[u] = t
-                        bwd_arc[u] = a
+        if x >= 0 and (y < 0 or x <= y) and fwd_dist[x] < best:
+            _relax_arcs(up_offsets, up_head, up_time, x, fwd_dist, fwd_arc)
+        if y >= 0 and (x < 0 or y <= x) and bwd_dist[y] < best:
+            _relax_arcs(up_offsets, up_head, down_time, y, bwd_dist, bwd_arc)
         if common:
             x = parent[x]
             y = x
