@@ -14,6 +14,7 @@ keyword, ``"auto"`` by default); callers need not.
 Importing this package compiles nothing: kernels compile on first use and are
 cached on disk, so later processes load them ready-made.
 """
-from .router import Route, Router, edge_time_min
+from .route import Route, edge_time_min
+from .router import Router
 
 __all__ = ["Route", "Router", "edge_time_min"]

@@ -30,13 +30,15 @@ The per-edge travel times are the Router's array, held by reference.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import cch_customize, cch_query, phast
 from .cch_cache import hierarchy_for
 from .cch_contraction import elimination_depth, preorder, search_space_arcs
 
-__all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "customizes_in_full"]
+__all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "cch_or_dijkstra", "customizes_in_full"]
 
 #: Trees asked for in one road state after which sweeps use perfect customization.
 PERFECT_AFTER_TREES = 1000
@@ -229,3 +231,17 @@ class CCHSearch:
         if not ok:  # pragma: no cover - an inconsistent customization; stay exact
             return self._fallback.route(source, target)
         return float(time_min), edges
+
+
+def cch_or_dijkstra(dijkstra, *, strict: bool):
+    """A CCH search on Dijkstra's arrays; Dijkstra itself if it cannot be built
+    (one warning line) and ``strict`` is false."""
+    try:
+        return CCHSearch(dijkstra.offsets, dijkstra.tails, dijkstra.heads, dijkstra.weight_min,
+                         fallback=dijkstra)
+    except (ImportError, RuntimeError, MemoryError) as exc:
+        if strict:
+            raise
+        warnings.warn(f"routing: no contraction hierarchy ({type(exc).__name__}: {exc}); "
+                      f"using Dijkstra", RuntimeWarning, stacklevel=3)
+        return dijkstra

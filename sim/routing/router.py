@@ -39,14 +39,13 @@ A Router is not thread-safe.
 """
 from __future__ import annotations
 
-import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..network.graph import KMH_TO_M_PER_MIN
 from ._validate import check_graph, node_index, node_indices
+from .route import Route, edge_time_min
 from .search import DijkstraSearch
 
 __all__ = ["ALGORITHMS", "AUTO_CCH_MIN_NODES", "Route", "Router", "edge_time_min"]
@@ -59,36 +58,6 @@ AUTO_CCH_MIN_NODES = 1000
 
 
 @dataclass(frozen=True, eq=False)
-class Route:
-    """A shortest route: the crossroads passed and the road edges driven.
-
-    Attributes
-    ----------
-    nodes : int64[k + 1]
-        Node indices from source to target (just ``[source]`` if they coincide).
-    edges : int64[k]
-        Edge ids in driving order; edge ``edges[i]`` goes ``nodes[i] → nodes[i+1]``.
-    time_min : float
-        Travel time in minutes at the road state the route was computed for.
-    length_m : float
-        Length in metres.
-    """
-
-    nodes: np.ndarray
-    edges: np.ndarray
-    time_min: float
-    length_m: float
-
-    @property
-    def source(self) -> int:
-        return int(self.nodes[0])
-
-    @property
-    def target(self) -> int:
-        return int(self.nodes[-1])
-
-
-@dataclass(frozen=True, eq=False)
 class _Tree:
     """A cached (partial) shortest-path tree; final where ``time_min <= radius_min``.
 
@@ -98,20 +67,6 @@ class _Tree:
     time_min: np.ndarray
     pred_edge: np.ndarray
     radius_min: float
-
-
-def edge_time_min(length_m, speed_kmh, speed_factor) -> np.ndarray:
-    """Travel time of edges in minutes: ``length / (speed * factor)``; ``inf`` if closed.
-
-    Same arithmetic as ``RoadGraph.travel_time_min``, except that a factor of
-    0 closes the edge even when it is zero metres long (where the plain
-    formula gives 0/0 = NaN).
-    """
-    speed_m_per_min = (np.asarray(speed_kmh, dtype=np.float64)
-                       * np.asarray(speed_factor, dtype=np.float64) * KMH_TO_M_PER_MIN)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        time_min = np.divide(np.asarray(length_m, dtype=np.float64), speed_m_per_min)
-    return np.where(speed_m_per_min > 0, time_min, np.inf)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -159,7 +114,9 @@ class Router:
         self._weight_min = edge_time_min(graph.length_m, graph.speed_kmh, graph.speed_factor)
         self._search = DijkstraSearch(offsets, tails, heads, self._weight_min)
         if algorithm == "cch" or (algorithm == "auto" and graph.n_nodes >= AUTO_CCH_MIN_NODES):
-            self._search = _cch_search(self._search, strict=algorithm == "cch")
+            from .cch import cch_or_dijkstra
+
+            self._search = cch_or_dijkstra(self._search, strict=algorithm == "cch")
         self._epoch = graph.epoch
         self._trees: OrderedDict[int, _Tree] = OrderedDict()
         self._routes: OrderedDict[tuple[int, int], Route | None] = OrderedDict()
@@ -428,18 +385,3 @@ class Router:
         length_m = float(np.sum(self._graph.length_m[edges]))
         return Route(_read_only(nodes), _read_only(edges), time_min, length_m)
 
-
-def _cch_search(dijkstra: DijkstraSearch, *, strict: bool):
-    """A CCH search on Dijkstra's arrays; Dijkstra itself if it cannot be built
-    (one warning line) and ``strict`` is false."""
-    from .cch import CCHSearch
-
-    try:
-        return CCHSearch(dijkstra.offsets, dijkstra.tails, dijkstra.heads, dijkstra.weight_min,
-                         fallback=dijkstra)
-    except (ImportError, RuntimeError, MemoryError) as exc:
-        if strict:
-            raise
-        warnings.warn(f"routing: no contraction hierarchy ({type(exc).__name__}: {exc}); "
-                      f"using Dijkstra", RuntimeWarning, stacklevel=3)
-        return dijkstra
