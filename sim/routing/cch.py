@@ -130,8 +130,9 @@ class CCHSearch:
         s = self.structure
         self._sweeps = None
         self._trees = 0
+        # Repeated edges are harmless (the kernel queues an arc once).
         changed = None if self._pending is None else (
-            np.unique(np.concatenate(self._pending)) if self._pending else np.empty(0, np.int64))
+            np.concatenate(self._pending) if self._pending else np.empty(0, np.int64))
         self._pending = []
         if changed is not None and len(changed) == 0:
             return
