@@ -63,8 +63,10 @@ class UsageError(Exception):
 def load_graph(which: str, data_dir: Path):
     """The road graph to measure and a line saying where its weights come from."""
     if which == "district":
-        from sim.network.district import build_district
-
+        try:
+            from sim.network.district import build_district
+        except ImportError as exc:
+            raise UsageError(f"--graph district needs sim.network.district ({exc})") from None
         return build_district().graph, "district free-flow times: length / road-class speed"
     path = data_dir / f"{which}.gr.xz" if which in DIMACS_NAMES else Path(which)
     if not path.exists():
@@ -311,8 +313,12 @@ class RoutingKit:
 def m8_routing_share() -> dict:
     """Wall time of a warm M8 run and the part spent inside the Router, per algorithm."""
     import sim.routing.router as router_module
-    from sim.engine import run as run_scenario
     from sim.scenarios import builtin_scenario_path, load_scenario
+
+    try:
+        from sim.engine.simulation import run as run_scenario  # the engine as a package
+    except ImportError:
+        from sim.engine import run as run_scenario
 
     path = builtin_scenario_path("m8_earthquake")
     scenario = load_scenario(path)
