@@ -93,7 +93,7 @@ def test_a_tree_into_a_busy_target_is_kept_until_the_roads_change():
     from sim.routing.router import INTO_TREE_AFTER
 
     graph = line_graph(INTO_TREE_AFTER + 2)
-    router = Router(graph)
+    router = Router(graph, algorithm="dijkstra")  # the CCH answers routes without trees
     target = graph.n_nodes - 1
     for source in range(INTO_TREE_AFTER):
         assert router.route(source, target).time_min == pytest.approx(target - source)
@@ -103,10 +103,11 @@ def test_a_tree_into_a_busy_target_is_kept_until_the_roads_change():
 
 
 # ----------------------------------------- road state and cache invalidation
+@pytest.mark.parametrize("algorithm", ["dijkstra", "cch"])
 @settings(max_examples=150, **ROUTING_SETTINGS)
 @given(road_graphs(), st.data())
-def test_closing_then_reopening_roads_restores_the_exact_answers(graph, data):
-    router = Router(graph)
+def test_closing_then_reopening_roads_restores_the_exact_answers(algorithm, graph, data):
+    router = Router(graph, algorithm=algorithm)
     n, m = graph.n_nodes, graph.n_edges
     sources, targets = nodes_of(graph, data, "sources"), nodes_of(graph, data, "targets")
     source, target = data.draw(st.integers(0, n - 1)), data.draw(st.integers(0, n - 1))
@@ -141,15 +142,17 @@ def test_closing_then_reopening_roads_restores_the_exact_answers(graph, data):
         assert after[3][1] == before[3][1]
 
 
+@pytest.mark.parametrize("algorithm", ["dijkstra", "cch"])
 @settings(max_examples=150, **ROUTING_SETTINGS)
 @given(road_graphs(max_nodes=12, max_segments=30), st.data())
-def test_queries_interleaved_with_changes_are_never_stale(graph, data):
+def test_queries_interleaved_with_changes_are_never_stale(algorithm, graph, data):
     """Any mix of queries and road changes: every answer matches the current
     state, and an answer asked twice without a change in between is reused."""
     # Tiny caches exercise eviction; roomy ones let us check that answers are reused.
     tiny = data.draw(st.booleans(), label="tiny caches")
     size = 1 if tiny else 100
-    router = Router(graph, max_cached_trees=size, max_cached_routes=size, max_cached_tables=size)
+    router = Router(graph, max_cached_trees=size, max_cached_routes=size, max_cached_tables=size,
+                    algorithm=algorithm)
     n, m = graph.n_nodes, graph.n_edges
     node = st.integers(0, n - 1)
     seen = {}

@@ -1,8 +1,10 @@
-"""The Router on a real road network: the DIMACS New York graph (264k nodes).
+"""The Router on a real road network: 4,000 nodes of the DIMACS New York graph.
 
-PACE-2016 topology with seeded uniform weights (10-100 s per edge, see
-:mod:`sim.network.dimacs`). A few sources on the whole graph against scipy,
-and a connected neighbourhood of a few thousand nodes against networkx.
+The extract ships with the tests (``tests/data/ny_extract.gr.xz``, PACE-2016
+topology, seeded uniform weights of 10-100 s per edge, see
+:mod:`sim.network.dimacs`). Both algorithms — the contraction hierarchy and
+Dijkstra — against scipy on a few sources, routes, closures and reopenings,
+and a connected neighbourhood against networkx.
 """
 from __future__ import annotations
 
@@ -21,15 +23,24 @@ from test_routing_oracles import (
     scipy_times,
 )
 
-NY = Path(__file__).resolve().parents[2] / "shared" / "data" / "road-graphs" / "NY.gr.xz"
-pytestmark = pytest.mark.skipif(not NY.exists(), reason=f"{NY} not available")
+NY_EXTRACT = Path(__file__).resolve().parent / "data" / "ny_extract.gr.xz"
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIM_CACHE_DIR", str(tmp_path / "cache"))
 
 
 @pytest.fixture(scope="module")
 def ny():
     from sim.network.dimacs import read_dimacs
 
-    return read_dimacs(NY, weight_seed=0)
+    return read_dimacs(NY_EXTRACT, weight_seed=0)
+
+
+@pytest.fixture(params=["cch", "dijkstra"])
+def algorithm(request):
+    return request.param
 
 
 @pytest.fixture(scope="module")
@@ -38,30 +49,31 @@ def picks(ny):
     return (rng.integers(0, ny.n_nodes, 3), rng.integers(0, ny.n_nodes, 300))
 
 
-def test_ny_times_from_a_few_sources_match_scipy(ny, picks):
+def test_ny_times_from_a_few_sources_match_scipy(ny, picks, algorithm):
     sources, _ = picks
-    router = Router(ny.copy())
+    router = Router(ny.copy(), algorithm=algorithm)
+    assert router.algorithm == algorithm
     want = scipy_times(ny, sources)
     for i, s in enumerate(sources):
         assert_times_equal(router.times_from(s), want[i])
 
 
-def test_ny_routes_are_walks_of_the_shortest_time(ny, picks):
+def test_ny_routes_are_walks_of_the_shortest_time(ny, picks, algorithm):
     sources, targets = picks
-    router = Router(ny.copy())
+    router = Router(ny.copy(), algorithm=algorithm)
     w = oracle_weight_min(ny)
     want = scipy_times(ny, sources[:1])[0]
-    for t in targets[:25]:  # bidirectional searches
+    for t in targets[:25]:  # point-to-point searches
         assert_valid_route(ny, w, router.route(sources[0], t), sources[0], t, want[t])
     router.times_from(sources[0])
-    for t in targets[25:50]:  # paths read from the cached tree
+    for t in targets[25:50]:  # Dijkstra: paths read from the cached tree
         assert_valid_route(ny, w, router.route(sources[0], t), sources[0], t, want[t])
 
 
-def test_ny_closing_one_percent_of_roads_then_reopening_them(ny, picks):
+def test_ny_closing_one_percent_of_roads_then_reopening_them(ny, picks, algorithm):
     sources, targets = picks
     graph = ny.copy()
-    router = Router(graph)
+    router = Router(graph, algorithm=algorithm)
     before = router.table(sources, targets).copy()
     assert_times_equal(before, scipy_times(graph, sources)[:, targets])
     closed = np.random.default_rng(7).choice(graph.n_edges, graph.n_edges // 100, replace=False)
@@ -87,9 +99,9 @@ def neighbourhood(graph: RoadGraph, centre: int, n_nodes: int) -> RoadGraph:
         name="NY neighbourhood")
 
 
-def test_ny_neighbourhood_matches_networkx(ny, picks):
+def test_ny_neighbourhood_matches_networkx(ny, picks, algorithm):
     sources, _ = picks
     part = neighbourhood(ny, int(sources[0]), 3000)
-    router = Router(part)
+    router = Router(part, algorithm=algorithm)
     for s in (0, 1500, 2999):
         assert_times_equal(router.times_from(s), networkx_times(part, s))

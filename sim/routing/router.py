@@ -10,15 +10,27 @@ repair teams call :meth:`Router.set_speed_factor`, which updates the graph,
 bumps its ``epoch`` and patches only the travel times of the edges that
 changed.
 
-Answers are exact shortest travel times in minutes (the kernels in
-:mod:`sim.routing.kernels` and :mod:`sim.routing.point_to_point`; the choice of
-algorithm is the Router's, never the caller's). Answers are cached until the
-next state change: shortest-path trees per source (LRU-bounded — one tree
-costs 12 bytes per node), routes per source-target pair, and whole tables.
-Every cache is dropped exactly when the graph's epoch changes, including
-changes made directly on the graph, which the Router notices at its next
-query (it then recomputes all edge times, O(edges), since it cannot know
-which edges changed).
+Answers are exact shortest travel times in minutes. Two algorithms give them,
+chosen by the ``algorithm`` keyword as in ``scipy.sparse.csgraph``:
+
+* ``"cch"`` — a customizable contraction hierarchy (:mod:`sim.routing.cch`):
+  a metric-independent structure preprocessed once per road network (and
+  cached on disk), a *customization* per road state — partial, touching only
+  the arcs above the changed roads, when a few roads change — and queries
+  that settle a few hundred nodes instead of the whole city;
+* ``"dijkstra"`` — Dijkstra's algorithm on the road graph itself
+  (:mod:`sim.routing.kernels`, :mod:`sim.routing.point_to_point`): no
+  preprocessing, the oracle and the fallback;
+* ``"auto"`` (default) — the CCH from :data:`AUTO_CCH_MIN_NODES` nodes on,
+  Dijkstra below (where preprocessing would not pay) or if the hierarchy
+  cannot be built (it then warns once and falls back).
+
+Answers are cached until the next state change: shortest-path trees per
+source (LRU-bounded — one tree costs 8-12 bytes per node), routes per
+source-target pair, and whole tables. Every answer cache is dropped exactly
+when the graph's epoch changes, including changes made directly on the
+graph, which the Router notices at its next query (it then recomputes all
+edge times, O(edges), and finds the changed ones by comparison).
 
 Conventions: nodes are internal indices ``0..n-1``; an unreachable target is
 ``inf`` minutes (never an error), and :meth:`Router.route` returns ``None``
@@ -32,64 +44,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..network.graph import KMH_TO_M_PER_MIN
 from ._validate import check_graph, node_index, node_indices
+from .route import Route, edge_time_min
 from .search import DijkstraSearch
 
-__all__ = ["Route", "Router", "edge_time_min"]
+__all__ = ["ALGORITHMS", "AUTO_CCH_MIN_NODES", "Route", "Router", "edge_time_min"]
 
+#: The ``algorithm`` keyword's values.
+ALGORITHMS = ("auto", "cch", "dijkstra")
 
-@dataclass(frozen=True, eq=False)
-class Route:
-    """A shortest route: the crossroads passed and the road edges driven.
-
-    Attributes
-    ----------
-    nodes : int64[k + 1]
-        Node indices from source to target (just ``[source]`` if they coincide).
-    edges : int64[k]
-        Edge ids in driving order; edge ``edges[i]`` goes ``nodes[i] → nodes[i+1]``.
-    time_min : float
-        Travel time in minutes at the road state the route was computed for.
-    length_m : float
-        Length in metres.
-    """
-
-    nodes: np.ndarray
-    edges: np.ndarray
-    time_min: float
-    length_m: float
-
-    @property
-    def source(self) -> int:
-        return int(self.nodes[0])
-
-    @property
-    def target(self) -> int:
-        return int(self.nodes[-1])
+#: ``algorithm="auto"`` uses the CCH on graphs with at least this many nodes.
+AUTO_CCH_MIN_NODES = 1000
 
 
 @dataclass(frozen=True, eq=False)
 class _Tree:
-    """A cached (partial) shortest-path tree; final where ``time_min <= radius_min``."""
+    """A cached (partial) shortest-path tree; final where ``time_min <= radius_min``.
+
+    ``pred_edge`` is ``None`` when the algorithm's trees carry times only.
+    """
 
     time_min: np.ndarray
     pred_edge: np.ndarray
     radius_min: float
-
-
-def edge_time_min(length_m, speed_kmh, speed_factor) -> np.ndarray:
-    """Travel time of edges in minutes: ``length / (speed * factor)``; ``inf`` if closed.
-
-    Same arithmetic as ``RoadGraph.travel_time_min``, except that a factor of
-    0 closes the edge even when it is zero metres long (where the plain
-    formula gives 0/0 = NaN).
-    """
-    speed_m_per_min = (np.asarray(speed_kmh, dtype=np.float64)
-                       * np.asarray(speed_factor, dtype=np.float64) * KMH_TO_M_PER_MIN)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        time_min = np.divide(np.asarray(length_m, dtype=np.float64), speed_m_per_min)
-    return np.where(speed_m_per_min > 0, time_min, np.inf)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -116,10 +93,14 @@ class Router:
         Point-to-point routes kept per epoch.
     max_cached_tables : int
         Travel-time tables kept per epoch.
+    algorithm : {"auto", "cch", "dijkstra"}
+        How answers are computed (see the module doc); all are exact.
     """
 
     def __init__(self, graph, *, max_cached_trees: int = 16, max_cached_routes: int = 1024,
-                 max_cached_tables: int = 8):
+                 max_cached_tables: int = 8, algorithm: str = "auto"):
+        if algorithm not in ALGORITHMS:
+            raise ValueError(f"algorithm must be one of {', '.join(ALGORITHMS)}, got {algorithm!r}")
         check_graph(graph)
         self._graph = graph
         self._n_nodes = graph.n_nodes
@@ -132,6 +113,10 @@ class Router:
         heads = np.require(graph.heads, dtype=np.int32, requirements=["C", "W"])
         self._weight_min = edge_time_min(graph.length_m, graph.speed_kmh, graph.speed_factor)
         self._search = DijkstraSearch(offsets, tails, heads, self._weight_min)
+        if algorithm == "cch" or (algorithm == "auto" and graph.n_nodes >= AUTO_CCH_MIN_NODES):
+            from .cch import cch_or_dijkstra
+
+            self._search = cch_or_dijkstra(self._search, strict=algorithm == "cch")
         self._epoch = graph.epoch
         self._trees: OrderedDict[int, _Tree] = OrderedDict()
         self._routes: OrderedDict[tuple[int, int], Route | None] = OrderedDict()
@@ -150,6 +135,11 @@ class Router:
         on the graph directly are noticed too, at O(edges) on the next query.
         """
         return self._graph
+
+    @property
+    def algorithm(self) -> str:
+        """The algorithm answering queries: ``"cch"`` or ``"dijkstra"``."""
+        return "dijkstra" if isinstance(self._search, DijkstraSearch) else "cch"
 
     @property
     def epoch(self) -> int:
@@ -193,9 +183,15 @@ class Router:
         self._forget()
 
     def cache_info(self) -> dict:
-        """Cache hits and misses since construction and current cache sizes."""
-        return {"hits": self._hits, "misses": self._misses, "trees": len(self._trees),
-                "routes": len(self._routes), "tables": len(self._tables), "epoch": self._epoch}
+        """Cache hits and misses since construction and current cache sizes; for
+        the CCH also its customizations (full, partial, arcs recomputed)."""
+        info = {"hits": self._hits, "misses": self._misses, "trees": len(self._trees),
+                "routes": len(self._routes), "tables": len(self._tables), "epoch": self._epoch,
+                "algorithm": self.algorithm}
+        stats = getattr(self._search, "stats", None)
+        if stats is not None:
+            info["customizations"] = dict(stats)
+        return info
 
     # -------------------------------------------------------------- queries
     def travel_time_min(self, source: int, target: int) -> float:
@@ -263,6 +259,8 @@ class Router:
             self._hits += 1
             return tree.time_min[targets]
         self._misses += 1
+        if not self._search.paths_from_trees:
+            return self._search.times_to_many(source, targets)
         tree = self._remember_tree(source, *self._search.tree_to(source, targets))
         return tree.time_min[targets]
 
@@ -302,8 +300,10 @@ class Router:
         """Catch up with state changes made on the graph behind the Router's back."""
         if self._graph.epoch != self._epoch:
             g = self._graph
-            self._weight_min[:] = edge_time_min(g.length_m, g.speed_kmh, g.speed_factor)
-            self._search.weights_changed(None)
+            now = edge_time_min(g.length_m, g.speed_kmh, g.speed_factor)
+            changed = np.flatnonzero(now != self._weight_min)
+            self._weight_min[changed] = now[changed]
+            self._search.weights_changed(changed)
             self._epoch = g.epoch
             self._forget()
 
@@ -314,6 +314,8 @@ class Router:
         if hit is not None:
             self._in_trees.move_to_end(target)
             return hit
+        if not self._search.paths_from_trees:
+            return None
         asked = self._asked_into.get(target, 0) + 1
         self._asked_into[target] = asked
         if asked < INTO_TREE_AFTER:
@@ -340,7 +342,8 @@ class Router:
         return tree
 
     def _remember_tree(self, source: int, time_min, pred_edge, radius_min) -> _Tree:
-        tree = _Tree(_read_only(time_min), _read_only(pred_edge), radius_min)
+        tree = _Tree(_read_only(time_min), None if pred_edge is None else _read_only(pred_edge),
+                     radius_min)
         self._trees[source] = tree
         self._trees.move_to_end(source)
         self._trim(self._trees, "trees")
@@ -354,6 +357,10 @@ class Router:
             return self._routes[key]
         tree = self._cached_tree(source)
         into = self._tree_into(target)
+        if tree is not None and tree.pred_edge is None:
+            tree = None
+        if into is not None and into[1] is None:
+            into = None
         if tree is not None and tree.time_min[target] <= tree.radius_min:
             self._hits += 1
             time_min = float(tree.time_min[target])
@@ -377,3 +384,4 @@ class Router:
         nodes[1:] = self._graph.heads[edges]
         length_m = float(np.sum(self._graph.length_m[edges]))
         return Route(_read_only(nodes), _read_only(edges), time_min, length_m)
+

@@ -8,10 +8,8 @@ a one-to-all tree (from a source, or into a target on the reverse graph), an
 early-exit one-to-many search, a parallel table, or a bidirectional
 point-to-point search.
 
-This is the seam for a faster structure: a contraction hierarchy (or its
-customizable variant, whose "customization" step would run in
-:meth:`DijkstraSearch.weights_changed`) would implement the same methods
-and the Router would not change.
+:class:`sim.routing.cch.CCHSearch` implements the same methods on a
+customizable contraction hierarchy; the Router picks one of the two.
 
 The reverse CSR depends on the static structure only, so it is cached per
 ``heads`` array: graph copies made with ``RoadGraph.copy()`` share their static
@@ -72,6 +70,9 @@ class DijkstraSearch:
         Travel time per edge in minutes (``inf`` = closed). Held by reference:
         the owner updates it in place and then calls :meth:`weights_changed`.
     """
+
+    #: Trees carry predecessor edges, so routes can be read from them.
+    paths_from_trees = True
 
     def __init__(self, offsets, tails, heads, weight_min):
         self.offsets = offsets

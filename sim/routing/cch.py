@@ -1,0 +1,248 @@
+"""The CCH behind the Router: customized when roads change, queried in microseconds.
+
+A :class:`CCHSearch` answers the same questions as
+:class:`~sim.routing.search.DijkstraSearch` — a tree from a source or into a
+target, a few targets, a table, a route — on a customizable contraction
+hierarchy (Dibbelt, Strasser & Wagner 2016). It owns
+
+* the metric-independent hierarchy of the graph (from memory, the disk cache
+  or a fresh nested-dissection build: :mod:`sim.routing.cch_cache`);
+* the *customization* — arc times for the current road state — which it
+  brings up to date lazily, at the first query after roads changed: a
+  partial customization when few roads changed (:data:`FULL_SHARE`), a full
+  one otherwise or when it cannot know which (:mod:`sim.routing.cch_customize`);
+* the choice of query kernel: PHAST sweeps for whole trees
+  (:mod:`sim.routing.phast`), elimination-tree walks for a few targets and
+  for tables, and an elimination-tree route with unpacking
+  (:mod:`sim.routing.cch_query`), each picked by an estimate of the arcs it
+  would touch;
+* perfect customization where it pays: it costs about two basic ones and
+  prunes about a quarter of the sweep arcs, but a sweep's time goes into
+  reading scattered node times more than arcs, so it measured only ~5 %
+  faster on DIMACS New York; it is made once :data:`PERFECT_AFTER_TREES`
+  trees were asked for in one road state (a dispatch run changes roads every
+  few trees; a long batch of trees in one state is where it pays);
+* the scratch arrays of route queries, so that a route never costs O(nodes).
+
+Answers equal Dijkstra's up to rounding (sums are added in another order:
+~1e-15 relative). Trees carry times only; routes come from route queries.
+The per-edge travel times are the Router's array, held by reference.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from . import cch_customize, cch_query, phast
+from .cch_cache import hierarchy_for
+from .cch_contraction import elimination_depth, preorder, search_space_arcs
+
+__all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "cch_or_dijkstra", "customizes_in_full"]
+
+#: Trees asked for in one road state after which sweeps use perfect customization.
+PERFECT_AFTER_TREES = 1000
+
+#: A change of more than ``FULL_SHARE`` of the road edges plus
+#: ``FULL_MIN_EDGES`` is customized in full, smaller ones partially.
+FULL_SHARE = 0.003
+FULL_MIN_EDGES = 16
+
+
+def customizes_in_full(n_changed: int, n_edges: int) -> bool:
+    """Whether a change of ``n_changed`` road edges is customized in full."""
+    return n_changed > FULL_SHARE * n_edges + FULL_MIN_EDGES
+
+
+class CCHSearch:
+    """Exact searches on a customizable contraction hierarchy.
+
+    Parameters
+    ----------
+    offsets, tails, heads
+        The road graph's CSR structure (``tails``/``heads`` int32).
+    weight_min : float64[m]
+        Travel time per edge in minutes, held by reference: the owner updates
+        it in place and then calls :meth:`weights_changed`.
+    fallback
+        A :class:`~sim.routing.search.DijkstraSearch` on the same arrays,
+        asked for a route only if an arc could not be unpacked.
+    perfect_sweeps : bool or "auto"
+        Sweep only the arcs a perfect customization keeps: always, never, or
+        (``"auto"``) after :data:`PERFECT_AFTER_TREES` trees in one road
+        state. Exact either way (sums may differ in the last bits).
+    """
+
+    paths_from_trees = False
+
+    def __init__(self, offsets, tails, heads, weight_min, *, fallback, perfect_sweeps="auto"):
+        n_nodes = len(offsets) - 1
+        self.heads = heads
+        self.weight_min = weight_min
+        self.structure, self.preprocessing_s = hierarchy_for(n_nodes, tails, heads)
+        self.perfect_sweeps = perfect_sweeps
+        self._fallback = fallback
+        s = self.structure
+        self._search_arcs = float(np.mean(search_space_arcs(s.parent, s.up_offsets))) \
+            if n_nodes else 0.0
+        self._depth = elimination_depth(s.parent)
+        self._max_depth = int(self._depth.max()) if n_nodes else 0
+        self._head_depth = self._depth[s.up_head]
+        self._pre, self._size = preorder(s.parent)
+        self._sweep_scratch = np.empty(n_nodes)
+        self._fwd_dist = np.full(n_nodes, np.inf)
+        self._bwd_dist = np.full(n_nodes, np.inf)
+        self._fwd_arc = np.zeros(n_nodes, np.int64)
+        self._bwd_arc = np.zeros(n_nodes, np.int64)
+        self._queued = np.zeros(s.n_arcs, np.uint8)
+        self._heap = np.empty(s.n_arcs, np.int32)
+        self._pending: list[np.ndarray] | None = None  # None: customize in full
+        self._sweeps = None
+        self._sweeps_perfect = False
+        self._trees = 0  # trees asked for since the last change
+        self.stats = {"full": 0, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
+        self._customize()
+
+    @property
+    def n_nodes(self) -> int:
+        return self.structure.n_nodes
+
+    # ----------------------------------------------------------- customizing
+    def weights_changed(self, edge_ids: np.ndarray | None) -> None:
+        """Note that ``weight_min`` changed at ``edge_ids`` (``None``: anywhere).
+
+        Customization waits for the next query, so a burst of changes costs
+        one update.
+        """
+        if edge_ids is None:
+            self._pending = None
+        elif self._pending is not None:
+            self._pending.append(np.asarray(edge_ids, dtype=np.int64).ravel())
+        self._sweeps = None
+
+    def customize(self, *, full: bool = False) -> None:
+        """Bring the customization up to date now (``full``: from scratch)."""
+        if full:
+            self._pending = None
+        self._ready()
+
+    def _customize(self) -> None:
+        s = self.structure
+        self._sweeps = None
+        self._trees = 0
+        # Repeated edges are harmless (the kernel queues an arc once).
+        changed = None if self._pending is None else (
+            np.concatenate(self._pending) if self._pending else np.empty(0, np.int64))
+        self._pending = []
+        if changed is not None and len(changed) == 0:
+            return
+        if changed is None or customizes_in_full(len(changed), len(self.weight_min)):
+            (self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
+             self.down_via) = \
+                cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets,
+                                             s.down_tail, s.down_arc, s.slot_offsets,
+                                             s.slot_edges, self.weight_min)
+            self.stats["full"] += 1
+            return
+        recomputed = cch_customize.customize_partial(
+            s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
+            s.slot_offsets, s.slot_edges, s.edge_slot, self.weight_min, changed,
+            self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
+            self.down_via, self._queued, self._heap)
+        self.stats["partial"] += 1
+        self.stats["arcs_recomputed"] += int(recomputed)
+
+    def _ready(self) -> None:
+        if self._pending is None or self._pending:
+            self._customize()
+
+    def _sweep_arcs(self):
+        """Sweep arcs ``(from_source, into_target)``, each ``(offsets, head, time)``."""
+        perfect = self.perfect_sweeps is True or (
+            self.perfect_sweeps == "auto" and self._trees >= PERFECT_AFTER_TREES)
+        if self._sweeps is None or (perfect and not self._sweeps_perfect):
+            s = self.structure
+            if perfect:
+                up, down = cch_customize.perfect_times(s.up_offsets, s.up_head, s.down_offsets,
+                                                       s.down_tail, s.down_arc, self.up_time,
+                                                       self.down_time)
+                self._sweeps = (
+                    cch_customize.pruned_sweep_arcs(s.up_offsets, s.up_head, self.down_time, down),
+                    cch_customize.pruned_sweep_arcs(s.up_offsets, s.up_head, self.up_time, up))
+                self.stats["perfect"] += 1
+            else:
+                self._sweeps = ((s.up_offsets, s.up_head, self.down_time),
+                                (s.up_offsets, s.up_head, self.up_time))
+            self._sweeps_perfect = perfect
+        return self._sweeps
+
+    def sweep_arc_count(self) -> int:
+        """Arcs a tree sweep reads now (fewer once perfect customization pruned)."""
+        self._ready()
+        return len(self._sweep_arcs()[0][1])
+
+    # --------------------------------------------------------------- queries
+    def tree(self, source: int) -> tuple[np.ndarray, None, float]:
+        """``(time_min[n], None, inf)``: times from ``source`` by PHAST."""
+        return self._phast(source, into=False), None, np.inf
+
+    def tree_into(self, target: int) -> tuple[np.ndarray, None]:
+        """``(time_min[n], None)``: times from every node into ``target``."""
+        return self._phast(target, into=True), None
+
+    def _phast(self, node: int, *, into: bool) -> np.ndarray:
+        self._ready()
+        self._trees += 1
+        s = self.structure
+        offsets, head, time_min = self._sweep_arcs()[1 if into else 0]
+        return phast.one_to_all(s.parent, s.up_offsets, s.up_head,
+                                self.down_time if into else self.up_time, offsets, head,
+                                time_min, s.rank, int(s.rank[node]), self._sweep_scratch)
+
+    def _walks_cheaper(self, n_walks: int, n_sweeps: int) -> bool:
+        """Whether ``n_walks`` upward searches beat ``n_sweeps`` PHAST trees."""
+        return n_walks * self._search_arcs < n_sweeps * (self.structure.n_arcs + self.n_nodes)
+
+    def times_to_many(self, source: int, targets: np.ndarray) -> np.ndarray:
+        """float64[len(targets)]: one source, some targets (walks or one sweep)."""
+        if self._walks_cheaper(len(targets) + 1, 1):
+            return self.table(np.array([source]), targets)[0]
+        return self.tree(source)[0][targets]
+
+    def table(self, sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """float64[len(sources), len(targets)] of shortest times in minutes."""
+        self._ready()
+        s = self.structure
+        if len(sources) and not self._walks_cheaper(len(sources) + len(targets), len(sources)):
+            return np.stack([self.tree(int(v))[0][targets] for v in sources])
+        return cch_query.travel_time_table(
+            s.parent, self._depth, self._max_depth, self._pre, self._size, s.up_offsets,
+            self._head_depth, self.up_time, self.down_time, s.rank[sources].astype(np.int64),
+            s.rank[targets].astype(np.int64))
+
+    def route(self, source: int, target: int) -> tuple[float, np.ndarray]:
+        """``(time_min, edge ids in driving order)``; ``(inf, [])`` if unreachable."""
+        self._ready()
+        s = self.structure
+        time_min, edges, ok = cch_query.shortest_route(
+            s.parent, s.up_offsets, s.up_head, s.up_tail, self.up_time, self.down_time,
+            self.up_edge, self.down_edge, self.up_via, self.down_via, self.weight_min,
+            int(s.rank[source]), int(s.rank[target]), self._fwd_dist, self._bwd_dist,
+            self._fwd_arc, self._bwd_arc)
+        if not ok:  # pragma: no cover - an inconsistent customization; stay exact
+            return self._fallback.route(source, target)
+        return float(time_min), edges
+
+
+def cch_or_dijkstra(dijkstra, *, strict: bool):
+    """A CCH search on Dijkstra's arrays; Dijkstra itself if it cannot be built
+    (one warning line) and ``strict`` is false."""
+    try:
+        return CCHSearch(dijkstra.offsets, dijkstra.tails, dijkstra.heads, dijkstra.weight_min,
+                         fallback=dijkstra)
+    except (ImportError, RuntimeError, MemoryError) as exc:
+        if strict:
+            raise
+        warnings.warn(f"routing: no contraction hierarchy ({type(exc).__name__}: {exc}); "
+                      f"using Dijkstra", RuntimeWarning, stacklevel=3)
+        return dijkstra

@@ -1,0 +1,339 @@
+"""Customization of a CCH: travel times on its arcs for the roads' current state.
+
+The hierarchy of :mod:`sim.routing.cch_contraction` fixes which arcs exist;
+customization gives each arc, in each direction, a travel time in minutes
+such that every shortest route is an up-then-down walk over arcs
+(Dibbelt, Strasser & Wagner 2016, "Customizable Contraction Hierarchies",
+ACM JEA 21(1), Sec. 5):
+
+* **Basic customization** starts every arc at its fastest road (``inf`` if
+  none is open) and then, bottom-up, relaxes every *lower triangle*
+  ``{y, x, z}`` with ``y < x < z``: ``x → z`` may go ``x → y → z``. Triangles
+  are enumerated per middle node ``x`` from the arcs below it, as in
+  RoutingKit, so no triangle list is stored. Afterwards an arc's time is the
+  shortest route between its ends through lower-ranked crossroads only;
+  ``up_edge``/``down_edge`` name the fastest road between its ends and
+  ``up_via``/``down_via`` the lower triangle its time comes from (``-1``: the
+  road), which is all a route needs to be unpacked into roads.
+* **Partial customization** after some roads changed recomputes only the arcs
+  those roads carry, then, in rising arc order, every arc whose lower
+  triangle contains a recomputed arc whose time changed *and* whose old time
+  was tight there or whose new time beats it. Recomputing an arc ``x → z``
+  from scratch (its roads plus all its lower triangles: each ``y`` in both
+  downward lists, by merging them or by binary search from the shorter)
+  makes closures (times going up) as exact as reopenings. Triangles are tried in the same order
+  as in a full customization, so even ties resolve the same way. The result is bit for bit what a full customization gives.
+* **Perfect customization** (top-down over *upper and intermediate*
+  triangles) turns every arc time into the true shortest time between its
+  ends; an arc whose time drops is never needed by a query and is pruned.
+  :func:`pruned_sweep_arcs` keeps the rest for PHAST (:mod:`sim.routing.phast`).
+
+Kernels are numba-compiled lazily and cached on disk; arrays in, arrays out.
+Times are float64 minutes, ``inf`` for a closed connection; the road times
+must be >= 0 (never NaN).
+Like every kernel module here it is self-contained — its small binary
+search over an upward list is its own — because numba's disk cache
+notices changes to the defining file only.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_sweep_arcs"]
+
+#: A binary search into an upward list costs about this many merge steps.
+SEARCH_COST = 8
+
+
+@njit(cache=True)
+def customize_full(up_offsets, up_head, down_offsets, down_tail, down_arc, slot_offsets,
+                   slot_edges, weight_min):
+    """Basic customization from scratch.
+
+    Returns ``(up_time, down_time, up_edge, down_edge, up_via, down_via)``:
+    per arc ``x → y`` (``x < y``) the time upward and downward in minutes,
+    the fastest road edge in each direction (``-1``: none), and the lower
+    triangle that gives the time, as its arc ``w → x`` (``-1``: the road).
+    """
+    n_nodes = up_offsets.shape[0] - 1
+    n_arcs = up_head.shape[0]
+    up_time = np.full(n_arcs, np.inf)
+    down_time = np.full(n_arcs, np.inf)
+    up_edge = np.full(n_arcs, -1, np.int32)
+    down_edge = np.full(n_arcs, -1, np.int32)
+    up_via = np.full(n_arcs, -1, np.int32)
+    down_via = np.full(n_arcs, -1, np.int32)
+    for a in range(n_arcs):
+        for k in range(slot_offsets[2 * a], slot_offsets[2 * a + 1]):
+            e = slot_edges[k]
+            if weight_min[e] < up_time[a]:
+                up_time[a] = weight_min[e]
+                up_edge[a] = e
+        for k in range(slot_offsets[2 * a + 1], slot_offsets[2 * a + 2]):
+            e = slot_edges[k]
+            if weight_min[e] < down_time[a]:
+                down_time[a] = weight_min[e]
+                down_edge[a] = e
+    arc_to = np.empty(n_nodes, np.int64)
+    for x in range(n_nodes):
+        for a in range(up_offsets[x], up_offsets[x + 1]):
+            arc_to[up_head[a]] = a
+        for j in range(down_offsets[x], down_offsets[x + 1]):
+            yx = down_arc[j]
+            y_to_x = up_time[yx]
+            x_to_y = down_time[yx]
+            for yz in range(yx + 1, up_offsets[down_tail[j] + 1]):
+                xz = arc_to[up_head[yz]]
+                t = x_to_y + up_time[yz]
+                if t < up_time[xz]:
+                    up_time[xz] = t
+                    up_via[xz] = yx
+                t = down_time[yz] + y_to_x
+                if t < down_time[xz]:
+                    down_time[xz] = t
+                    down_via[xz] = yx
+    return up_time, down_time, up_edge, down_edge, up_via, down_via
+
+
+@njit(cache=True)
+def _push(heap, size, arc):
+    i = size
+    while i > 0:
+        parent = (i - 1) >> 1
+        if heap[parent] <= arc:
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = arc
+    return size + 1
+
+
+@njit(cache=True)
+def _pop(heap, size):
+    top = heap[0]
+    size -= 1
+    last = heap[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and heap[child + 1] < heap[child]:
+            child += 1
+        if heap[child] >= last:
+            break
+        heap[i] = heap[child]
+        i = child
+    heap[i] = last
+    return top, size
+
+
+@njit(cache=True)
+def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
+                      slot_offsets, slot_edges, edge_slot, weight_min, changed_edges,
+                      up_time, down_time, up_edge, down_edge, up_via, down_via, queued, heap):
+    """Update a basic customization in place after ``changed_edges`` changed.
+
+    ``queued`` (uint8[arcs], all zero on entry and on return) and ``heap``
+    (int32[arcs], any contents) are scratch. Returns the number of arcs
+    recomputed.
+    """
+    size = 0
+    for e in changed_edges:
+        slot = edge_slot[e]
+        if slot >= 0 and queued[slot >> 1] == 0:
+            queued[slot >> 1] = 1
+            size = _push(heap, size, slot >> 1)
+    recomputed = 0
+    while size > 0:
+        a, size = _pop(heap, size)
+        queued[a] = 0
+        recomputed += 1
+        x, z = up_tail[a], up_head[a]
+        old_up, old_down = up_time[a], down_time[a]
+        new_up, new_down = np.inf, np.inf
+        new_up_edge, new_down_edge = -1, -1
+        new_up_via, new_down_via = -1, -1
+        for k in range(slot_offsets[2 * a], slot_offsets[2 * a + 1]):
+            if weight_min[slot_edges[k]] < new_up:
+                new_up = weight_min[slot_edges[k]]
+                new_up_edge = slot_edges[k]
+        for k in range(slot_offsets[2 * a + 1], slot_offsets[2 * a + 2]):
+            if weight_min[slot_edges[k]] < new_down:
+                new_down = weight_min[slot_edges[k]]
+                new_down_edge = slot_edges[k]
+        # Lower triangles {y, x, z}: each y below x with arcs y → x and y → z,
+        # from the two downward lists (y < x in both): merged when they are
+        # of similar length (sequential reads), else the shorter one with a
+        # binary search per entry.
+        xs, xs_end = down_offsets[x], down_offsets[x + 1]
+        zs = down_offsets[z]
+        zs_end = _first_tail_at_least(down_offsets, down_tail, z, x)
+        n_x, n_z = xs_end - xs, zs_end - zs
+        if SEARCH_COST * min(n_x, n_z) >= n_x + n_z:
+            i, j = xs, zs
+            while i < xs_end and j < zs_end:
+                if down_tail[i] < down_tail[j]:
+                    i += 1
+                elif down_tail[i] > down_tail[j]:
+                    j += 1
+                else:
+                    new_up, new_down, new_up_via, new_down_via = _relax_lower(
+                        down_arc[i], down_arc[j], up_time, down_time, new_up, new_down,
+                        new_up_via, new_down_via)
+                    i += 1
+                    j += 1
+        elif n_x <= n_z:
+            for i in range(xs, xs_end):
+                yx = down_arc[i]
+                yz = _arc_after(up_offsets, up_head, yx + 1, down_tail[i], z)
+                if yz >= 0:
+                    new_up, new_down, new_up_via, new_down_via = _relax_lower(
+                        yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via)
+        else:
+            for i in range(zs, zs_end):
+                yz = down_arc[i]
+                yx = _arc_after(up_offsets, up_head, up_offsets[down_tail[i]], down_tail[i], x)
+                if yx >= 0:
+                    new_up, new_down, new_up_via, new_down_via = _relax_lower(
+                        yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via)
+        up_time[a], down_time[a] = new_up, new_down
+        up_edge[a], down_edge[a] = new_up_edge, new_down_edge
+        up_via[a], down_via[a] = new_up_via, new_down_via
+        if new_up == old_up and new_down == old_down:
+            continue
+        # Upper triangles x < z < w: a is the bottom arc of top arc z → w.
+        p, p_end = a + 1, up_offsets[x + 1]
+        q, q_end = up_offsets[z], up_offsets[z + 1]
+        while p < p_end and q < q_end:
+            if up_head[p] < up_head[q]:
+                p += 1
+            elif up_head[p] > up_head[q]:
+                q += 1
+            else:
+                # z → w via x: z → x → w; w → z: w → x → z.
+                if _touched(old_down, new_down, up_time[p], up_time[q]) or \
+                        _touched(old_up, new_up, down_time[p], down_time[q]):
+                    if queued[q] == 0:
+                        queued[q] = 1
+                        size = _push(heap, size, q)
+                p += 1
+                q += 1
+        # Intermediate triangles x < w < z: a is the middle arc of top arc w → z.
+        for p in range(up_offsets[x], a):
+            top = _arc_after(up_offsets, up_head, up_offsets[up_head[p]], up_head[p], z)
+            # w → z: w → x → z; z → w: z → x → w.
+            if _touched(old_up, new_up, down_time[p], up_time[top]) or \
+                    _touched(old_down, new_down, up_time[p], down_time[top]):
+                if queued[top] == 0:
+                    queued[top] = 1
+                    size = _push(heap, size, top)
+    return recomputed
+
+
+@njit(cache=True)
+def _relax_lower(yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via):
+    """The lower triangle ``y < x < z`` of arc ``x → z``. Triangles come in
+    rising ``y`` and only a strictly faster one wins, as in a full customization."""
+    t = down_time[yx] + up_time[yz]
+    if t < new_up:
+        new_up, new_up_via = t, yx
+    t = down_time[yz] + up_time[yx]
+    if t < new_down:
+        new_down, new_down_via = t, yx
+    return new_up, new_down, new_up_via, new_down_via
+
+
+@njit(cache=True)
+def _first_tail_at_least(down_offsets, down_tail, z, x):
+    """Position of the first arc into ``z`` whose tail is ``>= x``."""
+    lo, hi = down_offsets[z], down_offsets[z + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if down_tail[mid] < x:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _arc_after(up_offsets, up_head, first, x, z):
+    """Arc ``x → z`` among arcs ``first..`` of ``x`` (binary search); ``-1`` if absent."""
+    lo, hi = first, up_offsets[x + 1]
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if up_head[mid] < z:
+            lo = mid + 1
+        else:
+            hi = mid
+    if lo < up_offsets[x + 1] and up_head[lo] == z:
+        return lo
+    return -1
+
+
+@njit(cache=True)
+def _touched(old_time, new_time, other_time, top_time):
+    """Whether a triangle leg going ``old → new`` may change its top arc:
+    the old route through it was the top's time, or the new one beats it."""
+    old_route = old_time + other_time
+    return (old_route == top_time and old_route < np.inf) or new_time + other_time < top_time
+
+
+@njit(cache=True)
+def perfect_times(up_offsets, up_head, down_offsets, down_tail, down_arc, up_time, down_time):
+    """Perfect customization: the shortest time between the ends of every arc.
+
+    Takes basic times, returns new arrays ``(up_time, down_time)``. Triangles
+    are visited top-down by middle node, so each top arc is final when used.
+    """
+    n_nodes = up_offsets.shape[0] - 1
+    up = up_time.copy()
+    down = down_time.copy()
+    arc_to = np.empty(n_nodes, np.int64)
+    for x in range(n_nodes - 1, -1, -1):
+        for a in range(up_offsets[x], up_offsets[x + 1]):
+            arc_to[up_head[a]] = a
+        for j in range(down_offsets[x], down_offsets[x + 1]):
+            yx = down_arc[j]
+            for yz in range(yx + 1, up_offsets[down_tail[j] + 1]):
+                xz = arc_to[up_head[yz]]
+                t = up[yz] + down[xz]      # y → z → x
+                if t < up[yx]:
+                    up[yx] = t
+                t = up[xz] + down[yz]      # x → z → y
+                if t < down[yx]:
+                    down[yx] = t
+                t = up[yx] + up[xz]        # y → x → z
+                if t < up[yz]:
+                    up[yz] = t
+                t = down[xz] + down[yx]    # z → x → y
+                if t < down[yz]:
+                    down[yz] = t
+    return up, down
+
+
+@njit(cache=True)
+def pruned_sweep_arcs(up_offsets, up_head, basic_time, perfect_time):
+    """Arcs a PHAST sweep needs in one direction: open, and as fast basic as perfect.
+
+    Returns the CSR ``(offsets, head, time_min)`` over the lower endpoints.
+    """
+    n_nodes = up_offsets.shape[0] - 1
+    offsets = np.zeros(n_nodes + 1, np.int64)
+    for x in range(n_nodes):
+        kept = 0
+        for a in range(up_offsets[x], up_offsets[x + 1]):
+            if perfect_time[a] < np.inf and perfect_time[a] == basic_time[a]:
+                kept += 1
+        offsets[x + 1] = offsets[x] + kept
+    head = np.empty(offsets[n_nodes], np.int32)
+    time_min = np.empty(offsets[n_nodes], np.float64)
+    k = 0
+    for a in range(up_head.shape[0]):
+        if perfect_time[a] < np.inf and perfect_time[a] == basic_time[a]:
+            head[k] = up_head[a]
+            time_min[k] = perfect_time[a]
+            k += 1
+    return offsets, head, time_min
