@@ -5,7 +5,8 @@ event): the share of affected sites whose first district supplies had
 arrived, against the 3 h line (and any other supply target), and the share of
 affected people relieved, against the 8 h and 12 h lines. Each side is the
 mean curve over replications with its 95 % confidence band (Student t at
-every point of the curve grid), before in grey, after in blue.
+every point of the curve grid, :func:`sim.experiments.statistics.curve_band`), before
+in grey, after in blue.
 """
 from __future__ import annotations
 
@@ -18,25 +19,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from sim.experiments.statistics import curve_band  # noqa: E402
 from sim.report.run_plots import draw_target_lines, style_share_axes  # noqa: E402
 
 __all__ = ["plot_comparison", "curve_band"]
 
 _COLORS = {"before": "#7f7f7f", "after": "#1f77b4"}
-
-
-def curve_band(curves: np.ndarray, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean of ``curves`` (replications × grid) and its confidence band, clipped to [0, 1]."""
-    from scipy import stats
-
-    curves = np.asarray(curves, dtype=float)
-    mean = np.nanmean(curves, axis=0)
-    n = np.sum(np.isfinite(curves), axis=0)
-    if curves.shape[0] < 2:
-        return mean, mean, mean
-    sem = np.nanstd(curves, axis=0, ddof=1) / np.sqrt(np.maximum(n, 1))
-    half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sem
-    return mean, np.clip(mean - half, 0, 1), np.clip(mean + half, 0, 1)
 
 
 def _horizon_h(before: np.ndarray, after: np.ndarray, step_h: float, lines_h) -> float:
