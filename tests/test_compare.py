@@ -118,6 +118,14 @@ def test_verdicts_state_both_means_with_their_intervals(overlay_comparison):
     assert [(v["target"], v["within_h"], v["planning_target"]) for v in overlay_comparison.verdicts] == [
         ("district_supplies", 3.0, True), ("basic_relief", 8.0, True), ("basic_relief", 12.0, False)]
     assert texts[1].startswith("after: people relieved within 8 h at ")
+    first = overlay_comparison.verdicts[0]
+    assert re.match(r"^change [+-]\d+\.\d points \[[+-]\d+\.\d, [+-]\d+\.\d\]: (a gain|a loss|no clear change)$",
+                    first["detail"])
+    met = first["chance_met_after"]
+    assert met["runs"] == 12 and met["met"] == first["runs_meeting_target_after"]
+    assert met["low"] <= met["share"] <= met["high"]
+    assert re.match(r"^after: first district supplies reach every site within 3 h in \d+ of 12 runs: "
+                    r"\d+ % \[\d+–\d+ %\]$", first["met"][0])
 
 
 def test_a_variant_scenario_file_is_compared_with_the_baselines_seeds(world, tmp_path):
@@ -158,16 +166,16 @@ def test_overlay_errors_are_located_like_scenario_errors(world, tmp_path):
           - {type: add_truck, depot: d1, count: 2}
         """))
     with pytest.raises(InputError) as caught:
-        compare(world, bad, replications=1, workers=1, out_dir=tmp_path / "out")
+        compare(world, bad, replications=2, workers=1, out_dir=tmp_path / "out")
     assert len(caught.value.lines) == 1
     assert re.match(rf"^{re.escape(str(bad))}:4:\d+: interventions\[2\]\.type: unknown intervention type "
                     r"'add_truck'", caught.value.lines[0])
     bad.write_text("interventions:\n  - {type: add_trucks, depot: d1, count: 1}\n"
                    "  - {type: add_trucks, depot: d7, count: 2}\n")
     with pytest.raises(InputError) as caught:
-        compare(world, bad, replications=1, workers=1, out_dir=tmp_path / "out")
+        compare(world, bad, replications=2, workers=1, out_dir=tmp_path / "out")
     assert caught.value.lines == [f"{bad}:3:31: interventions[1].depot: no depot with id 'd7' (depots: d1, d2)"]
     bad.write_text("interventons:\n  - {type: add_trucks, depot: d1, count: 1}\n")
     with pytest.raises(InputError, match="did you mean 'interventions'"):
-        compare(world, bad, replications=1, workers=1, out_dir=tmp_path / "out")
+        compare(world, bad, replications=2, workers=1, out_dir=tmp_path / "out")
     assert not (tmp_path / "out").exists()
