@@ -185,8 +185,14 @@ def cmd_results(args) -> int:
     from sim.experiments.results import batch_targets, format_results, read_results, results_tables
 
     df = read_results(args.folder)
+    extra = {}
+    if args.select:
+        from sim.experiments.selection import selection_extra, select_best
+
+        larger = None if args.better is None else args.better == "higher"
+        extra = selection_extra(select_best(df, args.select, larger=larger, indifference=args.indifference))
     table, met = results_tables(df, all_kpis=args.all, targets_h=batch_targets(args.folder))
-    print(format_results(table, met, args.format), end="")
+    print(format_results(table, met, args.format, extra), end="")
     return 0
 
 
@@ -258,6 +264,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", metavar="DIR", help="the --out folder of sim batch or sim compare")
     p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
     p.add_argument("--all", action="store_true", help="every KPI column, not only the headline KPIs")
+    p.add_argument("--select", metavar="KPI",
+                   help="which variant is best on KPI, with 95 %% confidence (Nelson & Matejcik 1995)")
+    p.add_argument("--indifference", type=float, metavar="D",
+                   help="with --select: a lead of D counts (shares: 0.01 = 1 point, the default); "
+                        "says how many replications a 95 %% chance of choosing right needs")
+    p.add_argument("--better", choices=("higher", "lower"),
+                   help="with --select: which direction is better (default: lower for hours and unmet "
+                        "need, higher otherwise)")
     p.set_defaults(func=cmd_results)
     return parser
 

@@ -1,4 +1,4 @@
-"""The statistics on the command line: replications until precise, the chance a target is met, bad input."""
+"""The statistics on the command line: replications until precise, the best variant, bad input."""
 from __future__ import annotations
 
 import json
@@ -94,6 +94,30 @@ def test_the_replications_needed_follow_law_and_the_rule_of_three():
     u = 1 - 0.05 ** (1 / 10)
     bound = Interval(1.0, 1 - u, 1.0, "bound")          # 100 % in 10 of 10 runs
     assert replications_needed(bound, 10, 0.02) == 74   # 0.05 ** (1 / 74) >= 0.96
+
+
+def test_results_selects_the_best_variant_with_its_confidence(swept, capsys):
+    assert main(["results", str(swept), "--select", "truck_utilisation", "--better", "lower"]) == 0
+    text = capsys.readouterr().out
+    assert "best on truck_utilisation (lower is better), 2 variants × 8 replications" in text
+    assert "selected: depots[0].trucks.count=4" in text
+    assert "Nelson & Matejcik 1995" in text
+    assert main(["results", str(swept), "--select", "first_supplies_within_3h", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    sel = doc["selection"]
+    assert sel["kpi"] == "first_supplies_within_3h" and sel["larger_is_better"] is True
+    assert sel["selected"] in sel["contenders"] and sel["indifference"] == 0.01
+    assert sel["replications_for_indifference"] >= 8
+
+
+def test_selection_bad_input_is_one_line_and_exit_2(swept, world, tmp_path, capsys):
+    assert main(["results", str(swept), "--select", "first_supplies_within_3"]) == 2
+    assert _one_line(capsys) == ("--select first_supplies_within_3: no such KPI in the results; "
+                                 "did you mean 'first_supplies_within_3h'?")
+    single = tmp_path / "single"
+    assert main(["batch", str(world), "--replications", "3", "--workers", "1", "--out", str(single), "--quiet"]) == 0
+    assert main(["results", str(single), "--select", "relief_within_8h"]) == 2
+    assert "needs at least 2 variants" in _one_line(capsys)
 
 
 def test_a_comparison_prints_the_chance_each_target_is_met(world, tmp_path, capsys):
