@@ -131,3 +131,4 @@ def test_a_comparison_prints_the_chance_each_target_is_met(world, tmp_path, caps
     relief = next(v for v in doc["verdicts"] if v["kpi"] == "relief_within_8h")
     assert relief["chance_met_after"] == relief["chance_met_before"]          # an A/A comparison
     assert relief["diff_mean"] == 0 and relief["diff_ci_low"] < 0 < relief["diff_ci_high"]
+    assert relief["detail"].endswith(": the same in all 3 pairs; the interval is what 3 pairs can rule out")

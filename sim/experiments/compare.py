@@ -145,6 +145,8 @@ def _reading(s: dict) -> str:
     low, high = s["diff_ci_low"], s["diff_ci_high"]
     if not (math.isfinite(low) and math.isfinite(high)):
         return "too few pairs for an interval"
+    if s["diff_method"] == "bound":
+        return f"the same in all {s['n_pairs']} pairs; the interval is what {s['n_pairs']} pairs can rule out"
     if low > 0:
         return "a gain"
     if high < 0:

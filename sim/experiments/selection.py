@@ -129,7 +129,8 @@ def select_best(df: pd.DataFrame, kpi: str, *, larger: bool | None = None, indif
 
 def _amount(value: float, kpi: str) -> str:
     if is_share(kpi):
-        return f"{100 * value:.1f} points"
+        points = f"{100 * value:.2g}"
+        return f"{points} point" + ("" if points == "1" else "s")
     return f"{value:.3g} h" if kpi.endswith("_h") else f"{value:.4g}"
 
 
@@ -151,10 +152,10 @@ def format_selection(sel: Selection) -> list[str]:
     else:
         lines.append(f"  with {pct} confidence it is the best or within {_amount(sel.within, sel.kpi)} of the best")
     if sel.ruled_out:
-        lines.append(f"  not the best: {', '.join(sel.ruled_out)}")
+        lines.append(f"  not the best: {'; '.join(sel.ruled_out)}")
     others = [v for v in sel.contenders if v != sel.best]
     if others:
-        lines.append(f"  cannot be ruled out: {', '.join(others)}")
+        lines.append(f"  cannot be ruled out: {'; '.join(others)}")
     if sel.needed is not None:
         zone = _amount(sel.indifference, sel.kpi)
         if sel.needed <= sel.replications:
