@@ -88,6 +88,11 @@ def test_the_results_command_reads_a_batch_folder(tmp_path, capsys):
     assert relief["n"].tolist() == [3, 3] and relief["variant"].tolist() == csv["variant"].unique().tolist()
     met = csv[csv["kpi"] == "target_met_relief_within_8h"]
     assert met["unit"].tolist() == ["% of runs"] * 2 and met["method"].tolist() == ["clopper-pearson"] * 2
+    assert main(["results", str(out), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    first = doc["targets_met"][0]
+    assert first["unit"] == "% of runs" and first["share"] == pytest.approx(100 * first["met"] / first["runs"])
+    assert 0 <= first["low"] <= first["share"] <= first["high"] <= 100
     assert "unmet_water_l" not in set(csv["kpi"])
     assert main(["results", str(out), "--format", "csv", "--all"]) == 0
     assert "unmet_water_l" in set(pd.read_csv(io.StringIO(capsys.readouterr().out))["kpi"])

@@ -245,8 +245,9 @@ def format_results(table: pd.DataFrame, met: pd.DataFrame | None = None, fmt: st
         return pd.DataFrame(_records(table, met)).to_csv(index=False, float_format="%.6g")
     if fmt == "json":
         doc = {"kpis": [r for r in _records(table, met) if not r["kpi"].startswith("target_met_")],
-               "targets_met": [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-                                for k, v in r.items()} for r in met.to_dict(orient="records")],
+               "targets_met": [{**r, "unit": "% of runs",
+                                **{k: _shown(r[k], "%") for k in ("share", "low", "high")}}
+                               for r in met.to_dict(orient="records")],
                "notes": _notes(table), **extra.get("json", {})}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     out = []
