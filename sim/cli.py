@@ -112,6 +112,16 @@ def _first_round(args) -> int:
     return 10 if args.precision is not None else 20
 
 
+def _batch_until_precise(args, scenario, path: Path, out: Path):
+    from sim.experiments.precision import run_batch_until_precise
+
+    return run_batch_until_precise(scenario, precision=args.precision, replications=_first_round(args),
+                                   max_replications=args.max_replications, sweep=args.sweep or (), out_dir=out,
+                                   workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                                   base_dir=path.parent, scenario_file=str(path),
+                                   progress=not args.quiet and sys.stderr.isatty())
+
+
 def cmd_batch(args) -> int:
     from sim.experiments.batch import format_failures, run_batch
     from sim.experiments.executors import BatchAborted
@@ -122,17 +132,13 @@ def cmd_batch(args) -> int:
     out = Path(args.out) if args.out else Path("out") / f"{path.stem}-batch"
     precise = None
     try:
-        common = dict(sweep=args.sweep or (), out_dir=out, workers=args.workers, scheduler=args.scheduler,
-                      resume=args.resume, base_dir=path.parent, scenario_file=str(path),
-                      progress=not args.quiet and sys.stderr.isatty())
-        if args.precision is None:
-            result = run_batch(scenario, replications=_first_round(args), **common)
+        if args.precision is not None:
+            result, precise = _batch_until_precise(args, scenario, path, out)
         else:
-            from sim.experiments.precision import run_batch_until_precise
-
-            result, precise = run_batch_until_precise(scenario, precision=args.precision,
-                                                      replications=_first_round(args),
-                                                      max_replications=args.max_replications, **common)
+            result = run_batch(scenario, replications=_first_round(args), sweep=args.sweep or (), out_dir=out,
+                               workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                               base_dir=path.parent, scenario_file=str(path),
+                               progress=not args.quiet and sys.stderr.isatty())
     except BatchAborted as err:
         print(err, file=sys.stderr)
         return 1
