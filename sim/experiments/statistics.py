@@ -65,7 +65,7 @@ CONFIDENCE = 0.95
 BOOTSTRAP_RESAMPLES = 9999
 #: Seed of every bootstrap: the same values always give the same interval.
 BOOTSTRAP_SEED = 20_240_601
-#: Fewest replications for the bootstrap part of a share's interval.
+#: Fewest replications for the bootstrap part of an interval.
 BOOTSTRAP_MIN_N = 5
 #: Below this many replications the outputs say the intervals are wide.
 SMALL_SAMPLE = 10
