@@ -137,14 +137,33 @@ def _executor_args(p) -> None:
 
 
 def _print_kpis(out_dir: Path) -> None:
-    from sim.experiments.results import (
-        HEADLINE_KPIS,
-        format_kpi_table,
-        kpi_table,
-        read_results,
-    )
+    from sim.experiments.results import batch_targets, format_results, read_results, results_tables
 
-    print(format_kpi_table(kpi_table(read_results(out_dir), list(HEADLINE_KPIS))), end="")
+    print(format_results(*results_tables(read_results(out_dir), targets_h=batch_targets(out_dir))), end="")
+
+
+def _precision_args(p) -> None:
+    p.add_argument("--precision", type=float, metavar="H",
+                   help="add replications in rounds until the headline shares' 95 %% intervals are at most "
+                        "±H (0.02 = ±2 points); --replications is the first round (10 unless given)")
+    p.add_argument("--max-replications", type=int, metavar="N",
+                   help="with --precision: stop at N replications per variant (200)")
+
+
+def _first_round(args) -> int:
+    if args.replications is not None:
+        return args.replications
+    return 10 if args.precision is not None else 20
+
+
+def _batch_until_precise(args, scenario, path: Path, out: Path):
+    from sim.experiments.precision import run_batch_until_precise
+
+    return run_batch_until_precise(scenario, precision=args.precision, replications=_first_round(args),
+                                   max_replications=args.max_replications, sweep=args.sweep or (), out_dir=out,
+                                   workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                                   base_dir=path.parent, scenario_file=str(path),
+                                   progress=not args.quiet and sys.stderr.isatty())
 
 
 def cmd_batch(args) -> int:
@@ -156,11 +175,15 @@ def cmd_batch(args) -> int:
     scenario = load_scenario(path)
     _check_region(scenario, path.parent)
     out = Path(args.out) if args.out else Path("out") / f"{path.stem}-batch"
+    precise = None
     try:
-        result = run_batch(scenario, replications=args.replications, sweep=args.sweep or (), out_dir=out,
-                           workers=args.workers, scheduler=args.scheduler, resume=args.resume,
-                           base_dir=path.parent, scenario_file=str(path),
-                           progress=not args.quiet and sys.stderr.isatty())
+        if args.precision is not None:
+            result, precise = _batch_until_precise(args, scenario, path, out)
+        else:
+            result = run_batch(scenario, replications=_first_round(args), sweep=args.sweep or (), out_dir=out,
+                               workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                               base_dir=path.parent, scenario_file=str(path),
+                               progress=not args.quiet and sys.stderr.isatty())
     except BatchAborted as err:
         print(err, file=sys.stderr)
         return 1
@@ -178,6 +201,10 @@ def cmd_batch(args) -> int:
         print(f"{result.total} replications ({len(result.variants)} variant(s) x {result.replications}): "
               f"{result.total - len(result.failed)} ok, {len(result.failed)} failed{done}; "
               f"{result.wall_s:.1f} s; results in {result.results_path}")
+        if precise is not None:
+            from sim.experiments.precision import format_precision
+
+            print(format_precision(precise))
         _print_kpis(out)
     for line in format_failures(result, args.scenario or path.stem):
         print(line, file=sys.stderr)
@@ -192,10 +219,11 @@ def cmd_compare(args) -> int:
     baseline = _scenario_arg(args.baseline)
     variant = _scenario_arg(args.variant) if args.variant else None
     try:
-        comparison = compare(baseline, variant, replications=args.replications, workers=args.workers,
+        comparison = compare(baseline, variant, replications=_first_round(args), workers=args.workers,
                              scheduler=args.scheduler, out_dir=Path(args.out) if args.out else None,
                              resume=args.resume, progress=not args.quiet and sys.stderr.isatty(),
-                             report=not args.no_report)
+                             report=not args.no_report, precision=args.precision,
+                             max_replications=args.max_replications)
     except BatchAborted as err:
         print(err, file=sys.stderr)
         return 1
@@ -220,9 +248,17 @@ def cmd_report(args) -> int:
 
 
 def cmd_results(args) -> int:
-    from sim.experiments.results import format_kpi_table, kpi_table, read_results
+    from sim.experiments.results import batch_targets, format_results, read_results, results_tables
 
-    print(format_kpi_table(kpi_table(read_results(args.folder)), args.format), end="")
+    df = read_results(args.folder)
+    extra = {}
+    if args.select:
+        from sim.experiments.selection import selection_extra, select_best
+
+        larger = None if args.better is None else args.better == "higher"
+        extra = selection_extra(select_best(df, args.select, larger=larger, indifference=args.indifference))
+    table, met = results_tables(df, all_kpis=args.all, targets_h=batch_targets(args.folder))
+    print(format_results(table, met, args.format, extra), end="")
     return 0
 
 
@@ -291,14 +327,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("batch", help="run replications (and sweeps) of a scenario; resumable Parquet results")
     _scenario_positional(p)
-    p.add_argument("--replications", type=_positive, default=20, metavar="N",
-                   help="replications per variant (20)")
+    p.add_argument("--replications", type=_positive, metavar="N",
+                   help="replications per variant (20; with --precision the first round, 10)")
     p.add_argument("--sweep", action="append", metavar="PATH=V1,V2,...",
                    help="try these values at a scenario path, e.g. 'depots[0].trucks.count=10,20,40'; "
                         "several --sweep form their cartesian product")
     _executor_args(p)
     p.add_argument("--out", metavar="DIR", help="results folder (default: out/<scenario file name>-batch)")
     p.add_argument("--resume", action="store_true", help="continue the batch in --out: run only what is missing")
+    _precision_args(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar and no table on the console")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.set_defaults(func=cmd_batch)
@@ -309,10 +346,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("variant", nargs="?", metavar="VARIANT",
                    help="a scenario file or built-in name, or an overlay file holding only an "
                         "'interventions:' list; default: BASELINE's own interventions against BASELINE without them")
-    p.add_argument("--replications", type=_positive, default=20, metavar="N", help="replication pairs (20)")
+    p.add_argument("--replications", type=_positive, metavar="N",
+                   help="replication pairs (20; with --precision the first round, 10)")
     _executor_args(p)
     p.add_argument("--out", metavar="DIR", help="output folder (default: out/<baseline>-vs-<variant>)")
     p.add_argument("--resume", action="store_true", help="continue the comparison's batch in --out")
+    _precision_args(p)
     p.add_argument("--quiet", action="store_true", help="no progress bar and no verdicts on the console")
     p.add_argument("--no-report", action="store_true", help="skip report.html")
     p.set_defaults(func=cmd_compare)
@@ -323,9 +362,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="do not print the file written")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("results", help="the KPI table of a batch folder: mean, 95 %% CI, min, max per variant")
+    p = sub.add_parser("results", help="the KPI table of a batch folder: mean, 95 %% CI, min, max per variant, "
+                                       "and the chance each target is met")
     p.add_argument("folder", metavar="DIR", help="the --out folder of sim batch or sim compare")
     p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    p.add_argument("--all", action="store_true", help="every KPI column, not only the headline KPIs")
+    p.add_argument("--select", metavar="KPI",
+                   help="which variant is best on KPI, with 95 %% confidence (Nelson & Matejcik 1995)")
+    p.add_argument("--indifference", type=float, metavar="D",
+                   help="with --select: a lead of D counts (shares: 0.01 = 1 point, the default); "
+                        "says how many replications a 95 %% chance of choosing right needs")
+    p.add_argument("--better", choices=("higher", "lower"),
+                   help="with --select: which direction is better (default: lower for hours and unmet "
+                        "need, higher otherwise)")
     p.set_defaults(func=cmd_results)
     return parser
 

@@ -203,9 +203,9 @@ def test_built_in_names_are_accepted_by_validate_and_load_scenario(capsys):
 
 def test_compare_takes_built_in_names_for_both_scenarios(tmp_path, capsys):
     out = tmp_path / "cmp"
-    assert main(["compare", "baseline_normal_traffic", "baseline_normal_traffic", "--replications", "1",
+    assert main(["compare", "baseline_normal_traffic", "baseline_normal_traffic", "--replications", "2",
                  "--workers", "1", "--out", str(out), "--quiet"]) == 0
-    assert json.loads((out / "comparison.json").read_text())["pairs"] == 1
+    assert json.loads((out / "comparison.json").read_text())["pairs"] == 2
 
 
 def test_an_unknown_name_is_one_line(capsys):

@@ -313,7 +313,7 @@ def _run_locked(scenario, replications, variants, axes, seeds, identity, out_dir
                "seeds": seeds, "code": code, "executor": executor, "started": started,
                "finished": None, "wall_s": None,
                "first_started": (previous or {}).get("first_started") or started,
-               "curve_step_h": _curve_step_h(), "warnings": warnings}
+               "curve_step_h": _curve_step_h(), "targets": _targets_h(scenario), "warnings": warnings}
         _write_batch_json(out_dir, doc)
         index_of = {v.name: i for i, v in enumerate(variants)}
         ran = 0
@@ -346,6 +346,13 @@ def _curve_step_h() -> float:
     from sim.analysis.curves import CURVE_STEP_H
 
     return CURVE_STEP_H
+
+
+def _targets_h(scenario) -> dict:
+    """The scenario's targets in hours, for the targets-met table of ``sim results``."""
+    from sim.experiments.targets import targets_hours
+
+    return targets_hours(scenario.targets)
 
 
 def _failures(files: list[Path]) -> list[dict]:

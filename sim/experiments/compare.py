@@ -10,15 +10,18 @@ zones, the same reporting delays (common random numbers). The comparison is
 therefore **paired** by replication:
 
 * for every KPI: the mean before and after with their 95 % confidence
-  intervals (Student t over replications), the mean paired difference
-  (after − before) with its 95 % interval (t interval of the differences),
-  the paired t-test p-value (``scipy.stats.ttest_rel``) and, for shares, the
-  Wilcoxon signed-rank p-value. A difference that is the same in every pair
-  has no spread: its interval is that value and its p-value 1 (no change)
-  or 0 (the same change in every pair);
+  intervals, the mean paired difference (after − before) with its 95 %
+  interval, and the paired t-test p-value (``scipy.stats.ttest_rel``); for
+  shares also the Wilcoxon signed-rank p-value. The intervals are those of
+  :mod:`sim.experiments.statistics` (Student t for continuous KPIs; for shares
+  the union of t and an expanded BCa bootstrap, and a Clopper–Pearson bound
+  where a share does not vary), chosen by measured coverage;
 * a verdict per planning line — the scenario's targets and the 3 h supply and
   8 h / 12 h relief lines — such as ``after: first supplies within 3 h at 94 %
-  of sites [92–96 %], before 71 % [68–74 %]``;
+  of sites [92–96 %], before 71 % [68–74 %]``, the change with its interval
+  and what it says (a gain, a loss, or no clear change), and the chance the
+  line is met in a run before and after, with its interval
+  (:mod:`sim.experiments.targets`);
 * ``comparison.json``, ``comparison.csv`` (one row per KPI) and
   ``comparison.png`` (coverage and relief curves with 95 % bands) next to the
   batch's files (``batch.json``, ``results.parquet``, ``runs/``), so an
@@ -37,11 +40,12 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.curves import CURVE_STEP_H
-from sim.analysis.kpis import is_share, within_column
+from sim.analysis.kpis import is_share
 from sim.analysis.metrics import RELIEF_LINES_H
 from sim.errors import InputError
 from sim.experiments.results import kpi_columns, read_results
-from sim.experiments.statistics import paired_statistics
+from sim.experiments.statistics import paired_statistics, small_sample_note, target_met
+from sim.experiments.targets import SECTIONS, line_column, met_sentence, planning_lines, targets_hours
 from sim.experiments.sweep import Variant
 from sim.files import atomic_write
 
@@ -49,11 +53,6 @@ __all__ = ["compare", "Comparison", "planning_verdicts", "format_verdicts",
            "load_variant", "BEFORE", "AFTER"]
 
 BEFORE, AFTER = "before", "after"
-#: Planning lines every comparison judges, besides the scenario's own targets.
-STANDARD_LINES = (("district_supplies", 3.0), *(("basic_relief", h) for h in RELIEF_LINES_H))
-_SECTIONS = {"district_supplies": ("first_supplies", "first supplies", "of sites"),
-             "city_supplies": ("city_supplies", "first city supplies", "of sites"),
-             "basic_relief": ("relief", "people relieved", "of affected people")}
 
 
 @dataclass
@@ -74,6 +73,7 @@ class Comparison:
     curve_step_h: float = CURVE_STEP_H
     supply_lines_h: list = field(default_factory=list)
     relief_lines_h: list = field(default_factory=list)
+    precision: object = None                               # a PrecisionResult with --precision
 
     def failure_lines(self) -> list[str]:
         if not self.failed:
@@ -140,47 +140,65 @@ def _pct(x) -> str:
     return "–" if x is None or not math.isfinite(x) else f"{100 * x:.0f}"
 
 
+def _reading(s: dict) -> str:
+    """What the paired interval says about the change."""
+    low, high = s["diff_ci_low"], s["diff_ci_high"]
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "too few pairs for an interval"
+    if s["diff_method"] == "bound":
+        return f"the same in all {s['n_pairs']} pairs; the interval is what {s['n_pairs']} pairs can rule out"
+    if low > 0:
+        return "a gain"
+    if high < 0:
+        return "a loss"
+    return "no clear change"
+
+
 def planning_verdicts(stats_by_kpi: dict[str, dict], targets, before: pd.DataFrame,
                       after: pd.DataFrame) -> list[dict]:
     """One verdict per planning line (scenario targets, then the 3 h / 8 h / 12 h lines)."""
-    lines = [("district_supplies", m / 60, True) for m in targets.district_supplies]
-    lines += [("city_supplies", m / 60, True) for m in targets.city_supplies]
-    lines += [("basic_relief", m / 60, True) for m in targets.basic_relief]
-    for target, hours in STANDARD_LINES:
-        if not any(t == target and h == hours for t, h, _ in lines):
-            lines.append((target, hours, False))
     verdicts = []
-    for target, hours, is_target in lines:
-        section, words, unit = _SECTIONS[target]
-        column = within_column(section, hours)
+    for target, hours, is_target in planning_lines(targets_hours(targets)):
+        _, words, unit = SECTIONS[target]
+        column = line_column(target, hours)
         s = stats_by_kpi.get(column)
         if s is None:
             continue
-        met_b = int((before[column] >= 1.0).sum()) if column in before else 0
-        met_a = int((after[column] >= 1.0).sum()) if column in after else 0
+        met_b = target_met(before[column].to_numpy(float))
+        met_a = target_met(after[column].to_numpy(float))
         text = (f"after: {words} within {hours:g} h at {_pct(s['after_mean'])} % {unit} "
                 f"[{_pct(s['after_ci_low'])}–{_pct(s['after_ci_high'])} %], before {_pct(s['before_mean'])} % "
                 f"[{_pct(s['before_ci_low'])}–{_pct(s['before_ci_high'])} %]")
         change = (f"change {100 * s['diff_mean']:+.1f} points [{100 * s['diff_ci_low']:+.1f}, "
-                  f"{100 * s['diff_ci_high']:+.1f}], {_p_text(s['p_value_t'])}"
+                  f"{100 * s['diff_ci_high']:+.1f}]: {_reading(s)}"
                   if math.isfinite(s["diff_ci_low"]) else f"change {100 * s['diff_mean']:+.1f} points")
-        reached = f"100 % {unit} in {met_a} of {s['n_pairs']} runs after, {met_b} before"
+        met_lines = [f"after: {met_sentence(target, hours, met_a)}",
+                     f"before: {met_sentence(target, hours, met_b)}"]
         verdicts.append({"target": target, "within_h": hours, "planning_target": is_target, "kpi": column,
                          "before_mean": s["before_mean"], "after_mean": s["after_mean"],
-                         "diff_mean": s["diff_mean"], "p_value_t": s["p_value_t"],
-                         "runs_meeting_target_before": met_b, "runs_meeting_target_after": met_a,
-                         "text": text, "detail": f"{change}; {reached}"})
+                         "diff_mean": s["diff_mean"], "diff_ci_low": s["diff_ci_low"],
+                         "diff_ci_high": s["diff_ci_high"], "p_value_t": s["p_value_t"],
+                         "runs_meeting_target_before": met_b["met"], "runs_meeting_target_after": met_a["met"],
+                         "chance_met_before": met_b, "chance_met_after": met_a,
+                         "text": text, "detail": change, "met": met_lines})
     return verdicts
 
 
 def format_verdicts(comparison: Comparison) -> list[str]:
     """The console lines of a comparison."""
+    note = small_sample_note(comparison.pairs)
     lines = [f"{comparison.variant['name']} vs {comparison.baseline['name']}: {comparison.pairs} paired "
-             f"replications"]
+             f"replications" + (f" ({note})" if note else "")]
     for v in comparison.verdicts:
         mark = "target" if v["planning_target"] else "line"
         lines.append(f"  [{mark}] {v['text']}")
         lines.append(f"           {v['detail']}")
+        for met in v["met"]:
+            lines.append(f"           {met}")
+    if comparison.precision is not None:
+        from sim.experiments.precision import format_precision
+
+        lines.append(f"  {format_precision(comparison.precision)}")
     lines.append(f"  written: {comparison.out_dir / 'comparison.json'}, comparison.csv, comparison.png")
     return lines
 
@@ -188,7 +206,8 @@ def format_verdicts(comparison: Comparison) -> list[str]:
 # ------------------------------------------------------------ the command
 def compare(baseline_path: Path | str, variant_path: Path | str | None = None, *, replications: int = 20,
             workers: int | None = None, scheduler: str | None = None, out_dir: Path | str | None = None,
-            resume: bool = False, progress: bool = False, plotter=None) -> Comparison:
+            resume: bool = False, progress: bool = False, plotter=None, precision: float | None = None,
+            max_replications: int | None = None) -> Comparison:
     """Run the paired batch of ``baseline_path`` before/after and write the comparison.
 
     ``variant_path`` is a scenario file, an overlay file (only an
@@ -197,9 +216,17 @@ def compare(baseline_path: Path | str, variant_path: Path | str | None = None, *
     sides run with the baseline's replication seeds. ``plotter`` (e.g.
     :func:`sim.report.comparison.write_comparison_plot`) draws the comparison's
     plots and returns their file names, listed in ``comparison.json``.
+    With ``precision``, ``replications`` is the first round and pairs are added
+    in rounds until the paired differences of the headline KPIs are that
+    precise (:mod:`sim.experiments.precision`), up to ``max_replications``.
     """
+    from sim.experiments import precision as rounds
     from sim.experiments.batch import run_batch
 
+    if precision is not None:
+        rounds.check_precision(precision, replications, max_replications or rounds.DEFAULT_MAX)
+    if replications < 2:
+        raise InputError(f"--replications {replications}: a comparison's intervals need at least 2 pairs")
     baseline_path = Path(baseline_path)
     variant_path = None if variant_path is None else Path(variant_path)
     before, after, about = load_variant(baseline_path, variant_path)
@@ -209,15 +236,30 @@ def compare(baseline_path: Path | str, variant_path: Path | str | None = None, *
     out_dir = Path(out_dir)
     variants = [Variant(BEFORE, {"scenario": str(baseline_path)}, before, baseline_path.parent.resolve()),
                 Variant(AFTER, {about["kind"]: about["file"]}, after, Path(about["base_dir"]).resolve())]
-    batch = run_batch(before, replications=replications, variants=variants, out_dir=out_dir, workers=workers,
-                      scheduler=scheduler, resume=resume, base_dir=baseline_path.parent,
-                      scenario_file=str(baseline_path), progress=progress)
+    batches = []
+
+    def run_round(n: int, again: bool) -> None:
+        batches.append(run_batch(before, replications=n, variants=variants, out_dir=out_dir, workers=workers,
+                                 scheduler=scheduler, resume=again, base_dir=baseline_path.parent,
+                                 scenario_file=str(baseline_path), progress=progress))
+
+    precise = None
+    if precision is None:
+        run_round(replications, resume)
+    else:
+        headline = rounds.precision_kpis(targets_hours(before.targets))
+        precise = rounds.run_until_precise(run_round, lambda: _difference_intervals(out_dir, headline),
+                                           precision=precision, initial=replications,
+                                           max_replications=max_replications or rounds.DEFAULT_MAX,
+                                           resume=resume, out_dir=out_dir)
+        replications = precise.replications
+    batch = batches[-1]
     df = read_results(out_dir)
     b, a = _pairs(df)
     kpis = kpi_statistics(b, a)
     verdicts = planning_verdicts({k["kpi"]: k for k in kpis}, before.targets, b, a)
     comparison = Comparison(
-        out_dir=out_dir, replications=replications, pairs=len(b), kpis=kpis, verdicts=verdicts,
+        out_dir=out_dir, replications=replications, pairs=len(b), kpis=kpis, verdicts=verdicts, precision=precise,
         failed=batch.failed, baseline_arg=str(baseline_path),
         baseline={"name": before.name, "file": str(baseline_path)},
         variant={"name": after.name if about["kind"] == "scenario" else f"{before.name} + {about['kind']}",
@@ -229,6 +271,20 @@ def compare(baseline_path: Path | str, variant_path: Path | str | None = None, *
     plots = plotter(comparison) if plotter is not None else []
     _write(comparison, plots)
     return comparison
+
+
+def _difference_intervals(out_dir: Path, kpis: list[str]) -> dict:
+    """The paired-difference interval of each headline KPI (what a comparison's precision judges)."""
+    from sim.experiments.statistics import Interval
+
+    b, a = _pairs(read_results(out_dir))
+    out = {}
+    for kpi in kpis:
+        if kpi in b.columns and kpi in a.columns:
+            s = paired_statistics(b[kpi].to_numpy(float), a[kpi].to_numpy(float), share=is_share(kpi))
+            out[f"change in {kpi}"] = (Interval(s["diff_mean"], s["diff_ci_low"], s["diff_ci_high"],
+                                                s["diff_method"]), s["n_pairs"])
+    return out
 
 
 def _curves(rows: pd.DataFrame) -> dict[str, np.ndarray]:
@@ -260,7 +316,10 @@ def _write(comparison: Comparison, plots: list[str]) -> None:
            "replications": comparison.replications, "pairs": comparison.pairs,
            "seeds": "common random numbers: replication i of both uses the seed in batch.json",
            "verdicts": comparison.verdicts, "kpis": comparison.kpis, "failed": comparison.failed,
-           "plots": plots, "batch": "batch.json", "results": "results.parquet"}
+           "plots": plots, "batch": "batch.json", "results": "results.parquet",
+           "notes": [note for note in [small_sample_note(comparison.pairs)] if note]}
+    if comparison.precision is not None:
+        doc["precision"] = "precision.json"
     with atomic_write(out / "comparison.json") as tmp:
         tmp.write_text(json.dumps(_clean(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     with atomic_write(out / "comparison.csv") as tmp:

@@ -15,10 +15,13 @@ error of a failed replication), ``wall_s`` (the run's own wall time, s), the
 KPI columns of :mod:`sim.analysis.kpis` and the curve columns ``curve_*``.
 
 :func:`kpi_table` summarises a results table per variant and KPI: how many
-replications succeeded, the mean with its 95 % confidence interval (Student
-t over replications; clipped to [0, 1] for shares), min and max. :func:`read_results` reads a folder's
-``results.parquet``, or — for a batch that was interrupted — whatever
-complete per-replication files it holds.
+replications succeeded, the mean with its 95 % confidence interval (from
+:mod:`sim.experiments.statistics`), min and max; :func:`results_tables` adds
+the chance each target line is met (:mod:`sim.experiments.targets`), and
+:func:`format_results` prints both as aligned text, CSV, JSON or Markdown —
+the headline KPIs first (:data:`HEADLINE_KPIS`), shares as percentages.
+:func:`read_results` reads a folder's ``results.parquet``, or — for a batch
+that was interrupted — whatever complete per-replication files it holds.
 """
 from __future__ import annotations
 
@@ -32,11 +35,11 @@ import pandas as pd
 
 from sim.analysis.kpis import is_share
 from sim.errors import InputError
-from sim.experiments.statistics import mean_ci
+from sim.experiments.statistics import mean_interval, small_sample_note
 
-__all__ = ["read_results", "kpi_columns", "kpi_table", "format_kpi_table",
-           "replication_path", "IDENTITY_COLUMNS", "WALL_COLUMNS", "BATCH_FILE", "RESULTS_FILE", "RUNS_DIR",
-           "FORMATS", "HEADLINE_KPIS"]
+__all__ = ["read_results", "kpi_columns", "ordered_kpis", "unit_of", "kpi_table", "results_tables",
+           "batch_targets", "format_results", "format_kpi_table", "replication_path", "IDENTITY_COLUMNS",
+           "WALL_COLUMNS", "BATCH_FILE", "RESULTS_FILE", "RUNS_DIR", "FORMATS", "HEADLINE_KPIS", "TABLE_COLUMNS"]
 
 BATCH_FILE = "batch.json"
 RESULTS_FILE = "results.parquet"
@@ -49,6 +52,9 @@ FORMATS = ("table", "csv", "json", "markdown")
 #: The KPIs the console shows after a batch.
 HEADLINE_KPIS = ("first_supplies_within_3h", "first_supplies_p50_h", "relief_within_8h", "relief_within_12h",
                  "truck_utilisation")
+
+#: Columns of :func:`kpi_table`.
+TABLE_COLUMNS = ("variant", "kpi", "unit", "n", "failed", "mean", "ci_low", "ci_high", "min", "max", "method")
 
 _REPLICATION_FILE = re.compile(r"^r(\d{5,})\.parquet$")
 
@@ -104,9 +110,25 @@ def kpi_columns(df: pd.DataFrame) -> list[str]:
             and pd.api.types.is_numeric_dtype(df[c])]
 
 
+def ordered_kpis(df: pd.DataFrame, all_kpis: bool = False) -> list[str]:
+    """The headline KPIs present in ``df``, then (with ``all_kpis``) every other KPI column."""
+    columns = kpi_columns(df)
+    head = [k for k in HEADLINE_KPIS if k in columns]
+    return head + [k for k in columns if k not in head] if all_kpis else head
+
+
+def unit_of(kpi: str) -> str:
+    """``%`` for shares (shown as percentages), ``h`` for hours, else empty."""
+    if is_share(kpi):
+        return "%"
+    return "h" if kpi.endswith("_h") else ""
+
+
 def kpi_table(df: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:
     """Per variant and KPI: ``n`` (successful replications with a value), ``failed``
-    (replications that raised), ``mean``, ``ci_low``, ``ci_high`` (95 %), ``min``, ``max``."""
+    (replications that raised), ``mean``, ``ci_low``, ``ci_high`` (95 %, by
+    :func:`sim.experiments.statistics.mean_interval`), ``min``, ``max``, the interval's
+    ``method`` and the KPI's ``unit``. Values are as in the results (shares as fractions)."""
     kpis = kpi_columns(df) if kpis is None else [k for k in kpis if k in df.columns]
     rows = []
     for variant, group in df.groupby("variant", sort=False):
@@ -115,16 +137,30 @@ def kpi_table(df: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:
         for kpi in kpis:
             values = ok[kpi].to_numpy(dtype=float)
             values = values[np.isfinite(values)]
-            mean, low, high = mean_ci(values)
-            if is_share(kpi):
-                low, high = max(low, 0.0), min(high, 1.0)
-            rows.append({"variant": variant, "kpi": kpi, "n": len(values), "failed": failed, "mean": mean,
-                         "ci_low": low, "ci_high": high,
+            interval = mean_interval(values, share=is_share(kpi))
+            rows.append({"variant": variant, "kpi": kpi, "unit": unit_of(kpi), "n": len(values), "failed": failed,
+                         "mean": interval.mean, "ci_low": interval.low, "ci_high": interval.high,
                          "min": float(values.min()) if len(values) else math.nan,
-                         "max": float(values.max()) if len(values) else math.nan})
-    return pd.DataFrame(rows, columns=["variant", "kpi", "n", "failed", "mean", "ci_low", "ci_high", "min", "max"])
+                         "max": float(values.max()) if len(values) else math.nan, "method": interval.method})
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
+def results_tables(df: pd.DataFrame, all_kpis: bool = False, targets_h: dict | None = None):
+    """The KPI table (headline KPIs, or every KPI with ``all_kpis``) and the targets-met table."""
+    from sim.experiments.targets import met_table, planning_lines
+
+    return kpi_table(df, ordered_kpis(df, all_kpis)), met_table(df, planning_lines(targets_h))
+
+
+def batch_targets(folder: Path | str) -> dict | None:
+    """The scenario's targets (hours) recorded in a folder's ``batch.json``, if any."""
+    try:
+        return json.loads((Path(folder) / BATCH_FILE).read_text()).get("targets")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+# ------------------------------------------------------------ formats
 def _num(value: float) -> str:
     if value is None or not math.isfinite(value):
         return "–"
@@ -133,35 +169,119 @@ def _num(value: float) -> str:
     return f"{value:.4g}"
 
 
-def _ci(low: float, high: float) -> str:
-    return "–" if not (math.isfinite(low) and math.isfinite(high)) else f"[{_num(low)}, {_num(high)}]"
+def _pct_text(value: float) -> str:
+    """A share as a percentage with one decimal, more where one would round to 0 or 100."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    pct = 100 * value
+    decimals = 1
+    while decimals < 4 and 0 < abs(value) < 1 and round(pct, decimals) in (0.0, 100.0, -100.0):
+        decimals += 1
+    return f"{pct:.{decimals}f}"
 
 
-def format_kpi_table(table: pd.DataFrame, fmt: str = "table") -> str:
-    """``table`` (from :func:`kpi_table`) as ``table`` (aligned text), ``csv``, ``json`` or ``markdown``."""
-    if fmt == "csv":
-        return table.to_csv(index=False, float_format="%.6g")
-    if fmt == "json":
-        records = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in r.items()}
-                   for r in table.to_dict(orient="records")]
-        return json.dumps(records, indent=2)
-    if fmt == "markdown":
-        lines = ["| variant | KPI | n | mean | 95 % CI | min | max |", "|---|---|---:|---:|---|---:|---:|"]
-        for r in table.itertuples(index=False):
-            lines.append(f"| {r.variant} | {r.kpi} | {r.n} | {_num(r.mean)} | {_ci(r.ci_low, r.ci_high)} | "
-                         f"{_num(r.min)} | {_num(r.max)} |")
-        return "\n".join(lines) + "\n"
-    if fmt != "table":
+def _value(value: float, unit: str) -> str:
+    if unit == "%":
+        text = _pct_text(value)
+        return text if text == "–" else f"{text} %"
+    if unit == "h":
+        return "–" if value is None or not math.isfinite(value) else f"{value:.2f} h"
+    return _num(value)
+
+
+def _interval(low: float, high: float, unit: str) -> str:
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return "–"
+    if unit == "%":
+        return f"[{_pct_text(low)}–{_pct_text(high)} %]"
+    if unit == "h":
+        return f"[{low:.2f}–{high:.2f} h]"
+    return f"[{_num(low)}, {_num(high)}]"
+
+
+def _notes(table: pd.DataFrame) -> list[str]:
+    notes = {variant: small_sample_note(int(group["n"].max()))
+             for variant, group in table.groupby("variant", sort=False)}
+    if len(set(notes.values())) == 1:
+        return [next(iter(notes.values()))] if next(iter(notes.values()), None) else []
+    return [f"{variant}: {note}" for variant, note in notes.items() if note]
+
+
+def _shown(value: float, unit: str) -> float | None:
+    if value is None or not math.isfinite(value):
+        return None
+    return round(100 * value, 6) if unit == "%" else value
+
+
+def _records(table: pd.DataFrame, met: pd.DataFrame) -> list[dict]:
+    """Rows for CSV and JSON: KPIs, then the chance each target is met; shares in percent."""
+    notes = {v: small_sample_note(int(g["n"].max())) or "" for v, g in table.groupby("variant", sort=False)}
+    records = []
+    for r in table.itertuples(index=False):
+        records.append({"variant": r.variant, "kpi": r.kpi, "unit": r.unit, "n": r.n, "failed": r.failed,
+                        **{k: _shown(getattr(r, k), r.unit) for k in ("mean", "ci_low", "ci_high", "min", "max")},
+                        "method": r.method, "note": notes.get(r.variant, "")})
+    for r in met.itertuples(index=False):
+        records.append({"variant": r.variant, "kpi": f"target_met_{r.kpi}", "unit": "% of runs", "n": r.runs,
+                        "failed": None, "mean": _shown(r.share, "%"), "ci_low": _shown(r.low, "%"),
+                        "ci_high": _shown(r.high, "%"), "min": None, "max": None, "method": "clopper-pearson",
+                        "note": notes.get(r.variant, "")})
+    return records
+
+
+def format_results(table: pd.DataFrame, met: pd.DataFrame | None = None, fmt: str = "table",
+                   extra: dict | None = None) -> str:
+    """The KPI table (from :func:`kpi_table`) and the targets-met table (from
+    :func:`sim.experiments.targets.met_table`) as ``table`` (aligned text), ``csv``, ``json``
+    or ``markdown``. Shares are shown as percentages (``unit`` ``%``), hours with ``h``.
+    ``extra`` maps a format to text appended to it (``json``: a key and its document)."""
+    from sim.experiments.targets import met_chance, met_sentence, met_words
+
+    met = met if met is not None else pd.DataFrame(columns=["variant"])
+    extra = extra or {}
+    if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if fmt == "csv":
+        return pd.DataFrame(_records(table, met)).to_csv(index=False, float_format="%.6g")
+    if fmt == "json":
+        doc = {"kpis": [r for r in _records(table, met) if not r["kpi"].startswith("target_met_")],
+               "targets_met": [{**r, "unit": "% of runs",
+                                **{k: _shown(r[k], "%") for k in ("share", "low", "high")}}
+                               for r in met.to_dict(orient="records")],
+               "notes": _notes(table), **extra.get("json", {})}
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     out = []
+    if fmt == "markdown":
+        out += ["| variant | KPI | n | mean | 95 % CI | min | max |", "|---|---|---:|---:|---|---:|---:|"]
+        for r in table.itertuples(index=False):
+            out.append(f"| {r.variant} | {r.kpi} | {r.n} | {_value(r.mean, r.unit)} | "
+                       f"{_interval(r.ci_low, r.ci_high, r.unit).strip('[]')} | {_value(r.min, r.unit)} | "
+                       f"{_value(r.max, r.unit)} |")
+        if len(met):
+            out += ["", "| variant | target met in a run | runs | met | chance [95 % CI] |",
+                    "|---|---|---:|---:|---|"]
+            for r in met.itertuples(index=False):
+                words = met_words(r.target, r.within_h)
+                out.append(f"| {r.variant} | {words} | {r.runs} | {r.met} | {met_chance(r._asdict())} |")
+        out += [""] + _notes(table) if _notes(table) else []
+        return "\n".join(out) + "\n" + extra.get("markdown", "")
     width = max([len("KPI"), *(len(k) for k in table["kpi"])]) if len(table) else 3
     for variant, group in table.groupby("variant", sort=False):
         n = int(group["n"].max()) if len(group) else 0
         failed = int(group["failed"].iloc[0]) if len(group) else 0
-        out.append(f"{variant}: {n} replication{'s' if n != 1 else ''}"
-                   + (f", {failed} failed" if failed else ""))
-        out.append(f"  {'KPI':<{width}}  {'mean':>10}  {'95 % CI':<24}  {'min':>10}  {'max':>10}")
+        note = small_sample_note(n)
+        out.append(f"{variant}: {n} replication{'s' if n != 1 else ''}" + (f", {failed} failed" if failed else "")
+                   + (f" ({note})" if note else ""))
+        out.append(f"  {'KPI':<{width}}  {'mean':>10}  {'95 % CI':<22}  {'min':>10}  {'max':>10}")
         for r in group.itertuples(index=False):
-            out.append(f"  {r.kpi:<{width}}  {_num(r.mean):>10}  {_ci(r.ci_low, r.ci_high):<24}  "
-                       f"{_num(r.min):>10}  {_num(r.max):>10}")
-    return "\n".join(out) + "\n"
+            out.append(f"  {r.kpi:<{width}}  {_value(r.mean, r.unit):>10}  "
+                       f"{_interval(r.ci_low, r.ci_high, r.unit):<22}  {_value(r.min, r.unit):>10}  "
+                       f"{_value(r.max, r.unit):>10}")
+        for r in met[met["variant"] == variant].itertuples(index=False):
+            out.append(f"  target met: {met_sentence(r.target, r.within_h, r._asdict())}")
+    return "\n".join(out) + "\n" + extra.get("table", "")
+
+
+def format_kpi_table(table: pd.DataFrame, fmt: str = "table") -> str:
+    """:func:`format_results` of a KPI table alone."""
+    return format_results(table, None, fmt)

@@ -1,40 +1,216 @@
-"""The statistics of replications: means with confidence intervals, paired differences.
+"""The statistics of replications: every interval and p-value the project reports.
 
-One place for every interval the project reports: :func:`mean_ci` for a
-variant's mean over replications (``sim results``), :func:`paired_statistics`
-for a before/after comparison on common random numbers (``sim compare``).
+``sim results`` (means per variant), ``sim compare`` (paired differences,
+the chance a target is met), ``--precision`` (half-widths), the selection of
+the best variant and the comparison plot's bands all take their figures from
+here. Each method was chosen by its measured coverage
+(``benchmarks/coverage_study.py``; the table is in the README):
+
+* **The mean of a KPI, and the mean paired difference** (after − before,
+  replication by replication): the union of the Student t interval and the
+  *expanded* BCa bootstrap interval. BCa is the bias-corrected and
+  accelerated bootstrap (Efron 1987, JASA 82:171), computed by
+  ``scipy.stats.bootstrap`` with :data:`BOOTSTRAP_RESAMPLES` resamples from
+  the fixed seed :data:`BOOTSTRAP_SEED` (same values, same interval). A
+  bootstrap interval is too narrow in small samples; the expansion
+  (Hesterberg 2015, The American Statistician 69:371, "expanded percentile
+  interval") raises its level so that for normal data it would match the t
+  interval: z = sqrt(n / (n − 1)) · t(n − 1). The t part keeps the coverage
+  where the values are close to normal; the bootstrap part follows the skew
+  of bounded, zero-inflated or lumpy KPIs (shares piled up at 100 %,
+  percentiles of a few sites' times), where the t interval alone misses the
+  mean on one side. From :data:`BOOTSTRAP_MIN_N` replications on; below
+  that, t alone. Shares (:func:`sim.analysis.kpis.is_share`) are clipped to
+  [0, 1], their differences to [−1, 1]. The p-value is the paired t-test's
+  (``scipy.stats.ttest_rel``).
+* **A share without spread** (the same value c in every replication: 100 %
+  in all n runs, or an A/A comparison's zero difference in every pair): the
+  t interval would be the point c, right only if the share is *always* c.
+  With 95 % confidence the share differs from c in at most u = 1 − 0.05^(1/n)
+  of the runs (the one-sided Clopper–Pearson 1934 bound for 0 of n,
+  Biometrika 26:404; about 3/n, the "rule of three"), and a share lies in
+  [0, 1] (a difference in [−1, 1]), so the mean lies in
+  [c − u·(c − 0), c + u·(1 − c)]. It is wide on purpose: 10 runs at 100 %
+  say the mean is above 74 %, 100 runs above 97 %. A continuous KPI without
+  spread has no such bound: its interval is the point.
+* **The chance a target is met**: the share of replications in which it was
+  met (100 % of sites or of people) with its Clopper–Pearson interval,
+  ``scipy.stats.binomtest(k, n).proportion_ci(method="exact")``; its
+  coverage is at least 95 % for every true chance (the Wilson 1927 score
+  interval is narrower but covers only 84 % at n = 5 when the chance is near
+  100 %, where plans that nearly meet a target sit; Brown, Cai & DasGupta
+  2001, Statistical Science 16:101).
+
+Limits: every interval is for the population of disasters the scenario's
+random draws describe, at 95 %. Replications are independent; the paired
+methods assume replication i of both variants shares its seed (common random
+numbers). Coverage below :data:`SMALL_SAMPLE` replications is lower and
+below 5 unmeasured, so the outputs flag small samples.
 """
 from __future__ import annotations
 
 import math
+import warnings
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["mean_ci", "paired_statistics"]
+__all__ = ["CONFIDENCE", "BOOTSTRAP_RESAMPLES", "BOOTSTRAP_SEED", "BOOTSTRAP_MIN_N", "SMALL_SAMPLE",
+           "Interval", "t_interval", "union_interval", "share_interval", "mean_ci", "mean_interval",
+           "paired_statistics", "proportion_ci", "target_met", "curve_band", "small_sample_note", "half_width",
+           "met_mask", "best_of"]
+
+CONFIDENCE = 0.95
+#: Bootstrap resamples per interval.
+BOOTSTRAP_RESAMPLES = 9999
+#: Seed of every bootstrap: the same values always give the same interval.
+BOOTSTRAP_SEED = 20_240_601
+#: Fewest replications for the bootstrap part of an interval.
+BOOTSTRAP_MIN_N = 5
+#: Below this many replications the outputs say the intervals are wide.
+SMALL_SAMPLE = 10
+#: Resamples held in memory at once (part of the method: it fixes the order of the draws).
+_BOOTSTRAP_BATCH = 1000
+#: A share this close to 1 counts as 100 % (summaries round shares to 6 decimals).
+_FULL = 1.0 - 1e-9
 
 
-def mean_ci(values, confidence: float = 0.95) -> tuple[float, float, float]:
-    """Mean and its ``confidence`` interval (Student t); NaN interval for fewer than 2 values."""
+class Interval(NamedTuple):
+    """A point estimate with its interval and the method that gave it."""
+
+    mean: float
+    low: float
+    high: float
+    method: str
+
+
+# ------------------------------------------------------------ vectorised cores
+def t_interval(x, confidence: float = CONFIDENCE):
+    """Mean and Student t interval along the last axis of ``x`` (rows of equal length, finite).
+
+    A row without spread gets a point interval (its value); one value, NaN bounds.
+    """
     from scipy import stats
 
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
+    x = np.asarray(x, dtype=float)
+    n = x.shape[-1]
+    mean = x.mean(axis=-1)
+    if n < 2:
+        nan = np.full_like(mean, math.nan)
+        return mean, nan, nan.copy()
+    spread = np.ptp(x, axis=-1) > 0
+    sem = x.std(axis=-1, ddof=1) / math.sqrt(n)
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * sem
+    low = np.where(spread & (sem > 0), mean - half, mean)
+    high = np.where(spread & (sem > 0), mean + half, mean)
+    # No spread: the value itself, free of rounding noise in the mean.
+    first = x[..., 0]
+    return np.where(spread, mean, first), np.where(spread, low, first), np.where(spread, high, first)
+
+
+def _expanded_level(n: int, confidence: float) -> float:
+    from scipy import stats
+
+    z = math.sqrt(n / (n - 1)) * stats.t.ppf(0.5 + confidence / 2, n - 1)
+    return float(2 * stats.norm.cdf(z) - 1)
+
+
+def _expanded_bca(x: np.ndarray, confidence: float):
+    from scipy import stats
+
+    n = x.shape[-1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")       # rows without spread: NaN, handled by the caller
+        result = stats.bootstrap((x,), np.mean, axis=-1, vectorized=True, method="BCa",
+                                 confidence_level=_expanded_level(n, confidence),
+                                 n_resamples=BOOTSTRAP_RESAMPLES, batch=_BOOTSTRAP_BATCH,
+                                 rng=np.random.default_rng(BOOTSTRAP_SEED))
+    return np.asarray(result.confidence_interval.low, float), np.asarray(result.confidence_interval.high, float)
+
+
+def union_interval(x, confidence: float = CONFIDENCE):
+    """Mean, low, high and method code along the last axis of ``x``: the union of the
+    Student t interval and the expanded BCa interval (t alone below :data:`BOOTSTRAP_MIN_N`).
+
+    Method codes: ``t+bca`` (the union), ``t`` (too few replications for the
+    bootstrap, or a bootstrap that failed), ``point`` (no spread), ``none``
+    (one replication).
+    """
+    x = np.asarray(x, dtype=float)
+    n = x.shape[-1]
+    mean, low, high = t_interval(x, confidence)
+    method = np.full(mean.shape, "t" if n >= 2 else "none", dtype=object)
+    spread = np.ptp(x, axis=-1) > 0
+    if n >= 2:
+        method[~spread] = "point"
+    if n >= BOOTSTRAP_MIN_N and np.any(spread):
+        b_low, b_high = _expanded_bca(x[spread], confidence)
+        ok = np.isfinite(b_low) & np.isfinite(b_high)
+        rows = np.flatnonzero(spread)[ok]
+        low[rows] = np.minimum(low[rows], b_low[ok])
+        high[rows] = np.maximum(high[rows], b_high[ok])
+        method[rows] = "t+bca"
+    return mean, low, high, method
+
+
+def share_interval(x, *, difference: bool = False, confidence: float = CONFIDENCE):
+    """:func:`union_interval` of rows of shares (or of differences of shares with
+    ``difference``), clipped to [0, 1] (or [−1, 1]); a row without spread gets the
+    Clopper–Pearson bound (method code ``bound``) instead of a point."""
+    x = np.asarray(x, dtype=float)
+    n = x.shape[-1]
+    mean, low, high, method = union_interval(x, confidence)
+    lo_limit, hi_limit = (-1.0, 1.0) if difference else (0.0, 1.0)
+    if n >= 2:
+        low, high = np.clip(low, lo_limit, hi_limit), np.clip(high, lo_limit, hi_limit)
+        still = np.ptp(x, axis=-1) == 0
+        if np.any(still):
+            # P(X != c) <= u with 95 % (one-sided Clopper–Pearson bound for 0 of n),
+            # and X lies in [lo_limit, hi_limit]: E[X] = c + P(X != c) * E[X - c | X != c].
+            u = 1.0 - (1.0 - confidence) ** (1.0 / n)
+            c = x[still][..., 0]
+            low[still], high[still] = c - u * (c - lo_limit), c + u * (hi_limit - c)
+            method[still] = "bound"
+    return mean, low, high, method
+
+
+# ------------------------------------------------------------ one sample
+def _finite(values) -> np.ndarray:
+    x = np.asarray(values, dtype=float).ravel()
+    return x[np.isfinite(x)]
+
+
+def mean_interval(values, share: bool = False, confidence: float = CONFIDENCE) -> Interval:
+    """The mean of ``values`` (non-finite left out) with its interval: :func:`share_interval`
+    for a share, otherwise :func:`union_interval`."""
+    x = _finite(values)
     if len(x) == 0:
-        return math.nan, math.nan, math.nan
-    if np.all(x == x[0]):
-        value = float(x[0])   # no spread: the interval is the value (and no rounding noise)
-        return (value, value, value) if len(x) >= 2 else (value, math.nan, math.nan)
-    mean = float(x.mean())
-    sem = float(x.std(ddof=1)) / math.sqrt(len(x))
-    if sem == 0.0:            # a spread too small for floating point
-        return mean, mean, mean
-    low, high = stats.t.interval(confidence, len(x) - 1, loc=mean, scale=sem)
-    return mean, float(low), float(high)
+        return Interval(math.nan, math.nan, math.nan, "none")
+    if share:
+        m, lo, hi, method = share_interval(x[None, :], confidence=confidence)
+    else:
+        m, lo, hi, method = union_interval(x[None, :], confidence)
+    return Interval(float(m[0]), float(lo[0]), float(hi[0]), str(method[0]))
 
 
+def mean_ci(values, confidence: float = CONFIDENCE, share: bool = False) -> tuple[float, float, float]:
+    """``(mean, low, high)`` of :func:`mean_interval`; NaN bounds for fewer than 2 values."""
+    m, lo, hi, _ = mean_interval(values, share, confidence)
+    return m, lo, hi
 
-def paired_statistics(before: np.ndarray, after: np.ndarray, share: bool = False) -> dict:
-    """Means with 95 % CIs, the paired difference with its 95 % CI, and p-values."""
+
+def half_width(interval: Interval) -> float:
+    """Half the width of an interval (NaN without one)."""
+    return (interval.high - interval.low) / 2
+
+
+def paired_statistics(before, after, share: bool = False) -> dict:
+    """Both means and the paired difference (after − before), each with its 95 % interval,
+    and the paired t-test p-value; pairs with a non-finite value on either side are left out.
+
+    ``p_value_wilcoxon`` (shares only) is the Wilcoxon signed-rank test's; with
+    n pairs it cannot fall below 2 / 2**n (0.0625 at n = 5).
+    """
     from scipy import stats
 
     before, after = np.asarray(before, float), np.asarray(after, float)
@@ -42,10 +218,13 @@ def paired_statistics(before: np.ndarray, after: np.ndarray, share: bool = False
     before, after = before[keep], after[keep]
     diff = after - before
     n = len(diff)
-    b, a, d = mean_ci(before), mean_ci(after), mean_ci(diff)
-    if share:
-        b = (b[0], max(b[1], 0.0), min(b[2], 1.0)) if n >= 2 else b
-        a = (a[0], max(a[1], 0.0), min(a[2], 1.0)) if n >= 2 else a
+    b, a = mean_interval(before, share), mean_interval(after, share)
+    if n:
+        m, lo, hi, method = (share_interval(diff[None, :], difference=True) if share
+                             else union_interval(diff[None, :]))
+        d = Interval(float(m[0]), float(lo[0]), float(hi[0]), str(method[0]))
+    else:
+        d = Interval(math.nan, math.nan, math.nan, "none")
     p_t = p_w = math.nan
     if n >= 2:
         if np.all(diff == diff[0]):
@@ -61,9 +240,83 @@ def paired_statistics(before: np.ndarray, after: np.ndarray, share: bool = False
                 except ValueError:
                     p_w = math.nan
     return {"n_pairs": n,
-            "before_mean": b[0], "before_ci_low": b[1], "before_ci_high": b[2],
-            "after_mean": a[0], "after_ci_low": a[1], "after_ci_high": a[2],
-            "diff_mean": d[0], "diff_ci_low": d[1], "diff_ci_high": d[2],
-            "p_value_t": p_t, "p_value_wilcoxon": p_w if share else math.nan}
+            "before_mean": b.mean, "before_ci_low": b.low, "before_ci_high": b.high,
+            "after_mean": a.mean, "after_ci_low": a.low, "after_ci_high": a.high,
+            "diff_mean": d.mean, "diff_ci_low": d.low, "diff_ci_high": d.high,
+            "p_value_t": p_t, "p_value_wilcoxon": p_w if share else math.nan,
+            "mean_method": a.method, "diff_method": d.method}
 
 
+# ------------------------------------------------------------ the best of several
+def best_of(x, confidence: float = CONFIDENCE) -> dict:
+    """Multiple comparisons with the best on common random numbers, larger is better.
+
+    ``x`` is replications × variants (row i: replication i of every variant).
+    Returns the ``means``, the Bonferroni constant ``t`` (Student t at
+    1 − α/(k − 1), n − 1 degrees of freedom), ``s`` (k × k standard deviations
+    of the paired differences), and ``low``, ``high``: simultaneous intervals
+    for each mean minus the best other mean (Hsu 1984 MCB with Nelson &
+    Matejcik's 1995 Bonferroni half-widths w = t·s/√n; see
+    :mod:`sim.experiments.selection`).
+    """
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    n, k = x.shape
+    means = x.mean(axis=0)
+    s = (x[:, :, None] - x[:, None, :]).std(axis=0, ddof=1)
+    t = float(stats.t.ppf(1 - (1 - confidence) / (k - 1), n - 1))
+    w = t * s / math.sqrt(n)
+    gap = means[:, None] - means[None, :]
+    off = ~np.eye(k, dtype=bool)
+    low = np.array([min(0.0, float(np.min((gap[i] - w[i])[off[i]]))) for i in range(k)])
+    high = np.array([max(0.0, float(np.min((gap[i] + w[i])[off[i]]))) for i in range(k)])
+    return {"means": means, "t": t, "s": s, "low": low, "high": high}
+
+
+# ------------------------------------------------------------ targets met
+def met_mask(values) -> np.ndarray:
+    """Which replications met a target: the share at 100 % (of sites or of people)."""
+    return np.asarray(values, dtype=float) >= _FULL
+
+
+def proportion_ci(k: int, n: int, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """``k`` of ``n`` as a share with its Clopper–Pearson interval (NaN for n = 0)."""
+    from scipy import stats
+
+    if n <= 0:
+        return math.nan, math.nan, math.nan
+    ci = stats.binomtest(int(k), int(n)).proportion_ci(confidence, method="exact")
+    return k / n, float(ci.low), float(ci.high)
+
+
+def target_met(values, confidence: float = CONFIDENCE) -> dict:
+    """How often a share reached 100 %: ``runs``, ``met``, ``share`` and its interval."""
+    x = _finite(values)
+    met = int(met_mask(x).sum())
+    share, low, high = proportion_ci(met, len(x), confidence)
+    return {"runs": len(x), "met": met, "share": share, "low": low, "high": high}
+
+
+# ------------------------------------------------------------ curves and notes
+def curve_band(curves, confidence: float = CONFIDENCE):
+    """Mean of ``curves`` (replications × grid) and its pointwise Student t band in [0, 1]."""
+    from scipy import stats
+
+    curves = np.asarray(curves, dtype=float)
+    mean = np.nanmean(curves, axis=0)
+    if curves.shape[0] < 2:
+        return mean, mean, mean
+    n = np.sum(np.isfinite(curves), axis=0)
+    sem = np.nanstd(curves, axis=0, ddof=1) / np.sqrt(np.maximum(n, 1))
+    half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sem
+    return mean, np.clip(mean - half, 0, 1), np.clip(mean + half, 0, 1)
+
+
+def small_sample_note(n: int) -> str | None:
+    """The warning a table carries for ``n`` replications, or ``None``."""
+    if n < 2:
+        return f"n = {n}: no interval (an interval needs at least 2 replications)"
+    if n < SMALL_SAMPLE:
+        return f"n = {n}: intervals are wide"
+    return None

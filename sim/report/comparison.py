@@ -5,7 +5,7 @@ event, over the whole run): the share of affected sites whose first district
 supplies had arrived, against the 3 h line (and any other supply target), and
 the share of affected people relieved, against the 8 h and 12 h lines. Each
 side is the mean curve over replications with its 95 % confidence band at
-every point of the curve grid (:func:`sim.experiments.statistics.mean_ci`),
+every point of the curve grid (:func:`sim.experiments.statistics.curve_band`),
 before in grey, after in blue.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.experiments.statistics import mean_ci
+from sim.experiments.statistics import curve_band
 from sim.report.figures import draw_target_lines, hours_axis, new_figure, save_figure, share_axis
 from sim.report.run_plots import SINCE_HIT_LABEL
 
@@ -23,14 +23,6 @@ __all__ = ["plot_comparison", "curve_band", "write_comparison_plot", "SIDE_COLOR
 SIDE_COLORS = {"before": "#7f7f7f", "after": "#1f77b4"}
 
 
-def curve_band(curves: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean of ``curves`` (replications × grid) and its 95 % band at every grid point, clipped to [0, 1]
-    (one replication: the band is the curve)."""
-    curves = np.atleast_2d(np.asarray(curves, dtype=float))
-    stats = np.array([mean_ci(curves[:, k]) for k in range(curves.shape[1])], dtype=float).reshape(-1, 3)
-    mean, low, high = stats[:, 0], stats[:, 1], stats[:, 2]
-    low, high = np.where(np.isnan(low), mean, low), np.where(np.isnan(high), mean, high)
-    return mean, np.clip(low, 0, 1), np.clip(high, 0, 1)
 
 
 def _panel(ax, before, after, step_h, lines_h, labels, ylabel, title):

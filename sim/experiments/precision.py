@@ -1,0 +1,215 @@
+"""Replications until precise: rounds of replications until the headline intervals are narrow.
+
+``sim batch SCENARIO --precision 0.02`` (and ``sim compare ... --precision
+0.02``) asks for 95 % intervals no wider than ±0.02 — two points of a share —
+on the headline KPIs: the shares of the planning lines (first district
+supplies within 3 h, relief within 8 h and 12 h, and the scenario's own
+targets). A batch judges each variant's mean; a comparison judges the paired
+difference, which is what an assessor reads.
+
+**Stopping rule** — the sequential procedure for an absolute precision of
+Law (2015, Simulation Modeling and Analysis, 5th ed., §9.4.1), after Chow &
+Robbins (1965, Annals of Mathematical Statistics 36:457): run n₀
+replications (``--replications``, 10 unless given); while the half-width
+δ(n) of some headline interval is above γ, estimate the replications it
+needs — the least i with t(i − 1)·S/√i <= γ for a t-type interval (Law's
+approximation, S the current standard deviation), or the least i at which
+the Clopper–Pearson bound of a KPI without spread is narrow enough — and run
+the next round up to that number, at most doubling n per round and never
+beyond ``--max-replications``. Rounds run as one resumable batch (the folder
+keeps every replication file; ``--resume`` continues from the last round),
+and ``precision.json`` records each round's half-widths.
+
+Limits: the intervals after a data-dependent stop cover slightly less than a
+fixed-n interval, most when n₀ is small (Law recommends n₀ >= 10); the
+estimate of the replications needed is only as good as the current variance.
+A share that is 100 % in every run needs about 3/γ runs (the "rule of three":
+about 75 for ±0.02 on a mean, 150 on a difference) before its bound is that
+narrow.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from sim.errors import InputError
+from sim.experiments.statistics import CONFIDENCE, Interval, half_width
+from sim.files import atomic_write
+
+__all__ = ["PRECISION_FILE", "DEFAULT_INITIAL", "DEFAULT_MAX", "PrecisionResult", "check_precision",
+           "precision_kpis", "replications_needed", "variant_intervals", "run_until_precise",
+           "run_batch_until_precise", "format_precision"]
+
+PRECISION_FILE = "precision.json"
+#: First round when ``--precision`` is given without ``--replications``.
+DEFAULT_INITIAL = 10
+#: ``--max-replications`` unless given.
+DEFAULT_MAX = 200
+
+
+@dataclass
+class PrecisionResult:
+    """The rounds of a run until precise, and whether the precision was reached."""
+
+    precision: float
+    max_replications: int
+    replications: int = 0
+    met: bool = False
+    rounds: list[dict] = field(default_factory=list)
+
+    @property
+    def widest(self) -> tuple[str, float] | None:
+        """The headline interval with the largest half-width in the last round."""
+        if not self.rounds or not self.rounds[-1]["half_widths"]:
+            return None
+        label, value = max(self.rounds[-1]["half_widths"].items(), key=lambda kv: _key(kv[1]))
+        return label, value
+
+
+def _key(value: float) -> float:
+    return math.inf if value is None or not math.isfinite(value) else value
+
+
+def check_precision(precision: float, initial: int, max_replications: int) -> None:
+    """Refuse a precision outside (0, 1), a first round below 2, a maximum below the first round."""
+    if not (isinstance(precision, (int, float)) and math.isfinite(precision) and 0 < precision < 1):
+        raise InputError(f"--precision {precision}: give the half-width the headline shares need, "
+                         "between 0 and 1 (0.02 is ±2 points)")
+    if initial < 2:
+        raise InputError(f"--replications {initial}: an interval needs at least 2 replications")
+    if max_replications < initial:
+        raise InputError(f"--max-replications {max_replications}: must be at least the first round "
+                         f"(--replications {initial})")
+
+
+def precision_kpis(targets_h: dict | None = None) -> list[str]:
+    """The headline KPIs ``--precision`` judges: the columns of the planning lines."""
+    from sim.experiments.targets import line_column, planning_lines
+
+    return list(dict.fromkeys(line_column(t, h) for t, h, _ in planning_lines(targets_h)))
+
+
+def replications_needed(interval: Interval, n: int, precision: float,
+                        confidence: float = CONFIDENCE) -> int:
+    """Replications at which ``interval`` (from ``n`` values) would have half-width ``precision``."""
+    from scipy import stats
+
+    hw = half_width(interval)
+    if not math.isfinite(hw) or n < 2:
+        return n + 1
+    if hw <= precision:
+        return n
+    if interval.method == "bound":
+        # Half-width u·(range)/2 with u = 1 − (1 − confidence)^(1/i): solve for i.
+        u_now = 1.0 - (1.0 - confidence) ** (1.0 / n)
+        span = 2 * hw / u_now
+        target = min(2 * precision / span, 1 - 1e-12)
+        return max(n + 1, math.ceil(math.log(1.0 - confidence) / math.log(1.0 - target)))
+    sd = hw * math.sqrt(n) / stats.t.ppf(0.5 + confidence / 2, n - 1)
+    i = max(n + 1, math.ceil((stats.norm.ppf(0.5 + confidence / 2) * sd / precision) ** 2))
+    while stats.t.ppf(0.5 + confidence / 2, i - 1) * sd / math.sqrt(i) > precision:
+        i += 1
+    return i
+
+
+def variant_intervals(out_dir: Path, kpis: list[str]) -> dict[str, tuple[Interval, int]]:
+    """Each variant's interval for each headline KPI (what a batch's precision judges)."""
+    import numpy as np
+
+    from sim.analysis.kpis import is_share
+    from sim.experiments.results import read_results
+    from sim.experiments.statistics import mean_interval
+
+    df = read_results(out_dir)
+    ok = df[df["status"] == "ok"]
+    out = {}
+    for variant, group in ok.groupby("variant", sort=False):
+        for kpi in kpis:
+            if kpi in group:
+                values = group[kpi].to_numpy(float)
+                values = values[np.isfinite(values)]
+                out[f"{variant}: {kpi}"] = (mean_interval(values, share=is_share(kpi)), len(values))
+    return out
+
+
+def run_until_precise(run_round: Callable[[int, bool], object],
+                      measure: Callable[[], dict[str, tuple[Interval, int]]], *, precision: float,
+                      initial: int, max_replications: int, resume: bool = False,
+                      out_dir: Path | None = None) -> PrecisionResult:
+    """Run rounds until every headline half-width is at most ``precision``.
+
+    ``run_round(n, resume)`` brings the batch to ``n`` replications (a resumable
+    batch: only what is missing runs); ``measure()`` gives, per headline label,
+    its current :class:`~sim.experiments.statistics.Interval` and the number of
+    values behind it.
+    """
+    check_precision(precision, initial, max_replications)
+    result = PrecisionResult(precision=precision, max_replications=max_replications)
+    n = max(initial, _recorded(out_dir)) if resume else initial
+    n = min(n, max_replications)
+    while True:
+        run_round(n, resume or bool(result.rounds))
+        intervals = measure()
+        widths = {label: half_width(iv) for label, (iv, _) in intervals.items()}
+        result.replications = n
+        result.met = bool(widths) and all(_key(w) <= precision for w in widths.values())
+        needed = max([replications_needed(iv, k, precision) for iv, k in intervals.values()], default=n + 1)
+        result.rounds.append({"replications": n, "half_widths": widths, "needed": needed})
+        _record(out_dir, result)
+        if result.met or n >= max_replications:
+            return result
+        n = min(max_replications, max(n + 1, min(2 * n, needed)))
+
+
+def run_batch_until_precise(scenario, *, precision: float, replications: int | None = None,
+                            max_replications: int | None = None, out_dir: Path | str, resume: bool = False,
+                            **batch_kwargs):
+    """:func:`sim.experiments.batch.run_batch` in rounds until every variant's headline
+    means are ``precision`` precise; returns the last round's batch and the :class:`PrecisionResult`."""
+    from sim.experiments.batch import run_batch
+    from sim.experiments.targets import targets_hours
+
+    out_dir = Path(out_dir)
+    batches = []
+
+    def run_round(n: int, again: bool) -> None:
+        batches.append(run_batch(scenario, replications=n, out_dir=out_dir, resume=again, **batch_kwargs))
+
+    kpis = precision_kpis(targets_hours(scenario.targets))
+    result = run_until_precise(run_round, lambda: variant_intervals(out_dir, kpis), precision=precision,
+                               initial=replications or DEFAULT_INITIAL,
+                               max_replications=max_replications or DEFAULT_MAX, resume=resume, out_dir=out_dir)
+    return batches[-1], result
+
+
+def _recorded(out_dir: Path | None) -> int:
+    try:
+        return int(json.loads((Path(out_dir) / PRECISION_FILE).read_text())["replications"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def _record(out_dir: Path | None, result: PrecisionResult) -> None:
+    if out_dir is None:
+        return
+    doc = {"precision": result.precision, "confidence": CONFIDENCE, "max_replications": result.max_replications,
+           "replications": result.replications, "met": result.met,
+           "rounds": [{**r, "half_widths": {k: (v if math.isfinite(v) else None)
+                                            for k, v in r["half_widths"].items()}} for r in result.rounds]}
+    with atomic_write(Path(out_dir) / PRECISION_FILE) as tmp:
+        tmp.write_text(json.dumps(doc, indent=2) + "\n")
+
+
+def format_precision(result: PrecisionResult) -> str:
+    """One line: reached or not, after how many replications, and the widest interval."""
+    widest = result.widest
+    tail = f"; widest: {widest[0]} ±{100 * widest[1]:.2f} points" if widest and math.isfinite(widest[1]) else ""
+    rounds = len(result.rounds)
+    if result.met:
+        return (f"precision ±{result.precision:g} reached with {result.replications} replications "
+                f"({rounds} round{'s' if rounds != 1 else ''}){tail}")
+    return (f"precision ±{result.precision:g} not reached at --max-replications {result.max_replications}{tail}; "
+            f"the estimate needs {result.rounds[-1]['needed']}: rerun with a larger --max-replications and --resume")

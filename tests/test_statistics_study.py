@@ -1,0 +1,62 @@
+"""The coverage study's measurements on a synthetic pool with a known truth."""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "coverage_study.py"
+
+
+@pytest.fixture(scope="module")
+def study():
+    spec = importlib.util.spec_from_file_location("coverage_study", _PATH)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def pool():
+    rng = np.random.default_rng(4)
+    n = 200
+    common = rng.normal(0, 1, n)
+    before = pd.DataFrame({
+        "first_supplies_within_3h": np.clip(0.4 + 0.05 * common + rng.normal(0, 0.01, n), 0, 1),
+        "relief_within_8h": np.where(rng.random(n) < 0.3, 1.0, rng.uniform(0.9, 1.0, n)),
+        "first_supplies_p50_h": 4 + 0.3 * common,
+    })
+    after = pd.DataFrame({
+        "first_supplies_within_3h": np.clip(before["first_supplies_within_3h"] + 0.1 + rng.normal(0, 0.01, n), 0, 1),
+        "relief_within_8h": np.ones(n),
+        "first_supplies_p50_h": before["first_supplies_p50_h"] - 0.5 + rng.normal(0, 0.1, n),
+    })
+    return before, after
+
+
+def test_coverage_rows_name_kind_truth_and_both_methods(study, pool):
+    before, after = pool
+    rows = study.coverage_study(before, after, draws=60)
+    kinds = {r["kind"] for r in rows}
+    assert {"share, mean", "share piled at 0 % or 100 %, mean", "continuous KPI, mean",
+            "continuous KPI, paired difference", "chance a target is met"} <= kinds
+    three = next(r for r in rows if r["kpi"] == "first_supplies_within_3h" and r["what"] == "diff" and r["n"] == 10)
+    assert three["truth"] == pytest.approx((after - before)["first_supplies_within_3h"].mean())
+    assert 0.8 <= three["now"] <= 1 and 0.8 <= three["main"] <= 1
+    # Relief after is 100 % in every run: no spread over the pool, left out.
+    assert not any(r["kpi"] == "relief_within_8h" and r["what"] == "after" for r in rows)
+    table = study.summary(rows)
+    assert {(e["kind"], e["n"]) for e in table} == {(r["kind"], r["n"]) for r in rows}
+
+
+def test_the_variance_reduction_is_the_ratio_of_variances(study, pool):
+    before, after = pool
+    rows = {r["kpi"]: r for r in study.variance_reduction(before, after)}
+    x, y = before["first_supplies_within_3h"], after["first_supplies_within_3h"]
+    assert rows["first_supplies_within_3h"]["all"] == pytest.approx((x.var() + y.var()) / (y - x).var())
+    assert rows["first_supplies_within_3h"]["all_low"] < rows["first_supplies_within_3h"]["all"]
+    assert rows["relief_within_8h"]["below_100_pairs"] == 0 and rows["relief_within_8h"]["below_100"] is None
+    assert "below_100" not in rows["first_supplies_p50_h"]
