@@ -45,3 +45,21 @@ def test_a_run_where_no_affected_site_can_be_reached_says_so_on_the_console(tmp_
     out = capsys.readouterr().out
     assert "warning: no affected site can be reached from any depot once the hazard has struck" in out
     assert "Z1 (50 people, 0.0 h to the end)" in out and "Z2 (150 people, 0.0 h to the end)" in out
+
+
+def test_an_unknown_township_is_a_located_error_in_the_python_api_too(tmp_path):
+    """sim.run refuses a township no zone belongs to (in an area or a team's home), before running."""
+    import pytest
+
+    from sim.errors import InputError
+
+    region = line_world(tmp_path, n=3, length_m=10_000, speed_kmh=60)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 2, 100, 0.2)])}
+    impact = {"area": {"townships": ["T99"]}, "zone_share": 1.0, "affected_share": 0.5, "spread": 0.0}
+    doc = scenario_doc(region, [depot("d1", 1)], impact=impact,
+                       teams=[{"id": "sar", "kind": "sar", "base": {"node": 1}, "township": "T42"}])
+    with pytest.raises(InputError) as err:
+        run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    lines = err.value.lines
+    assert any("impact.area.townships[0]: no zone belongs to township 'T99'" in line for line in lines)
+    assert any("teams[0].township: no zone belongs to township 'T42'" in line for line in lines)

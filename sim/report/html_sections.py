@@ -51,7 +51,7 @@ def key_figures(summary: dict) -> str:
     k = summary["kpi"]
     rows: list = [["affected sites", _cell(k["affected_sites"])]]
     _flat("first supplies", {key: v for key, v in k["first_supplies"].items()}, rows, ("within",))
-    _flat("relief", k["relief"], rows, ("within", "relieved at end"))
+    _flat("relief", k["relief"], rows, ("within", "relieved at end", "relieved at day"))
     _flat("shelters", k.get("shelters", {}), rows)
     _flat("unmet need at the end", k.get("unmet_need_at_end", {}), rows)
     rows += hazard_kpis(summary.get("hazard", {}))

@@ -381,7 +381,8 @@ def names_townships(scenario: Scenario) -> bool:
 
 
 def check_townships(scenario: Scenario, townships) -> list[Finding]:
-    """Township ids the scenario names (areas, ``township_factor``) that no zone belongs to."""
+    """Township ids the scenario names (areas, ``township_factor``, teams' home townships) that no zone
+    belongs to."""
     known = sorted({str(t) for t in townships if str(t)})
     listing = ", ".join(known[:12]) + (f", … ({len(known)} in all)" if len(known) > 12 else "")
     hint = f"the townships are {listing}" if known else "the zones have no township column"
@@ -394,6 +395,10 @@ def check_townships(scenario: Scenario, townships) -> list[Finding]:
     findings: list[Finding] = []
     for path, names in _township_lists(scenario):
         findings.extend((path + (j,), unknown(name)) for j, name in enumerate(names) if name not in known)
+    for path, _, agent in _agents(scenario):
+        home = getattr(agent, "township", None)
+        if home is not None and home not in known:
+            findings.append((path + ("township",), unknown(home)))
     hazard = scenario.hazard
     if hazard.type == "rainfall":
         findings.extend((("hazard", "township_factor", name), unknown(name))

@@ -37,15 +37,18 @@ def _snap_function(graph: RoadGraph):
     return no_coordinates
 
 
-def resolve_places(scenario, graph: RoadGraph, zone_ids=()) -> dict[str, Place]:
-    """Every depot, shelter and team location as a graph node; raises located errors."""
-    from sim.scenarios.checks import check_against_graph, check_zone_ids
+def resolve_places(scenario, graph: RoadGraph, zone_ids=(), townships=None) -> dict[str, Place]:
+    """Every depot, shelter and team location as a graph node; raises located errors (also for
+    township ids no zone belongs to, when ``townships`` — the zones' townships — is given)."""
+    from sim.scenarios.checks import check_against_graph, check_townships, check_zone_ids
     from sim.scenarios.loader import locate_problems
 
     snap = _snap_function(graph)
     problems = check_against_graph(scenario, graph, snap)
     if len(zone_ids):
         problems += check_zone_ids(scenario, zone_ids)
+    if townships is not None:
+        problems += check_townships(scenario, townships)
     if problems:
         raise locate_problems(scenario, problems)
     places: dict[str, Place] = {}

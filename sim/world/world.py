@@ -108,7 +108,8 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
     graph = region.graph.copy()
     # Trees from every depot and team base stay cached while the roads hold.
     router = Router(graph, max_cached_trees=len(scenario.depots) + len(scenario.teams) + 16)
-    places = resolve_places(scenario, graph, region.zones["zone_id"].to_numpy())
+    places = resolve_places(scenario, graph, region.zones["zone_id"].to_numpy(),
+                            region.zones["township"].to_numpy() if "township" in region.zones else None)
     env = simpy.Environment()
     log = EventLog()
     traffic = Traffic(env, router, log)
