@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from collections import deque
 
+import numpy as np
 import simpy
 
 from sim.agents.power import PowerSupply
@@ -42,12 +43,15 @@ class Depot:
         self.sent_away: dict[str, float] = {}      # moved to other depots (transfers)
         self.moved_in: dict[str, float] = {}       # received from other depots
         self.returned: dict[str, float] = {}       # brought back undelivered by its trucks
+        self.trucked_in: dict[str, float] = {}     # unloaded from other depots' trucks (transshipment)
+        self.first_district_in_min = math.inf      # first district or city stock moved in (township reserves)
         self.bays = simpy.Resource(env, capacity=spec.loading_bays)
         self.power = PowerSupply()
         self.blocked = False          # no outside support: the depot cannot send
         self._released = env.event()
         self._waiting: deque = deque()            # events of trucks waiting for work, first come first
         self.idle_trucks = 0          # trucks waiting for work
+        self._available = None        # (items, available units) until the stock changes
         self._back_min: dict[str, float] = {}     # truck id -> expected return from its tour
         self.on_stock_arrival = None  # callback set by command
 
@@ -111,7 +115,14 @@ class Depot:
     def available(self, item: str) -> float:
         return self.stock.get(item, 0.0) - self.reserved.get(item, 0.0)
 
+    def available_units(self, items) -> np.ndarray:
+        """:meth:`available` of each of ``items`` (kept until the stock changes)."""
+        if self._available is None or self._available[0] is not items:
+            self._available = (items, np.array([self.available(i) for i in items]))
+        return self._available[1]
+
     def reserve(self, items: dict[str, float]) -> None:
+        self._available = None
         for item, amount in items.items():
             if amount > self.available(item) + 1e-9:
                 raise RuntimeError(f"depot {self.depot_id}: reserving {amount} {item} with "
@@ -126,6 +137,7 @@ class Depot:
 
     def return_load(self, items: dict[str, float]) -> None:
         """A truck brings back items it could not deliver."""
+        self._available = None
         for item, amount in items.items():
             self.stock[item] = self.stock.get(item, 0.0) + amount
             self.returned[item] = self.returned.get(item, 0.0) + amount
@@ -134,6 +146,7 @@ class Depot:
             self.on_stock_arrival(self)
 
     def add_stock(self, item: str, amount: float, source: str) -> None:
+        self._available = None
         self.stock[item] = self.stock.get(item, 0.0) + amount
         self.reserved.setdefault(item, 0.0)
         self.arrived[item] = self.arrived.get(item, 0.0) + amount
@@ -145,6 +158,7 @@ class Depot:
     def send_transfer(self, items: dict[str, float]) -> dict[str, float]:
         """Stock leaves for another depot: as much of ``items`` as is not promised
         to tours; returns what left."""
+        self._available = None
         sent = {}
         for item, amount in items.items():
             n = min(float(amount), max(self.available(item), 0.0))
@@ -154,12 +168,20 @@ class Depot:
                 sent[item] = n
         return sent
 
-    def receive_transfer(self, items: dict[str, float], source: str) -> None:
-        """Stock moved from depot ``source`` arrives."""
+    def receive_transfer(self, items: dict[str, float], source: str, source_tier: str = "",
+                         by_truck: bool = False) -> None:
+        """Stock moved from depot ``source`` (of tier ``source_tier``) arrives — unloaded from one
+        of its trucks (``by_truck``: the units were on the truck, not on their way as a transfer)."""
+        self._available = None
+        if source_tier in ("district", "city") and self.first_district_in_min == math.inf:
+            self.first_district_in_min = self.env.now
         for item, amount in items.items():
             self.stock[item] = self.stock.get(item, 0.0) + amount
             self.reserved.setdefault(item, 0.0)
-            self.moved_in[item] = self.moved_in.get(item, 0.0) + amount
+            if by_truck:
+                self.trucked_in[item] = self.trucked_in.get(item, 0.0) + amount
+            else:
+                self.moved_in[item] = self.moved_in.get(item, 0.0) + amount
             self.log.add(self.env.now, "transfer_in", agent=self.depot_id, zone=source, item=item, amount=amount)
         if self.on_stock_arrival is not None:
             self.on_stock_arrival(self)

@@ -13,7 +13,9 @@ seeking a public shelter, a place in a shelter or a relief tent. People with
 nothing due on the first day (a household reserve, relatives, lifelines)
 are not among those needing relief then. The zone's **relief time** is when
 every person needing first-day relief is relieved; its **first-supply
-time** is when the first delivery from a district-or-higher depot arrives.
+time** is when the first delivery from any tier of the public reserve system
+(district, city, township/street or community reserve) arrives, and its
+**first district supply** when the first from a district or city depot does.
 Times are on the run's clock here; KPIs measure them from the zone's hit
 (:mod:`sim.analysis.clock`).
 """
@@ -23,9 +25,12 @@ import math
 
 import numpy as np
 
-__all__ = ["Zone", "FIRST_SUPPLY_TIERS"]
+__all__ = ["Zone", "FIRST_SUPPLY_TIERS", "DISTRICT_TIERS"]
 
-FIRST_SUPPLY_TIERS = ("district", "city")
+#: Tiers of the public reserve system whose deliveries count as a community's first supplies.
+FIRST_SUPPLY_TIERS = ("district", "city", "street", "community")
+#: Tiers whose supplies are the district's (or city's) own batches.
+DISTRICT_TIERS = ("district", "city")
 
 
 class Zone:
@@ -34,6 +39,7 @@ class Zone:
     __slots__ = ("zone_id", "index", "node", "lon", "lat", "township", "population", "vulnerable_share", "affected",
                  "displaced", "trapped", "hit_time_min", "needs", "received", "sheltered", "seeking_shelter",
                  "unsheltered_final", "relieved", "needing_first_day", "first_supply_min", "first_city_supply_min",
+                 "first_district_supply_min",
                  "relief_min", "report_min", "helpers", "log", "_items")
 
     def __init__(self, zone_id: str, index: int, node: int, township: str, population: int,
@@ -59,6 +65,7 @@ class Zone:
         self.needing_first_day = 0
         self.first_supply_min = math.inf
         self.first_city_supply_min = math.inf
+        self.first_district_supply_min = math.inf
         self.relief_min = math.inf
         self.report_min = math.inf
         self.helpers = 0
@@ -132,6 +139,8 @@ class Zone:
         if depot_tier in FIRST_SUPPLY_TIERS and self.first_supply_min == math.inf:
             self.first_supply_min = now
             self.log.add(now, "first_supply", agent=depot_id, zone=self.zone_id)
+        if depot_tier in DISTRICT_TIERS and self.first_district_supply_min == math.inf:
+            self.first_district_supply_min = now
         if depot_tier == "city" and self.first_city_supply_min == math.inf:
             self.first_city_supply_min = now
         self._update_relief(now)

@@ -30,39 +30,26 @@ import numpy as np
 import simpy
 
 from sim.agents.team import Task
-from sim.dispatch.eligibility import (
-    earliest_arrival,
-    lp_assignment,
-    nearest_depot,
-    transport_plan,
-)
 from sim.dispatch.idle_stock import IdleStockWatch
-from sim.dispatch.tours import Candidates, TourRules, build_tour
-from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
+from sim.dispatch.planner import TourPlanner, can_send
+from sim.dispatch.tours import TourRules
 from sim.dispatch.work import crow_flight_min
 from sim.network.geo import LocalProjection
 from sim.scenarios.items import ITEMS
 
-__all__ = ["Command", "can_send", "FIRST_SUPPLY_TIERS"]
+__all__ = ["Command", "can_send"]
 
 HELP_SHIFT_MIN = 360.0
 HELPER_KINDS = ("volunteer", "distribution")
-#: Depot tiers whose deliveries count as the district's (or city's) first supplies.
-FIRST_SUPPLY_TIERS = ("district", "city")
 #: Deadlines when the scenario names no target of that kind (the [TZ] targets).
 DEFAULT_FIRST_SUPPLY_MIN, DEFAULT_RELIEF_MIN = 180.0, 480.0
-
-
-def can_send(depot) -> bool:
-    """Whether a depot can send anything now: it has trucks and is not held back."""
-    return not depot.blocked and depot.spec.trucks.count > 0
 
 
 class Command:
     """See the module docstring."""
 
     def __init__(self, env: simpy.Environment, scenario, zones, depots, teams, router, log, rng_reporting, work,
-                 needs):
+                 needs, serves=None):
         self.env = env
         self.scenario = scenario
         self.policy = scenario.policy.dispatch
@@ -82,37 +69,35 @@ class Command:
         tours = scenario.policy.tours
         self.rules = TourRules(max_stops=tours.max_stops, max_detour_min=tours.max_detour,
                                max_tour_min=tours.max_tour, min_drop_kg=tours.min_drop_kg,
-                               first_batch_kg=tours.first_batch_kg)
+                               first_batch_kg=tours.first_batch_kg, first_batch_share=tours.first_batch_share)
         targets = scenario.targets
         self.first_deadline_min = min(targets.district_supplies, default=DEFAULT_FIRST_SUPPLY_MIN)
         self.relief_deadline_min = min(targets.basic_relief, default=DEFAULT_RELIEF_MIN)
-        n, k = len(zones), len(ITEMS)
-        self.need = np.zeros((n, k))
-        self.delivered = np.zeros((n, k))
-        self.en_route = np.zeros((n, k))
-        self.first_en_route = np.zeros(n, dtype=np.int64)
+        n = len(zones)
         self.known_min = np.full(n, math.inf)
         self.visible_at = np.full((len(depots), n), math.inf)    # when each depot hears of each zone
         self.hit_min = np.array([z.hit_time_min for z in zones], dtype=float)
         self.vulnerable = np.array([z.vulnerable_affected for z in zones], dtype=float)
         self.zone_node = np.array([z.node for z in zones], dtype=np.int64)
+        self.escalation_delay_min = float(scenario.command.escalation_delay)
         graph = router.graph
         if graph.has_coordinates and n:
             proj = LocalProjection.around(graph.lon, graph.lat)
-            self.zone_xy = np.column_stack(proj.to_xy_m(graph.lon[self.zone_node], graph.lat[self.zone_node])) / 1e3
+            zone_xy = np.column_stack(proj.to_xy_m(graph.lon[self.zone_node], graph.lat[self.zone_node])) / 1e3
             nodes = np.array([d.node for d in depots], dtype=np.int64)
-            self.depot_xy = np.column_stack(proj.to_xy_m(graph.lon[nodes], graph.lat[nodes])) / 1e3
+            depot_xy = np.column_stack(proj.to_xy_m(graph.lon[nodes], graph.lat[nodes])) / 1e3
         else:
-            self.zone_xy = np.zeros((n, 2))
-            self.depot_xy = np.zeros((len(depots), 2))
+            zone_xy, depot_xy = np.zeros((n, 2)), np.zeros((len(depots), 2))
+        self.planner = TourPlanner(self, np.ones((len(depots), n), dtype=bool) if serves is None else serves,
+                                   zone_xy, depot_xy)
         self.depot_index = {id(d): k for k, d in enumerate(depots)}
         self.reported: list = []
         self.helped: set[str] = set()
         self.cut_off: set[int] = set()            # zone indices no depot can reach now
         self.tour_seq = 0
+        self._travel_epoch = -1
+        self._depot_nodes = np.array([d.node for d in depots], dtype=np.int64)
         self.order_delay_min = float(scenario.command.order_delay)
-        self._lp_flow = None
-        self._lp_dirty = True
         self.idle_stock = IdleStockWatch()
         self._stock_times: list[float] = []
         self._stock_held: list[dict[str, float]] = []
@@ -124,7 +109,7 @@ class Command:
         else:
             self.report_delay_min = np.full(n, rd.low)
         for d in depots:
-            d.on_stock_arrival = lambda depot: self.need_changed()
+            d.on_stock_arrival = self._stock_arrived
 
     # ------------------------------------------------------------ reports
     def start(self) -> None:
@@ -148,8 +133,7 @@ class Command:
 
     def _refresh_need(self) -> None:
         """What every zone needs by ``lookahead`` from now (rations fall due daily)."""
-        self.need = self.needs.need_by(self.env.now + self.lookahead_min)
-        self.first_day_need = self.needs.first_day_need()
+        self.planner.refresh_need(self.env.now)
 
     def preposition(self, zones, warning_min: float) -> None:
         """On a warning, treat the zones the forecast puts in danger as reported:
@@ -182,8 +166,9 @@ class Command:
             if self.comms is not None:
                 delay = self.comms.order_delay(k, now, delay)
             self.visible_at[k, zone.index] = now + delay
-            self.env.process(self._tell(depot, delay))
-        self._lp_dirty = True
+            if self.planner.serves[k, zone.index]:
+                self.env.process(self._tell(depot, delay))
+        self.planner.lp_dirty = True
         if zone.index in self.cut_off and self.on_cut_off is not None:
             self.on_cut_off([zone])
         self._send_helpers()
@@ -195,40 +180,18 @@ class Command:
 
     def _changed(self) -> None:
         self._version += 1
-        self._lp_dirty = True
+        self.planner.lp_dirty = True
 
-    def _periodic(self):
-        interval = float(self.scenario.policy.replan_every)
-        while True:
-            yield self.env.timeout(interval)
-            self._refresh_need()
-            self._log_stock()
-            if self.reported and np.any(self._open()[self.known_min < math.inf] > 1e-9):
-                self._watch_idle_stock(interval)
-                self.need_changed()
-
-    def _watch_idle_stock(self, interval: float) -> None:
-        """Record any depot that has stayed idle beside need it could serve for a
-        planning interval: idle trucks, a free bay, stock of an item a known
-        zone in its reach still lacks (nothing on the way)."""
-        now = self.env.now
-        open_need = self._open()
-        for k, depot in enumerate(self.depots):
-            lacking = None
-            if depot.idle_trucks and can_send(depot) and depot.bays.count < depot.bays.capacity:
-                avail = np.array([depot.available(i) for i in ITEMS]) > 1e-9
-                reach = np.isfinite(self.router.times_from(depot.node)[self.zone_node])
-                short = (open_need > 1e-9) & avail[None, :] & ((self.visible_at[k] <= now) & reach)[:, None]
-                if short.any():
-                    lacking = short
-            self.idle_stock.observe(depot.depot_id, now, interval, lacking, ITEMS)
-
-    # ------------------------------------------------------------ signals
     def need_changed(self) -> None:
         """Something changed that may give idle trucks work: tell every depot."""
         self._changed()
         for d in self.depots:
             d.signal_work()
+
+    def _stock_arrived(self, depot) -> None:
+        """Stock came into ``depot``: work for its own trucks only."""
+        self._changed()
+        depot.signal_work()
 
     def roads_changed(self, cut_off_zones=()) -> None:
         """The roads changed; ``cut_off_zones`` (indices) are those no depot can reach now."""
@@ -240,16 +203,65 @@ class Command:
                 self.on_cut_off(known)
         self.need_changed()
 
-    # ------------------------------------------------------------ tours
-    def _open(self) -> np.ndarray:
-        return np.maximum(self.need - self.delivered - self.en_route, 0.0)
+    def _periodic(self):
+        interval = float(self.scenario.policy.replan_every)
+        while True:
+            yield self.env.timeout(interval)
+            self._refresh_need()
+            self._log_stock()
+            if self.reported and np.any(self.planner.open_need()[self.known_min < math.inf] > 1e-9):
+                self.planner.escalate(self.env.now, force=True)
+                self._watch_idle_stock(interval)
+                self.need_changed()
 
-    def _travel(self) -> np.ndarray:
-        """Minutes from every depot to every zone now (``[depot, zone]``, from cached
-        trees); ``inf`` where the truck could not also drive back."""
-        out = np.stack([self.router.times_from(d.node)[self.zone_node] for d in self.depots])
-        back = np.stack([self.router.times_to(d.node)[self.zone_node] for d in self.depots])
-        return np.where(np.isfinite(back), out, math.inf)
+    def _watch_idle_stock(self, interval: float) -> None:
+        """Record any depot that has stayed idle beside need it should serve for a
+        planning interval: idle trucks, a free bay, stock of an item that a zone the
+        dispatch rules give it now (:meth:`TourPlanner.zones_for`) still lacks, with
+        nothing on the way."""
+        now = self.env.now
+        planner = self.planner
+        open_need, avail = planner.open_need(), planner.avail()
+        for k, depot in enumerate(self.depots):
+            lacking = None
+            if depot.idle_trucks and can_send(depot) and depot.bays.count < depot.bays.capacity:
+                rows = planner.zones_for(k, now, open_need, avail)
+                if len(rows):
+                    lacking = np.zeros_like(open_need, dtype=bool)
+                    lacking[rows] = (open_need[rows] > 1e-9) & (avail[k] > 1e-9)[None, :]
+            self.idle_stock.observe(depot.depot_id, now, interval, lacking, ITEMS, planner.tours_sent[k])
+
+    def travel(self, depots=None) -> np.ndarray:
+        """Minutes from every depot to every zone now (``[depot, zone]``); ``inf`` where
+        the truck could not also drive back. Rows are worked out for the depots asked
+        for (a boolean mask or indices; all by default) and kept until the roads
+        change; rows not asked for yet read ``inf``."""
+        self._new_epoch()
+        rows = np.arange(len(self.depots)) if depots is None else np.asarray(depots)
+        if rows.dtype == bool:
+            rows = np.flatnonzero(rows)
+        for k in rows[~self._travel_done[rows]]:
+            node = self.depots[k].node
+            out = self.router.times_from(node)
+            back = self.router.times_to(node)[self.zone_node]
+            self._travel[k] = np.where(np.isfinite(back), out[self.zone_node], math.inf)
+            self._depot_travel[k] = out[self._depot_nodes]
+            self._travel_done[k] = True
+        return self._travel
+
+    def depot_travel(self, depot: int) -> np.ndarray:
+        """Minutes from depot ``depot`` to every depot now."""
+        self.travel([depot])
+        return self._depot_travel[depot]
+
+    def _new_epoch(self) -> None:
+        if self._travel_epoch == self.router.epoch:
+            return
+        n = len(self.depots)
+        self._travel = np.full((n, len(self.zones)), math.inf)
+        self._depot_travel = np.full((n, n), math.inf)
+        self._travel_done = np.zeros(n, dtype=bool)
+        self._travel_epoch = self.router.epoch
 
     def next_tour(self, depot):
         """Build and commit the next tour of a truck ready at ``depot``'s bay, or ``None``."""
@@ -259,103 +271,26 @@ class Command:
         d = self.depot_index[id(depot)]
         if self._nothing_for.get(d) == self._version:
             return None
-        tour = self._build_tour(depot, d, now)
+        tour = self.planner.next_tour(depot, d, now)
         if tour is None:
             self._nothing_for[d] = self._version
+        else:
+            self._changed()
         return tour
 
-    def _build_tour(self, depot, d: int, now: float):
-        open_need = self._open()
-        visible = (self.visible_at[d] <= now) & (open_need.sum(axis=1) > 1e-9)
-        if not visible.any():
-            return None
-        travel = self._travel()
-        avail = np.array([[dep.available(i) for i in ITEMS] for dep in self.depots])
-        holds = ((open_need > 1e-9).astype(float) @ (avail > 1e-9).T.astype(float)).T > 0     # [depot, zone]
-        sends = np.array([can_send(dep) for dep in self.depots])
-        serve = holds & sends[:, None] & np.isfinite(travel)
-        mask = visible & serve[d] & self._mine(d, travel, serve, open_need, avail, now)
-        rows = np.flatnonzero(mask)
-        if not len(rows):
-            return None
-        counts_first = depot.tier in FIRST_SUPPLY_TIERS
-        first_done = np.array([self.zones[k].first_supply_min < math.inf for k in rows])
-        first_day_open = (self.first_day_need[rows] - self.delivered[rows] - self.en_route[rows] > 1e-9).any(axis=1)
-        tier = np.where(counts_first & ~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH,
-                        np.where(first_day_open, RELIEF, RESUPPLY))
-        deadline = np.where(tier == FIRST_BATCH, self.hit_min[rows] + self.first_deadline_min,
-                            np.where(tier == RELIEF, self.hit_min[rows] + self.relief_deadline_min,
-                                     now + self.lookahead_min))
-        arrival = now + depot.load_time_min() + travel[d, rows]
-        ranked = urgency_order(tier, deadline, arrival, self.vulnerable[rows])
-        order, tier = rows[ranked], tier[ranked]
-        cand = Candidates([self.zones[k] for k in order], open_need[order], tier, self.zone_xy[order],
-                          travel[d, order])
-        self.tour_seq += 1
-        tour = build_tour(self.tour_seq, depot.depot_id, self.depot_xy[d], cand, avail[d], self.unit_kg, ITEMS,
-                          depot.spec.trucks.payload_kg, self.rules, self._min_per_km(d, travel[d]),
-                          drivable=self._drivable)
-        if tour is None:
-            return None
-        depot.reserve(tour.items)
-        for drop in tour.drops:
-            z = drop.zone.index
-            self.en_route[z] += [drop.items.get(i, 0.0) for i in ITEMS]
-            if drop.purpose == "first_batch":
-                self.first_en_route[z] += 1
-            self.log.add(now, "order", agent=depot.depot_id, zone=drop.zone.zone_id, item=drop.purpose,
-                         amount=drop.weight_kg)
-        self._changed()
-        return tour
-
-    def _mine(self, d: int, travel, serve, open_need, avail, now: float) -> np.ndarray:
-        """Zones depot ``d`` should serve now by the scenario's policy (:mod:`sim.dispatch.eligibility`)."""
-        if self.policy == "nearest":
-            return nearest_depot(d, np.where(serve, travel, math.inf))
-        if self.policy == "lp":
-            if self._lp_dirty or self._lp_flow is None:
-                supply = np.where(np.array([can_send(x) for x in self.depots])[:, None], np.maximum(avail, 0), 0.0)
-                known = (self.known_min < math.inf)[:, None]
-                self._lp_flow = transport_plan(np.where(serve, travel, math.inf), supply,
-                                               np.where(known, open_need, 0.0))
-                self._lp_dirty = False
-            return lp_assignment(d, self._lp_flow)
-        slack = float(self.scenario.policy.replan_every)
-        wait = np.array([x.ready_in_min(now) for x in self.depots])
-        wait[d] = 0.0
-        # A depot competes only if a truck of its own could start within the slack.
-        ready = np.where(wait <= slack, wait, math.inf) + np.array([x.load_time_min() for x in self.depots])
-        arrival = np.where(serve, ready[:, None] + travel, math.inf)
-        return earliest_arrival(d, arrival, slack)
-
-    def _drivable(self, a, b) -> bool:
+    def drivable(self, a, b) -> bool:
         """Whether a truck can drive from zone ``a`` to zone ``b`` now."""
         return a.node == b.node or math.isfinite(self.router.travel_time_min(a.node, b.node))
 
     def drop_abandoned(self, drop) -> None:
-        """A truck could not reach a drop's zone: its need is open again."""
-        z = drop.zone.index
-        self.en_route[z] -= [drop.items.get(i, 0.0) for i in ITEMS]
-        if drop.purpose == "first_batch":
-            self.first_en_route[z] -= 1
+        """A truck could not reach a drop's destination: its need is open again."""
+        self.planner.on_abandoned(drop)
         self.log.add(self.env.now, "abandon", zone=drop.zone.zone_id, item=drop.purpose, amount=drop.weight_kg)
         self.need_changed()
 
-    def _min_per_km(self, d: int, travel_row: np.ndarray) -> float:
-        """The depot's minutes of driving per straight-line kilometre (median over the zones it reaches)."""
-        km = np.hypot(*(self.zone_xy - self.depot_xy[d]).T)
-        ok = np.isfinite(travel_row) & (km > 0.5)
-        return float(np.median(travel_row[ok] / km[ok])) if ok.any() else 2.0
-
     def on_delivered(self, drop, depot) -> None:
-        """A drop was unloaded at its zone."""
-        z = drop.zone.index
-        amounts = np.array([drop.items.get(i, 0.0) for i in ITEMS])
-        self.en_route[z] -= amounts
-        self.delivered[z] += amounts
-        self._changed()
-        if drop.purpose == "first_batch":
-            self.first_en_route[z] -= 1
+        """A drop was unloaded at its zone (or into a township reserve's stock)."""
+        self.planner.on_delivered(drop)      # less need and less on its way: no new work
 
     # ------------------------------------------------------------ helpers
     def _send_helpers(self) -> None:

@@ -81,3 +81,26 @@ def transport_plan(travel_min: np.ndarray, supply: np.ndarray, demand: np.ndarra
 def lp_assignment(asking: int, flow: np.ndarray) -> np.ndarray:
     """Zones the transportation plan sends anything to from depot ``asking``."""
     return flow[asking].sum(axis=1) > 0
+
+
+def earliest_arrival_all(asking_min: np.ndarray, arrival_min: np.ndarray, slack_min: float) -> np.ndarray:
+    """:func:`earliest_arrival` for every depot at once: ``asking_min[d, z]`` is depot
+    ``d``'s arrival when one of its trucks asks now, ``arrival_min[e, z]`` any depot's
+    arrival as the others see it; returns ``mine[d, z]``."""
+    n = arrival_min.shape[0]
+    if n == 1:
+        return np.isfinite(asking_min)
+    cols = np.arange(arrival_min.shape[1])
+    best = np.argmin(arrival_min, axis=0)
+    first = arrival_min[best, cols]
+    rest = arrival_min.copy()
+    rest[best, cols] = np.inf
+    second = rest.min(axis=0)
+    others = np.where(best[None, :] == np.arange(n)[:, None], second[None, :], first[None, :])
+    return np.isfinite(asking_min) & (asking_min <= others + slack_min)
+
+
+def nearest_depot_all(travel_min: np.ndarray) -> np.ndarray:
+    """:func:`nearest_depot` for every depot at once (``mine[d, z]``)."""
+    best = np.argmin(travel_min, axis=0)
+    return np.isfinite(travel_min) & (best[None, :] == np.arange(travel_min.shape[0])[:, None])

@@ -17,8 +17,10 @@ when nothing larger is waiting.
 Each drop's load is the zone's open need in proportion (whole units), cut to
 the room left (:func:`compose_load`), so a load relieves whole people — a
 day's water and food for N of them — rather than a sliver of every item. A
-zone's **first batch** is at most ``policy.tours.first_batch_kg``: enough to
-reach every site early, the rest following on later tours.
+zone's **first batch** is at most ``policy.tours.first_batch_kg`` and at most
+``first_batch_share`` of the vehicle's payload: enough to reach every site
+early — a 1.5 t township truck as well as a 10 t district truck carries first
+batches for several sites — the rest following on later tours.
 
 Travel between stops is estimated for choosing (straight-line distance times
 the depot's own minutes per kilometre on its real routes); the truck drives
@@ -78,6 +80,11 @@ class TourRules:
     max_tour_min: float = 480.0
     min_drop_kg: float = 100.0
     first_batch_kg: float = 2000.0
+    first_batch_share: float = 0.25
+
+    def first_batch_cap_kg(self, payload_kg: float) -> float:
+        """A zone's first batch on a vehicle of ``payload_kg``, at most."""
+        return min(self.first_batch_kg, self.first_batch_share * payload_kg)
 
 
 @dataclass
@@ -139,7 +146,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     if not len(cand):
         return None
     avail = np.array(avail, dtype=float)
-    first_cap = np.where(cand.tier == 0, min(rules.first_batch_kg, payload_kg), payload_kg)
+    first_cap = np.where(cand.tier == 0, rules.first_batch_cap_kg(payload_kg), payload_kg)
     carry_kg = np.minimum(np.minimum(cand.need, np.maximum(avail, 0.0)[None, :]) @ unit_kg, first_cap)
     worth = carry_kg >= min(rules.min_drop_kg, payload_kg)
     pool = np.flatnonzero(worth) if worth.any() else np.flatnonzero(carry_kg >= float(unit_kg.min()))
@@ -148,7 +155,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     first = int(pool[0])                                 # rows come in urgency order
     tour = Tour(tour_id, depot_id)
     room = payload_kg
-    drop = _drop(cand, first, avail, unit_kg, items, room, rules)
+    drop = _drop(cand, first, avail, unit_kg, items, room, rules, payload_kg)
     if drop is None:
         return None
     tour.drops.append(drop)
@@ -169,7 +176,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
         position = int(edge[k])
         if drivable is not None and not _legs_drivable(cand, stops, position, k, drivable):
             continue
-        drop = _drop(cand, k, avail, unit_kg, items, room, rules)
+        drop = _drop(cand, k, avail, unit_kg, items, room, rules, payload_kg)
         if drop is None:
             continue
         stops.insert(position, k)
@@ -188,9 +195,9 @@ def _legs_drivable(cand: Candidates, stops: list[int], position: int, k: int, dr
 
 
 def _drop(cand: Candidates, row: int, avail: np.ndarray, unit_kg: np.ndarray, items: tuple, room_kg: float,
-          rules: TourRules) -> Drop | None:
+          rules: TourRules, payload_kg: float) -> Drop | None:
     tier = int(cand.tier[row])
-    cap = min(room_kg, rules.first_batch_kg) if tier == 0 else room_kg
+    cap = min(room_kg, rules.first_batch_cap_kg(payload_kg)) if tier == 0 else room_kg
     load = compose_load(cand.need[row], avail, unit_kg, cap)
     if not load.any():
         return None

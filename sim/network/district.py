@@ -28,7 +28,8 @@ from sim.network.district_roads import (
 )
 from sim.network.graph import RoadGraph
 
-__all__ = ["District", "build_district", "DEFAULT_DISTRICT_SEED", "POPULATION", "N_ZONES", "N_TOWNSHIPS"]
+__all__ = ["District", "build_district", "township_reserves", "DEFAULT_DISTRICT_SEED", "POPULATION", "N_ZONES",
+           "N_TOWNSHIPS", "TOWNSHIP_RESERVE_SHARE"]
 
 DEFAULT_DISTRICT_SEED = 2030
 POPULATION = 1_840_000        # 2020 census, about 1.84 million residents
@@ -241,11 +242,33 @@ def _facilities(rng, town_xy, townships, roads):
             k += 1
     for t in range(N_TOWNSHIPS):
         teams.append({"id": f"township-T{t + 1:02d}", "kind": "sar", "base": _loc(*town_xy[t]),
-                      "count": 1, "size": 20, "mobilize": "15min"})
+                      "count": 1, "size": 20, "mobilize": "15min", "township": f"T{t + 1:02d}"})
     for b in range(30):
         t = b % N_TOWNSHIPS
         dx, dy = rng.normal(0, 800, 2)
         teams.append({"id": f"volunteer-{b + 1:02d}", "kind": "volunteer",
                       "base": _loc(town_xy[t, 0] + dx, town_xy[t, 1] + dy),
                       "count": 1, "size": 15, "mobilize": "45min"})
+    depots += township_reserves(town_xy, townships)
     return depots, shelters, teams
+
+
+#: A township reserve holds a day's water and food for this share of its residents, and bedding
+#: and warm clothing for half as many (assumption: the plans ask disaster-prone streets to hold
+#: reserves [BJ14] and name a four-tier system [TZ], but give no size).
+TOWNSHIP_RESERVE_SHARE = 0.02
+
+
+def township_reserves(town_xy, townships) -> list[dict]:
+    """One street-tier reserve per township [TZ: four tiers; BJ14: street reserves], at its centre,
+    serving its own zones, with light trucks for the last mile (sizes: assumptions)."""
+    out = []
+    for t, row in enumerate(townships.itertuples(index=False)):
+        people = int(row.population * TOWNSHIP_RESERVE_SHARE)
+        out.append({"id": f"hub-{row.township}", "name": f"Township reserve of {row.township}", "tier": "street",
+                    "at": _loc(*town_xy[t]), "serves": {"townships": [row.township]},
+                    "stock": {"water_l": 3 * people, "food_ration": people, "bedding": people // 2,
+                              "warm_clothing": people // 2, "tent": 20, "medical_kit": people // 50},
+                    "trucks": {"count": 3, "payload_kg": 1_500}, "loading_bays": 2, "load_time": "10min",
+                    "unload_time": "10min", "backup_power": False})
+    return out

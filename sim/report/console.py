@@ -20,14 +20,21 @@ def format_summary(summary: dict, out: Path | None = None) -> str:
     lines = [f"{summary['scenario']} (seed {summary['seed']})",
              f"  affected sites {k['affected_sites']}, affected people {rl['people_affected']:,}, "
              f"displaced {rl['displaced']:,} (sheltered {rl['sheltered']:,})"]
-    lines.append("  first district supplies on site: " + ", ".join(
+    lines.append("  first supplies at communities (any reserve tier): " + ", ".join(
         f"within {h} {_pct(v)}" for h, v in fs["within"].items())
         + f"; p50 {_hours(fs['p50_h'])}, p95 {_hours(fs['p95_h'])}")
+    ft = k.get("first_supplies_township")
+    if ft and ft.get("townships"):
+        lines.append(f"  first district supplies in townships ({ft['townships']}): " + ", ".join(
+            f"within {h} {_pct(v)}" for h, v in ft["within"].items())
+            + f"; p50 {_hours(ft['p50_h'])}, p95 {_hours(ft['p95_h'])}")
     lines.append("  people relieved: " + ", ".join(f"within {h} {_pct(v)}" for h, v in rl["within"].items())
                  + f"; at the end {_pct(rl['relieved_at_end'])}")
     for v in summary["verdicts"]:
         mark = "MET    " if v["met"] else "NOT MET"
-        lines.append(f"  {mark} {v['target'].replace('_', ' ')} within {v['within_h']:g} h: {_pct(v['share'])}")
+        where = f" (per {v['site']})" if v.get("site") else ""
+        lines.append(f"  {mark} {v['target'].replace('_', ' ')}{where} within {v['within_h']:g} h: "
+                     f"{_pct(v['share'])}")
     if k["zones_never_reached"]:
         lines.append(f"  zones never reached: {len(k['zones_never_reached'])}")
     unmet = {i: a for i, a in k["unmet_need_at_end"].items() if a > 0}

@@ -84,6 +84,10 @@ def verdict_rows(summary: dict) -> list[list]:
     rows = []
     for v in summary.get("verdicts", []):
         what, unit = words.get(v["target"], (v["target"].replace("_", " "), ""))
+        if v["target"] == "district_supplies" and v.get("site") == "township":
+            what, unit = "first district supplies in each township", "of affected townships"
+        elif v["target"] == "district_supplies":
+            what = "first supplies at each community (any reserve tier)"
         rows.append([what, {"text": f"{v['within_h']:g} h", "value": v["within_h"]},
                      {"text": f"{pct(v['share'])} {unit}", "value": v["share"], "cls": "n"},
                      "100 %", {"text": "MET" if v["met"] else "NOT MET", "value": bool(v["met"]),

@@ -345,18 +345,32 @@ def check_against_graph(scenario: Scenario, graph, snap: SnapFunction) -> list[F
 
 
 def check_zone_ids(scenario: Scenario, zone_ids) -> list[Finding]:
-    """``sat_phones`` ids that are neither a depot, shelter, team nor one of ``zone_ids``."""
-    agents = {a.id for _, _, a in _agents(scenario)}
-    agents |= {a.id for a in (*scenario.depots, *scenario.shelters, *scenario.teams)}
+    """``sat_phones`` ids that are neither a depot, team nor one of ``zone_ids`` (a shelter has no part
+    in the communications model), and ``serves`` zone ids of depots that are not zones."""
+    shelters = {s.id for s in scenario.shelters} | {iv.shelter.id for _, iv in _all_interventions(scenario)
+                                                    if isinstance(iv, AddShelter)}
+    agents = {a.id for _, kind, a in _agents(scenario) if kind != "shelter"}
+    agents |= {a.id for a in (*scenario.depots, *scenario.teams)}
     zones = set(zone_ids)
     findings = []
     for path, iv in _all_interventions(scenario):
         if isinstance(iv, SatPhones) and isinstance(iv.agents, list):
             for j, agent in enumerate(iv.agents):
-                if agent not in agents and agent not in zones:
+                if agent in shelters:
                     findings.append((path + ("agents", j),
-                                     f"{agent!r} is not a depot, shelter, team or zone id"
+                                     f"{agent!r} is a shelter: shelters send no reports or orders in this model, so "
+                                     "a satellite phone there changes nothing; list depots, teams or zones"))
+                elif agent not in agents and agent not in zones:
+                    findings.append((path + ("agents", j),
+                                     f"{agent!r} is not a depot, team or zone id"
                                      f"{_did_you_mean(agent, agents | zones)}"))
+    for path, kind, depot in _agents(scenario):
+        serves = getattr(depot, "serves", None) if kind == "depot" else None
+        if serves is not None and serves.zones is not None:
+            for j, zone in enumerate(serves.zones):
+                if zone not in zones:
+                    findings.append((path + ("serves", "zones", j), f"{zone!r} is not a zone id"
+                                                                    f"{_did_you_mean(zone, zones)}"))
     return findings
 
 
@@ -371,13 +385,19 @@ def _township_lists(s: Scenario) -> Iterator[tuple[tuple, list[str]]]:
     window = s.outages.no_outside_support
     if window is not None and window.area.townships:
         yield ("outages", "no_outside_support", "area", "townships"), window.area.townships
+    for path, kind, depot in _agents(s):
+        serves = getattr(depot, "serves", None) if kind == "depot" else None
+        if serves is not None and serves.townships:
+            yield path + ("serves", "townships"), serves.townships
 
 
 def names_townships(scenario: Scenario) -> bool:
-    """Whether the scenario names any township (in an area or a rain factor)."""
+    """Whether the scenario names any township (in an area, a rain factor, a depot's service area or a
+    team's home)."""
     hazard = scenario.hazard
     return any(True for _ in _township_lists(scenario)) or (hazard.type == "rainfall"
-                                                            and bool(hazard.township_factor))
+                                                            and bool(hazard.township_factor)) \
+        or any(getattr(a, "township", None) for a in scenario.teams)
 
 
 def check_townships(scenario: Scenario, townships) -> list[Finding]:

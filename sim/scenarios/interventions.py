@@ -39,7 +39,7 @@ How each overlay is applied (kept simple on purpose):
   effect on other hazards, so the checks refuse it there;
 - ``household_reserves`` sets the share (and optionally the days) of
   households holding their own reserve of water and food;
-- ``sat_phones`` sets ``sat_phone`` on the listed depots, teams and shelters;
+- ``sat_phones`` sets ``sat_phone`` on the listed depots and teams;
   any other listed id is a community zone and goes to
   ``Scenario.sat_phone_zones`` (``all_zones`` sets it to ``"all"``), to be
   checked against the zones when the world is built.
@@ -155,14 +155,14 @@ class SatPhones(Strict):
 
     type: Literal["sat_phones"] = Field(..., description="satellite phones for agents")
     agents: Literal["all_depots", "all_teams", "all_zones"] | AgentIds = Field(
-        ..., description="ids of depots, teams, shelters or zones; or all_depots, all_teams, all_zones")
+        ..., description="ids of depots, teams or zones; or all_depots, all_teams, all_zones")
 
     @field_validator("agents", mode="before")
     @classmethod
     def _group_or_ids(cls, value):
         if isinstance(value, list):
             if not value:
-                raise ValueError("list at least one depot, team, shelter or zone id")
+                raise ValueError("list at least one depot, team or zone id")
             return value
         if value not in SAT_PHONE_GROUPS:
             raise ValueError(f"write one of {', '.join(SAT_PHONE_GROUPS)} or a list of ids, not {value!r}")
@@ -277,9 +277,10 @@ def _give_sat_phones(scenario, agents) -> None:
         scenario.sat_phone_zones = "all"
         return
     else:
-        by_id = {a.id: a for a in (*scenario.depots, *scenario.teams, *scenario.shelters)}
+        by_id = {a.id: a for a in (*scenario.depots, *scenario.teams)}
+        shelters = {s.id for s in scenario.shelters}
         targets = [by_id[a] for a in agents if a in by_id]
-        zones = [a for a in agents if a not in by_id]
+        zones = [a for a in agents if a not in by_id and a not in shelters]
         if zones and scenario.sat_phone_zones != "all":
             scenario.sat_phone_zones = [*scenario.sat_phone_zones,
                                         *(z for z in zones if z not in scenario.sat_phone_zones)]

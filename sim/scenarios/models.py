@@ -59,6 +59,8 @@ TargetTimes = items(TargetTime, MAX_TARGET_LINES, what="times per target",
                     reason="each is a line in every report")
 ReportTime = duration("a reporting delay", at_most="7d")
 OrderDelay = duration("time from a decision to the depot acting on it", at_most="1d")
+EscalationDelay = duration("time from a township or community reserve falling short until its request reaches the "
+                           "district (assumption)", at_most="1d")
 WarningDelay = duration("time until a warning reaches the public ([TZ]: within 10 min on average)", at_most="1d")
 ReplanEvery = duration("re-plan at least this often while needs are open", at_least="1min", at_most="1d",
                        why_at_least="command plans at most once a minute")
@@ -107,6 +109,12 @@ class Targets(Strict):
     basic_relief: TargetTimes = Field(
         default_factory=list,
         description="every affected person's basic living relieved within these times (durations)")
+    site: Literal["community", "township"] = Field(
+        "community", description="where the first-supplies target is judged: community (default) — the first "
+                                 "delivery from any tier of the district's reserve system (district or city depot, "
+                                 "township or community reserve) at every affected community; township — the first "
+                                 "district or city supplies in every affected township (moved into its township "
+                                 "reserve or delivered to any of its communities)")
 
     @model_validator(mode="before")
     @classmethod
@@ -114,11 +122,12 @@ class Targets(Strict):
         if isinstance(data, dict) and data.get("preset") in TARGET_PRESETS:
             preset = TARGET_PRESETS[data["preset"]]
             # A dumped scenario repeats the preset's own values: those are no conflict.
-            extra = {k for k in set(data) - {"preset"} if not _same_times(data[k], preset.get(k))}
+            extra = {k for k in set(data) - {"preset", "site"} if not _same_times(data[k], preset.get(k))}
             if extra:
                 raise ValueError(f"a preset cannot be combined with {sorted(extra)}; "
                                  "write either 'preset' or explicit targets")
-            return {"preset": data["preset"], **TARGET_PRESETS[data["preset"]]}
+            return {"preset": data["preset"], **TARGET_PRESETS[data["preset"]],
+                    **({"site": data["site"]} if "site" in data else {})}
         return data
 
     @model_validator(mode="after")
@@ -218,6 +227,7 @@ class Command(Strict):
         description="time from a zone being hit until its needs reach command: one duration, or "
                     "{low, mode, high} of a triangular distribution (default 10min, 30min, 1h)")
     order_delay: OrderDelay = "5min"
+    escalation_delay: EscalationDelay = "30min"
     warning_delay: WarningDelay = "10min"
 
 
@@ -231,6 +241,8 @@ DropKg = number(ge=0, le=1e6, unit="kg", reason="more than any truck carries",
                 description="a smaller need only starts a tour when nothing larger waits, kg")
 FirstBatchKg = number(gt=0, le=1e6, unit="kg", reason="more than any truck carries",
                       description="a zone's first batch, at most, kg")
+FirstBatchShare = number(gt=0, le=1, description="a zone's first batch, at most, as a share of the vehicle's "
+                                                  "payload (assumption: a truck reaches several sites first)")
 
 
 class Tours(Strict):
@@ -242,6 +254,7 @@ class Tours(Strict):
     max_tour: MaxTour = "8h"
     min_drop_kg: DropKg = 100.0
     first_batch_kg: FirstBatchKg = 2000.0
+    first_batch_share: FirstBatchShare = 0.25
 
 
 class Policy(Strict):

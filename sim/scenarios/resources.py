@@ -295,6 +295,20 @@ class ProductionReserve(Strict):
 
 
 
+class ServiceArea(Strict):
+    """The zones a township or community reserve serves: listed townships or zone ids."""
+
+    townships: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+        None, max_length=1_000, description="township ids whose zones the depot serves")
+    zones: list[AgentId] | None = Field(None, max_length=100_000, description="zone ids the depot serves")
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.townships is None) == (self.zones is None):
+            raise ValueError("give exactly one of 'townships' or 'zones'")
+        return self
+
+
 class Depot(Strict):
     """A reserve depot: physical stock on hand, agreement and production
     reserves, loading bays and a truck fleet."""
@@ -302,7 +316,8 @@ class Depot(Strict):
     id: AgentId
     name: Name = ""
     tier: Literal["city", "district", "street", "community"] = Field(
-        ..., description="city, district, street or community; first supplies count from district and city")
+        ..., description="city, district, street (township) or community; street and community reserves "
+                         "serve their own area first (see serves)")
     at: Location = Field(..., description="where the depot is")
     stock: ItemAmounts = Field(default_factory=ItemAmounts, description="physical stock on hand, units per item")
     agreement: AgreementReserve | None = Field(None, description="suppliers' stock under agreement")
@@ -313,6 +328,9 @@ class Depot(Strict):
     unload_time: UnloadTime = "15min"
     backup_power: bool = Field(False, description="works at full speed through a power outage")
     sat_phone: bool = Field(False, description="has a satellite phone: unaffected by a comms outage")
+    serves: ServiceArea | None = Field(None, description="the zones the depot serves first (default by tier: a "
+                                                         "street depot its township, a community depot its zone, "
+                                                         "district and city depots every zone)")
 
 
 class Shelter(Strict):
@@ -323,7 +341,6 @@ class Shelter(Strict):
     at: Location = Field(..., description="where the shelter is")
     area_m2: ShelterArea
     backup_power: bool = Field(False, description="works at full speed through a power outage")
-    sat_phone: bool = Field(False, description="has a satellite phone: unaffected by a comms outage")
 
 
 

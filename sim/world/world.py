@@ -38,6 +38,7 @@ from sim.world.outage_plan import OutagePlan, plan_outages
 from sim.world.places import resolve_places
 from sim.world.reachability import Reachability
 from sim.world.rescue_ledger import RescueLedger
+from sim.world.service_areas import service_areas
 from sim.world.road_layers import RoadLayers
 from sim.world.streams import stream
 
@@ -127,7 +128,8 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
     depots = [Depot(env, spec, places[spec.id].node, log) for spec in scenario.depots]
     teams = [Team(spec, places[spec.id].node, traffic) for spec in scenario.teams]
     work = WorkAssigner(env, teams, graph, scenario.command.order_delay)
-    command = Command(env, scenario, zones, depots, teams, router, log, stream(seed, "reporting"), work, needs)
+    command = Command(env, scenario, zones, depots, teams, router, log, stream(seed, "reporting"), work, needs,
+                      service_areas(depots, zt, graph))
     trucks = [Truck(f"{d.depot_id}/truck-{k + 1:02d}", d, d.spec.trucks.payload_kg, traffic, command)
               for d in depots for k in range(d.spec.trucks.count)]
     shelters = [Shelter(spec, places[spec.id].node, float(graph.lon[places[spec.id].node]),

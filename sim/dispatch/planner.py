@@ -1,0 +1,341 @@
+"""The tour of a truck ready at a bay: whose need, from which tier, by which rule.
+
+:class:`TourPlanner` keeps what every zone needs, has been delivered and has
+on its way (arrays over zones and items), and builds a tour on the spot for a
+truck that asks (:meth:`TourPlanner.next_tour`):
+
+1. **Tiers** (:mod:`sim.world.service_areas`): a township (street) or
+   community reserve serves the zones of its own area. A district or city
+   depot serves a zone with a reserve of its own once that reserve cannot
+   cover it — the request reaches the district ``command.escalation_delay``
+   after the reserve falls short — and at once where the zone has none. A
+   township reserve is also a destination for district trucks
+   (**transshipment**): the district's first batch for the township, then
+   the township's shortfall, dropped into the reserve's stock, which its own
+   small vehicles carry the last mile.
+2. **Which depot** among those allowed: the scenario's ``policy.dispatch``
+   (:mod:`sim.dispatch.eligibility`).
+3. **Which zones first**: urgency by tier and least slack (:mod:`sim.dispatch.urgency`).
+4. **The tour**: loads and stops (:mod:`sim.dispatch.tours`).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from sim.dispatch.eligibility import earliest_arrival_all, nearest_depot_all, transport_plan
+from sim.dispatch.tours import Candidates, build_tour
+from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
+from sim.agents.zone import DISTRICT_TIERS
+from sim.scenarios.items import ITEMS
+from sim.world.service_areas import LOCAL_TIERS
+
+__all__ = ["TourPlanner", "HubStop", "can_send"]
+
+
+def can_send(depot) -> bool:
+    """Whether a depot can send anything now: it has trucks and is not held back."""
+    return not depot.blocked and depot.spec.trucks.count > 0
+
+
+class HubStop:
+    """A township reserve as the destination of a transshipment drop."""
+
+    __slots__ = ("hub", "node", "zone_id", "index", "helpers")
+
+    def __init__(self, hub, hub_index: int):
+        self.hub = hub
+        self.node = hub.node
+        self.zone_id = hub.depot_id
+        self.index = -1 - hub_index
+        self.helpers = 0
+
+
+class TourPlanner:
+    """Demand, supply and the tour rules of a run (see the module docstring)."""
+
+    def __init__(self, command, serves: np.ndarray, zone_xy: np.ndarray, depot_xy: np.ndarray):
+        self.c = command
+        depots = command.depots
+        self.serves = serves                                           # [depot, zone]
+        self.local = np.array([d.tier in LOCAL_TIERS for d in depots])
+        self.has_local = serves[self.local].any(axis=0)                # zones with a reserve of their own
+        self.hubs = [k for k, d in enumerate(depots) if d.tier == "street" and d.spec.trucks.count > 0]
+        self.hub_stops = {k: HubStop(depots[k], k) for k in self.hubs}
+        self.zone_xy, self.depot_xy = zone_xy, depot_xy
+        n, k = len(command.zones), len(ITEMS)
+        self.need = np.zeros((n, k))
+        self.first_day_need = np.zeros((n, k))
+        self.delivered = np.zeros((n, k))
+        self.en_route = np.zeros((n, k))
+        self.hub_incoming = np.zeros((len(depots), k))
+        self.hub_first_en_route = np.zeros(len(depots), dtype=np.int64)
+        self._hub_first_drops: set[int] = set()
+        self.tours_sent = np.zeros(len(depots), dtype=np.int64)
+        self._escalated_version = -1
+        self._eligible_key = None
+        self._eligible = None
+        self.first_en_route = np.zeros(n, dtype=np.int64)
+        self.escalated_at = np.where(self.has_local, math.inf, 0.0)
+        self._lp_flow = None
+        self.lp_dirty = True
+
+    # ------------------------------------------------------------------ demand
+    def refresh_need(self, now: float) -> None:
+        needs = self.c.needs
+        self.need = needs.need_by(now + self.c.lookahead_min)
+        self.first_day_need = needs.first_day_need()
+
+    def open_need(self) -> np.ndarray:
+        return np.maximum(self.need - self.delivered - self.en_route, 0.0)
+
+    def avail(self) -> np.ndarray:
+        return np.stack([d.available_units(ITEMS) for d in self.c.depots])
+
+    def escalate(self, now: float, open_need=None, avail=None, force: bool = False) -> None:
+        """Zones whose own reserves fall short — of stock, or of vehicles to carry it in time
+        (:meth:`_fleet_short`) — send their request up; it arrives after
+        ``command.escalation_delay``. Checked again only after something changed (or with
+        ``force``, at every planning tick)."""
+        if not self.local.any() or (not force and self._escalated_version == self.c._version):
+            return
+        self._escalated_version = self.c._version
+        open_need = self.open_need() if open_need is None else open_need
+        avail = self.avail() if avail is None else avail
+        known = self.c.known_min <= now                   # a reserve asks only for needs reported to it
+        local = np.flatnonzero(self.local)
+        demand = (self.serves[local] & known[None, :]).astype(float) @ open_need
+        sends = np.array([can_send(self.c.depots[k]) for k in local])
+        short = (demand > np.maximum(avail[local], 0.0) + self.hub_incoming[local] + 1e-9).any(axis=1) | ~sends
+        short |= self._fleet_short(local, demand, known & (open_need.sum(axis=1) > 1e-9), now) & sends
+        covered_by_one = (self.serves[local] & ~short[:, None]).any(axis=0)
+        # A zone still lacking its first day when its relief deadline is one request delay
+        # away asks for help whatever its reserve holds.
+        overdue = self.c.hit_min + self.c.relief_deadline_min - self.c.escalation_delay_min <= now
+        open_first_day = (self.first_day_need - self.delivered - self.en_route > 1e-9).any(axis=1)
+        newly = self.has_local & (~covered_by_one | (overdue & open_first_day)) & np.isinf(self.escalated_at) \
+            & known & (open_need.sum(axis=1) > 1e-9)
+        if newly.any():
+            self.escalated_at[newly] = now + self.c.escalation_delay_min
+            self.c.env.process(self._escalation_arrives(self.c.escalation_delay_min))
+
+    def _fleet_short(self, local: np.ndarray, demand: np.ndarray, open_known: np.ndarray, now: float) -> np.ndarray:
+        """Whether each reserve's own vehicles cannot carry ``demand`` (units per item) to its
+        known zones by the first-supplies target: the fleet's payload times the round trips
+        that fit before the earliest such deadline (load, drive there and back at the mean
+        travel time to those zones, unload; at least one). An estimate (assumption), so that
+        a reserve with stock but too few vehicles asks for help as one without stock does."""
+        c = self.c
+        out = np.zeros(len(local), dtype=bool)
+        weight = demand @ c.unit_kg
+        for j, k in enumerate(local):
+            zones = self.serves[k] & open_known
+            if weight[j] <= 1e-9 or not zones.any():
+                continue
+            depot = c.depots[k]
+            drive = c.travel([k])[k, zones]
+            drive = drive[np.isfinite(drive)]
+            round_trip = depot.load_time_min() + depot.spec.unload_time + 2.0 * (float(drive.mean()) if len(drive) else 0.0)
+            left = float((c.hit_min[zones] + c.first_deadline_min).min()) - now
+            trips = max(1, math.floor(left / round_trip)) if round_trip > 0 else 1
+            out[j] = weight[j] > depot.spec.trucks.count * depot.spec.trucks.payload_kg * trips + 1e-9
+        return out
+
+    def _escalation_arrives(self, delay_min: float):
+        yield self.c.env.timeout(delay_min)
+        self.c.need_changed()
+
+    # ------------------------------------------------------------------ tours
+    def next_tour(self, depot, d: int, now: float):
+        c = self.c
+        open_need = self.open_need()
+        avail = self.avail()
+        self.escalate(now, open_need, avail)
+        rows = self.zones_for(d, now, open_need, avail)
+        hubs = self._hub_rows(d, open_need, avail, now) if not self.local[d] else []
+        if not len(rows) and not hubs:
+            return None
+        travel = c.travel([d])
+        tier, deadline = self._tiers(depot, rows, now)
+        cand_zones = [c.zones[k] for k in rows]
+        need_rows = open_need[rows]
+        xy, depot_min = self.zone_xy[rows], travel[d, rows]
+        if hubs:
+            cand_zones += [self.hub_stops[h] for h, _, _, _ in hubs]
+            need_rows = np.vstack([need_rows, np.array([short for _, short, _, _ in hubs])])
+            xy = np.vstack([xy, self.depot_xy[[h for h, _, _, _ in hubs]]])
+            hub_min = c.depot_travel(d)[[h for h, _, _, _ in hubs]]
+            depot_min = np.concatenate([depot_min, hub_min])
+            tier = np.concatenate([tier, np.array([t for _, _, t, _ in hubs])])
+            deadline = np.concatenate([deadline, np.array([due for _, _, _, due in hubs])])
+        if not len(cand_zones):
+            return None
+        vulnerable = np.concatenate([c.vulnerable[rows], np.zeros(len(hubs))])
+        ranked = urgency_order(tier, deadline, now + depot.load_time_min() + depot_min, vulnerable)
+        cand = Candidates([cand_zones[k] for k in ranked], need_rows[ranked], tier[ranked], xy[ranked],
+                          depot_min[ranked])
+        c.tour_seq += 1
+        tour = build_tour(c.tour_seq, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
+                          depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel[d]),
+                          drivable=c.drivable)
+        if tour is not None:
+            self.tours_sent[d] += 1
+            self._commit(depot, tour, now)
+        return tour
+
+    def zones_for(self, d: int, now: float, open_need=None, avail=None) -> np.ndarray:
+        """Indices of the zones depot ``d`` should serve now: known to it, in its service
+        area (escalated, for a district or city depot and a zone with a reserve of its
+        own), reachable, lacking something it holds, and its own by the dispatch policy.
+        Worked out for every depot at once and kept until something changes."""
+        c = self.c
+        key = (c._version, now, c.router.epoch)
+        if self._eligible_key != key:
+            open_need = self.open_need() if open_need is None else open_need
+            avail = self.avail() if avail is None else avail
+            visible = (c.visible_at <= now) & (open_need.sum(axis=1) > 1e-9)[None, :]
+            sends = np.array([can_send(x) for x in c.depots])
+            holds = ((open_need > 1e-9).astype(float) @ (avail > 1e-9).T.astype(float)).T > 0   # [depot, zone]
+            could = holds & sends[:, None] & self.allowed(now)
+            # Travel times only for the depots that could ask for these zones or compete for them.
+            wanted = (could & visible).any(axis=0)
+            travel = c.travel((could & wanted[None, :]).any(axis=1))
+            serve = could & np.isfinite(travel)
+            self._eligible = visible & serve & self._mine(travel, serve, open_need, avail, now)
+            self._eligible_key = key
+        return np.flatnonzero(self._eligible[d])
+
+    def allowed(self, now: float) -> np.ndarray:
+        """``[depot, zone]``: the zones each depot may serve now — its service area, and
+        for a district or city depot only zones without a reserve of their own or whose
+        request has escalated."""
+        return self.serves & (self.local[:, None] | (self.escalated_at <= now)[None, :])
+
+    def _tiers(self, depot, rows, now: float):
+        c = self.c
+        first_done = np.array([c.zones[k].first_supply_min < math.inf for k in rows], dtype=bool)
+        first_day_open = (self.first_day_need[rows] - self.delivered[rows] - self.en_route[rows] > 1e-9).any(axis=1)
+        tier = np.where(~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH,
+                        np.where(first_day_open, RELIEF, RESUPPLY))
+        hit = c.hit_min[rows]
+        deadline = np.where(tier == FIRST_BATCH, hit + c.first_deadline_min,
+                            np.where(tier == RELIEF, hit + c.relief_deadline_min, now + c.lookahead_min))
+        return tier, deadline
+
+    def _hub_rows(self, d: int, open_need, avail, now: float) -> list:
+        """Township reserves as transshipment destinations of district depot ``d``:
+        ``(hub index, units per item, urgency tier, deadline)``. A township no district
+        supplies have reached yet gets its **first batch** (its known zones' first-day
+        need, up to ``policy.tours.first_batch_kg``, whatever the reserve holds or has
+        sent); after that a reserve gets its shortfall, once the township's requests
+        have escalated. Among district and city depots, a reserve
+        goes to one whose truck would arrive no later than any other's plus the
+        planning interval (as :func:`~sim.dispatch.eligibility.earliest_arrival`)."""
+        c = self.c
+        if not self.hubs:
+            return []
+        hubs = np.array(self.hubs)
+        area = self.serves[hubs]                                                  # [hub, zone]
+        seen = area & ((c.visible_at[d] <= now) & (c.known_min < math.inf))[None, :]
+        district_in = np.array([c.depots[h].first_district_in_min < math.inf for h in hubs])
+        zone_reached = np.array([z.first_district_supply_min < math.inf for z in c.zones])
+        reached = district_in | (area & zone_reached[None, :]).any(axis=1) | (self.hub_first_en_route[hubs] > 0)
+        zones = np.where(reached[:, None], seen & (self.escalated_at <= now)[None, :], seen)
+        # The first batch restocks the reserve with its township's first day, whatever
+        # the reserve has sent already; later drops fill its shortfall.
+        demand = np.where(reached[:, None], zones.astype(float) @ open_need, zones.astype(float) @ self.first_day_need)
+        held = np.where(reached[:, None], np.maximum(avail[hubs], 0.0), 0.0)
+        short = np.maximum(demand - held - self.hub_incoming[hubs], 0.0) * (avail[d] > 1e-9)[None, :]
+        ok = (short.sum(axis=1) > 1e-9) & zones.any(axis=1) & self._nearest_district(d, hubs, now)
+        due = np.where(reached, c.relief_deadline_min, c.first_deadline_min)
+        deadline = np.where(zones, c.hit_min[None, :], math.inf).min(axis=1) + due
+        return [(int(h), short[j], RELIEF if reached[j] else FIRST_BATCH, float(deadline[j]))
+                for j, h in enumerate(hubs) if ok[j]]
+
+    def _nearest_district(self, d: int, hubs: np.ndarray, now: float) -> np.ndarray:
+        """For each hub, whether district depot ``d`` would arrive there within the slack
+        of the earliest other district or city depot that can send."""
+        c = self.c
+        slack = float(c.scenario.policy.replan_every)
+        mine = c.depot_travel(d)[hubs] + c.depots[d].load_time_min()
+        best = np.full(len(hubs), math.inf)
+        for e in np.flatnonzero(~self.local):
+            if e == d or not can_send(c.depots[e]):
+                continue
+            wait = c.depots[e].ready_in_min(now)
+            if wait <= slack:
+                best = np.minimum(best, wait + c.depots[e].load_time_min() + c.depot_travel(e)[hubs])
+        return np.isfinite(mine) & (mine <= best + slack)
+
+    def _mine(self, travel, serve, open_need, avail, now: float) -> np.ndarray:
+        """``[depot, zone]``: the zones each depot should serve now by the scenario's
+        policy (:mod:`sim.dispatch.eligibility`), as one of its trucks asking would see it."""
+        c = self.c
+        if c.policy == "nearest":
+            return nearest_depot_all(np.where(serve, travel, math.inf))
+        if c.policy == "lp":
+            if self.lp_dirty or self._lp_flow is None:
+                supply = np.where(np.array([can_send(x) for x in c.depots])[:, None], np.maximum(avail, 0), 0.0)
+                known = (c.known_min < math.inf)[:, None]
+                self._lp_flow = transport_plan(np.where(serve, travel, math.inf), supply,
+                                               np.where(known, open_need, 0.0))
+                self.lp_dirty = False
+            return self._lp_flow.sum(axis=2) > 0
+        slack = float(c.scenario.policy.replan_every)
+        wait = np.array([x.ready_in_min(now) for x in c.depots])
+        load = np.array([x.load_time_min() for x in c.depots])
+        # A depot competes only if a truck of its own could start within the slack.
+        ready = np.where(wait <= slack, wait, math.inf) + load
+        arrival = np.where(serve, ready[:, None] + travel, math.inf)
+        asking = np.where(serve, load[:, None] + travel, math.inf)
+        return earliest_arrival_all(asking, arrival, slack)
+
+    def _min_per_km(self, d: int, travel_row: np.ndarray) -> float:
+        """The depot's minutes of driving per straight-line kilometre (median over the zones it reaches)."""
+        km = np.hypot(*(self.zone_xy - self.depot_xy[d]).T)
+        ok = np.isfinite(travel_row) & (km > 0.5)
+        return float(np.median(travel_row[ok] / km[ok])) if ok.any() else 2.0
+
+    # ------------------------------------------------------------------ bookkeeping
+    def _commit(self, depot, tour, now: float) -> None:
+        depot.reserve(tour.items)
+        for drop in tour.drops:
+            amounts = np.array([drop.items.get(i, 0.0) for i in ITEMS])
+            stop = drop.zone
+            if isinstance(stop, HubStop):
+                if drop.purpose == "first_batch":
+                    self.hub_first_en_route[-1 - stop.index] += 1
+                    self._hub_first_drops.add(id(drop))
+                drop.purpose = "transfer"
+                self.hub_incoming[-1 - stop.index] += amounts
+            else:
+                self.en_route[stop.index] += amounts
+                if drop.purpose == "first_batch":
+                    self.first_en_route[stop.index] += 1
+            self.c.log.add(now, "order", agent=depot.depot_id, zone=stop.zone_id, item=drop.purpose,
+                           amount=drop.weight_kg)
+        self.lp_dirty = True
+
+    def _settle(self, drop) -> np.ndarray:
+        amounts = np.array([drop.items.get(i, 0.0) for i in ITEMS])
+        stop = drop.zone
+        if isinstance(stop, HubStop):
+            self.hub_incoming[-1 - stop.index] -= amounts
+            if id(drop) in self._hub_first_drops:
+                self._hub_first_drops.discard(id(drop))
+                self.hub_first_en_route[-1 - stop.index] -= 1
+        else:
+            self.en_route[stop.index] -= amounts
+            if drop.purpose == "first_batch":
+                self.first_en_route[stop.index] -= 1
+        self.lp_dirty = True
+        return amounts
+
+    def on_delivered(self, drop) -> None:
+        amounts = self._settle(drop)
+        if not isinstance(drop.zone, HubStop):
+            self.delivered[drop.zone.index] += amounts
+
+    def on_abandoned(self, drop) -> None:
+        self._settle(drop)
