@@ -124,3 +124,19 @@ def test_needs_on_a_grid_of_times_equal_needs_at_each_time():
     grid = t.need_by(times)
     for k, m in enumerate(times):
         assert grid[k] == pytest.approx(t.need_by(m))
+
+
+def test_people_short_are_counted_in_persons_needs():
+    t = table([{**AT_HOME, "people": 50}])
+    # At 24 h, 300 L are due and 150 L came: 50 persons' water is missing, not 25 persons' two days.
+    assert t.short(DAY_MIN, received(water_l=150, food_ration=100), np.zeros(1))[0, 0] == 50
+    assert t.short(DAY_MIN, received(water_l=250, food_ration=100), np.zeros(1))[0, 0] == 17
+    assert t.short(DAY_MIN - 1, received(water_l=150, food_ration=50), np.zeros(1))[0, 0] == 0
+    assert t.short(0.0, received(), np.zeros(1))[0, 0] == 50
+
+
+def test_displaced_without_a_place_are_short_whatever_arrived():
+    t = table([SHELTER])
+    supplies = received(water_l=30, food_ration=10, warm_clothing=10)
+    assert t.short(0.0, supplies, np.array([7.0]))[0, 0] == 3
+    assert t.short(0.0, received(water_l=30, food_ration=10, warm_clothing=4), np.array([10.0]))[0, 0] == 6

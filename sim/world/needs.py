@@ -139,37 +139,57 @@ class NeedsTable:
         Deliveries go to the groups in table order, item by item: each group
         takes what is due to it of every item while any is left (people take
         what they are owed as it arrives, the displaced in public shelters
-        first: water reaches them before their warm clothing does). A group's
-        people are covered when every item due to them is, and (if they need
-        one) a place: in a public shelter, else in a delivered tent
-        (``tent_people`` places each); a tent given as a place is not given again.
-        ``first_day_only`` counts the needs due on the zone's first day only (the
-        8 h / 12 h targets); a group with nothing due counts as covered.
+        first: water reaches them before their warm clothing does). Places go
+        the same way: in a public shelter, else in a delivered tent
+        (``tent_people`` places each; a tent given as a place is not given
+        again). A group's people are covered when every item due to them is,
+        and (if they need one) a place. ``first_day_only`` counts the needs due
+        on the zone's first day only (the 8 h / 12 h targets); a group with
+        nothing due counts as covered.
         """
+        return self._share_out(t_min, received, sheltered, first_day_only, per_zone)[0]
+
+    def short(self, t_min, received: np.ndarray, sheltered: np.ndarray, per_zone: bool = False) -> np.ndarray:
+        """People per group short of their needs to date, ``[..., Z, G]``, counted in
+        persons' needs: a group's missing units of each item over one person's
+        units a day (once for the items needed once), the most over its items and
+        the people without a place, at most the group. 150 L missing of 3 L a day
+        is 50 people short, whether it is one day's water for 50 or two days' for 25."""
+        return self._share_out(t_min, received, sheltered, False, per_zone)[1]
+
+    def _share_out(self, t_min, received, sheltered, first_day_only: bool, per_zone: bool):
         need = self.group_need_by(self._zone_times(t_min, first_day_only, per_zone), per_zone=True)  # [..., Z, G, I]
         left = np.array(received, dtype=float, copy=True)
         shelter_left = np.array(sheltered, dtype=float, copy=True)
         tent = self.items.index("tent") if "tent" in self.items else None
-        out = np.zeros(need.shape[:-1])
+        covered = np.zeros(need.shape[:-1])
+        short = np.zeros(need.shape[:-1])
         for g in range(need.shape[-2]):
             people = self.people[:, g]
             if not people.any():
                 continue
             take = np.minimum(need[..., g, :], np.clip(left, 0.0, None))
             left = left - take
-            per = need[..., g, :] / np.maximum(people, 1)[:, None]               # units per person
+            per = need[..., g, :] / np.maximum(people, 1)[:, None]               # units per person to date
             with np.errstate(divide="ignore", invalid="ignore"):
                 can = np.where(per > 0, np.floor(take / np.where(per > 0, per, 1.0) + 1e-9), np.inf)
+                daily = self.per_person[:, g, :]
+                missing = np.where(daily > 0, np.ceil((need[..., g, :] - take) / np.where(daily > 0, daily, 1.0)
+                                                      - 1e-9), 0.0)
             n = np.minimum(people, np.min(can, axis=-1))
+            lacking = np.max(missing, axis=-1)
             if self.needs_place[g]:
                 tents = np.floor(np.clip(left[..., tent], 0.0, None) + 1e-9) if tent is not None else 0.0
-                n = np.minimum(n, shelter_left + tents * self.tent_people)
-                in_shelter = np.minimum(n, shelter_left)
+                placed = np.minimum(people, shelter_left + tents * self.tent_people)
+                in_shelter = np.minimum(placed, shelter_left)
                 shelter_left = shelter_left - in_shelter
                 if tent is not None:
-                    left[..., tent] -= np.ceil((n - in_shelter) / self.tent_people - 1e-9)
-            out[..., g] = n
-        return out
+                    left[..., tent] -= np.ceil((placed - in_shelter) / self.tent_people - 1e-9)
+                n = np.minimum(n, placed)
+                lacking = np.maximum(lacking, people - placed)
+            covered[..., g] = n
+            short[..., g] = np.minimum(people, lacking)
+        return covered, short
 
     def needing(self, t_min, first_day_only: bool = False, per_zone: bool = False) -> np.ndarray:
         """People per group with something due by ``t_min`` (or a place to find) and
