@@ -98,3 +98,14 @@ def test_a_water_outage_puts_everyone_affected_at_home_without_lifelines_until_i
     assert t.people[:, GROUPS.index(("home", False))].tolist() == [300, 0]
     assert t.until_min[1, g] == pytest.approx(4 * 1440.0)
     assert t.per_person[1, g, ITEMS.index("water_l")] == 5 and t.per_person[0, g, ITEMS.index("water_l")] == 3
+
+
+def test_outdoor_sleepers_back_in_a_home_still_without_water_go_on_needing_it(tmp_path):
+    # Out for 3 nights; water back after 2 days in zone 1, after 5 in zone 2.
+    out = impact([300, 300], [0, 0], (100, 100))
+    out.lifelines_until_min = np.array([2 * 1440.0, 5 * 1440.0])
+    t = build_needs(scenario(tmp_path), out, ZONES, ITEMS)
+    g = GROUPS.index(("outdoors", False))
+    assert t.until_min[:, g].tolist() == [3 * 1440.0, 5 * 1440.0]
+    assert t.need_by(6 * 1440.0)[:, ITEMS.index("water_l")].tolist() == [100 * 3 * 3 + 200 * 3 * 2,
+                                                                         100 * 3 * 5 + 200 * 3 * 5]
