@@ -115,15 +115,11 @@ class Zone:
         self.helpers -= 1
 
     # ------------------------------------------------------------ relief
-    def places(self) -> float:
-        """Shelter places the zone's displaced have: in public shelters, and in delivered tents."""
-        return self.sheltered + self.received.get("tent", 0.0) * (self.needs.tent_people if self.needs else 0)
-
     def _update_relief(self, now: float) -> None:
         if self.needs is None:
             return
         received = np.array([[self.received.get(i, 0.0) for i in self._items]])
-        covered = self.needs.covered(now, received, np.array([self.places()]), first_day_only=True)[0]
+        covered = self.needs.covered(now, received, np.array([float(self.sheltered)]), first_day_only=True)[0]
         relieved = int(covered[self.needs.first_day_needing[0]].sum())
         if relieved > self.relieved:
             self.log.add(now, "relieved", zone=self.zone_id, amount=relieved - self.relieved)

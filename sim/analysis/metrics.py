@@ -151,6 +151,7 @@ def summarize(run) -> dict:
         "sheltered": int(sum(z.sheltered for z in affected)),
         "without_shelter_place": int(sum(z.unsheltered_final for z in affected)),
         "needing_by_condition": figures["needing_by_condition"],
+        "items_needed_first_day": figures["items_needed_first_day"],
         "relieved_by_condition": {line: v["relieved"] for line, v in figures["at_lines"].items()},
         "relieved_at_day": figures["relieved_at_day"],
         "person_days_without_needs": figures["person_days_without_needs"],

@@ -2,22 +2,30 @@
 
 The 8 h / 12 h targets ask about the first day's needs; the needs recur every
 day (:mod:`sim.world.needs`). From the needs table and what the run delivered
-(``deliver`` events), the shelter places people reached (``shelter`` events)
-and tents delivered, this evaluates on each zone's own clock (time since its
-hit, :mod:`sim.analysis.clock`), every :data:`STEP_MIN`:
+(``deliver`` events), the people who reached a public shelter (``shelter``
+events) and the tents delivered, this evaluates on each zone's own clock
+(time since its hit, :mod:`sim.analysis.clock`), every :data:`STEP_MIN`:
 
 * people relieved per condition at the target lines (first-day needs);
-* the share of people needing relief whose needs *to date* are met at each day
-  boundary (24 h, 48 h, … after the hit);
+* **relieved at the end of each day** (24 h, 48 h, … after the hit), just
+  before the next day's rations fall due: one less the share of the people
+  then needing relief who were short of their needs to date — rations of
+  every day so far, the once-only items, a place — counted in persons' needs
+  (:meth:`~sim.world.needs.NeedsTable.short`: 150 L of water missing at 3 L a
+  day is 50 people short);
 * **person-days without basic needs**: the integral over the run of the
-  people whose needs to date are not met;
-* **what limits relief** at the first relief target (8 h): for each zone,
-  its unrelieved people are put down to *roads* (the zone was cut off from
-  every depot then), *reports* (command had not yet heard of the zone's
-  needs: lost or delayed reports), *shelter places* (people who lacked a place, not
-  supplies), the *stock of an item* (the item the zone lacked most, when no
-  depot that could send held any of it then), or *trucks and bays* (the
-  stock existed but was not delivered in time).
+  people short of their needs to date, while in a condition needing relief;
+* **what limits relief** at the first relief target (8 h): each zone's
+  unrelieved people are put down to *roads* (the zone was cut off from every
+  depot and received nothing), *reports* (command had not yet heard of the
+  zone: lost or delayed reports), *shelter places* (people who lacked a place,
+  not supplies), or else the item the zone lacked most. Of those, the share
+  that the stock still held by depots able to send could not have covered —
+  its shortfall against every zone's unmet need of the item — is put down to
+  the *stock* of that item; the rest had stock waiting and are put down to
+  *bays* or *trucks*, whichever was busier (the share of bay-time spent
+  loading against the share of truck-time spent on tours, at the depots
+  that loaded trucks between the zone's hit and the line).
 """
 from __future__ import annotations
 
@@ -27,10 +35,14 @@ import numpy as np
 
 from sim.world.needs import DAY_MIN
 
-__all__ = ["relief_figures", "STEP_MIN"]
+__all__ = ["relief_figures", "STEP_MIN", "LIMITS"]
 
 #: Step of the time-since-hit grid, minutes.
 STEP_MIN = 30.0
+#: Causes of unrelieved people at the first relief line besides ``stock_<item>``.
+LIMITS = ("roads", "reports", "shelter_places", "trucks", "bays")
+#: A day's end is evaluated this long before the next day's rations fall due, minutes.
+_BEFORE_MIN = 1e-6
 
 
 def _cumulative(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -42,8 +54,8 @@ def _cumulative(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.nda
     return np.where((k > 0)[(...,) + (None,) * (values.ndim - 1)], cum[np.maximum(k - 1, 0)], 0.0)
 
 
-def _received_and_places(run, at_abs: np.ndarray):
-    """Units received ``[T, Z, I]`` and shelter places ``[T, Z]`` at absolute times ``at_abs[T, Z]``."""
+def _received_and_sheltered(run, at_abs: np.ndarray):
+    """Units received ``[T, Z, I]`` and people in public shelters ``[T, Z]`` at absolute times ``at_abs[T, Z]``."""
     w = run.world
     table = w.needs
     log = w.log
@@ -56,27 +68,20 @@ def _received_and_places(run, at_abs: np.ndarray):
     item_index = {i: k for k, i in enumerate(table.items)}
     n_t, n_z = at_abs.shape
     received = np.zeros((n_t, n_z, len(table.items)))
-    places = np.zeros((n_t, n_z))
-    deliver = np.flatnonzero(kind == "deliver")
-    shelter = np.flatnonzero(kind == "shelter")
-    tent = item_index.get("tent")
-    by_zone_d: dict[int, list[int]] = {}
-    for e in deliver:
-        by_zone_d.setdefault(index[zone_ids[e]], []).append(e)
-    by_zone_s: dict[int, list[int]] = {}
-    for e in shelter:
-        by_zone_s.setdefault(index[zone_ids[e]], []).append(e)
-    for z, rows in by_zone_d.items():
+    sheltered = np.zeros((n_t, n_z))
+    by_zone: dict[str, dict[int, list[int]]] = {"deliver": {}, "shelter": {}}
+    for what, rows in by_zone.items():
+        for e in np.flatnonzero(kind == what):
+            rows.setdefault(index[zone_ids[e]], []).append(e)
+    for z, rows in by_zone["deliver"].items():
         rows = np.asarray(rows)
         values = np.zeros((len(rows), len(table.items)))
         values[np.arange(len(rows)), [item_index[i] for i in items[rows]]] = amount[rows]
         received[:, z, :] = _cumulative(t[rows], values, at_abs[:, z])
-    for z, rows in by_zone_s.items():
+    for z, rows in by_zone["shelter"].items():
         rows = np.asarray(rows)
-        places[:, z] = _cumulative(t[rows], amount[rows], at_abs[:, z])
-    if tent is not None:
-        places += received[:, :, tent] * table.tent_people
-    return received, places
+        sheltered[:, z] = _cumulative(t[rows], amount[rows], at_abs[:, z])
+    return received, sheltered
 
 
 def relief_figures(run, relief_lines_h) -> dict:
@@ -90,10 +95,10 @@ def relief_figures(run, relief_lines_h) -> dict:
     tau = np.arange(horizon + 1) * STEP_MIN                              # time since hit
     lines_min = np.array([h * 60.0 for h in relief_lines_h])
     days = np.arange(1, int(duration // DAY_MIN) + 1) * DAY_MIN
-    at_tau = np.concatenate([tau, lines_min, days])
+    at_tau = np.concatenate([tau, lines_min, days - _BEFORE_MIN])
     at_abs = hit[None, :] + at_tau[:, None]                              # [T, Z]
     in_run = (at_abs <= duration + 1e-9) & affected[None, :]
-    received, places = _received_and_places(run, at_abs)
+    received, sheltered = _received_and_sheltered(run, at_abs)
 
     conditions = table.group_condition
     first = table.first_day_needing                                      # [Z, G]
@@ -105,7 +110,7 @@ def relief_figures(run, relief_lines_h) -> dict:
     # First-day relief at the target lines.
     n_grid, n_lines = len(tau), len(lines_min)
     line_rows = slice(n_grid, n_grid + n_lines)
-    covered_first = table.covered(at_abs[line_rows], received[line_rows], places[line_rows], first_day_only=True,
+    covered_first = table.covered(at_abs[line_rows], received[line_rows], sheltered[line_rows], first_day_only=True,
                                   per_zone=True)
     people = table.people
     needing_first = np.where(first & affected[:, None], people, 0)
@@ -114,24 +119,26 @@ def relief_figures(run, relief_lines_h) -> dict:
         relieved = np.where(first & affected[:, None], covered_first[k], 0)
         at_lines[f"{hours:g}h"] = {"relieved": by_condition(relieved), "needing": by_condition(needing_first)}
 
-    # Needs to date: day boundaries and person-days.
-    covered_all = table.covered(at_abs, received, places, per_zone=True)    # [T, Z, G]
-    needing_all = table.needing(at_abs, per_zone=True)                      # [T, Z, G]
-    short = np.clip(needing_all - covered_all, 0, None).sum(axis=2) * in_run  # [T, Z]
-    person_days = float(short[:n_grid].sum() * STEP_MIN / DAY_MIN)
+    # Needs to date: the end of each day, and person-days over the run.
+    needing_all = table.needing(at_abs, per_zone=True)                         # [T, Z, G]
+    short_all = np.where(needing_all > 0, table.short(at_abs, received, sheltered, per_zone=True), 0.0)
+    short = short_all.sum(axis=2) * affected[None, :]                         # [T, Z]
+    step = np.clip(duration - at_abs[:n_grid], 0.0, STEP_MIN)              # each grid point stands for its step
+    person_days = float((short[:n_grid] * step).sum() / DAY_MIN)
     at_day = {}
     for k, day_min in enumerate(days):
         row = n_grid + n_lines + k
         ok = in_run[row]
         need = float(needing_all[row][ok].sum())
-        at_day[f"{day_min / DAY_MIN:g}d"] = round(float(covered_all[row][ok].clip(max=needing_all[row][ok]).sum())
-                                                  / need, 6) if need else None
-    limits = _limits(run, covered_first[0] if n_lines else None, needing_first, received[line_rows][0]
-                     if n_lines else None, places[line_rows][0] if n_lines else None, lines_min[0] if n_lines else 0.0)
+        at_day[f"{day_min / DAY_MIN:g}d"] = round(1.0 - float(short_all[row][ok].sum()) / need, 6) if need else None
+    first_need = np.where(affected[:, None], table.first_day_need(), 0.0).sum(axis=0)
+    limits = _limits(run, covered_first[0], needing_first, received[line_rows][0], sheltered[line_rows][0],
+                     lines_min[0]) if n_lines else {}
     return {
         "needing_relief_first_day": int(needing_first.sum()),
         "needing_by_condition": by_condition(needing_first),
         "people_by_condition": by_condition(np.where(affected[:, None], people, 0)),
+        "items_needed_first_day": {i: round(float(n), 3) for i, n in zip(table.items, first_need) if n > 0},
         "at_lines": at_lines,
         "relieved_at_day": at_day,
         "person_days_without_needs": round(person_days, 1),
@@ -139,45 +146,101 @@ def relief_figures(run, relief_lines_h) -> dict:
     }
 
 
-def _limits(run, covered, needing, received, places, line_min: float) -> dict:
+def _busy_min(intervals: list[tuple[float, float]], a: float, b: float) -> float:
+    return sum(max(min(e, b) - max(s, a), 0.0) for s, e in intervals)
+
+
+def _fleet_intervals(run) -> list[tuple[int, int, list, list]]:
+    """Per depot: its bays, its trucks, and the intervals its trucks spent loading
+    (``load`` to the first ``depart``) and on tours (``load`` to ``return``)."""
+    w = run.world
+    log = w.log
+    depot_of = {t.truck_id: t.depot for t in w.trucks}
+    loading: dict[str, list] = {}
+    touring: dict[str, list] = {}
+    started: dict[str, float] = {}
+    departed: dict[str, bool] = {}
+    for time, kind, agent in zip(log.time_min, log.kind, log.agent):
+        if agent not in depot_of:
+            continue
+        if kind == "load":
+            started[agent], departed[agent] = time, False
+        elif kind == "depart" and not departed.get(agent, True):
+            loading.setdefault(agent, []).append((started[agent], time))
+            departed[agent] = True
+        elif kind == "return" and agent in started:
+            touring.setdefault(agent, []).append((started.pop(agent), time))
+    for agent, s in started.items():                 # tours still under way at the end
+        touring.setdefault(agent, []).append((s, math.inf))
+        if not departed.get(agent, True):
+            loading.setdefault(agent, []).append((s, math.inf))
+    out = []
+    for d in w.depots:
+        trucks = [t.truck_id for t in w.trucks if t.depot is d]
+        out.append((d.spec.loading_bays, len(trucks), [iv for t in trucks for iv in loading.get(t, [])],
+                    [iv for t in trucks for iv in touring.get(t, [])]))
+    return out
+
+
+def _fleet_use(fleet, a: float, b: float) -> tuple[float, float]:
+    """Share of bay-time spent loading and of truck-time spent on tours between ``a`` and ``b``
+    (absolute minutes), at the depots that loaded a truck then."""
+    bay_busy = bay_time = truck_busy = truck_time = 0.0
+    for bays, trucks, loads, tours in fleet:
+        if b <= a or not any(s < b and e > a for s, e in loads):
+            continue
+        bay_busy += _busy_min(loads, a, b)
+        bay_time += bays * (b - a)
+        truck_busy += _busy_min(tours, a, b)
+        truck_time += trucks * (b - a)
+    return (bay_busy / bay_time if bay_time else 0.0), (truck_busy / truck_time if truck_time else 0.0)
+
+
+def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict:
     """People not relieved at the first relief line, by what limited them (see the module docstring):
-    ``roads``, ``reports``, ``shelter_places``, ``trucks_and_bays``, ``stock_<item>``."""
-    if covered is None:
-        return {}
+    ``roads``, ``reports``, ``shelter_places``, ``trucks``, ``bays``, ``stock_<item>``."""
     w = run.world
     table = w.needs
-    out: dict[str, int] = {k: 0 for k in ("roads", "reports", "shelter_places", "trucks_and_bays",
-                                          *(f"stock_{i}" for i in table.items))}
+    out: dict[str, float] = {k: 0.0 for k in (*LIMITS, *(f"stock_{i}" for i in table.items))}
     unrelieved = np.clip(needing - covered, 0, None)                         # [Z, G]
-    stock = w.command.stock_at
     episodes = w.reachability.episodes
-    need = table.group_need_by(table._zone_times(table.hit_min + line_min, True, per_zone=True),
-                               per_zone=True).sum(axis=1)
+    line_abs = table.hit_min + line_min
+    need = table.group_need_by(table._zone_times(line_abs, True, per_zone=True), per_zone=True).sum(axis=1)
+    unmet = np.clip(need - received, 0.0, None)
+    tents = received[:, table.items.index("tent")] if "tent" in table.items else np.zeros(table.n_zones)
+    fleet = _fleet_intervals(run)
+    use: dict[tuple, tuple[float, float]] = {}
     for z in np.flatnonzero(unrelieved.sum(axis=1) > 0):
         zone = w.zones[z]
-        people = int(unrelieved[z].sum())
-        line_abs = zone.hit_time_min + line_min
-        cut = any(a <= line_abs and b > zone.hit_time_min for a, b in episodes.get(zone.zone_id, []))
+        people = float(unrelieved[z].sum())
+        cut = any(a <= line_abs[z] and b > zone.hit_time_min for a, b in episodes.get(zone.zone_id, []))
         if cut and not received[z].any():
             out["roads"] += people
             continue
-        if zone.report_min > line_abs:
+        if zone.report_min > line_abs[z]:
             out["reports"] += people
             continue
         place_groups = table.needs_place & (unrelieved[z] > 0)
-        lacking_place = 0
+        lacking_place = 0.0
         if place_groups.any():
-            lacking_place = int(min(unrelieved[z][place_groups].sum(),
-                                    max(table.people[z][place_groups].sum() - places[z], 0)))
-            if lacking_place:
-                out["shelter_places"] += lacking_place
+            places = sheltered[z] + np.floor(tents[z] + 1e-9) * table.tent_people
+            lacking_place = float(min(unrelieved[z][place_groups].sum(),
+                                      max(table.people[z][table.needs_place].sum() - places, 0.0)))
+            out["shelter_places"] += lacking_place
         rest = people - lacking_place
         if rest <= 0:
             continue
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(need[z] > 0, received[z] / need[z], np.inf)
-        item = table.items[int(np.argmin(ratio))]
-        held = stock(line_abs).get(item, 0.0)
-        out[f"stock_{item}" if held <= 0 else "trucks_and_bays"] += rest
-    return out
-
+        k = int(np.argmin(ratio))
+        item = table.items[k]
+        held = w.command.stock_at(float(line_abs[z])).get(item, 0.0)
+        short_everywhere = float(unmet[line_abs <= line_abs[z] + 1e-9, k].sum())
+        from_stock = rest * (min(max(1.0 - held / short_everywhere, 0.0), 1.0) if short_everywhere > 0 else 0.0)
+        out[f"stock_{item}"] += from_stock
+        window = (zone.hit_time_min, float(line_abs[z]))
+        if window not in use:
+            use[window] = _fleet_use(fleet, *window)
+        bays, trucks = use[window]
+        out["bays" if bays > trucks else "trucks"] += rest - from_stock
+    return {k: int(round(v)) for k, v in out.items()}

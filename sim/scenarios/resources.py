@@ -191,7 +191,7 @@ class Needs(Strict):
     (defaults: Sphere 2018's 3 L of drinking water a day, a one-day ration, and
     a bedding set for the displaced); ``winter`` what winter adds. An item key
     at this level (``needs: {bedding: 0}``) is shorthand: that item's need in
-    every condition that needs relief.
+    every condition that needs relief, in every season.
     """
 
     shelter_m2: ShelterM2 = SHELTER_M2_PER_PERSON
@@ -220,15 +220,16 @@ class Needs(Strict):
         return {i: getattr(self, i) for i in PersonNeeds.model_fields if getattr(self, i) is not None}
 
     def table(self, winter: bool = False) -> dict[str, dict[str, float]]:
-        """Units per person by condition and item (consumables per day, the rest once)."""
+        """Units per person by condition and item (consumables per day, the rest once).
+        A shorthand item key is the last word: ``bedding: 0`` means no bedding, in winter too."""
         out = {}
         flat = self.shorthand()
         for condition in ("public_shelter", "outdoors", "no_lifelines"):
             per = dict(getattr(self.by_condition, condition).model_dump())
-            per.update(flat)
             if winter:
                 for item, n in getattr(self.winter, condition).model_dump().items():
                     per[item] = per[item] + n
+            per.update(flat)
             out[condition] = {i: n for i, n in per.items() if n > 0}
         return out
 

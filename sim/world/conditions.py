@@ -10,7 +10,8 @@ displaced, sleeping outdoors, without lifelines) and the scenario's
   friends (the Hazus-MH shelter-needs model: only a fraction of displaced
   households seek public shelter, 0.13–0.62 by household income; FEMA
   Earthquake Technical Manual, ch. 14);
-* the affected at home: **outdoors** (first nights), **without lifelines**
+* the affected at home: **outdoors** (first nights; in a zone still without
+  water when they go back in, until it is back), **without lifelines**
   (until water and power are back), or at **home** with lifelines;
 * in each condition, the households holding a usable **reserve**
   (``household_reserve.share``; a displaced household has lost it with
@@ -76,8 +77,11 @@ def build_needs(scenario, impact, zone_table, items: tuple) -> NeedsTable:
 
     first_day = np.array([reserve.days if has else 0 for _, has in GROUPS], dtype=float)
     until = np.full((n_zones, len(GROUPS)), np.inf)
+    # Back indoors from the outdoor nights, people of a zone still without water go on needing it.
+    without = (no_lifelines > 0) & (lifelines_until > impact.outdoors_until_min)
+    outdoors_until = np.where(without, lifelines_until, impact.outdoors_until_min)
     for has in (False, True):
-        until[:, GROUPS.index(("outdoors", has))] = impact.outdoors_until_min
+        until[:, GROUPS.index(("outdoors", has))] = outdoors_until
         until[:, GROUPS.index(("no_lifelines", has))] = lifelines_until
     return NeedsTable(items, people, per_person, first_day, until,
                       np.array([c == "public_shelter" for c, _ in GROUPS]), impact.time_min,

@@ -29,8 +29,11 @@ A :class:`NeedsTable` holds these groups for every zone as arrays, so
 dispatch asks "what will every zone need by tomorrow morning" and the
 analysis asks "who was relieved when" in a few array operations. **Relieved**
 at time *t* means: the person's needs due by *t* are on site in their zone
-(and a place, if they need one); deliveries to a zone go to its groups in
-the order of the table's conditions (the displaced in public shelters first).
+(and a place, if they need one); deliveries to a zone go to its groups item
+by item in the order of the table's conditions (the displaced in public
+shelters first), each group taking what is due to it while any is left.
+A group that has left its condition (the outdoor nights are over, water is
+back) needs nothing more.
 """
 from __future__ import annotations
 
@@ -121,49 +124,83 @@ class NeedsTable:
     # ------------------------------------------------------------------ relief
     def _zone_times(self, t_min, first_day_only: bool, per_zone: bool = False) -> np.ndarray:
         """``t_min`` (scalar or grid; with ``per_zone`` already one time per zone) as
-        one time per zone, ``[..., Z]``; with ``first_day_only`` no later than the
-        end of each zone's first day."""
+        one time per zone, ``[..., Z]``; with ``first_day_only`` within each zone's
+        first day (a time before the hit counts as the hit: what arrived earlier is
+        weighed against the needs the hit brings)."""
         t = np.asarray(t_min, dtype=float)
         t = t + np.zeros_like(self.hit_min) if per_zone else t[..., None] + np.zeros_like(self.hit_min)
-        return np.minimum(t, self.hit_min + DAY_MIN - 1e-6) if first_day_only else t
+        return np.clip(t, self.hit_min, self.hit_min + DAY_MIN - 1e-6) if first_day_only else t
 
-    def covered(self, t_min, received: np.ndarray, places: np.ndarray, first_day_only: bool = False,
+    def covered(self, t_min, received: np.ndarray, sheltered: np.ndarray, first_day_only: bool = False,
                 per_zone: bool = False) -> np.ndarray:
         """People relieved per group, ``[..., Z, G]``, given the units ``received[..., Z, I]``
-        by ``t_min`` (scalar or grid) and the shelter ``places[..., Z]`` (public shelter and tents).
+        by ``t_min`` (scalar or grid) and the zone's people in public shelters ``sheltered[..., Z]``.
 
-        Deliveries go to the groups in table order; a group's people are covered
-        when every item due to them is, and (if they need one) a place.
-        ``first_day_only`` counts the needs due on the zone's first day only (the
-        8 h / 12 h targets); a group with nothing due counts as covered.
+        Deliveries go to the groups in table order, item by item: each group
+        takes what is due to it of every item while any is left (people take
+        what they are owed as it arrives, the displaced in public shelters
+        first: water reaches them before their warm clothing does). Places go
+        the same way: in a public shelter, else in a delivered tent
+        (``tent_people`` places each; a tent given as a place is not given
+        again). A group's people are covered when every item due to them is,
+        and (if they need one) a place. ``first_day_only`` counts the needs due
+        on the zone's first day only (the 8 h / 12 h targets); a group with
+        nothing due counts as covered.
         """
+        return self._share_out(t_min, received, sheltered, first_day_only, per_zone)[0]
+
+    def short(self, t_min, received: np.ndarray, sheltered: np.ndarray, per_zone: bool = False) -> np.ndarray:
+        """People per group short of their needs to date, ``[..., Z, G]``, counted in
+        persons' needs: a group's missing units of each item over one person's
+        units a day (once for the items needed once), the most over its items and
+        the people without a place, at most the group. 150 L missing of 3 L a day
+        is 50 people short, whether it is one day's water for 50 or two days' for 25."""
+        return self._share_out(t_min, received, sheltered, False, per_zone)[1]
+
+    def _share_out(self, t_min, received, sheltered, first_day_only: bool, per_zone: bool):
         need = self.group_need_by(self._zone_times(t_min, first_day_only, per_zone), per_zone=True)  # [..., Z, G, I]
         left = np.array(received, dtype=float, copy=True)
-        places_left = np.array(places, dtype=float, copy=True)
-        out = np.zeros(need.shape[:-1])
+        shelter_left = np.array(sheltered, dtype=float, copy=True)
+        tent = self.items.index("tent") if "tent" in self.items else None
+        covered = np.zeros(need.shape[:-1])
+        short = np.zeros(need.shape[:-1])
         for g in range(need.shape[-2]):
             people = self.people[:, g]
             if not people.any():
                 continue
-            per = need[..., g, :] / np.maximum(people, 1)[:, None]               # units per person
+            take = np.minimum(need[..., g, :], np.clip(left, 0.0, None))
+            left = left - take
+            per = need[..., g, :] / np.maximum(people, 1)[:, None]               # units per person to date
             with np.errstate(divide="ignore", invalid="ignore"):
-                can = np.where(per > 0, np.floor(left / np.where(per > 0, per, 1.0) + 1e-9), np.inf)
+                can = np.where(per > 0, np.floor(take / np.where(per > 0, per, 1.0) + 1e-9), np.inf)
+                daily = self.per_person[:, g, :]
+                missing = np.where(daily > 0, np.ceil((need[..., g, :] - take) / np.where(daily > 0, daily, 1.0)
+                                                      - 1e-9), 0.0)
             n = np.minimum(people, np.min(can, axis=-1))
+            lacking = np.max(missing, axis=-1)
             if self.needs_place[g]:
-                n = np.minimum(n, places_left)
-                places_left = places_left - n
-            n = np.maximum(n, 0.0)
-            out[..., g] = n
-            left = left - n[..., None] * per
-        return out
+                tents = np.floor(np.clip(left[..., tent], 0.0, None) + 1e-9) if tent is not None else 0.0
+                placed = np.minimum(people, shelter_left + tents * self.tent_people)
+                in_shelter = np.minimum(placed, shelter_left)
+                shelter_left = shelter_left - in_shelter
+                if tent is not None:
+                    left[..., tent] -= np.ceil((placed - in_shelter) / self.tent_people - 1e-9)
+                n = np.minimum(n, placed)
+                lacking = np.maximum(lacking, people - placed)
+            covered[..., g] = n
+            short[..., g] = np.minimum(people, lacking)
+        return covered, short
 
     def needing(self, t_min, first_day_only: bool = False, per_zone: bool = False) -> np.ndarray:
-        """People per group with something due by ``t_min`` (or a place to find), ``[..., Z, G]``."""
+        """People per group with something due by ``t_min`` (or a place to find) and
+        still in their condition then, ``[..., Z, G]``; with ``first_day_only``, the
+        needs of the zone's first day, of the groups in their condition at the hit."""
         t_z = self._zone_times(t_min, first_day_only, per_zone)
         due = self.group_need_by(t_z, per_zone=True).sum(axis=-1) > 0
         hit = (t_z >= self.hit_min)[..., None]
         due = due | (self.needs_place[None, :] & hit)
-        return np.where(due, self.people, 0)
+        since = self.hit_min[:, None] if first_day_only else t_z[..., None]
+        return np.where(due & (since < self.until_min), self.people, 0)
 
     def zone(self, z: int) -> "NeedsTable":
         """The table of zone ``z`` alone (views of its rows, for the zone's own updates)."""

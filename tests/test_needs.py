@@ -1,0 +1,142 @@
+"""The needs table by hand: rations that recur, reserves that delay them, conditions
+that end, deliveries shared among groups, tents as places."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sim.world.needs import DAY_MIN, NeedsTable
+
+ITEMS = ("water_l", "food_ration", "bedding", "tent", "warm_clothing")
+W, F, B, T, C = range(len(ITEMS))
+H = 60.0
+
+
+def table(groups, hit_min=0.0, tent_people=6):
+    """One zone; ``groups`` is a list of dicts: condition, people, per (item -> units),
+    first_day, until_min, place."""
+    n = len(groups)
+    per = np.zeros((1, n, len(ITEMS)))
+    for g, spec in enumerate(groups):
+        for item, units in spec.get("per", {}).items():
+            per[0, g, ITEMS.index(item)] = units
+    t = NeedsTable(ITEMS, np.array([[g["people"] for g in groups]]), per,
+                   np.array([g.get("first_day", 0) for g in groups], dtype=float),
+                   np.array([[g.get("until_min", np.inf) for g in groups]]),
+                   np.array([g.get("place", False) for g in groups]), np.array([hit_min]),
+                   [g["condition"] for g in groups], [g.get("first_day", 0) > 0 for g in groups])
+    t.tent_people = tent_people
+    return t
+
+
+def received(**units):
+    out = np.zeros((1, len(ITEMS)))
+    for item, n in units.items():
+        out[0, ITEMS.index(item)] = n
+    return out
+
+
+AT_HOME = {"condition": "no_lifelines", "people": 10, "per": {"water_l": 3, "food_ration": 1}}
+
+
+def test_daily_rations_fall_due_at_the_hit_and_every_day_after():
+    t = table([AT_HOME], hit_min=2 * H)
+    water = [t.need_by(2 * H + m)[0, W] for m in (-1, 0, DAY_MIN - 1, DAY_MIN, 2 * DAY_MIN)]
+    assert water == [0, 30, 30, 60, 90]
+    assert t.need_by(2 * H + DAY_MIN)[0, F] == 20
+
+
+def test_a_three_day_reserve_means_no_need_before_day_3():
+    t = table([{**AT_HOME, "first_day": 3}])
+    assert t.need_by(3 * DAY_MIN - 1e-3)[0].sum() == 0
+    assert t.needing(3 * DAY_MIN - 1e-3)[0, 0] == 0
+    assert t.need_by(3 * DAY_MIN)[0, W] == 30
+    assert t.needing(3 * DAY_MIN)[0, 0] == 10
+    assert not t.first_day_needing[0, 0]
+
+
+def test_a_group_needs_nothing_more_once_it_leaves_its_condition():
+    t = table([{**AT_HOME, "until_min": 1.5 * DAY_MIN}])       # water back after 36 h
+    assert t.need_by(3 * DAY_MIN)[0, W] == 60                    # rations of days 0 and 1 only
+    assert t.needing(DAY_MIN)[0, 0] == 10
+    assert t.needing(1.5 * DAY_MIN)[0, 0] == 0
+
+
+def test_a_group_in_its_condition_at_the_hit_needs_first_day_relief_even_if_it_ends_that_day():
+    t = table([{**AT_HOME, "until_min": 6 * H}])
+    assert t.first_day_needing[0, 0]
+    assert t.needing(np.inf, first_day_only=True)[0, 0] == 10
+
+
+SHELTER = {"condition": "public_shelter", "people": 10, "place": True,
+           "per": {"water_l": 3, "food_ration": 1, "warm_clothing": 1}}
+
+
+def test_deliveries_go_item_by_item_to_the_displaced_first():
+    t = table([SHELTER, AT_HOME])
+    # 45 L: the displaced take their 30 L though they lack coats and places; 15 L relieve 5 at home.
+    got = t.covered(0.0, received(water_l=45, food_ration=20), np.zeros(1), first_day_only=True)
+    assert got[0].tolist() == [0, 5]
+    # Coats and shelter places arrive: the displaced are relieved, nobody at home loses their water.
+    got = t.covered(0.0, received(water_l=45, food_ration=20, warm_clothing=10), np.array([10.0]),
+                    first_day_only=True)
+    assert got[0].tolist() == [10, 5]
+
+
+def test_displaced_need_a_place_in_a_shelter_or_a_tent():
+    t = table([SHELTER])
+    supplies = dict(water_l=30, food_ration=10, warm_clothing=10)
+    assert t.covered(0.0, received(**supplies), np.array([4.0]))[0, 0] == 4
+    # One tent houses six: 4 in the shelter + 6 in one tent.
+    assert t.covered(0.0, received(**supplies, tent=1), np.array([4.0]))[0, 0] == 10
+
+
+def test_a_tent_given_as_a_place_is_not_given_again():
+    outdoors = {"condition": "outdoors", "people": 6, "per": {"tent": 1 / 6}}
+    t = table([{**SHELTER, "people": 6}, outdoors])
+    got = t.covered(0.0, received(water_l=18, food_ration=6, warm_clothing=6, tent=1), np.zeros(1))
+    assert got[0].tolist() == [6, 0]
+    got = t.covered(0.0, received(water_l=18, food_ration=6, warm_clothing=6, tent=2), np.zeros(1))
+    assert got[0].tolist() == [6, 6]
+
+
+def test_supplies_that_arrive_before_the_hit_are_weighed_against_the_hit_s_needs():
+    t = table([AT_HOME], hit_min=6 * H)
+    # A tenth of the first day's needs, delivered before the zone floods, relieves one person, not ten.
+    got = t.covered(1 * H, received(water_l=3, food_ration=1), np.zeros(1), first_day_only=True)
+    assert got[0, 0] == 1
+
+
+def test_needs_to_date_count_every_day_s_rations():
+    t = table([AT_HOME])
+    day2 = received(water_l=60, food_ration=20)
+    assert t.covered(DAY_MIN - 1e-6, received(water_l=30, food_ration=10), np.zeros(1))[0, 0] == 10
+    # At 24 h the second day's rations are due: 30 L cover two days for five people.
+    assert t.covered(DAY_MIN, received(water_l=30, food_ration=10), np.zeros(1))[0, 0] == 5
+    assert t.covered(DAY_MIN, day2, np.zeros(1))[0, 0] == 10
+    # The first-day view never asks for the second day's rations.
+    assert t.covered(2 * DAY_MIN, received(water_l=30, food_ration=10), np.zeros(1), first_day_only=True)[0, 0] == 10
+
+
+def test_needs_on_a_grid_of_times_equal_needs_at_each_time():
+    t = table([SHELTER, AT_HOME], hit_min=30.0)
+    times = np.array([0.0, 30.0, 30 + DAY_MIN, 30 + 2.5 * DAY_MIN])
+    grid = t.need_by(times)
+    for k, m in enumerate(times):
+        assert grid[k] == pytest.approx(t.need_by(m))
+
+
+def test_people_short_are_counted_in_persons_needs():
+    t = table([{**AT_HOME, "people": 50}])
+    # At 24 h, 300 L are due and 150 L came: 50 persons' water is missing, not 25 persons' two days.
+    assert t.short(DAY_MIN, received(water_l=150, food_ration=100), np.zeros(1))[0, 0] == 50
+    assert t.short(DAY_MIN, received(water_l=250, food_ration=100), np.zeros(1))[0, 0] == 17
+    assert t.short(DAY_MIN - 1, received(water_l=150, food_ration=50), np.zeros(1))[0, 0] == 0
+    assert t.short(0.0, received(), np.zeros(1))[0, 0] == 50
+
+
+def test_displaced_without_a_place_are_short_whatever_arrived():
+    t = table([SHELTER])
+    supplies = received(water_l=30, food_ration=10, warm_clothing=10)
+    assert t.short(0.0, supplies, np.array([7.0]))[0, 0] == 3
+    assert t.short(0.0, received(water_l=30, food_ration=10, warm_clothing=4), np.array([10.0]))[0, 0] == 6

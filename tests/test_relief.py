@@ -1,0 +1,158 @@
+"""Who needs relief, and what a run reports about it, on worlds small enough to check by hand.
+
+One zone of 100 residents at the end of a line of two 10-minute roads, a
+depot at the other end: report 30 min + order 5 + load 20 + drive 20 +
+unload 15 puts the first delivery on site at 90 min. Half the residents are
+affected; the stated impact leaves the affected at home without lifelines.
+"""
+from __future__ import annotations
+
+import pytest
+from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+from sim.api import run
+from sim.scenarios import load_scenario
+
+H = 60.0
+
+
+def small_world(tmp_path, *, displaced=0.0, depots=None, duration="24h", **extra):
+    region = line_world(tmp_path, n=3, length_m=10_000, speed_kmh=60)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, depots or [depot("d1", 1)], impact=everywhere_impact(0.5, displaced),
+                       duration=duration)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(doc.get(key), dict):
+            doc[key] = {**doc[key], **value}
+        else:
+            doc[key] = value
+    return run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+
+
+def relief(result) -> dict:
+    return result.summary()["kpi"]["relief"]
+
+
+def deliveries(result, item="water_l"):
+    ev = result.events_frame()
+    return ev[(ev["kind"] == "deliver") & (ev["item"] == item)]
+
+
+def test_a_reserve_in_every_intact_home_means_no_need_before_day_3(tmp_path):
+    result = small_world(tmp_path, duration="4d", household_reserve={"share": 1.0, "days": 3})
+    r = relief(result)
+    assert r["people_affected"] == 50 and r["displaced"] == 0
+    assert r["people_needing_relief"] == 0 and r["items_needed_first_day"] == {}
+    water = deliveries(result)
+    # Day 3's rations are due at 72 h; the dispatcher looks 12 h ahead, so nothing leaves before 60 h.
+    assert water["time_min"].min() >= 60 * H
+    # Day 3's rations, and day 4's (due at 96 h, the run's end) sent 12 h ahead.
+    assert water["amount"].tolist() == [150, 150] and water["time_min"].iloc[1] >= 84 * H
+    assert r["relieved_at_day"] == {"1d": None, "2d": None, "3d": None, "4d": 1.0}
+
+
+def test_displaced_who_all_go_to_relatives_ask_no_public_shelter(tmp_path):
+    shelter = {"id": "s1", "at": {"node": 2}, "area_m2": 1000}
+    result = small_world(tmp_path, displaced=0.4, needs={"public_shelter_share": 0.0}, shelters=[shelter])
+    r = relief(result)
+    assert r["displaced"] == 20 and r["displaced_with_relatives"] == 20 and r["displaced_public_shelter"] == 0
+    assert r["sheltered"] == 0 and r["without_shelter_place"] == 0
+    assert set(result.events_frame()["kind"]) & {"shelter", "no_shelter"} == set()
+    # Hosted by relatives, they need no delivered relief: only the 30 at home do.
+    assert r["people_needing_relief"] == 30
+    assert r["items_needed_first_day"] == {"water_l": 90.0, "food_ration": 30.0}
+
+
+def tent_depot(tents):
+    return depot("d1", 1) | {"stock": {"water_l": 10_000, "food_ration": 5_000, "tent": tents}}
+
+
+def test_tents_give_the_displaced_without_a_shelter_their_places(tmp_path):
+    # No shelter: the 25 displaced need 25 places; a 12 m2 tent at 2 m2 a person houses 6: 5 tents.
+    needs = {"shelter_m2": 2, "tent_m2": 12}
+    result = small_world(tmp_path, displaced=0.5, needs=needs, depots=[tent_depot(100)])
+    r = relief(result)
+    assert r["without_shelter_place"] == 25 and r["items_needed_first_day"]["tent"] == 5
+    assert deliveries(result, "tent")["amount"].sum() == 5
+    assert r["within"]["8h"] == 1.0
+    assert r["relieved_by_condition"]["8h"]["public_shelter"] == 25
+
+
+def test_without_tents_the_displaced_lack_a_place_and_relief_says_so(tmp_path):
+    needs = {"shelter_m2": 2, "tent_m2": 12}
+    result = small_world(tmp_path, displaced=0.5, needs=needs, depots=[tent_depot(3)])   # 3 tents: 18 places
+    r = relief(result)
+    assert r["relieved_by_condition"]["8h"] == {"public_shelter": 18, "outdoors": 0, "no_lifelines": 25,
+                                                "relatives": 0, "home": 0}
+    assert r["limited_by"]["shelter_places"] == 7
+    assert sum(r["limited_by"].values()) == 7
+
+
+def test_winter_adds_warm_clothing_for_the_displaced(tmp_path):
+    stock = {"water_l": 10_000, "food_ration": 5_000, "warm_clothing": 100, "tent": 10}
+    kit = depot("d1", 1) | {"stock": stock}
+    summer = relief(small_world(tmp_path, displaced=0.2, depots=[kit]))
+    winter = relief(small_world(tmp_path, displaced=0.2, depots=[kit], season="winter"))
+    assert "warm_clothing" not in summer["items_needed_first_day"]
+    assert winter["items_needed_first_day"]["warm_clothing"] == 10          # the 10 displaced
+    assert winter["items_needed_first_day"]["water_l"] == summer["items_needed_first_day"]["water_l"] == 150
+
+
+def test_daily_need_recurs_and_is_delivered_day_after_day(tmp_path):
+    result = small_world(tmp_path, duration="3d")
+    r = relief(result)
+    # A ration a day for the 50: days 1-3, and day 4's, due at the run's end and sent 12 h ahead.
+    assert deliveries(result)["amount"].tolist() == [150] * 4
+    assert r["relieved_at_day"] == {"1d": 1.0, "2d": 1.0, "3d": 1.0}
+    zone = result.world.zones[0]
+    assert zone.need_by(0.0)["water_l"] == 150 and zone.need_by(48 * H)["water_l"] == 450
+
+
+def test_relieved_at_a_day_s_end_asks_for_that_day_s_needs_not_the_next(tmp_path):
+    # Without looking ahead, day 2's rations leave at 24 h and arrive at 24 h + 55 min.
+    result = small_world(tmp_path, duration="2d", policy={"lookahead": "0s"})
+    r = relief(result)
+    assert r["relieved_at_day"] == {"1d": 1.0, "2d": 1.0}
+    # Those 55 minutes are 50 people short of a ration: 50 × 55 / 1440 person-days,
+    # besides the first 90 minutes (everyone waits for the first delivery).
+    assert r["person_days_without_needs"] == pytest.approx(50 * (90 + 60) / 1440, abs=0.1)
+
+
+def test_person_days_of_people_nobody_reaches_are_people_times_days(tmp_path):
+    result = small_world(tmp_path, depots=[depot("d1", 1, trucks=0)])
+    r = relief(result)
+    assert r["person_days_without_needs"] == 50.0
+    assert r["within"]["8h"] == 0.0
+
+
+def test_unrelieved_people_are_put_down_to_the_stock_of_the_item_short(tmp_path):
+    result = small_world(tmp_path, depots=[depot("d1", 1, water=60)])          # water for 20 of the 50
+    r = relief(result)
+    assert r["relieved_by_condition"]["8h"]["no_lifelines"] == 20
+    assert r["limited_by"]["stock_water_l"] == 30
+    assert sum(r["limited_by"].values()) == 30
+
+
+def test_slow_loading_at_one_bay_limits_relief_as_bays(tmp_path):
+    # 20 kg loads: ten trips; ten trucks queue at one bay that takes 2 h a truck.
+    slow = depot("d1", 1, trucks=10, bays=1, load="2h", payload=20)
+    r = relief(small_world(tmp_path, depots=[slow]))
+    assert 0 < r["within"]["8h"] < 1
+    limits = {k: v for k, v in r["limited_by"].items() if v}
+    assert list(limits) == ["bays"]
+
+
+def test_one_truck_for_many_trips_limits_relief_as_trucks(tmp_path):
+    # 20 kg loads: ten 75-minute tours for the only truck, ten bays idle.
+    busy = depot("d1", 1, trucks=1, bays=10, payload=20)
+    r = relief(small_world(tmp_path, depots=[busy]))
+    assert 0 < r["within"]["8h"] < 1
+    limits = {k: v for k, v in r["limited_by"].items() if v}
+    assert list(limits) == ["trucks"]
+
+
+def test_the_zone_s_running_count_and_the_analysis_agree_on_who_was_relieved(tmp_path):
+    result = small_world(tmp_path, displaced=0.5, depots=[tent_depot(2)], needs={"shelter_m2": 2, "tent_m2": 12})
+    r = relief(result)
+    for line, share in r["within"].items():
+        assert sum(r["relieved_by_condition"][line].values()) == round(share * r["people_needing_relief"])
