@@ -171,6 +171,9 @@ def summarize(run) -> dict:
         series = w.road_layers.closed_km
         hazard["closed_road_km_over_time"] = [[round(t / 60, 3), round(km, 3)] for t, km in series]
         hazard["closed_road_km_peak"] = round(max(km for _, km in series), 3)
+        hazard.update(w.road_layers.closed_km_figures(duration))
+    if w.road_clearing is not None:
+        hazard.update(w.road_clearing.figures(duration))
     if w.outages.timeline:
         hazard["outages"] = w.outages.timeline
     return {

@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 
 from sim.scenarios.fields import LonLat, Number, Share, count, items, number, text
+from sim.scenarios.hazard_response import RoadClearing
 from sim.scenarios.resources import Strict
 from sim.scenarios.units import distance, duration, parse_duration_min
 
@@ -304,6 +305,8 @@ class Earthquake(_Strict):
     outdoor_nights: OutdoorNights = 3
     fortified_share: Number = Field(0.6, ge=0, le=1, description="share of buildings designed to the seismic "
                                                                  "code, 0 to 1")
+    road_clearing: RoadClearing = Field(default_factory=RoadClearing,
+                                        description="debris on blocked streets, crews' clearing rates, corridors")
     segment_fragility_factor: dict[SegmentId, FragilityFactor] = Field(
         default_factory=dict, max_length=MAX_SEGMENTS,
         description="road-segment id -> further factor (0.001 to 1,000) on that bridge's median capacity "
