@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.clock import relieved_since_hit, since_hit_min
+from sim.analysis.prepositioning import prepositioning_kpis
 from sim.analysis.relief import relief_figures
 from sim.scenarios.items import ITEMS
 
@@ -200,6 +201,7 @@ def summarize(run) -> dict:
             "shelters": {"capacity_people": int(sum(s.capacity for s in w.shelters)),
                          "sheltered_people": int(sum(s.arrived for s in w.shelters)),
                          "full": sorted(s.shelter_id for s in w.shelters if s.capacity and s.allotted >= s.capacity)},
+            **prepositioning_kpis(run),
         },
         "hazard": hazard,
         "warnings": warnings,

@@ -91,6 +91,7 @@ class Command:
         self.delivered = np.zeros((n, k))
         self.en_route = np.zeros((n, k))
         self.first_en_route = np.zeros(n, dtype=np.int64)
+        self.forecast_need = np.zeros((n, k))    # flagged by a warning, not flooding: the forecast's need
         self.known_min = np.full(n, math.inf)
         self.visible_at = np.full((len(depots), n), math.inf)    # when each depot hears of each zone
         self.hit_min = np.array([z.hit_time_min for z in zones], dtype=float)
@@ -148,16 +149,30 @@ class Command:
 
     def _refresh_need(self) -> None:
         """What every zone needs by ``lookahead`` from now (rations fall due daily)."""
-        self.need = self.needs.need_by(self.env.now + self.lookahead_min)
-        self.first_day_need = self.needs.first_day_need()
+        self.need = self.needs.need_by(self.env.now + self.lookahead_min) + self.forecast_need
+        self.first_day_need = self.needs.first_day_need() + self.forecast_need
 
-    def preposition(self, zones, warning_min: float) -> None:
+    def preposition(self, zones, warning_min: float, expected=None) -> None:
         """On a warning, treat the zones the forecast puts in danger as reported:
-        their first batches leave before the hazard reaches them."""
-        self.env.process(self._warned(zones, warning_min))
+        their first batches leave before the hazard reaches them. ``expected``
+        maps zones the hazard will not reach (false alarms) to the need and hit
+        time the forecast expects there."""
+        self.env.process(self._warned(zones, warning_min, expected or {}))
 
-    def _warned(self, zones, warning_min: float):
+    def withdraw_forecast(self, zone_indices) -> None:
+        """The forecast's false alarms are known: nothing more goes to those zones."""
+        for z in zone_indices:
+            self.forecast_need[z] = np.minimum(self.forecast_need[z], self.delivered[z] + self.en_route[z])
+        self._refresh_need()
+        self.need_changed()
+
+    def _warned(self, zones, warning_min: float, expected: dict):
         yield self.env.timeout(max(warning_min - self.env.now, 0.0))
+        for z, (need, hit_min) in expected.items():
+            self.forecast_need[z] = need
+            self.hit_min[z] = hit_min
+        if expected:
+            self._refresh_need()
         for zone in zones:
             if zone.mark_reported(self.env.now):
                 self.log.add(self.env.now, "forecast", zone=zone.zone_id, amount=zone.affected)

@@ -1,9 +1,14 @@
-"""Scenario sections for the response to a hazard's damage: clearing the roads.
+"""Scenario sections for the response to a hazard's damage: clearing the roads, acting on a forecast.
 
 ``road_clearing`` (in an earthquake section) says how much debris a blocked
 street holds, how fast a road crew and an army engineer unit move it, which
 army teams are engineers, and the level-1 rescue corridors cleared first
 (:mod:`sim.world.corridors`, :mod:`sim.engine.road_clearing`).
+
+``forecast`` (in a rainfall section) is the skill of the rainstorm warning
+that pre-positioning acts on: the chance that a zone which will flood is
+flagged (hit rate) and that a zone which will not flood is flagged anyway
+(false-alarm rate, the probability of false detection).
 
 The defaults and their sources are in the README (Hazard models).
 """
@@ -13,10 +18,10 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from sim.scenarios.fields import items, number, text
+from sim.scenarios.fields import Share, items, number, text
 from sim.scenarios.resources import AgentId, Strict
 
-__all__ = ["Corridor", "RoadClearing", "MAX_CORRIDORS", "MAX_ENGINEER_TEAMS",
+__all__ = ["Corridor", "RoadClearing", "Forecast", "MAX_CORRIDORS", "MAX_ENGINEER_TEAMS",
            "ROAD_CREW_M3_PER_H", "ARMY_CREW_M3_PER_H", "DEBRIS_M3_PER_M"]
 
 #: Corridors a scenario lists: each is a route cleared ahead of other debris.
@@ -95,3 +100,18 @@ class RoadClearing(Strict):
         "township hubs, from the nearest district depot; without hubs one per township, to its most "
         "populous zone) or a list of {id, from_depot, to_depot | to_township}; [] for none"))
 
+
+class Forecast(Strict):
+    """The skill of the rainstorm warning that pre-positioning acts on (assumptions, README).
+
+    Each zone gets one seeded draw: a zone that will flood is flagged with
+    probability ``hit_rate``, a zone that will not flood with probability
+    ``false_alarm_rate`` (the probability of false detection, not the false
+    alarm ratio). ``hit_rate: 1`` and ``false_alarm_rate: 0`` is a perfect
+    forecast.
+    """
+
+    hit_rate: Share = Field(0.8, description="chance that a zone which will flood is flagged for "
+                                             "pre-positioning, 0 to 1 (assumption)")
+    false_alarm_rate: Share = Field(0.1, description="chance that a zone which will not flood is flagged "
+                                                     "anyway, 0 to 1 (assumption)")
