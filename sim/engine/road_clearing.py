@@ -23,6 +23,8 @@ import math
 
 import numpy as np
 
+from sim.world.road_layers import REPORT_HOURS
+
 __all__ = ["RouteClearing", "SiteWork", "queue_site_work", "dedicate_engineers", "URGENT", "CORRIDOR"]
 
 #: Priority of a street on an emergency lane to a cut-off zone.
@@ -42,6 +44,7 @@ class SiteWork:
         self.priority = site.priority
         self.done_min = math.inf
         self.cleared_by = ""
+        self.length_km = 0.0
 
     def finish(self, team_kind: str = "") -> None:
         if not self.done:
@@ -97,7 +100,10 @@ class RouteClearing:
     def add(self, site) -> SiteWork:
         work = SiteWork(self.world, site)
         if site.on_done is not None and len(site.on_done.edges):
-            self.works[int(self.world.graph.segment[site.on_done.edges[0]])] = work
+            g = self.world.graph
+            edge = site.on_done.edges[0]
+            work.length_km = float(g.length_m[edge]) / 1000.0
+            self.works[int(g.segment[edge])] = work
         return work
 
     def prioritise_corridors(self) -> None:
@@ -148,34 +154,30 @@ class RouteClearing:
 
     # ------------------------------------------------------------ figures
     def figures(self, duration_min: float) -> dict:
-        """``road_clearing`` (debris, what crews cleared, by crew kind and by 24 h / 72 h) and
+        """``road_clearing`` (debris, what crews cleared, by crew kind and by :data:`REPORT_HOURS`) and
         ``corridors`` (each with its blocked segments and when it reopened) for ``summary.json``."""
-        g = self.world.graph
-        first = np.unique(g.segment, return_index=True)[1]
         debris = [w for w in self.works.values() if w.site.team_kind == "road_repair"]
         if not debris and not self.corridors:
             return {}
-        km = {s: float(g.length_m[first[s]]) / 1000.0 for s, w in self.works.items()}
-        seg_of = {id(w): s for s, w in self.works.items()}
         cleared = [w for w in debris if w.done_min <= duration_min]
         by_kind: dict[str, float] = {}
         for w in cleared:
-            by_kind[w.cleared_by or "unknown"] = by_kind.get(w.cleared_by or "unknown", 0.0) + km[seg_of[id(w)]]
+            by_kind[w.cleared_by] = by_kind.get(w.cleared_by, 0.0) + w.length_km
         out = {"road_clearing": {
             "debris_sites": len(debris),
-            "debris_km": round(sum(km[seg_of[id(w)]] for w in debris), 3),
+            "debris_km": round(sum(w.length_km for w in debris), 3),
             "cleared_sites": len(cleared),
-            "cleared_km": round(sum(km[seg_of[id(w)]] for w in cleared), 3),
+            "cleared_km": round(sum(w.length_km for w in cleared), 3),
             "cleared_km_by_crew": {k: round(v, 3) for k, v in sorted(by_kind.items())},
-            "cleared_km_at": {f"{h:g}h": round(sum(km[seg_of[id(w)]] for w in cleared if w.done_min <= h * 60), 3)
-                              for h in (24.0, 72.0) if h * 60 <= duration_min},
+            "cleared_km_at": {f"{h:g}h": round(sum(w.length_km for w in cleared if w.done_min <= h * 60), 3)
+                              for h in REPORT_HOURS if h * 60 <= duration_min},
         }}
         if self.corridors:
+            first = np.unique(self.world.graph.segment, return_index=True)[1]
             out["corridors"] = [self._corridor_figures(c, first, duration_min) for c in self.corridors]
         return out
 
     def _corridor_figures(self, corridor, first, duration_min: float) -> dict:
-        g = self.world.graph
         reopen: list[float] = []
         blocked = closed_bridges = 0
         blocked_km = 0.0
@@ -183,10 +185,10 @@ class RouteClearing:
             work = self.works.get(s)
             if work is not None and work.site.team_kind == "road_repair":
                 blocked += 1
-                blocked_km += float(g.length_m[first[s]]) / 1000.0
+                blocked_km += work.length_km
                 reopen.append(work.done_min)
             elif s in self.reopen_scheduled:
-                closed_bridges += int(g.is_bridge[first[s]])
+                closed_bridges += int(self.world.graph.is_bridge[first[s]])
                 reopen.append(self.reopen_scheduled[s])
         last = max(reopen, default=0.0)
         return {"id": corridor.corridor_id, "township": corridor.township, "from": corridor.from_depot,
