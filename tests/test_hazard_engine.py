@@ -185,4 +185,6 @@ def test_prepositioning_on_the_rainfall_warning_brings_first_supplies_forward():
     assert min(z.hit_time_min for z in a.world.zones if z.is_affected) > 0   # zones flood during the storm
     fa, fb = a.summary()["kpi"]["first_supplies"], b.summary()["kpi"]["first_supplies"]
     assert fb["within"]["3h"] >= fa["within"]["3h"] and fb["p50_h"] <= fa["p50_h"]
-    assert (b.events_frame()["kind"] == "forecast").sum() == a.summary()["kpi"]["affected_sites"]
+    flagged = b.summary()["kpi"]["prepositioned"]
+    assert (b.events_frame()["kind"] == "forecast").sum() == flagged["zones_flagged"]
+    assert flagged["hits"] + flagged["misses"] == a.summary()["kpi"]["affected_sites"]

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.clock import relieved_since_hit, since_hit_min
+from sim.analysis.prepositioning import prepositioning_kpis
 from sim.analysis.relief import relief_figures
 from sim.scenarios.items import ITEMS
 
@@ -198,6 +199,9 @@ def summarize(run) -> dict:
         series = w.road_layers.closed_km
         hazard["closed_road_km_over_time"] = [[round(t / 60, 3), round(km, 3)] for t, km in series]
         hazard["closed_road_km_peak"] = round(max(km for _, km in series), 3)
+        hazard.update(w.road_layers.closed_km_figures(duration))
+    if w.road_clearing is not None:
+        hazard.update(w.road_clearing.figures(duration))
     if w.outages.timeline:
         hazard["outages"] = w.outages.timeline
     return {
@@ -225,6 +229,7 @@ def summarize(run) -> dict:
             "shelters": {"capacity_people": int(sum(s.capacity for s in w.shelters)),
                          "sheltered_people": int(sum(s.arrived for s in w.shelters)),
                          "full": sorted(s.shelter_id for s in w.shelters if s.capacity and s.allotted >= s.capacity)},
+            **prepositioning_kpis(run),
         },
         "hazard": hazard,
         "warnings": warnings,

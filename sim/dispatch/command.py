@@ -135,13 +135,28 @@ class Command:
         """What every zone needs by ``lookahead`` from now (rations fall due daily)."""
         self.planner.refresh_need(self.env.now)
 
-    def preposition(self, zones, warning_min: float) -> None:
+    def preposition(self, zones, warning_min: float, expected=None) -> None:
         """On a warning, treat the zones the forecast puts in danger as reported:
-        their first batches leave before the hazard reaches them."""
-        self.env.process(self._warned(zones, warning_min))
+        their first batches leave before the hazard reaches them. ``expected``
+        maps zones the hazard will not reach (false alarms) to the need and hit
+        time the forecast expects there."""
+        self.env.process(self._warned(zones, warning_min, expected or {}))
 
-    def _warned(self, zones, warning_min: float):
+    def withdraw_forecast(self, zone_indices) -> None:
+        """The forecast's false alarms are known: nothing more goes to those zones."""
+        p = self.planner
+        for z in zone_indices:
+            p.forecast_need[z] = np.minimum(p.forecast_need[z], p.delivered[z] + p.en_route[z])
+        self._refresh_need()
+        self.need_changed()
+
+    def _warned(self, zones, warning_min: float, expected: dict):
         yield self.env.timeout(max(warning_min - self.env.now, 0.0))
+        for z, (need, hit_min) in expected.items():
+            self.planner.forecast_need[z] = need
+            self.hit_min[z] = hit_min
+        if expected:
+            self._refresh_need()
         for zone in zones:
             if zone.mark_reported(self.env.now):
                 self.log.add(self.env.now, "forecast", zone=zone.zone_id, amount=zone.affected)

@@ -70,6 +70,7 @@ class TourPlanner:
         self.delivered = np.zeros((n, k))
         self.en_route = np.zeros((n, k))
         self.hub_incoming = np.zeros((len(depots), k))
+        self.forecast_need = np.zeros((n, k))    # flagged by a warning, not flooding: the forecast's need
         self.hub_first_en_route = np.zeros(len(depots), dtype=np.int64)
         self._hub_first_drops: set[int] = set()
         self.tours_sent = np.zeros(len(depots), dtype=np.int64)
@@ -84,8 +85,8 @@ class TourPlanner:
     # ------------------------------------------------------------------ demand
     def refresh_need(self, now: float) -> None:
         needs = self.c.needs
-        self.need = needs.need_by(now + self.c.lookahead_min)
-        self.first_day_need = needs.first_day_need()
+        self.need = needs.need_by(now + self.c.lookahead_min) + self.forecast_need
+        self.first_day_need = needs.first_day_need() + self.forecast_need
 
     def open_need(self) -> np.ndarray:
         return np.maximum(self.need - self.delivered - self.en_route, 0.0)

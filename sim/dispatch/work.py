@@ -5,8 +5,13 @@ point to pump, people to dig out, a depot's power to restore, hands to help
 distribute. :class:`WorkAssigner` queues each piece with the capable team
 (:data:`CAPABLE_KINDS`) whose crews would start it first: how long the team
 is still held back ("no outside support"), its queue length per crew times a
-shift, plus a straight-line travel estimate from its base. A task reaches the
-team after the command's ``order_delay`` (longer for a team cut off by a
+shift, plus a straight-line travel estimate from its base. Work whose
+crew-minutes differ by team kind (debris: a road crew or an army engineer
+unit) goes to the team that would finish it first, its queue counted in
+tasks of that length, and takes that kind's crew-minutes. Teams can be
+dedicated to one kind of work (army engineers to roads): they take no other,
+and the other teams of their kind take none of it. A task reaches the team
+after the command's ``order_delay`` (longer for a team cut off by a
 communications outage, :mod:`sim.world.comms`).
 """
 from __future__ import annotations
@@ -53,19 +58,37 @@ class WorkAssigner:
         self.task_seq = 0
         self._index = {id(t): k for k, t in enumerate(teams)}
         self._base = np.array([t.base_node for t in teams], dtype=np.int64)
+        self._dedicated: dict[int, str] = {}          # team -> the only kind of work it takes
+        self._left_out: dict[str, set[int]] = {}      # kind of work -> teams that take none of it
+        self._by_kind: dict[int, dict[str, float]] = {}   # task seq -> crew-minutes by team kind
 
     def capable(self, kind: str) -> list:
-        return [t for t in self.teams if t.kind in CAPABLE_KINDS.get(kind, (kind,))]
+        teams = [t for t in self.teams if t.kind in CAPABLE_KINDS.get(kind, (kind,))]
+        left_out = self._left_out.get(kind, set())
+        return [t for t in teams if self._dedicated.get(id(t), kind) == kind and id(t) not in left_out]
+
+    def dedicate(self, teams, kind: str) -> None:
+        """``teams`` take only ``kind`` work; other teams of their kinds take none of it."""
+        chosen = {id(t) for t in teams}
+        for t in teams:
+            self._dedicated[id(t)] = kind
+        kinds = {t.kind for t in teams}
+        self._left_out.setdefault(kind, set()).update(
+            id(t) for t in self.teams if t.kind in kinds and id(t) not in chosen)
 
     def next_seq(self) -> int:
         self.task_seq += 1
         return self.task_seq
 
-    def _choose(self, teams, node: int):
+    def _choose(self, teams, node: int, by_kind: dict[str, float] | None = None):
         now = self.env.now
         travel = crow_flight_min(self.graph, self._base[[self._index[id(t)] for t in teams]], [node])[:, 0]
-        cost = [t.hold_left_min(now) + (t.waiting / t.spec.count) * SHIFT_MIN + travel[k]
-                for k, t in enumerate(teams)]
+        if by_kind is None:
+            cost = [t.hold_left_min(now) + (t.waiting / t.spec.count) * SHIFT_MIN + travel[k]
+                    for k, t in enumerate(teams)]
+        else:
+            cost = [t.hold_left_min(now) + (t.waiting / t.spec.count + 1.0) * by_kind[t.kind] + travel[k]
+                    for k, t in enumerate(teams)]
         return teams[int(np.argmin(cost))]
 
     def send(self, team, task: Task) -> None:
@@ -85,21 +108,34 @@ class WorkAssigner:
         self.env.process(deliver())
 
     def assign(self, kind: str, node: int, work_min: float, label: str, zone: str, priority: float, on_done,
-               skip=None, not_before_min: float = 0.0) -> bool:
-        """Queue work at ``node`` with the capable team that would start it soonest;
-        ``False`` if no team can do it."""
+               skip=None, not_before_min: float = 0.0, work_min_by_kind: dict[str, float] | None = None):
+        """Queue work at ``node`` with the capable team that would start it soonest (finish it
+        first, when ``work_min_by_kind`` gives its crew-minutes by team kind); the team, or
+        ``None`` if no team can do it."""
         teams = self.capable(kind)
         if not teams:
-            return False
-        self.send(self._choose(teams, node), Task(
-            priority=-priority, seq=self.next_seq(), node=node, work_min=work_min, label=label, zone=zone,
-            kind=kind, on_done=on_done, skip=skip, not_before_min=not_before_min))
-        return True
+            return None
+        by_kind = None if work_min_by_kind is None else {t.kind: work_min_by_kind.get(t.kind, work_min)
+                                                         for t in teams}
+        team = self._choose(teams, node, by_kind)
+        task = Task(priority=-priority, seq=self.next_seq(), node=node,
+                    work_min=work_min if by_kind is None else by_kind[team.kind], label=label, zone=zone,
+                    kind=kind, on_done=on_done, skip=skip, not_before_min=not_before_min)
+        if by_kind is not None:
+            self._by_kind[task.seq] = by_kind
+        self.send(team, task)
+        return team
 
     def hand_over(self, tasks: list[Task]) -> None:
         """Tasks taken back from a team that is held back go to the capable team
         that would start them soonest."""
         for task in tasks:
             teams = self.capable(task.kind)
-            if teams:
-                self.send(self._choose(teams, task.node), task)
+            if not teams:
+                continue
+            known = self._by_kind.get(task.seq)
+            by_kind = None if known is None else {t.kind: known.get(t.kind, task.work_min) for t in teams}
+            team = self._choose(teams, task.node, by_kind)
+            if by_kind is not None:
+                task.work_min = by_kind[team.kind]
+            self.send(team, task)

@@ -1,21 +1,33 @@
 """Schedule a hazard's outcome onto a running world.
 
 The hazard's road changes become SimPy events on the ``hazard`` road layer
-(:mod:`sim.world.road_layers`); its work sites become team tasks: a
-``road_repair`` crew clearing debris lifts the earthquake's closure on that
-street, rescue crews dig out the trapped (:mod:`sim.engine.rescue`), a
-``pumping`` crew clears a flooded cluster and keeps it clear for the rest of
-the storm. Sites are handed over once they are reported (the command's
-modal report delay after they can first be worked). With ``prepositioning:
-true`` a rainfall warning sends pumping crews to the forecast worst points
-before the water rises, and first batches to the forecast zones.
+(:mod:`sim.world.road_layers`); its work sites become team tasks: road crews
+and army engineers clearing debris lift the earthquake's closure on that
+street, lanes to cut-off zones and the level-1 corridors first
+(:mod:`sim.engine.road_clearing`, :mod:`sim.world.corridors`), rescue crews
+dig out the trapped (:mod:`sim.engine.rescue`), a ``pumping`` crew clears a
+flooded cluster and keeps it clear for the rest of the storm. Sites are
+handed over once they are reported (the command's modal report delay after
+they can first be worked).
+
+With ``prepositioning: true`` a rainfall warning sends pumping crews to the
+forecast worst points before the water rises, and first batches to the
+zones the warning flags: a noisy estimate of the zones that flood, drawn
+with the scenario's forecast skill (:mod:`sim.hazards.forecast`). Flagged
+zones that will not flood are expected to need what a flooding zone of
+their size needs; command learns they stayed dry when the rain ends.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from sim.engine.rescue import schedule_rescue
-from sim.engine.road_clearing import RouteClearing, queue_site_work
+from sim.engine.road_clearing import RouteClearing, dedicate_engineers, queue_site_work
 from sim.engine.timers import at
 from sim.engine.transfers import schedule_prestock
+from sim.hazards.forecast import expected_need, flag_zones, forecast_figures
+from sim.world.corridors import plan_corridors
+from sim.world.streams import stream
 
 __all__ = ["apply_outcome"]
 
@@ -28,7 +40,7 @@ def apply_outcome(world, outcome) -> None:
         at(env, change.time_min, lambda c=change: layers.set_hazard(c.edges, c.speed_factor, c.cause))
     report = world.scenario.command.report_delay.mode
     schedule_rescue(world, [s for s in outcome.work_sites if s.team_kind == "sar"], report)
-    clearing = RouteClearing(world)
+    clearing = _road_clearing(world, outcome)
     warning = outcome.figures.get("warning_min")
     schedule_prestock(world, None if warning is None else float(warning))
     preposition = bool(getattr(world.scenario.hazard, "prepositioning", False)) and warning is not None
@@ -43,9 +55,47 @@ def apply_outcome(world, outcome) -> None:
         else:
             work = clearing.add(site)
             at(env, ready, lambda w=work: queue_site_work(world, w, w.priority))
+    clearing.prioritise_corridors()
     if clearing.works:
         world.command.on_cut_off = clearing.request
+    world.road_clearing = clearing
     if preposition:
-        warned = [z for z in world.zones if z.is_affected and z.hit_time_min > float(warning)]
-        if warned:
-            world.command.preposition(warned, float(warning))
+        _preposition(world, float(warning), outcome.figures.get("rain_end_min"))
+
+
+def _road_clearing(world, outcome) -> RouteClearing:
+    """The order of debris work: corridors laid out on the roads before the hazard, engineers named."""
+    plan = getattr(world.scenario.hazard, "road_clearing", None)
+    if plan is None or not any(s.team_kind == "road_repair" for s in outcome.work_sites):
+        return RouteClearing(world)
+    corridors, warnings = plan_corridors(plan.corridors, world.zones, world.depots, world.router)
+    world.warnings.extend(warnings)
+    if plan.engineers is not None:
+        dedicate_engineers(world, plan.engineers)
+    clearing = RouteClearing(world, corridors)
+    clearing.record_closures(outcome.road_changes)
+    return clearing
+
+
+def _preposition(world, warning_min: float, rain_end_min) -> None:
+    """First batches to the zones the warning flags (see the module docstring)."""
+    zones = world.zones
+    floods = np.array([z.is_affected and z.hit_time_min > warning_min for z in zones], dtype=bool)
+    skill = getattr(world.scenario.hazard, "forecast", None)
+    hit_rate = 1.0 if skill is None else float(skill.hit_rate)
+    false_alarm_rate = 0.0 if skill is None else float(skill.false_alarm_rate)
+    uniforms = stream(world.seed, "forecast").random(len(zones))
+    flagged = flag_zones(floods, uniforms, hit_rate, false_alarm_rate)
+    dry = flagged & ~np.array([z.is_affected for z in zones], dtype=bool)
+    world.hazard_figures["forecast"] = forecast_figures(floods, flagged & (floods | dry), hit_rate, false_alarm_rate)
+    expected = {}
+    if dry.any():
+        need = expected_need([z.population for z in zones], floods, world.needs.first_day_need())
+        flood_at = float(np.median([z.hit_time_min for z in zones if floods[z.index]])) if floods.any() \
+            else warning_min
+        expected = {int(k): (need[k], flood_at) for k in np.flatnonzero(dry)}
+    warned = [z for z in zones if flagged[z.index] and (floods[z.index] or dry[z.index])]
+    if warned:
+        world.command.preposition(warned, warning_min, expected)
+    if expected and rain_end_min is not None:
+        at(world.env, float(rain_end_min), lambda: world.command.withdraw_forecast(sorted(expected)))

@@ -17,7 +17,11 @@
    more bridges damaged.
 3. **Streets** — a street segment is blocked by collapse debris with a
    probability from the building collapse rate around it; it closes at the
-   shock and a ``road_repair`` :class:`WorkSite` reopens it when cleared.
+   shock and a ``road_repair`` :class:`WorkSite` reopens it when cleared. The
+   site holds ``road_clearing.debris_m3_per_m`` per metre of street; a road
+   crew clears ``road_crew_m3_per_h`` and an army engineer crew
+   ``army_crew_m3_per_h`` (:func:`debris_work_min`; sources in
+   :mod:`sim.scenarios.hazard_response`).
 4. **People** — per zone, residents are spread over the five damage grades of
    their buildings (one multinomial draw). Residents of slightly damaged or
    worse buildings are *affected*. Of these, residents of **uninhabitable**
@@ -68,11 +72,8 @@ from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
 from sim.network.geo import LocalProjection
 from sim.network.graph import RoadClass, RoadGraph
 
-__all__ = ["earthquake_outcome", "intensity_at", "survival_probability"]
+__all__ = ["earthquake_outcome", "intensity_at", "survival_probability", "debris_work_min"]
 
-#: Crew-minutes to clear collapse debris from 100 m of street (assumption: a
-#: loader crew clears a blocked frontage in about 3 h).
-DEBRIS_CLEAR_CREW_MIN_PER_100M = 180.0
 #: Crew-minutes of search-and-rescue work per trapped person (assumption:
 #: light rescue of one person from a collapsed low-rise house, about 2 h).
 SAR_CREW_MIN_PER_TRAPPED = 120.0
@@ -168,7 +169,7 @@ def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_popula
     blocked = streams["debris"].random(n_seg)[seg_ids] < p_block
 
     road_changes, work_sites = _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min,
-                                             blocked, t0)
+                                             blocked, t0, hazard.road_clearing)
 
     # 4. People.
     zone_dist = building_damage_distribution(zone_i, hazard.fortified_share)
@@ -227,7 +228,13 @@ def _site_intensity(hazard, relation, lon, lat, sigma, rng) -> np.ndarray:
     return np.clip(median + sigma * scatter, 0.0, INTENSITY_MAX)
 
 
-def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, blocked, t0):
+def debris_work_min(debris_m3, clearing) -> dict[str, float]:
+    """Crew-minutes to clear ``debris_m3`` of debris, per team kind that clears roads."""
+    return {"road_repair": 60.0 * debris_m3 / float(clearing.road_crew_m3_per_h),
+            "army": 60.0 * debris_m3 / float(clearing.army_crew_m3_per_h)}
+
+
+def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, blocked, t0, clearing):
     """Closures and slow-downs at the shock, bridge reopenings, debris work sites."""
     factor = np.array([BRIDGE_SPEED_FACTOR[int(s)] for s in bridge_state])
     factor[blocked] = 0.0
@@ -246,11 +253,14 @@ def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, 
     sites: list[WorkSite] = []
     for i in np.flatnonzero(blocked):
         edges = edges_of(seg_ids[i])
+        debris_m3 = float(clearing.debris_m3_per_m) * float(seg_len[i])
+        by_kind = debris_work_min(debris_m3, clearing)
         sites.append(WorkSite(
             site_id=f"eq-debris-{int(seg_ids[i])}", team_kind="road_repair", node=int(graph.tails[edges[0]]),
-            work_min=DEBRIS_CLEAR_CREW_MIN_PER_100M * max(float(seg_len[i]) / 100.0, 0.5),
+            work_min=by_kind["road_repair"], work_min_by_kind=by_kind,
             on_done=RoadChange(t0, edges, 1.0, cause="debris cleared"), available_min=t0,
-            priority=float(RoadClass.RURAL - int(seg_class[i]) + 1), cause="collapse debris blocks the street"))
+            priority=float(RoadClass.RURAL - int(seg_class[i]) + 1),
+            cause=f"collapse debris blocks the street ({debris_m3:,.0f} m³)"))
     return changes, sites
 
 

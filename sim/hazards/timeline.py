@@ -40,7 +40,9 @@ class RoadChange:
 class WorkSite:
     """Work a team of ``team_kind`` must do at ``node`` before ``on_done`` applies.
 
-    ``work_min`` is crew-minutes of work on site (two crews halve it).
+    ``work_min`` is crew-minutes of work on site (two crews halve it);
+    ``work_min_by_kind`` gives it per team kind where crews work at different
+    rates (a road crew and an army engineer unit clearing debris).
     ``available_min`` is when the site can first be worked (e.g. water must
     stop rising before pumping helps). ``priority`` orders sites of one kind
     (higher first). ``zone`` is the index of the zone the work is for (its row
@@ -57,6 +59,7 @@ class WorkSite:
     priority: float = 0.0
     cause: str = ""
     zone: int = -1
+    work_min_by_kind: dict[str, float] | None = None
 
 
 @dataclass

@@ -62,6 +62,7 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
         *_fleet_size(scenario),
         *_retrofit_factors(scenario),
         *_replanning(scenario),
+        *_road_clearing_references(scenario),
     ]
 
 
@@ -374,6 +375,47 @@ def check_zone_ids(scenario: Scenario, zone_ids) -> list[Finding]:
     return findings
 
 
+def _road_clearing_references(s: Scenario) -> Iterator[Finding]:
+    """An earthquake's ``road_clearing``: engineers are army teams, corridors join known depots."""
+    plan = getattr(s.hazard, "road_clearing", None)
+    if plan is None:
+        return
+    here = ("hazard", "road_clearing")
+    teams = {agent.id: agent for _, kind, agent in _agents(s) if kind == "team"}
+    for j, team_id in enumerate(plan.engineers or []):
+        if team_id not in teams:
+            yield (here + ("engineers", j), f"no team with id {team_id!r}{_did_you_mean(team_id, teams)}")
+        elif teams[team_id].kind != "army":
+            yield (here + ("engineers", j), f"team {team_id!r} is a {teams[team_id].kind} team; engineers are "
+                                            "army teams (road_repair teams clear roads anyway)")
+    if plan.corridors == "auto":
+        return
+    depots = {d.id for _, d in _depots(s)}
+    seen: set[str] = set()
+    for j, corridor in enumerate(plan.corridors):
+        if corridor.id in seen:
+            yield (here + ("corridors", j, "id"), f"corridor id {corridor.id!r} is listed twice")
+        seen.add(corridor.id)
+        for key in ("from_depot", "to_depot"):
+            depot_id = getattr(corridor, key)
+            if depot_id is not None and depot_id not in depots:
+                yield (here + ("corridors", j, key), f"no depot with id {depot_id!r}"
+                                                     f"{_did_you_mean(depot_id, depots)} (depots: {', '.join(depots)})")
+        if corridor.to_depot is not None and corridor.to_depot == corridor.from_depot:
+            yield (here + ("corridors", j, "to_depot"), "a corridor leads from a depot to another; name two "
+                                                        "different depots")
+
+
+def _corridor_townships(s: Scenario) -> Iterator[tuple[tuple, str]]:
+    """(path, township id) of every corridor that leads to a township."""
+    plan = getattr(s.hazard, "road_clearing", None)
+    if plan is None or plan.corridors == "auto":
+        return
+    for j, corridor in enumerate(plan.corridors):
+        if corridor.to_township is not None:
+            yield ("hazard", "road_clearing", "corridors", j, "to_township"), corridor.to_township
+
+
 def _township_lists(s: Scenario) -> Iterator[tuple[tuple, list[str]]]:
     """(path, township ids) of every area that lists townships."""
     if s.impact is not None and s.impact.area.townships:
@@ -395,8 +437,8 @@ def names_townships(scenario: Scenario) -> bool:
     """Whether the scenario names any township (in an area, a rain factor, a depot's service area or a
     team's home)."""
     hazard = scenario.hazard
-    return any(True for _ in _township_lists(scenario)) or (hazard.type == "rainfall"
-                                                            and bool(hazard.township_factor)) \
+    return any(True for _ in _township_lists(scenario)) or any(True for _ in _corridor_townships(scenario)) \
+        or (hazard.type == "rainfall" and bool(hazard.township_factor)) \
         or any(getattr(a, "township", None) for a in scenario.teams)
 
 
@@ -423,4 +465,5 @@ def check_townships(scenario: Scenario, townships) -> list[Finding]:
     if hazard.type == "rainfall":
         findings.extend((("hazard", "township_factor", name), unknown(name))
                         for name in hazard.township_factor if name not in known)
+    findings.extend((path, unknown(name)) for path, name in _corridor_townships(scenario) if name not in known)
     return findings

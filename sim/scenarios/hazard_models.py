@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Union
 from pydantic import Field, model_validator
 
 from sim.scenarios.fields import LonLat, Number, Share, count, items, number, text
+from sim.scenarios.hazard_response import Forecast, RoadClearing
 from sim.scenarios.resources import Strict
 from sim.scenarios.units import distance, duration, parse_duration_min
 
@@ -167,6 +168,8 @@ class Rainfall(_Strict):
     warning_lead: WarningLead = "12h"
     prepositioning: bool = Field(False, description="on the warning, first batches go to the forecast zones "
                                                     "and pumps to the worst points")
+    forecast: Forecast = Field(default_factory=Forecast, description="how well the warning foresees which zones "
+                                                                     "flood: hit and false-alarm rates")
     depth_speed: DepthSpeedCurve = Field(default_factory=DepthSpeedCurve,
                                          description="how water depth slows and closes roads")
     rain_factor: Factor = Field(1.0, description="multiplies the hyetograph, e.g. 1.5 for 1.5 × the 2012 "
@@ -304,6 +307,8 @@ class Earthquake(_Strict):
     outdoor_nights: OutdoorNights = 3
     fortified_share: Number = Field(0.6, ge=0, le=1, description="share of buildings designed to the seismic "
                                                                  "code, 0 to 1")
+    road_clearing: RoadClearing = Field(default_factory=RoadClearing,
+                                        description="debris on blocked streets, crews' clearing rates, corridors")
     segment_fragility_factor: dict[SegmentId, FragilityFactor] = Field(
         default_factory=dict, max_length=MAX_SEGMENTS,
         description="road-segment id -> further factor (0.001 to 1,000) on that bridge's median capacity "

@@ -5,13 +5,19 @@ cause writes its own **layer** of speed factors, and an edge's state is the
 minimum over the layers, so a road outage ending never reopens a bridge the
 earthquake broke. Every change goes through :class:`RoadLayers.set`, which
 updates traffic (re-routing the vehicles whose route it touches), logs a
-``road`` event and keeps the closed road length over time.
+``road`` event and keeps the closed road length over time, in total and by
+road class (:meth:`RoadLayers.closed_km_figures`).
 """
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["RoadLayers"]
+from sim.network.graph import RoadClass
+
+__all__ = ["RoadLayers", "REPORT_HOURS"]
+
+#: Hours after the start at which the closed road length is reported.
+REPORT_HOURS = (24.0, 72.0)
 
 
 class RoadLayers:
@@ -25,6 +31,10 @@ class RoadLayers:
         self.layers: dict[str, np.ndarray] = {}
         self.first_edge = np.unique(graph.segment, return_index=True)[1]
         self.closed_km: list[tuple[float, float]] = [(0.0, 0.0)]
+        self._class = graph.road_class[self.first_edge].astype(np.int64)
+        self._km = graph.length_m[self.first_edge] / 1000.0
+        self._n_classes = len(RoadClass)
+        self.closed_km_by_class: list[tuple[float, np.ndarray]] = [(0.0, np.zeros(self._n_classes))]
         self.pumped = np.zeros(graph.n_edges, dtype=bool)   # kept clear by pumps: the hazard no longer floods them
 
     def set_hazard(self, edges, factors, cause: str) -> None:
@@ -46,11 +56,32 @@ class RoadLayers:
         combined = np.min(np.stack([a[edges] for a in self.layers.values()]), axis=0)
         self.traffic.set_speed_factor(edges, combined, cause or layer)
         g = self.graph
-        closed = self.first_edge[g.speed_factor[self.first_edge] == 0.0]
+        is_closed = g.speed_factor[self.first_edge] == 0.0
+        closed = self.first_edge[is_closed]
         km = float(g.length_m[closed].sum()) / 1000.0
+        by_class = np.bincount(self._class[is_closed], weights=self._km[is_closed], minlength=self._n_classes)
         now = self.env.now
         if self.closed_km[-1][0] == now:
             self.closed_km[-1] = (now, km)
+            self.closed_km_by_class[-1] = (now, by_class)
         else:
             self.closed_km.append((now, km))
+            self.closed_km_by_class.append((now, by_class))
         self.log.add(now, "road", agent=layer, item=cause or layer, amount=len(edges))
+
+    def closed_km_figures(self, duration_min: float) -> dict:
+        """Closed road length by road class over the run (``{class: [[hour, km], ...]}``, classes
+        that were ever closed) and in total and by class at :data:`REPORT_HOURS` within the run."""
+        times = np.array([t for t, _ in self.closed_km_by_class])
+        table = np.array([v for _, v in self.closed_km_by_class])
+        names = [RoadClass(c).name.lower() for c in range(self._n_classes)]
+        ever = [c for c in range(self._n_classes) if table[:, c].max() > 0]
+        series = {names[c]: [[round(float(t) / 60, 3), round(float(km), 3)] for t, km in zip(times, table[:, c])]
+                  for c in ever}
+        at = {}
+        for hours in REPORT_HOURS:
+            if hours * 60.0 <= duration_min:
+                row = table[np.searchsorted(times, hours * 60.0, side="right") - 1]
+                at[f"{hours:g}h"] = {"all": round(float(row.sum()), 3),
+                                     **{names[c]: round(float(row[c]), 3) for c in ever}}
+        return {"closed_road_km_by_class_over_time": series, "closed_road_km_at": at}

@@ -73,6 +73,7 @@ class World:
     rescue_coordinator: RescueCoordinator | None = None
     district: object | None = None
     hazard: object | None = None              # the HazardOutcome, if any
+    road_clearing: object | None = None       # debris work and corridors (sim.engine.road_clearing)
     hazard_figures: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

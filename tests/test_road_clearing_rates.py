@@ -1,0 +1,128 @@
+"""Debris clearing at published rates: a road crew and an army engineer unit, each at its own rate."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from test_hazard_earthquake import GRAPH, SANHE_PINGGU_1679, ZONE_LAT, ZONE_LON, ZONE_POP
+from worlds import depot, scenario_doc, write_network, write_scenario, write_zones
+
+import sim.hazards
+from sim.api import run
+from sim.dispatch.work import WorkAssigner
+from sim.hazards.earthquake import debris_work_min, earthquake_outcome
+from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
+from sim.scenarios import load_scenario
+from sim.scenarios.hazard_models import Earthquake
+from sim.scenarios.hazard_response import RoadClearing
+
+QUAKE = {"type": "earthquake", "magnitude": 7.0, "epicenter": [116.5, 39.8]}
+DEBRIS_M3 = 800.0
+
+
+def segment_edges(graph, a, b):
+    ia, ib = graph.index_of(a), graph.index_of(b)
+    return np.flatnonzero(((graph.tails == ia) & (graph.heads == ib)) | ((graph.tails == ib) & (graph.heads == ia)))
+
+
+def debris_site(graph, a, b, m3=DEBRIS_M3, priority=1.0):
+    edges = segment_edges(graph, a, b)
+    by_kind = debris_work_min(m3, RoadClearing())
+    return edges, WorkSite(site_id=f"debris-{a}-{b}", team_kind="road_repair", node=int(graph.index_of(a)),
+                           work_min=by_kind["road_repair"], work_min_by_kind=by_kind,
+                           on_done=RoadChange(0.0, edges, 1.0, cause="debris cleared"), priority=priority)
+
+
+def line_scenario(tmp_path, teams, road_clearing=None, trapped_zone=False):
+    """Depot at 1, a zone at 3; the street 2-3 is blocked."""
+    nodes = [(i, 116.5 + 0.01 * i, 39.8) for i in range(1, 4)]
+    region = {"network": write_network(tmp_path, nodes, [(1, 2, 1000, 60), (2, 3, 1000, 60)]),
+              "zones": {"csv": write_zones(tmp_path, [("Z", 3, 100, 0.1)])}}
+    hazard = {**QUAKE, **({"road_clearing": road_clearing} if road_clearing else {})}
+    doc = scenario_doc(region, [depot("d", 1)], duration="24h", hazard=hazard, teams=teams)
+    return load_scenario(write_scenario(tmp_path, doc)), tmp_path
+
+
+def run_line(tmp_path, monkeypatch, teams, road_clearing=None, trapped=0):
+    scenario, base = line_scenario(tmp_path, teams, road_clearing)
+
+    def outcome(hazard, graph, zones, rng):
+        edges, site = debris_site(graph, 2, 3)
+        sites = [site]
+        if trapped:
+            sites.append(WorkSite(site_id="sar", team_kind="sar", node=int(graph.index_of(3)), work_min=120.0,
+                                  zone=0, priority=float(trapped)))
+        return HazardOutcome(road_changes=[RoadChange(0.0, edges, 0.0, cause="debris")], work_sites=sites,
+                             affected=np.array([50.0]), displaced=np.array([float(trapped)]),
+                             trapped=np.array([float(trapped)]), impact_time_min=np.zeros(1),
+                             no_lifelines=np.array([50.0 - trapped]))
+
+    monkeypatch.setattr(sim.hazards, "hazard_outcome", outcome)
+    return run(scenario, base_dir=base)
+
+
+def task_minutes(result, label="road_repair"):
+    ev = result.events_frame()
+    starts = ev[(ev.kind == "task_start") & (ev.item == label)]
+    ends = ev[(ev.kind == "task_end") & (ev.item == label)]
+    return ends["time_min"].to_numpy() - starts["time_min"].to_numpy()[:len(ends)]
+
+
+@pytest.mark.parametrize("kind, rate", [("road_repair", 486.0), ("army", 852.0)])
+def test_each_crew_kind_clears_the_debris_at_its_own_rate(tmp_path, monkeypatch, kind, rate):
+    team = {"id": "crew", "kind": kind, "base": {"node": 2}, "mobilize": "0min"}
+    clearing = {"engineers": ["crew"]} if kind == "army" else None
+    result = run_line(tmp_path, monkeypatch, [team], clearing)
+    # The crew stands at the site: the task is the work alone, debris over the crew's rate.
+    assert task_minutes(result) == pytest.approx([60.0 * DEBRIS_M3 / rate])
+
+
+def test_an_army_engineer_unit_opens_the_street_sooner_than_a_road_crew(tmp_path, monkeypatch):
+    road = run_line(tmp_path / "road", monkeypatch,
+                    [{"id": "crew", "kind": "road_repair", "base": {"node": 2}, "mobilize": "0min"}])
+    army = run_line(tmp_path / "army", monkeypatch,
+                    [{"id": "crew", "kind": "army", "base": {"node": 2}, "mobilize": "0min"}], {"engineers": ["crew"]})
+    assert army.world.zones[0].first_supply_min < road.world.zones[0].first_supply_min
+
+
+@pytest.fixture(autouse=True)
+def _folders(tmp_path):
+    for name in ("road", "army"):
+        (tmp_path / name).mkdir()
+
+
+def test_army_engineers_clear_roads_and_dig_out_nobody(tmp_path, monkeypatch):
+    team = {"id": "eng", "kind": "army", "base": {"node": 2}, "mobilize": "0min"}
+    engineers = run_line(tmp_path / "road", monkeypatch, [team], {"engineers": ["eng"]}, trapped=5)
+    assert len(task_minutes(engineers, "road_repair")) == 1 and len(task_minutes(engineers, "rescue")) == 0
+    # Not named as engineers, the same army team digs out the trapped first.
+    rescuers = run_line(tmp_path / "army", monkeypatch, [team], None, trapped=5)
+    assert len(task_minutes(rescuers, "rescue")) > 0
+
+
+def fake_team(team_id, kind):
+    return SimpleNamespace(team_id=team_id, kind=kind, base_node=0, spec=SimpleNamespace(count=1), waiting=0,
+                           hold_left_min=lambda now: 0.0)
+
+
+def test_named_engineers_take_road_work_only_and_other_army_teams_none_of_it():
+    eng, infantry, crew = fake_team("eng", "army"), fake_team("inf", "army"), fake_team("crew", "road_repair")
+    work = WorkAssigner(SimpleNamespace(now=0.0), [eng, infantry, crew], SimpleNamespace(has_coordinates=False))
+    assert {t.team_id for t in work.capable("road_repair")} == {"eng", "inf", "crew"}
+    work.dedicate([eng], "road_repair")
+    assert {t.team_id for t in work.capable("road_repair")} == {"eng", "crew"}
+    assert {t.team_id for t in work.capable("sar")} == {"inf"}
+
+
+def test_debris_sites_hold_the_debris_of_their_length_and_take_each_kind_its_time():
+    hazard = Earthquake(**SANHE_PINGGU_1679, road_clearing=RoadClearing(debris_m3_per_m=10.0, road_crew_m3_per_h=500.0,
+                                                                         army_crew_m3_per_h=1000.0))
+    outcome = earthquake_outcome(hazard, GRAPH, ZONE_LON, ZONE_LAT, ZONE_POP, np.random.default_rng(1))
+    debris = [s for s in outcome.work_sites if s.team_kind == "road_repair"]
+    assert debris
+    for site in debris:
+        length_m = float(GRAPH.length_m[site.on_done.edges[0]])
+        assert site.work_min_by_kind["road_repair"] == pytest.approx(60.0 * 10.0 * length_m / 500.0)
+        assert site.work_min_by_kind["army"] == pytest.approx(site.work_min_by_kind["road_repair"] / 2)
+        assert site.work_min == site.work_min_by_kind["road_repair"]
