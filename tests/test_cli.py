@@ -75,7 +75,7 @@ def test_info_json_counts_match_the_district(capsys):
     assert 15_000 <= info["network"]["nodes"] <= 25_000
     assert info["network"]["strong_components"] == 1
     assert info["shelters"]["count"] == 19
-    assert [d["tier"] for d in info["depots"]] == ["district", "district", "city"]
+    assert [d["tier"] for d in info["depots"]] == ["district", "district", "city"] + ["street"] * 22
 
 
 def small_scenario_file(tmp_path):
@@ -88,7 +88,7 @@ def test_run_writes_every_output_with_the_documented_columns(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(small_scenario_file(tmp_path)), "--out", str(out), "--seed", "3"]) == 0
     console = capsys.readouterr().out
-    assert "first district supplies on site" in console and str(out) in console
+    assert "first supplies at communities" in console and str(out) in console
     summary = json.loads((out / "summary.json").read_text())
     assert {"scenario", "seed", "targets", "kpi", "supply_audit", "run", "verdicts"} <= set(summary)
     assert summary["seed"] == 3 and summary["supply_audit"]["balanced"] is True
@@ -130,7 +130,8 @@ def test_shipped_overlay_applies_to_the_baseline():
 
     base = load_scenario(builtin_scenario_path("baseline_normal_traffic"))
     after = apply_overlay(base, ROOT / "scenarios" / "overlays" / "southeast_depot.yaml")
-    assert [d.id for d in after.depots] == ["taihu", "songzhuang", "city", "southeast"]
+    ids = [d.id for d in after.depots]
+    assert ids[:3] == ["taihu", "songzhuang", "city"] and ids[-1] == "southeast" and len(ids) == 3 + 22 + 1
 
 
 # ------------------------------------------------------------ arguments

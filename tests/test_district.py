@@ -90,7 +90,9 @@ def test_population_townships_and_zones_follow_the_plan():
 
 def test_depots_shelters_and_rescue_forces_follow_the_plan():
     tiers = [d["tier"] for d in DISTRICT.depots]
-    assert tiers == ["district", "district", "city"]
+    assert tiers == ["district", "district", "city"] + ["street"] * 22      # one reserve per township [TZ]
+    hubs = [d for d in DISTRICT.depots if d["tier"] == "street"]
+    assert sorted(d["serves"]["townships"][0] for d in hubs) == sorted(DISTRICT.zones["township"].unique())
     district_items = sum(sum(d["stock"].values()) for d in DISTRICT.depots if d["tier"] == "district")
     assert district_items >= 800_000                                   # [TZ] 800,000+ items
     assert len(DISTRICT.shelters) == 19

@@ -61,15 +61,20 @@ def test_second_trip_waits_for_the_only_truck_to_return(tmp_path):
     assert deliveries[:2] == pytest.approx([75.0, 150.0])
 
 
-def test_city_depot_counts_for_first_supplies_street_depot_does_not(tmp_path):
+def test_a_street_reserve_supplies_a_community_but_not_as_district_supplies(tmp_path):
+    # report 30 + order 5 + load 20 + one edge 10 + unload 15 = 80 min.
     region = line_world(tmp_path, n=3)
     region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
-    doc = scenario_doc(region, [depot("street", 2, tier="street")], impact=everywhere_impact(0.5))
+    doc = scenario_doc(region, [depot("street", 2, tier="street", serves={"townships": ["T01"]})],
+                       impact=everywhere_impact(0.5))
     result = run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
     zone = result.world.zones[0]
-    assert zone.relief_min < math.inf
-    assert zone.first_supply_min == math.inf
-    assert result.summary()["kpi"]["first_supplies"]["sites_never_supplied"] == 1
+    assert zone.relief_min == pytest.approx(80.0)
+    assert zone.first_supply_min == pytest.approx(80.0)          # a tier of the public reserve system
+    assert zone.first_district_supply_min == math.inf
+    kpi = result.summary()["kpi"]
+    assert kpi["first_supplies"]["sites_never_supplied"] == 0
+    assert kpi["first_supplies_township"]["p50_h"] is None       # no district supplies reached the township
 
 
 def test_no_stock_during_the_run_gives_no_relief_and_says_why(tmp_path):

@@ -253,9 +253,9 @@ interventions:
 def test_sat_phone_ids_that_are_no_agent_must_be_zones():
     s = scenario(interventions=[{"type": "sat_phones", "agents": ["south", "Z001", "Z999"]}])
     assert check_zone_ids(s, ["Z001", "Z002"]) == [
-        (("interventions", 0, "agents", 2), "'Z999' is not a depot, shelter, team or zone id")]
+        (("interventions", 0, "agents", 2), "'Z999' is not a depot, team or zone id")]
     assert check_zone_ids(apply_interventions(s), ["Z001", "Z002"]) == [
-        (("applied_interventions", 0, "agents", 2), "'Z999' is not a depot, shelter, team or zone id")]
+        (("applied_interventions", 0, "agents", 2), "'Z999' is not a depot, team or zone id")]
 
 
 # ------------------------------------------------ applying interventions
@@ -274,7 +274,7 @@ def test_apply_interventions_overlays_each_kind():
             {"type": "retrofit", "bridges": "all", "fragility_factor": 1.5},
             {"type": "retrofit", "bridges": [7], "fragility_factor": 2.0},
             {"type": "sat_phones", "agents": "all_depots"},
-            {"type": "sat_phones", "agents": ["t2", "s1", "Z001"]},
+            {"type": "sat_phones", "agents": ["t2", "Z001"]},
         ])
     assert check_scenario(s) == []
     after = apply_interventions(s)
@@ -284,7 +284,7 @@ def test_apply_interventions_overlays_each_kind():
     assert [t.id for t in after.teams] == ["t1", "t2"] and [sh.id for sh in after.shelters] == ["s1", "s2"]
     assert after.hazard.bridge_fragility_factor == 1.5 and after.hazard.segment_fragility_factor == {7: 2.0}
     assert all(d.sat_phone for d in after.depots)
-    assert after.teams[1].sat_phone and not after.teams[0].sat_phone and after.shelters[0].sat_phone
+    assert after.teams[1].sat_phone and not after.teams[0].sat_phone
     assert after.sat_phone_zones == ["Z001"]
     assert after.interventions == [] and len(after.applied_interventions) == 9
     assert after.applied_interventions[1].lead == 12 * 60  # the prestock lead stays on record
@@ -313,3 +313,11 @@ def test_applied_scenario_survives_a_round_trip_through_its_dump():
     assert again.model_dump() == after.model_dump()
     assert check_scenario(again) == []  # the applied depot is not counted twice
     assert again.depots[1].load_time == 45.0 and again.depots[1].trucks.count == 2
+
+
+def test_sat_phones_for_a_shelter_are_refused_with_the_reason():
+    s = scenario(shelters=[{"id": "s1", "at": {"node": 3}, "area_m2": 100}],
+                 interventions=[{"type": "sat_phones", "agents": ["s1"]}])
+    [(path, message)] = check_zone_ids(s, ["Z001"])
+    assert path == ("interventions", 0, "agents", 0)
+    assert "'s1' is a shelter" in message and "no reports or orders" in message
