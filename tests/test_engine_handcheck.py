@@ -172,3 +172,20 @@ def test_a_stop_cut_off_after_the_tour_left_is_skipped_and_its_load_comes_back(t
     zones = {z.zone_id: z for z in result.world.zones}
     assert zones["Z1"].first_supply_min < zones["Z2"].first_supply_min
     assert zones["Z2"].first_supply_min >= 20 * 60        # served again once the road reopens
+
+
+def test_a_fraction_of_a_unit_due_is_sent_as_a_whole_unit_and_leaves_no_idle_stock(tmp_path):
+    # 50 affected needing 0.25 L each: 12.5 L due. Trucks carry whole units: 13 L go out, and no
+    # half litre stays "open" beside a depot with idle trucks for the rest of the run.
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5))
+    doc["needs"] = {"water_l": 0.25, "food_ration": 0, "bedding": 0, "public_shelter_share": 1.0}
+    result = run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    zone = result.world.zones[0]
+    ev = result.events_frame()
+    first = ev[(ev["kind"] == "deliver") & (ev["item"] == "water_l")].iloc[0]
+    assert first["amount"] == 13.0 and first["time_min"] == pytest.approx(90.0)
+    assert zone.relief_min == pytest.approx(90.0)
+    assert zone.received["water_l"] == 25.0               # and the second day's 12.5 L (25 in all) in time
+    assert not any("idle trucks" in w for w in result.summary()["warnings"])

@@ -26,7 +26,7 @@ def test_a_zone_cut_off_from_the_start_is_warned_with_its_span(tmp_path):
     path = two_zone_world(tmp_path, near_z2("0h", "5h"))
     summary = run(load_scenario(path), base_dir=tmp_path).summary()
     (line,) = [w for w in summary["warnings"] if "cannot be reached" in w]
-    assert line.startswith("1 affected zone(s) (150 people) cannot be reached from any depot once the hazard")
+    assert line.startswith("1 affected zone(s) (150 people) cannot be reached by truck from any depot once the hazard")
     assert "Z2 (150 people, 0.0 h to 5.0 h)" in line and "Z1" not in line
 
 
@@ -43,7 +43,7 @@ def test_a_run_where_no_affected_site_can_be_reached_says_so_on_the_console(tmp_
     path = two_zone_world(tmp_path, everything)
     assert main(["run", str(path), "--out", str(tmp_path / "out"), "--no-plots"]) == 0
     out = capsys.readouterr().out
-    assert "warning: no affected site can be reached from any depot once the hazard has struck" in out
+    assert "warning: no affected site can be reached by truck from any depot once the hazard has struck" in out
     assert "Z1 (50 people, 0.0 h to the end)" in out and "Z2 (150 people, 0.0 h to the end)" in out
 
 

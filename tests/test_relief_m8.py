@@ -19,13 +19,14 @@ from sim.scenarios import load_scenario
 from sim.scenarios.loader import load_scenario_text
 
 
-@pytest.fixture(scope="module")
-def unlimited():
+def _unlimited(last_mile: bool):
     doc = load_scenario("m8_earthquake").model_dump(mode="json")
+    if not last_mile:
+        doc["last_mile"] = {}
     doc["duration"] = "12h"
     for depot in doc["depots"]:
         depot["stock"] = {item: 1e9 for item in depot["stock"]}
-        depot["trucks"]["count"] = 2000
+        depot["trucks"]["count"] = 2000 if depot["tier"] in ("district", "city") else 100
         depot["loading_bays"] = 200
         depot.pop("agreement", None)
         depot.pop("production", None)
@@ -35,13 +36,29 @@ def unlimited():
     return result.summary()["kpi"]["relief"]
 
 
+@pytest.fixture(scope="module")
+def unlimited():
+    return _unlimited(last_mile=True)
+
+
+@pytest.fixture(scope="module")
+def unlimited_trucks_only():
+    return _unlimited(last_mile=False)
+
+
 def test_unlimited_resources_relieve_at_least_95_percent_of_m8_within_8h(unlimited):
     assert unlimited["within"]["8h"] >= 0.95
     assert unlimited["without_shelter_place"] == 0
 
 
-def test_what_is_left_is_put_down_to_roads(unlimited):
-    limits = {k: v for k, v in unlimited["limited_by"].items() if v}
+def test_without_porters_what_is_left_is_put_down_to_roads(unlimited_trucks_only):
+    limits = {k: v for k, v in unlimited_trucks_only["limited_by"].items() if v}
     assert set(limits) == {"roads"}
-    relieved = sum(unlimited["relieved_by_condition"]["8h"].values())
-    assert relieved + limits["roads"] == unlimited["people_needing_relief"]
+    relieved = sum(unlimited_trucks_only["relieved_by_condition"]["8h"].values())
+    assert relieved + limits["roads"] == unlimited_trucks_only["people_needing_relief"]
+
+
+def test_with_porters_the_zones_trucks_cannot_reach_are_relieved_too(unlimited, unlimited_trucks_only):
+    assert not any(unlimited["limited_by"].values())
+    assert sum(unlimited["relieved_by_condition"]["8h"].values()) == unlimited["people_needing_relief"]
+    assert unlimited["within"]["8h"] > unlimited_trucks_only["within"]["8h"]

@@ -182,7 +182,8 @@ class Depot:
                 self.trucked_in[item] = self.trucked_in.get(item, 0.0) + amount
             else:
                 self.moved_in[item] = self.moved_in.get(item, 0.0) + amount
-            self.log.add(self.env.now, "transfer_in", agent=self.depot_id, zone=source, item=item, amount=amount)
+            self.log.add(self.env.now, "transship_in" if by_truck else "transfer_in", agent=self.depot_id,
+                         zone=source, item=item, amount=amount)
         if self.on_stock_arrival is not None:
             self.on_stock_arrival(self)
 

@@ -10,7 +10,8 @@ drives the current fastest route to each zone's distribution point in turn
 there (the depot's unload time for the first drop; half of it for each
 further, smaller drop; faster with a volunteer crew helping at the zone),
 hands the items to the zone — or, on a transshipment drop, into a township
-reserve's stock — and finally drives back. A stop that roads
+reserve's stock, or to a neighbouring region at its hand-over point — and
+finally drives back. A stop that roads
 closed since the tour was planned can no longer reach is skipped: its need
 goes back to command and its items back into the depot's stock.
 """
@@ -80,10 +81,8 @@ class Truck:
                 yield env.timeout(unload * (HELPER_UNLOAD_FACTOR if zone.helpers > 0 else 1.0))
                 for item, n in drop.items.items():
                     self.load[item] -= n
-                if drop.purpose == "transfer":          # into a township reserve's stock
-                    zone.hub.receive_transfer(drop.items, depot.depot_id, depot.tier, by_truck=True)
-                else:
-                    zone.receive(env.now, drop.items, depot.depot_id, depot.tier)
+                # A zone, a township reserve (into its stock) or a neighbour's hand-over point.
+                zone.receive(env.now, drop.items, depot.depot_id, depot.tier)
                 self.command.on_delivered(drop, depot)
                 self.trips_done += 1
             yield env.process(self.traffic.drive(self.truck_id, self.node, depot.node))

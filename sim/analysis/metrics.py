@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.clock import relieved_since_hit, since_hit_min
+from sim.analysis.mutual_aid import mutual_aid_figures
 from sim.analysis.prepositioning import prepositioning_kpis
 from sim.analysis.relief import relief_figures
 from sim.scenarios.items import ITEMS
@@ -82,9 +83,12 @@ def supply_audit(run) -> dict:
     for item in ITEMS:
         initial = sum(d.initial.get(item, 0.0) for d in w.depots)
         arrivals = sum(d.arrived.get(item, 0.0) for d in w.depots)
-        delivered = sum(z.received.get(item, 0.0) for z in w.zones)
+        delivered = sum(z.received.get(item, 0.0) for z in w.zones) + sum(
+            r.delivered[ITEMS.index(item)] for r in w.aid_requests)             # + handed to neighbours
         in_transit = sum(t.load.get(item, 0.0) for t in w.trucks) + sum(
             d.sent_away.get(item, 0.0) - d.moved_in.get(item, 0.0) for d in w.depots)   # + moves between depots
+        if w.last_mile is not None:                                                  # + in carriers' hands
+            in_transit += float(w.last_mile.in_hand()[ITEMS.index(item)])
         remaining = sum(d.stock.get(item, 0.0) for d in w.depots)
         if not any((initial, arrivals, delivered, in_transit, remaining)):
             continue
@@ -169,6 +173,11 @@ def summarize(run) -> dict:
     for m in targets.basic_relief:
         s = share(relieved_by(m / 60), people)
         verdicts.append({"target": "basic_relief", "within_h": m / 60, "share": s, "met": s is not None and s >= 1.0})
+    aid = None
+    if sc.mutual_aid.inbound or w.aid_requests:
+        without = summarize(run.without_requests)["verdicts"] if run.without_requests is not None else None
+        aid, aid_verdicts = mutual_aid_figures(run, verdicts, without)
+        verdicts += aid_verdicts
     duration = sc.duration
     unmet = {}
     for z in affected:
@@ -184,6 +193,15 @@ def summarize(run) -> dict:
     audit = supply_audit(run)
     warnings = list(w.warnings)
     warnings += w.reachability.warnings({z.zone_id: z.affected for z in affected})
+    if w.last_mile is not None and w.reachability.episodes:
+        by_mode = {mode: sorted(set(w.reachability.episodes) & fleet.zones) for mode, fleet in w.last_mile.fleets.items()}
+        reached = set().union(*by_mode.values())
+        never = sorted(set(w.reachability.episodes) - reached)
+        parts = [f"{len(z)} by {mode}" for mode, z in by_mode.items() if z]
+        warnings.append(f"of the {len(w.reachability.episodes)} zone(s) no truck could reach, {len(reached)} were "
+                        f"reached by other modes ({', '.join(parts) or 'none'}); cut off from every mode: "
+                        f"{len(never)}" + (f" ({', '.join(never[:10])}{' …' if len(never) > 10 else ''})" if never
+                                            else ""))
     for item in sorted(unmet):
         got = audit["items"].get(item, {})
         if unmet[item] > 0 and got.get("initial", 0.0) + got.get("arrivals", 0.0) <= 0:
@@ -230,8 +248,10 @@ def summarize(run) -> dict:
                          "sheltered_people": int(sum(s.arrived for s in w.shelters)),
                          "full": sorted(s.shelter_id for s in w.shelters if s.capacity and s.allotted >= s.capacity)},
             **prepositioning_kpis(run),
+            **({"last_mile": w.last_mile.figures()} if w.last_mile is not None else {}),
         },
         "hazard": hazard,
+        **({"mutual_aid": aid} if aid is not None else {}),
         "warnings": warnings,
         "supply_audit": audit,
         "run": {"duration_h": duration / 60, "wall_s": round(run.wall_s, 3), "event_count": len(w.log),

@@ -63,6 +63,7 @@ class Command:
         self.lookahead_min = float(scenario.policy.lookahead)
         self.comms = None             # communications outages (sim.world.comms.Comms)
         self.on_cut_off = None        # called with known zones no depot can reach (route clearing)
+        self.last_mile = None         # modes for zones no truck reaches (sim.world.last_mile.LastMileAccess)
         self.items = ITEMS
         weights = scenario.item_weights_kg.model_dump()
         self.unit_kg = np.array([weights[i] for i in ITEMS], dtype=float)
@@ -81,8 +82,9 @@ class Command:
         self.zone_node = np.array([z.node for z in zones], dtype=np.int64)
         self.escalation_delay_min = float(scenario.command.escalation_delay)
         graph = router.graph
+        self.projection = None
         if graph.has_coordinates and n:
-            proj = LocalProjection.around(graph.lon, graph.lat)
+            proj = self.projection = LocalProjection.around(graph.lon, graph.lat)
             zone_xy = np.column_stack(proj.to_xy_m(graph.lon[self.zone_node], graph.lat[self.zone_node])) / 1e3
             nodes = np.array([d.node for d in depots], dtype=np.int64)
             depot_xy = np.column_stack(proj.to_xy_m(graph.lon[nodes], graph.lat[nodes])) / 1e3
@@ -202,6 +204,21 @@ class Command:
         self._changed()
         for d in self.depots:
             d.signal_work()
+
+    def add_aid_request(self, request) -> None:
+        """A neighbour's request (:class:`sim.world.mutual_aid.AidRequest`): its depot's trucks
+        may carry it from the time it arrives."""
+        graph = self.router.graph
+        request.xy_km = (np.array(self.projection.to_xy_m(graph.lon[[request.node]], graph.lat[[request.node]]))
+                         .ravel() / 1e3 if self.projection is not None else np.zeros(2))
+        self.planner.add_request(request)
+        self.env.process(self._aid_requested(request))
+
+    def _aid_requested(self, request):
+        yield self.env.timeout(request.at_min)
+        self.log.add(self.env.now, "aid_request", agent=self.depots[request.depot_index].depot_id,
+                     zone=request.zone_id, amount=float(request.asked.sum()))
+        self.need_changed()
 
     def _stock_arrived(self, depot) -> None:
         """Stock came into ``depot``: work for its own trucks only."""

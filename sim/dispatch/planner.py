@@ -29,7 +29,7 @@ from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
 from sim.agents.zone import DISTRICT_TIERS
 from sim.scenarios.items import ITEMS
-from sim.world.service_areas import LOCAL_TIERS
+from sim.scenarios.resources import LOCAL_TIERS
 
 __all__ = ["TourPlanner", "HubStop", "can_send"]
 
@@ -50,6 +50,10 @@ class HubStop:
         self.zone_id = hub.depot_id
         self.index = -1 - hub_index
         self.helpers = 0
+
+    def receive(self, now: float, items: dict[str, float], depot_id: str, depot_tier: str) -> None:
+        """A district truck unloads into the reserve's stock."""
+        self.hub.receive_transfer(items, depot_id, depot_tier, by_truck=True)
 
 
 class TourPlanner:
@@ -74,6 +78,8 @@ class TourPlanner:
         self.hub_first_en_route = np.zeros(len(depots), dtype=np.int64)
         self._hub_first_drops: set[int] = set()
         self.tours_sent = np.zeros(len(depots), dtype=np.int64)
+        self.requests: list = []                   # neighbours' requests (sim.world.mutual_aid.AidRequest)
+        self.request_en_route: list[np.ndarray] = []
         self._escalated_version = -1
         self._eligible_key = None
         self._eligible = None
@@ -85,8 +91,9 @@ class TourPlanner:
     # ------------------------------------------------------------------ demand
     def refresh_need(self, now: float) -> None:
         needs = self.c.needs
-        self.need = needs.need_by(now + self.c.lookahead_min) + self.forecast_need
-        self.first_day_need = needs.first_day_need() + self.forecast_need
+        # Trucks carry whole units: a fraction of a unit due is a whole unit to send.
+        self.need = np.ceil(needs.need_by(now + self.c.lookahead_min) + self.forecast_need - 1e-9)
+        self.first_day_need = np.ceil(needs.first_day_need() + self.forecast_need - 1e-9)
 
     def open_need(self) -> np.ndarray:
         return np.maximum(self.need - self.delivered - self.en_route, 0.0)
@@ -154,25 +161,24 @@ class TourPlanner:
         avail = self.avail()
         self.escalate(now, open_need, avail)
         rows = self.zones_for(d, now, open_need, avail)
-        hubs = self._hub_rows(d, open_need, avail, now) if not self.local[d] else []
-        if not len(rows) and not hubs:
+        extra = self._extra_stops(d, open_need, avail, now)
+        if not len(rows) and not extra:
             return None
         travel = c.travel([d])
         tier, deadline = self._tiers(depot, rows, now)
         cand_zones = [c.zones[k] for k in rows]
         need_rows = open_need[rows]
         xy, depot_min = self.zone_xy[rows], travel[d, rows]
-        if hubs:
-            cand_zones += [self.hub_stops[h] for h, _, _, _ in hubs]
-            need_rows = np.vstack([need_rows, np.array([short for _, short, _, _ in hubs])])
-            xy = np.vstack([xy, self.depot_xy[[h for h, _, _, _ in hubs]]])
-            hub_min = c.depot_travel(d)[[h for h, _, _, _ in hubs]]
-            depot_min = np.concatenate([depot_min, hub_min])
-            tier = np.concatenate([tier, np.array([t for _, _, t, _ in hubs])])
-            deadline = np.concatenate([deadline, np.array([due for _, _, _, due in hubs])])
+        if extra:
+            cand_zones += [stop for stop, *_ in extra]
+            need_rows = np.vstack([need_rows, np.array([need for _, need, *_ in extra])])
+            xy = np.vstack([xy, np.array([stop_xy for _, _, stop_xy, *_ in extra])])
+            depot_min = np.concatenate([depot_min, np.array([m for *_, m, _, _ in extra])])
+            tier = np.concatenate([tier, np.array([t for *_, t, _ in extra])])
+            deadline = np.concatenate([deadline, np.array([due for *_, due in extra])])
         if not len(cand_zones):
             return None
-        vulnerable = np.concatenate([c.vulnerable[rows], np.zeros(len(hubs))])
+        vulnerable = np.concatenate([c.vulnerable[rows], np.zeros(len(extra))])
         ranked = urgency_order(tier, deadline, now + depot.load_time_min() + depot_min, vulnerable)
         cand = Candidates([cand_zones[k] for k in ranked], need_rows[ranked], tier[ranked], xy[ranked],
                           depot_min[ranked])
@@ -223,6 +229,50 @@ class TourPlanner:
         deadline = np.where(tier == FIRST_BATCH, hit + c.first_deadline_min,
                             np.where(tier == RELIEF, hit + c.relief_deadline_min, now + c.lookahead_min))
         return tier, deadline
+
+    def _extra_stops(self, d: int, open_need, avail, now: float) -> list:
+        """Stops other than zones for depot ``d``: township reserves (for district and city
+        depots) and neighbours' requests it sends to, as ``(stop, units per item, xy,
+        minutes from the depot, urgency tier, deadline)``."""
+        c = self.c
+        out = []
+        if not self.local[d]:
+            row = c.depot_travel(d)
+            for h, short, tier, due in self._hub_rows(d, open_need, avail, now):
+                out.append((self.hub_stops[h], short, self.depot_xy[h], float(row[h]), tier, due))
+        if c.last_mile is not None and c.cut_off:
+            out += self._last_mile_stops(d, open_need, avail, now)
+        for j, request in enumerate(self.requests):
+            if request.depot_index != d:
+                continue
+            need = request.open(now, self.request_en_route[j]) * (avail[d] > 1e-9)
+            minutes = float(c.router.times_from(c.depots[d].node)[request.node])
+            if need.sum() > 1e-9 and math.isfinite(minutes):
+                out.append((request, need, request.xy_km, minutes, RELIEF, request.due_min))
+        return out
+
+    def _last_mile_stops(self, d: int, open_need, avail, now: float) -> list:
+        """Known zones no truck can reach that a last-mile mode reaches from where depot ``d``'s
+        trucks can go (:class:`sim.world.last_mile.LastMileAccess`)."""
+        c = self.c
+        cut = np.array(sorted(c.cut_off), dtype=np.int64)
+        holds = ((open_need[cut] > 1e-9) & (avail[d] > 1e-9)[None, :]).any(axis=1)
+        rows = cut[(c.known_min[cut] <= now) & (c.visible_at[d, cut] <= now) & self.allowed(now)[d, cut] & holds]
+        if not len(rows):
+            return []
+        tier, deadline = self._tiers(c.depots[d], rows, now)
+        out = []
+        reach = c.router.times_from(c.depots[d].node)
+        for row, t, due in zip(rows, tier, deadline):
+            stop = c.last_mile.stop_for(c.zones[row], d, now)
+            if stop is not None and np.isfinite(reach[stop.node]):
+                out.append((stop, open_need[row], self.zone_xy[row], float(reach[stop.node]), int(t), float(due)))
+        return out
+
+    def add_request(self, request) -> None:
+        """A neighbour's request (:class:`sim.world.mutual_aid.AidRequest`) to serve from its depot."""
+        self.requests.append(request)
+        self.request_en_route.append(np.zeros(len(ITEMS)))
 
     def _hub_rows(self, d: int, open_need, avail, now: float) -> list:
         """Township reserves as transshipment destinations of district depot ``d``:
@@ -310,6 +360,9 @@ class TourPlanner:
                     self._hub_first_drops.add(id(drop))
                 drop.purpose = "transfer"
                 self.hub_incoming[-1 - stop.index] += amounts
+            elif stop in self.requests:
+                drop.purpose = "aid"
+                self.request_en_route[self.requests.index(stop)] += amounts
             else:
                 self.en_route[stop.index] += amounts
                 if drop.purpose == "first_batch":
@@ -326,6 +379,8 @@ class TourPlanner:
             if id(drop) in self._hub_first_drops:
                 self._hub_first_drops.discard(id(drop))
                 self.hub_first_en_route[-1 - stop.index] -= 1
+        elif stop in self.requests:
+            self.request_en_route[self.requests.index(stop)] -= amounts
         else:
             self.en_route[stop.index] -= amounts
             if drop.purpose == "first_batch":
@@ -335,7 +390,7 @@ class TourPlanner:
 
     def on_delivered(self, drop) -> None:
         amounts = self._settle(drop)
-        if not isinstance(drop.zone, HubStop):
+        if drop.zone.index >= 0:
             self.delivered[drop.zone.index] += amounts
 
     def on_abandoned(self, drop) -> None:

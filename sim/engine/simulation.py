@@ -6,7 +6,9 @@ depots' reserves, schedules the hazard's changes and work
 (:mod:`sim.engine.outages`), sends the displaced to shelters, starts the command
 centre and runs SimPy until the scenario's duration. The result is a
 :class:`Run`: the world in its final state, its event log, and how long the
-run took. KPIs are computed from it by :mod:`sim.analysis`.
+run took — and, when the scenario has neighbours' mutual-aid requests, the
+same scenario and seed run without them (common random numbers), to tell
+what sending them cost the region's own targets. KPIs are computed from it by :mod:`sim.analysis`.
 """
 from __future__ import annotations
 
@@ -34,6 +36,9 @@ class Run:
     wall_s: float
     simpy_events: int
     simulate_s: float = 0.0
+    #: The same scenario and seed without neighbours' requests (only when it has any):
+    #: what sending them cost the region's own targets.
+    without_requests: "Run | None" = None
 
     @property
     def scenario(self):
@@ -50,6 +55,7 @@ class Run:
 def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progress: bool = False) -> Run:
     """Run ``scenario`` once and return the finished :class:`Run`."""
     started = time.perf_counter()
+    original = scenario
     world = build_world(scenario, seed=seed, base_dir=base_dir)
     env, scenario = world.env, world.scenario
     for d in world.depots:
@@ -68,8 +74,12 @@ def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progre
     simulating = time.perf_counter()
     _run_until(env, scenario.duration, progress)
     done = time.perf_counter()
+    without = None
+    if world.aid_requests:
+        plain = original.model_copy(update={"mutual_aid": original.mutual_aid.model_copy(update={"requests": []})})
+        without = run(plain, seed=world.seed, base_dir=base_dir)
     return Run(world=world, wall_s=done - started, simpy_events=_scheduled_events(env),
-               simulate_s=done - simulating)
+               simulate_s=done - simulating, without_requests=without)
 
 
 def _watch_reachability(world):

@@ -32,7 +32,7 @@ def format_summary(summary: dict, out: Path | None = None) -> str:
                  + f"; at the end {_pct(rl['relieved_at_end'])}")
     for v in summary["verdicts"]:
         mark = "MET    " if v["met"] else "NOT MET"
-        where = f" (per {v['site']})" if v.get("site") else ""
+        where = f" (per {v['site']})" if v.get("site") else f" ({v['region']})" if v.get("region") else ""
         lines.append(f"  {mark} {v['target'].replace('_', ' ')}{where} within {v['within_h']:g} h: "
                      f"{_pct(v['share'])}")
     if k["zones_never_reached"]:

@@ -63,7 +63,42 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
         *_retrofit_factors(scenario),
         *_replanning(scenario),
         *_road_clearing_references(scenario),
+        *_mutual_aid_references(scenario),
     ]
+
+
+def aid_depot_id(scenario: Scenario, depot_id: str | None, *, inbound: bool) -> str | None:
+    """The depot a mutual-aid entry names, or its default: the first city depot (for inbound
+    aid also, failing that, the first district depot); ``None`` when there is none."""
+    if depot_id is not None:
+        return depot_id
+    tiers = ("city", "district") if inbound else ("city",)
+    for tier in tiers:
+        for _, depot in _depots(scenario):
+            if depot.tier == tier:
+                return depot.id
+    return None
+
+
+def _mutual_aid_references(s: Scenario) -> Iterator[Finding]:
+    ids = {d.id for _, d in _depots(s)}
+    helicopters = s.last_mile.helicopters
+    if helicopters is not None:
+        if helicopters.base is not None and helicopters.base not in ids:
+            yield (("last_mile", "helicopters", "base"),
+                   f"{helicopters.base!r} is not a depot id{_did_you_mean(helicopters.base, ids)}")
+        elif aid_depot_id(s, helicopters.base, inbound=True) is None:
+            yield ("last_mile", "helicopters"), ("no depot for the helicopters to fly from: the scenario has no "
+                                                 "city or district depot; name one with 'base'")
+    for kind, entries in (("inbound", s.mutual_aid.inbound), ("requests", s.mutual_aid.requests)):
+        for k, entry in enumerate(entries):
+            path = ("mutual_aid", kind, k)
+            if entry.depot is not None and entry.depot not in ids:
+                yield path + ("depot",), f"{entry.depot!r} is not a depot id{_did_you_mean(entry.depot, ids)}"
+            elif aid_depot_id(s, entry.depot, inbound=kind == "inbound") is None:
+                yield path, ("no depot to " + ("receive the aid" if kind == "inbound" else "send from")
+                             + ": the scenario has no " + ("city or district" if kind == "inbound" else "city")
+                             + " depot; name one with 'depot'")
 
 
 def stocked_items(depot: Depot) -> set[str]:
@@ -124,7 +159,8 @@ CONDITION_WORDS = {"public_shelter": "in a public shelter", "outdoors": "sleepin
 
 
 def _needs_without_stock(s: Scenario) -> Iterator[Finding]:
-    stocked = set().union(*(stocked_items(d) for _, d in _depots(s)))
+    stocked = set().union(*(stocked_items(d) for _, d in _depots(s)),
+                          *(aid.stock.as_dict(nonzero=True) for aid in s.mutual_aid.inbound))
     flat = s.needs.shorthand()
     reported = set()
     for condition, per in s.needs.table(winter=s.season == "winter").items():
@@ -140,8 +176,8 @@ def _needs_without_stock(s: Scenario) -> Iterator[Finding]:
                 where = ("needs", table, condition, item)
                 say = f"each person {CONDITION_WORDS[condition]} needs {amount:g} {item}"
                 fix = f"needs.{table}.{condition}.{item}: 0"
-            yield (where, f"{say}, but no depot stocks {item} (as stock, agreement or production): relief could "
-                          f"never be complete; stock it in a depot or set {fix}")
+            yield (where, f"{say}, but no depot stocks {item} (as stock, agreement or production) and no "
+                          f"inbound aid brings it: relief could never be complete; stock it in a depot or set {fix}")
 
 
 def _payloads_below_one_unit(s: Scenario) -> Iterator[Finding]:
@@ -278,6 +314,8 @@ def _retrofit_factors(s: Scenario) -> Iterator[Finding]:
 def _locations(s: Scenario) -> Iterator[tuple[tuple, Location]]:
     for path, kind, agent in _agents(s):
         yield path + (("base",) if kind == "team" else ("at",)), agent.base if kind == "team" else agent.at
+    for k, request in enumerate(s.mutual_aid.requests):
+        yield ("mutual_aid", "requests", k, "exit"), request.exit
 
 
 def _all_interventions(s: Scenario) -> Iterator[tuple[tuple, Any]]:

@@ -18,6 +18,8 @@ from pydantic import Field, PrivateAttr, model_validator
 from sim.scenarios.fields import count, items, number
 from sim.scenarios.hazard_models import Area, Hazard, HazardNone, Impact, Outages
 from sim.scenarios.interventions import AgentIds, Intervention, Interventions
+from sim.scenarios.last_mile import LastMile
+from sim.scenarios.mutual_aid import MutualAid
 from sim.scenarios.resources import (
     DEPOT_TIERS,
     ID_PATTERN,
@@ -301,6 +303,10 @@ class Scenario(Strict):
     outages: Outages = Field(default_factory=Outages, description="roads, power, comms and water outages")
     command: Command = Field(default_factory=Command, description="reporting, order and warning delays")
     policy: Policy = Field(default_factory=Policy, description="how command assigns deliveries to depots")
+    last_mile: LastMile = Field(default_factory=LastMile, description="porters, boats and helicopters for zones "
+                                                                      "no truck can reach")
+    mutual_aid: MutualAid = Field(default_factory=MutualAid, description="aid from neighbouring regions and "
+                                                                          "their requests for the region's supplies")
     interventions: Interventions = Field(
         default_factory=list,
         description="overlays for a before/after comparison, applied by sim run and sim compare")

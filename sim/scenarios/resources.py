@@ -21,7 +21,7 @@ from sim.scenarios.units import duration
 
 __all__ = ["Strict", "Location", "ItemAmounts", "Needs", "PersonNeeds", "ConditionNeeds", "HouseholdReserve",
            "ItemWeights", "Trucks", "AgreementReserve",
-           "ProductionReserve", "Depot", "Shelter", "Team", "ID_PATTERN", "TEAM_KINDS", "DEPOT_TIERS",
+           "ProductionReserve", "Depot", "Shelter", "Team", "ID_PATTERN", "TEAM_KINDS", "DEPOT_TIERS", "LOCAL_TIERS",
            "AgentId", "Name", "Description", "MAX_TRUCKS_PER_DEPOT", "MAX_CREWS_PER_TEAM", "MAX_UNITS",
            "MAX_NEED_PER_PERSON", "MAX_ID_LENGTH", "MAX_NAME_LENGTH"]
 
@@ -29,6 +29,8 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 TEAM_KINDS = ("fire_rescue", "sar", "road_repair", "pumping", "lifeline_repair",
               "volunteer", "medical", "army", "distribution")
 DEPOT_TIERS = ("city", "district", "street", "community")
+#: Tiers that serve their own area first (township/street and community reserves).
+LOCAL_TIERS = ("street", "community")
 
 #: Trucks at one depot: each truck is a SimPy process driving on the graph.
 MAX_TRUCKS_PER_DEPOT = 2_000

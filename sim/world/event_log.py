@@ -6,11 +6,17 @@ from this log (and the final agent states), never from the agents' internals.
 
 Kinds: ``report`` (a zone's needs reach command), ``order`` (a trip ordered),
 ``load`` (stock onto a truck), ``depart``, ``arrive``, ``deliver``,
-``return``, ``stuck`` (a truck that can reach nothing), ``reroute``,
-``stock_arrival`` (agreement or production stock), ``shelter`` (people
-sheltered), ``relieved`` (people relieved), ``first_supply`` (a zone's first
-district-or-higher delivery), ``task_start``/``task_end`` (team work),
-``road`` (road state change), plus hazard kinds.
+``return``, ``returned`` (a load brought back), ``abandon`` (a stop no longer
+reachable), ``stuck`` (a truck that can reach nothing), ``reroute``,
+``stock_arrival`` (agreement, production or inbound mutual-aid stock),
+``transfer_in`` (stock moved between depots ahead of the event),
+``transship_in`` (a district truck unloading into a township reserve),
+``aid_in`` / ``aid_request`` / ``aid_out`` (mutual aid in, a neighbour's
+request, units handed over to it), ``last_mile`` (porters, boats or a
+helicopter delivering to a cut-off zone), ``shelter`` (people sheltered),
+``relieved`` (people relieved), ``first_supply`` (a zone's first delivery
+from any reserve tier), ``task_start``/``task_end`` (team work), ``road``
+(road state change), plus hazard kinds.
 """
 from __future__ import annotations
 

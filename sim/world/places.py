@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sim.network.graph import RoadGraph
 
-__all__ = ["Place", "resolve_places", "check_world"]
+__all__ = ["Place", "resolve_places", "check_world", "aid_exit_key"]
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,19 @@ def resolve_places(scenario, graph: RoadGraph, zone_ids=(), townships=None) -> d
         else:
             node, dist = snap(*loc.lonlat)
             places[agent.id] = Place(agent.id, int(node), float(dist))
+    for k, request in enumerate(scenario.mutual_aid.requests):
+        key = aid_exit_key(k)
+        if request.exit.node is not None:
+            places[key] = Place(key, graph.index_of(request.exit.node), 0.0)
+        else:
+            node, dist = snap(*request.exit.lonlat)
+            places[key] = Place(key, int(node), float(dist))
     return places
+
+
+def aid_exit_key(k: int) -> str:
+    """The key of mutual-aid request ``k``'s hand-over node among the places."""
+    return f"mutual_aid.requests[{k}].exit"
 
 
 def check_world(scenario, base_dir: Path | str = ".") -> None:

@@ -33,6 +33,7 @@ class Reachability:
         self._closed = np.zeros(graph.n_edges, dtype=bool)
         self.checks = 0
         self.first_check_min: float | None = None
+        self.reachable: np.ndarray | None = None             # nodes some depot reaches, at the last check
 
     @property
     def any_cut_off(self) -> bool:
@@ -59,7 +60,7 @@ class Reachability:
         self._closed = self.graph.speed_factor == 0.0
         if not len(self.zones):
             return
-        reachable = self._reachable_nodes()
+        reachable = self.reachable = self._reachable_nodes()
         cut = ~reachable[self.zone_nodes]
         for k in np.flatnonzero(cut & ~self._cut):
             self.episodes.setdefault(self.zones[k].zone_id, []).append([now, math.inf])
@@ -89,16 +90,16 @@ class Reachability:
         later = sorted(z for z in self.episodes if z not in at_start)
         out = []
         if at_start and len(at_start) == len(self.zones):
-            out.append("no affected site can be reached from any depot once the hazard has struck: "
+            out.append("no affected site can be reached by truck from any depot once the hazard has struck: "
                        + _listing(at_start, self.episodes, people_of))
         elif at_start:
             people = sum(people_of.get(z, 0) for z in at_start)
-            out.append(f"{len(at_start)} affected zone(s) ({people:,} people) cannot be reached from any depot "
-                       f"once the hazard has struck: " + _listing(at_start, self.episodes, people_of))
+            out.append(f"{len(at_start)} affected zone(s) ({people:,} people) cannot be reached by truck from any "
+                       f"depot once the hazard has struck: " + _listing(at_start, self.episodes, people_of))
         if later:
             people = sum(people_of.get(z, 0) for z in later)
-            out.append(f"{len(later)} affected zone(s) ({people:,} people) were cut off from every depot later in "
-                       "the run: " + _listing(later, self.episodes, people_of))
+            out.append(f"{len(later)} affected zone(s) ({people:,} people) were cut off by road from every depot "
+                       "later in the run: " + _listing(later, self.episodes, people_of))
         return out
 
 

@@ -16,11 +16,10 @@ import numpy as np
 
 from sim.network.areas import node_townships
 from sim.network.geo import haversine_m
+from sim.scenarios.resources import LOCAL_TIERS
 
 __all__ = ["service_areas", "LOCAL_TIERS"]
 
-#: Tiers that serve their own area first.
-LOCAL_TIERS = ("street", "community")
 
 
 def service_areas(depots, zone_table, graph) -> np.ndarray:

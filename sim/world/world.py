@@ -35,7 +35,9 @@ from sim.world.event_log import EventLog
 from sim.world.impact import ZoneImpact, impact_from_spec
 from sim.world.needs import NeedsTable
 from sim.world.outage_plan import OutagePlan, plan_outages
-from sim.world.places import resolve_places
+from sim.world.last_mile import build_last_mile
+from sim.world.mutual_aid import AidRequest, schedule_inbound
+from sim.world.places import aid_exit_key, resolve_places
 from sim.world.reachability import Reachability
 from sim.world.rescue_ledger import RescueLedger
 from sim.world.service_areas import service_areas
@@ -76,6 +78,8 @@ class World:
     road_clearing: object | None = None       # debris work and corridors (sim.engine.road_clearing)
     hazard_figures: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    aid_requests: list = field(default_factory=list)   # neighbours' requests (sim.world.mutual_aid)
+    last_mile: object | None = None           # porters, boats, helicopters (sim.world.last_mile)
 
 
 def _impact(scenario, graph, zone_table, seed: int):
@@ -148,7 +152,27 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                   hazard_figures=dict(outcome.figures) if outcome is not None else {})
     world.rescue_coordinator = _rescue_coordinator(world)
     world.warnings.extend(_reachability_warnings(world))
+    world.aid_requests = _aid_requests(world)
+    world.last_mile = command.last_mile = build_last_mile(env, scenario, graph, depots, world.reachability,
+                                                          command.unit_kg, log)
+    if world.last_mile is not None:
+        world.last_mile.start(command)
+    world.warnings.extend(schedule_inbound(env, scenario, depots, log, float(scenario.duration)))
     return world
+
+
+def _aid_requests(world: World) -> list[AidRequest]:
+    """Neighbours' requests of the scenario, handed to command."""
+    from sim.scenarios.checks import aid_depot_id
+
+    index = {d.depot_id: k for k, d in enumerate(world.depots)}
+    out = []
+    for k, spec in enumerate(world.scenario.mutual_aid.requests):
+        depot = index[aid_depot_id(world.scenario, spec.depot, inbound=False)]
+        request = AidRequest(k, spec, world.places[aid_exit_key(k)].node, depot, ITEMS, world.log)
+        world.command.add_aid_request(request)
+        out.append(request)
+    return out
 
 
 def _rescue_coordinator(world: World) -> RescueCoordinator:

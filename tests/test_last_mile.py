@@ -1,0 +1,124 @@
+"""The last mile where trucks cannot go, checked by hand on a line of roads.
+
+Nodes 1-2-3-4 at 0.1° of longitude apart on latitude 39.8 (8.55 km in a
+straight line), roads of 10 km at 60 km/h (10 min); the depot at node 1; Z1 at
+node 4 (100 people, 50 affected: 150 L of water and 50 rations, 197.5 kg, on
+day one). A road closure round node 4 cuts Z1 off for the whole run; report
+30 min + order 5 min; load 20 min, unload 15 min.
+"""
+from __future__ import annotations
+
+import math
+
+import pytest
+from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+from sim.api import run
+from sim.errors import InputError
+from sim.network.geo import haversine_m
+from sim.scenarios import load_scenario
+
+STRAIGHT_KM = float(haversine_m(116.8, 39.8, 116.9, 39.8)) / 1e3     # node 3 to node 4
+TRANSFER_MIN = 35.0 + 20.0 + 2 * 10.0 + 15.0                          # truck at node 3, unloaded: 90 min
+
+
+def _world(tmp_path, last_mile, zones=(("Z1", 4, 100, 0.2),), depots=None, **extra):
+    region = line_world(tmp_path, n=4, length_m=10_000, speed_kmh=60)
+    region["zones"] = {"csv": write_zones(tmp_path, list(zones))}
+    closed = [{"start": "0h", "end": "30h", "closed_share": 1.0,
+               "area": {"around": {"center": [116.9, 39.8], "radius": "2km"}}}]
+    doc = scenario_doc(region, depots or [depot("d1", 1)], impact=everywhere_impact(0.5),
+                       outages={"roads": closed}, last_mile=last_mile, **extra)
+    return load_scenario(write_scenario(tmp_path, doc)), tmp_path
+
+
+def _porters(count, **extra):
+    return {"porters": {"count": count, "payload_kg": 25, "speed_kmh": 4, "max_walk": "10km",
+                        "hand_over": "10min", **extra}, "detour_factor": 1.0}
+
+
+def test_porters_carry_a_cut_off_zone_s_supplies_from_the_nearest_reachable_node(tmp_path):
+    # 197.5 kg in 8 trips of about 25 kg; 10 porters carry them at once: hand-over 10 min,
+    # then 8.55 km at 4 km/h.
+    scenario, base = _world(tmp_path, _porters(10))
+    result = run(scenario, base_dir=base)
+    zone = result.world.zones[0]
+    arrive = TRANSFER_MIN + 10.0 + 60.0 * STRAIGHT_KM / 4.0
+    assert zone.first_supply_min == pytest.approx(arrive)
+    assert zone.relief_min == pytest.approx(arrive)
+    summary = result.summary()
+    # The second day's rations follow within the dispatcher's 12 h look-ahead: twice 8 trips.
+    assert summary["kpi"]["last_mile"]["porters"] == {"carriers": 10, "zones": 1, "trips": 16, "kg": 395.0}
+    assert summary["supply_audit"]["balanced"]
+
+
+def test_fewer_porters_carry_in_waves(tmp_path):
+    # Two porters: four waves of two trips, each porter back after 2 × the way.
+    scenario, base = _world(tmp_path, _porters(2))
+    zone = run(scenario, base_dir=base).world.zones[0]
+    way = 60.0 * STRAIGHT_KM / 4.0
+    assert zone.first_supply_min == pytest.approx(TRANSFER_MIN + 10.0 + way)
+    assert zone.relief_min == pytest.approx(TRANSFER_MIN + 3 * (10.0 + 2 * way) + 10.0 + way)
+
+
+def test_a_zone_beyond_the_porters_walk_stays_cut_off(tmp_path):
+    scenario, base = _world(tmp_path, _porters(10, max_walk="5km"))
+    result = run(scenario, base_dir=base)
+    assert result.world.zones[0].first_supply_min == math.inf
+    assert result.summary()["kpi"]["last_mile"]["porters"]["zones"] == 0
+
+
+def test_boats_do_not_cross_debris_and_porters_do_not_cross_water(tmp_path):
+    boats = {"boats": {"count": 4, "max_walk": "10km"}}
+    scenario, base = _world(tmp_path, boats)                         # debris: no boats
+    assert run(scenario, base_dir=base).world.zones[0].first_supply_min == math.inf
+    (tmp_path / "w").mkdir()
+    scenario, base = _world(tmp_path / "w", {**boats, "ground": "water"})
+    assert run(scenario, base_dir=base).world.zones[0].first_supply_min < math.inf
+    (tmp_path / "p").mkdir()
+    scenario, base = _world(tmp_path / "p", {**_porters(10), "ground": "water"})
+    assert run(scenario, base_dir=base).world.zones[0].first_supply_min == math.inf
+
+
+def test_a_helicopter_flies_from_its_base_once_available(tmp_path):
+    # From 1 h on: the base's truck loads (20), unloads at the helipad (15), the helicopter
+    # takes 30 min to load and flies 25.6 km at 200 km/h.
+    heli = {"helicopters": {"count": 1, "available_from": "1h"}}
+    scenario, base = _world(tmp_path, heli)
+    zone = run(scenario, base_dir=base).world.zones[0]
+    km = float(haversine_m(116.6, 39.8, 116.9, 39.8)) / 1e3
+    assert zone.first_supply_min == pytest.approx(60.0 + 20.0 + 15.0 + 30.0 + 60.0 * km / 200.0)
+
+
+@pytest.mark.parametrize("seed", [2, 9])
+def test_more_boats_never_reach_fewer_zones(tmp_path, seed):
+    # Five zones round node 4, all cut off by the water; a short run makes boats the limit.
+    zones = [(f"Z{k}", 4, 400 + 100 * k, 0.2) for k in range(5)]
+    reached = []
+    for boats in (1, 2, 3, 5, 8):
+        folder = tmp_path / f"b{boats}"
+        folder.mkdir()
+        lm = {"boats": {"count": boats, "payload_kg": 300, "speed_kmh": 6, "max_walk": "10km"}, "ground": "water"}
+        scenario, base = _world(folder, lm, zones=zones, seed=seed, duration="6h")
+        world = run(scenario, base_dir=base).world
+        reached.append(sum(z.first_supply_min < math.inf for z in world.zones))
+    assert reached == sorted(reached) and reached[-1] > reached[0], reached
+
+
+@pytest.mark.parametrize("last_mile,message", [
+    ({"porters": {"count": 0}}, "porters.count"),
+    ({"boats": {"count": 2, "payload_kg": 0}}, "boats.payload_kg"),
+    ({"helicopters": {"count": 1, "base": "nowhere"}}, "'nowhere' is not a depot id"),
+])
+def test_a_mode_without_capacity_or_base_is_a_located_error(tmp_path, last_mile, message):
+    with pytest.raises(InputError) as info:
+        _world(tmp_path, last_mile)
+    assert message in str(info.value) and "scenario.yaml:" in str(info.value)
+
+
+def test_the_warning_says_which_cut_off_zones_another_mode_reached(tmp_path):
+    scenario, base = _world(tmp_path, _porters(10))
+    warnings = run(scenario, base_dir=base).summary()["warnings"]
+    assert any("can be reached by truck from any depot" in w for w in warnings)
+    assert "of the 1 zone(s) no truck could reach, 1 were reached by other modes (1 by porters); cut off from " \
+           "every mode: 0" in warnings
