@@ -36,3 +36,18 @@ def test_api_accepts_builtin_names_and_files():
     by_name = sim.load_scenario("three_outages")
     by_file = sim.load_scenario(ROOT / "scenarios" / "three_outages.yaml")
     assert by_name.name == by_file.name
+
+
+def test_readme_scenario_examples_are_valid_and_run_on_the_district(tmp_path):
+    from sim.api import run
+    from sim.scenarios.loader import load_scenario_text
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("## The scenario format"):]
+    section = section[:section.index("\n## ", 1)]
+    example = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)[0]
+    scenario = load_scenario_text(example.replace("duration: 72h", "duration: 6h"), "README.md")
+    assert scenario.mutual_aid.requests and scenario.last_mile.porters is not None
+    summary = run(scenario).summary()
+    assert summary["supply_audit"]["balanced"]
+    assert {v["target"] for v in summary["verdicts"]} >= {"district_supplies", "basic_relief", "aid_request"}

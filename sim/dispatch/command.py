@@ -245,6 +245,8 @@ class Command:
                 self.planner.escalate(self.env.now, force=True)
                 self._watch_idle_stock(interval)
                 self.need_changed()
+            else:
+                self.idle_stock.nothing_open()
 
     def _watch_idle_stock(self, interval: float) -> None:
         """Record any depot that has stayed idle beside need it should serve for a
@@ -322,7 +324,7 @@ class Command:
 
     def on_delivered(self, drop, depot) -> None:
         """A drop was unloaded at its zone (or into a township reserve's stock)."""
-        self.planner.on_delivered(drop)      # less need and less on its way: no new work
+        self.planner.on_delivered(drop, depot)      # less need and less on its way: no new work
 
     # ------------------------------------------------------------ helpers
     def _send_helpers(self) -> None:

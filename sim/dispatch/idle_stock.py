@@ -45,6 +45,10 @@ class IdleStockWatch:
             self.episodes.append({"depot": depot_id, "from_min": since, "until_min": now, "zones": zones,
                                   "items": names})
 
+    def nothing_open(self) -> None:
+        """A planning tick with no known need open anywhere: every depot's spell ends."""
+        self._since.clear()
+
     def warnings(self) -> list[str]:
         """One line per depot: its episodes and how long they lasted in all."""
         out = []

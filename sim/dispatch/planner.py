@@ -33,6 +33,10 @@ from sim.scenarios.resources import LOCAL_TIERS
 
 __all__ = ["TourPlanner", "HubStop", "can_send"]
 
+#: Escalation's estimate of a reserve's driving: straight line times this, at this speed (assumptions).
+ESTIMATE_DETOUR = 1.3
+ESTIMATE_SPEED_KMH = 25.0
+
 
 def can_send(depot) -> bool:
     """Whether a depot can send anything now: it has trucks and is not held back."""
@@ -68,6 +72,7 @@ class TourPlanner:
         self.hubs = [k for k, d in enumerate(depots) if d.tier == "street" and d.spec.trucks.count > 0]
         self.hub_stops = {k: HubStop(depots[k], k) for k in self.hubs}
         self.zone_xy, self.depot_xy = zone_xy, depot_xy
+        self.depot_zone_km = np.hypot(*(depot_xy[:, None, :] - zone_xy[None, :, :]).transpose(2, 0, 1))
         n, k = len(command.zones), len(ITEMS)
         self.need = np.zeros((n, k))
         self.first_day_need = np.zeros((n, k))
@@ -84,6 +89,7 @@ class TourPlanner:
         self._eligible_key = None
         self._eligible = None
         self.first_en_route = np.zeros(n, dtype=np.int64)
+        self.district_delivered = np.zeros(n, dtype=bool)   # zones a district or city truck has delivered to
         self.escalated_at = np.where(self.has_local, math.inf, 0.0)
         self._lp_flow = None
         self.lp_dirty = True
@@ -131,24 +137,25 @@ class TourPlanner:
     def _fleet_short(self, local: np.ndarray, demand: np.ndarray, open_known: np.ndarray, now: float) -> np.ndarray:
         """Whether each reserve's own vehicles cannot carry ``demand`` (units per item) to its
         known zones by the first-supplies target: the fleet's payload times the round trips
-        that fit before the earliest such deadline (load, drive there and back at the mean
-        travel time to those zones, unload; at least one). An estimate (assumption), so that
-        a reserve with stock but too few vehicles asks for help as one without stock does."""
+        that fit before the earliest such deadline (load, drive there and back, unload; at
+        least one). The drive is estimated from the straight line: ``ESTIMATE_DETOUR`` times
+        the mean distance to those zones at ``ESTIMATE_SPEED_KMH`` (assumptions; an estimate,
+        so that a reserve with stock but too few vehicles asks for help as one without
+        stock does)."""
         c = self.c
-        out = np.zeros(len(local), dtype=bool)
+        zones = self.serves[local] & open_known[None, :]
         weight = demand @ c.unit_kg
-        for j, k in enumerate(local):
-            zones = self.serves[k] & open_known
-            if weight[j] <= 1e-9 or not zones.any():
-                continue
-            depot = c.depots[k]
-            drive = c.travel([k])[k, zones]
-            drive = drive[np.isfinite(drive)]
-            round_trip = depot.load_time_min() + depot.spec.unload_time + 2.0 * (float(drive.mean()) if len(drive) else 0.0)
-            left = float((c.hit_min[zones] + c.first_deadline_min).min()) - now
-            trips = max(1, math.floor(left / round_trip)) if round_trip > 0 else 1
-            out[j] = weight[j] > depot.spec.trucks.count * depot.spec.trucks.payload_kg * trips + 1e-9
-        return out
+        count = zones.sum(axis=1)
+        mean_km = np.where(count > 0, (zones * self.depot_zone_km[local]).sum(axis=1) / np.maximum(count, 1), 0.0)
+        drive = 60.0 * ESTIMATE_DETOUR * mean_km / ESTIMATE_SPEED_KMH
+        depots = [c.depots[k] for k in local]
+        handling = np.array([d.load_time_min() + d.spec.unload_time for d in depots])
+        capacity = np.array([d.spec.trucks.count * d.spec.trucks.payload_kg for d in depots], dtype=float)
+        left = np.where(zones, (c.hit_min + c.first_deadline_min)[None, :], np.inf).min(axis=1) - now
+        round_trip = handling + 2.0 * drive
+        trips = np.where(round_trip > 0, np.maximum(1.0, np.floor(np.maximum(left, 0.0) / np.maximum(round_trip, 1e-9))),
+                         1.0)
+        return (count > 0) & (weight > capacity * trips + 1e-9)
 
     def _escalation_arrives(self, delay_min: float):
         yield self.c.env.timeout(delay_min)
@@ -290,8 +297,7 @@ class TourPlanner:
         area = self.serves[hubs]                                                  # [hub, zone]
         seen = area & ((c.visible_at[d] <= now) & (c.known_min < math.inf))[None, :]
         district_in = np.array([c.depots[h].first_district_in_min < math.inf for h in hubs])
-        zone_reached = np.array([z.first_district_supply_min < math.inf for z in c.zones])
-        reached = district_in | (area & zone_reached[None, :]).any(axis=1) | (self.hub_first_en_route[hubs] > 0)
+        reached = district_in | (area & self.district_delivered[None, :]).any(axis=1) | (self.hub_first_en_route[hubs] > 0)
         zones = np.where(reached[:, None], seen & (self.escalated_at <= now)[None, :], seen)
         # The first batch restocks the reserve with its township's first day, whatever
         # the reserve has sent already; later drops fill its shortfall.
@@ -388,10 +394,12 @@ class TourPlanner:
         self.lp_dirty = True
         return amounts
 
-    def on_delivered(self, drop) -> None:
+    def on_delivered(self, drop, depot) -> None:
         amounts = self._settle(drop)
         if drop.zone.index >= 0:
             self.delivered[drop.zone.index] += amounts
+            if depot.tier in DISTRICT_TIERS:
+                self.district_delivered[drop.zone.index] = True
 
     def on_abandoned(self, drop) -> None:
         self._settle(drop)
