@@ -407,3 +407,19 @@ def test_a_second_run_into_a_folder_in_use_is_refused_at_once(tmp_path, holder, 
                    "to finish or choose another --out"]
     assert sorted(p.name for p in out.iterdir()) == [".sim-lock"]
     assert main(["run", str(small_scenario_file(tmp_path)), "--out", str(out), "--quiet"]) == 0
+
+
+def test_a_township_reserve_serving_an_unknown_township_is_refused_at_its_line(tmp_path, capsys):
+    path = tmp_path / "hub.yaml"
+    path.write_text(
+        "name: hub\nduration: 6h\nregion: {network: {builtin: district}, zones: {builtin: district}}\n"
+        "impact: {area: {townships: [T01]}, affected_share: 0.1}\n"
+        "depots:\n"
+        "  - {id: a, tier: district, at: {node: 10}, stock: {water_l: 9, food_ration: 9, bedding: 9},"
+        " trucks: {count: 1, payload_kg: 1000}}\n"
+        "  - {id: h, tier: street, at: {node: 20}, serves: {townships: [T01, T77]}, stock: {water_l: 9},"
+        " trucks: {count: 1, payload_kg: 1000}}\n")
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{path}:7:")
+    assert "depots[1].serves.townships[1]: no zone belongs to township 'T77'" in err[0]

@@ -140,3 +140,29 @@ def test_displaced_without_a_place_are_short_whatever_arrived():
     supplies = received(water_l=30, food_ration=10, warm_clothing=10)
     assert t.short(0.0, supplies, np.array([7.0]))[0, 0] == 3
     assert t.short(0.0, received(water_l=30, food_ration=10, warm_clothing=4), np.array([10.0]))[0, 0] == 6
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_one_zone_s_shares_equal_the_table_s_arrays_for_that_zone(seed):
+    # The single-zone path (a zone updating its relief at each delivery) against the array
+    # path over several zones and times: the same people covered and short, group by group.
+    rng = np.random.default_rng(seed)
+    n_zones, n_groups = 4, 6
+    per = rng.choice([0.0, 0.5, 1.0, 3.0], size=(n_zones, n_groups, len(ITEMS)))
+    people = rng.integers(0, 400, size=(n_zones, n_groups))
+    t = NeedsTable(ITEMS, people, per, rng.choice([0.0, 3.0], size=n_groups),
+                   np.where(rng.random((n_zones, n_groups)) < 0.3, 2 * DAY_MIN, np.inf),
+                   rng.random(n_groups) < 0.4, rng.choice([0.0, 120.0], size=n_zones),
+                   ["public_shelter"] * n_groups, [False] * n_groups)
+    t.tent_people = 6
+    got = rng.integers(0, 900, size=(n_zones, len(ITEMS))).astype(float)
+    sheltered = rng.integers(0, 300, size=n_zones).astype(float)
+    for when in (0.0, 200.0, 1.5 * DAY_MIN, 4 * DAY_MIN):
+        for first_day_only in (True, False):
+            covered = t.covered(np.full(n_zones, when), got, sheltered, first_day_only=first_day_only, per_zone=True)
+            short = t.short(np.full(n_zones, when), got, sheltered, per_zone=True)
+            for z in range(n_zones):
+                one = t.zone(z)
+                assert one.covered(when, got[z:z + 1], sheltered[z:z + 1], first_day_only=first_day_only)[0] \
+                    == pytest.approx(covered[z])
+                assert one.short(when, got[z:z + 1], sheltered[z:z + 1])[0] == pytest.approx(short[z])

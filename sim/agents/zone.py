@@ -116,8 +116,8 @@ class Zone:
 
     # ------------------------------------------------------------ relief
     def _update_relief(self, now: float) -> None:
-        if self.needs is None:
-            return
+        if self.needs is None or self.relieved >= self.needing_first_day:
+            return                    # everyone needing first-day relief is relieved: it stays so
         received = np.array([[self.received.get(i, 0.0) for i in self._items]])
         covered = self.needs.covered(now, received, np.array([float(self.sheltered)]), first_day_only=True)[0]
         relieved = int(covered[self.needs.first_day_needing[0]].sum())

@@ -200,10 +200,14 @@ class Command:
         self.planner.lp_dirty = True
 
     def need_changed(self) -> None:
-        """Something changed that may give idle trucks work: tell every depot."""
+        """Something changed that may give idle trucks work: tell every depot that may
+        have some now (district and city depots always: they also restock reserves and
+        serve neighbours' requests and cut-off zones)."""
         self._changed()
-        for d in self.depots:
-            d.signal_work()
+        may = self.planner.may_have_work(self.env.now)
+        for d, wake in zip(self.depots, may):
+            if wake:
+                d.signal_work()
 
     def add_aid_request(self, request) -> None:
         """A neighbour's request (:class:`sim.world.mutual_aid.AidRequest`): its depot's trucks

@@ -220,6 +220,16 @@ class TourPlanner:
             self._eligible_key = key
         return np.flatnonzero(self._eligible[d])
 
+    def may_have_work(self, now: float) -> np.ndarray:
+        """Per depot, whether a truck asking now could get a tour: zones are its by
+        :meth:`zones_for`, or it is a district or city depot (reserves, requests,
+        cut-off zones), or it has requests of neighbours."""
+        self.zones_for(0, now)
+        may = self._eligible.any(axis=1) | ~self.local
+        for request in self.requests:
+            may[request.depot_index] = True
+        return may
+
     def allowed(self, now: float) -> np.ndarray:
         """``[depot, zone]``: the zones each depot may serve now — its service area, and
         for a district or city depot only zones without a reserve of their own or whose

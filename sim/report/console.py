@@ -14,6 +14,17 @@ def _hours(x) -> str:
     return "never" if x is None else f"{x:.2f} h"
 
 
+def _target_words(verdict: dict) -> str:
+    """A verdict's target as the console says it."""
+    target = verdict["target"]
+    if target == "district_supplies":
+        return "first district supplies per township" if verdict.get("site") == "township" else \
+            "first supplies per community"
+    if target == "aid_request":
+        return f"aid request of {verdict.get('region', '')}"
+    return target.replace("_", " ")
+
+
 def format_summary(summary: dict, out: Path | None = None) -> str:
     k = summary["kpi"]
     fs, rl = k["first_supplies"], k["relief"]
@@ -32,9 +43,7 @@ def format_summary(summary: dict, out: Path | None = None) -> str:
                  + f"; at the end {_pct(rl['relieved_at_end'])}")
     for v in summary["verdicts"]:
         mark = "MET    " if v["met"] else "NOT MET"
-        where = f" (per {v['site']})" if v.get("site") else f" ({v['region']})" if v.get("region") else ""
-        lines.append(f"  {mark} {v['target'].replace('_', ' ')}{where} within {v['within_h']:g} h: "
-                     f"{_pct(v['share'])}")
+        lines.append(f"  {mark} {_target_words(v)} within {v['within_h']:g} h: {_pct(v['share'])}")
     if k["zones_never_reached"]:
         lines.append(f"  zones never reached: {len(k['zones_never_reached'])}")
     unmet = {i: a for i, a in k["unmet_need_at_end"].items() if a > 0}

@@ -37,6 +37,13 @@ RequestWithin = duration("the request is met if everything is handed over within
                          "(default 24 h [BJ14])", at_least="1min", at_most="30d")
 
 
+def _with_stock(entry):
+    """``entry`` unless its stock is empty (then its ``_no_stock`` reason as a validation error)."""
+    if not entry.stock.as_dict(nonzero=True):
+        raise ValueError(f"{entry._no_stock}; give units of at least one item")
+    return entry
+
+
 class InboundAid(Strict):
     """Supplies from a neighbouring region or the national reserve."""
 
@@ -46,11 +53,11 @@ class InboundAid(Strict):
     lead_time: InboundLead = "24h"
     stock: ItemAmounts = Field(..., description="units per item")
 
+    _no_stock = "an inbound aid with no stock brings nothing"
+
     @model_validator(mode="after")
     def _something(self):
-        if not self.stock.as_dict(nonzero=True):
-            raise ValueError("an inbound aid with no stock brings nothing; give units of at least one item")
-        return self
+        return _with_stock(self)
 
 
 class AidRequest(Strict):
@@ -64,11 +71,11 @@ class AidRequest(Strict):
                                             "edge)")
     stock: ItemAmounts = Field(..., description="units per item asked for")
 
+    _no_stock = "a request for no stock asks for nothing"
+
     @model_validator(mode="after")
     def _something(self):
-        if not self.stock.as_dict(nonzero=True):
-            raise ValueError("a request for no stock asks for nothing; give units of at least one item")
-        return self
+        return _with_stock(self)
 
 
 class MutualAid(Strict):

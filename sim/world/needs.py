@@ -37,6 +37,8 @@ back) needs nothing more.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 __all__ = ["NeedsTable", "CONDITIONS", "RELIEF_CONDITIONS", "CONSUMABLES", "DAY_MIN"]
@@ -159,6 +161,9 @@ class NeedsTable:
 
     def _share_out(self, t_min, received, sheltered, first_day_only: bool, per_zone: bool):
         need = self.group_need_by(self._zone_times(t_min, first_day_only, per_zone), per_zone=True)  # [..., Z, G, I]
+        if need.ndim == 3 and need.shape[0] == 1:
+            return self._share_out_one(need[0], np.asarray(received, dtype=float).reshape(-1),
+                                       float(np.asarray(sheltered, dtype=float).reshape(-1)[0]))
         left = np.array(received, dtype=float, copy=True)
         shelter_left = np.array(sheltered, dtype=float, copy=True)
         tent = self.items.index("tent") if "tent" in self.items else None
@@ -189,6 +194,46 @@ class NeedsTable:
                 lacking = np.maximum(lacking, people - placed)
             covered[..., g] = n
             short[..., g] = np.minimum(people, lacking)
+        return covered, short
+
+    def _share_out_one(self, need: np.ndarray, received: np.ndarray, sheltered: float):
+        """:meth:`_share_out` for one zone at one time (``need[G, I]``), in plain floats: the
+        same arithmetic, without array overheads (a zone updates its relief at every delivery)."""
+        n_groups, n_items = need.shape
+        left = [float(x) for x in received]
+        shelter_left = sheltered
+        tent = self.items.index("tent") if "tent" in self.items else None
+        covered = np.zeros((1, n_groups))
+        short = np.zeros((1, n_groups))
+        people_row = self.people[0]
+        daily_rows = self.per_person[0]
+        for g in range(n_groups):
+            people = int(people_row[g])
+            if not people:
+                continue
+            can, lacking = math.inf, 0.0
+            for i in range(n_items):
+                due = float(need[g, i])
+                take = min(due, max(left[i], 0.0))
+                left[i] -= take
+                per = due / max(people, 1)
+                if per > 0:
+                    can = min(can, math.floor(take / per + 1e-9))
+                daily = float(daily_rows[g, i])
+                if daily > 0:
+                    lacking = max(lacking, math.ceil((due - take) / daily - 1e-9))
+            n = min(float(people), can)
+            if self.needs_place[g]:
+                tents = math.floor(max(left[tent], 0.0) + 1e-9) if tent is not None else 0.0
+                placed = min(float(people), shelter_left + tents * self.tent_people)
+                in_shelter = min(placed, shelter_left)
+                shelter_left -= in_shelter
+                if tent is not None:
+                    left[tent] -= math.ceil((placed - in_shelter) / self.tent_people - 1e-9)
+                n = min(n, placed)
+                lacking = max(lacking, people - placed)
+            covered[0, g] = n
+            short[0, g] = min(float(people), lacking)
         return covered, short
 
     def needing(self, t_min, first_day_only: bool = False, per_zone: bool = False) -> np.ndarray:
