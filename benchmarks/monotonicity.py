@@ -1,0 +1,303 @@
+"""Monotonicity study: does every investment leave the headline KPIs no worse?
+
+For each shipped scenario and each investment a logistician expects to help,
+paired replications on common random numbers (one batch per scenario through
+:func:`sim.experiments.batch.run_batch`, replication *i* of every variant on
+the same seed) give the mean change of each headline KPI with its 95 %
+interval (:func:`sim.experiments.statistics.paired_statistics`):
+
+* first district supplies within 3 h, people relieved within 8 h and 12 h
+  (shares of sites and of affected people; higher is better);
+* unmet need at the end, in kilograms (every item's unmet units times its
+  unit weight; lower is better).
+
+A change is flagged **worse** when its whole interval lies on the bad side of
+zero (for a share: the upper bound below 0; for unmet need: the lower bound
+above 0), and **better** when it lies on the good side.
+
+Investments (each where it applies):
+
+* ``trucks x2`` — every depot's fleet doubled;
+* ``bays x2`` — every depot's loading bays doubled;
+* ``stock x1.5`` — every depot's physical stock times 1.5;
+* ``warning +6h`` (rainfall) — the warning 6 h earlier. The shipped rainstorm
+  starts 12 h into the run with a 12 h lead, so its warning is already at the
+  start of the run and cannot come earlier; the pair is therefore a warning
+  6 h later than shipped (before) against the shipped one (after);
+* ``retrofit`` (earthquake) — the ``retrofit`` intervention on all bridges,
+  fragility factor 1.5;
+* ``street depot`` — an ``add_depot`` intervention: a street depot with
+  stock and trucks at the community of the most affected township (by the
+  scenario's own seed) with the most affected people.
+
+Usage::
+
+    python benchmarks/monotonicity.py [--replications 20] [--scenarios NAME ...] [--investments NAME ...]
+                                      [--workers 1] [--out DIR] [--json OUT] [--markdown]
+
+``--out`` keeps the batches (one folder per scenario) so an interrupted study
+resumes; without it they go to a temporary folder.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+SCENARIOS = ("baseline_normal_traffic", "m8_earthquake", "extreme_rainfall", "three_outages", "four_outages")
+SHARES = ("first_supplies_within_3h", "relief_within_8h", "relief_within_12h")
+UNMET = "unmet_need_kg"
+KPIS = (*SHARES, UNMET)
+BASE = "shipped"
+#: The added street depot: what it holds and sends.
+STREET_DEPOT = {"id": "street-added", "tier": "street",
+                "stock": {"water_l": 40000, "food_ration": 20000, "bedding": 5000},
+                "trucks": {"count": 6, "payload_kg": 3000}, "loading_bays": 2,
+                "load_time": "15min", "unload_time": "15min", "backup_power": True}
+
+
+@dataclass(frozen=True)
+class Investment:
+    """An investment: the variant it makes of a scenario's data, and the pair it is judged on.
+
+    ``before`` is the variant the change is measured from (``None``: the
+    shipped scenario), ``after`` the variant with the investment (``None``:
+    the shipped scenario).
+    """
+
+    name: str
+    applies: Callable[[dict], bool]
+    after: Callable[[dict, dict], dict] | None
+    before: Callable[[dict, dict], dict] | None = None
+
+
+def _every_depot(data: dict, change) -> dict:
+    for depot in data["depots"]:
+        change(depot)
+    return data
+
+
+def _double_trucks(data: dict, _ctx: dict) -> dict:
+    return _every_depot(data, lambda d: d["trucks"].update(count=2 * d["trucks"]["count"]))
+
+
+def _double_bays(data: dict, _ctx: dict) -> dict:
+    return _every_depot(data, lambda d: d.update(loading_bays=2 * d["loading_bays"]))
+
+
+def _more_stock(data: dict, _ctx: dict) -> dict:
+    return _every_depot(data, lambda d: d.update(stock={k: math.floor(1.5 * v) for k, v in d["stock"].items()}))
+
+
+def _later_warning(data: dict, _ctx: dict) -> dict:
+    data["hazard"]["warning_lead"] = f"{_minutes(data['hazard']['warning_lead']) - 360:g}min"
+    return data
+
+
+def _retrofit(data: dict, _ctx: dict) -> dict:
+    data["interventions"] = [{"type": "retrofit", "bridges": "all", "fragility_factor": 1.5}]
+    return data
+
+
+def _street_depot(data: dict, ctx: dict) -> dict:
+    data["interventions"] = [{"type": "add_depot", "depot": {**STREET_DEPOT, "at": {"node": ctx["hot_node"]}}}]
+    return data
+
+
+def _minutes(value) -> float:
+    from sim.scenarios.units import parse_duration_min
+
+    return parse_duration_min(value)
+
+
+def _hazard(kind: str):
+    return lambda data: (data.get("hazard") or {}).get("type") == kind
+
+
+INVESTMENTS = (
+    Investment("trucks x2", lambda data: True, _double_trucks),
+    Investment("bays x2", lambda data: True, _double_bays),
+    Investment("stock x1.5", lambda data: True, _more_stock),
+    Investment("warning +6h", _hazard("rainfall"), None, before=_later_warning),
+    Investment("retrofit", _hazard("earthquake"), _retrofit),
+    Investment("street depot", lambda data: True, _street_depot),
+)
+
+
+# ------------------------------------------------------------ variants
+def most_affected_node(scenario, base_dir: Path) -> tuple[str, int]:
+    """The most affected township (by the scenario's own seed) and the node of its most affected zone."""
+    from sim.world.world import build_world
+
+    world = build_world(scenario, base_dir=base_dir)
+    by_township: dict[str, int] = {}
+    for zone in world.zones:
+        by_township[zone.township] = by_township.get(zone.township, 0) + zone.affected
+    township = max(sorted(by_township), key=lambda t: by_township[t])
+    zone = max((z for z in world.zones if z.township == township), key=lambda z: (z.affected, -z.index))
+    return township, int(zone.node)
+
+
+def _scenario_of(data: dict):
+    from sim.scenarios.checks import check_scenario
+    from sim.scenarios.interventions import apply_interventions
+    from sim.scenarios.models import Scenario
+
+    scenario = Scenario.model_validate(data)
+    problems = check_scenario(scenario)
+    if problems:
+        raise ValueError(f"{data.get('name')}: {problems}")
+    return apply_interventions(scenario) if scenario.interventions else scenario
+
+
+def study_variants(scenario, base_dir: Path, investments=None):
+    """The batch's variants (the shipped scenario first) and the pairs ``(investment, before, after)``
+    of the ``investments`` named (default: all)."""
+    import copy
+
+    from sim.experiments.sweep import Variant
+
+    base_data = scenario.model_dump(mode="json")
+    township, node = most_affected_node(scenario, base_dir)
+    ctx = {"hot_township": township, "hot_node": node}
+    variants = [Variant(BASE, {}, scenario, base_dir.resolve())]
+    pairs = []
+    for inv in INVESTMENTS:
+        if not inv.applies(base_data) or (investments is not None and inv.name not in investments):
+            continue
+        names = []
+        for side, change in (("before", inv.before), ("after", inv.after)):
+            if change is None:
+                names.append(BASE)
+                continue
+            name = inv.name if side == "after" else f"{inv.name} ({side})"
+            variants.append(Variant(name, {"investment": inv.name, "side": side},
+                                    _scenario_of(change(copy.deepcopy(base_data), ctx)), base_dir.resolve()))
+            names.append(name)
+        pairs.append((inv.name, *names))
+    return variants, pairs, ctx
+
+
+# ------------------------------------------------------------ statistics
+def with_unmet_kg(rows, scenario):
+    """``rows`` with the :data:`UNMET` column: unmet units times unit weights, summed over items."""
+    weights = scenario.item_weights_kg.model_dump()
+    rows = rows.copy()
+    rows[UNMET] = sum(rows[c].fillna(0.0) * weights[c[len("unmet_"):]]
+                      for c in rows.columns if c.startswith("unmet_") and c[len("unmet_"):] in weights)
+    return rows
+
+
+def changes(rows, pairs) -> list[dict]:
+    """One row per (investment, KPI): the mean paired change with its interval and the flag."""
+    from sim.experiments.statistics import paired_statistics
+
+    ok = rows[rows["status"] == "ok"]
+    by_variant = {name: df.set_index("replication").sort_index() for name, df in ok.groupby("variant")}
+    out = []
+    for investment, before_name, after_name in pairs:
+        before, after = by_variant[before_name], by_variant[after_name]
+        common = before.index.intersection(after.index)
+        for kpi in KPIS:
+            s = paired_statistics(before.loc[common, kpi].to_numpy(float), after.loc[common, kpi].to_numpy(float),
+                                  share=kpi in SHARES)
+            lower_is_better = kpi == UNMET
+            worse = s["diff_ci_low"] > 0 if lower_is_better else s["diff_ci_high"] < 0
+            better = s["diff_ci_high"] < 0 if lower_is_better else s["diff_ci_low"] > 0
+            pairs_worse = int(((after.loc[common, kpi] - before.loc[common, kpi]) * (-1 if lower_is_better else 1)
+                               < -1e-9).sum())
+            out.append({"investment": investment, "kpi": kpi, "n_pairs": s["n_pairs"],
+                        "before_mean": s["before_mean"], "after_mean": s["after_mean"],
+                        "change": s["diff_mean"], "ci_low": s["diff_ci_low"], "ci_high": s["diff_ci_high"],
+                        "method": s["diff_method"], "pairs_worse": pairs_worse,
+                        "flag": "WORSE" if worse else ("better" if better else "")})
+    return out
+
+
+# ------------------------------------------------------------ the study
+def run_scenario(name: str, replications: int, workers: int, out_dir: Path, investments=None) -> dict:
+    from sim.experiments.batch import run_batch
+    from sim.experiments.results import read_results
+    from sim.scenarios import builtin_scenario_path, load_scenario
+
+    path = builtin_scenario_path(name)
+    scenario = load_scenario(path)
+    variants, pairs, ctx = study_variants(scenario, path.parent, investments)
+    started = time.perf_counter()
+    run_batch(scenario, replications=replications, variants=variants, out_dir=out_dir, workers=workers,
+              resume=(out_dir / "batch.json").exists(), base_dir=path.parent, scenario_file=str(path))
+    wall = time.perf_counter() - started
+    rows = with_unmet_kg(read_results(out_dir), scenario)
+    failed = int((rows["status"] != "ok").sum())
+    return {"scenario": name, "replications": replications, "variants": [v.name for v in variants],
+            "street_depot": ctx, "wall_s": round(wall, 1), "failed_runs": failed, "changes": changes(rows, pairs)}
+
+
+def _fmt(value: float, kpi: str) -> str:
+    if not math.isfinite(value):
+        return "n/a"
+    return f"{100 * value:+.1f}" if kpi in SHARES else f"{value:+,.0f}"
+
+
+def format_table(results: list[dict], markdown: bool = False) -> str:
+    """Scenario × investment × KPI: change [95 % CI] and the flag (shares in points, unmet need in kg)."""
+    head = ["scenario", "investment", *KPIS]
+    lines = []
+    if markdown:
+        lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for res in results:
+        by_inv: dict[str, dict[str, dict]] = {}
+        for c in res["changes"]:
+            by_inv.setdefault(c["investment"], {})[c["kpi"]] = c
+        for inv, cells in by_inv.items():
+            texts = []
+            for kpi in KPIS:
+                c = cells[kpi]
+                text = f"{_fmt(c['change'], kpi)} [{_fmt(c['ci_low'], kpi)}, {_fmt(c['ci_high'], kpi)}]"
+                texts.append(f"{text} {c['flag']}".rstrip() if not markdown or not c["flag"] else
+                             f"{text} **{c['flag']}**")
+            row = [res["scenario"], inv, *texts]
+            lines.append("| " + " | ".join(row) + " |" if markdown else "  ".join(
+                [f"{row[0]:<24}", f"{row[1]:<13}", *(f"{t:<34}" for t in texts)]))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--replications", type=int, default=20)
+    parser.add_argument("--scenarios", nargs="+", default=list(SCENARIOS), choices=SCENARIOS, metavar="NAME")
+    parser.add_argument("--investments", nargs="+", choices=[i.name for i in INVESTMENTS], metavar="NAME",
+                        help="only these investments (default: all)")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--out", type=Path, help="keep the batches here (resumable)")
+    parser.add_argument("--json", type=Path, metavar="OUT")
+    parser.add_argument("--markdown", action="store_true", help="print the table in Markdown")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="monotonicity_") as tmp:
+        root = args.out or Path(tmp)
+        results = []
+        for name in args.scenarios:
+            res = run_scenario(name, args.replications, args.workers, root / name, args.investments)
+            results.append(res)
+            print(f"{name}: {args.replications} replications x {len(res['variants'])} variants in "
+                  f"{res['wall_s']:.0f} s" + (f", {res['failed_runs']} runs failed" if res["failed_runs"] else ""),
+                  file=sys.stderr)
+            if args.json:
+                args.json.write_text(json.dumps({"kpis": list(KPIS), "results": results}, indent=2) + "\n")
+    print("change after − before, mean [95 % CI] over paired replications: shares in points, unmet need in kg; "
+          "WORSE = the interval lies on the bad side of 0")
+    print(format_table(results, markdown=args.markdown))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
