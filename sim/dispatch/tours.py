@@ -37,6 +37,8 @@ __all__ = ["Drop", "Tour", "TourRules", "Candidates", "compose_load", "build_tou
 
 #: What a drop is for, by urgency tier.
 PURPOSES = ("first_batch", "relief", "resupply")
+#: Candidates whose insertion is costed at once (see :func:`_most_urgent_insertion`).
+INSERTION_BLOCK = 64
 
 
 @dataclass
@@ -166,14 +168,11 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     tour.planned_min = 2.0 * float(cand.depot_min[first])
     while room >= min(rules.min_drop_kg, payload_kg) and len(stops) < rules.max_stops and open_rows.any():
         path = np.vstack([depot_xy_km, cand.xy_km[stops], depot_xy_km])
-        added_km, edge = _insertion_costs(path, cand.xy_km)
-        added_min = added_km * min_per_km
-        fits = open_rows & (added_min <= rules.max_detour_min) & (tour.planned_min + added_min <= rules.max_tour_min)
-        if not fits.any():
+        found = _most_urgent_insertion(path, cand.xy_km, open_rows, min_per_km, tour.planned_min, rules)
+        if found is None:
             break
-        k = int(np.argmax(fits))                         # the most urgent that fits
+        k, position, added_min = found
         open_rows[k] = False
-        position = int(edge[k])
         if drivable is not None and not _legs_drivable(cand, stops, position, k, drivable):
             continue
         drop = _drop(cand, k, avail, unit_kg, items, room, rules, payload_kg)
@@ -182,8 +181,28 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
         stops.insert(position, k)
         tour.drops.insert(position, drop)
         room -= drop.weight_kg
-        tour.planned_min += float(added_min[k])
+        tour.planned_min += added_min
     return tour
+
+
+def _most_urgent_insertion(path_xy: np.ndarray, xy: np.ndarray, open_rows: np.ndarray, min_per_km: float,
+                           planned_min: float, rules: TourRules) -> tuple[int, int, float] | None:
+    """The most urgent open row whose cheapest insertion keeps the tour within its limits:
+    (row, position in the stops, minutes added), or ``None``.
+
+    Rows come in urgency order, so they are tried in blocks from the most
+    urgent on; most tours find their next stop in the first block.
+    """
+    rows = np.flatnonzero(open_rows)
+    for start in range(0, len(rows), INSERTION_BLOCK):
+        block = rows[start:start + INSERTION_BLOCK]
+        added_km, edge = _insertion_costs(path_xy, xy[block])
+        added_min = added_km * min_per_km
+        fits = (added_min <= rules.max_detour_min) & (planned_min + added_min <= rules.max_tour_min)
+        if fits.any():
+            j = int(np.argmax(fits))
+            return int(block[j]), int(edge[j]), float(added_min[j])
+    return None
 
 
 def _legs_drivable(cand: Candidates, stops: list[int], position: int, k: int, drivable) -> bool:
