@@ -1,37 +1,63 @@
-"""Engine benchmark: wall time and event rate of one scenario run.
+"""Engine benchmark: warm wall time of each shipped scenario and where it goes.
 
-Runs a scenario (default: the default scenario) and a bare SimPy timeout loop
-in the same process, and prints the run's wall time, the simulated events
-(events SimPy scheduled), events per second of the simulation phase, and the
-ratio of that rate to the bare loop's. ``--json OUT`` writes
-``{"scenario", "wall_s", "build_s", "simulate_s", "events", "events_per_s",
-"bare_simpy_events_per_s", "ratio", "skeleton_events_per_s", "skeleton_ratio", ...}``.
-The skeleton is the engine's process structure (trucks, a priority trip
-store, loading bays, timeouts) without any model work: its ratio to the bare
-loop is the ceiling the engine's ratio can approach.
+For each scenario (default: every shipped one) a first run warms the caches
+(numba kernels, the built-in district, the routing hierarchy); then
+``--repeats`` warm runs, each followed by writing its outputs without plots
+or ``report.html`` (:func:`sim.report.outputs.write_outputs`), give the
+**warm wall time** (median; run plus outputs). Further instrumented runs
+split that time by the code it is spent in, timing the entry points of each
+part (a call inside another part's call counts for the inner part only):
 
-Usage: python benchmarks/bench_engine.py [SCENARIO] [--repeats N] [--json OUT]
+* ``planning`` — the command centre (:class:`sim.dispatch.command.Command`:
+  ``next_tour`` and the helpers that build tours, eligibility, urgency,
+  need bookkeeping, sending helpers);
+* ``routing`` — :class:`sim.routing.Router` (trees, routes, customization);
+* ``task_assignment`` — :class:`sim.dispatch.work.WorkAssigner` and
+  :class:`sim.dispatch.rescue.RescueCoordinator`;
+* ``needs`` — the needs model (:class:`sim.world.needs.NeedsTable`: what a
+  zone needs when, whom a delivery relieves);
+* ``outputs`` — :func:`sim.report.outputs.write_outputs` without plots;
+* ``simpy_and_rest`` — everything else: SimPy's event loop, the agents'
+  processes, building the world (outside routing).
+
+Shares come from the instrumented runs (the timing wrappers add a few per
+cent), the wall time from the plain ones. Every wall time is also given as a
+ratio to a fixed bare SimPy workload (100 processes × 2,000 timeouts)
+measured in the same process, so figures from a loaded machine compare.
+
+Usage: python benchmarks/bench_engine.py [SCENARIO ...] [--repeats N] [--json OUT]
 """
 from __future__ import annotations
 
 import argparse
+import functools
+import inspect
 import json
 import os
 import statistics
 import sys
+import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import simpy
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sim.engine.simulation import run  # noqa: E402
-from sim.scenarios import DEFAULT_SCENARIO, builtin_scenario_path, load_scenario  # noqa: E402
+from sim.api import run  # noqa: E402
+from sim.report.outputs import write_outputs  # noqa: E402
+from sim.scenarios import BUILTIN_SCENARIOS, builtin_scenario_path, load_scenario  # noqa: E402
+
+#: Warm wall-time targets on 2 cores, without plots (seconds).
+TARGETS_S = {"m8_earthquake": 1.0, "extreme_rainfall": 0.7, "baseline_normal_traffic": 0.15}
+#: Largest share of a warm M8 run spent planning.
+PLANNING_SHARE_TARGET = 0.20
+PARTS = ("planning", "routing", "task_assignment", "needs", "outputs", "simpy_and_rest")
 
 
-def bare_simpy_rate(n_processes: int = 100, steps: int = 2_000) -> float:
-    """Events per second of processes that only yield timeouts."""
+def bare_simpy(n_processes: int = 100, steps: int = 2_000) -> tuple[float, int]:
+    """Seconds and events of processes that only yield timeouts (the reference workload)."""
     env = simpy.Environment()
 
     def ticker(env, k):
@@ -42,77 +68,128 @@ def bare_simpy_rate(n_processes: int = 100, steps: int = 2_000) -> float:
         env.process(ticker(env, k))
     t = time.perf_counter()
     env.run()
-    wall = time.perf_counter() - t
-    return next(env._eid) / wall
+    return time.perf_counter() - t, next(env._eid)
 
 
-def skeleton_rate(n_trucks: int = 40, n_trips: int = 20_000) -> float:
-    """Events per second of the engine's process structure with no model work:
-    trucks taking trips from a priority store at a loading bay, loading,
-    driving and unloading as bare timeouts. The ceiling of the engine's rate."""
-    env = simpy.Environment()
-    bays = simpy.Resource(env, capacity=4)
-    trips = simpy.PriorityStore(env)
+class Split:
+    """Exclusive wall time per part: a timed call inside another timed call counts for the inner one."""
 
-    def drive(minutes):
-        yield env.timeout(minutes)
+    def __init__(self):
+        self.seconds: dict[str, float] = defaultdict(float)
+        self._stack: list[list] = []          # [part, seconds spent in timed calls inside]
+        self._undo: list[tuple] = []
 
-    def truck():
-        while True:
-            with bays.request() as bay:
-                yield bay
-                yield trips.get()
-                yield env.timeout(20.0)
-            yield env.process(drive(15.0))
-            yield env.timeout(15.0)
-            yield env.process(drive(15.0))
+    def timed(self, part: str, fn):
+        stack, seconds = self._stack, self.seconds
 
-    def orders():
-        for i in range(n_trips):
-            yield trips.put(simpy.PriorityItem((i,), i))
-            yield env.timeout(0.5)
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            stack.append([part, 0.0])
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                _, inner = stack.pop()
+                took = time.perf_counter() - started
+                seconds[part] += took - inner
+                if stack:
+                    stack[-1][1] += took
+        return wrapper
 
-    for _ in range(n_trucks):
-        env.process(truck())
-    env.process(orders())
-    t = time.perf_counter()
-    env.run(until=n_trips * 0.5 + 1_000)
-    return next(env._eid) / (time.perf_counter() - t)
+    def wrap_class(self, cls, part: str) -> None:
+        """Time every plain method of ``cls`` (not generators: their bodies run as SimPy processes)."""
+        for name, member in list(vars(cls).items()):
+            if name.startswith("__") or not inspect.isfunction(member) or inspect.isgeneratorfunction(member):
+                continue
+            self._undo.append((cls, name, member))
+            setattr(cls, name, self.timed(part, member))
+
+    def restore(self) -> None:
+        for cls, name, member in reversed(self._undo):
+            setattr(cls, name, member)
+        self._undo.clear()
+
+
+def instrumented(split: Split):
+    from sim.dispatch.command import Command
+    from sim.dispatch.rescue import RescueCoordinator
+    from sim.dispatch.work import WorkAssigner
+    from sim.routing.router import Router
+    from sim.world.needs import NeedsTable
+
+    split.wrap_class(Command, "planning")
+    split.wrap_class(Router, "routing")
+    split.wrap_class(WorkAssigner, "task_assignment")
+    split.wrap_class(RescueCoordinator, "task_assignment")
+    split.wrap_class(NeedsTable, "needs")
+
+
+def run_and_write(scenario, base_dir: Path, out: Path, split: Split | None = None) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = run(scenario, base_dir=base_dir)
+    if split is not None:
+        split.timed("outputs", write_outputs)(result, out, plots=False, report=False)
+    else:
+        write_outputs(result, out, plots=False, report=False)
+    return time.perf_counter() - started, result
+
+
+def measure(name: str, repeats: int, tmp: Path) -> dict:
+    path = builtin_scenario_path(name)
+    scenario = load_scenario(path)
+    out = tmp / name
+    first_s, _ = run_and_write(scenario, path.parent, out)
+    plain = [run_and_write(scenario, path.parent, out) for _ in range(repeats)]
+    wall = statistics.median(s for s, _ in plain)
+    result = plain[0][1]
+    split = Split()
+    instrumented(split)
+    try:
+        shares = []
+        for _ in range(max(1, repeats // 2)):
+            split.seconds.clear()
+            total, _ = run_and_write(scenario, path.parent, out, split)
+            timed = dict(split.seconds)
+            timed["simpy_and_rest"] = max(total - sum(timed.values()), 0.0)
+            shares.append({p: timed.get(p, 0.0) / total for p in PARTS})
+    finally:
+        split.restore()
+    share = {p: statistics.median(s[p] for s in shares) for p in PARTS}
+    return {"scenario": name, "wall_s": round(wall, 3), "first_run_s": round(first_s, 3),
+            "build_s": round(statistics.median(r.wall_s - r.simulate_s for _, r in plain), 3),
+            "simpy_events": result.simpy_events,
+            "split_share": {p: round(v, 4) for p, v in share.items()},
+            "split_s": {p: round(v * wall, 3) for p, v in share.items()},
+            "target_s": TARGETS_S.get(name)}
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("scenario", nargs="?", help="scenario file or built-in name")
-    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("scenarios", nargs="*", help="built-in scenario names (default: all)")
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--json", metavar="OUT")
     args = ap.parse_args(argv)
-    name = args.scenario or DEFAULT_SCENARIO
-    path = Path(name) if Path(name).exists() else builtin_scenario_path(name)
-    scenario = load_scenario(path)
-    first = run(scenario, base_dir=path.parent)  # warm caches (numba, district) once
-    runs = [run(scenario, base_dir=path.parent) for _ in range(args.repeats)]
-    wall = statistics.median(r.wall_s for r in runs)
-    sim_s = statistics.median(r.simulate_s for r in runs)
-    build_s = statistics.median(r.wall_s - r.simulate_s for r in runs)
-    events = runs[0].simpy_events
-    rate = events / sim_s if sim_s > 0 else float("inf")
-    bare = statistics.median(bare_simpy_rate() for _ in range(3))
-    skeleton = statistics.median(skeleton_rate() for _ in range(3))
-    result = {"scenario": scenario.name, "wall_s": round(wall, 3), "first_run_wall_s": round(first.wall_s, 3),
-              "build_s": round(build_s, 3), "simulate_s": round(sim_s, 3), "events": events,
-              "events_per_s": round(rate), "bare_simpy_events_per_s": round(bare), "ratio": round(rate / bare, 3),
-              "skeleton_events_per_s": round(skeleton), "skeleton_ratio": round(skeleton / bare, 3),
-              "cores": os.cpu_count(), "repeats": args.repeats}
-    print(f"scenario       {result['scenario']}")
-    print(f"wall           {wall:.2f} s (first run {first.wall_s:.2f} s; build {build_s:.2f} s, "
-          f"simulate {sim_s:.2f} s)")
-    print(f"events         {events:,} SimPy events, {rate:,.0f} per second of simulation")
-    print(f"bare SimPy     {bare:,.0f} events per second")
-    print(f"ratio          {result['ratio']:.3f} of bare SimPy's event rate")
-    print(f"skeleton       {skeleton:,.0f} events per second ({result['skeleton_ratio']:.2f} of bare): the engine's "
-          "process structure with no model work, the ceiling for the ratio")
+    names = args.scenarios or list(BUILTIN_SCENARIOS)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench_engine_") as tmp:
+        for name in names:
+            rows.append(measure(name, args.repeats, Path(tmp)))
+            ref_s, ref_events = statistics.median(bare_simpy() for _ in range(3))
+            rows[-1]["bare_simpy_s"] = round(ref_s, 4)
+            rows[-1]["wall_over_bare_simpy"] = round(rows[-1]["wall_s"] / ref_s, 2)
+    print(f"{'scenario':<26}{'warm wall':>10}{'/ bare':>8}{'target':>8}   " + "  ".join(f"{p:>15}" for p in PARTS))
+    for r in rows:
+        target = f"{r['target_s']:.2f}" if r["target_s"] else "–"
+        parts = "  ".join(f"{r['split_s'][p]:>8.3f} {100 * r['split_share'][p]:>4.0f}%" for p in PARTS)
+        print(f"{r['scenario']:<26}{r['wall_s']:>9.3f}s{r['wall_over_bare_simpy']:>8.1f}{target:>8}   {parts}")
+    m8 = next((r for r in rows if r["scenario"] == "m8_earthquake"), None)
+    if m8:
+        print(f"planning share of a warm M8 run {100 * m8['split_share']['planning']:.0f} % "
+              f"(target ≤ {100 * PLANNING_SHARE_TARGET:.0f} %)")
+    print(f"bare SimPy reference: {ref_events:,} events; wall / bare = the run's wall time in reference workloads")
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        Path(args.json).write_text(json.dumps({"cores": os.cpu_count(), "repeats": args.repeats,
+                                               "results": rows}, indent=2) + "\n")
     return 0
 
 
