@@ -22,8 +22,9 @@ Investments (each where it applies):
 * ``stock x1.5`` — every depot's physical stock times 1.5;
 * ``warning +6h`` (rainfall) — the warning 6 h earlier. The shipped rainstorm
   starts 12 h into the run with a 12 h lead, so its warning is already at the
-  start of the run and cannot come earlier; the pair is therefore a warning
-  6 h later than shipped (before) against the shipped one (after);
+  start of the run and cannot come earlier; the pairs are therefore a 6 h
+  lead against the shipped 12 h (``warning 6h→12h``) and no lead against a
+  6 h one (``warning 0h→6h``);
 * ``retrofit`` (earthquake) — the ``retrofit`` intervention on all bridges,
   fragility factor 1.5;
 * ``street depot`` — an ``add_depot`` intervention: a street depot with
@@ -50,6 +51,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -65,19 +68,22 @@ STREET_DEPOT = {"id": "street-added", "tier": "street",
                 "load_time": "15min", "unload_time": "15min", "backup_power": True}
 
 
+Change = Callable[[dict, dict], dict]
+
+
 @dataclass(frozen=True)
 class Investment:
-    """An investment: the variant it makes of a scenario's data, and the pair it is judged on.
+    """An investment: the pair of variants it is judged on.
 
-    ``before`` is the variant the change is measured from (``None``: the
-    shipped scenario), ``after`` the variant with the investment (``None``:
-    the shipped scenario).
+    ``before`` is the variant the change is measured from and ``after`` the
+    variant with the investment, each a ``(name, change)`` of the scenario's
+    data, or ``None`` for the shipped scenario.
     """
 
     name: str
     applies: Callable[[dict], bool]
-    after: Callable[[dict, dict], dict] | None
-    before: Callable[[dict, dict], dict] | None = None
+    after: tuple[str, Change] | None
+    before: tuple[str, Change] | None = None
 
 
 def _every_depot(data: dict, change) -> dict:
@@ -98,9 +104,11 @@ def _more_stock(data: dict, _ctx: dict) -> dict:
     return _every_depot(data, lambda d: d.update(stock={k: math.floor(1.5 * v) for k, v in d["stock"].items()}))
 
 
-def _later_warning(data: dict, _ctx: dict) -> dict:
-    data["hazard"]["warning_lead"] = f"{_minutes(data['hazard']['warning_lead']) - 360:g}min"
-    return data
+def _warning_lead(hours: float) -> Change:
+    def change(data: dict, _ctx: dict) -> dict:
+        data["hazard"]["warning_lead"] = f"{hours:g}h"
+        return data
+    return change
 
 
 def _retrofit(data: dict, _ctx: dict) -> dict:
@@ -113,23 +121,27 @@ def _street_depot(data: dict, ctx: dict) -> dict:
     return data
 
 
-def _minutes(value) -> float:
-    from sim.scenarios.units import parse_duration_min
-
-    return parse_duration_min(value)
-
-
 def _hazard(kind: str):
     return lambda data: (data.get("hazard") or {}).get("type") == kind
 
 
+def _always(data: dict) -> bool:
+    return True
+
+
+def _shipped_warning(hours: float):
+    return lambda data: _hazard("rainfall")(data) and data["hazard"]["warning_lead"] == f"{hours:g}h"
+
+
 INVESTMENTS = (
-    Investment("trucks x2", lambda data: True, _double_trucks),
-    Investment("bays x2", lambda data: True, _double_bays),
-    Investment("stock x1.5", lambda data: True, _more_stock),
-    Investment("warning +6h", _hazard("rainfall"), None, before=_later_warning),
-    Investment("retrofit", _hazard("earthquake"), _retrofit),
-    Investment("street depot", lambda data: True, _street_depot),
+    Investment("trucks x2", _always, ("trucks x2", _double_trucks)),
+    Investment("bays x2", _always, ("bays x2", _double_bays)),
+    Investment("stock x1.5", _always, ("stock x1.5", _more_stock)),
+    Investment("warning 6h→12h", _shipped_warning(12), None, before=("warning lead 6h", _warning_lead(6))),
+    Investment("warning 0h→6h", _shipped_warning(12), ("warning lead 6h", _warning_lead(6)),
+               before=("warning lead 0h", _warning_lead(0))),
+    Investment("retrofit", _hazard("earthquake"), ("retrofit", _retrofit)),
+    Investment("street depot", _always, ("street depot", _street_depot)),
 )
 
 
@@ -169,22 +181,18 @@ def study_variants(scenario, base_dir: Path, investments=None):
     base_data = scenario.model_dump(mode="json")
     township, node = most_affected_node(scenario, base_dir)
     ctx = {"hot_township": township, "hot_node": node}
-    variants = [Variant(BASE, {}, scenario, base_dir.resolve())]
+    variants = {BASE: Variant(BASE, {}, scenario, base_dir.resolve())}
     pairs = []
     for inv in INVESTMENTS:
         if not inv.applies(base_data) or (investments is not None and inv.name not in investments):
             continue
-        names = []
-        for side, change in (("before", inv.before), ("after", inv.after)):
-            if change is None:
-                names.append(BASE)
-                continue
-            name = inv.name if side == "after" else f"{inv.name} ({side})"
-            variants.append(Variant(name, {"investment": inv.name, "side": side},
-                                    _scenario_of(change(copy.deepcopy(base_data), ctx)), base_dir.resolve()))
-            names.append(name)
-        pairs.append((inv.name, *names))
-    return variants, pairs, ctx
+        for side in (inv.before, inv.after):
+            if side is not None and side[0] not in variants:
+                name, change = side
+                variants[name] = Variant(name, {"variant": name}, _scenario_of(change(copy.deepcopy(base_data), ctx)),
+                                         base_dir.resolve())
+        pairs.append((inv.name, *(BASE if side is None else side[0] for side in (inv.before, inv.after))))
+    return list(variants.values()), pairs, ctx
 
 
 # ------------------------------------------------------------ statistics
@@ -213,12 +221,13 @@ def changes(rows, pairs) -> list[dict]:
             lower_is_better = kpi == UNMET
             worse = s["diff_ci_low"] > 0 if lower_is_better else s["diff_ci_high"] < 0
             better = s["diff_ci_high"] < 0 if lower_is_better else s["diff_ci_low"] > 0
-            pairs_worse = int(((after.loc[common, kpi] - before.loc[common, kpi]) * (-1 if lower_is_better else 1)
-                               < -1e-9).sum())
+            diff = after.loc[common, kpi].to_numpy(float) - before.loc[common, kpi].to_numpy(float)
+            pairs_worse = int((diff * (-1 if lower_is_better else 1) < -1e-9).sum())
             out.append({"investment": investment, "kpi": kpi, "n_pairs": s["n_pairs"],
                         "before_mean": s["before_mean"], "after_mean": s["after_mean"],
                         "change": s["diff_mean"], "ci_low": s["diff_ci_low"], "ci_high": s["diff_ci_high"],
                         "method": s["diff_method"], "pairs_worse": pairs_worse,
+                        "pairs_changed": int((np.abs(diff) > 1e-9).sum()),
                         "flag": "WORSE" if worse else ("better" if better else "")})
     return out
 
@@ -248,6 +257,29 @@ def _fmt(value: float, kpi: str) -> str:
     return f"{100 * value:+.1f}" if kpi in SHARES else f"{value:+,.0f}"
 
 
+def _cell(c: dict, markdown: bool) -> str:
+    if c["pairs_changed"] == 0:
+        return "no change in any pair"
+    kpi = c["kpi"]
+    text = f"{_fmt(c['change'], kpi)} [{_fmt(c['ci_low'], kpi)}, {_fmt(c['ci_high'], kpi)}]"
+    if c["flag"]:
+        text += f" **{c['flag']}**" if markdown else f" {c['flag']}"
+    return text
+
+
+def format_levels(results: list[dict]) -> str:
+    """The shipped scenarios' means of the headline KPIs, for reading the changes."""
+    lines = []
+    for res in results:
+        first = {c["kpi"]: c for c in res["changes"] if c["investment"] == res["changes"][0]["investment"]}
+        base = first if all(k in first for k in KPIS) else {}
+        if not base:
+            continue
+        shares = ", ".join(f"{k} {100 * base[k]['before_mean']:.1f} %" for k in SHARES)
+        lines.append(f"{res['scenario']}: {shares}, {UNMET} {base[UNMET]['before_mean']:,.0f}")
+    return "\n".join(lines)
+
+
 def format_table(results: list[dict], markdown: bool = False) -> str:
     """Scenario × investment × KPI: change [95 % CI] and the flag (shares in points, unmet need in kg)."""
     head = ["scenario", "investment", *KPIS]
@@ -259,12 +291,7 @@ def format_table(results: list[dict], markdown: bool = False) -> str:
         for c in res["changes"]:
             by_inv.setdefault(c["investment"], {})[c["kpi"]] = c
         for inv, cells in by_inv.items():
-            texts = []
-            for kpi in KPIS:
-                c = cells[kpi]
-                text = f"{_fmt(c['change'], kpi)} [{_fmt(c['ci_low'], kpi)}, {_fmt(c['ci_high'], kpi)}]"
-                texts.append(f"{text} {c['flag']}".rstrip() if not markdown or not c["flag"] else
-                             f"{text} **{c['flag']}**")
+            texts = [_cell(cells[kpi], markdown) for kpi in KPIS]
             row = [res["scenario"], inv, *texts]
             lines.append("| " + " | ".join(row) + " |" if markdown else "  ".join(
                 [f"{row[0]:<24}", f"{row[1]:<13}", *(f"{t:<34}" for t in texts)]))
@@ -296,6 +323,7 @@ def main(argv=None) -> int:
     print("change after − before, mean [95 % CI] over paired replications: shares in points, unmet need in kg; "
           "WORSE = the interval lies on the bad side of 0")
     print(format_table(results, markdown=args.markdown))
+    print(format_levels(results))
     return 0
 
 
