@@ -21,9 +21,11 @@ part (a call inside another part's call counts for the inner part only):
   processes, building the world (outside routing).
 
 Shares come from the instrumented runs (the timing wrappers add a few per
-cent), the wall time from the plain ones. Every wall time is also given as a
-ratio to a fixed bare SimPy workload (100 processes × 2,000 timeouts)
-measured in the same process, so figures from a loaded machine compare.
+cent), the wall time from the plain ones, with the process's CPU time beside
+it (on a machine shared with other work, the CPU time is close to what the
+wall time would be on an idle one). Every wall time is also given as a ratio
+to a fixed bare SimPy workload (100 processes × 2,000 timeouts) measured in
+the same process, so figures from a loaded machine compare.
 
 Usage: python benchmarks/bench_engine.py [SCENARIO ...] [--repeats N] [--json OUT]
 """
@@ -124,39 +126,41 @@ def instrumented(split: Split):
     split.wrap_class(NeedsTable, "needs")
 
 
-def run_and_write(scenario, base_dir: Path, out: Path, split: Split | None = None) -> tuple[float, object]:
-    started = time.perf_counter()
+def run_and_write(scenario, base_dir: Path, out: Path, split: Split | None = None) -> tuple[float, float, object]:
+    """Wall seconds, CPU seconds of this process, and the run."""
+    started, cpu = time.perf_counter(), time.process_time()
     result = run(scenario, base_dir=base_dir)
     if split is not None:
         split.timed("outputs", write_outputs)(result, out, plots=False, report=False)
     else:
         write_outputs(result, out, plots=False, report=False)
-    return time.perf_counter() - started, result
+    return time.perf_counter() - started, time.process_time() - cpu, result
 
 
 def measure(name: str, repeats: int, tmp: Path) -> dict:
     path = builtin_scenario_path(name)
     scenario = load_scenario(path)
     out = tmp / name
-    first_s, _ = run_and_write(scenario, path.parent, out)
+    first_s, _, _ = run_and_write(scenario, path.parent, out)
     plain = [run_and_write(scenario, path.parent, out) for _ in range(repeats)]
-    wall = statistics.median(s for s, _ in plain)
-    result = plain[0][1]
+    wall = statistics.median(s for s, _, _ in plain)
+    cpu = statistics.median(c for _, c, _ in plain)
+    result = plain[0][2]
     split = Split()
     instrumented(split)
     try:
         shares = []
         for _ in range(max(1, repeats // 2)):
             split.seconds.clear()
-            total, _ = run_and_write(scenario, path.parent, out, split)
+            total, _, _ = run_and_write(scenario, path.parent, out, split)
             timed = dict(split.seconds)
             timed["simpy_and_rest"] = max(total - sum(timed.values()), 0.0)
             shares.append({p: timed.get(p, 0.0) / total for p in PARTS})
     finally:
         split.restore()
     share = {p: statistics.median(s[p] for s in shares) for p in PARTS}
-    return {"scenario": name, "wall_s": round(wall, 3), "first_run_s": round(first_s, 3),
-            "build_s": round(statistics.median(r.wall_s - r.simulate_s for _, r in plain), 3),
+    return {"scenario": name, "wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "first_run_s": round(first_s, 3),
+            "build_s": round(statistics.median(r.wall_s - r.simulate_s for _, _, r in plain), 3),
             "simpy_events": result.simpy_events,
             "split_share": {p: round(v, 4) for p, v in share.items()},
             "split_s": {p: round(v * wall, 3) for p, v in share.items()},
@@ -177,11 +181,13 @@ def main(argv=None) -> int:
             ref_s, ref_events = statistics.median(bare_simpy() for _ in range(3))
             rows[-1]["bare_simpy_s"] = round(ref_s, 4)
             rows[-1]["wall_over_bare_simpy"] = round(rows[-1]["wall_s"] / ref_s, 2)
-    print(f"{'scenario':<26}{'warm wall':>10}{'/ bare':>8}{'target':>8}   " + "  ".join(f"{p:>15}" for p in PARTS))
+    print(f"{'scenario':<26}{'warm wall':>10}{'cpu':>8}{'/ bare':>8}{'target':>8}   "
+          + "  ".join(f"{p:>15}" for p in PARTS))
     for r in rows:
         target = f"{r['target_s']:.2f}" if r["target_s"] else "–"
         parts = "  ".join(f"{r['split_s'][p]:>8.3f} {100 * r['split_share'][p]:>4.0f}%" for p in PARTS)
-        print(f"{r['scenario']:<26}{r['wall_s']:>9.3f}s{r['wall_over_bare_simpy']:>8.1f}{target:>8}   {parts}")
+        print(f"{r['scenario']:<26}{r['wall_s']:>9.3f}s{r['cpu_s']:>7.3f}s{r['wall_over_bare_simpy']:>8.1f}"
+              f"{target:>8}   {parts}")
     m8 = next((r for r in rows if r["scenario"] == "m8_earthquake"), None)
     if m8:
         print(f"planning share of a warm M8 run {100 * m8['split_share']['planning']:.0f} % "
