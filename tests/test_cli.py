@@ -88,7 +88,10 @@ def test_run_writes_every_output_with_the_documented_columns(tmp_path, capsys):
     out = tmp_path / "out"
     assert main(["run", str(small_scenario_file(tmp_path)), "--out", str(out), "--seed", "3"]) == 0
     console = capsys.readouterr().out
-    assert "first supplies at communities" in console and str(out) in console
+    assert "first supplies at communities" in console
+    written = ", ".join(sorted(p.name for p in out.iterdir() if not p.name.startswith(".")))
+    assert f"outputs in {out}/: {written}" in console          # every file written, report.html too
+    assert "report.html" in written and "msel.csv" in written
     summary = json.loads((out / "summary.json").read_text())
     assert {"scenario", "seed", "targets", "kpi", "supply_audit", "run", "verdicts"} <= set(summary)
     assert summary["seed"] == 3 and summary["supply_audit"]["balanced"] is True

@@ -132,3 +132,20 @@ def test_more_stock_in_the_township_hub_never_relieves_fewer_people_within_the_t
         relieved.append(_relieved_by(run(scenario, base_dir=base).world, lines))
     for fewer, more in zip(relieved, relieved[1:]):
         assert all(b >= a for a, b in zip(fewer, more)), relieved
+
+
+def test_a_reserve_the_roads_cut_off_from_its_zone_sends_the_request_up_at_once(tmp_path):
+    # The township hub (node 4) holds plenty, but the roads around node 3 are closed for 20 h:
+    # it cannot reach Z1 (node 2). Z1 is known at 35 min; the request reaches the district
+    # (node 1) 30 min later (65), whose truck loads (20), drives one edge (10) and unloads (15).
+    region = line_world(tmp_path, n=4, length_m=10_000, speed_kmh=60)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 2, 100, 0.2)])}
+    closure = [{"start": "0min", "end": "20h", "closed_share": 1.0,
+                "area": {"around": {"center": [116.8, 39.8], "radius": "500m"}}}]
+    doc = scenario_doc(region, [depot("district", 1), _hub(4, 1_000, 500)], impact=everywhere_impact(0.5),
+                       outages={"roads": closure})
+    result = run(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    zone = result.world.zones[0]
+    assert zone.first_supply_min == pytest.approx(KNOWN_MIN + 30.0 + LOAD + EDGE + UNLOAD)
+    assert zone.first_district_supply_min == zone.first_supply_min
+    assert zone.relief_min == pytest.approx(zone.first_supply_min)

@@ -7,7 +7,8 @@ truck that asks (:meth:`TourPlanner.next_tour`):
 1. **Tiers** (:mod:`sim.world.service_areas`): a township (street) or
    community reserve serves the zones of its own area. A district or city
    depot serves a zone with a reserve of its own once that reserve cannot
-   cover it — the request reaches the district ``command.escalation_delay``
+   cover it (short of stock or vehicles, or cut off from the zone by the
+   roads) — the request reaches the district ``command.escalation_delay``
    after the reserve falls short — and at once where the zone has none. A
    township reserve is also a destination for district trucks
    (**transshipment**): the district's first batch for the township, then
@@ -123,7 +124,7 @@ class TourPlanner:
         sends = np.array([can_send(self.c.depots[k]) for k in local])
         short = (demand > np.maximum(avail[local], 0.0) + self.hub_incoming[local] + 1e-9).any(axis=1) | ~sends
         short |= self._fleet_short(local, demand, known & (open_need.sum(axis=1) > 1e-9), now) & sends
-        covered_by_one = (self.serves[local] & ~short[:, None]).any(axis=0)
+        covered_by_one = (self.serves[local] & ~short[:, None] & self._reaches(local, known, open_need)).any(axis=0)
         # A zone still lacking its first day when its relief deadline is one request delay
         # away asks for help whatever its reserve holds.
         overdue = self.c.hit_min + self.c.relief_deadline_min - self.c.escalation_delay_min <= now
@@ -133,6 +134,19 @@ class TourPlanner:
         if newly.any():
             self.escalated_at[newly] = now + self.c.escalation_delay_min
             self.c.env.process(self._escalation_arrives(self.c.escalation_delay_min))
+
+    def _reaches(self, local: np.ndarray, known: np.ndarray, open_need: np.ndarray) -> np.ndarray:
+        """``[reserve, zone]``: whether each reserve's trucks can drive to the zone and back
+        now. A reserve the roads cut off from a zone does not cover it: the request goes up
+        as if it held nothing. Travel rows are worked out only for reserves serving a known
+        zone with open need whose request has not gone up."""
+        waiting = self.has_local & known & (open_need.sum(axis=1) > 1e-9) & np.isinf(self.escalated_at)
+        asking = (self.serves[local] & waiting[None, :]).any(axis=1)
+        reach = np.ones((len(local), len(waiting)), dtype=bool)
+        if asking.any():
+            travel = self.c.travel(local[asking])
+            reach[asking] = np.isfinite(travel[local[asking]])
+        return reach
 
     def _fleet_short(self, local: np.ndarray, demand: np.ndarray, open_known: np.ndarray, now: float) -> np.ndarray:
         """Whether each reserve's own vehicles cannot carry ``demand`` (units per item) to its

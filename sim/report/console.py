@@ -54,6 +54,6 @@ def format_summary(summary: dict, out: Path | None = None) -> str:
     lines.append(f"  supply audit {'balanced' if summary['supply_audit']['balanced'] else 'NOT BALANCED'}; "
                  f"{summary['run']['event_count']:,} events in {summary['run']['wall_s']:.1f} s")
     if out is not None:
-        lines.append(f"  outputs in {out}/: summary.json, zones.csv, events.parquet, timeline.md"
-                     + (", " + ", ".join(summary.get("plots", [])) if summary.get("plots") else ""))
+        written = sorted(p.name for p in Path(out).iterdir() if not p.name.startswith(".")) if Path(out).is_dir() else []
+        lines.append(f"  outputs in {out}/: " + ", ".join(written))
     return "\n".join(lines)
