@@ -139,6 +139,10 @@ def make_folder(path: Path | str, what: str = "output folder") -> Path:
         raise Refused(f"{path}: cannot create the {what}: {os_reason(error)}") from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise Refused(f"{path}: cannot write into the {what}: permission denied")
+    try:                                # what the permission bits do not say (a read-only or special file system)
+        _create_new(path, ".sim-probe-", "").unlink()
+    except OSError as error:
+        raise Refused(f"{path}: cannot write into the {what}: {os_reason(error)}") from None
     return path
 
 

@@ -301,6 +301,10 @@ def test_info_map_needs_an_image_name_and_a_writable_place(tmp_path, capsys):
     assert main(["info", "baseline_normal_traffic", "--map", "/proc/sim-map/map.png"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot create the folder for the map" in err[0]
+    # A folder that exists but takes no files, whatever its permission bits say.
+    assert main(["info", "baseline_normal_traffic", "--map", "/proc/map.png"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("/proc: cannot write into the folder for the map")
     assert not list(tmp_path.iterdir())
 
 

@@ -100,6 +100,28 @@ def test_a_water_outage_puts_everyone_affected_at_home_without_lifelines_until_i
     assert t.per_person[1, g, ITEMS.index("water_l")] == 5 and t.per_person[0, g, ITEMS.index("water_l")] == 3
 
 
+def test_overlapping_water_outages_are_one_outage_not_twice_the_extra_water(tmp_path):
+    # 0-10 h and 5-10 h over the same township, 2 L extra each: 3 + 2 = 5 L a day, not 7.
+    windows = [{"start": "0h", "end": "10h", "area": {"townships": ["T02"]}, "extra_water_l": 2},
+               {"start": "5h", "end": "10h", "area": {"townships": ["T02"]}, "extra_water_l": 2}]
+    sc = scenario(tmp_path, outages={"water": windows})
+    t = build_needs(sc, impact([300, 300], [0, 0], no_lifelines=[0, 0]), ZONES, ITEMS)
+    g = GROUPS.index(("no_lifelines", False))
+    assert t.per_person[1, g, ITEMS.index("water_l")] == 5
+
+
+def test_a_water_outage_starting_after_the_hit_is_said_to_count_from_the_hit(tmp_path):
+    from sim.world.conditions import water_outage_warnings
+
+    late = {"start": "48h", "end": "72h", "area": {"townships": ["T02"]}, "extra_water_l": 2}
+    sc = scenario(tmp_path, outages={"water": [late]})
+    said = water_outage_warnings(sc, impact([300, 300], [0, 0]), ZONES)
+    assert said == ["water outage 1 starts at 48 h, after the hit of 1 zone(s) it covers: their people are "
+                    "counted without water, and needing its extra 2 L a day, from the hit"]
+    on_time = scenario(tmp_path, outages={"water": [late | {"start": "0h"}]})
+    assert water_outage_warnings(on_time, impact([300, 300], [0, 0]), ZONES) == []
+
+
 def test_outdoor_sleepers_back_in_a_home_still_without_water_go_on_needing_it(tmp_path):
     # Out for 3 nights; water back after 2 days in zone 1, after 5 in zone 2.
     out = impact([300, 300], [0, 0], (100, 100))

@@ -30,7 +30,7 @@ from sim.dispatch.work import WorkAssigner
 from sim.network.geo import LocalProjection
 from sim.network.sources import load_region
 from sim.scenarios.items import ITEMS
-from sim.world.conditions import build_needs
+from sim.world.conditions import build_needs, water_outage_warnings
 from sim.world.event_log import EventLog
 from sim.world.impact import ZoneImpact, impact_from_spec
 from sim.world.needs import NeedsTable
@@ -152,6 +152,7 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                   hazard_figures=dict(outcome.figures) if outcome is not None else {})
     world.rescue_coordinator = _rescue_coordinator(world)
     world.warnings.extend(_reachability_warnings(world))
+    world.warnings.extend(water_outage_warnings(scenario, impact, zt))
     world.aid_requests = _aid_requests(world)
     world.last_mile = command.last_mile = build_last_mile(env, scenario, graph, depots, world.reachability,
                                                           command.unit_kg, log)
@@ -198,9 +199,9 @@ def _rescue_coordinator(world: World) -> RescueCoordinator:
                                     int(getattr(hazard, "max_crews_per_site", 4)))
     for team in world.teams:
         if team.kind in RESCUE_KINDS:
-            team.pull = lambda t, node: coordinator.next_task(t, node, world.work.next_seq(),
-                                                              world.traffic.can_reach)
-            team.pull_signal = coordinator.work_signal
+            team.fetch_work_from(lambda t, node: coordinator.next_task(t, node, world.work.next_seq(),
+                                                                       world.traffic.can_reach),
+                                 coordinator.work_signal)
     return coordinator
 
 
