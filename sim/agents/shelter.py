@@ -45,12 +45,20 @@ class Shelter:
     def room(self) -> int:
         return self.capacity - self.allotted
 
+    def allot(self, people: int) -> None:
+        """Promise ``people`` places (they are on their way)."""
+        self.allotted += people
+
+    def admit(self, people: int) -> None:
+        """``people`` arrived and took their places."""
+        self.arrived += people
+
 
 def evacuate(env, zones, shelters: list[Shelter], warning_delay_min: float, log, warning_arrival=None) -> None:
     """Allot shelter places and schedule the walks (see module docstring)."""
     if not shelters:
         for z in zones:
-            z.unsheltered_final = z.seeking_shelter
+            z.left_without_place(z.seeking_shelter)
         return
     s_lon = np.array([s.lon for s in shelters])
     s_lat = np.array([s.lat for s in shelters])
@@ -65,13 +73,13 @@ def evacuate(env, zones, shelters: list[Shelter], warning_delay_min: float, log,
             n = min(left, shelter.room)
             if n <= 0:
                 continue
-            shelter.allotted += n
+            shelter.allot(n)
             left -= n
             walk_min = dist[si] * CIRCUITY / (WALK_KMH * 1000 / 60)
             warned = (warning_arrival(zone, zone.hit_time_min, warning_delay_min) if warning_arrival
                       else zone.hit_time_min + warning_delay_min)
             env.process(_walk(env, zone, shelter, n, warned + walk_min))
-        zone.unsheltered_final = left
+        zone.left_without_place(left)
         if left:
             log.add(zone.hit_time_min, "no_shelter", zone=zone.zone_id, amount=left)
 
@@ -80,5 +88,5 @@ def _walk(env, zone, shelter: Shelter, people: int, arrive_min: float):
     yield env.timeout(max(arrive_min - env.now, 0.0))
     if shelter.power.slowdown > 1.0:
         yield env.timeout((shelter.power.slowdown - 1.0) * ADMISSION_MIN)
-    shelter.arrived += people
+    shelter.admit(people)
     zone.shelter_arrival(env.now, people, shelter.shelter_id)

@@ -59,6 +59,12 @@ class Team:
         self.pull_signal = None       # () -> event that succeeds when there may be such work
         self.crews = [self.env.process(self._crew(k, alert_min)) for k in range(spec.count)]
 
+    def fetch_work_from(self, pull, signal=None) -> None:
+        """Work the team fetches itself besides its queue: ``pull(team, node)`` gives a task
+        or ``None``, ``signal()`` an event that succeeds when there may be one; ``None``:
+        only queued work."""
+        self.pull, self.pull_signal = pull, signal
+
     def expect(self) -> None:
         """A task is on its way to the team (counted in :attr:`waiting`)."""
         self._incoming += 1

@@ -141,6 +141,10 @@ class Zone:
             self.first_city_supply_min = now
         self._update_relief(now)
 
+    def left_without_place(self, people: int) -> None:
+        """``people`` seeking a public shelter found no place in any (they need a tent)."""
+        self.unsheltered_final = people
+
     def shelter_arrival(self, now: float, people: int, shelter_id: str) -> None:
         self.sheltered += people
         self.log.add(now, "shelter", agent=shelter_id, zone=self.zone_id, amount=people)

@@ -81,8 +81,7 @@ def dedicate_engineers(world, team_ids) -> None:
     engineers = [t for t in world.teams if t.team_id in ids]
     world.work.dedicate(engineers, "road_repair")
     for team in engineers:
-        team.pull = None
-        team.pull_signal = None
+        team.fetch_work_from(None)
 
 
 class RouteClearing:
