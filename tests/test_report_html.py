@@ -161,3 +161,24 @@ def test_batch_rows_carry_the_hazard_kpis(folders):
         assert column in df.columns and (df[column] == 0).all()       # no hazard in the baseline
     kpis = {k["kpi"] for k in json.loads((folders["comparison"] / "comparison.json").read_text())["kpis"]}
     assert "hazard_rescued_alive" in kpis and "hazard_closed_road_km_peak" in kpis
+
+
+def _share_at(curve, hours: float) -> float:
+    """A coverage curve ``(label, times_h, weights, colour)`` read as a share at ``hours``."""
+    from sim.report.run_plots import step_curve
+
+    _label, times, weights, _colour = curve
+    x, y = step_curve(np.asarray(times, float), np.asarray(weights, float), float(np.sum(weights)), 72.0)
+    return float(y[np.searchsorted(x, hours, side="right") - 1])
+
+
+def test_run_report_relief_curve_reads_the_summarys_shares_at_the_relief_lines(folders):
+    from sim.report.html_run import read_run_folder, relief_curves
+
+    rf = read_run_folder(folders["run"])
+    relief = rf.summary["kpi"]["relief"]
+    assert relief["people_needing_relief"] < relief["people_affected"]
+    people = relief_curves(rf)[0]
+    assert people[0] == "people needing relief relieved"
+    for line, share in relief["within"].items():
+        assert _share_at(people, float(line.removesuffix("h"))) == pytest.approx(share, abs=1e-6)

@@ -36,7 +36,8 @@ def _m8_like():
                            "basic_relief_h": [8.0]},
                "verdicts": [{"target": "district_supplies", "within_h": 3.0, "share": 0.5, "met": False}],
                "kpi": {"affected_sites": 2, "first_supplies": {"within": {"3h": 0.5, "4h": 0.5, "6h": 0.5}},
-                       "relief": {"people_affected": 3000, "displaced": 1500, "within": {"8h": 0.258, "12h": 0.258},
+                       "relief": {"people_affected": 3000, "people_needing_relief": 1000, "displaced": 1500,
+                                  "within": {"8h": 0.7754, "12h": 0.7754},
                                   "without_shelter_place": 0},
                        "unmet_need_at_end": {"water_l": 3808957.0}},
                "hazard": {"magnitude": 8.0, "epicentral_intensity": 11.19, "trapped": 85123, "bridges_closed": 11,
@@ -95,6 +96,15 @@ def test_target_lines_say_where_the_run_stands():
     assert "— 3 h target line: 50.0 % of affected sites have first district supplies — target NOT MET —" in line
 
 
+def test_relief_shares_are_of_the_people_needing_relief():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    relieved = frame[frame["Event Synopsis"].str.contains("relieved") & ~frame["Event Synopsis"].str.startswith("—")]
+    assert list(relieved["Event Synopsis"]) == [f"{p}% of the people needing relief relieved" for p in (25, 50, 75)]
+    assert "of the 1,000 people needing relief have water" in relieved.iloc[-1]["Inject Text"]
+    line = frame[frame["Hour"] == 8.0]["Event Synopsis"].tolist()
+    assert "— 8 h target line: 77.5 % of the people needing relief relieved —" in line
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     return run_folder(tmp_path_factory)
@@ -118,3 +128,20 @@ def test_msel_xlsx_and_timeline_md_hold_the_same_injects(folder):
     rows = [line for line in timeline.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == len(csv)
     assert "run's clock" in timeline
+
+
+def test_relief_shares_agree_with_the_target_lines(folder):
+    """Every zone of the drill is hit at the start, so a share of the people needing relief is reached by
+    the 8 h line exactly when it is within the summary's share at 8 h."""
+    import json
+
+    summary = json.loads((folder / "summary.json").read_text())
+    within = summary["kpi"]["relief"]["within"]
+    frame = pd.read_csv(folder / "msel.csv")
+    shares = frame[frame["Event Synopsis"].str.endswith("% of the people needing relief relieved")
+                   & ~frame["Event Synopsis"].str.startswith("—")]
+    assert len(shares)
+    for synopsis, hour in zip(shares["Event Synopsis"], shares["Hour"]):
+        share = int(synopsis.split("%")[0]) / 100
+        for line in (8.0, 12.0):
+            assert (hour <= line) == (share <= within[f"{line:g}h"] + 1e-9), (synopsis, hour, within)

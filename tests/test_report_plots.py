@@ -50,10 +50,40 @@ def test_coverage_axis_spans_a_72_hour_run_so_the_last_site_at_40_5_hours_shows(
 
 def test_relief_axis_spans_the_run():
     zones = _zones([1.0, 2.0], [8.0, 24.8])
-    fig = relief_figure(np.array([480.0, 1488.0]), np.array([500.0, 1000.0]), zones, 96.0, "relief")
+    fig = relief_figure(np.array([480.0, 1488.0]), np.array([500.0, 1000.0]), zones, 1000, 96.0, "relief")
     assert fig.axes[0].get_xlim() == (0.0, 96.0)
     x, y = fig.axes[0].lines[0].get_data()
     assert y[np.searchsorted(x, 24.8)] == pytest.approx(1.0)
+
+
+def _at(line, hours: float) -> float:
+    """The value of a post-step line at ``hours``."""
+    x, y = line.get_data()
+    return float(y[np.searchsorted(x, hours, side="right") - 1])
+
+
+def test_relief_curve_is_a_share_of_the_people_needing_relief():
+    zones = _zones([1.0, 2.0], [8.0, np.nan])                    # 1,000 affected, 800 of them needing relief
+    fig = relief_figure(np.array([300.0, 480.0]), np.array([200.0, 400.0]), zones, 800, 72.0, "relief")
+    people, _sites = fig.axes[0].lines[:2]
+    assert _at(people, 8.0) == pytest.approx(0.5) and _at(people, 5.0) == pytest.approx(0.25) and _at(people, 4.0) == 0.0
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "people needing relief relieved", "sites needing relief fully relieved"]
+
+
+def test_relief_curve_of_a_run_reads_the_summarys_shares_at_the_relief_lines():
+    from sim.analysis.clock import relieved_since_hit
+    from sim.api import run
+
+    result = run("three_outages")
+    summary, zones = result.summary(), result.zones_frame()
+    relief = summary["kpi"]["relief"]
+    assert relief["people_needing_relief"] < relief["people_affected"]
+    sites = zones[(zones["affected"] > 0) & (zones["needing_relief"] > 0)]
+    fig = relief_figure(*relieved_since_hit(result), sites, relief["people_needing_relief"],
+                        summary["run"]["duration_h"], "relief")
+    for line, share in relief["within"].items():
+        assert _at(fig.axes[0].lines[0], float(line.removesuffix("h"))) == pytest.approx(share, abs=1e-6)
 
 
 def test_closed_roads_in_km_by_class_with_distinct_labels_from_zero():

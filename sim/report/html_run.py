@@ -29,7 +29,8 @@ from sim.report.html_sections import (
     supply_audit_section,
 )
 
-__all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_rows", "RunFolder", "REPORT_FILE"]
+__all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_rows", "relief_curves", "RunFolder",
+           "REPORT_FILE"]
 
 REPORT_FILE = "report.html"
 _REQUIRED = ("summary.json", "zones.csv", "events.parquet")
@@ -79,7 +80,7 @@ def verdict_rows(summary: dict) -> list[list]:
     """One row per target: what, within, share reached, required, verdict, source."""
     words = {"district_supplies": ("first district supplies on site", "of affected sites"),
              "city_supplies": ("first city supplies on site", "of affected sites"),
-             "basic_relief": ("basic-living relief", "of affected people")}
+             "basic_relief": ("basic-living relief", "of the people needing relief")}
     source = target_source(summary.get("targets", {}).get("preset"))
     rows = []
     for v in summary.get("verdicts", []):
@@ -96,10 +97,26 @@ def verdict_rows(summary: dict) -> list[list]:
 
 
 def _verdict_section(summary: dict) -> str:
-    lines = ("<p class=\"note\">A target is met only if 100 % of the affected sites (supplies) or affected people "
-             "(relief) make it. Times run from when each zone was hit.</p>")
+    lines = ("<p class=\"note\">A target is met only if 100 % of the affected sites (supplies) or of the people "
+             "needing relief (relief) make it. Times run from when each zone was hit.</p>")
     return table(["target", "within", "reached", "required", "verdict", "source"], verdict_rows(summary),
                  table_id="verdicts") + lines + key_figures(summary)
+
+
+def relief_curves(rf: RunFolder) -> list[tuple[str, np.ndarray, np.ndarray, str]]:
+    """People needing relief relieved (as ``kpi.relief.within`` counts them: from the ``relieved`` events,
+    hours since each zone's hit, of ``people_needing_relief``) and sites fully relieved (of the sites
+    needing relief), as ``(label, times_h, weights, colour)``."""
+    sites = rf.zones[(rf.zones["affected"] > 0) & (rf.zones["needing_relief"] > 0)]
+    rel = rf.events[rf.events["kind"] == "relieved"]
+    hit_h = rf.zones.set_index("zone_id")["hit_h"].astype(float).fillna(0.0)
+    since_hit = np.maximum(rel["time_min"].to_numpy(float) / 60 - rel["zone"].map(hit_h).fillna(0.0).to_numpy(), 0.0)
+    people = rel["amount"].to_numpy(float)
+    needing = float(rf.summary["kpi"]["relief"]["people_needing_relief"])
+    relief = sites["relief_h"].astype(float).fillna(np.inf).to_numpy()
+    return [("people needing relief relieved", np.append(since_hit, np.inf),
+             np.append(people, max(needing - people.sum(), 0.0)), "#2ca02c"),
+            ("sites needing relief fully relieved", relief, np.ones(len(relief)), "#17becf")]
 
 
 def _curves_section(rf: RunFolder, duration_h: float) -> str:
@@ -114,17 +131,9 @@ def _curves_section(rf: RunFolder, duration_h: float) -> str:
     fig1 = hf.coverage_chart([("first district-or-higher supplies", first, ones, "#1f77b4"),
                               ("first city supplies", city, ones, "#9467bd")], duration_h, supply_lines,
                              "Affected sites reached", "share of affected sites")
-    rel = rf.events[rf.events["kind"] == "relieved"]
-    hit_h = affected.set_index("zone_id")["hit_h"].astype(float).fillna(0.0)
-    since_hit = np.maximum(rel["time_min"].to_numpy(float) / 60 - rel["zone"].map(hit_h).fillna(0.0).to_numpy(), 0.0)
-    people = rel["amount"].to_numpy(float)
-    relief = affected["relief_h"].astype(float).fillna(np.inf).to_numpy()
-    total = float(affected["affected"].sum())
     relief_lines = sorted({8.0, 12.0, *targets["basic_relief_h"]})
-    fig2 = hf.coverage_chart([("affected people relieved", np.append(since_hit, np.inf),
-                               np.append(people, total - people.sum()), "#2ca02c"),
-                              ("affected sites fully relieved", relief, ones, "#17becf")],
-                             duration_h, relief_lines, "Basic-living relief", "share of affected people / sites")
+    fig2 = hf.coverage_chart(relief_curves(rf), duration_h, relief_lines, "Basic-living relief",
+                             "share of the people / sites needing relief")
     return figure_html(fig1, "curve-supplies") + figure_html(fig2, "curve-relief")
 
 

@@ -146,7 +146,9 @@ def _share_times(times_h: np.ndarray, weights: np.ndarray, total: float) -> dict
     return out
 
 
-def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]:
+def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame, summary: dict) -> list[Inject]:
+    """When 25/50/75/100 % of the affected sites had first supplies and of the people needing relief
+    (``kpi.relief.people_needing_relief``, as ``kpi.relief.within`` counts them) were relieved."""
     out = []
     sites = _first_supplies(events, zones)
     for share, h in _share_times(sites["at_h"].to_numpy(float), np.ones(len(sites)), len(sites)).items():
@@ -156,11 +158,11 @@ def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]:
                           "re-prioritise the sites still waiting", "Logistics and Supply Chain Management",
                           "run clock", order=40))
     rel = events[events["kind"] == "relieved"]
-    total = float(zones.loc[zones["affected"] > 0, "affected"].sum())
+    total = float(summary["kpi"]["relief"]["people_needing_relief"])
     for share, h in _share_times(rel["time_min"].to_numpy(float) / 60, rel["amount"].to_numpy(float),
                                  total).items():
-        out.append(Inject(h, f"{share:.0%} of affected people relieved",
-                          f"Mass care: {share:.0%} of the {_whole(total)} affected people have water, food, "
+        out.append(Inject(h, f"{share:.0%} of the people needing relief relieved",
+                          f"Mass care: {share:.0%} of the {_whole(total)} people needing relief have water, food, "
                           "bedding and, if displaced, a shelter place.", "situation report", "mass care section",
                           EOC, "report progress against the relief target", "Mass Care Services", "run clock",
                           order=40))
@@ -179,8 +181,8 @@ def target_lines(summary: dict, zones: pd.DataFrame) -> list[Inject]:
     out = []
     met = {(v["target"], float(v["within_h"])): v["met"] for v in summary.get("verdicts", [])}
     for h, section, words in ((3.0, "first_supplies", "of affected sites have first district supplies"),
-                              (8.0, "relief", "of affected people relieved"),
-                              (12.0, "relief", "of affected people relieved")):
+                              (8.0, "relief", "of the people needing relief relieved"),
+                              (12.0, "relief", "of the people needing relief relieved")):
         share = k[section]["within"].get(f"{h:g}h")
         target = "district_supplies" if section == "first_supplies" else "basic_relief"
         verdict = {True: " — target MET", False: " — target NOT MET"}.get(met.get((target, h)), "")

@@ -2,8 +2,9 @@
 
 * ``first_supply_coverage.png`` — share of affected sites with first district
   (and city) supplies over time, with the 3 h / 4 h / 6 h lines;
-* ``relief_over_time.png`` — share of affected people relieved (and of sites
-  fully relieved) over time, with the 8 h / 12 h lines;
+* ``relief_over_time.png`` — share of the people needing relief relieved (and
+  of the sites needing relief fully relieved) over time, with the 8 h / 12 h
+  lines, as ``kpi.relief.within`` counts them;
 * ``first_supply_map.png`` — zones in first-supply classes tied to the
   planning lines, depots, shelters, township labels and a scale bar.
 
@@ -64,17 +65,20 @@ def coverage_figure(affected, duration_h: float, title: str, supply_lines_h=SUPP
     return fig
 
 
-def relief_figure(t_min: np.ndarray, cumulative: np.ndarray, affected, duration_h: float, title: str,
-                  relief_lines_h=RELIEF_LINES_H):
-    """Share of affected people relieved and of sites fully relieved, over the whole run."""
+def relief_figure(t_min: np.ndarray, cumulative: np.ndarray, sites, people_needing_relief: float, duration_h: float,
+                  title: str, relief_lines_h=RELIEF_LINES_H):
+    """Share of the people needing relief relieved (``cumulative`` people by ``t_min`` minutes since the hit,
+    as :func:`sim.analysis.clock.relieved_since_hit` gives them) and of the sites needing relief fully
+    relieved, over the whole run."""
     fig, ax = new_figure(8, 4.5)
-    total = float(affected["affected"].sum())
-    x, y = step_curve(np.asarray(t_min) / 60, np.diff(np.asarray(cumulative), prepend=0.0), total, duration_h)
-    ax.step(x, y, where="post", color="#2ca02c", lw=2, label="affected people relieved")
-    relief = _hours(affected["relief_h"])
+    x, y = step_curve(np.asarray(t_min) / 60, np.diff(np.asarray(cumulative), prepend=0.0), people_needing_relief,
+                      duration_h)
+    ax.step(x, y, where="post", color="#2ca02c", lw=2, label="people needing relief relieved")
+    relief = _hours(sites["relief_h"])
     x, y = step_curve(relief, np.ones(len(relief)), len(relief), duration_h)
-    ax.step(x, y, where="post", color="#17becf", lw=1.5, ls=":", label="affected sites fully relieved")
-    _share_over_time(ax, relief_lines_h, duration_h, "share of affected people / sites", title, "upper left")
+    ax.step(x, y, where="post", color="#17becf", lw=1.5, ls=":", label="sites needing relief fully relieved")
+    _share_over_time(ax, relief_lines_h, duration_h, "share of the people / sites needing relief", title,
+                     "upper left")
     return fig
 
 
@@ -127,7 +131,9 @@ def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
     written = [save_figure(coverage_figure(affected, duration_h, f"Affected sites reached — {name}", supply_lines),
                            out / "first_supply_coverage.png")]
     t_min, cumulative = relieved_since_hit(run)
-    written.append(save_figure(relief_figure(t_min, cumulative, affected, duration_h,
+    sites = affected[affected["needing_relief"] > 0]
+    needing = summary["kpi"]["relief"]["people_needing_relief"]
+    written.append(save_figure(relief_figure(t_min, cumulative, sites, needing, duration_h,
                                              f"Basic-living relief — {name}", relief_lines),
                                out / "relief_over_time.png"))
     g = run.world.graph
