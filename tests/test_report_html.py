@@ -119,7 +119,7 @@ def test_batch_report_in_the_browser(browser, folders):
     assert len(rows) == 3
     for row, label in zip(rows, labels):
         hours = label[2].removesuffix(" h")
-        section = "first_supplies" if label[1] == "district supplies" else "relief"
+        section = "first_supplies" if label[1] == "first supplies (any reserve tier)" else "relief"
         assert json.loads(row[3]) == pytest.approx(table.loc[(label[0], f"{section}_within_{hours}h"), "mean"], abs=0)
     page.close()
 
@@ -182,3 +182,27 @@ def test_run_report_relief_curve_reads_the_summarys_shares_at_the_relief_lines(f
     assert people[0] == "people needing relief relieved"
     for line, share in relief["within"].items():
         assert _share_at(people, float(line.removesuffix("h"))) == pytest.approx(share, abs=1e-6)
+
+
+def test_run_report_supply_curves_are_labelled_by_what_feeds_them(folders):
+    from sim.report.html_run import read_run_folder, supply_curves, township_points
+
+    rf = read_run_folder(folders["run"])
+    curves = {c[0]: c for c in supply_curves(rf)}
+    assert list(curves) == ["first supplies at each community (any reserve tier)",
+                            "first district supplies at each community (district or city depot)",
+                            "first city supplies at each community"]
+    kpi = rf.summary["kpi"]
+    for line, share in kpi["first_supplies"]["within"].items():
+        hours = float(line.removesuffix("h"))
+        assert _share_at(curves["first supplies at each community (any reserve tier)"], hours) == pytest.approx(
+            share, abs=1e-6)
+        assert _share_at(curves["first city supplies at each community"], hours) == pytest.approx(
+            kpi["city_supplies"]["within"][line], abs=1e-6)
+    sites = rf.zones[(rf.zones["affected"] > 0) & (rf.zones["needing_relief"] > 0)]
+    district = curves["first district supplies at each community (district or city depot)"]
+    assert np.array_equal(district[1], sites["first_district_supply_h"].astype(float).fillna(np.inf).to_numpy())
+    [(label, hours, shares, _colour)] = township_points(rf.summary)
+    assert label == "first district supplies in each township (share of townships)"
+    assert dict(zip(hours, shares)) == {float(k.removesuffix("h")): v
+                                        for k, v in kpi["first_supplies_township"]["within"].items()}

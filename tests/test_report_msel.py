@@ -93,7 +93,27 @@ def test_first_supplies_once_per_township_on_the_run_clock():
 def test_target_lines_say_where_the_run_stands():
     frame = msel_frame(msel_injects(*_m8_like()))
     line = frame[frame["Hour"] == 3.0]["Event Synopsis"].tolist()
-    assert "— 3 h target line: 50.0 % of affected sites have first district supplies — target NOT MET —" in line
+    assert "— 3 h target line: 50.0 % of affected sites have first supplies (any reserve tier) — target NOT MET —" in line
+
+
+def test_target_line_judged_per_township_reads_the_township_measure():
+    summary, zones, events = _m8_like()
+    summary["verdicts"] = [{"target": "district_supplies", "within_h": 3.0, "share": 1.0, "met": True,
+                            "site": "township"}]
+    summary["kpi"]["first_supplies_township"] = {"townships": 2, "within": {"3h": 1.0, "4h": 1.0, "6h": 1.0}}
+    line = msel_frame(msel_injects(summary, zones, events)).query("Hour == 3.0")["Event Synopsis"].tolist()
+    assert "— 3 h target line: 100.0 % of affected townships have first district supplies — target MET —" in line
+
+
+def test_first_supplies_are_named_by_what_they_measure():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    town = frame[frame["Event Synopsis"] == "first supplies reach township T01"].iloc[0]
+    assert town["Inject Text"] == ("Township T01: first supplies (any reserve tier) arrived at Z1 from taihu "
+                                   "(1 of its affected sites supplied by the end).")
+    shares = frame[frame["Event Synopsis"].str.contains("affected sites have their first supplies")]
+    assert list(shares["Event Synopsis"]) == [f"{p}% of affected sites have their first supplies (any reserve tier)"
+                                              for p in (25, 50, 75, 100)]
+    assert not frame["Inject Text"].str.contains("district supplies").any()
 
 
 def test_relief_shares_are_of_the_people_needing_relief():

@@ -27,7 +27,8 @@ def _zones(first_h, relief_h, towns=("T01", "T02")):
     return pd.DataFrame({"zone_id": [f"Z{k}" for k in range(n)], "township": [towns[k % len(towns)] for k in range(n)],
                          "lon": 116.6 + 0.01 * np.arange(n), "lat": 39.8 + 0.005 * np.arange(n),
                          "population": 1000, "affected": 500, "first_supply_h": first_h,
-                         "first_city_supply_h": np.nan, "relief_h": relief_h, "hit_h": 0.0})
+                         "first_district_supply_h": first_h, "first_city_supply_h": np.nan, "relief_h": relief_h,
+                         "hit_h": 0.0})
 
 
 def _inside(fig, artist) -> bool:
@@ -46,6 +47,25 @@ def test_coverage_axis_spans_a_72_hour_run_so_the_last_site_at_40_5_hours_shows(
     assert y[np.searchsorted(x, 40.5)] == pytest.approx(1.0)     # the 100 % step is on the axis
     assert ax.get_xlabel() == "hours since the zone was hit" and "%" in ax.get_yticklabels()[-1].get_text()
     assert _inside(fig, ax.title)
+
+
+def test_coverage_lines_are_labelled_by_the_zone_time_that_feeds_them():
+    zones = _zones([1.0, 2.0, 2.5, 5.0], [np.nan] * 4)
+    zones["first_district_supply_h"] = [2.0, 4.0, np.nan, 5.0]
+    zones["first_city_supply_h"] = [np.nan, np.nan, np.nan, 30.0]
+    fig = coverage_figure(zones, 72.0, "First supplies", township_h=np.array([1.5, 4.5]))
+    ax = fig.axes[0]
+    lines = dict(zip([t.get_text() for t in ax.get_legend().get_texts()], ax.lines))
+    assert list(lines) == ["first supplies at each community (any reserve tier)",
+                           "first district supplies at each community (district or city depot)",
+                           "first city supplies at each community",
+                           "first district supplies in each township (share of townships)"]
+    assert [_at(lines["first supplies at each community (any reserve tier)"], h) for h in (3, 6)] == [0.75, 1.0]
+    district = lines["first district supplies at each community (district or city depot)"]
+    assert [_at(district, h) for h in (3, 4, 6)] == [0.25, 0.5, 0.75]
+    assert _at(lines["first city supplies at each community"], 40) == 0.25
+    assert [_at(lines["first district supplies in each township (share of townships)"], h) for h in (3, 6)] == [0.5, 1]
+    assert not any("district-or-higher" in label for label in lines)
 
 
 def test_relief_axis_spans_the_run():

@@ -46,14 +46,19 @@ def _share_axis(fig: go.Figure, label: str, **where) -> None:
 
 
 def coverage_chart(curves: list[tuple[str, np.ndarray, np.ndarray, str]], duration_h: float, lines_h,
-                   title: str, ylabel: str) -> go.Figure:
-    """Step curves ``(label, times_h, weights, colour)`` as shares of their weights' total, over the run."""
+                   title: str, ylabel: str, points=()) -> go.Figure:
+    """Step curves ``(label, times_h, weights, colour)`` as shares of their weights' total, over the run;
+    ``points`` ``(label, hours, shares, colour)`` are shares known only at some hours, drawn as markers."""
     fig = go.Figure()
     for label, times, weights, color in curves:
         total = float(np.sum(weights))
         x, y = step_curve(np.asarray(times, float), np.asarray(weights, float), total, duration_h)
         fig.add_trace(go.Scatter(x=x.astype("f4"), y=y.astype("f4"), mode="lines", line={"shape": "hv", "color": color, "width": 2.5},
                                  name=label, hovertemplate="%{x:.2f} h: %{y:.1%}<extra>" + label + "</extra>"))
+    for label, hours, shares, color in points:
+        fig.add_trace(go.Scatter(x=list(hours), y=list(shares), mode="markers",
+                                 marker={"color": color, "size": 11, "symbol": "diamond"}, name=label,
+                                 hovertemplate="within %{x:g} h: %{y:.1%}<extra>" + label + "</extra>"))
     _target_lines(fig, lines_h, duration_h)
     _time_axis(fig, duration_h, SINCE_HIT_LABEL)
     _share_axis(fig, ylabel)

@@ -28,9 +28,10 @@ from sim.report.html_sections import (
     scenario_section,
     supply_audit_section,
 )
+from sim.report.run_plots import SUPPLY_CURVES, TOWNSHIP_LABEL
 
-__all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_rows", "relief_curves", "RunFolder",
-           "REPORT_FILE"]
+__all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_rows", "relief_curves", "supply_curves",
+           "township_points", "RunFolder", "REPORT_FILE"]
 
 REPORT_FILE = "report.html"
 _REQUIRED = ("summary.json", "zones.csv", "events.parquet")
@@ -78,7 +79,7 @@ def read_run_folder(folder: Path | str) -> RunFolder:
 
 def verdict_rows(summary: dict) -> list[list]:
     """One row per target: what, within, share reached, required, verdict, source."""
-    words = {"district_supplies": ("first district supplies on site", "of affected sites"),
+    words = {"district_supplies": ("first supplies at each community (any reserve tier)", "of affected sites"),
              "city_supplies": ("first city supplies on site", "of affected sites"),
              "basic_relief": ("basic-living relief", "of the people needing relief")}
     source = target_source(summary.get("targets", {}).get("preset"))
@@ -87,8 +88,6 @@ def verdict_rows(summary: dict) -> list[list]:
         what, unit = words.get(v["target"], (v["target"].replace("_", " "), ""))
         if v["target"] == "district_supplies" and v.get("site") == "township":
             what, unit = "first district supplies in each township", "of affected townships"
-        elif v["target"] == "district_supplies":
-            what = "first supplies at each community (any reserve tier)"
         rows.append([what, {"text": f"{v['within_h']:g} h", "value": v["within_h"]},
                      {"text": f"{pct(v['share'])} {unit}", "value": v["share"], "cls": "n"},
                      "100 %", {"text": "MET" if v["met"] else "NOT MET", "value": bool(v["met"]),
@@ -119,18 +118,30 @@ def relief_curves(rf: RunFolder) -> list[tuple[str, np.ndarray, np.ndarray, str]
             ("sites needing relief fully relieved", relief, np.ones(len(relief)), "#17becf")]
 
 
+def supply_curves(rf: RunFolder) -> list[tuple[str, np.ndarray, np.ndarray, str]]:
+    """First supplies at the sites needing relief (the sites ``kpi.first_supplies`` counts), one line per
+    :data:`sim.report.run_plots.SUPPLY_CURVES`, as ``(label, times_h, weights, colour)``."""
+    sites = rf.zones[(rf.zones["affected"] > 0) & (rf.zones["needing_relief"] > 0)]
+    ones = np.ones(len(sites))
+    return [(label, sites[column].astype(float).fillna(np.inf).to_numpy(), ones, color)
+            for label, column, color in SUPPLY_CURVES if column in sites]
+
+
+def township_points(summary: dict) -> list[tuple[str, list[float], list[float], str]]:
+    """The per-township measure at the supply lines (``kpi.first_supplies_township.within``)."""
+    within = summary["kpi"].get("first_supplies_township", {}).get("within") or {}
+    hours = sorted((float(k.removesuffix("h")), v) for k, v in within.items() if v is not None)
+    return [(TOWNSHIP_LABEL, [h for h, _ in hours], [v for _, v in hours], "#d62728")] if hours else []
+
+
 def _curves_section(rf: RunFolder, duration_h: float) -> str:
     affected = rf.zones[rf.zones["affected"] > 0]
     if affected.empty:
         return "<p>No zone was affected.</p>"
     targets = rf.summary["targets"]
-    first = affected["first_supply_h"].astype(float).fillna(np.inf).to_numpy()
-    city = affected["first_city_supply_h"].astype(float).fillna(np.inf).to_numpy()
-    ones = np.ones(len(affected))
     supply_lines = sorted({3.0, 4.0, 6.0, *targets["district_supplies_h"], *targets["city_supplies_h"]})
-    fig1 = hf.coverage_chart([("first district-or-higher supplies", first, ones, "#1f77b4"),
-                              ("first city supplies", city, ones, "#9467bd")], duration_h, supply_lines,
-                             "Affected sites reached", "share of affected sites")
+    fig1 = hf.coverage_chart(supply_curves(rf), duration_h, supply_lines, "First supplies",
+                             "share of the sites (townships) needing relief", points=township_points(rf.summary))
     relief_lines = sorted({8.0, 12.0, *targets["basic_relief_h"]})
     fig2 = hf.coverage_chart(relief_curves(rf), duration_h, relief_lines, "Basic-living relief",
                              "share of the people / sites needing relief")

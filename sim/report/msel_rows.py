@@ -113,11 +113,12 @@ def command_chain(events: pd.DataFrame) -> list[Inject]:
 
 
 def _first_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
-    """Run-clock hour of each affected zone's first district-or-higher supplies, with its township."""
-    first = events[events["kind"] == "first_supply"].drop_duplicates("zone")
-    at = first.set_index("zone")["time_min"].astype(float) / 60
+    """Run-clock hour of each affected zone's first supplies from any reserve tier (the ``first_supply``
+    events), the depot they came from, and the zone's township."""
+    first = events[events["kind"] == "first_supply"].drop_duplicates("zone").set_index("zone")
     affected = zones[zones["affected"] > 0][["zone_id", "township", "affected"]].copy()
-    affected["at_h"] = affected["zone_id"].map(at).astype(float)
+    affected["at_h"] = affected["zone_id"].map(first["time_min"].astype(float) / 60).astype(float)
+    affected["depot"] = affected["zone_id"].map(first["agent"].astype(str))
     return affected
 
 
@@ -127,8 +128,8 @@ def township_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]
     for town, group in supplied.groupby("township", sort=True):
         row = group.loc[group["at_h"].idxmin()]
         out.append(Inject(float(row["at_h"]), f"first supplies reach township {town}",
-                          f"Township {town}: first district supplies arrived at {row['zone_id']} "
-                          f"({len(group)} of its affected sites supplied by the end).", "phone call",
+                          f"Township {town}: first supplies (any reserve tier) arrived at {row['zone_id']} from "
+                          f"{row['depot']} ({len(group)} of its affected sites supplied by the end).", "phone call",
                           f"township {town}", EOC, "confirm receipt; plan distribution to the other sites",
                           "Logistics and Supply Chain Management; Mass Care Services", "run clock", order=30))
     return out
@@ -152,9 +153,9 @@ def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame, summary: dict) ->
     out = []
     sites = _first_supplies(events, zones)
     for share, h in _share_times(sites["at_h"].to_numpy(float), np.ones(len(sites)), len(sites)).items():
-        out.append(Inject(h, f"{share:.0%} of affected sites have their first district supplies",
+        out.append(Inject(h, f"{share:.0%} of affected sites have their first supplies (any reserve tier)",
                           f"Logistics: {share:.0%} of the {len(sites):,} affected sites have received "
-                          "their first district supplies.", "situation report", LOGISTICS, EOC,
+                          "their first supplies from a reserve of any tier.", "situation report", LOGISTICS, EOC,
                           "re-prioritise the sites still waiting", "Logistics and Supply Chain Management",
                           "run clock", order=40))
     rel = events[events["kind"] == "relieved"]
@@ -179,12 +180,16 @@ def target_lines(summary: dict, zones: pd.DataFrame) -> list[Inject]:
                        "controller note", CONTROL, EOC, "track each site against its own clock",
                        "Situational Assessment", "target clock: hours since each zone's hit", order=5)]
     out = []
-    met = {(v["target"], float(v["within_h"])): v["met"] for v in summary.get("verdicts", [])}
-    for h, section, words in ((3.0, "first_supplies", "of affected sites have first district supplies"),
+    verdicts = summary.get("verdicts", [])
+    met = {(v["target"], float(v["within_h"])): v["met"] for v in verdicts}
+    by_township = any(v["target"] == "district_supplies" and v.get("site") == "township" for v in verdicts)
+    supplies = (("first_supplies_township", "of affected townships have first district supplies") if by_township
+                else ("first_supplies", "of affected sites have first supplies (any reserve tier)"))
+    for h, section, words in ((3.0, *supplies),
                               (8.0, "relief", "of the people needing relief relieved"),
                               (12.0, "relief", "of the people needing relief relieved")):
-        share = k[section]["within"].get(f"{h:g}h")
-        target = "district_supplies" if section == "first_supplies" else "basic_relief"
+        share = k.get(section, {}).get("within", {}).get(f"{h:g}h")
+        target = "basic_relief" if section == "relief" else "district_supplies"
         verdict = {True: " — target MET", False: " — target NOT MET"}.get(met.get((target, h)), "")
         out.append(Inject(h, f"— {h:g} h target line: {_pct(share)} {words}{verdict} —",
                           f"Exercise control: the {h:g} h line has passed; {_pct(share)} {words}.",
@@ -381,8 +386,16 @@ def power_restored(events: pd.DataFrame) -> list[Inject]:
     return out
 
 
+def _target_name(verdict: dict) -> str:
+    if verdict["target"] == "district_supplies":
+        return ("first district supplies per township" if verdict.get("site") == "township"
+                else "first supplies per community (any reserve tier)")
+    return {"city_supplies": "first city supplies per community",
+            "basic_relief": "basic-living relief"}.get(verdict["target"], verdict["target"].replace("_", " "))
+
+
 def end_of_run(summary: dict, duration_h: float) -> list[Inject]:
-    parts = [f"{v['target'].replace('_', ' ')} within {v['within_h']:g} h: {_pct(v['share'])} "
+    parts = [f"{_target_name(v)} within {v['within_h']:g} h: {_pct(v['share'])} "
              f"({'MET' if v['met'] else 'NOT MET'})" for v in summary.get("verdicts", [])]
     unmet = {i: a for i, a in summary["kpi"].get("unmet_need_at_end", {}).items() if a > 0}
     shortage = ("; still missing: " + ", ".join(f"{i} {_whole(a)}" for i, a in unmet.items())) if unmet else ""
