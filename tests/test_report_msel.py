@@ -27,6 +27,7 @@ def _m8_like():
              (61.6, "first_supply", "taihu", "Z1", "", 0.0), (2432.0, "first_supply", "taihu", "Z2", "", 0.0),
              (61.6, "relieved", "", "Z1", "", 775.4)]
     rows += [(510.0 + 7 * k, "rescue", "", "Z1", "alive", 3.4356) for k in range(200)]
+    rows += [(95.0, "stuck", "taihu/truck-02", "Z2", "", 0.0)]
     events = pd.DataFrame(rows, columns=["time_min", "kind", "agent", "zone", "item", "amount"]).sort_values("time_min")
     zones = pd.DataFrame({"zone_id": ["Z1", "Z2"], "township": ["T01", "T02"], "affected": [1000, 2000],
                           "hit_h": [0.0, 0.0], "first_supply_h": [1.03, 40.53], "relief_h": [np.nan, np.nan]})
@@ -72,6 +73,19 @@ def test_onset_names_segments_and_bridges_not_edges():
     assert onset["Event Synopsis"] == ("roads: earthquake damage: 443 km of road closed, 1,960 street segments "
                                        "blocked, 11 bridges closed")
     assert "3950" not in " ".join(frame["Event Synopsis"]) and "3,950" not in " ".join(frame["Event Synopsis"])
+
+
+def test_onset_tells_people_affected_from_people_needing_relief():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    onset = frame.iloc[0]["Event Synopsis"]
+    assert "3,000 people affected, 1,000 of them needing relief on the first day" in onset
+    assert "3,000 people need" not in onset
+
+
+def test_counts_read_as_words():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    stuck = frame[frame["Event Synopsis"].str.startswith("a vehicle cannot reach")].iloc[0]
+    assert stuck["Inject Text"].endswith("(1 such report in the run).")
 
 
 def test_people_are_whole():
@@ -165,3 +179,18 @@ def test_relief_shares_agree_with_the_target_lines(folder):
         share = int(synopsis.split("%")[0]) / 100
         for line in (8.0, 12.0):
             assert (hour <= line) == (share <= within[f"{line:g}h"] + 1e-9), (synopsis, hour, within)
+
+
+def test_outage_windows_count_with_separators_and_the_noun_in_its_number(folder):
+    import json
+    import re
+
+    outages = json.loads((folder / "summary.json").read_text())["hazard"]["outages"]
+    assert {o["kind"] for o in outages} == {"roads", "power", "comms", "water", "no_outside_support"}
+    for o in outages:
+        assert not re.search(r"\d{4}", o["what"]), o["what"]
+        assert not re.search(r"(?<![\d,])1 (city depots|road segments|zones|depots|outside teams|teams)\b",
+                             o["what"]), o["what"]
+    synopses = " | ".join(pd.read_csv(folder / "msel.csv")["Event Synopsis"])
+    for o in outages:
+        assert o["what"] in synopses

@@ -69,12 +69,13 @@ def hazard_onset(summary: dict, zones: pd.DataFrame, scenario: dict | None) -> l
                           f"{hz.get('epicentral_intensity', 'n/a')})",
             "rainfall": f"extreme rainfall ({hz.get('design_storm', 'design storm')}, "
                         f"{hz.get('total_rain_mm', 'n/a')} mm)"}.get(kind, "major disaster")
-    figures = [f"{k['affected_sites']:,} affected sites", f"{rl['people_affected']:,} people need relief",
+    figures = [f"{k['affected_sites']:,} affected sites", f"{rl['people_affected']:,} people affected",
+               f"{rl['people_needing_relief']:,} of them needing relief on the first day",
                f"{rl['displaced']:,} displaced"]
     if "trapped" in hz:
         figures.append(f"{_whole(hz['trapped'])} trapped")
     if "bridges_closed" in hz:
-        figures.append(f"{hz['bridges_closed']} bridges closed")
+        figures.append(f"{hz['bridges_closed']:,} {'bridge' if hz['bridges_closed'] == 1 else 'bridges'} closed")
     if "road_segments_blocked" in hz:
         figures.append(f"{hz['road_segments_blocked']:,} street segments blocked by debris")
     return [Inject(t0, f"{what}: {', '.join(figures)}",
@@ -239,7 +240,7 @@ def road_changes(events: pd.DataFrame, summary: dict) -> list[Inject]:
         if "road_segments_blocked" in hz:
             parts.append(f"{hz['road_segments_blocked']:,} street segments blocked")
         if "bridges_closed" in hz:
-            parts.append(f"{hz['bridges_closed']} bridges closed")
+            parts.append(f"{hz['bridges_closed']:,} {'bridge' if hz['bridges_closed'] == 1 else 'bridges'} closed")
         out.append(Inject(t_first, f"roads: {cause}: {', '.join(parts)}",
                           f"Traffic police: {cause}; {', '.join(parts)}.", "phone call", "traffic police", EOC,
                           "map the open routes; request road clearance towards cut-off sites",
@@ -341,9 +342,10 @@ def shelters(events: pd.DataFrame, summary: dict) -> list[Inject]:
         return []
     without = summary["kpi"]["relief"].get("without_shelter_place", 0)
     full = summary["kpi"].get("shelters", {}).get("full", [])
+    shelters_full = f"{len(full)} {'shelter is' if len(full) == 1 else 'shelters are'} full"
     return [Inject(float(row["time_min"]) / 60, f"shelters full: displaced people of {row['zone']} find no place",
                    f"Shelter management: no shelter place for {_whole(row['amount'])} displaced people of "
-                   f"{row['zone']}; by the end {without:,} are without a place and {len(full)} shelters are full.",
+                   f"{row['zone']}; by the end {without:,} are without a place and {shelters_full}.",
                    "phone call", "shelter management", EOC, "open emergency shelters; request tents",
                    "Mass Care Services", "first no_shelter event; end figures from summary.json", order=65)]
 
@@ -367,7 +369,7 @@ def stuck_vehicles(events: pd.DataFrame) -> list[Inject]:
     row = stuck.iloc[0]
     return [Inject(float(row["time_min"]) / 60, f"a vehicle cannot reach its destination ({row['agent']})",
                    f"{row['agent']}: no open route to the destination; waiting for roads to reopen "
-                   f"({len(stuck)} such reports in the run).", "radio", str(row["agent"]), LOGISTICS,
+                   f"({len(stuck):,} such {'report' if len(stuck) == 1 else 'reports'} in the run).", "radio", str(row["agent"]), LOGISTICS,
                    "find an open route or clear the way", "Critical Transportation", "run clock", order=62)]
 
 
