@@ -206,3 +206,17 @@ def test_run_report_supply_curves_are_labelled_by_what_feeds_them(folders):
     assert label == "first district supplies in each township (share of townships)"
     assert dict(zip(hours, shares)) == {float(k.removesuffix("h")): v
                                         for k, v in kpi["first_supplies_township"]["within"].items()}
+
+
+def test_run_report_hazard_table_counts_whole_people():
+    from types import SimpleNamespace
+
+    from sim.report.html_run import _hazard_section
+
+    hazard = {"trapped": 77_406.9, "closed_road_km_peak": 443.168,
+              "rescue": {"self_rescued": 61_587.5, "awaiting_rescue_at_end": 15_818.4, "rescued_dead": 12.0}}
+    text = _hazard_section(SimpleNamespace(summary={"hazard": hazard}), 72.0)
+    for shown in ("77,407", "61,588", "15,818", ">12<", "443.17"):
+        assert shown in text, shown
+    for fraction in ("77,406.90", "61,587.50", "15,818.40"):
+        assert fraction not in text

@@ -185,6 +185,16 @@ def _operations_section(rf: RunFolder, duration_h: float) -> str:
     return note + figure_html(hf.gantt_chart(bars, duration_h, "Teams and trucks at work"), "gantt")
 
 
+#: Hazard figures that count people: shown whole (summary.json keeps the expected values).
+PEOPLE_FIGURES = frozenset({"affected", "displaced", "trapped", "self_rescued", "rescued_alive", "rescued_dead",
+                            "awaiting_rescue_at_end"})
+
+
+def _hazard_cell(key: str, value: float) -> dict:
+    text = f"{round(value):,}" if key in PEOPLE_FIGURES else num(value)
+    return {"text": text, "value": value, "cls": "n"}
+
+
 def _hazard_section(rf: RunFolder, duration_h: float) -> str:
     hz = rf.summary.get("hazard", {})
     parts = []
@@ -195,9 +205,9 @@ def _hazard_section(rf: RunFolder, duration_h: float) -> str:
                             for o in hz["outages"]], table_id="outage-windows"))
     if hz.get("closed_road_km_over_time"):
         parts.append(figure_html(hf.closed_km_chart(hz, duration_h, "Closed roads"), "closed-km"))
-    scalars = [[k.replace("_", " "), {"text": num(v), "value": v, "cls": "n"}] for k, v in hz.items()
+    scalars = [[k.replace("_", " "), _hazard_cell(k, v)] for k, v in hz.items()
                if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    nested = [[f"{k.replace('_', ' ')}: {kk.replace('_', ' ')}", {"text": num(vv), "value": vv, "cls": "n"}]
+    nested = [[f"{k.replace('_', ' ')}: {kk.replace('_', ' ')}", _hazard_cell(kk, vv)]
               for k, v in hz.items() if isinstance(v, dict) for kk, vv in v.items()
               if isinstance(vv, (int, float)) and not isinstance(vv, bool)]
     if scalars or nested:
