@@ -197,3 +197,23 @@ def test_writing_outputs_leaves_matplotlib_global_state_alone(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stdout.strip() == "ok"
 
+
+
+def test_earthquake_map_title_is_clear_of_the_colour_bar():
+    from types import SimpleNamespace
+
+    from sim.report.hazard_plots import earthquake_figure
+
+    lon, lat = np.meshgrid(np.linspace(116.5, 116.85, 40), np.linspace(39.72, 39.99, 40))
+    graph = SimpleNamespace(lon=np.append(lon.ravel(), 116.39), lat=np.append(lat.ravel(), 39.895))   # M8's extent
+    hazard = SimpleNamespace(node_intensity=np.linspace(8, 10.5, lon.size + 1), blocked_segments=np.empty(0),
+                             bridge_damage_state=None)
+    spec = SimpleNamespace(epicenter=(117.0, 40.0), magnitude=8.0)
+    zones = _zones([1.0, 2.0], [np.nan, np.nan])
+    fig = earthquake_figure(graph, hazard, spec, zones, "Shaking, damaged bridges and blocked streets — M8 earthquake "
+                                                        "on the Sanhe-Pinggu fault, winter night")
+    ax, bar = fig.axes
+    assert _inside(fig, ax.title)
+    renderer = fig.canvas.get_renderer()
+    assert not ax.title.get_window_extent(renderer).overlaps(bar.get_window_extent(renderer))
+    assert bar.get_xlabel() == "intensity (Chinese scale, degrees)"
