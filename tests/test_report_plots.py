@@ -217,3 +217,31 @@ def test_earthquake_map_title_is_clear_of_the_colour_bar():
     renderer = fig.canvas.get_renderer()
     assert not ax.title.get_window_extent(renderer).overlaps(bar.get_window_extent(renderer))
     assert bar.get_xlabel() == "intensity (Chinese scale, degrees)"
+
+
+def test_target_line_labels_take_rows_so_close_lines_do_not_meet():
+    from sim.report.figures import label_rows
+
+    assert label_rows((3.0, 4.0, 6.0), 72.0) == {3.0: 0, 4.0: 1, 6.0: 2}
+    assert label_rows((3.0, 4.0, 6.0), 6.0) == {3.0: 0, 4.0: 0, 6.0: 0}
+    fig = coverage_figure(_zones([1.0, 2.0], [np.nan, np.nan]), 72.0, "First supplies")
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts if t.get_text() in ("3 h", "4 h", "6 h")]
+    assert len(boxes) == 3
+    assert not any(a.overlaps(b) for k, a in enumerate(boxes) for b in boxes[k + 1:])
+    assert _inside(fig, ax.title)
+
+
+def test_report_chart_labels_of_close_target_lines_sit_on_rows_apart():
+    from sim.report import html_figures as hf
+
+    fig = hf.coverage_chart([("first supplies", np.array([1.0, 5.0]), np.ones(2), "#1f77b4")], 72.0,
+                            (3.0, 4.0, 6.0, 8.0, 12.0), "First supplies", "share")
+    labels = [(a.x, a.yshift or 0) for a in fig.layout.annotations if a.text.endswith(" h")]
+    assert len(labels) == 5
+    assert all(a.xanchor == "center" for a in fig.layout.annotations if a.text.endswith(" h"))
+    for k, (x, row) in enumerate(labels):
+        for x2, row2 in labels[k + 1:]:
+            assert row != row2 or abs(x - x2) >= 0.04 * 72.0, (x, x2)
