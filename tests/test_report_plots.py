@@ -163,6 +163,7 @@ def test_first_supply_map_has_axis_labels_townships_scale_bar_and_target_classes
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "first supplies ≤ 3 h (within the 3 h line) (1 sites)" in legend
     assert "first supplies never supplied (1 sites)" in legend
+    assert "district depot" in legend and "shelter" in legend
     assert isinstance(fig.canvas, FigureCanvasAgg)
 
 

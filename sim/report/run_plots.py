@@ -121,9 +121,11 @@ def first_supply_map_figure(graph, zones, depots, shelters, title: str, target_l
         ax.scatter(lon[m], lat[m], s=26, color=color, marker=marker, edgecolor="black" if marker == "o" else None,
                    linewidths=0.3 if marker == "o" else 1.2, zorder=5,
                    label=f"first supplies {label} ({int(m.sum())} sites)")
+    tiers_shown: set[str] = set()
     for did, tier, dlon, dlat in depots:
         ax.scatter(dlon, dlat, marker="*", s=260, color="#d62728" if tier == "city" else "#ff7f0e",
-                   edgecolor="black", zorder=7)
+                   edgecolor="black", zorder=7, label=None if tier in tiers_shown else f"{tier} depot")
+        tiers_shown.add(tier)
         ax.annotate(f"{did} ({tier})", (dlon, dlat), xytext=(6, 6), textcoords="offset points", fontsize=8,
                     weight="bold")
     for i, (_sid, slon, slat) in enumerate(shelters):
