@@ -192,15 +192,17 @@ def cmd_batch(args) -> int:
         return 130
     for line in result.warnings:
         print(f"warning: {line}", file=sys.stderr)
+    report = None
     if not args.no_report:
         from sim.report.reports import write_report
 
-        write_report(out)
+        report = write_report(out)
     if not args.quiet:
         done = f", {result.already_done} already done" if result.already_done else ""
         print(f"{result.total} replications ({len(result.variants)} variant(s) x {result.replications}): "
               f"{result.total - len(result.failed)} ok, {len(result.failed)} failed{done}; "
-              f"{result.wall_s:.1f} s; results in {result.results_path}")
+              f"{result.wall_s:.1f} s; results in {result.results_path}"
+              + (f", report in {report}" if report is not None else ""))
         if precise is not None:
             from sim.experiments.precision import format_precision
 

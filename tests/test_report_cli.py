@@ -62,3 +62,33 @@ def test_no_report_flag_skips_it(tmp_path):
     assert (out / "msel.csv").exists() and not (out / "report.html").exists()
     assert main(["report", str(out), "--quiet"]) == 0
     assert (out / "report.html").stat().st_size > 1_000_000
+
+
+def _small_scenario(tmp_path):
+    from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    return write_scenario(tmp_path, scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5)))
+
+
+def test_batch_console_names_its_report(tmp_path, capsys):
+    out = tmp_path / "batch"
+    assert main(["batch", str(_small_scenario(tmp_path)), "--replications", "2", "--workers", "1",
+                 "--out", str(out)]) == 0
+    assert f"report in {out / 'report.html'}" in capsys.readouterr().out
+
+
+def test_compare_console_names_every_file_written(tmp_path):
+    from types import SimpleNamespace
+
+    from sim.experiments.compare import format_verdicts
+
+    for name in ("comparison.json", "comparison.csv", "comparison.png", "report.html"):
+        (tmp_path / name).write_text("")
+    comparison = SimpleNamespace(variant={"name": "after"}, baseline={"name": "before"}, pairs=20, verdicts=[],
+                                 precision=None, out_dir=tmp_path)
+    assert format_verdicts(comparison)[-1] == (f"  written: {tmp_path / 'comparison.json'}, comparison.csv, "
+                                               "comparison.png, report.html")
+    (tmp_path / "report.html").unlink()
+    assert format_verdicts(comparison)[-1].endswith("comparison.csv, comparison.png")

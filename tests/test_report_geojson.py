@@ -100,8 +100,9 @@ def _stub_run():
                                                 on_done=RoadChange(0.0, np.array([4, 5]), 1.0, "debris cleared"),
                                                 cause="collapse debris blocks the street")])
     layer = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0])         # at the end: segments 2 and 3 still closed
+    clearing = SimpleNamespace(works={1: SimpleNamespace(done_min=750.0), 2: SimpleNamespace(done_min=math.inf)})
     world = SimpleNamespace(graph=graph, hazard=hazard, road_layers=SimpleNamespace(layers={"hazard": layer}),
-                            outages=SimpleNamespace(road_closures=[]))
+                            outages=SimpleNamespace(road_closures=[]), road_clearing=clearing)
     return SimpleNamespace(world=world, scenario=SimpleNamespace(duration=72 * 60.0))
 
 
@@ -109,11 +110,12 @@ def test_closure_table_reads_schedules_crews_and_the_end_state():
     table = closure_table(_stub_run()).set_index("segment")
     assert table.loc[0, "closed_until_h"] == 6.0 and table.loc[0, "reopened"] == "repaired on schedule"
     assert bool(table.loc[0, "bridge"]) and table.loc[0, "road_class"] == "arterial"
-    assert table.loc[1, "reopened"] == "cleared by crews" and math.isnan(table.loc[1, "closed_until_h"])
+    assert table.loc[1, "reopened"] == "cleared by crews" and table.loc[1, "closed_until_h"] == 12.5
     assert table.loc[1, "cause"] == "collapse debris blocks the street"
     assert table.loc[2, "reopened"] == "still closed at the end"
     assert table.loc[3, "reopened"] == "still closed at the end" and math.isnan(table.loc[3, "closed_until_h"])
     at_start = closed_km_by_class(table.reset_index(), 0.0)
+    assert closed_km_by_class(table.reset_index(), 12.0) == {"local": 0.8, "expressway": 0.2}
     at_end = closed_km_by_class(table.reset_index(), 72.0)
     assert at_start == {"arterial": 0.9, "local": 0.8, "expressway": 0.2}
     assert at_end == {"local": 0.4, "expressway": 0.2}

@@ -119,7 +119,7 @@ def test_batch_report_in_the_browser(browser, folders):
     assert len(rows) == 3
     for row, label in zip(rows, labels):
         hours = label[2].removesuffix(" h")
-        section = "first_supplies" if label[1] == "district supplies" else "relief"
+        section = "first_supplies" if label[1] == "first supplies (any reserve tier)" else "relief"
         assert json.loads(row[3]) == pytest.approx(table.loc[(label[0], f"{section}_within_{hours}h"), "mean"], abs=0)
     page.close()
 
@@ -161,3 +161,62 @@ def test_batch_rows_carry_the_hazard_kpis(folders):
         assert column in df.columns and (df[column] == 0).all()       # no hazard in the baseline
     kpis = {k["kpi"] for k in json.loads((folders["comparison"] / "comparison.json").read_text())["kpis"]}
     assert "hazard_rescued_alive" in kpis and "hazard_closed_road_km_peak" in kpis
+
+
+def _share_at(curve, hours: float) -> float:
+    """A coverage curve ``(label, times_h, weights, colour)`` read as a share at ``hours``."""
+    from sim.report.run_plots import step_curve
+
+    _label, times, weights, _colour = curve
+    x, y = step_curve(np.asarray(times, float), np.asarray(weights, float), float(np.sum(weights)), 72.0)
+    return float(y[np.searchsorted(x, hours, side="right") - 1])
+
+
+def test_run_report_relief_curve_reads_the_summarys_shares_at_the_relief_lines(folders):
+    from sim.report.html_run import read_run_folder, relief_curves
+
+    rf = read_run_folder(folders["run"])
+    relief = rf.summary["kpi"]["relief"]
+    assert relief["people_needing_relief"] < relief["people_affected"]
+    people = relief_curves(rf)[0]
+    assert people[0] == "people needing relief relieved"
+    for line, share in relief["within"].items():
+        assert _share_at(people, float(line.removesuffix("h"))) == pytest.approx(share, abs=1e-6)
+
+
+def test_run_report_supply_curves_are_labelled_by_what_feeds_them(folders):
+    from sim.report.html_run import read_run_folder, supply_curves, township_points
+
+    rf = read_run_folder(folders["run"])
+    curves = {c[0]: c for c in supply_curves(rf)}
+    assert list(curves) == ["first supplies at each community (any reserve tier)",
+                            "first district supplies at each community (district or city depot)",
+                            "first city supplies at each community"]
+    kpi = rf.summary["kpi"]
+    for line, share in kpi["first_supplies"]["within"].items():
+        hours = float(line.removesuffix("h"))
+        assert _share_at(curves["first supplies at each community (any reserve tier)"], hours) == pytest.approx(
+            share, abs=1e-6)
+        assert _share_at(curves["first city supplies at each community"], hours) == pytest.approx(
+            kpi["city_supplies"]["within"][line], abs=1e-6)
+    sites = rf.zones[(rf.zones["affected"] > 0) & (rf.zones["needing_relief"] > 0)]
+    district = curves["first district supplies at each community (district or city depot)"]
+    assert np.array_equal(district[1], sites["first_district_supply_h"].astype(float).fillna(np.inf).to_numpy())
+    [(label, hours, shares, _colour)] = township_points(rf.summary)
+    assert label == "first district supplies in each township (share of townships)"
+    assert dict(zip(hours, shares)) == {float(k.removesuffix("h")): v
+                                        for k, v in kpi["first_supplies_township"]["within"].items()}
+
+
+def test_run_report_hazard_table_counts_whole_people():
+    from types import SimpleNamespace
+
+    from sim.report.html_run import _hazard_section
+
+    hazard = {"trapped": 77_406.9, "closed_road_km_peak": 443.168,
+              "rescue": {"self_rescued": 61_587.5, "awaiting_rescue_at_end": 15_818.4, "rescued_dead": 12.0}}
+    text = _hazard_section(SimpleNamespace(summary={"hazard": hazard}), 72.0)
+    for shown in ("77,407", "61,588", "15,818", ">12<", "443.17"):
+        assert shown in text, shown
+    for fraction in ("77,406.90", "61,587.50", "15,818.40"):
+        assert fraction not in text

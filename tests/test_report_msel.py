@@ -27,6 +27,7 @@ def _m8_like():
              (61.6, "first_supply", "taihu", "Z1", "", 0.0), (2432.0, "first_supply", "taihu", "Z2", "", 0.0),
              (61.6, "relieved", "", "Z1", "", 775.4)]
     rows += [(510.0 + 7 * k, "rescue", "", "Z1", "alive", 3.4356) for k in range(200)]
+    rows += [(95.0, "stuck", "taihu/truck-02", "Z2", "", 0.0)]
     events = pd.DataFrame(rows, columns=["time_min", "kind", "agent", "zone", "item", "amount"]).sort_values("time_min")
     zones = pd.DataFrame({"zone_id": ["Z1", "Z2"], "township": ["T01", "T02"], "affected": [1000, 2000],
                           "hit_h": [0.0, 0.0], "first_supply_h": [1.03, 40.53], "relief_h": [np.nan, np.nan]})
@@ -36,7 +37,8 @@ def _m8_like():
                            "basic_relief_h": [8.0]},
                "verdicts": [{"target": "district_supplies", "within_h": 3.0, "share": 0.5, "met": False}],
                "kpi": {"affected_sites": 2, "first_supplies": {"within": {"3h": 0.5, "4h": 0.5, "6h": 0.5}},
-                       "relief": {"people_affected": 3000, "displaced": 1500, "within": {"8h": 0.258, "12h": 0.258},
+                       "relief": {"people_affected": 3000, "people_needing_relief": 1000, "displaced": 1500,
+                                  "within": {"8h": 0.7754, "12h": 0.7754},
                                   "without_shelter_place": 0},
                        "unmet_need_at_end": {"water_l": 3808957.0}},
                "hazard": {"magnitude": 8.0, "epicentral_intensity": 11.19, "trapped": 85123, "bridges_closed": 11,
@@ -73,6 +75,19 @@ def test_onset_names_segments_and_bridges_not_edges():
     assert "3950" not in " ".join(frame["Event Synopsis"]) and "3,950" not in " ".join(frame["Event Synopsis"])
 
 
+def test_onset_tells_people_affected_from_people_needing_relief():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    onset = frame.iloc[0]["Event Synopsis"]
+    assert "3,000 people affected, 1,000 of them needing relief on the first day" in onset
+    assert "3,000 people need" not in onset
+
+
+def test_counts_read_as_words():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    stuck = frame[frame["Event Synopsis"].str.startswith("a vehicle cannot reach")].iloc[0]
+    assert stuck["Inject Text"].endswith("(1 such report in the run).")
+
+
 def test_people_are_whole():
     frame = msel_frame(msel_injects(*_m8_like()))
     text = " ".join(frame["Event Synopsis"]) + " " + " ".join(frame["Inject Text"])
@@ -92,7 +107,36 @@ def test_first_supplies_once_per_township_on_the_run_clock():
 def test_target_lines_say_where_the_run_stands():
     frame = msel_frame(msel_injects(*_m8_like()))
     line = frame[frame["Hour"] == 3.0]["Event Synopsis"].tolist()
-    assert "— 3 h target line: 50.0 % of affected sites have first district supplies — target NOT MET —" in line
+    assert "— 3 h target line: 50.0 % of affected sites have first supplies (any reserve tier) — target NOT MET —" in line
+
+
+def test_target_line_judged_per_township_reads_the_township_measure():
+    summary, zones, events = _m8_like()
+    summary["verdicts"] = [{"target": "district_supplies", "within_h": 3.0, "share": 1.0, "met": True,
+                            "site": "township"}]
+    summary["kpi"]["first_supplies_township"] = {"townships": 2, "within": {"3h": 1.0, "4h": 1.0, "6h": 1.0}}
+    line = msel_frame(msel_injects(summary, zones, events)).query("Hour == 3.0")["Event Synopsis"].tolist()
+    assert "— 3 h target line: 100.0 % of affected townships have first district supplies — target MET —" in line
+
+
+def test_first_supplies_are_named_by_what_they_measure():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    town = frame[frame["Event Synopsis"] == "first supplies reach township T01"].iloc[0]
+    assert town["Inject Text"] == ("Township T01: first supplies (any reserve tier) arrived at Z1 from taihu "
+                                   "(1 of its affected sites supplied by the end).")
+    shares = frame[frame["Event Synopsis"].str.contains("affected sites have their first supplies")]
+    assert list(shares["Event Synopsis"]) == [f"{p}% of affected sites have their first supplies (any reserve tier)"
+                                              for p in (25, 50, 75, 100)]
+    assert not frame["Inject Text"].str.contains("district supplies").any()
+
+
+def test_relief_shares_are_of_the_people_needing_relief():
+    frame = msel_frame(msel_injects(*_m8_like()))
+    relieved = frame[frame["Event Synopsis"].str.contains("relieved") & ~frame["Event Synopsis"].str.startswith("—")]
+    assert list(relieved["Event Synopsis"]) == [f"{p}% of the people needing relief relieved" for p in (25, 50, 75)]
+    assert "of the 1,000 people needing relief have water" in relieved.iloc[-1]["Inject Text"]
+    line = frame[frame["Hour"] == 8.0]["Event Synopsis"].tolist()
+    assert "— 8 h target line: 77.5 % of the people needing relief relieved —" in line
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +162,35 @@ def test_msel_xlsx_and_timeline_md_hold_the_same_injects(folder):
     rows = [line for line in timeline.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == len(csv)
     assert "run's clock" in timeline
+
+
+def test_relief_shares_agree_with_the_target_lines(folder):
+    """Every zone of the drill is hit at the start, so a share of the people needing relief is reached by
+    the 8 h line exactly when it is within the summary's share at 8 h."""
+    import json
+
+    summary = json.loads((folder / "summary.json").read_text())
+    within = summary["kpi"]["relief"]["within"]
+    frame = pd.read_csv(folder / "msel.csv")
+    shares = frame[frame["Event Synopsis"].str.endswith("% of the people needing relief relieved")
+                   & ~frame["Event Synopsis"].str.startswith("—")]
+    assert len(shares)
+    for synopsis, hour in zip(shares["Event Synopsis"], shares["Hour"]):
+        share = int(synopsis.split("%")[0]) / 100
+        for line in (8.0, 12.0):
+            assert (hour <= line) == (share <= within[f"{line:g}h"] + 1e-9), (synopsis, hour, within)
+
+
+def test_outage_windows_count_with_separators_and_the_noun_in_its_number(folder):
+    import json
+    import re
+
+    outages = json.loads((folder / "summary.json").read_text())["hazard"]["outages"]
+    assert {o["kind"] for o in outages} == {"roads", "power", "comms", "water", "no_outside_support"}
+    for o in outages:
+        assert not re.search(r"\d{4}", o["what"]), o["what"]
+        assert not re.search(r"(?<![\d,])1 (city depots|road segments|zones|depots|outside teams|teams)\b",
+                             o["what"]), o["what"]
+    synopses = " | ".join(pd.read_csv(folder / "msel.csv")["Event Synopsis"])
+    for o in outages:
+        assert o["what"] in synopses

@@ -199,7 +199,9 @@ def format_verdicts(comparison: Comparison) -> list[str]:
         from sim.experiments.precision import format_precision
 
         lines.append(f"  {format_precision(comparison.precision)}")
-    lines.append(f"  written: {comparison.out_dir / 'comparison.json'}, comparison.csv, comparison.png")
+    others = [name for name in ("comparison.csv", "comparison.png", "report.html")
+              if (comparison.out_dir / name).exists()]
+    lines.append(f"  written: {', '.join([str(comparison.out_dir / 'comparison.json'), *others])}")
     return lines
 
 

@@ -1,9 +1,10 @@
 """The before/after plot of a comparison: coverage and relief curves with 95 % bands.
 
 ``comparison.png`` has two panels sharing the time axis (hours since the
-event, over the whole run): the share of affected sites whose first district
-supplies had arrived, against the 3 h line (and any other supply target), and
-the share of affected people relieved, against the 8 h and 12 h lines. Each
+event, over the whole run): the share of the sites needing relief whose first
+supplies from any reserve tier had arrived, against the 3 h line (and any
+other supply target), and the share of the people needing relief relieved,
+against the 8 h and 12 h lines. Each
 side is the mean curve over replications with its 95 % confidence band at
 every point of the curve grid (:func:`sim.experiments.statistics.curve_band`),
 before in grey, after in blue.
@@ -46,9 +47,9 @@ def plot_comparison(before: dict, after: dict, step_h: float, path: Path, *, bef
     labels = {"before": before_label, "after": after_label}
     fig, axes = new_figure(13, 5, ncols=2)
     _panel(axes[0], before["curve_first_supplies"], after["curve_first_supplies"], step_h, list(supply_lines_h),
-           labels, "share of affected sites", "First district supplies on site")
+           labels, "share of the sites needing relief", "First supplies at each community (any reserve tier)")
     _panel(axes[1], before["curve_relief"], after["curve_relief"], step_h, list(relief_lines_h),
-           labels, "share of affected people", "Basic-living relief")
+           labels, "share of the people needing relief", "Basic-living relief")
     fig.suptitle("Before / after: mean over paired replications with 95 % bands", fontsize=11)
     return save_figure(fig, path)
 

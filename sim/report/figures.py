@@ -13,7 +13,8 @@ from matplotlib.figure import Figure
 
 from sim.files import atomic_write
 
-__all__ = ["new_figure", "save_figure", "hours_axis", "share_axis", "draw_target_lines", "TARGET_LINE_COLORS"]
+__all__ = ["new_figure", "save_figure", "hours_axis", "share_axis", "draw_target_lines", "label_rows",
+           "TARGET_LINE_COLORS"]
 
 #: Colours of the planning-target lines, by hours.
 TARGET_LINE_COLORS = {3.0: "#d62728", 4.0: "#ff7f0e", 6.0: "#8c564b", 8.0: "#d62728", 12.0: "#ff7f0e"}
@@ -52,19 +53,29 @@ def share_axis(ax, ylabel: str) -> None:
     ax.grid(alpha=0.3)
 
 
-def draw_target_lines(ax, lines_h, horizon_h: float) -> int:
-    """Dashed vertical lines at the target hours, labelled above the axes; labels of lines
-    closer than 6 % of the axis go on a second row. Returns the rows of labels used."""
-    rows, last_x, row = 0, None, 0
-    for h in sorted(lines_h):
-        if h > horizon_h:
-            continue
-        color = TARGET_LINE_COLORS.get(float(h), "#9467bd")
-        ax.axvline(h, color=color, ls="--", lw=1.2)
+def label_rows(lines_h, horizon_h: float, min_gap: float = 0.06) -> dict[float, int]:
+    """The row of each target line's label within ``horizon_h``: the lowest row whose last label is at
+    least ``min_gap`` of the axis away, so no two labels on a row meet (3 h, 4 h and 6 h on a 72 h
+    axis take three rows)."""
+    rows: dict[float, int] = {}
+    last: list[float] = []
+    for h in sorted(float(h) for h in lines_h if h <= horizon_h):
         x = h / horizon_h
-        row = 1 - row if last_x is not None and x - last_x < 0.06 else 0
-        last_x = x
-        rows = max(rows, row + 1)
+        row = next((r for r, at in enumerate(last) if x - at >= min_gap), len(last))
+        if row == len(last):
+            last.append(x)
+        last[row] = x
+        rows[h] = row
+    return rows
+
+
+def draw_target_lines(ax, lines_h, horizon_h: float) -> int:
+    """Dashed vertical lines at the target hours, labelled above the axes in rows (:func:`label_rows`).
+    Returns the rows of labels used."""
+    rows = label_rows(lines_h, horizon_h)
+    for h, row in rows.items():
+        color = TARGET_LINE_COLORS.get(h, "#9467bd")
+        ax.axvline(h, color=color, ls="--", lw=1.2)
         ax.text(h, 1.01 + 0.06 * row, f"{h:g} h", color=color, ha="center", va="bottom", fontsize=8,
                 transform=ax.get_xaxis_transform())
-    return rows
+    return max(rows.values(), default=-1) + 1

@@ -9,8 +9,8 @@ member), coordinates to 6 decimals (about 0.1 m), each with a ``bbox``:
 * ``roads_closed.geojson`` — one LineString per closure of a road segment
   (:mod:`sim.report.road_closures`): ``segment``, ``road_class``,
   ``length_m``, ``bridge``, ``cause``, ``closed_from_h``, ``closed_until_h``
-  (run clock; null when still closed at the end or reopened by crews at an
-  unrecorded time), ``reopened``;
+  (run clock: scheduled reopening, end of the outage or when crews cleared
+  it; null when still closed at the end), ``reopened``;
 * ``facilities.geojson`` — one Point per depot (``tier``, stock at the start
   and the end, trucks), shelter (capacity, people sheltered at the end) and
   team base (team ``kind``, crews), with ``facility`` saying which.

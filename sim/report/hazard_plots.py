@@ -24,7 +24,8 @@ from sim.report.figures import draw_target_lines, hours_axis, new_figure, save_f
 from sim.report.map_furniture import lonlat_axes, scale_bar, township_labels
 from sim.report.road_closures import closed_km_by_class
 
-__all__ = ["plot_hazard", "closed_roads_figure", "outages_figure", "RUN_CLOCK_LABEL", "OUTAGE_COLORS"]
+__all__ = ["plot_hazard", "closed_roads_figure", "outages_figure", "earthquake_figure", "RUN_CLOCK_LABEL",
+           "OUTAGE_COLORS"]
 
 RUN_CLOCK_LABEL = "hours since the start of the run"
 OUTAGE_COLORS = {"roads": "#8c564b", "power": "#ff7f0e", "comms": "#9467bd", "water": "#1f77b4",
@@ -45,12 +46,20 @@ def _segments(graph, segs):
 
 def _earthquake(run, zones, out: Path) -> str | None:
     hz = run.world.hazard
-    g = run.world.graph
     if getattr(hz, "node_intensity", None) is None:
         return None
+    fig = earthquake_figure(run.world.graph, hz, run.scenario.hazard, zones,
+                            f"Shaking, damaged bridges and blocked streets — {run.scenario.name}")
+    return save_figure(fig, out / "earthquake_intensity.png")
+
+
+def earthquake_figure(g, hz, sp, zones, title: str):
+    """Intensity at every node, streets blocked by debris, bridges by damage state and the epicentre of
+    ``sp``; the colour bar lies under the map, so the title has the map's full width."""
     fig, ax = new_figure(9.5, 8.5)
     sc = ax.scatter(g.lon, g.lat, c=hz.node_intensity, s=2, cmap="YlOrRd", vmin=6, vmax=11, zorder=1)
-    fig.colorbar(sc, ax=ax, shrink=0.6, pad=0.01).set_label("intensity (Chinese scale, degrees)")
+    fig.colorbar(sc, ax=ax, location="bottom", shrink=0.6, pad=0.01, aspect=40).set_label(
+        "intensity (Chinese scale, degrees)")
     blocked = getattr(hz, "blocked_segments", np.empty(0))
     if len(blocked):
         ax.add_collection(LineCollection(_segments(g, blocked), colors="black", linewidths=1.0, zorder=2,
@@ -63,16 +72,15 @@ def _earthquake(run, zones, out: Path) -> str | None:
                 mid = _segments(g, segs).mean(axis=1)
                 ax.scatter(mid[:, 0], mid[:, 1], marker="s", s=60, color=color, edgecolor="black", zorder=4,
                            label=f"bridge, {_STATE_NAMES[state]} damage ({len(segs)})")
-    sp = run.scenario.hazard
     ax.scatter([sp.epicenter[0]], [sp.epicenter[1]], marker="*", s=300, color="#7f0000", zorder=5,
                label=f"epicentre M{sp.magnitude:g}")
     mean_lat = float(np.nanmean(g.lat))
-    lonlat_axes(ax, mean_lat, f"Shaking, damaged bridges and blocked streets — {run.scenario.name}")
+    lonlat_axes(ax, mean_lat, title)
     ax.autoscale()
     township_labels(ax, zones)
     scale_bar(ax, mean_lat)
     ax.legend(loc="lower left", fontsize=7)
-    return save_figure(fig, out / "earthquake_intensity.png")
+    return fig
 
 
 def _km_axis(ax) -> None:

@@ -28,7 +28,7 @@ __all__ = ["write_batch_report", "write_comparison_report", "batch_verdict_rows"
 
 REPORT_FILE = "report.html"
 COMPARISON_FILE = "comparison.json"
-_LINES = (("district supplies", "first_supplies", 3.0), ("basic relief", "relief", 8.0),
+_LINES = (("first supplies (any reserve tier)", "first_supplies", 3.0), ("basic relief", "relief", 8.0),
           ("basic relief", "relief", 12.0))
 
 
@@ -72,8 +72,9 @@ def _curves(rows: pd.DataFrame, column: str) -> np.ndarray | None:
 def _band_section(groups: list[tuple[str, pd.DataFrame]], step_h: float, colors=None) -> str:
     out = []
     for column, lines, title, ylabel in (
-            ("curve_first_supplies", (3.0, 4.0, 6.0), "First district supplies on site", "share of affected sites"),
-            ("curve_relief", (8.0, 12.0), "Basic-living relief", "share of affected people")):
+            ("curve_first_supplies", (3.0, 4.0, 6.0), "First supplies at each community (any reserve tier)",
+             "share of the sites needing relief"),
+            ("curve_relief", (8.0, 12.0), "Basic-living relief", "share of the people needing relief")):
         series = []
         for label, rows in groups:
             curves = _curves(rows, column) if column in rows else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from sim.report.figures import TARGET_LINE_COLORS
+from sim.report.figures import TARGET_LINE_COLORS, label_rows
 from sim.report.hazard_plots import OUTAGE_COLORS, RUN_CLOCK_LABEL
 from sim.report.run_plots import SINCE_HIT_LABEL, step_curve
 
@@ -21,19 +21,24 @@ TEAM_COLORS = {"sar": "#d62728", "fire_rescue": "#ff7f0e", "road_repair": "#8c56
 _BAND_COLORS = ("#1f77b4", "#7f7f7f", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf")
 
 
-def layout(fig: go.Figure, title: str, height: int = 420) -> go.Figure:
+def layout(fig: go.Figure, title: str, height: int = 420, legend_below: bool = False) -> go.Figure:
+    """Title, height and a horizontal legend: above the plot, or below it where the target lines' labels
+    take the room above."""
+    legend = ({"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0, "xanchor": "left"} if legend_below else
+              {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"})
     fig.update_layout(template="plotly_white", title={"text": title, "x": 0.01, "xanchor": "left"}, height=height,
-                      margin={"l": 70, "r": 30, "t": 70, "b": 60},
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1, "xanchor": "right"})
+                      margin={"l": 70, "r": 30, "t": 90 if legend_below else 70, "b": 120 if legend_below else 60},
+                      legend=legend)
     return fig
 
 
 def _target_lines(fig: go.Figure, lines_h, duration_h: float) -> None:
-    for h in lines_h:
-        if h <= duration_h:
-            fig.add_vline(x=h, line={"dash": "dash", "width": 1.2, "color": TARGET_LINE_COLORS.get(float(h), "#9467bd")},
-                          annotation_text=f"{h:g} h", annotation_position="top right" if h in (4.0, 12.0) else "top left",
-                          annotation_font_size=11)
+    """Dashed target lines, each labelled centred above its line, in rows (:func:`label_rows`) so close
+    lines' labels do not meet."""
+    for h, row in label_rows(lines_h, duration_h, min_gap=0.04).items():
+        fig.add_vline(x=h, line={"dash": "dash", "width": 1.2, "color": TARGET_LINE_COLORS.get(h, "#9467bd")},
+                      annotation_text=f"{h:g} h", annotation_position="top", annotation_yshift=16 * row,
+                      annotation_font_size=11)
 
 
 def _time_axis(fig: go.Figure, duration_h: float, label: str, **where) -> None:
@@ -46,18 +51,23 @@ def _share_axis(fig: go.Figure, label: str, **where) -> None:
 
 
 def coverage_chart(curves: list[tuple[str, np.ndarray, np.ndarray, str]], duration_h: float, lines_h,
-                   title: str, ylabel: str) -> go.Figure:
-    """Step curves ``(label, times_h, weights, colour)`` as shares of their weights' total, over the run."""
+                   title: str, ylabel: str, points=()) -> go.Figure:
+    """Step curves ``(label, times_h, weights, colour)`` as shares of their weights' total, over the run;
+    ``points`` ``(label, hours, shares, colour)`` are shares known only at some hours, drawn as markers."""
     fig = go.Figure()
     for label, times, weights, color in curves:
         total = float(np.sum(weights))
         x, y = step_curve(np.asarray(times, float), np.asarray(weights, float), total, duration_h)
         fig.add_trace(go.Scatter(x=x.astype("f4"), y=y.astype("f4"), mode="lines", line={"shape": "hv", "color": color, "width": 2.5},
                                  name=label, hovertemplate="%{x:.2f} h: %{y:.1%}<extra>" + label + "</extra>"))
+    for label, hours, shares, color in points:
+        fig.add_trace(go.Scatter(x=list(hours), y=list(shares), mode="markers",
+                                 marker={"color": color, "size": 11, "symbol": "diamond"}, name=label,
+                                 hovertemplate="within %{x:g} h: %{y:.1%}<extra>" + label + "</extra>"))
     _target_lines(fig, lines_h, duration_h)
     _time_axis(fig, duration_h, SINCE_HIT_LABEL)
     _share_axis(fig, ylabel)
-    return layout(fig, title)
+    return layout(fig, title, legend_below=True)
 
 
 def band_chart(series: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], step_h: float, lines_h,
@@ -80,7 +90,7 @@ def band_chart(series: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]], ste
     _target_lines(fig, lines_h, duration_h)
     _time_axis(fig, duration_h, SINCE_HIT_LABEL)
     _share_axis(fig, ylabel)
-    return layout(fig, title)
+    return layout(fig, title, legend_below=True)
 
 
 def _rgba(hex_color: str, alpha: float) -> str:

@@ -28,8 +28,10 @@ from sim.report.html_sections import (
     scenario_section,
     supply_audit_section,
 )
+from sim.report.run_plots import SUPPLY_CURVES, TOWNSHIP_LABEL
 
-__all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_rows", "RunFolder", "REPORT_FILE"]
+__all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_rows", "relief_curves", "supply_curves",
+           "township_points", "RunFolder", "REPORT_FILE"]
 
 REPORT_FILE = "report.html"
 _REQUIRED = ("summary.json", "zones.csv", "events.parquet")
@@ -77,17 +79,15 @@ def read_run_folder(folder: Path | str) -> RunFolder:
 
 def verdict_rows(summary: dict) -> list[list]:
     """One row per target: what, within, share reached, required, verdict, source."""
-    words = {"district_supplies": ("first district supplies on site", "of affected sites"),
+    words = {"district_supplies": ("first supplies at each community (any reserve tier)", "of affected sites"),
              "city_supplies": ("first city supplies on site", "of affected sites"),
-             "basic_relief": ("basic-living relief", "of affected people")}
+             "basic_relief": ("basic-living relief", "of the people needing relief")}
     source = target_source(summary.get("targets", {}).get("preset"))
     rows = []
     for v in summary.get("verdicts", []):
         what, unit = words.get(v["target"], (v["target"].replace("_", " "), ""))
         if v["target"] == "district_supplies" and v.get("site") == "township":
             what, unit = "first district supplies in each township", "of affected townships"
-        elif v["target"] == "district_supplies":
-            what = "first supplies at each community (any reserve tier)"
         rows.append([what, {"text": f"{v['within_h']:g} h", "value": v["within_h"]},
                      {"text": f"{pct(v['share'])} {unit}", "value": v["share"], "cls": "n"},
                      "100 %", {"text": "MET" if v["met"] else "NOT MET", "value": bool(v["met"]),
@@ -96,10 +96,42 @@ def verdict_rows(summary: dict) -> list[list]:
 
 
 def _verdict_section(summary: dict) -> str:
-    lines = ("<p class=\"note\">A target is met only if 100 % of the affected sites (supplies) or affected people "
-             "(relief) make it. Times run from when each zone was hit.</p>")
+    lines = ("<p class=\"note\">A target is met only if 100 % of the affected sites (supplies) or of the people "
+             "needing relief (relief) make it. Times run from when each zone was hit.</p>")
     return table(["target", "within", "reached", "required", "verdict", "source"], verdict_rows(summary),
                  table_id="verdicts") + lines + key_figures(summary)
+
+
+def relief_curves(rf: RunFolder) -> list[tuple[str, np.ndarray, np.ndarray, str]]:
+    """People needing relief relieved (as ``kpi.relief.within`` counts them: from the ``relieved`` events,
+    hours since each zone's hit, of ``people_needing_relief``) and sites fully relieved (of the sites
+    needing relief), as ``(label, times_h, weights, colour)``."""
+    sites = rf.zones[(rf.zones["affected"] > 0) & (rf.zones["needing_relief"] > 0)]
+    rel = rf.events[rf.events["kind"] == "relieved"]
+    hit_h = rf.zones.set_index("zone_id")["hit_h"].astype(float).fillna(0.0)
+    since_hit = np.maximum(rel["time_min"].to_numpy(float) / 60 - rel["zone"].map(hit_h).fillna(0.0).to_numpy(), 0.0)
+    people = rel["amount"].to_numpy(float)
+    needing = float(rf.summary["kpi"]["relief"]["people_needing_relief"])
+    relief = sites["relief_h"].astype(float).fillna(np.inf).to_numpy()
+    return [("people needing relief relieved", np.append(since_hit, np.inf),
+             np.append(people, max(needing - people.sum(), 0.0)), "#2ca02c"),
+            ("sites needing relief fully relieved", relief, np.ones(len(relief)), "#17becf")]
+
+
+def supply_curves(rf: RunFolder) -> list[tuple[str, np.ndarray, np.ndarray, str]]:
+    """First supplies at the sites needing relief (the sites ``kpi.first_supplies`` counts), one line per
+    :data:`sim.report.run_plots.SUPPLY_CURVES`, as ``(label, times_h, weights, colour)``."""
+    sites = rf.zones[(rf.zones["affected"] > 0) & (rf.zones["needing_relief"] > 0)]
+    ones = np.ones(len(sites))
+    return [(label, sites[column].astype(float).fillna(np.inf).to_numpy(), ones, color)
+            for label, column, color in SUPPLY_CURVES if column in sites]
+
+
+def township_points(summary: dict) -> list[tuple[str, list[float], list[float], str]]:
+    """The per-township measure at the supply lines (``kpi.first_supplies_township.within``)."""
+    within = summary["kpi"].get("first_supplies_township", {}).get("within") or {}
+    hours = sorted((float(k.removesuffix("h")), v) for k, v in within.items() if v is not None)
+    return [(TOWNSHIP_LABEL, [h for h, _ in hours], [v for _, v in hours], "#d62728")] if hours else []
 
 
 def _curves_section(rf: RunFolder, duration_h: float) -> str:
@@ -107,24 +139,12 @@ def _curves_section(rf: RunFolder, duration_h: float) -> str:
     if affected.empty:
         return "<p>No zone was affected.</p>"
     targets = rf.summary["targets"]
-    first = affected["first_supply_h"].astype(float).fillna(np.inf).to_numpy()
-    city = affected["first_city_supply_h"].astype(float).fillna(np.inf).to_numpy()
-    ones = np.ones(len(affected))
     supply_lines = sorted({3.0, 4.0, 6.0, *targets["district_supplies_h"], *targets["city_supplies_h"]})
-    fig1 = hf.coverage_chart([("first district-or-higher supplies", first, ones, "#1f77b4"),
-                              ("first city supplies", city, ones, "#9467bd")], duration_h, supply_lines,
-                             "Affected sites reached", "share of affected sites")
-    rel = rf.events[rf.events["kind"] == "relieved"]
-    hit_h = affected.set_index("zone_id")["hit_h"].astype(float).fillna(0.0)
-    since_hit = np.maximum(rel["time_min"].to_numpy(float) / 60 - rel["zone"].map(hit_h).fillna(0.0).to_numpy(), 0.0)
-    people = rel["amount"].to_numpy(float)
-    relief = affected["relief_h"].astype(float).fillna(np.inf).to_numpy()
-    total = float(affected["affected"].sum())
+    fig1 = hf.coverage_chart(supply_curves(rf), duration_h, supply_lines, "First supplies",
+                             "share of the sites (townships) needing relief", points=township_points(rf.summary))
     relief_lines = sorted({8.0, 12.0, *targets["basic_relief_h"]})
-    fig2 = hf.coverage_chart([("affected people relieved", np.append(since_hit, np.inf),
-                               np.append(people, total - people.sum()), "#2ca02c"),
-                              ("affected sites fully relieved", relief, ones, "#17becf")],
-                             duration_h, relief_lines, "Basic-living relief", "share of affected people / sites")
+    fig2 = hf.coverage_chart(relief_curves(rf), duration_h, relief_lines, "Basic-living relief",
+                             "share of the people / sites needing relief")
     return figure_html(fig1, "curve-supplies") + figure_html(fig2, "curve-relief")
 
 
@@ -165,6 +185,16 @@ def _operations_section(rf: RunFolder, duration_h: float) -> str:
     return note + figure_html(hf.gantt_chart(bars, duration_h, "Teams and trucks at work"), "gantt")
 
 
+#: Hazard figures that count people: shown whole (summary.json keeps the expected values).
+PEOPLE_FIGURES = frozenset({"affected", "displaced", "trapped", "self_rescued", "rescued_alive", "rescued_dead",
+                            "awaiting_rescue_at_end"})
+
+
+def _hazard_cell(key: str, value: float) -> dict:
+    text = f"{round(value):,}" if key in PEOPLE_FIGURES else num(value)
+    return {"text": text, "value": value, "cls": "n"}
+
+
 def _hazard_section(rf: RunFolder, duration_h: float) -> str:
     hz = rf.summary.get("hazard", {})
     parts = []
@@ -175,9 +205,9 @@ def _hazard_section(rf: RunFolder, duration_h: float) -> str:
                             for o in hz["outages"]], table_id="outage-windows"))
     if hz.get("closed_road_km_over_time"):
         parts.append(figure_html(hf.closed_km_chart(hz, duration_h, "Closed roads"), "closed-km"))
-    scalars = [[k.replace("_", " "), {"text": num(v), "value": v, "cls": "n"}] for k, v in hz.items()
+    scalars = [[k.replace("_", " "), _hazard_cell(k, v)] for k, v in hz.items()
                if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    nested = [[f"{k.replace('_', ' ')}: {kk.replace('_', ' ')}", {"text": num(vv), "value": vv, "cls": "n"}]
+    nested = [[f"{k.replace('_', ' ')}: {kk.replace('_', ' ')}", _hazard_cell(kk, vv)]
               for k, v in hz.items() if isinstance(v, dict) for kk, vv in v.items()
               if isinstance(vv, (int, float)) and not isinstance(vv, bool)]
     if scalars or nested:

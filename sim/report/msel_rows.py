@@ -69,12 +69,13 @@ def hazard_onset(summary: dict, zones: pd.DataFrame, scenario: dict | None) -> l
                           f"{hz.get('epicentral_intensity', 'n/a')})",
             "rainfall": f"extreme rainfall ({hz.get('design_storm', 'design storm')}, "
                         f"{hz.get('total_rain_mm', 'n/a')} mm)"}.get(kind, "major disaster")
-    figures = [f"{k['affected_sites']:,} affected sites", f"{rl['people_affected']:,} people need relief",
+    figures = [f"{k['affected_sites']:,} affected sites", f"{rl['people_affected']:,} people affected",
+               f"{rl['people_needing_relief']:,} of them needing relief on the first day",
                f"{rl['displaced']:,} displaced"]
     if "trapped" in hz:
         figures.append(f"{_whole(hz['trapped'])} trapped")
     if "bridges_closed" in hz:
-        figures.append(f"{hz['bridges_closed']} bridges closed")
+        figures.append(f"{hz['bridges_closed']:,} {'bridge' if hz['bridges_closed'] == 1 else 'bridges'} closed")
     if "road_segments_blocked" in hz:
         figures.append(f"{hz['road_segments_blocked']:,} street segments blocked by debris")
     return [Inject(t0, f"{what}: {', '.join(figures)}",
@@ -113,11 +114,12 @@ def command_chain(events: pd.DataFrame) -> list[Inject]:
 
 
 def _first_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
-    """Run-clock hour of each affected zone's first district-or-higher supplies, with its township."""
-    first = events[events["kind"] == "first_supply"].drop_duplicates("zone")
-    at = first.set_index("zone")["time_min"].astype(float) / 60
+    """Run-clock hour of each affected zone's first supplies from any reserve tier (the ``first_supply``
+    events), the depot they came from, and the zone's township."""
+    first = events[events["kind"] == "first_supply"].drop_duplicates("zone").set_index("zone")
     affected = zones[zones["affected"] > 0][["zone_id", "township", "affected"]].copy()
-    affected["at_h"] = affected["zone_id"].map(at).astype(float)
+    affected["at_h"] = affected["zone_id"].map(first["time_min"].astype(float) / 60).astype(float)
+    affected["depot"] = affected["zone_id"].map(first["agent"].astype(str))
     return affected
 
 
@@ -127,8 +129,8 @@ def township_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]
     for town, group in supplied.groupby("township", sort=True):
         row = group.loc[group["at_h"].idxmin()]
         out.append(Inject(float(row["at_h"]), f"first supplies reach township {town}",
-                          f"Township {town}: first district supplies arrived at {row['zone_id']} "
-                          f"({len(group)} of its affected sites supplied by the end).", "phone call",
+                          f"Township {town}: first supplies (any reserve tier) arrived at {row['zone_id']} from "
+                          f"{row['depot']} ({len(group)} of its affected sites supplied by the end).", "phone call",
                           f"township {town}", EOC, "confirm receipt; plan distribution to the other sites",
                           "Logistics and Supply Chain Management; Mass Care Services", "run clock", order=30))
     return out
@@ -146,21 +148,23 @@ def _share_times(times_h: np.ndarray, weights: np.ndarray, total: float) -> dict
     return out
 
 
-def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]:
+def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame, summary: dict) -> list[Inject]:
+    """When 25/50/75/100 % of the affected sites had first supplies and of the people needing relief
+    (``kpi.relief.people_needing_relief``, as ``kpi.relief.within`` counts them) were relieved."""
     out = []
     sites = _first_supplies(events, zones)
     for share, h in _share_times(sites["at_h"].to_numpy(float), np.ones(len(sites)), len(sites)).items():
-        out.append(Inject(h, f"{share:.0%} of affected sites have their first district supplies",
+        out.append(Inject(h, f"{share:.0%} of affected sites have their first supplies (any reserve tier)",
                           f"Logistics: {share:.0%} of the {len(sites):,} affected sites have received "
-                          "their first district supplies.", "situation report", LOGISTICS, EOC,
+                          "their first supplies from a reserve of any tier.", "situation report", LOGISTICS, EOC,
                           "re-prioritise the sites still waiting", "Logistics and Supply Chain Management",
                           "run clock", order=40))
     rel = events[events["kind"] == "relieved"]
-    total = float(zones.loc[zones["affected"] > 0, "affected"].sum())
+    total = float(summary["kpi"]["relief"]["people_needing_relief"])
     for share, h in _share_times(rel["time_min"].to_numpy(float) / 60, rel["amount"].to_numpy(float),
                                  total).items():
-        out.append(Inject(h, f"{share:.0%} of affected people relieved",
-                          f"Mass care: {share:.0%} of the {_whole(total)} affected people have water, food, "
+        out.append(Inject(h, f"{share:.0%} of the people needing relief relieved",
+                          f"Mass care: {share:.0%} of the {_whole(total)} people needing relief have water, food, "
                           "bedding and, if displaced, a shelter place.", "situation report", "mass care section",
                           EOC, "report progress against the relief target", "Mass Care Services", "run clock",
                           order=40))
@@ -177,12 +181,16 @@ def target_lines(summary: dict, zones: pd.DataFrame) -> list[Inject]:
                        "controller note", CONTROL, EOC, "track each site against its own clock",
                        "Situational Assessment", "target clock: hours since each zone's hit", order=5)]
     out = []
-    met = {(v["target"], float(v["within_h"])): v["met"] for v in summary.get("verdicts", [])}
-    for h, section, words in ((3.0, "first_supplies", "of affected sites have first district supplies"),
-                              (8.0, "relief", "of affected people relieved"),
-                              (12.0, "relief", "of affected people relieved")):
-        share = k[section]["within"].get(f"{h:g}h")
-        target = "district_supplies" if section == "first_supplies" else "basic_relief"
+    verdicts = summary.get("verdicts", [])
+    met = {(v["target"], float(v["within_h"])): v["met"] for v in verdicts}
+    by_township = any(v["target"] == "district_supplies" and v.get("site") == "township" for v in verdicts)
+    supplies = (("first_supplies_township", "of affected townships have first district supplies") if by_township
+                else ("first_supplies", "of affected sites have first supplies (any reserve tier)"))
+    for h, section, words in ((3.0, *supplies),
+                              (8.0, "relief", "of the people needing relief relieved"),
+                              (12.0, "relief", "of the people needing relief relieved")):
+        share = k.get(section, {}).get("within", {}).get(f"{h:g}h")
+        target = "basic_relief" if section == "relief" else "district_supplies"
         verdict = {True: " — target MET", False: " — target NOT MET"}.get(met.get((target, h)), "")
         out.append(Inject(h, f"— {h:g} h target line: {_pct(share)} {words}{verdict} —",
                           f"Exercise control: the {h:g} h line has passed; {_pct(share)} {words}.",
@@ -232,7 +240,7 @@ def road_changes(events: pd.DataFrame, summary: dict) -> list[Inject]:
         if "road_segments_blocked" in hz:
             parts.append(f"{hz['road_segments_blocked']:,} street segments blocked")
         if "bridges_closed" in hz:
-            parts.append(f"{hz['bridges_closed']} bridges closed")
+            parts.append(f"{hz['bridges_closed']:,} {'bridge' if hz['bridges_closed'] == 1 else 'bridges'} closed")
         out.append(Inject(t_first, f"roads: {cause}: {', '.join(parts)}",
                           f"Traffic police: {cause}; {', '.join(parts)}.", "phone call", "traffic police", EOC,
                           "map the open routes; request road clearance towards cut-off sites",
@@ -334,9 +342,10 @@ def shelters(events: pd.DataFrame, summary: dict) -> list[Inject]:
         return []
     without = summary["kpi"]["relief"].get("without_shelter_place", 0)
     full = summary["kpi"].get("shelters", {}).get("full", [])
+    shelters_full = f"{len(full)} {'shelter is' if len(full) == 1 else 'shelters are'} full"
     return [Inject(float(row["time_min"]) / 60, f"shelters full: displaced people of {row['zone']} find no place",
                    f"Shelter management: no shelter place for {_whole(row['amount'])} displaced people of "
-                   f"{row['zone']}; by the end {without:,} are without a place and {len(full)} shelters are full.",
+                   f"{row['zone']}; by the end {without:,} are without a place and {shelters_full}.",
                    "phone call", "shelter management", EOC, "open emergency shelters; request tents",
                    "Mass Care Services", "first no_shelter event; end figures from summary.json", order=65)]
 
@@ -360,7 +369,7 @@ def stuck_vehicles(events: pd.DataFrame) -> list[Inject]:
     row = stuck.iloc[0]
     return [Inject(float(row["time_min"]) / 60, f"a vehicle cannot reach its destination ({row['agent']})",
                    f"{row['agent']}: no open route to the destination; waiting for roads to reopen "
-                   f"({len(stuck)} such reports in the run).", "radio", str(row["agent"]), LOGISTICS,
+                   f"({len(stuck):,} such {'report' if len(stuck) == 1 else 'reports'} in the run).", "radio", str(row["agent"]), LOGISTICS,
                    "find an open route or clear the way", "Critical Transportation", "run clock", order=62)]
 
 
@@ -379,8 +388,16 @@ def power_restored(events: pd.DataFrame) -> list[Inject]:
     return out
 
 
+def _target_name(verdict: dict) -> str:
+    if verdict["target"] == "district_supplies":
+        return ("first district supplies per township" if verdict.get("site") == "township"
+                else "first supplies per community (any reserve tier)")
+    return {"city_supplies": "first city supplies per community",
+            "basic_relief": "basic-living relief"}.get(verdict["target"], verdict["target"].replace("_", " "))
+
+
 def end_of_run(summary: dict, duration_h: float) -> list[Inject]:
-    parts = [f"{v['target'].replace('_', ' ')} within {v['within_h']:g} h: {_pct(v['share'])} "
+    parts = [f"{_target_name(v)} within {v['within_h']:g} h: {_pct(v['share'])} "
              f"({'MET' if v['met'] else 'NOT MET'})" for v in summary.get("verdicts", [])]
     unmet = {i: a for i, a in summary["kpi"].get("unmet_need_at_end", {}).items() if a > 0}
     shortage = ("; still missing: " + ", ".join(f"{i} {_whole(a)}" for i, a in unmet.items())) if unmet else ""

@@ -7,10 +7,10 @@ rising and falling), the road outages' windows, the work sites crews clear
 
 One row per closure of a segment (a segment closed twice has two rows):
 ``segment``, ``road_class``, ``length_m``, ``bridge``, ``cause``,
-``closed_from_h`` and ``closed_until_h`` (hours on the run's clock; NaN when
-the segment was still closed at the end of the run, or reopened by crews:
-the event log records when a crew finished a site, not which segment it
-was), ``reopened`` (how it reopened: ``repaired on schedule``, ``outage
+``closed_from_h`` and ``closed_until_h`` (hours on the run's clock: the
+scheduled reopening, the end of the outage, or when the crew finished the
+segment's work site; NaN when the segment was still closed at the end of the
+run), ``reopened`` (how it reopened: ``repaired on schedule``, ``outage
 ended``, ``water receded``, ``cleared by crews``, ``still closed at the end``)
 and the end points ``lon0, lat0, lon1, lat1``.
 """
@@ -56,14 +56,20 @@ def _hazard_intervals(world, first_edge, duration_min: float) -> list[tuple[int,
                 rows.append((seg, cause, since, change.time_min, _reopen_reason(change.cause)))
     crew_sites = {int(g.segment[s.on_done.edges[0]]): s for s in hazard.work_sites
                   if s.on_done is not None and len(s.on_done.edges)}
+    clearing = getattr(world, "road_clearing", None)
+    works = clearing.works if clearing is not None else {}
     hazard_layer = world.road_layers.layers.get("hazard")
     for seg, (since, cause) in open_since.items():
         still = hazard_layer is not None and hazard_layer[first_edge[seg]] == 0.0
         site = crew_sites.get(seg)
         if site is not None and site.cause:
             cause = site.cause
-        reopened = ("still closed at the end" if still or site is None else "cleared by crews")
-        rows.append((seg, cause, since, math.inf, reopened))
+        if still or site is None:
+            rows.append((seg, cause, since, math.inf, "still closed at the end"))
+            continue
+        work = works.get(seg)
+        done = work.done_min if work is not None and work.done_min <= duration_min else math.inf
+        rows.append((seg, cause, since, done, "cleared by crews"))
     return rows
 
 
@@ -105,9 +111,9 @@ def closure_table(run) -> pd.DataFrame:
 
 
 def closed_km_by_class(closures: pd.DataFrame, at_h: float) -> dict[str, float]:
-    """Closed road length by road class at ``at_h`` hours, from rows whose
-    closing and reopening times are known (a segment reopened by crews at an
-    unrecorded time counts only at the start)."""
+    """Closed road length by road class at ``at_h`` hours: rows closed by then
+    and not yet reopened (a row that reopened without a time counts only at
+    its closing)."""
     if closures.empty:
         return {}
     until = closures["closed_until_h"].to_numpy(dtype=float)

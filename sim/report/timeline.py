@@ -33,8 +33,9 @@ def timeline_markdown(frame: pd.DataFrame, summary: dict) -> str:
     """The MSEL table ``frame`` as the Markdown document ``timeline.md``."""
     lines = [f"# Exercise timeline — {summary['scenario']} (seed {summary['seed']})", "",
              "Master Scenario Events List of the run. Times are on the run's clock (hours since the start of the "
-             "run); the targets — first district supplies within 3 h, basic-living relief within 8 h and 12 h — "
-             "run from each zone's hit. Routine road work is grouped by 6-hour block; people are whole.", "",
+             "run); the targets — first supplies within 3 h (at each community from a reserve of any tier, or "
+             "first district supplies in each township), basic-living relief within 8 h and 12 h — run from each "
+             "zone's hit. Routine road work is grouped by 6-hour block; people are whole.", "",
              "| " + " | ".join(MSEL_COLUMNS) + " |",
              "|" + "|".join("---:" if c in ("Inject No.", "Hour") else "---" for c in MSEL_COLUMNS) + "|"]
     for row in frame.itertuples(index=False):

@@ -39,6 +39,12 @@ class OutagePlan:
     timeline: list[dict] = field(default_factory=list)
 
 
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """``1,450 road segments``, ``1 city depot``: the number with thousands separators and the noun in its
+    number."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
 def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, seed: int) -> OutagePlan:
     """Resolve the scenario's ``outages`` section for one run (see the module docstring)."""
     outages = scenario.outages
@@ -56,7 +62,7 @@ def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, se
                                        [stream(seed, "road_outages", k) for k in range(len(outages.roads))])
     for closure in plan.road_closures:
         plan.timeline.append({"kind": "roads", "start_h": closure.start_min / 60, "end_h": closure.end_min / 60,
-                              "what": f"{len(closure.segments)} road segments closed"})
+                              "what": f"{_count(len(closure.segments), 'road segment')} closed"})
     sites = [*depots, *shelters]
     for w in outages.power:
         inside = points_in_area(w.area, [graph.lon[a.node] for a in sites], [graph.lat[a.node] for a in sites],
@@ -64,7 +70,8 @@ def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, se
         down = [a for a, hit in zip(sites, inside) if hit and not a.spec.backup_power]
         plan.power_cuts.append(PowerCut(w, down))
         plan.timeline.append({"kind": "power", "start_h": w.start / 60, "end_h": w.end / 60,
-                              "what": f"{len(down)} depots/shelters without power and backup"})
+                              "what": f"{_count(len(down), 'depot or shelter', 'depots and shelters')} "
+                                      "without power and backup"})
     if outages.comms:
         team_towns = towns([t.base_node for t in teams])
         plan.comms = Comms(outages.comms, zone_table, scenario.sat_phone_zones, depots, teams, graph.lon, graph.lat,
@@ -72,17 +79,17 @@ def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, se
                            [stream(seed, "comms_outages", k) for k in range(len(outages.comms))])
         for w, zin, din, tin in zip(outages.comms, plan.comms.zone_in, plan.comms.depot_in, plan.comms.team_in):
             plan.timeline.append({"kind": "comms", "start_h": w.start / 60, "end_h": w.end / 60,
-                                  "what": f"{int(zin.sum())} zones, {int(din.sum())} depots and {int(tin.sum())} "
-                                          "teams without communications"})
+                                  "what": f"{_count(int(zin.sum()), 'zone')}, {_count(int(din.sum()), 'depot')} "
+                                          f"and {_count(int(tin.sum()), 'team')} without communications"})
     for w in outages.water:
         hit = zones_hit_by(w, zone_table)
         plan.timeline.append({"kind": "water", "start_h": w.start / 60, "end_h": w.end / 60,
-                              "what": f"{int(hit.sum())} zones without piped water"})
+                              "what": f"{_count(int(hit.sum()), 'zone')} without piped water"})
     if outages.no_outside_support is not None:
         w = outages.no_outside_support
         plan.no_outside_support = w
         n_city = sum(d.tier == "city" for d in depots)
         plan.timeline.append({"kind": "no_outside_support", "start_h": w.start / 60, "end_h": w.end / 60,
-                              "what": f"{n_city} city depots and "
-                                      f"{sum(t.spec.outside for t in teams)} outside teams held back"})
+                              "what": f"{_count(n_city, 'city depot')} and "
+                                      f"{_count(sum(t.spec.outside for t in teams), 'outside team')} held back"})
     return plan
