@@ -330,3 +330,21 @@ def test_a_second_batch_into_a_folder_in_use_is_refused_and_leaves_its_files_alo
     assert err == [f"{out}: another sim batch (process {pid}) is writing into this folder; wait for it to "
                    "finish or choose another --out"]
     assert tmp.read_bytes() == b"partial"
+
+
+def test_a_scenario_judged_per_township_is_judged_per_township_in_batches(tmp_path):
+    """``targets.site: township``: a batch's chance of meeting the 3 h target reads the township
+    measure of every run, and the per-community line stays beside it as a planning line."""
+    from sim.experiments.targets import line_column, met_words, planning_lines, targets_hours
+
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1)], targets={"preset": "tongzhou-2030", "site": "township"},
+                       impact={"area": {"everywhere": True}, "zone_share": 1.0, "affected_share": 0.5, "spread": 0.0})
+    scenario = sim.load_scenario(write_scenario(tmp_path, doc))
+    lines = planning_lines(targets_hours(scenario.targets))
+    assert ("township_supplies", 3.0, True) in lines and ("district_supplies", 3.0, False) in lines
+    assert line_column("township_supplies", 3.0) == "first_supplies_township_within_3h"
+    assert met_words("township_supplies", 3.0) == "first district supplies reach every township within 3 h"
+    row = flatten_kpis(sim.run(scenario, base_dir=tmp_path).summary())
+    assert line_column("township_supplies", 3.0) in row

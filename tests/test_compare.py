@@ -113,7 +113,7 @@ def test_writes_json_csv_and_png(overlay_comparison):
 
 def test_verdicts_state_both_means_with_their_intervals(overlay_comparison):
     texts = [v["text"] for v in overlay_comparison.verdicts]
-    pattern = (r"^after: first supplies within 3 h at \d+ % of sites \[\d+–\d+ %\], before \d+ % \[\d+–\d+ %\]$")
+    pattern = (r"^after: first supplies \(any reserve tier\) within 3 h at \d+ % of communities \[\d+–\d+ %\], before \d+ % \[\d+–\d+ %\]$")
     assert re.match(pattern, texts[0])
     assert [(v["target"], v["within_h"], v["planning_target"]) for v in overlay_comparison.verdicts] == [
         ("district_supplies", 3.0, True), ("basic_relief", 8.0, True), ("basic_relief", 12.0, False)]
@@ -124,7 +124,7 @@ def test_verdicts_state_both_means_with_their_intervals(overlay_comparison):
     met = first["chance_met_after"]
     assert met["runs"] == 12 and met["met"] == first["runs_meeting_target_after"]
     assert met["low"] <= met["share"] <= met["high"]
-    assert re.match(r"^after: first district supplies reach every site within 3 h in \d+ of 12 runs: "
+    assert re.match(r"^after: first supplies \(any reserve tier\) reach every community within 3 h in \d+ of 12 runs: "
                     r"\d+ % \[\d+–\d+ %\]$", first["met"][0])
 
 
@@ -143,7 +143,7 @@ def test_without_a_variant_the_baselines_own_interventions_are_the_after(world, 
     out = tmp_path / "own"
     assert main(["compare", str(own), "--replications", "3", "--workers", "1", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
-    assert "after: first supplies within 3 h at" in printed
+    assert "after: first supplies (any reserve tier) within 3 h at" in printed
     overlay = tmp_path / "o.yaml"
     overlay.write_text(ADD_TRUCKS)
     via_overlay = compare(world, overlay, replications=3, workers=1, out_dir=tmp_path / "overlay")

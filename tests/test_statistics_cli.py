@@ -125,7 +125,7 @@ def test_a_comparison_prints_the_chance_each_target_is_met(world, tmp_path, caps
     assert main(["compare", str(world), str(world), "--replications", "3", "--workers", "1", "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "3 paired replications (n = 3: intervals are wide)" in printed
-    assert "after: first district supplies reach every site within 3 h in " in printed
+    assert "after: first supplies (any reserve tier) reach every community within 3 h in " in printed
     doc = json.loads((out / "comparison.json").read_text())
     assert doc["notes"] == ["n = 3: intervals are wide"]
     relief = next(v for v in doc["verdicts"] if v["kpi"] == "relief_within_8h")

@@ -1,15 +1,19 @@
 """The chance a plan meets its targets: in how many replications a target line was met.
 
-A target is met in a run only if 100 % of the affected sites (supplies) or of
-the affected people (relief) make it within the line. Over replications the
+A target is met in a run only if 100 % of the sites (first supplies: every
+community needing relief, or every township where the scenario's
+``targets.site`` is ``township``) or of the people needing relief make it
+within the line. Over replications the
 share of runs that met it estimates the chance that the plan meets the
 target in a disaster drawn from the scenario — "the plan meets the 3 h
 target in 62 % [48–74 %] of plausible disasters" — with the Clopper–Pearson
 interval of :func:`sim.experiments.statistics.target_met`.
 
 The lines judged are the scenario's targets (as recorded in ``batch.json``)
-and the standard planning lines: first district supplies within 3 h, relief
-within 8 h and 12 h.
+and the standard planning lines: first supplies per community within 3 h,
+relief within 8 h and 12 h. A scenario whose first supplies are judged per
+township has its district-supplies lines judged on the township measure
+(``township_supplies``).
 """
 from __future__ import annotations
 
@@ -25,17 +29,24 @@ __all__ = ["planning_lines", "targets_hours", "line_column", "met_table", "met_w
 #: Planning lines every comparison and results table judges, besides the scenario's own targets.
 STANDARD_LINES = (("district_supplies", 3.0), *(("basic_relief", h) for h in RELIEF_LINES_H))
 #: target -> (KPI section, what arrives, of what)
-SECTIONS = {"district_supplies": ("first_supplies", "first supplies", "of sites"),
-            "city_supplies": ("city_supplies", "first city supplies", "of sites"),
-            "basic_relief": ("relief", "people relieved", "of affected people")}
-_MET_WORDS = {"district_supplies": "first district supplies reach every site within {h:g} h",
-              "city_supplies": "first city supplies reach every site within {h:g} h",
-              "basic_relief": "every affected person is relieved within {h:g} h"}
+SECTIONS = {"district_supplies": ("first_supplies", "first supplies (any reserve tier)", "of communities"),
+            "township_supplies": ("first_supplies_township", "first district supplies", "of townships"),
+            "city_supplies": ("city_supplies", "first city supplies", "of communities"),
+            "basic_relief": ("relief", "people relieved", "of the people needing relief")}
+_MET_WORDS = {"district_supplies": "first supplies (any reserve tier) reach every community within {h:g} h",
+              "township_supplies": "first district supplies reach every township within {h:g} h",
+              "city_supplies": "first city supplies reach every community within {h:g} h",
+              "basic_relief": "everyone needing relief is relieved within {h:g} h"}
 
 
 def targets_hours(targets) -> dict[str, list[float]]:
-    """A scenario's :class:`~sim.scenarios.models.Targets` as hours per target."""
-    return {name: [m / 60 for m in getattr(targets, name)] for name in SECTIONS}
+    """A scenario's :class:`~sim.scenarios.models.Targets` as hours per target; district
+    supplies judged per township (``targets.site: township``) under ``township_supplies``."""
+    hours = {name: [m / 60 for m in getattr(targets, name, [])] for name in ("district_supplies", "city_supplies",
+                                                                            "basic_relief")}
+    if getattr(targets, "site", "community") == "township":
+        hours["township_supplies"] = hours.pop("district_supplies")
+    return hours
 
 
 def planning_lines(targets_h: dict | None = None) -> list[tuple[str, float, bool]]:
@@ -73,7 +84,7 @@ def _pct(x: float) -> str:
 
 
 def met_words(target: str, hours: float) -> str:
-    """``first district supplies reach every site within 3 h``."""
+    """``first supplies (any reserve tier) reach every community within 3 h``."""
     return _MET_WORDS[target].format(h=hours)
 
 
@@ -85,7 +96,7 @@ def met_chance(met: dict) -> str:
 
 
 def met_sentence(target: str, hours: float, met: dict) -> str:
-    """``first district supplies reach every site within 3 h in 4 of 20 runs: 20 % [6–44 %]``."""
+    """``everyone needing relief is relieved within 8 h in 4 of 20 runs: 20 % [6–44 %]``."""
     if not met["runs"]:
         return f"{met_words(target, hours)}: no runs"
     return f"{met_words(target, hours)} in {met['met']} of {met['runs']} runs: {met_chance(met)}"

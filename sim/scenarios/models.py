@@ -110,7 +110,7 @@ class Targets(Strict):
         description="first city supplies on every affected site within these times (durations)")
     basic_relief: TargetTimes = Field(
         default_factory=list,
-        description="every affected person's basic living relieved within these times (durations)")
+        description="the basic living of everyone needing relief relieved within these times (durations)")
     site: Literal["community", "township"] = Field(
         "community", description="where the first-supplies target is judged: community (default) — the first "
                                  "delivery from any tier of the district's reserve system (district or city depot, "
