@@ -4,9 +4,9 @@
    before and after an investment, run as one batch on common random numbers
    (resumable: ``--pool-dir`` keeps it, so a rerun only adds what is
    missing). ``--world baseline``: ``baseline_normal_traffic`` before and
-   after the south-east depot overlay (the built-in district, ~0.15 s a
-   run). ``--world small``: five zones on a line road with two depots, before
-   and after three more trucks (~30 ms a run).
+   after the south-east depot overlay (the built-in district, a few seconds
+   a run). ``--world small``: seven zones on a line road with two depots,
+   before and after three more trucks (under half a second a run).
 2. **The truth** is the pool's: each KPI's mean before and after, the mean
    paired difference, and the share of runs in which each target line is
    met.
