@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.api import run  # noqa: E402
 from sim.scenarios import DEFAULT_SCENARIO, builtin_scenario_path, load_scenario  # noqa: E402
+from sim.scenarios.items import ITEMS  # noqa: E402
 
 RESCUE_LABELS = ("sar", "rescue")
 
@@ -46,22 +47,25 @@ def measure(result) -> dict:
         part = kg[(loads["time_min"].to_numpy() >= lo) & (loads["time_min"].to_numpy() < hi)]
         quarters[f"q{q + 1}_mean_kg"] = round(float(part.mean()), 1) if len(part) else None
     idle = {}
-    for item in {i for z in w.zones for i in z.need}:
-        lacking = [z for z in w.zones if z.is_affected and z.unmet().get(item, 0.0) > 1e-9]
-        if not lacking:
+    end = duration - 1e-6                       # rations due at the very end are not late
+    unmet = {z.zone_id: z.unmet(end) for z in w.zones if z.is_affected}
+    for item in ITEMS:
+        lacking = [z for z in w.zones if z.is_affected and unmet[z.zone_id].get(item, 0.0) > 1e-9]
+        holding = [d for d in w.depots if d.stock.get(item, 0.0) > 0]
+        if not lacking or not holding:
             continue
         nodes = np.array([z.node for z in lacking])
-        for d in w.depots:
-            left = d.stock.get(item, 0.0)
-            if left <= 0:
-                continue
+        in_reach = np.zeros(len(lacking), dtype=bool)
+        stock_left = 0.0
+        for d in holding:
             reach = np.isfinite(w.router.times_from(d.node)[nodes])
             if reach.any():
-                cell = idle.setdefault(item, {"stock_left": 0.0, "unmet_in_reach": 0.0, "zones_lacking": 0})
-                cell["stock_left"] += left
-        if item in idle:
-            idle[item]["unmet_in_reach"] = float(sum(z.unmet()[item] for z in lacking))
-            idle[item]["zones_lacking"] = len(lacking)
+                stock_left += d.stock[item]
+                in_reach |= reach
+        if in_reach.any():
+            idle[item] = {"stock_left": stock_left,
+                          "unmet_in_reach": float(sum(unmet[z.zone_id][item] for z, r in zip(lacking, in_reach) if r)),
+                          "zones_lacking": int(in_reach.sum())}
     starts = ev[(ev["kind"] == "task_start") & ev["item"].isin(RESCUE_LABELS) & (ev["time_min"] <= 120.0)]
     per_site = starts.groupby("zone")["agent"].nunique() if len(starts) else None
     return {

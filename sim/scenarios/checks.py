@@ -62,6 +62,7 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
         *_fleet_size(scenario),
         *_retrofit_factors(scenario),
         *_replanning(scenario),
+        *_tour_limits(scenario),
         *_road_clearing_references(scenario),
         *_mutual_aid_references(scenario),
     ]
@@ -282,6 +283,24 @@ def _replanning(s: Scenario) -> Iterator[Finding]:
                f"{plans:,.0f} plans; at most {MAX_REPLANS:,} (e.g. every "
                f"{format_duration(math.ceil(s.duration / MAX_REPLANS))}): each plan routes and allocates every "
                "open need")
+
+
+def _tour_limits(s: Scenario) -> Iterator[Finding]:
+    """Tour limits a truck could never meet, or that no tour could reach."""
+    tours = s.policy.tours
+    path = ("policy", "tours")
+    if "max_tour" in tours.model_fields_set and tours.max_tour > s.duration:
+        yield (path + ("max_tour",), f"a tour of up to {format_duration(tours.max_tour)} is longer than the run "
+               f"({format_duration(s.duration)}); give at most the run's duration")
+    if tours.max_detour > tours.max_tour:
+        yield (path + ("max_detour",), f"a further stop may add {format_duration(tours.max_detour)}, more than a "
+               f"whole tour may last ({format_duration(tours.max_tour)}); give a detour within max_tour")
+    weights = s.item_weights_kg.model_dump()
+    stocked = {item for _, depot in _depots(s) for item in stocked_items(depot)}
+    lightest = min((weights[item] for item in stocked), default=0.0)
+    if stocked and tours.first_batch_kg < lightest:
+        yield (path + ("first_batch_kg",), f"a first batch of {tours.first_batch_kg:g} kg holds no unit of any "
+               f"stocked item (the lightest weighs {lightest:g} kg); give at least {lightest:g} kg")
 
 
 def _retrofit_factors(s: Scenario) -> Iterator[Finding]:
