@@ -112,41 +112,40 @@ class TourPlanner:
         """Zones whose own reserves fall short — of stock, or of vehicles to carry it in time
         (:meth:`_fleet_short`) — send their request up; it arrives after
         ``command.escalation_delay``. Checked again only after something changed (or with
-        ``force``, at every planning tick)."""
+        ``force``, at every planning tick), and only for zones still **waiting**: with a
+        reserve of their own, known, with open need and no request gone up yet. Only the
+        reserves serving a waiting zone are weighed."""
         if not self.local.any() or (not force and self._escalated_version == self.c._version):
             return
         self._escalated_version = self.c._version
         open_need = self.open_need() if open_need is None else open_need
-        avail = self.avail() if avail is None else avail
         known = self.c.known_min <= now                   # a reserve asks only for needs reported to it
+        open_known = known & (open_need.sum(axis=1) > 1e-9)
+        waiting = self.has_local & open_known & np.isinf(self.escalated_at)
+        if not waiting.any():
+            return
+        avail = self.avail() if avail is None else avail
         local = np.flatnonzero(self.local)
+        local = local[(self.serves[local] & waiting[None, :]).any(axis=1)]
         demand = (self.serves[local] & known[None, :]).astype(float) @ open_need
         sends = np.array([can_send(self.c.depots[k]) for k in local])
         short = (demand > np.maximum(avail[local], 0.0) + self.hub_incoming[local] + 1e-9).any(axis=1) | ~sends
-        short |= self._fleet_short(local, demand, known & (open_need.sum(axis=1) > 1e-9), now) & sends
-        covered_by_one = (self.serves[local] & ~short[:, None] & self._reaches(local, known, open_need)).any(axis=0)
+        short |= self._fleet_short(local, demand, open_known, now) & sends
+        covered_by_one = (self.serves[local] & ~short[:, None] & self._reaches(local)).any(axis=0)
         # A zone still lacking its first day when its relief deadline is one request delay
         # away asks for help whatever its reserve holds.
         overdue = self.c.hit_min + self.c.relief_deadline_min - self.c.escalation_delay_min <= now
         open_first_day = (self.first_day_need - self.delivered - self.en_route > 1e-9).any(axis=1)
-        newly = self.has_local & (~covered_by_one | (overdue & open_first_day)) & np.isinf(self.escalated_at) \
-            & known & (open_need.sum(axis=1) > 1e-9)
+        newly = waiting & (~covered_by_one | (overdue & open_first_day))
         if newly.any():
             self.escalated_at[newly] = now + self.c.escalation_delay_min
             self.c.env.process(self._escalation_arrives(self.c.escalation_delay_min))
 
-    def _reaches(self, local: np.ndarray, known: np.ndarray, open_need: np.ndarray) -> np.ndarray:
-        """``[reserve, zone]``: whether each reserve's trucks can drive to the zone and back
-        now. A reserve the roads cut off from a zone does not cover it: the request goes up
-        as if it held nothing. Travel rows are worked out only for reserves serving a known
-        zone with open need whose request has not gone up."""
-        waiting = self.has_local & known & (open_need.sum(axis=1) > 1e-9) & np.isinf(self.escalated_at)
-        asking = (self.serves[local] & waiting[None, :]).any(axis=1)
-        reach = np.ones((len(local), len(waiting)), dtype=bool)
-        if asking.any():
-            travel = self.c.travel(local[asking])
-            reach[asking] = np.isfinite(travel[local[asking]])
-        return reach
+    def _reaches(self, local: np.ndarray) -> np.ndarray:
+        """``[reserve, zone]``: whether each of the reserves ``local`` can drive to the zone
+        and back now. A reserve the roads cut off from a zone does not cover it: the
+        request goes up as if it held nothing."""
+        return np.isfinite(self.c.travel(local)[local])
 
     def _fleet_short(self, local: np.ndarray, demand: np.ndarray, open_known: np.ndarray, now: float) -> np.ndarray:
         """Whether each reserve's own vehicles cannot carry ``demand`` (units per item) to its
