@@ -215,21 +215,30 @@ class TourPlanner:
         """Indices of the zones depot ``d`` should serve now: known to it, in its service
         area (escalated, for a district or city depot and a zone with a reserve of its
         own), reachable, lacking something it holds, and its own by the dispatch policy.
-        Worked out for every depot at once and kept until something changes."""
+        Worked out for every depot at once, over the zones with open need some depot has
+        heard of (every zone for the ``lp`` policy, whose plan weighs them all), and kept
+        until something changes."""
         c = self.c
         key = (c._version, now, c.router.epoch)
         if self._eligible_key != key:
             open_need = self.open_need() if open_need is None else open_need
             avail = self.avail() if avail is None else avail
-            visible = (c.visible_at <= now) & (open_need.sum(axis=1) > 1e-9)[None, :]
+            heard = c.visible_at <= now
+            if c.policy == "lp":
+                cols = np.arange(len(c.zones))
+            else:
+                cols = np.flatnonzero((open_need.sum(axis=1) > 1e-9) & heard.any(axis=0))
+            need = open_need[cols]
+            visible = heard[:, cols] & (need.sum(axis=1) > 1e-9)[None, :]
             sends = np.array([can_send(x) for x in c.depots])
-            holds = ((open_need > 1e-9).astype(float) @ (avail > 1e-9).T.astype(float)).T > 0   # [depot, zone]
-            could = holds & sends[:, None] & self.allowed(now)
+            holds = ((need > 1e-9).astype(float) @ (avail > 1e-9).T.astype(float)).T > 0   # [depot, zone]
+            could = holds & sends[:, None] & self.allowed(now)[:, cols]
             # Travel times only for the depots that could ask for these zones or compete for them.
             wanted = (could & visible).any(axis=0)
-            travel = c.travel((could & wanted[None, :]).any(axis=1))
+            travel = c.travel((could & wanted[None, :]).any(axis=1))[:, cols]
             serve = could & np.isfinite(travel)
-            self._eligible = visible & serve & self._mine(travel, serve, open_need, avail, now)
+            self._eligible = np.zeros((len(c.depots), len(c.zones)), dtype=bool)
+            self._eligible[:, cols] = visible & serve & self._mine(travel, serve, need, avail, now)
             self._eligible_key = key
         return np.flatnonzero(self._eligible[d])
 
@@ -350,7 +359,8 @@ class TourPlanner:
 
     def _mine(self, travel, serve, open_need, avail, now: float) -> np.ndarray:
         """``[depot, zone]``: the zones each depot should serve now by the scenario's
-        policy (:mod:`sim.dispatch.eligibility`), as one of its trucks asking would see it."""
+        policy (:mod:`sim.dispatch.eligibility`), as one of its trucks asking would see it
+        (over the zones of ``travel``'s columns; every zone for ``lp``)."""
         c = self.c
         if c.policy == "nearest":
             return nearest_depot_all(np.where(serve, travel, math.inf))
