@@ -72,6 +72,7 @@ class TourPlanner:
         self.has_local = serves[self.local].any(axis=0)                # zones with a reserve of their own
         self.hubs = [k for k, d in enumerate(depots) if d.tier == "street" and d.spec.trucks.count > 0]
         self.hub_stops = {k: HubStop(depots[k], k) for k in self.hubs}
+        self.hub_area = serves[self.hubs]                              # [hub, zone]
         self.zone_xy, self.depot_xy = zone_xy, depot_xy
         self.depot_zone_km = np.hypot(*(depot_xy[:, None, :] - zone_xy[None, :, :]).transpose(2, 0, 1))
         n, k = len(command.zones), len(ITEMS)
@@ -326,19 +327,25 @@ class TourPlanner:
         if not self.hubs:
             return []
         hubs = np.array(self.hubs)
-        area = self.serves[hubs]                                                  # [hub, zone]
-        seen = area & ((c.visible_at[d] <= now) & (c.known_min < math.inf))[None, :]
+        heard = np.flatnonzero((c.visible_at[d] <= now) & (c.known_min < math.inf))   # zones d knows of
+        if not len(heard):
+            return []
+        seen = self.hub_area[:, heard]                                            # [hub, heard zone]
         district_in = np.array([c.depots[h].first_district_in_min < math.inf for h in hubs])
-        reached = district_in | (area & self.district_delivered[None, :]).any(axis=1) | (self.hub_first_en_route[hubs] > 0)
-        zones = np.where(reached[:, None], seen & (self.escalated_at <= now)[None, :], seen)
+        reached = district_in | self.hub_area[:, self.district_delivered].any(axis=1) | (self.hub_first_en_route[hubs] > 0)
+        zones = np.where(reached[:, None], seen & (self.escalated_at[heard] <= now)[None, :], seen)
         # The first batch restocks the reserve with its township's first day, whatever
         # the reserve has sent already; later drops fill its shortfall.
-        demand = np.where(reached[:, None], zones.astype(float) @ open_need, zones.astype(float) @ self.first_day_need)
+        demand = np.where(reached[:, None], zones.astype(float) @ open_need[heard],
+                          zones.astype(float) @ self.first_day_need[heard])
         held = np.where(reached[:, None], np.maximum(avail[hubs], 0.0), 0.0)
         short = np.maximum(demand - held - self.hub_incoming[hubs], 0.0) * (avail[d] > 1e-9)[None, :]
-        ok = (short.sum(axis=1) > 1e-9) & zones.any(axis=1) & self._nearest_district(d, hubs, now)
+        ok = (short.sum(axis=1) > 1e-9) & zones.any(axis=1)
+        if not ok.any():
+            return []
+        ok[ok] = self._nearest_district(d, hubs[ok], now)
         due = np.where(reached, c.relief_deadline_min, c.first_deadline_min)
-        deadline = np.where(zones, c.hit_min[None, :], math.inf).min(axis=1) + due
+        deadline = np.where(zones, c.hit_min[heard][None, :], math.inf).min(axis=1) + due
         return [(int(h), short[j], RELIEF if reached[j] else FIRST_BATCH, float(deadline[j]))
                 for j, h in enumerate(hubs) if ok[j]]
 
