@@ -90,6 +90,8 @@ class TourPlanner:
         self._escalated_version = -1
         self._eligible_key = None
         self._eligible = None
+        self._avail_rows = None                    # the depots' available_units arrays behind self._avail
+        self._avail = None
         self.first_en_route = np.zeros(n, dtype=np.int64)
         self.district_delivered = np.zeros(n, dtype=bool)   # zones a district or city truck has delivered to
         self.escalated_at = np.where(self.has_local, math.inf, 0.0)
@@ -107,7 +109,13 @@ class TourPlanner:
         return np.maximum(self.need - self.delivered - self.en_route, 0.0)
 
     def avail(self) -> np.ndarray:
-        return np.stack([d.available_units(ITEMS) for d in self.c.depots])
+        """``[depot, item]``: units each depot holds and has not promised (read-only; kept
+        while no depot's stock changes — a depot's :meth:`~sim.agents.depot.Depot.available_units`
+        gives a new array when it does)."""
+        rows = [d.available_units(ITEMS) for d in self.c.depots]
+        if self._avail_rows is None or any(a is not b for a, b in zip(rows, self._avail_rows)):
+            self._avail_rows, self._avail = rows, np.stack(rows)
+        return self._avail
 
     def escalate(self, now: float, open_need=None, avail=None, force: bool = False) -> None:
         """Zones whose own reserves fall short — of stock, or of vehicles to carry it in time
