@@ -241,7 +241,7 @@ class TourPlanner:
             visible = heard[:, cols] & (need.sum(axis=1) > 1e-9)[None, :]
             sends = np.array([can_send(x) for x in c.depots])
             holds = ((need > 1e-9).astype(float) @ (avail > 1e-9).T.astype(float)).T > 0   # [depot, zone]
-            could = holds & sends[:, None] & self.allowed(now)[:, cols]
+            could = holds & sends[:, None] & self.allowed(now, cols)
             # Travel times only for the depots that could ask for these zones or compete for them.
             wanted = (could & visible).any(axis=0)
             travel = c.travel((could & wanted[None, :]).any(axis=1))[:, cols]
@@ -261,11 +261,13 @@ class TourPlanner:
             may[request.depot_index] = True
         return may
 
-    def allowed(self, now: float) -> np.ndarray:
+    def allowed(self, now: float, zones=None) -> np.ndarray:
         """``[depot, zone]``: the zones each depot may serve now — its service area, and
         for a district or city depot only zones without a reserve of their own or whose
-        request has escalated."""
-        return self.serves & (self.local[:, None] | (self.escalated_at <= now)[None, :])
+        request has escalated (over the zone indices ``zones``; all by default)."""
+        if zones is None:
+            return self.serves & (self.local[:, None] | (self.escalated_at <= now)[None, :])
+        return self.serves[:, zones] & (self.local[:, None] | (self.escalated_at[zones] <= now)[None, :])
 
     def _tiers(self, depot, rows, now: float):
         c = self.c
@@ -305,7 +307,7 @@ class TourPlanner:
         c = self.c
         cut = np.array(sorted(c.cut_off), dtype=np.int64)
         holds = ((open_need[cut] > 1e-9) & (avail[d] > 1e-9)[None, :]).any(axis=1)
-        rows = cut[(c.known_min[cut] <= now) & (c.visible_at[d, cut] <= now) & self.allowed(now)[d, cut] & holds]
+        rows = cut[(c.known_min[cut] <= now) & (c.visible_at[d, cut] <= now) & self.allowed(now, cut)[d] & holds]
         if not len(rows):
             return []
         tier, deadline = self._tiers(c.depots[d], rows, now)
@@ -344,8 +346,9 @@ class TourPlanner:
         zones = np.where(reached[:, None], seen & (self.escalated_at[heard] <= now)[None, :], seen)
         # The first batch restocks the reserve with its township's first day, whatever
         # the reserve has sent already; later drops fill its shortfall.
-        demand = np.where(reached[:, None], zones.astype(float) @ open_need[heard],
-                          zones.astype(float) @ self.first_day_need[heard])
+        demand = np.empty((len(hubs), open_need.shape[1]))
+        demand[reached] = zones[reached].astype(float) @ open_need[heard]
+        demand[~reached] = zones[~reached].astype(float) @ self.first_day_need[heard]
         held = np.where(reached[:, None], np.maximum(avail[hubs], 0.0), 0.0)
         short = np.maximum(demand - held - self.hub_incoming[hubs], 0.0) * (avail[d] > 1e-9)[None, :]
         ok = (short.sum(axis=1) > 1e-9) & zones.any(axis=1)
