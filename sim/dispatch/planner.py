@@ -25,7 +25,7 @@ import math
 
 import numpy as np
 
-from sim.dispatch.eligibility import earliest_arrival_all, nearest_depot_all, transport_plan
+from sim.dispatch.eligibility import earliest_arrival_served, nearest_depot_all, transport_plan
 from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
 from sim.agents.zone import DISTRICT_TIERS
@@ -395,9 +395,7 @@ class TourPlanner:
         load = np.array([x.load_time_min() for x in c.depots])
         # A depot competes only if a truck of its own could start within the slack.
         ready = np.where(wait <= slack, wait, math.inf) + load
-        arrival = np.where(serve, ready[:, None] + travel, math.inf)
-        asking = np.where(serve, load[:, None] + travel, math.inf)
-        return earliest_arrival_all(asking, arrival, slack)
+        return earliest_arrival_served(serve, travel, ready, load, slack)
 
     def _min_per_km(self, d: int, travel_row: np.ndarray) -> float:
         """The depot's minutes of driving per straight-line kilometre (median over the zones it reaches)."""
