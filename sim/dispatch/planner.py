@@ -92,6 +92,7 @@ class TourPlanner:
         self._eligible = None
         self._avail_rows = None                    # the depots' available_units arrays behind self._avail
         self._avail = None
+        self._min_per_km_at: dict[tuple[int, int], float] = {}   # (depot, router epoch) -> minutes per km
         self.first_en_route = np.zeros(n, dtype=np.int64)
         self.district_delivered = np.zeros(n, dtype=bool)   # zones a district or city truck has delivered to
         self.escalated_at = np.where(self.has_local, math.inf, 0.0)
@@ -271,7 +272,8 @@ class TourPlanner:
 
     def _tiers(self, depot, rows, now: float):
         c = self.c
-        first_done = np.array([c.zones[k].first_supply_min < math.inf for k in rows], dtype=bool)
+        zones = c.zones
+        first_done = np.array([zones[k].first_supply_min < math.inf for k in rows.tolist()], dtype=bool)
         first_day_open = (self.first_day_need[rows] - self.delivered[rows] - self.en_route[rows] > 1e-9).any(axis=1)
         tier = np.where(~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH,
                         np.where(first_day_open, RELIEF, RESUPPLY))
@@ -398,10 +400,15 @@ class TourPlanner:
         return earliest_arrival_served(serve, travel, ready, load, slack)
 
     def _min_per_km(self, d: int, travel_row: np.ndarray) -> float:
-        """The depot's minutes of driving per straight-line kilometre (median over the zones it reaches)."""
-        km = np.hypot(*(self.zone_xy - self.depot_xy[d]).T)
-        ok = np.isfinite(travel_row) & (km > 0.5)
-        return float(np.median(travel_row[ok] / km[ok])) if ok.any() else 2.0
+        """The depot's minutes of driving per straight-line kilometre (median over the zones it
+        reaches; ``travel_row`` is its row of :meth:`Command.travel`, so kept while the roads
+        stay as they are)."""
+        key = (d, self.c.router.epoch)
+        if key not in self._min_per_km_at:
+            km = np.hypot(*(self.zone_xy - self.depot_xy[d]).T)
+            ok = np.isfinite(travel_row) & (km > 0.5)
+            self._min_per_km_at[key] = float(np.median(travel_row[ok] / km[ok])) if ok.any() else 2.0
+        return self._min_per_km_at[key]
 
     # ------------------------------------------------------------------ bookkeeping
     def _commit(self, depot, tour, now: float) -> None:
