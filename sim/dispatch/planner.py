@@ -288,9 +288,10 @@ class TourPlanner:
         minutes from the depot, urgency tier, deadline)``."""
         c = self.c
         out = []
-        if not self.local[d]:
+        hub_rows = [] if self.local[d] else self._hub_rows(d, open_need, avail, now)
+        if hub_rows:
             row = c.depot_travel(d)
-            for h, short, tier, due in self._hub_rows(d, open_need, avail, now):
+            for h, short, tier, due in hub_rows:
                 out.append((self.hub_stops[h], short, self.depot_xy[h], float(row[h]), tier, due))
         if c.last_mile is not None and c.cut_off:
             out += self._last_mile_stops(d, open_need, avail, now)
