@@ -24,6 +24,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from sim.dispatch.eligibility import earliest_arrival_served, nearest_depot_all, transport_plan
 from sim.dispatch.tours import Candidates, build_tour
@@ -343,23 +344,20 @@ class TourPlanner:
         heard = np.flatnonzero((c.visible_at[d] <= now) & (c.known_min < math.inf))   # zones d knows of
         if not len(heard):
             return []
-        seen = self.hub_area[:, heard]                                            # [hub, heard zone]
         district_in = np.array([c.depots[h].first_district_in_min < math.inf for h in hubs])
         reached = district_in | self.hub_area[:, self.district_delivered].any(axis=1) | (self.hub_first_en_route[hubs] > 0)
-        zones = np.where(reached[:, None], seen & (self.escalated_at[heard] <= now)[None, :], seen)
         # The first batch restocks the reserve with its township's first day, whatever
         # the reserve has sent already; later drops fill its shortfall.
-        demand = np.empty((len(hubs), open_need.shape[1]))
-        demand[reached] = zones[reached].astype(float) @ open_need[heard]
-        demand[~reached] = zones[~reached].astype(float) @ self.first_day_need[heard]
+        demand, has_zones, first_hit = _hub_demand(self.hub_area, heard, reached, self.escalated_at, float(now),
+                                                   np.ascontiguousarray(open_need), self.first_day_need, c.hit_min)
         held = np.where(reached[:, None], np.maximum(avail[hubs], 0.0), 0.0)
         short = np.maximum(demand - held - self.hub_incoming[hubs], 0.0) * (avail[d] > 1e-9)[None, :]
-        ok = (short.sum(axis=1) > 1e-9) & zones.any(axis=1)
+        ok = (short.sum(axis=1) > 1e-9) & has_zones
         if not ok.any():
             return []
         ok[ok] = self._nearest_district(d, hubs[ok], now)
         due = np.where(reached, c.relief_deadline_min, c.first_deadline_min)
-        deadline = np.where(zones, c.hit_min[heard][None, :], math.inf).min(axis=1) + due
+        deadline = first_hit + due
         return [(int(h), short[j], RELIEF if reached[j] else FIRST_BATCH, float(deadline[j]))
                 for j, h in enumerate(hubs) if ok[j]]
 
@@ -460,3 +458,25 @@ class TourPlanner:
 
     def on_abandoned(self, drop) -> None:
         self._settle(drop)
+
+
+@njit(cache=True)
+def _hub_demand(hub_area, heard, reached, escalated_at, now, open_need, first_day_need, hit_min):
+    """Per township reserve (rows of ``hub_area[hub, zone]``), over its zones among
+    ``heard`` — all of them before district supplies have ``reached`` it, after that
+    those whose request has escalated by ``now``: their summed need per item (first-day
+    need before, open need after), whether there is any such zone, and the earliest
+    hit among them (``inf`` without one)."""
+    n_hubs, n_items = hub_area.shape[0], open_need.shape[1]
+    demand = np.zeros((n_hubs, n_items))
+    has_zones = np.zeros(n_hubs, dtype=np.bool_)
+    first_hit = np.full(n_hubs, np.inf)
+    for j in range(n_hubs):
+        need = open_need if reached[j] else first_day_need
+        for z in heard:
+            if hub_area[j, z] and (not reached[j] or escalated_at[z] <= now):
+                has_zones[j] = True
+                for i in range(n_items):
+                    demand[j, i] += need[z, i]
+                first_hit[j] = min(first_hit[j], hit_min[z])
+    return demand, has_zones, first_hit
