@@ -226,30 +226,20 @@ class TourPlanner:
         """Indices of the zones depot ``d`` should serve now: known to it, in its service
         area (escalated, for a district or city depot and a zone with a reserve of its
         own), reachable, lacking something it holds, and its own by the dispatch policy.
-        Worked out for every depot at once, over the zones with open need some depot has
-        heard of (every zone for the ``lp`` policy, whose plan weighs them all), and kept
-        until something changes."""
+        Worked out for every depot at once and kept until something changes."""
         c = self.c
         key = (c._version, now, c.router.epoch)
         if self._eligible_key != key:
             open_need = self.open_need() if open_need is None else open_need
             avail = self.avail() if avail is None else avail
-            heard = c.visible_at <= now
-            if c.policy == "lp":
-                cols = np.arange(len(c.zones))
-            else:
-                cols = np.flatnonzero((open_need.sum(axis=1) > 1e-9) & heard.any(axis=0))
-            need = open_need[cols]
-            visible = heard[:, cols] & (need.sum(axis=1) > 1e-9)[None, :]
             sends = np.array([can_send(x) for x in c.depots])
-            holds = ((need > 1e-9).astype(float) @ (avail > 1e-9).T.astype(float)).T > 0   # [depot, zone]
-            could = holds & sends[:, None] & self.allowed(now, cols)
+            could, visible, asks = _could_serve(c.visible_at, float(now), np.ascontiguousarray(open_need),
+                                                np.ascontiguousarray(avail), sends, self.serves, self.local,
+                                                self.escalated_at)
             # Travel times only for the depots that could ask for these zones or compete for them.
-            wanted = (could & visible).any(axis=0)
-            travel = c.travel((could & wanted[None, :]).any(axis=1))[:, cols]
+            travel = c.travel(asks)
             serve = could & np.isfinite(travel)
-            self._eligible = np.zeros((len(c.depots), len(c.zones)), dtype=bool)
-            self._eligible[:, cols] = visible & serve & self._mine(travel, serve, need, avail, now)
+            self._eligible = visible & serve & self._mine(travel, serve, open_need, avail, now)
             self._eligible_key = key
         return np.flatnonzero(self._eligible[d])
 
@@ -378,8 +368,7 @@ class TourPlanner:
 
     def _mine(self, travel, serve, open_need, avail, now: float) -> np.ndarray:
         """``[depot, zone]``: the zones each depot should serve now by the scenario's
-        policy (:mod:`sim.dispatch.eligibility`), as one of its trucks asking would see it
-        (over the zones of ``travel``'s columns; every zone for ``lp``)."""
+        policy (:mod:`sim.dispatch.eligibility`), as one of its trucks asking would see it."""
         c = self.c
         if c.policy == "nearest":
             return nearest_depot_all(np.where(serve, travel, math.inf))
@@ -480,3 +469,42 @@ def _hub_demand(hub_area, heard, reached, escalated_at, now, open_need, first_da
                     demand[j, i] += need[z, i]
                 first_hit[j] = min(first_hit[j], hit_min[z])
     return demand, has_zones, first_hit
+
+
+@njit(cache=True)
+def _could_serve(visible_at, now, open_need, avail, sends, serves, local, escalated_at):
+    """The depot-by-zone masks :meth:`TourPlanner.zones_for` starts from, in one pass:
+    ``could[d, z]`` — depot ``d`` can send, may serve zone ``z`` now (its service area;
+    a district or city depot once the zone has no reserve of its own or its request has
+    escalated) and holds an item the zone lacks; ``visible[d, z]`` — that, and ``d`` has
+    heard of the zone; ``asks[d]`` — ``d`` could serve a zone some depot has heard of
+    (whose travel times are needed)."""
+    n_depots, n_zones = visible_at.shape
+    n_items = open_need.shape[1]
+    could = np.zeros((n_depots, n_zones), dtype=np.bool_)
+    visible = np.zeros((n_depots, n_zones), dtype=np.bool_)
+    wanted = np.zeros(n_zones, dtype=np.bool_)
+    for z in range(n_zones):
+        total = 0.0
+        for i in range(n_items):
+            total += open_need[z, i]
+        if total <= 1e-9:
+            continue
+        escalated = escalated_at[z] <= now
+        for e in range(n_depots):
+            if not (sends[e] and serves[e, z] and (local[e] or escalated)):
+                continue
+            for i in range(n_items):
+                if open_need[z, i] > 1e-9 and avail[e, i] > 1e-9:
+                    could[e, z] = True
+                    break
+            if could[e, z] and visible_at[e, z] <= now:
+                visible[e, z] = True
+                wanted[z] = True
+    asks = np.zeros(n_depots, dtype=np.bool_)
+    for e in range(n_depots):
+        for z in range(n_zones):
+            if could[e, z] and wanted[z]:
+                asks[e] = True
+                break
+    return could, visible, asks
