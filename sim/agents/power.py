@@ -15,24 +15,28 @@ __all__ = ["PowerSupply"]
 class PowerSupply:
     """The power state of one site (see the module docstring)."""
 
-    __slots__ = ("_cuts",)
+    __slots__ = ("_cuts", "_slowdown")
 
     def __init__(self) -> None:
         self._cuts: dict[object, float] = {}     # window key -> slowdown, while on and not repaired
+        self._slowdown = 1.0                     # the largest of the cuts' slowdowns (read per tour)
 
     def cut(self, window_key, slowdown: float) -> None:
         self._cuts[window_key] = float(slowdown)
+        self._slowdown = max(self._cuts.values())
 
     def end(self, window_key) -> bool:
         """The window is over; ``True`` if that restores power."""
         was_off = self.is_off
         self._cuts.pop(window_key, None)
+        self._slowdown = max(self._cuts.values(), default=1.0)
         return was_off and not self.is_off
 
     def repair(self) -> bool:
         """A crew restores the supply; ``True`` if power was off."""
         was_off = self.is_off
         self._cuts.clear()
+        self._slowdown = 1.0
         return was_off
 
     @property
@@ -41,4 +45,4 @@ class PowerSupply:
 
     @property
     def slowdown(self) -> float:
-        return max(self._cuts.values(), default=1.0)
+        return self._slowdown

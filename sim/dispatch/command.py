@@ -333,8 +333,8 @@ class Command:
     # ------------------------------------------------------------ helpers
     def _send_helpers(self) -> None:
         helpers = [t for t in self.teams if t.kind in HELPER_KINDS]
-        if not helpers:
-            return
+        if not any(t.waiting < t.spec.count for t in helpers):
+            return                                   # no helper team can take more work now
         waiting = sorted((z for z in self.reported if z.zone_id not in self.helped and z.relief_min == math.inf),
                          key=lambda z: (-z.affected, z.index))
         if not waiting:

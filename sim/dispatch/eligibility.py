@@ -25,6 +25,7 @@ Every rule returns a boolean mask over zones for the asking depot.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
@@ -104,3 +105,37 @@ def nearest_depot_all(travel_min: np.ndarray) -> np.ndarray:
     """:func:`nearest_depot` for every depot at once (``mine[d, z]``)."""
     best = np.argmin(travel_min, axis=0)
     return np.isfinite(travel_min) & (best[None, :] == np.arange(travel_min.shape[0])[:, None])
+
+
+def earliest_arrival_served(serve: np.ndarray, travel_min: np.ndarray, ready_min: np.ndarray,
+                            load_min: np.ndarray, slack_min: float) -> np.ndarray:
+    """:func:`earliest_arrival_all` from its parts, in one pass over the ``[depot, zone]``
+    pairs a depot can serve (``serve``): depot ``e``'s arrival as the others see it is
+    ``ready_min[e] + travel_min[e, z]``, its own when one of its trucks asks
+    ``load_min[e] + travel_min[e, z]``; returns ``mine[d, z]``. The same sums and
+    comparisons as :func:`earliest_arrival_all` (ties to the lower depot index), so the
+    same zones."""
+    return _earliest_arrival_served(np.ascontiguousarray(serve), np.ascontiguousarray(travel_min, dtype=float),
+                                    np.asarray(ready_min, dtype=float), np.asarray(load_min, dtype=float),
+                                    float(slack_min))
+
+
+@njit(cache=True)
+def _earliest_arrival_served(serve, travel_min, ready_min, load_min, slack_min):
+    n_depots, n_zones = travel_min.shape
+    mine = np.zeros((n_depots, n_zones), dtype=np.bool_)
+    for z in range(n_zones):
+        best, best_depot, second = np.inf, 0, np.inf       # the earliest arrival, its depot, the next
+        for e in range(n_depots):
+            if serve[e, z]:
+                arrival = ready_min[e] + travel_min[e, z]
+                if arrival < best:
+                    best, best_depot, second = arrival, e, best
+                elif arrival < second:
+                    second = arrival
+        for e in range(n_depots):
+            if serve[e, z]:
+                asking = load_min[e] + travel_min[e, z]
+                others = second if e == best_depot else best
+                mine[e, z] = asking < np.inf and asking <= others + slack_min
+    return mine

@@ -24,8 +24,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
-from sim.dispatch.eligibility import earliest_arrival_all, nearest_depot_all, transport_plan
+from sim.dispatch.eligibility import earliest_arrival_served, nearest_depot_all, transport_plan
 from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
 from sim.agents.zone import DISTRICT_TIERS
@@ -72,6 +73,7 @@ class TourPlanner:
         self.has_local = serves[self.local].any(axis=0)                # zones with a reserve of their own
         self.hubs = [k for k, d in enumerate(depots) if d.tier == "street" and d.spec.trucks.count > 0]
         self.hub_stops = {k: HubStop(depots[k], k) for k in self.hubs}
+        self.hub_area = serves[self.hubs]                              # [hub, zone]
         self.zone_xy, self.depot_xy = zone_xy, depot_xy
         self.depot_zone_km = np.hypot(*(depot_xy[:, None, :] - zone_xy[None, :, :]).transpose(2, 0, 1))
         n, k = len(command.zones), len(ITEMS)
@@ -89,6 +91,9 @@ class TourPlanner:
         self._escalated_version = -1
         self._eligible_key = None
         self._eligible = None
+        self._avail_rows = None                    # the depots' available_units arrays behind self._avail
+        self._avail = None
+        self._min_per_km_at: dict[tuple[int, int], float] = {}   # (depot, router epoch) -> minutes per km
         self.first_en_route = np.zeros(n, dtype=np.int64)
         self.district_delivered = np.zeros(n, dtype=bool)   # zones a district or city truck has delivered to
         self.escalated_at = np.where(self.has_local, math.inf, 0.0)
@@ -106,47 +111,52 @@ class TourPlanner:
         return np.maximum(self.need - self.delivered - self.en_route, 0.0)
 
     def avail(self) -> np.ndarray:
-        return np.stack([d.available_units(ITEMS) for d in self.c.depots])
+        """``[depot, item]``: units each depot holds and has not promised (read-only; kept
+        while no depot's stock changes — a depot's :meth:`~sim.agents.depot.Depot.available_units`
+        gives a new array when it does)."""
+        rows = [d.available_units(ITEMS) for d in self.c.depots]
+        if self._avail_rows is None or any(a is not b for a, b in zip(rows, self._avail_rows)):
+            self._avail_rows, self._avail = rows, np.stack(rows)
+        return self._avail
 
     def escalate(self, now: float, open_need=None, avail=None, force: bool = False) -> None:
         """Zones whose own reserves fall short — of stock, or of vehicles to carry it in time
         (:meth:`_fleet_short`) — send their request up; it arrives after
         ``command.escalation_delay``. Checked again only after something changed (or with
-        ``force``, at every planning tick)."""
+        ``force``, at every planning tick), and only for zones still **waiting**: with a
+        reserve of their own, known, with open need and no request gone up yet. Only the
+        reserves serving a waiting zone are weighed."""
         if not self.local.any() or (not force and self._escalated_version == self.c._version):
             return
         self._escalated_version = self.c._version
         open_need = self.open_need() if open_need is None else open_need
-        avail = self.avail() if avail is None else avail
         known = self.c.known_min <= now                   # a reserve asks only for needs reported to it
+        open_known = known & (open_need.sum(axis=1) > 1e-9)
+        waiting = self.has_local & open_known & np.isinf(self.escalated_at)
+        if not waiting.any():
+            return
+        avail = self.avail() if avail is None else avail
         local = np.flatnonzero(self.local)
+        local = local[(self.serves[local] & waiting[None, :]).any(axis=1)]
         demand = (self.serves[local] & known[None, :]).astype(float) @ open_need
         sends = np.array([can_send(self.c.depots[k]) for k in local])
         short = (demand > np.maximum(avail[local], 0.0) + self.hub_incoming[local] + 1e-9).any(axis=1) | ~sends
-        short |= self._fleet_short(local, demand, known & (open_need.sum(axis=1) > 1e-9), now) & sends
-        covered_by_one = (self.serves[local] & ~short[:, None] & self._reaches(local, known, open_need)).any(axis=0)
+        short |= self._fleet_short(local, demand, open_known, now) & sends
+        covered_by_one = (self.serves[local] & ~short[:, None] & self._reaches(local)).any(axis=0)
         # A zone still lacking its first day when its relief deadline is one request delay
         # away asks for help whatever its reserve holds.
         overdue = self.c.hit_min + self.c.relief_deadline_min - self.c.escalation_delay_min <= now
         open_first_day = (self.first_day_need - self.delivered - self.en_route > 1e-9).any(axis=1)
-        newly = self.has_local & (~covered_by_one | (overdue & open_first_day)) & np.isinf(self.escalated_at) \
-            & known & (open_need.sum(axis=1) > 1e-9)
+        newly = waiting & (~covered_by_one | (overdue & open_first_day))
         if newly.any():
             self.escalated_at[newly] = now + self.c.escalation_delay_min
             self.c.env.process(self._escalation_arrives(self.c.escalation_delay_min))
 
-    def _reaches(self, local: np.ndarray, known: np.ndarray, open_need: np.ndarray) -> np.ndarray:
-        """``[reserve, zone]``: whether each reserve's trucks can drive to the zone and back
-        now. A reserve the roads cut off from a zone does not cover it: the request goes up
-        as if it held nothing. Travel rows are worked out only for reserves serving a known
-        zone with open need whose request has not gone up."""
-        waiting = self.has_local & known & (open_need.sum(axis=1) > 1e-9) & np.isinf(self.escalated_at)
-        asking = (self.serves[local] & waiting[None, :]).any(axis=1)
-        reach = np.ones((len(local), len(waiting)), dtype=bool)
-        if asking.any():
-            travel = self.c.travel(local[asking])
-            reach[asking] = np.isfinite(travel[local[asking]])
-        return reach
+    def _reaches(self, local: np.ndarray) -> np.ndarray:
+        """``[reserve, zone]``: whether each of the reserves ``local`` can drive to the zone
+        and back now. A reserve the roads cut off from a zone does not cover it: the
+        request goes up as if it held nothing."""
+        return np.isfinite(self.c.travel(local)[local])
 
     def _fleet_short(self, local: np.ndarray, demand: np.ndarray, open_known: np.ndarray, now: float) -> np.ndarray:
         """Whether each reserve's own vehicles cannot carry ``demand`` (units per item) to its
@@ -222,13 +232,12 @@ class TourPlanner:
         if self._eligible_key != key:
             open_need = self.open_need() if open_need is None else open_need
             avail = self.avail() if avail is None else avail
-            visible = (c.visible_at <= now) & (open_need.sum(axis=1) > 1e-9)[None, :]
             sends = np.array([can_send(x) for x in c.depots])
-            holds = ((open_need > 1e-9).astype(float) @ (avail > 1e-9).T.astype(float)).T > 0   # [depot, zone]
-            could = holds & sends[:, None] & self.allowed(now)
+            could, visible, asks = _could_serve(c.visible_at, float(now), np.ascontiguousarray(open_need),
+                                                np.ascontiguousarray(avail), sends, self.serves, self.local,
+                                                self.escalated_at)
             # Travel times only for the depots that could ask for these zones or compete for them.
-            wanted = (could & visible).any(axis=0)
-            travel = c.travel((could & wanted[None, :]).any(axis=1))
+            travel = c.travel(asks)
             serve = could & np.isfinite(travel)
             self._eligible = visible & serve & self._mine(travel, serve, open_need, avail, now)
             self._eligible_key = key
@@ -244,15 +253,18 @@ class TourPlanner:
             may[request.depot_index] = True
         return may
 
-    def allowed(self, now: float) -> np.ndarray:
+    def allowed(self, now: float, zones=None) -> np.ndarray:
         """``[depot, zone]``: the zones each depot may serve now — its service area, and
         for a district or city depot only zones without a reserve of their own or whose
-        request has escalated."""
-        return self.serves & (self.local[:, None] | (self.escalated_at <= now)[None, :])
+        request has escalated (over the zone indices ``zones``; all by default)."""
+        if zones is None:
+            return self.serves & (self.local[:, None] | (self.escalated_at <= now)[None, :])
+        return self.serves[:, zones] & (self.local[:, None] | (self.escalated_at[zones] <= now)[None, :])
 
     def _tiers(self, depot, rows, now: float):
         c = self.c
-        first_done = np.array([c.zones[k].first_supply_min < math.inf for k in rows], dtype=bool)
+        zones = c.zones
+        first_done = np.array([zones[k].first_supply_min < math.inf for k in rows.tolist()], dtype=bool)
         first_day_open = (self.first_day_need[rows] - self.delivered[rows] - self.en_route[rows] > 1e-9).any(axis=1)
         tier = np.where(~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH,
                         np.where(first_day_open, RELIEF, RESUPPLY))
@@ -267,9 +279,10 @@ class TourPlanner:
         minutes from the depot, urgency tier, deadline)``."""
         c = self.c
         out = []
-        if not self.local[d]:
+        hub_rows = [] if self.local[d] else self._hub_rows(d, open_need, avail, now)
+        if hub_rows:
             row = c.depot_travel(d)
-            for h, short, tier, due in self._hub_rows(d, open_need, avail, now):
+            for h, short, tier, due in hub_rows:
                 out.append((self.hub_stops[h], short, self.depot_xy[h], float(row[h]), tier, due))
         if c.last_mile is not None and c.cut_off:
             out += self._last_mile_stops(d, open_need, avail, now)
@@ -288,7 +301,7 @@ class TourPlanner:
         c = self.c
         cut = np.array(sorted(c.cut_off), dtype=np.int64)
         holds = ((open_need[cut] > 1e-9) & (avail[d] > 1e-9)[None, :]).any(axis=1)
-        rows = cut[(c.known_min[cut] <= now) & (c.visible_at[d, cut] <= now) & self.allowed(now)[d, cut] & holds]
+        rows = cut[(c.known_min[cut] <= now) & (c.visible_at[d, cut] <= now) & self.allowed(now, cut)[d] & holds]
         if not len(rows):
             return []
         tier, deadline = self._tiers(c.depots[d], rows, now)
@@ -318,19 +331,23 @@ class TourPlanner:
         if not self.hubs:
             return []
         hubs = np.array(self.hubs)
-        area = self.serves[hubs]                                                  # [hub, zone]
-        seen = area & ((c.visible_at[d] <= now) & (c.known_min < math.inf))[None, :]
+        heard = np.flatnonzero((c.visible_at[d] <= now) & (c.known_min < math.inf))   # zones d knows of
+        if not len(heard):
+            return []
         district_in = np.array([c.depots[h].first_district_in_min < math.inf for h in hubs])
-        reached = district_in | (area & self.district_delivered[None, :]).any(axis=1) | (self.hub_first_en_route[hubs] > 0)
-        zones = np.where(reached[:, None], seen & (self.escalated_at <= now)[None, :], seen)
+        reached = district_in | self.hub_area[:, self.district_delivered].any(axis=1) | (self.hub_first_en_route[hubs] > 0)
         # The first batch restocks the reserve with its township's first day, whatever
         # the reserve has sent already; later drops fill its shortfall.
-        demand = np.where(reached[:, None], zones.astype(float) @ open_need, zones.astype(float) @ self.first_day_need)
+        demand, has_zones, first_hit = _hub_demand(self.hub_area, heard, reached, self.escalated_at, float(now),
+                                                   np.ascontiguousarray(open_need), self.first_day_need, c.hit_min)
         held = np.where(reached[:, None], np.maximum(avail[hubs], 0.0), 0.0)
         short = np.maximum(demand - held - self.hub_incoming[hubs], 0.0) * (avail[d] > 1e-9)[None, :]
-        ok = (short.sum(axis=1) > 1e-9) & zones.any(axis=1) & self._nearest_district(d, hubs, now)
+        ok = (short.sum(axis=1) > 1e-9) & has_zones
+        if not ok.any():
+            return []
+        ok[ok] = self._nearest_district(d, hubs[ok], now)
         due = np.where(reached, c.relief_deadline_min, c.first_deadline_min)
-        deadline = np.where(zones, c.hit_min[None, :], math.inf).min(axis=1) + due
+        deadline = first_hit + due
         return [(int(h), short[j], RELIEF if reached[j] else FIRST_BATCH, float(deadline[j]))
                 for j, h in enumerate(hubs) if ok[j]]
 
@@ -368,15 +385,18 @@ class TourPlanner:
         load = np.array([x.load_time_min() for x in c.depots])
         # A depot competes only if a truck of its own could start within the slack.
         ready = np.where(wait <= slack, wait, math.inf) + load
-        arrival = np.where(serve, ready[:, None] + travel, math.inf)
-        asking = np.where(serve, load[:, None] + travel, math.inf)
-        return earliest_arrival_all(asking, arrival, slack)
+        return earliest_arrival_served(serve, travel, ready, load, slack)
 
     def _min_per_km(self, d: int, travel_row: np.ndarray) -> float:
-        """The depot's minutes of driving per straight-line kilometre (median over the zones it reaches)."""
-        km = np.hypot(*(self.zone_xy - self.depot_xy[d]).T)
-        ok = np.isfinite(travel_row) & (km > 0.5)
-        return float(np.median(travel_row[ok] / km[ok])) if ok.any() else 2.0
+        """The depot's minutes of driving per straight-line kilometre (median over the zones it
+        reaches; ``travel_row`` is its row of :meth:`Command.travel`, so kept while the roads
+        stay as they are)."""
+        key = (d, self.c.router.epoch)
+        if key not in self._min_per_km_at:
+            km = np.hypot(*(self.zone_xy - self.depot_xy[d]).T)
+            ok = np.isfinite(travel_row) & (km > 0.5)
+            self._min_per_km_at[key] = float(np.median(travel_row[ok] / km[ok])) if ok.any() else 2.0
+        return self._min_per_km_at[key]
 
     # ------------------------------------------------------------------ bookkeeping
     def _commit(self, depot, tour, now: float) -> None:
@@ -427,3 +447,64 @@ class TourPlanner:
 
     def on_abandoned(self, drop) -> None:
         self._settle(drop)
+
+
+@njit(cache=True)
+def _hub_demand(hub_area, heard, reached, escalated_at, now, open_need, first_day_need, hit_min):
+    """Per township reserve (rows of ``hub_area[hub, zone]``), over its zones among
+    ``heard`` — all of them before district supplies have ``reached`` it, after that
+    those whose request has escalated by ``now``: their summed need per item (first-day
+    need before, open need after), whether there is any such zone, and the earliest
+    hit among them (``inf`` without one)."""
+    n_hubs, n_items = hub_area.shape[0], open_need.shape[1]
+    demand = np.zeros((n_hubs, n_items))
+    has_zones = np.zeros(n_hubs, dtype=np.bool_)
+    first_hit = np.full(n_hubs, np.inf)
+    for j in range(n_hubs):
+        need = open_need if reached[j] else first_day_need
+        for z in heard:
+            if hub_area[j, z] and (not reached[j] or escalated_at[z] <= now):
+                has_zones[j] = True
+                for i in range(n_items):
+                    demand[j, i] += need[z, i]
+                first_hit[j] = min(first_hit[j], hit_min[z])
+    return demand, has_zones, first_hit
+
+
+@njit(cache=True)
+def _could_serve(visible_at, now, open_need, avail, sends, serves, local, escalated_at):
+    """The depot-by-zone masks :meth:`TourPlanner.zones_for` starts from, in one pass:
+    ``could[d, z]`` — depot ``d`` can send, may serve zone ``z`` now (its service area;
+    a district or city depot once the zone has no reserve of its own or its request has
+    escalated) and holds an item the zone lacks; ``visible[d, z]`` — that, and ``d`` has
+    heard of the zone; ``asks[d]`` — ``d`` could serve a zone some depot has heard of
+    (whose travel times are needed)."""
+    n_depots, n_zones = visible_at.shape
+    n_items = open_need.shape[1]
+    could = np.zeros((n_depots, n_zones), dtype=np.bool_)
+    visible = np.zeros((n_depots, n_zones), dtype=np.bool_)
+    wanted = np.zeros(n_zones, dtype=np.bool_)
+    for z in range(n_zones):
+        total = 0.0
+        for i in range(n_items):
+            total += open_need[z, i]
+        if total <= 1e-9:
+            continue
+        escalated = escalated_at[z] <= now
+        for e in range(n_depots):
+            if not (sends[e] and serves[e, z] and (local[e] or escalated)):
+                continue
+            for i in range(n_items):
+                if open_need[z, i] > 1e-9 and avail[e, i] > 1e-9:
+                    could[e, z] = True
+                    break
+            if could[e, z] and visible_at[e, z] <= now:
+                visible[e, z] = True
+                wanted[z] = True
+    asks = np.zeros(n_depots, dtype=np.bool_)
+    for e in range(n_depots):
+        for z in range(n_zones):
+            if could[e, z] and wanted[z]:
+                asks[e] = True
+                break
+    return could, visible, asks
