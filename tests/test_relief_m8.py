@@ -62,3 +62,23 @@ def test_with_porters_the_zones_trucks_cannot_reach_are_relieved_too(unlimited, 
     assert not any(unlimited["limited_by"].values())
     assert sum(unlimited["relieved_by_condition"]["8h"].values()) == unlimited["people_needing_relief"]
     assert unlimited["within"]["8h"] > unlimited_trucks_only["within"]["8h"]
+
+
+def test_scarce_stock_never_waits_in_a_township_reserve_whose_communities_need_none_of_it():
+    """Bedding is scarce on M8 (215,000 sets for 582,000 needed on day one). Moved into a
+    township reserve for its communities' relief while district trucks also bring it to them
+    direct, 15,481 sets waited at the end of the first day in reserves whose communities needed
+    no more, while 363,659 were lacking elsewhere; scarce items now go direct."""
+    doc = load_scenario("m8_earthquake").model_dump(mode="json")
+    doc["duration"] = "24h"
+    result = run(load_scenario_text(yaml.safe_dump(doc)))
+    w = result.world
+    end = w.scenario.duration - 1e-6
+    serves = w.command.planner.serves
+    idle = 0.0
+    for k, depot in enumerate(w.depots):
+        own = [w.zones[z] for z in serves[k].nonzero()[0]]
+        if depot.tier == "street" and not any(z.unmet(end).get("bedding", 0.0) > 0 for z in own):
+            idle += depot.stock.get("bedding", 0.0)
+    assert sum(z.unmet(end).get("bedding", 0.0) for z in w.zones) > 0      # bedding is short ...
+    assert idle == 0                                                        # ... and none of it waits idle

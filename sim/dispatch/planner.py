@@ -324,7 +324,8 @@ class TourPlanner:
         supplies have reached yet gets its **first batch** (its known zones' first-day
         need, up to ``policy.tours.first_batch_kg``, whatever the reserve holds or has
         sent); after that a reserve gets its shortfall, once the township's requests
-        have escalated. Among district and city depots, a reserve
+        have escalated, of the items ``d`` holds enough of for every zone it knows of
+        (scarce items go direct). Among district and city depots, a reserve
         goes to one whose truck would arrive no later than any other's plus the
         planning interval (as :func:`~sim.dispatch.eligibility.earliest_arrival`)."""
         c = self.c
@@ -342,6 +343,11 @@ class TourPlanner:
                                                    np.ascontiguousarray(open_need), self.first_day_need, c.hit_min)
         held = np.where(reached[:, None], np.maximum(avail[hubs], 0.0), 0.0)
         short = np.maximum(demand - held - self.hub_incoming[hubs], 0.0) * (avail[d] > 1e-9)[None, :]
+        # Scarce stock is not moved into a reserve for relief: an item of which depot d holds
+        # less than the open need of every zone it knows of goes where it is needed, direct,
+        # instead of into one township's reserve where it may wait while others lack it.
+        scarce = avail[d] < open_need[heard].sum(axis=0) - 1e-9
+        short[np.ix_(reached, scarce)] = 0.0
         ok = (short.sum(axis=1) > 1e-9) & has_zones
         if not ok.any():
             return []
