@@ -1,0 +1,215 @@
+"""The planner's numba kernels against the numpy code each one replaced.
+
+* :func:`sim.dispatch.eligibility.earliest_arrival_served` gives the same
+  ``mine[d, z]`` as :func:`~sim.dispatch.eligibility.earliest_arrival_all`
+  fed the way ``TourPlanner._mine`` used to feed it: ``inf`` outside ``serve``,
+  ``ready + travel`` as the others see a depot, ``load + travel`` as it asks.
+* ``sim.dispatch.planner._hub_demand`` gives the demand, "has zones" and
+  earliest hit per township reserve that ``TourPlanner._hub_rows`` used to work
+  out with matrix products over the heard zones (re-implemented here).
+* ``sim.dispatch.planner._could_serve`` gives the ``could`` / ``visible`` /
+  ``asks`` masks ``TourPlanner.zones_for`` used to build with numpy over the
+  column subset of open, heard zones (every zone for the ``lp`` policy),
+  also re-implemented here.
+
+Cases are small random arrays (1-6 depots or reserves, 1-30 zones, the
+scenario's items) drawn with ``inf`` entries, ties with ``now`` and between
+depots, zeros, need at the 1e-9 threshold, and all-true / all-false masks.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_served
+from sim.dispatch.planner import _could_serve, _hub_demand
+from sim.scenarios.items import ITEMS
+
+KERNEL_SETTINGS = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+INF = math.inf
+N_ITEMS = len(ITEMS)
+
+depot_counts = st.integers(1, 6)
+zone_counts = st.integers(1, 30)
+# Minutes: a few shared values so that ties are common, any finite value, and inf.
+minutes = st.one_of(st.sampled_from([0.0, 1.0, 2.0, 15.0, 60.0, INF]),
+                    st.floats(0.0, 600.0, allow_nan=False, allow_infinity=False))
+moments = st.one_of(st.sampled_from([0.0, 15.0, 60.0]), st.floats(0.0, 600.0, allow_nan=False))
+slacks = st.one_of(st.sampled_from([0.0, 1.0, 15.0]), st.floats(0.0, 60.0, allow_nan=False))
+# Units: the planner's needs are whole (ceil'd) units; some at the 1e-9 threshold for the masks.
+whole_units = st.sampled_from([0.0, 0.0, 1.0, 2.0, 3.0, 10.0, 40.0])
+units_near_threshold = st.sampled_from([0.0, 0.0, 0.4e-9, 1e-9, 2e-9, 1.0, 3.0])
+
+
+def masks(shape):
+    """Boolean arrays of ``shape``: random, all true or all false."""
+    return st.one_of(arrays(np.bool_, shape),
+                     st.just(np.ones(shape, dtype=bool)),
+                     st.just(np.zeros(shape, dtype=bool)))
+
+
+def floats_of(shape, elements):
+    return arrays(np.float64, shape, elements=elements)
+
+
+# ---------------------------------------------------------------- earliest arrival
+
+@st.composite
+def arrival_cases(draw, times=minutes, slack=slacks):
+    n, m = draw(depot_counts), draw(zone_counts)
+    return dict(serve=draw(masks((n, m))), travel=draw(floats_of((n, m), times)),
+                ready=draw(floats_of(n, times)), load=draw(floats_of(n, times)), slack=draw(slack))
+
+
+def served(case):
+    return earliest_arrival_served(case["serve"], case["travel"], case["ready"], case["load"], case["slack"])
+
+
+def replaced_earliest_arrival(serve, travel, ready, load, slack):
+    """``TourPlanner._mine`` before the kernel: masked sums into :func:`earliest_arrival_all`."""
+    arrival = np.where(serve, ready[:, None] + travel, INF)
+    asking = np.where(serve, load[:, None] + travel, INF)
+    return earliest_arrival_all(asking, arrival, slack)
+
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(arrival_cases())
+def test_earliest_arrival_served_gives_the_zones_earliest_arrival_all_gave(case):
+    mine = served(case)
+    assert mine.shape == case["travel"].shape and mine.dtype == bool
+    np.testing.assert_array_equal(mine, replaced_earliest_arrival(**case))
+
+
+@settings(max_examples=150, **KERNEL_SETTINGS)
+@given(arrival_cases(times=st.sampled_from([0.0, 1.0, INF]), slack=st.sampled_from([0.0, 1.0])))
+def test_earliest_arrival_served_breaks_ties_and_unreachable_zones_as_earliest_arrival_all(case):
+    """Few distinct minutes and whole-minute slack: arrivals tie between depots and
+    with the asking depot's own arrival plus the slack, and many are ``inf``."""
+    np.testing.assert_array_equal(served(case), replaced_earliest_arrival(**case))
+
+
+# ---------------------------------------------------------------- township reserve demand
+
+@st.composite
+def hub_cases(draw):
+    n_hubs, m = draw(depot_counts), draw(zone_counts)
+    heard_mask = draw(masks(m))
+    return dict(hub_area=draw(masks((n_hubs, m))), heard=np.flatnonzero(heard_mask),
+                reached=draw(masks(n_hubs)),
+                escalated_at=draw(floats_of(m, st.one_of(st.sampled_from([0.0, 15.0, INF]), moments))),
+                now=draw(st.sampled_from([0.0, 15.0, 60.0])),
+                open_need=draw(floats_of((m, N_ITEMS), whole_units)),
+                first_day_need=draw(floats_of((m, N_ITEMS), whole_units)),
+                hit_min=draw(floats_of(m, minutes)))
+
+
+def replaced_hub_demand(hub_area, heard, reached, escalated_at, now, open_need, first_day_need, hit_min):
+    """``TourPlanner._hub_rows`` before the kernel: a reserve counts the heard zones of
+    its township, once reached only those whose request has escalated; demand is the
+    matrix product with first-day need (before) or open need (after)."""
+    seen = hub_area[:, heard]                                            # [hub, heard zone]
+    zones = np.where(reached[:, None], seen & (escalated_at[heard] <= now)[None, :], seen)
+    demand = np.empty((hub_area.shape[0], open_need.shape[1]))
+    demand[reached] = zones[reached].astype(float) @ open_need[heard]
+    demand[~reached] = zones[~reached].astype(float) @ first_day_need[heard]
+    has_zones = zones.any(axis=1)
+    # ``initial`` only for an empty ``heard``, which the planner returns on before this.
+    first_hit = np.where(zones, hit_min[heard][None, :], INF).min(axis=1, initial=INF)
+    return demand, has_zones, first_hit
+
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(hub_cases())
+def test_hub_demand_is_first_day_need_before_reach_and_escalated_open_need_after(case):
+    demand, _, _ = _hub_demand(**case)
+    assert demand.shape == (case["hub_area"].shape[0], N_ITEMS)
+    np.testing.assert_array_equal(demand, replaced_hub_demand(**case)[0])   # whole units: exact sums
+
+
+@settings(max_examples=150, **KERNEL_SETTINGS)
+@given(hub_cases())
+def test_hub_has_zones_exactly_when_some_heard_zone_of_its_township_counts(case):
+    _, has_zones, _ = _hub_demand(**case)
+    np.testing.assert_array_equal(has_zones, replaced_hub_demand(**case)[1])
+
+
+@settings(max_examples=150, **KERNEL_SETTINGS)
+@given(hub_cases())
+def test_hub_first_hit_is_the_earliest_hit_among_its_counted_zones_else_inf(case):
+    _, _, first_hit = _hub_demand(**case)
+    np.testing.assert_array_equal(first_hit, replaced_hub_demand(**case)[2])
+
+
+# ---------------------------------------------------------------- could / visible / asks
+
+@st.composite
+def could_serve_cases(draw):
+    n, m = draw(depot_counts), draw(zone_counts)
+    now = draw(st.sampled_from([0.0, 15.0, 60.0]))
+    return dict(visible_at=draw(floats_of((n, m), st.one_of(st.sampled_from([0.0, 15.0, 60.0, INF]), moments))),
+                now=now,
+                open_need=draw(floats_of((m, N_ITEMS), units_near_threshold)),
+                avail=draw(floats_of((n, N_ITEMS), st.sampled_from([-1.0, 0.0, 0.0, 0.4e-9, 2e-9, 1.0, 5.0]))),
+                sends=draw(masks(n)), serves=draw(masks((n, m))), local=draw(masks(n)),
+                escalated_at=draw(floats_of(m, st.one_of(st.sampled_from([0.0, 15.0, 60.0, INF]), moments))))
+
+
+def replaced_masks(visible_at, now, open_need, avail, sends, serves, local, escalated_at, lp):
+    """``TourPlanner.zones_for`` before the kernel: the columns (every zone for ``lp``,
+    else zones with open need some depot has heard of) and, over them, ``could``,
+    ``visible`` and the depots whose travel it asked for."""
+    heard = visible_at <= now
+    if lp:
+        cols = np.arange(visible_at.shape[1])
+    else:
+        cols = np.flatnonzero((open_need.sum(axis=1) > 1e-9) & heard.any(axis=0))
+    need = open_need[cols]
+    visible = heard[:, cols] & (need.sum(axis=1) > 1e-9)[None, :]
+    holds = ((need > 1e-9).astype(float) @ (avail > 1e-9).T.astype(float)).T > 0   # [depot, zone]
+    allowed = serves[:, cols] & (local[:, None] | (escalated_at[cols] <= now)[None, :])
+    could = holds & sends[:, None] & allowed
+    wanted = (could & visible).any(axis=0)
+    asks = (could & wanted[None, :]).any(axis=1)
+    return cols, could, visible, asks
+
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(could_serve_cases())
+def test_could_serve_is_sends_allowed_and_holds_a_lacking_item_over_every_zone(case):
+    """The kernel's ``could`` covers every zone, as the ``lp`` computation did; on the
+    other policies' columns it is therefore their ``could`` too."""
+    could, _, _ = _could_serve(**case)
+    _, could_all, _, _ = replaced_masks(**case, lp=True)
+    np.testing.assert_array_equal(could, could_all)
+    cols, could_cols, _, _ = replaced_masks(**case, lp=False)
+    np.testing.assert_array_equal(could[:, cols], could_cols)
+
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(could_serve_cases())
+def test_visible_is_the_replaced_visible_within_could_and_only_on_heard_open_zones(case):
+    """``visible`` is the old mask narrowed to ``could`` (the planner only ever used
+    ``visible & could``), and nothing off the heard zones with open need."""
+    _, visible, _ = _could_serve(**case)
+    cols, could_cols, visible_cols, _ = replaced_masks(**case, lp=False)
+    np.testing.assert_array_equal(visible[:, cols], visible_cols & could_cols)
+    assert not np.delete(visible, cols, axis=1).any()
+    _, could_all, visible_all, _ = replaced_masks(**case, lp=True)
+    np.testing.assert_array_equal(visible, visible_all & could_all)
+
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(could_serve_cases())
+def test_asks_are_the_depots_that_could_serve_a_zone_some_depot_sees(case):
+    _, _, asks = _could_serve(**case)
+    for lp in (False, True):
+        np.testing.assert_array_equal(asks, replaced_masks(**case, lp=lp)[3])
