@@ -23,7 +23,7 @@ def test_readme_python_api_example_runs(tmp_path, monkeypatch, capsys):
     namespace: dict = {}
     exec(compile(_example(), "README.md (Python API)", "exec"), namespace)
     out = capsys.readouterr().out
-    assert "district_supplies" in out and "after: first supplies within 3 h" in out
+    assert "district_supplies" in out and "after: first supplies (any reserve tier) within 3 h" in out
     for folder, name in (("out/baseline", "report.html"), ("out/baseline", "msel.csv"),
                          ("out/baseline-batch", "report.html"), ("out/southeast", "report.html")):
         assert (tmp_path / folder / name).exists()
@@ -46,7 +46,7 @@ def test_readme_scenario_examples_are_valid_and_run_on_the_district(tmp_path):
     section = text[text.index("## The scenario format"):]
     section = section[:section.index("\n## ", 1)]
     example = re.findall(r"```yaml\n(.*?)```", section, flags=re.S)[0]
-    scenario = load_scenario_text(example.replace("duration: 72h", "duration: 6h"), "README.md")
+    scenario = load_scenario_text(example.replace("duration: 72h", "duration: 6h").replace("max_tour: 8h", "max_tour: 6h"), "README.md")
     assert scenario.mutual_aid.requests and scenario.last_mile.porters is not None
     summary = run(scenario).summary()
     assert summary["supply_audit"]["balanced"]
