@@ -4,10 +4,10 @@
   ``mine[d, z]`` as :func:`~sim.dispatch.eligibility.earliest_arrival_all`
   fed the way ``TourPlanner._mine`` used to feed it: ``inf`` outside ``serve``,
   ``ready + travel`` as the others see a depot, ``load + travel`` as it asks.
-* ``sim.dispatch.planner._hub_demand`` gives the demand, "has zones" and
+* ``sim.dispatch.transshipment.hub_demand`` gives the demand, "has zones" and
   earliest hit per township reserve that ``TourPlanner._hub_rows`` used to work
   out with matrix products over the heard zones (re-implemented here).
-* ``sim.dispatch.planner._could_serve`` gives the ``could`` / ``visible`` /
+* ``sim.dispatch.eligibility.could_serve`` gives the ``could`` / ``visible`` /
   ``asks`` masks ``TourPlanner.zones_for`` used to build with numpy over the
   column subset of open, heard zones (every zone for the ``lp`` policy),
   also re-implemented here.
@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_served
-from sim.dispatch.planner import _could_serve, _hub_demand
+from sim.dispatch.eligibility import could_serve as _could_serve
+from sim.dispatch.transshipment import hub_demand as _hub_demand
 from sim.scenarios.items import ITEMS
 
 KERNEL_SETTINGS = dict(

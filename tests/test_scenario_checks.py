@@ -8,7 +8,8 @@ import pytest
 
 from sim.errors import InputError
 from sim.network.graph import RoadGraph
-from sim.scenarios.checks import check_against_graph, check_scenario, check_zone_ids
+from sim.scenarios.checks import check_scenario
+from sim.scenarios.region_checks import check_against_graph, check_zone_ids
 from sim.scenarios.interventions import apply_interventions
 from sim.scenarios.loader import load_scenario_text, locate_problems
 from sim.scenarios.models import Scenario

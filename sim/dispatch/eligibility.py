@@ -29,7 +29,7 @@ from numba import njit
 from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
-__all__ = ["earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment"]
+__all__ = ["earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment", "could_serve"]
 
 
 def earliest_arrival(asking: int, arrival_min: np.ndarray, slack_min: float) -> np.ndarray:
@@ -139,3 +139,42 @@ def _earliest_arrival_served(serve, travel_min, ready_min, load_min, slack_min):
                 others = second if e == best_depot else best
                 mine[e, z] = asking < np.inf and asking <= others + slack_min
     return mine
+
+
+@njit(cache=True)
+def could_serve(visible_at, now, open_need, avail, sends, serves, local, escalated_at):
+    """The depot-by-zone masks :meth:`sim.dispatch.planner.TourPlanner.zones_for` starts from, in one pass:
+    ``could[d, z]`` — depot ``d`` can send, may serve zone ``z`` now (its service area;
+    a district or city depot once the zone has no reserve of its own or its request has
+    escalated) and holds an item the zone lacks; ``visible[d, z]`` — that, and ``d`` has
+    heard of the zone; ``asks[d]`` — ``d`` could serve a zone some depot has heard of
+    (whose travel times are needed)."""
+    n_depots, n_zones = visible_at.shape
+    n_items = open_need.shape[1]
+    could = np.zeros((n_depots, n_zones), dtype=np.bool_)
+    visible = np.zeros((n_depots, n_zones), dtype=np.bool_)
+    wanted = np.zeros(n_zones, dtype=np.bool_)
+    for z in range(n_zones):
+        total = 0.0
+        for i in range(n_items):
+            total += open_need[z, i]
+        if total <= 1e-9:
+            continue
+        escalated = escalated_at[z] <= now
+        for e in range(n_depots):
+            if not (sends[e] and serves[e, z] and (local[e] or escalated)):
+                continue
+            for i in range(n_items):
+                if open_need[z, i] > 1e-9 and avail[e, i] > 1e-9:
+                    could[e, z] = True
+                    break
+            if could[e, z] and visible_at[e, z] <= now:
+                visible[e, z] = True
+                wanted[z] = True
+    asks = np.zeros(n_depots, dtype=np.bool_)
+    for e in range(n_depots):
+        for z in range(n_zones):
+            if could[e, z] and wanted[z]:
+                asks[e] = True
+                break
+    return could, visible, asks

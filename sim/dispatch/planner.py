@@ -24,16 +24,16 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
-from sim.dispatch.eligibility import earliest_arrival_served, nearest_depot_all, transport_plan
+from sim.dispatch.eligibility import could_serve, earliest_arrival_served, nearest_depot_all, transport_plan
 from sim.dispatch.tours import Candidates, build_tour
+from sim.dispatch.transshipment import HubStop, hub_demand
 from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
 from sim.agents.zone import DISTRICT_TIERS
 from sim.scenarios.items import ITEMS
 from sim.scenarios.resources import LOCAL_TIERS
 
-__all__ = ["TourPlanner", "HubStop", "can_send"]
+__all__ = ["TourPlanner", "can_send"]
 
 #: Escalation's estimate of a reserve's driving: straight line times this, at this speed (assumptions).
 ESTIMATE_DETOUR = 1.3
@@ -43,23 +43,6 @@ ESTIMATE_SPEED_KMH = 25.0
 def can_send(depot) -> bool:
     """Whether a depot can send anything now: it has trucks and is not held back."""
     return not depot.blocked and depot.spec.trucks.count > 0
-
-
-class HubStop:
-    """A township reserve as the destination of a transshipment drop."""
-
-    __slots__ = ("hub", "node", "zone_id", "index", "helpers")
-
-    def __init__(self, hub, hub_index: int):
-        self.hub = hub
-        self.node = hub.node
-        self.zone_id = hub.depot_id
-        self.index = -1 - hub_index
-        self.helpers = 0
-
-    def receive(self, now: float, items: dict[str, float], depot_id: str, depot_tier: str) -> None:
-        """A district truck unloads into the reserve's stock."""
-        self.hub.receive_transfer(items, depot_id, depot_tier, by_truck=True)
 
 
 class TourPlanner:
@@ -233,7 +216,7 @@ class TourPlanner:
             open_need = self.open_need() if open_need is None else open_need
             avail = self.avail() if avail is None else avail
             sends = np.array([can_send(x) for x in c.depots])
-            could, visible, asks = _could_serve(c.visible_at, float(now), np.ascontiguousarray(open_need),
+            could, visible, asks = could_serve(c.visible_at, float(now), np.ascontiguousarray(open_need),
                                                 np.ascontiguousarray(avail), sends, self.serves, self.local,
                                                 self.escalated_at)
             # Travel times only for the depots that could ask for these zones or compete for them.
@@ -339,7 +322,7 @@ class TourPlanner:
         reached = district_in | self.hub_area[:, self.district_delivered].any(axis=1) | (self.hub_first_en_route[hubs] > 0)
         # The first batch restocks the reserve with its township's first day, whatever
         # the reserve has sent already; later drops fill its shortfall.
-        demand, has_zones, first_hit = _hub_demand(self.hub_area, heard, reached, self.escalated_at, float(now),
+        demand, has_zones, first_hit = hub_demand(self.hub_area, heard, reached, self.escalated_at, float(now),
                                                    np.ascontiguousarray(open_need), self.first_day_need, c.hit_min)
         held = np.where(reached[:, None], np.maximum(avail[hubs], 0.0), 0.0)
         short = np.maximum(demand - held - self.hub_incoming[hubs], 0.0) * (avail[d] > 1e-9)[None, :]
@@ -453,64 +436,3 @@ class TourPlanner:
 
     def on_abandoned(self, drop) -> None:
         self._settle(drop)
-
-
-@njit(cache=True)
-def _hub_demand(hub_area, heard, reached, escalated_at, now, open_need, first_day_need, hit_min):
-    """Per township reserve (rows of ``hub_area[hub, zone]``), over its zones among
-    ``heard`` — all of them before district supplies have ``reached`` it, after that
-    those whose request has escalated by ``now``: their summed need per item (first-day
-    need before, open need after), whether there is any such zone, and the earliest
-    hit among them (``inf`` without one)."""
-    n_hubs, n_items = hub_area.shape[0], open_need.shape[1]
-    demand = np.zeros((n_hubs, n_items))
-    has_zones = np.zeros(n_hubs, dtype=np.bool_)
-    first_hit = np.full(n_hubs, np.inf)
-    for j in range(n_hubs):
-        need = open_need if reached[j] else first_day_need
-        for z in heard:
-            if hub_area[j, z] and (not reached[j] or escalated_at[z] <= now):
-                has_zones[j] = True
-                for i in range(n_items):
-                    demand[j, i] += need[z, i]
-                first_hit[j] = min(first_hit[j], hit_min[z])
-    return demand, has_zones, first_hit
-
-
-@njit(cache=True)
-def _could_serve(visible_at, now, open_need, avail, sends, serves, local, escalated_at):
-    """The depot-by-zone masks :meth:`TourPlanner.zones_for` starts from, in one pass:
-    ``could[d, z]`` — depot ``d`` can send, may serve zone ``z`` now (its service area;
-    a district or city depot once the zone has no reserve of its own or its request has
-    escalated) and holds an item the zone lacks; ``visible[d, z]`` — that, and ``d`` has
-    heard of the zone; ``asks[d]`` — ``d`` could serve a zone some depot has heard of
-    (whose travel times are needed)."""
-    n_depots, n_zones = visible_at.shape
-    n_items = open_need.shape[1]
-    could = np.zeros((n_depots, n_zones), dtype=np.bool_)
-    visible = np.zeros((n_depots, n_zones), dtype=np.bool_)
-    wanted = np.zeros(n_zones, dtype=np.bool_)
-    for z in range(n_zones):
-        total = 0.0
-        for i in range(n_items):
-            total += open_need[z, i]
-        if total <= 1e-9:
-            continue
-        escalated = escalated_at[z] <= now
-        for e in range(n_depots):
-            if not (sends[e] and serves[e, z] and (local[e] or escalated)):
-                continue
-            for i in range(n_items):
-                if open_need[z, i] > 1e-9 and avail[e, i] > 1e-9:
-                    could[e, z] = True
-                    break
-            if could[e, z] and visible_at[e, z] <= now:
-                visible[e, z] = True
-                wanted[z] = True
-    asks = np.zeros(n_depots, dtype=np.bool_)
-    for e in range(n_depots):
-        for z in range(n_zones):
-            if could[e, z] and wanted[z]:
-                asks[e] = True
-                break
-    return could, visible, asks

@@ -206,7 +206,7 @@ def zone_townships(region, base_dir: Path | str = ".") -> list[str]:
 
 def check_townships_exist(scenario, base_dir: Path | str = ".") -> None:
     """Refuse township ids of the scenario that no zone of its region belongs to (located lines)."""
-    from sim.scenarios.checks import check_townships, names_townships
+    from sim.scenarios.region_checks import check_townships, names_townships
     from sim.scenarios.loader import locate_problems
 
     if not names_townships(scenario):

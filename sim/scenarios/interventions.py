@@ -195,7 +195,7 @@ def apply_interventions(scenario):
     depots, shelters and teams keep pointing at where they were written: a
     located error about ``depots[3]`` of the result names
     ``interventions[0].depot`` of the file. Raises ``ValueError`` for
-    references the checks (:mod:`sim.scenarios.checks`) refuse at load time.
+    references the checks (:mod:`sim.scenarios.checks`, :mod:`sim.scenarios.region_checks`) refuse at load time.
     """
     new = scenario.model_copy(deep=True)
     todo = list(enumerate(new.interventions))

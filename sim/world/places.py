@@ -1,7 +1,7 @@
 """Where the scenario's depots, shelters and teams stand on the road graph.
 
 Scenario locations are either a node id of the source data or a lon/lat. This
-module checks them against the graph (:func:`sim.scenarios.checks.check_against_graph`:
+module checks them against the graph (:func:`sim.scenarios.region_checks.check_against_graph`:
 an unknown node, a snap farther than ``region.snap_limit``), raising every
 problem as a located input error (``FILE:LINE:COL: depots[0].at.node: ...``),
 then resolves each to a graph node and records how far a lon/lat was snapped.
@@ -40,7 +40,7 @@ def _snap_function(graph: RoadGraph):
 def resolve_places(scenario, graph: RoadGraph, zone_ids=(), townships=None) -> dict[str, Place]:
     """Every depot, shelter and team location as a graph node; raises located errors (also for
     township ids no zone belongs to, when ``townships`` — the zones' townships — is given)."""
-    from sim.scenarios.checks import check_against_graph, check_townships, check_zone_ids
+    from sim.scenarios.region_checks import check_against_graph, check_townships, check_zone_ids
     from sim.scenarios.loader import locate_problems
 
     snap = _snap_function(graph)
