@@ -40,7 +40,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_sweep_arcs"]
+__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_sweep_arcs", "arc_after"]
 
 #: A binary search into an upward list costs about this many merge steps.
 SEARCH_COST = 8
@@ -187,14 +187,14 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
         elif n_x <= n_z:
             for i in range(xs, xs_end):
                 yx = down_arc[i]
-                yz = _arc_after(up_offsets, up_head, yx + 1, down_tail[i], z)
+                yz = arc_after(up_offsets, up_head, yx + 1, down_tail[i], z)
                 if yz >= 0:
                     new_up, new_down, new_up_via, new_down_via = _relax_lower(
                         yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via)
         else:
             for i in range(zs, zs_end):
                 yz = down_arc[i]
-                yx = _arc_after(up_offsets, up_head, up_offsets[down_tail[i]], down_tail[i], x)
+                yx = arc_after(up_offsets, up_head, up_offsets[down_tail[i]], down_tail[i], x)
                 if yx >= 0:
                     new_up, new_down, new_up_via, new_down_via = _relax_lower(
                         yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via)
@@ -222,7 +222,7 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
                 q += 1
         # Intermediate triangles x < w < z: a is the middle arc of top arc w → z.
         for p in range(up_offsets[x], a):
-            top = _arc_after(up_offsets, up_head, up_offsets[up_head[p]], up_head[p], z)
+            top = arc_after(up_offsets, up_head, up_offsets[up_head[p]], up_head[p], z)
             # w → z: w → x → z; z → w: z → x → w.
             if _touched(old_up, new_up, down_time[p], up_time[top]) or \
                     _touched(old_down, new_down, up_time[p], down_time[top]):
@@ -259,8 +259,9 @@ def _first_tail_at_least(down_offsets, down_tail, z, x):
 
 
 @njit(cache=True)
-def _arc_after(up_offsets, up_head, first, x, z):
-    """Arc ``x → z`` among arcs ``first..`` of ``x`` (binary search); ``-1`` if absent."""
+def arc_after(up_offsets, up_head, first, x, z):
+    """Arc ``x → z`` among arcs ``first..`` of ``x`` (binary search over the upward
+    arcs sorted by head); ``-1`` if absent. Customization and path unpacking use it."""
     lo, hi = first, up_offsets[x + 1]
     while lo < hi:
         mid = (lo + hi) >> 1

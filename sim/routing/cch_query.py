@@ -34,6 +34,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from sim.routing.cch_customize import arc_after
+
 __all__ = ["shortest_route", "travel_time_table"]
 
 
@@ -55,21 +57,6 @@ def _forget(parent, start, dist):
     while x >= 0:
         dist[x] = np.inf
         x = parent[x]
-
-
-@njit(cache=True)
-def _arc_between(up_offsets, up_head, first, x, z):
-    """Arc ``x → z`` searched among arcs ``first..`` of ``x``; ``-1`` if absent."""
-    lo, hi = first, up_offsets[x + 1]
-    while lo < hi:
-        mid = (lo + hi) >> 1
-        if up_head[mid] < z:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo < up_offsets[x + 1] and up_head[lo] == z:
-        return lo
-    return -1
 
 
 @njit(cache=True)
@@ -101,7 +88,7 @@ def _unpack(arc, upward, up_offsets, up_head, up_tail, up_edge, down_edge, up_vi
             n_edges += 1
             continue
         # Triangle y < x < z with arcs y → x (via) and y → z.
-        yz = _arc_between(up_offsets, up_head, via + 1, up_tail[via], up_head[a])
+        yz = arc_after(up_offsets, up_head, via + 1, up_tail[via], up_head[a])
         if yz < 0:
             return edges, -1
         if up:   # x → y → z
