@@ -166,3 +166,60 @@ def test_one_zone_s_shares_equal_the_table_s_arrays_for_that_zone(seed):
                 assert one.covered(when, got[z:z + 1], sheltered[z:z + 1], first_day_only=first_day_only)[0] \
                     == pytest.approx(covered[z])
                 assert one.short(when, got[z:z + 1], sheltered[z:z + 1])[0] == pytest.approx(short[z])
+
+
+def _share_out_numpy(t, need, received, sheltered):
+    """The share-out in numpy over ``need[..., Z, G, I]`` (the arithmetic the kernel replaced):
+    the oracle for :func:`sim.world.needs._share_out_rows`."""
+    left = np.array(received, dtype=float, copy=True)
+    shelter_left = np.array(sheltered, dtype=float, copy=True)
+    tent = t.items.index("tent")
+    covered, short = np.zeros(need.shape[:-1]), np.zeros(need.shape[:-1])
+    for g in range(need.shape[-2]):
+        people = t.people[:, g]
+        take = np.minimum(need[..., g, :], np.clip(left, 0.0, None))
+        left = left - take
+        per = need[..., g, :] / np.maximum(people, 1)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            can = np.where(per > 0, np.floor(take / np.where(per > 0, per, 1.0) + 1e-9), np.inf)
+            daily = t.per_person[:, g, :]
+            missing = np.where(daily > 0, np.ceil((need[..., g, :] - take) / np.where(daily > 0, daily, 1.0) - 1e-9),
+                               0.0)
+        n = np.minimum(people, np.min(can, axis=-1))
+        lacking = np.max(missing, axis=-1)
+        if t.needs_place[g]:
+            tents = np.floor(np.clip(left[..., tent], 0.0, None) + 1e-9)
+            placed = np.minimum(people, shelter_left + tents * t.tent_people)
+            in_shelter = np.minimum(placed, shelter_left)
+            shelter_left = shelter_left - in_shelter
+            left[..., tent] -= np.ceil((placed - in_shelter) / t.tent_people - 1e-9)
+            n = np.minimum(n, placed)
+            lacking = np.maximum(lacking, people - placed)
+        covered[..., g] = n
+        short[..., g] = np.minimum(people, lacking)
+    return covered, short
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_share_out_kernel_equals_the_numpy_share_out_on_grids_of_times(seed):
+    # Times × zones at once (the analysis' relief curves), with groups of nobody, groups that
+    # left their condition, reserves, places and tents: bit for bit the numpy arithmetic.
+    rng = np.random.default_rng(100 + seed)
+    n_zones, n_groups, n_times = int(rng.integers(1, 6)), int(rng.integers(1, 7)), int(rng.integers(1, 5))
+    per = rng.choice([0.0, 0.5, 1.0, 3.0], size=(n_zones, n_groups, len(ITEMS)))
+    people = rng.integers(0, 400, size=(n_zones, n_groups)) * (rng.random((n_zones, n_groups)) < 0.8)
+    t = NeedsTable(ITEMS, people, per, rng.choice([0.0, 1.0, 3.0], size=n_groups),
+                   np.where(rng.random((n_zones, n_groups)) < 0.3, rng.uniform(0, 3 * DAY_MIN), np.inf),
+                   rng.random(n_groups) < 0.5, rng.choice([0.0, 120.0, 900.0], size=n_zones),
+                   ["public_shelter"] * n_groups, [False] * n_groups)
+    t.tent_people = int(rng.integers(1, 8))
+    at = rng.uniform(-100.0, 5 * DAY_MIN, size=(n_times, n_zones))
+    got = rng.integers(0, 900, size=(n_times, n_zones, len(ITEMS))).astype(float)
+    sheltered = rng.integers(0, 300, size=(n_times, n_zones)).astype(float)
+    for first_day_only in (True, False):
+        need = t.group_need_by(t._zone_times(at, first_day_only, per_zone=True), per_zone=True)
+        want_covered, want_short = _share_out_numpy(t, need, got, sheltered)
+        assert np.array_equal(t.covered(at, got, sheltered, first_day_only=first_day_only, per_zone=True),
+                              want_covered)
+        if not first_day_only:
+            assert np.array_equal(t.short(at, got, sheltered, per_zone=True), want_short)

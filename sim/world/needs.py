@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 __all__ = ["NeedsTable", "CONDITIONS", "RELIEF_CONDITIONS", "CONSUMABLES", "DAY_MIN"]
 
@@ -160,81 +161,32 @@ class NeedsTable:
         return self._share_out(t_min, received, sheltered, False, per_zone)[1]
 
     def _share_out(self, t_min, received, sheltered, first_day_only: bool, per_zone: bool):
+        if self.people.shape[0] == 1 and np.ndim(t_min) == 0:
+            # One zone at one time (a zone updates its relief at every delivery).
+            t = float(t_min)
+            if first_day_only:
+                t = min(max(t, float(self.hit_min[0])), float(self.hit_min[0]) + DAY_MIN - 1e-6)
+            need = _zone_need(t, float(self.hit_min[0]), self.until_min[0], self.first_day, self.consumable,
+                              self.people[0], self.per_person[0])
+            return _share_out_rows(need[None], np.asarray(received, dtype=float).reshape(1, -1),
+                                   np.asarray(sheltered, dtype=float).reshape(1), np.zeros(1, dtype=np.int64),
+                                   self.people, self.per_person, self.needs_place, self._tent_index(),
+                                   float(self.tent_people))
         need = self.group_need_by(self._zone_times(t_min, first_day_only, per_zone), per_zone=True)  # [..., Z, G, I]
-        if need.ndim == 3 and need.shape[0] == 1:
-            return self._share_out_one(need[0], np.asarray(received, dtype=float).reshape(-1),
-                                       float(np.asarray(sheltered, dtype=float).reshape(-1)[0]))
-        left = np.array(received, dtype=float, copy=True)
-        shelter_left = np.array(sheltered, dtype=float, copy=True)
-        tent = self.items.index("tent") if "tent" in self.items else None
-        covered = np.zeros(need.shape[:-1])
-        short = np.zeros(need.shape[:-1])
-        for g in range(need.shape[-2]):
-            people = self.people[:, g]
-            if not people.any():
-                continue
-            take = np.minimum(need[..., g, :], np.clip(left, 0.0, None))
-            left = left - take
-            per = need[..., g, :] / np.maximum(people, 1)[:, None]               # units per person to date
-            with np.errstate(divide="ignore", invalid="ignore"):
-                can = np.where(per > 0, np.floor(take / np.where(per > 0, per, 1.0) + 1e-9), np.inf)
-                daily = self.per_person[:, g, :]
-                missing = np.where(daily > 0, np.ceil((need[..., g, :] - take) / np.where(daily > 0, daily, 1.0)
-                                                      - 1e-9), 0.0)
-            n = np.minimum(people, np.min(can, axis=-1))
-            lacking = np.max(missing, axis=-1)
-            if self.needs_place[g]:
-                tents = np.floor(np.clip(left[..., tent], 0.0, None) + 1e-9) if tent is not None else 0.0
-                placed = np.minimum(people, shelter_left + tents * self.tent_people)
-                in_shelter = np.minimum(placed, shelter_left)
-                shelter_left = shelter_left - in_shelter
-                if tent is not None:
-                    left[..., tent] -= np.ceil((placed - in_shelter) / self.tent_people - 1e-9)
-                n = np.minimum(n, placed)
-                lacking = np.maximum(lacking, people - placed)
-            covered[..., g] = n
-            short[..., g] = np.minimum(people, lacking)
-        return covered, short
+        lead, (n_zones, n_groups, n_items) = need.shape[:-3], need.shape[-3:]
+        rows = int(np.prod(lead, dtype=np.int64)) * n_zones
+        received = np.broadcast_to(np.asarray(received, dtype=float), need.shape[:-2] + (n_items,))
+        sheltered = np.broadcast_to(np.asarray(sheltered, dtype=float), need.shape[:-2])
+        zone_of_row = np.tile(np.arange(n_zones, dtype=np.int64), rows // n_zones if n_zones else 0)
+        covered, short = _share_out_rows(np.ascontiguousarray(need.reshape(rows, n_groups, n_items)),
+                                         np.ascontiguousarray(received.reshape(rows, n_items)),
+                                         np.ascontiguousarray(sheltered.reshape(rows)), zone_of_row,
+                                         self.people, self.per_person, self.needs_place, self._tent_index(),
+                                         float(self.tent_people))
+        return covered.reshape(need.shape[:-1]), short.reshape(need.shape[:-1])
 
-    def _share_out_one(self, need: np.ndarray, received: np.ndarray, sheltered: float):
-        """:meth:`_share_out` for one zone at one time (``need[G, I]``), in plain floats: the
-        same arithmetic, without array overheads (a zone updates its relief at every delivery)."""
-        n_groups, n_items = need.shape
-        left = [float(x) for x in received]
-        shelter_left = sheltered
-        tent = self.items.index("tent") if "tent" in self.items else None
-        covered = np.zeros((1, n_groups))
-        short = np.zeros((1, n_groups))
-        people_row = self.people[0]
-        daily_rows = self.per_person[0]
-        for g in range(n_groups):
-            people = int(people_row[g])
-            if not people:
-                continue
-            can, lacking = math.inf, 0.0
-            for i in range(n_items):
-                due = float(need[g, i])
-                take = min(due, max(left[i], 0.0))
-                left[i] -= take
-                per = due / max(people, 1)
-                if per > 0:
-                    can = min(can, math.floor(take / per + 1e-9))
-                daily = float(daily_rows[g, i])
-                if daily > 0:
-                    lacking = max(lacking, math.ceil((due - take) / daily - 1e-9))
-            n = min(float(people), can)
-            if self.needs_place[g]:
-                tents = math.floor(max(left[tent], 0.0) + 1e-9) if tent is not None else 0.0
-                placed = min(float(people), shelter_left + tents * self.tent_people)
-                in_shelter = min(placed, shelter_left)
-                shelter_left -= in_shelter
-                if tent is not None:
-                    left[tent] -= math.ceil((placed - in_shelter) / self.tent_people - 1e-9)
-                n = min(n, placed)
-                lacking = max(lacking, people - placed)
-            covered[0, g] = n
-            short[0, g] = min(float(people), lacking)
-        return covered, short
+    def _tent_index(self) -> int:
+        return self.items.index("tent") if "tent" in self.items else -1
 
     def needing(self, t_min, first_day_only: bool = False, per_zone: bool = False) -> np.ndarray:
         """People per group with something due by ``t_min`` (or a place to find) and
@@ -262,3 +214,67 @@ class NeedsTable:
         view.tent_people = self.tent_people
         view.first_day_needing = self.first_day_needing[z:z + 1]
         return view
+
+
+@njit(cache=True)
+def _zone_need(t, hit, until, first_day, consumable, people, per_person):
+    """:meth:`NeedsTable.group_need_by` for one zone at one time ``t`` (already clipped
+    to the first day where that is asked): units per group and item, ``[G, I]``."""
+    n_groups, n_items = per_person.shape
+    need = np.empty((n_groups, n_items))
+    since = t - hit
+    reached = 1.0 if t >= hit else 0.0
+    for g in range(n_groups):
+        horizon = min(since, until[g] - hit - 1e-9)
+        start = first_day[g] * DAY_MIN
+        rations = math.floor((horizon - start) / DAY_MIN) + 1.0 if horizon >= start else 0.0
+        for i in range(n_items):
+            units = rations if consumable[i] else reached
+            need[g, i] = people[g] * per_person[g, i] * units
+    return need
+
+
+@njit(cache=True)
+def _share_out_rows(need, received, sheltered, zone_of_row, people, per_person, needs_place, tent, tent_people):
+    """Share each row's deliveries out among its zone's groups (see :meth:`NeedsTable.covered`
+    and :meth:`NeedsTable.short`): ``need[M, G, I]`` units due, ``received[M, I]``,
+    ``sheltered[M]`` people in public shelters, ``zone_of_row[M]`` the zone of each row
+    (its rows of ``people[Z, G]`` and ``per_person[Z, G, I]``); ``tent`` the tent's item
+    index or −1. Returns people covered and people short, ``[M, G]`` each."""
+    n_rows, n_groups, n_items = need.shape
+    covered = np.zeros((n_rows, n_groups))
+    short = np.zeros((n_rows, n_groups))
+    left = np.empty(n_items)
+    for m in range(n_rows):
+        z = zone_of_row[m]
+        for i in range(n_items):
+            left[i] = received[m, i]
+        shelter_left = sheltered[m]
+        for g in range(n_groups):
+            group = people[z, g]
+            if group == 0:
+                continue
+            can, lacking = np.inf, 0.0
+            for i in range(n_items):
+                due = need[m, g, i]
+                take = min(due, max(left[i], 0.0))
+                left[i] -= take
+                per = due / max(group, 1)
+                if per > 0:
+                    can = min(can, math.floor(take / per + 1e-9))
+                daily = per_person[z, g, i]
+                if daily > 0:
+                    lacking = max(lacking, math.ceil((due - take) / daily - 1e-9))
+            n = min(float(group), can)
+            if needs_place[g]:
+                tents = math.floor(max(left[tent], 0.0) + 1e-9) if tent >= 0 else 0.0
+                placed = min(float(group), shelter_left + tents * tent_people)
+                in_shelter = min(placed, shelter_left)
+                shelter_left -= in_shelter
+                if tent >= 0:
+                    left[tent] -= math.ceil((placed - in_shelter) / tent_people - 1e-9)
+                n = min(n, placed)
+                lacking = max(lacking, group - placed)
+            covered[m, g] = n
+            short[m, g] = min(float(group), lacking)
+    return covered, short
