@@ -35,7 +35,7 @@ def line_instance(bench, payload_kg=1000.0):
     args = (1, "d", np.zeros(2), cand, np.array([10_000.0]), np.array([1.0]), ("water_l",), payload_kg,
             TourRules(), 2.0)
     tour = build_tour(*args)
-    inst = bench.record_call(args, {}, tour, 0.001, top_k=64)
+    inst = bench.record_call(args, {}, tour, (0.001, 0.0005), top_k=64)
     inst["road"] = 1.5 * bench.est_matrix(inst)          # roads along the line, slower than the estimate
     return inst
 
@@ -78,8 +78,10 @@ def test_brute_force_finds_the_order_along_the_line_and_the_gap_of_a_worse_one(b
         assert order[metric]["share_optimal"] == 0.0 and order[metric]["share_over_5pct"] == 1.0
     assert order["road"]["minutes_saved_by_optimal_order_share"] == 0.25
     assert summary["planned_min_identity_breaches"] == 0
-    assert summary["time_per_call_ms"]["ours_build_tour"] == {"n": 1, "median_ms": 1.0, "p95_ms": 1.0, "mean_ms": 1.0}
+    assert summary["time_per_call_ms"]["ours_build_tour"] == {"n": 1, "median_ms": 1.0, "p95_ms": 1.0, "mean_ms": 1.0,
+                                                              "cpu_median_ms": 0.5, "cpu_mean_ms": 0.5}
     assert summary["seconds_per_run"]["ours_build_tour_s"] == 0.001
+    assert summary["seconds_per_run"]["ours_build_tour_cpu_s"] == 0.0005
     assert summary["worst_road_order_examples"][0]["orders"]["ours"] == [2, 1, 3]
     assert "| line |" in bench.markdown({"scenarios": {"line": summary}})
 
