@@ -80,6 +80,7 @@ Usage: python benchmarks/tour_heuristic.py [--scenario NAME ...] [--seed N] [--s
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import math
@@ -133,7 +134,7 @@ def since(start: tuple[float, float]) -> tuple[float, float]:
 def record_call(args: tuple, kwargs: dict, tour, seconds: tuple[float, float], top_k: int) -> dict:
     """What one ``build_tour`` call got and gave (see the module docstring), as plain arrays;
     ``seconds``: the call's wall and CPU time."""
-    tour_id, depot_id, depot_xy, cand, avail, unit_kg, items, payload_kg, rules, min_per_km = args[:10]
+    tour_id, depot_id, depot_xy, cand, avail, unit_kg, _items, payload_kg, rules, min_per_km = args[:10]
     drivable = kwargs.get("drivable", args[10] if len(args) > 10 else None)
     avail = np.array(avail, dtype=float)
     unit_kg = np.asarray(unit_kg, dtype=float)
@@ -141,7 +142,9 @@ def record_call(args: tuple, kwargs: dict, tour, seconds: tuple[float, float], t
     first = first_row(carry, unit_kg, payload_kg, rules)
     row_of = {id(z): k for k, z in enumerate(cand.zones)}
     chosen_rows = [row_of[id(d.zone)] for d in tour.drops] if tour is not None else []
-    rows = set(np.flatnonzero(carry > 0)[:top_k].tolist()) | set(chosen_rows) | ({first} if first is not None else set())
+    rows = set(np.flatnonzero(carry > 0)[:top_k].tolist()) | set(chosen_rows)
+    if first is not None:
+        rows.add(first)
     sel = np.array(sorted(rows), dtype=np.int64)
     local = {int(r): i + 1 for i, r in enumerate(sel)}          # local index 0 is the depot
     command = getattr(drivable, "__self__", None)
@@ -190,8 +193,8 @@ def signature(tour) -> tuple | None:
 def run_wrapped(scenario, on_call, *, seed=None, base_dir="."):
     """Run ``scenario`` once with the planner's ``build_tour`` wrapped (this run only):
     ``on_call(args, kwargs, tour, (wall, cpu))`` after each call. The run's result and wall time."""
-    import sim.dispatch.planner as planner
     from sim.api import run
+    from sim.dispatch import planner
 
     original = planner.build_tour
 
@@ -246,8 +249,7 @@ def est_matrix(inst: dict) -> np.ndarray:
 
 def tour_minutes(matrix: np.ndarray, order) -> float:
     """Minutes of the closed tour depot → ``order`` → depot on ``matrix`` (local indices)."""
-    path = [0, *order, 0]
-    return float(sum(matrix[a, b] for a, b in zip(path[:-1], path[1:])))
+    return float(sum(matrix[a, b] for a, b in itertools.pairwise([0, *order, 0])))
 
 
 def best_order(matrix: np.ndarray, stops) -> tuple[list[int], float]:
@@ -619,7 +621,6 @@ def main(argv=None) -> int:
     report = {"config": {"seed": args.seed, "sample": args.sample, "candidates": args.candidates, **settings,
                          "libraries": _versions(libraries)}, "scenarios": {}}
     for name in args.scenario:
-        path = Path(name)
         scenario, base = _scenario(name)
         print(f"{name}: running and capturing …", file=sys.stderr, flush=True)
         start = time.perf_counter()
@@ -628,7 +629,7 @@ def main(argv=None) -> int:
         summary["benchmark_wall_s"] = round(time.perf_counter() - start, 1)
         if not args.records:
             summary.pop("records")
-        report["scenarios"][summary["scenario"] if not path.exists() else name] = summary
+        report["scenarios"][name] = summary
         print(_table_row(summary), file=sys.stderr, flush=True)
     print(markdown(report))
     if args.json:
@@ -690,23 +691,27 @@ def markdown(report: dict) -> str:
             "| kg per tour-hour: ours / optimal order / PyVRP / OR-Tools |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for name, s in report["scenarios"].items():
-        o, t = s["order"], s["time_per_call_ms"]
-        sel = s.get("selection", {})
-
-        def ms(key):
-            return _fmt(t[key]["cpu_median_ms"]) if key in t else "–"
-
-        def kgh(key):
-            return f"{sel[key]['kg_per_tour_hour_pooled']:.0f}" if key in sel and sel[key]["kg_per_tour_hour_pooled"] else "–"
-
+        o = s["order"]
+        ms = functools.partial(_cpu_ms, s["time_per_call_ms"])
+        kgh = functools.partial(_kg_per_h, s.get("selection", {}))
         lines.append(
             f"| {name} | {s['tours_per_run']} ({o['tours_with_2plus_stops']}) "
             f"| {_fmt(o['est']['median_gap'], True)} / {_fmt(o['est']['p95_gap'], True)} "
             f"| {_fmt(o['road']['median_gap'], True)} / {_fmt(o['road']['p95_gap'], True)} "
             f"| {_fmt(o['road']['share_over_5pct'], True)} | {ms('ours_build_tour')} "
-            f"| {ms('pyvrp_tsp')} / {ms('pyvrp_prize_collecting')} | {ms('ortools_tsp')} / {ms('ortools_prize_collecting')} "
+            f"| {ms('pyvrp_tsp')} / {ms('pyvrp_prize_collecting')} "
+            f"| {ms('ortools_tsp')} / {ms('ortools_prize_collecting')} "
             f"| {kgh('ours')} / {kgh('ours_road_optimal_order')} / {kgh('pyvrp')} / {kgh('ortools')} |")
     return "\n".join(lines)
+
+
+def _cpu_ms(timing: dict, key: str) -> str:
+    return _fmt(timing[key]["cpu_median_ms"]) if key in timing else "–"
+
+
+def _kg_per_h(selection: dict, key: str) -> str:
+    value = selection.get(key, {}).get("kg_per_tour_hour_pooled")
+    return f"{value:.0f}" if value else "–"
 
 
 if __name__ == "__main__":
