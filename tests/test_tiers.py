@@ -149,3 +149,33 @@ def test_a_reserve_the_roads_cut_off_from_its_zone_sends_the_request_up_at_once(
     assert zone.first_supply_min == pytest.approx(KNOWN_MIN + 30.0 + LOAD + EDGE + UNLOAD)
     assert zone.first_district_supply_min == zone.first_supply_min
     assert zone.relief_min == pytest.approx(zone.first_supply_min)
+
+
+def _second_village_world(tmp_path, keep: int):
+    # The township reserve (node 2) has two trucks, two bays and plenty of stock. Z1 (node 3,
+    # 2,000 people, 1,000 affected: 3,000 L and 1,000 rations, more than a truckload) is known
+    # at 35 min; a communications outage around Z2 (node 4) makes its report 1.5 × 30 = 45 min
+    # late, so the reserve hears of Z2 at 50 min.
+    comms = {"comms": [{"start": "0h", "end": "1h", "delay_factor": 1.5,
+                        "area": {"around": {"center": [116.9, 39.8], "radius": "1km"}}}]}
+    depots = [_hub(2, 10_000, 5_000, trucks=2, bays=2)]
+    scenario, base = _world(tmp_path, depots, zones=(("Z1", 3, 2_000, 0.2), ("Z2", 4, 100, 0.2)),
+                            outages=comms, policy={"dispatch": "priority_nearest",
+                                                   "tours": {"keep_for_first_batches": keep}})
+    return run(scenario, base_dir=base)
+
+
+@pytest.mark.parametrize("keep", [0, 1])
+def test_the_last_truck_waits_for_the_villages_still_to_report_instead_of_leaving_with_relief(tmp_path, keep):
+    # At 35 min one truck takes Z1's first batch. Without keeping a truck, the other leaves
+    # with Z1's relief too; both are back at 35 + 20 + 10 + 15 + 10 = 90 min, and Z2's first
+    # batch loads then, with more of Z1's relief on the way (Z1 lies between): 90 + 20 + 10
+    # + 15 (Z1) + 10 + 7.5 (a further drop unloads in half the time) = 152.5 min. Keeping
+    # the last truck for first batches while Z2 has not reported, the same tour leaves at
+    # 50 min: Z2 has its first supplies at 112.5 min.
+    (tmp_path / str(keep)).mkdir()
+    z1, z2 = _second_village_world(tmp_path / str(keep), keep).world.zones
+    assert z1.first_supply_min == pytest.approx(KNOWN_MIN + LOAD + EDGE + UNLOAD)
+    leaves = 90.0 if keep == 0 else 50.0
+    want = leaves + LOAD + EDGE + UNLOAD + EDGE + UNLOAD / 2
+    assert z2.first_supply_min == pytest.approx(want)

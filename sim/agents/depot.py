@@ -87,6 +87,10 @@ class Depot:
     def truck_back(self, truck_id: str) -> None:
         self._back_min.pop(truck_id, None)
 
+    def trucks_home(self) -> int:
+        """Trucks at the depot (not out on a tour, the one asking included)."""
+        return self.spec.trucks.count - len(self._back_min)
+
     def ready_in_min(self, now: float) -> float:
         """How long until one of the depot's trucks could start loading: 0 with a
         truck waiting for work, else until its first truck is expected back."""

@@ -193,17 +193,43 @@ class TourPlanner:
         if not len(cand_zones):
             return None
         vulnerable = np.concatenate([c.vulnerable[rows], np.zeros(len(extra))])
-        ranked = urgency_order(tier, deadline, now + depot.load_time_min() + depot_min, vulnerable)
+        arrival = now + depot.load_time_min() + depot_min
+        ranked = urgency_order(tier, deadline, arrival, vulnerable)
+        if self._keep_for_first_batches(depot, d, travel[d], now):
+            ranked = ranked[tier[ranked] == FIRST_BATCH]      # first batches only, or wait
+            if not len(ranked):
+                return None
         cand = Candidates([cand_zones[k] for k in ranked], need_rows[ranked], tier[ranked], xy[ranked],
                           depot_min[ranked])
-        c.tour_seq += 1
-        tour = build_tour(c.tour_seq, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
+        tour = build_tour(c.tour_seq + 1, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
                           depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel[d]),
                           drivable=c.drivable)
-        if tour is not None:
-            self.tours_sent[d] += 1
-            self._commit(depot, tour, now)
+        if tour is None:
+            return None
+        c.tour_seq += 1
+        self.tours_sent[d] += 1
+        self._commit(depot, tour, now)
         return tour
+
+    def _keep_for_first_batches(self, depot, d: int, travel_row: np.ndarray, now: float) -> bool:
+        """Whether the truck asking at township or community reserve ``d`` is one of its
+        last ``policy.tours.keep_for_first_batches`` and leaves only with first batches,
+        or waits for them, instead of leaving on relief or resupply: communities of its
+        area that it can reach were hit and affected, have not reported yet, have no
+        first supplies and are still inside their first-supplies window. A township head
+        does not send the whole fleet to the first village that reports while the other
+        villages' reports are coming in (an assumption; a village without affected people
+        is not waited for, its all-clear taken as known). Without it, more loading bays
+        made first supplies later: every truck left at once with relief for the first
+        villages to report, and the next reports waited for the fleet's return. District
+        and city depots, answering for a wide area, do not wait for reports."""
+        keep = self.c.rules.keep_for_first_batches
+        if keep <= 0 or not self.local[d] or depot.trucks_home() > keep:
+            return False
+        c = self.c
+        waiting = (self.serves[d] & (c.visible_at[d] > now) & (c.hit_min <= now)
+                   & (now < c.hit_min + c.first_deadline_min) & (self.first_en_route == 0) & np.isfinite(travel_row))
+        return any(c.zones[k].is_affected and c.zones[k].first_supply_min == math.inf for k in np.flatnonzero(waiting))
 
     def zones_for(self, d: int, now: float, open_need=None, avail=None) -> np.ndarray:
         """Indices of the zones depot ``d`` should serve now: known to it, in its service

@@ -83,6 +83,7 @@ class TourRules:
     min_drop_kg: float = 100.0
     first_batch_kg: float = 2000.0
     first_batch_share: float = 0.25
+    keep_for_first_batches: int = 1
 
     def first_batch_cap_kg(self, payload_kg: float) -> float:
         """A zone's first batch on a vehicle of ``payload_kg``, at most."""

@@ -245,6 +245,10 @@ FirstBatchKg = number(gt=0, le=1e6, unit="kg", reason="more than any truck carri
                       description="a zone's first batch, at most, kg")
 FirstBatchShare = number(gt=0, le=1, description="a zone's first batch, at most, as a share of the vehicle's "
                                                   "payload (assumption: a truck reaches several sites first)")
+KeepForFirstBatches = count(0, 1000, what="trucks kept for first batches",
+                           reason="more trucks than any depot has",
+                           description="a depot's last trucks wait for first batches while sites it answers for "
+                                       "have not reported within their first-supplies window (assumption; 0: never)")
 
 
 class Tours(Strict):
@@ -257,6 +261,7 @@ class Tours(Strict):
     min_drop_kg: DropKg = 100.0
     first_batch_kg: FirstBatchKg = 2000.0
     first_batch_share: FirstBatchShare = 0.25
+    keep_for_first_batches: KeepForFirstBatches = 1
 
 
 class Policy(Strict):
