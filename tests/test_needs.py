@@ -223,3 +223,32 @@ def test_the_share_out_kernel_equals_the_numpy_share_out_on_grids_of_times(seed)
                               want_covered)
         if not first_day_only:
             assert np.array_equal(t.short(at, got, sheltered, per_zone=True), want_short)
+
+
+def _group_need_by_numpy(t, t_min, per_zone):
+    """Units due per group by ``t_min`` in numpy (the arithmetic the kernel replaced)."""
+    t_min = np.asarray(t_min, dtype=float)
+    tz = t_min[..., None] if per_zone else t_min[..., None, None]
+    with np.errstate(invalid="ignore"):                  # zones never hit: inf − inf
+        horizon = np.minimum(tz - t.hit_min[:, None], t.until_min - t.hit_min[:, None] - 1e-9)
+    start = t.first_day * DAY_MIN
+    rations = np.where(horizon >= start, np.floor((horizon - start) / DAY_MIN) + 1.0, 0.0)
+    reached = t_min >= t.hit_min if per_zone else t_min[..., None] >= t.hit_min
+    units = np.where(t.consumable, rations[..., None], reached.astype(float)[..., :, None, None])
+    return t.people[..., None] * t.per_person * units
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_need_kernel_equals_the_numpy_need_for_scalars_grids_and_times_per_zone(seed):
+    rng = np.random.default_rng(200 + seed)
+    n_zones, n_groups = int(rng.integers(1, 6)), int(rng.integers(1, 7))
+    per = rng.choice([0.0, 0.5, 1.0, 3.0], size=(n_zones, n_groups, len(ITEMS)))
+    t = NeedsTable(ITEMS, rng.integers(0, 400, size=(n_zones, n_groups)), per, rng.choice([0.0, 1.0, 3.0], size=n_groups),
+                   np.where(rng.random((n_zones, n_groups)) < 0.3, rng.uniform(0, 3 * DAY_MIN), np.inf),
+                   rng.random(n_groups) < 0.5, rng.choice([0.0, 120.0, np.inf], size=n_zones),
+                   ["public_shelter"] * n_groups, [False] * n_groups)
+    for t_min, per_zone in ((float(rng.uniform(-100, 5 * DAY_MIN)), False),
+                            (rng.uniform(-100, 5 * DAY_MIN, size=4), False),
+                            (rng.uniform(-100, 5 * DAY_MIN, size=n_zones), True),
+                            (rng.uniform(-100, 5 * DAY_MIN, size=(3, n_zones)), True)):
+        assert np.array_equal(t.group_need_by(t_min, per_zone), _group_need_by_numpy(t, t_min, per_zone))

@@ -103,13 +103,17 @@ class NeedsTable:
         return np.where(horizon >= start, np.floor((horizon - start) / DAY_MIN) + 1.0, 0.0)
 
     def group_need_by(self, t_min, per_zone: bool = False) -> np.ndarray:
-        """Units each group needs by ``t_min``, ``[..., Z, G, I]`` (``per_zone``: one time per zone)."""
+        """Units each group needs by ``t_min``, ``[..., Z, G, I]`` (``per_zone``: one time per zone):
+        the people times their units per day (consumables: the rations due, see
+        :meth:`rations_due`) or once (the rest, from the hit on)."""
         t = np.asarray(t_min, dtype=float)
-        rations = self.rations_due(t, per_zone)                           # [..., Z, G]
-        reached = t >= self.hit_min if per_zone else t[..., None] >= self.hit_min
-        hit = reached.astype(float)[..., :, None]                         # [..., Z, 1]
-        units = np.where(self.consumable, rations[..., None], hit[..., None])
-        return self.people[..., None] * self.per_person * units
+        n_zones = self.hit_min.shape[0]
+        t_z = np.broadcast_to(t if per_zone else t[..., None], t.shape[:-1] + (n_zones,) if per_zone
+                              else t.shape + (n_zones,))
+        lead = t_z.shape[:-1]
+        need = _need_rows(np.ascontiguousarray(t_z.reshape(-1, n_zones)), self.hit_min, self.until_min,
+                          self.first_day, self.consumable, self.people, self.per_person)
+        return need.reshape(lead + need.shape[1:])
 
     def need_by(self, t_min, per_zone: bool = False) -> np.ndarray:
         """Units every zone needs by ``t_min`` in all, ``[..., Z, I]`` (tents for the
@@ -214,6 +218,18 @@ class NeedsTable:
         view.tent_people = self.tent_people
         view.first_day_needing = self.first_day_needing[z:z + 1]
         return view
+
+
+@njit(cache=True)
+def _need_rows(t_z, hit, until, first_day, consumable, people, per_person):
+    """:func:`_zone_need` for every zone at each row of times ``t_z[M, Z]``: ``[M, Z, G, I]``."""
+    n_rows, n_zones = t_z.shape
+    n_groups, n_items = per_person.shape[1], per_person.shape[2]
+    need = np.empty((n_rows, n_zones, n_groups, n_items))
+    for m in range(n_rows):
+        for z in range(n_zones):
+            need[m, z] = _zone_need(t_z[m, z], hit[z], until[z], first_day, consumable, people[z], per_person[z])
+    return need
 
 
 @njit(cache=True)
