@@ -110,8 +110,35 @@ def test_a_continuous_kpi_without_spread_gets_the_bound_over_its_natural_range()
     assert (change["diff_ci_low"], change["diff_ci_high"]) == pytest.approx((-18.26775, 19.00888), abs=1e-4)
 
 
+def test_a_kpi_that_moves_in_one_run_gets_the_clopper_pearson_bound_for_one_of_n_joined_to_its_interval():
+    # Nine runs at 100 %, one at 80 %: P(X != 1) <= 0.394163 (95 % quantile of Beta(2, 9)), X in [0, 1].
+    one = mean_interval(np.r_[np.ones(9), 0.8], share=True)
+    assert one.method == "t+bca+bound" and one.high == 1.0
+    assert one.low == pytest.approx(1 - 0.394163, abs=1e-6)
+    # A count: 0 in four runs of five, 40 in one, of at most 1,000: up to 0.657408 · 1,000.
+    count = mean_interval([0.0, 0.0, 40.0, 0.0, 0.0], value_range=(0.0, 1000.0))
+    assert count.method == "t+bca+bound" and count.low == 0.0
+    assert count.high == pytest.approx(657.408, abs=1e-3)
+    # Two runs off the mode: the interval of the values alone; no range known: no bound.
+    assert mean_interval(np.r_[np.ones(8), 0.8, 0.9], share=True).method == "t+bca"
+    assert mean_interval([0.0, 0.0, 40.0, 0.0, 0.0]).method == "t+bca"
+
+
+def test_coverage_on_counts_that_sit_at_zero_with_rare_heavy_jumps():
+    # 0 in 80 % of runs, else a lognormal count of up to 1,000 (people not relieved for want of trucks).
+    def draw(rng, size):
+        return np.where(rng.random(size) < 0.8, 0.0, np.minimum(np.round(rng.lognormal(3, 1, size)), 1000.0))
+    truth = draw(np.random.default_rng(0), 2_000_000).mean()
+    x = draw(np.random.default_rng(11), (1000, 10))
+    _, low, high, method = bounded_interval(x, 0.0, 1000.0)
+    _, t_low, t_high, _ = union_interval(x)
+    assert np.mean((low <= truth) & (truth <= high)) >= 0.95
+    assert np.mean((t_low <= truth) & (truth <= t_high)) < 0.90
+    assert {"bound", "t+bca+bound", "t+bca"} <= set(method)
+
+
 def test_bounded_intervals_are_clipped_to_the_range_which_never_leaves_out_a_value():
-    x = np.array([[0.0, 0.0, 0.0, 0.0, 9.0], [0.0, 0.0, 0.0, 0.0, 30.0]])
+    x = np.array([[0.0, 0.0, 0.0, 3.0, 9.0], [0.0, 0.0, 0.0, 3.0, 30.0]])
     _, free_low, free_high, _ = union_interval(x)
     _, low, high, method = bounded_interval(x, 0.0, 24.0)
     assert list(method) == ["t+bca", "t+bca"]
