@@ -122,6 +122,8 @@ def test_a_kpi_that_moves_in_one_run_gets_the_clopper_pearson_bound_for_one_of_n
     # Two runs off the mode: the interval of the values alone; no range known: no bound.
     assert mean_interval(np.r_[np.ones(8), 0.8, 0.9], share=True).method == "t+bca"
     assert mean_interval([0.0, 0.0, 40.0, 0.0, 0.0]).method == "t+bca"
+    # Below 5 runs (coverage not measured, intervals flagged as wide): t alone.
+    assert mean_interval(np.r_[np.ones(3), 0.8], share=True).method == "t"
 
 
 def test_coverage_on_counts_that_sit_at_zero_with_rare_heavy_jumps():

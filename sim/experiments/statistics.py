@@ -52,7 +52,9 @@ here. Each method was chosen by its measured coverage
   t+bca interval (method code ``t+bca+bound``). One value off the mode
   (``RARE_JUMPS`` = 2) is the smallest rule that brings every KPI kind of
   the coverage study to its target; it costs width: 9 runs at 100 % and one
-  at 80 % give [61 %, 100 %].
+  at 80 % give [61 %, 100 %]. Like the bootstrap, from
+  :data:`BOOTSTRAP_MIN_N` replications on (below, where coverage is not
+  measured and the outputs say the intervals are wide, t alone).
 * **The chance a target is met**: the share of replications in which it was
   met (100 % of sites or of people) with its Clopper–Pearson interval,
   ``scipy.stats.binomtest(k, n).proportion_ci(method="exact")``; its
@@ -186,9 +188,10 @@ def bounded_interval(x, low_limit=math.nan, high_limit=math.nan, confidence: flo
     """:func:`union_interval` of rows of values that lie in [``low_limit``, ``high_limit``]
     (scalars, or one per row; NaN: not known), clipped to that range. A row without
     spread gets the Clopper–Pearson bound over the range (method code ``bound``), or,
-    without a known range, its value (method code ``point-no-range``); a row with
-    fewer than :data:`RARE_JUMPS` values off its mode has the bound for that many
-    joined to its interval (method code ``t+bca+bound``)."""
+    without a known range, its value (method code ``point-no-range``); from
+    :data:`BOOTSTRAP_MIN_N` values on, a row with fewer than :data:`RARE_JUMPS`
+    values off its mode has the bound for that many joined to its interval
+    (method code ``t+bca+bound``)."""
     x = np.asarray(x, dtype=float)
     n = x.shape[-1]
     mean, low, high, method = union_interval(x, confidence)
@@ -212,7 +215,7 @@ def bounded_interval(x, low_limit=math.nan, high_limit=math.nan, confidence: flo
             high[bound] = c + u * np.maximum(hi_limit[bound] - c, 0.0)
             method[bound] = "bound"
         method[still & ~known] = "point-no-range"
-        if RARE_JUMPS > 1:
+        if RARE_JUMPS > 1 and n >= BOOTSTRAP_MIN_N:
             mode, off = _mode(x)
             rare = known & (off >= 1) & (off < RARE_JUMPS)
             if np.any(rare):
