@@ -16,14 +16,20 @@
    share of intervals that contain the truth. ``main`` is Student t for every
    KPI with shares clipped to [0, 1] and no interval for the chance a target
    is met (the project's earlier intervals); ``now`` is
-   :mod:`sim.experiments.statistics`, called on many subsets at once (the
-   same method; the bootstrap then draws other resamples than for one
+   :mod:`sim.experiments.statistics` as ``sim compare`` calls it — each KPI
+   over its natural range (:func:`sim.analysis.kpis.kpi_range`, from the
+   subset's own runs of both variants) — called on many subsets at once
+   (the same method; the bootstrap then draws other resamples than for one
    subset alone). With 1,000 draws a coverage is known to about ±1.4 points
    (95 %); subsets of a finite pool make the intervals very slightly
    conservative (by the factor 1 − n/pool on the variance).
 4. **Per KPI kind** the table shows the lowest coverage over the KPIs of that
    kind (and which KPI it is); KPIs constant over the whole pool are
-   covered trivially and left out.
+   covered trivially and left out. Counts and times (``continuous KPI``)
+   are apart from KPIs without a known range (stock unmet, trips, the
+   totals themselves): those get the point when a subset does not move,
+   and the outputs say so (method ``point-no-range``) instead of claiming
+   coverage.
 5. **Variance reduction** of common random numbers per headline KPI:
    (Var before + Var after) / Var(after − before), the factor by which
    pairing on the same seeds shrinks the variance of the difference against
@@ -49,6 +55,8 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from sim.analysis.kpis import RUN_DURATION
 
 SIZES = (5, 10, 20)
 HEADLINE = ("first_supplies_within_3h", "first_supplies_within_4h", "first_supplies_within_6h",
@@ -111,7 +119,12 @@ def run_pool(world: str, pairs: int, workers: int, folder: Path):
     run_batch(before, replications=pairs, variants=variants, out_dir=out, workers=workers,
               resume=(out / BATCH_FILE).exists(), base_dir=baseline.parent, scenario_file=str(baseline))
     df = read_results(out)
-    ok = df[df["status"] == "ok"]
+    ok = df[df["status"] == "ok"].copy()
+    if RUN_DURATION not in ok or ok[RUN_DURATION].isna().any():
+        # Rows written before batches recorded the run's length: it is the scenario's.
+        lengths = {BEFORE: before.duration / 60, AFTER: after.duration / 60}
+        filled = ok["variant"].map(lengths)
+        ok[RUN_DURATION] = ok[RUN_DURATION].fillna(filled) if RUN_DURATION in ok else filled
     b = ok[ok["variant"] == BEFORE].set_index("replication")
     a = ok[ok["variant"] == AFTER].set_index("replication")
     common = b.index.intersection(a.index).sort_values()
@@ -119,7 +132,7 @@ def run_pool(world: str, pairs: int, workers: int, folder: Path):
 
 
 # ------------------------------------------------------------ methods
-def main_method(x: np.ndarray, share: bool, difference: bool):
+def main_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_limit):
     """Intervals as computed before this study: Student t; shares clipped to [0, 1]."""
     from sim.experiments.statistics import t_interval
 
@@ -129,23 +142,53 @@ def main_method(x: np.ndarray, share: bool, difference: bool):
     return low, high
 
 
-def now_method(x: np.ndarray, share: bool, difference: bool):
-    from sim.experiments.statistics import share_interval, union_interval
+def now_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_limit):
+    """:func:`sim.experiments.statistics.bounded_interval` over each subset's range (NaN: none)."""
+    from sim.experiments.statistics import bounded_interval
 
-    if share:
-        _, low, high, _ = share_interval(x, difference=difference)
-    else:
-        _, low, high, _ = union_interval(x)
+    _, low, high, _ = bounded_interval(x, low_limit, high_limit)
     return low, high
 
 
-def covered(method, x: np.ndarray, truth: float, share: bool, difference: bool) -> np.ndarray:
-    hits = []
+def covered(method, x: np.ndarray, truth: float, share: bool, difference: bool,
+            low_limit: np.ndarray, high_limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per subset: whether the method's interval holds the truth, and the interval's width."""
+    hits, widths = [], []
     for start in range(0, len(x), _ROWS):
-        low, high = method(x[start:start + _ROWS], share, difference)
+        rows = slice(start, start + _ROWS)
+        low, high = method(x[rows], share, difference, low_limit[rows], high_limit[rows])
         tol = 1e-9 * max(1.0, abs(truth))
         hits.append((low <= truth + tol) & (truth - tol <= high))
-    return np.concatenate(hits)
+        widths.append(high - low)
+    return np.concatenate(hits), np.concatenate(widths)
+
+
+def off_mode(x: np.ndarray) -> np.ndarray:
+    """Per row: how many values differ from the row's most frequent value."""
+    s = np.sort(x, axis=1)
+    run = np.ones(s.shape, dtype=int)          # length of the run of equal values ending at each place
+    for j in range(1, s.shape[1]):
+        run[:, j] = np.where(s[:, j] == s[:, j - 1], run[:, j - 1] + 1, 1)
+    return s.shape[1] - run.max(axis=1)
+
+
+def pair_limits(kpi: str, b, a) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per pair: the widest of the KPI's limits in its two runs (``None``: no known range)."""
+    from sim.analysis.kpis import kpi_limits
+
+    lb, la = kpi_limits(kpi, b), kpi_limits(kpi, a)
+    if lb is None or la is None:
+        return None
+    return np.fmin(lb[0], la[0]), np.fmax(lb[1], la[1])
+
+
+def subset_limits(limits, subsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each subset's range as ``sim compare`` finds it in its runs (NaN: no known range)."""
+    if limits is None:
+        nan = np.full(len(subsets), np.nan)
+        return nan, nan.copy()
+    with np.errstate(all="ignore"):
+        return np.fmin.reduce(limits[0][subsets], axis=1), np.fmax.reduce(limits[1][subsets], axis=1)
 
 
 def met_covered(x: np.ndarray, truth: float) -> np.ndarray:
@@ -158,11 +201,12 @@ def met_covered(x: np.ndarray, truth: float) -> np.ndarray:
 
 
 # ------------------------------------------------------------ the study
-def kind_of(kpi: str, values: np.ndarray, what: str) -> str:
+def kind_of(kpi: str, values: np.ndarray, what: str, bounded: bool = True) -> str:
     from sim.analysis.kpis import is_share
 
     if not is_share(kpi):
-        return "continuous KPI, mean" if what != "diff" else "continuous KPI, paired difference"
+        kind = "continuous KPI" if bounded else "continuous KPI without a known range"
+        return f"{kind}, mean" if what != "diff" else f"{kind}, paired difference"
     if what == "diff":
         zeros = np.mean(values == 0)
         return "share, zero-inflated difference" if zeros >= 0.2 else "share, paired difference"
@@ -176,11 +220,14 @@ def coverage_study(b, a, draws: int, seed: int = 1) -> list[dict]:
 
     rng = np.random.default_rng(seed)
     rows = []
-    kpis = [k for k in kpi_columns(b) if k in a.columns]
+    kpis = [k for k in kpi_columns(b) if k in a.columns and k != RUN_DURATION]
     for kpi in kpis:
         before, after = b[kpi].to_numpy(float), a[kpi].to_numpy(float)
         keep = np.isfinite(before) & np.isfinite(after)
         before, after = before[keep], after[keep]
+        limits = pair_limits(kpi, b, a)
+        if limits is not None:
+            limits = limits[0][keep], limits[1][keep]
         pool = len(before)
         share = is_share(kpi)
         series = {"before": before, "after": after, "diff": after - before}
@@ -188,14 +235,26 @@ def coverage_study(b, a, draws: int, seed: int = 1) -> list[dict]:
             if pool < 4 * n:
                 continue
             subsets = np.array([rng.choice(pool, n, replace=False) for _ in range(draws)])
+            lo, hi = subset_limits(limits, subsets)
             for what, values in series.items():
                 if np.ptp(values) == 0:
                     continue
                 truth = float(values.mean())
                 x = values[subsets]
-                row = {"kpi": kpi, "what": what, "n": n, "kind": kind_of(kpi, values, what), "truth": truth}
+                low_limit, high_limit = (lo - hi, hi - lo) if what == "diff" else (lo, hi)
+                jumps = off_mode(x)
+                row = {"kpi": kpi, "what": what, "n": n, "kind": kind_of(kpi, values, what, limits is not None),
+                       "truth": truth, "range": limits is not None, "still": float(np.mean(jumps == 0))}
+                hits, widths = {}, {}
                 for name, method in (("main", main_method), ("now", now_method)):
-                    row[name] = float(covered(method, x, truth, share, what == "diff").mean())
+                    hits[name], widths[name] = covered(method, x, truth, share, what == "diff", low_limit, high_limit)
+                    row[name] = float(hits[name].mean())
+                    # The price: the mean and median width of the intervals.
+                    row[f"{name}_width_mean"] = float(np.nanmean(widths[name]))
+                    row[f"{name}_width_median"] = float(np.nanmedian(widths[name]))
+                # Share and coverage (now) of the subsets in which 0, 1, 2, 3 values differ from the subset's mode.
+                row["by_jumps"] = {str(m): [float(np.mean(jumps == m)), float(hits["now"][jumps == m].mean())]
+                                   for m in range(4) if np.any(jumps == m)}
                 rows.append(row)
             if kpi.startswith(TARGET_PREFIXES):
                 for what, values in (("before", before), ("after", after)):

@@ -13,6 +13,7 @@ from sim.experiments.statistics import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
     best_of,
+    bounded_interval,
     curve_band,
     mean_interval,
     paired_statistics,
@@ -85,9 +86,67 @@ def test_a_share_at_100_percent_in_every_run_gets_the_one_sided_clopper_pearson_
     assert (middle.low, middle.high) == pytest.approx((0.4 - 0.4 * (1 - oracle), 0.4 + 0.6 * (1 - oracle)))
 
 
-def test_a_continuous_kpi_without_spread_is_a_point():
-    assert tuple(mean_interval(np.full(6, 3.25)))[:3] == (3.25, 3.25, 3.25)
+def test_a_kpi_without_spread_and_without_a_known_range_is_a_point_that_says_so():
+    # Nothing bounds it (stock left unmet, trips): the point, and a method code that claims no coverage.
+    assert tuple(mean_interval(np.full(6, 3.25))) == (3.25, 3.25, 3.25, "point-no-range")
+    s = paired_statistics(np.full(6, 3.25), np.full(6, 4.0))
+    assert (s["diff_ci_low"], s["diff_ci_high"], s["diff_method"], s["mean_method"]) == \
+        (0.75, 0.75, "point-no-range", "point-no-range")
     assert math.isnan(mean_interval([2.0]).low)
+
+
+def test_a_continuous_kpi_without_spread_gets_the_bound_over_its_natural_range():
+    # 15.3 h in all 10 runs of a 72 h run: u = 1 − 0.05^(1/10) = 0.258866 of the runs may differ,
+    # by at most 15.3 h down or 56.7 h up: [15.3 − 0.258866·15.3, 15.3 + 0.258866·56.7].
+    interval = mean_interval(np.full(10, 15.3), value_range=(0.0, 72.0))
+    assert interval.method == "bound" and interval.mean == 15.3
+    assert (interval.low, interval.high) == pytest.approx((11.33936, 29.97768), abs=1e-5)
+    # A count: 0 people unrelieved for want of trucks in all 10 runs, of at most 1,000 needing relief.
+    trucks = mean_interval(np.zeros(10), value_range=(0.0, 1000.0))
+    assert trucks.method == "bound" and (trucks.low, trucks.high) == pytest.approx((0.0, 258.8655), abs=1e-4)
+    # The change, the same 0.5 h in all 10 pairs, lies in [−72, 72]: [0.5 − u·72.5, 0.5 + u·71.5].
+    change = paired_statistics(np.full(10, 15.3), np.full(10, 15.8), value_range=(0.0, 72.0))
+    assert change["diff_method"] == "bound"
+    assert (change["diff_ci_low"], change["diff_ci_high"]) == pytest.approx((-18.26775, 19.00888), abs=1e-4)
+
+
+def test_a_kpi_that_moves_in_one_run_gets_the_clopper_pearson_bound_for_one_of_n_joined_to_its_interval():
+    # Nine runs at 100 %, one at 80 %: P(X != 1) <= 0.394163 (95 % quantile of Beta(2, 9)), X in [0, 1].
+    one = mean_interval(np.r_[np.ones(9), 0.8], share=True)
+    assert one.method == "t+bca+bound" and one.high == 1.0
+    assert one.low == pytest.approx(1 - 0.394163, abs=1e-6)
+    # A count: 0 in four runs of five, 40 in one, of at most 1,000: up to 0.657408 · 1,000.
+    count = mean_interval([0.0, 0.0, 40.0, 0.0, 0.0], value_range=(0.0, 1000.0))
+    assert count.method == "t+bca+bound" and count.low == 0.0
+    assert count.high == pytest.approx(657.408, abs=1e-3)
+    # Two runs off the mode: the interval of the values alone; no range known: no bound.
+    assert mean_interval(np.r_[np.ones(8), 0.8, 0.9], share=True).method == "t+bca"
+    assert mean_interval([0.0, 0.0, 40.0, 0.0, 0.0]).method == "t+bca"
+    # Below 5 runs (coverage not measured, intervals flagged as wide): t alone.
+    assert mean_interval(np.r_[np.ones(3), 0.8], share=True).method == "t"
+
+
+def test_coverage_on_counts_that_sit_at_zero_with_rare_heavy_jumps():
+    # 0 in 80 % of runs, else a lognormal count of up to 1,000 (people not relieved for want of trucks).
+    def draw(rng, size):
+        return np.where(rng.random(size) < 0.8, 0.0, np.minimum(np.round(rng.lognormal(3, 1, size)), 1000.0))
+    truth = draw(np.random.default_rng(0), 2_000_000).mean()
+    x = draw(np.random.default_rng(11), (1000, 10))
+    _, low, high, method = bounded_interval(x, 0.0, 1000.0)
+    _, t_low, t_high, _ = union_interval(x)
+    assert np.mean((low <= truth) & (truth <= high)) >= 0.95
+    assert np.mean((t_low <= truth) & (truth <= t_high)) < 0.90
+    assert {"bound", "t+bca+bound", "t+bca"} <= set(method)
+
+
+def test_bounded_intervals_are_clipped_to_the_range_which_never_leaves_out_a_value():
+    x = np.array([[0.0, 0.0, 0.0, 3.0, 9.0], [0.0, 0.0, 0.0, 3.0, 30.0]])
+    _, free_low, free_high, _ = union_interval(x)
+    _, low, high, method = bounded_interval(x, 0.0, 24.0)
+    assert list(method) == ["t+bca", "t+bca"]
+    assert free_low[0] < 0 and low[0] == 0.0 and high[0] == free_high[0] < 24.0
+    # A value above the stated range widens it: the interval reaches as far as without a range, up to 30.
+    assert low[1] == 0.0 and high[1] == min(free_high[1], 30.0)
 
 
 def test_an_aa_comparison_is_zero_with_honest_intervals():
@@ -102,6 +161,11 @@ def test_an_aa_comparison_is_zero_with_honest_intervals():
     assert full["after_ci_low"] == pytest.approx(1 - u) and full["after_ci_high"] == 1.0
     hours = paired_statistics(values * 10, values * 10)
     assert (hours["diff_mean"], hours["diff_ci_low"], hours["diff_ci_high"]) == (0, 0, 0)
+    assert hours["diff_method"] == "point-no-range"
+    # With its natural range (a time in a 72 h run) the A/A change is still 0, with a bound that holds 0.
+    hours = paired_statistics(values * 10, values * 10, value_range=(0.0, 72.0))
+    assert hours["diff_mean"] == 0 and hours["p_value_t"] == 1.0 and hours["diff_method"] == "bound"
+    assert (hours["diff_ci_low"], hours["diff_ci_high"]) == pytest.approx((-72 * u, 72 * u))
 
 
 def _coverage(draw, truth, n, share, difference=False, trials=1000, seed=11):

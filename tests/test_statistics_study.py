@@ -28,11 +28,15 @@ def pool():
         "first_supplies_within_3h": np.clip(0.4 + 0.05 * common + rng.normal(0, 0.01, n), 0, 1),
         "relief_within_8h": np.where(rng.random(n) < 0.3, 1.0, rng.uniform(0.9, 1.0, n)),
         "first_supplies_p50_h": 4 + 0.3 * common,
+        "trips_delivered": 100 + np.round(10 * common),
+        "run_duration_h": np.full(n, 24.0),
     })
     after = pd.DataFrame({
         "first_supplies_within_3h": np.clip(before["first_supplies_within_3h"] + 0.1 + rng.normal(0, 0.01, n), 0, 1),
         "relief_within_8h": np.ones(n),
         "first_supplies_p50_h": before["first_supplies_p50_h"] - 0.5 + rng.normal(0, 0.1, n),
+        "trips_delivered": before["trips_delivered"] + np.where(rng.random(n) < 0.1, 5.0, 0.0),
+        "run_duration_h": np.full(n, 24.0),
     })
     return before, after
 
@@ -46,8 +50,16 @@ def test_coverage_rows_name_kind_truth_and_both_methods(study, pool):
     three = next(r for r in rows if r["kpi"] == "first_supplies_within_3h" and r["what"] == "diff" and r["n"] == 10)
     assert three["truth"] == pytest.approx((after - before)["first_supplies_within_3h"].mean())
     assert 0.8 <= three["now"] <= 1 and 0.8 <= three["main"] <= 1
-    # Relief after is 100 % in every run: no spread over the pool, left out.
+    # Relief after is 100 % in every run: no spread over the pool, left out; so is the run's length.
     assert not any(r["kpi"] == "relief_within_8h" and r["what"] == "after" for r in rows)
+    assert not any(r["kpi"] == "run_duration_h" for r in rows)
+    # Times are bounded by the run's length; trips by nothing the row holds: a kind of their own.
+    time = next(r for r in rows if r["kpi"] == "first_supplies_p50_h" and r["what"] == "diff" and r["n"] == 5)
+    assert time["range"] and time["kind"] == "continuous KPI, paired difference"
+    trips = next(r for r in rows if r["kpi"] == "trips_delivered" and r["what"] == "diff" and r["n"] == 5)
+    assert not trips["range"] and trips["kind"] == "continuous KPI without a known range, paired difference"
+    # Trips change in 1 pair of 10: most subsets of 5 do not move, and get the point.
+    assert trips["still"] > 0.4 and trips["now"] < 0.7
     table = study.summary(rows)
     assert {(e["kind"], e["n"]) for e in table} == {(r["kind"], r["n"]) for r in rows}
 

@@ -36,6 +36,22 @@ rescue teams or satellite phones show in batches and comparisons:
 ``hazard_awaiting_rescue_at_end`` (trapped people still waiting at the end),
 ``hazard_bridges_closed``, ``hazard_closed_road_km_peak`` and
 ``hazard_closed_road_km_at_end``.
+
+The run's length (``summary["run"]["duration_h"]``) is the column
+``run_duration_h``: it is what bounds every time KPI.
+
+**Natural ranges.** :func:`kpi_range` gives the range [low, high] a KPI
+cannot leave, as the statistics of replications need it for a KPI that does
+not move (:func:`sim.experiments.statistics.bounded_interval`): shares lie in
+[0, 1]; times since the hit (``*_h``) in [0, ``run_duration_h``]; counts in
+[0, the total of the same run that holds them] — sites in
+``affected_sites`` or ``sites_needing_relief``, people in
+``relief_people_affected``, ``relief_people_needing_relief`` or the people
+of their condition needing relief, person-days in people affected × days
+run. A KPI whose bound the row does not carry (stock left unmet, trips,
+kilograms, trapped people, closed kilometres, the totals themselves) has no
+known range (``None``), and the statistics say so instead of claiming a
+coverage they cannot keep.
 """
 from __future__ import annotations
 
@@ -44,8 +60,11 @@ import re
 
 import numpy as np
 
-__all__ = ["flatten_kpis", "hazard_kpis", "is_share", "within_column", "SECTION_ALIASES", "HAZARD_KPIS"]
+__all__ = ["flatten_kpis", "hazard_kpis", "is_share", "within_column", "kpi_limits", "kpi_range",
+           "SECTION_ALIASES", "HAZARD_KPIS", "RUN_DURATION"]
 
+#: The column of the run's length, hours (what bounds every time KPI).
+RUN_DURATION = "run_duration_h"
 #: Summary sections whose column prefix is shortened.
 SECTION_ALIASES = {"unmet_need_at_end": "unmet"}
 
@@ -78,6 +97,9 @@ def flatten_kpis(summary: dict) -> dict[str, float]:
     walk(summary.get("kpi", {}), [])
     if "hazard" in summary:
         out.update(hazard_kpis(summary))
+    duration = (summary.get("run") or {}).get("duration_h")
+    if duration is not None:
+        out[RUN_DURATION] = float(duration)
     return out
 
 
@@ -104,3 +126,71 @@ def is_share(column: str) -> bool:
 def within_column(section: str, hours: float) -> str:
     """The column of ``section`` (``first_supplies``, ``city_supplies``, ``relief``) within ``hours``."""
     return _column([section, "within", f"{hours:g}h"])
+
+
+# ------------------------------------------------------------ natural ranges
+_AFFECTED = "relief_people_affected"
+_NEEDING = "relief_people_needing_relief"
+_SITES = "sites_needing_relief"
+_DAYS = "run days"        # the run's length in days: run_duration_h / 24
+#: KPI (a full match) → the factors of its upper limit in the same run: columns, or _DAYS; the lower
+#: limit is 0. Checked in order, after the shares; ``None``: no known range. A KPI that matches none
+#: has no known range.
+_UPPER: tuple[tuple[re.Pattern, tuple | None], ...] = tuple((re.compile(p), u) for p, u in (
+    (r"relief_relieved_at_day_.+", ()),                                 # a share of the people needing relief
+    (RUN_DURATION, None),                                               # a setting, not a KPI
+    (r".+_h", (RUN_DURATION,)),                                         # times since the hit
+    ("sites_needing_relief", ("affected_sites",)),
+    ("|".join(("first_supplies_sites_never_supplied", "first_supplies_township_townships", "zones_never_reached",
+               "prepositioned_sites_.+")), (_SITES,)),
+    ("|".join(("relief_people_needing_relief", "relief_displaced(_.+)?", "relief_outdoors", "relief_without_lifelines",
+               "relief_at_home_with_lifelines", "relief_sheltered", "relief_without_shelter_place",
+               "shelters_sheltered_people")), (_AFFECTED,)),
+    ("relief_needing_by_condition_.+|relief_limited_by_.+", (_NEEDING,)),
+    (r"relief_relieved_by_condition_\d+(?:_\d+)?h_(?P<condition>.+)", ("relief_needing_by_condition_{condition}",)),
+    ("relief_person_days_without_needs", (_AFFECTED, _DAYS)),
+))
+
+
+def kpi_limits(column: str, rows) -> tuple[np.ndarray, np.ndarray] | None:
+    """Per run of ``rows`` (a results table, or a mapping of column to values): the
+    lowest and highest value ``column`` can take in that run (see the module
+    docstring), or ``None`` for a KPI without a known range. A run whose total is
+    missing has NaN limits."""
+    size = len(next(iter(rows.values()))) if isinstance(rows, dict) else len(rows)
+    if is_share(column):
+        return np.zeros(size), np.ones(size)
+    for pattern, factors in _UPPER:
+        match = pattern.fullmatch(column)
+        if match is None:
+            continue
+        if factors is None:
+            return None
+        high = np.ones(size)
+        for factor in factors:
+            factor, scale = (RUN_DURATION, 1 / 24) if factor == _DAYS else (factor.format(**match.groupdict()), 1.0)
+            if factor not in rows:
+                # The condition's own total is missing: all people needing relief bound it.
+                if factor.startswith("relief_needing_by_condition_") and _NEEDING in rows:
+                    factor = _NEEDING
+                else:
+                    return None
+            high = high * np.asarray(rows[factor], dtype=float) * scale
+        return np.zeros(size), high
+    return None
+
+
+def kpi_range(column: str, rows) -> tuple[float, float] | None:
+    """The range [low, high] ``column`` cannot leave in any run of ``rows`` (the widest of
+    :func:`kpi_limits` over the runs), or ``None``: no known range, or no run holds its total.
+
+    The totals of counts vary between runs (the people affected, say); the upper limit
+    is then the largest total among ``rows``."""
+    limits = kpi_limits(column, rows)
+    if limits is None:
+        return None
+    low, high = limits
+    low, high = low[np.isfinite(low)], high[np.isfinite(high)]
+    if not len(low) or not len(high):
+        return None
+    return float(low.min()), float(high.max())

@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.curves import CURVE_STEP_H
-from sim.analysis.kpis import is_share
+from sim.analysis.kpis import is_share, kpi_range
 from sim.analysis.metrics import RELIEF_LINES_H
 from sim.errors import InputError
 from sim.experiments.results import kpi_columns, read_results
@@ -131,8 +131,9 @@ def _pairs(df: pd.DataFrame) -> pd.DataFrame:
 
 def kpi_statistics(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:
     kpis = [k for k in kpi_columns(before) if k in after.columns]
+    both = pd.concat([before, after])
     return [{"kpi": k, "share": is_share(k), **paired_statistics(before[k].to_numpy(float), after[k].to_numpy(float),
-                                                                share=is_share(k))}
+                                                                share=is_share(k), value_range=kpi_range(k, both))}
             for k in kpis]
 
 
@@ -283,7 +284,8 @@ def _difference_intervals(out_dir: Path, kpis: list[str]) -> dict:
     out = {}
     for kpi in kpis:
         if kpi in b.columns and kpi in a.columns:
-            s = paired_statistics(b[kpi].to_numpy(float), a[kpi].to_numpy(float), share=is_share(kpi))
+            s = paired_statistics(b[kpi].to_numpy(float), a[kpi].to_numpy(float), share=is_share(kpi),
+                                  value_range=kpi_range(kpi, pd.concat([b, a])))
             out[f"change in {kpi}"] = (Interval(s["diff_mean"], s["diff_ci_low"], s["diff_ci_high"],
                                                 s["diff_method"]), s["n_pairs"])
     return out

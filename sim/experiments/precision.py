@@ -119,7 +119,7 @@ def variant_intervals(out_dir: Path, kpis: list[str]) -> dict[str, tuple[Interva
     """Each variant's interval for each headline KPI (what a batch's precision judges)."""
     import numpy as np
 
-    from sim.analysis.kpis import is_share
+    from sim.analysis.kpis import is_share, kpi_range
     from sim.experiments.results import read_results
     from sim.experiments.statistics import mean_interval
 
@@ -131,7 +131,8 @@ def variant_intervals(out_dir: Path, kpis: list[str]) -> dict[str, tuple[Interva
             if kpi in group:
                 values = group[kpi].to_numpy(float)
                 values = values[np.isfinite(values)]
-                out[f"{variant}: {kpi}"] = (mean_interval(values, share=is_share(kpi)), len(values))
+                out[f"{variant}: {kpi}"] = (mean_interval(values, share=is_share(kpi),
+                                                           value_range=kpi_range(kpi, group)), len(values))
     return out
 
 

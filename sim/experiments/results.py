@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.analysis.kpis import is_share
+from sim.analysis.kpis import is_share, kpi_range
 from sim.errors import InputError
 from sim.experiments.statistics import mean_interval, small_sample_note
 
@@ -137,7 +137,7 @@ def kpi_table(df: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:
         for kpi in kpis:
             values = ok[kpi].to_numpy(dtype=float)
             values = values[np.isfinite(values)]
-            interval = mean_interval(values, share=is_share(kpi))
+            interval = mean_interval(values, share=is_share(kpi), value_range=kpi_range(kpi, ok))
             rows.append({"variant": variant, "kpi": kpi, "unit": unit_of(kpi), "n": len(values), "failed": failed,
                          "mean": interval.mean, "ci_low": interval.low, "ci_high": interval.high,
                          "min": float(values.min()) if len(values) else math.nan,
