@@ -277,3 +277,50 @@ def test_perfect_customization_comes_once_a_road_state_served_enough_trees(monke
     want = scipy_times(graph, np.arange(graph.n_nodes), w)
     assert_exact(search.tree(0)[0], want[0])
     assert search.stats["perfect"] == 1 and search.sweep_arc_count() == search.structure.n_arcs
+
+
+# ------------------------------------------------- routes: one compiled call
+@settings(max_examples=200, **ROUTING_SETTINGS)
+@given(st.integers(0, 20_000), st.integers(0, 2**32 - 1))
+def test_route_lengths_add_up_bit_for_bit_as_numpy_sums_them(n, seed):
+    from sim.routing.cch_query import sum_gathered
+
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0.0, 1.0, max(n, 1)) * 10.0 ** rng.uniform(-3, 4, max(n, 1))
+    index = rng.integers(0, len(values), n)
+    assert sum_gathered(values, index) == np.sum(values[index])
+
+
+def test_district_routes_are_exact_and_carry_numpys_length():
+    from sim.network.district import build_district
+
+    graph = build_district().graph
+    router = Router(graph, algorithm="cch")
+    rng = np.random.default_rng(11)
+    sources = rng.integers(0, graph.n_nodes, 3)
+    want = scipy_times(graph, sources)
+    long_routes = 0
+    for i, s in enumerate(sources):
+        for t in rng.integers(0, graph.n_nodes, 40):
+            route = router.route(int(s), int(t))
+            assert_valid_route(graph, router.weight_min, route, s, t, want[i, t])
+            if route is not None:
+                assert route.length_m == float(np.sum(graph.length_m[route.edges]))
+                long_routes += len(route.edges) > 128
+    assert long_routes > 0  # numpy's pairwise blocks, not just one
+
+
+def test_a_route_that_cannot_be_unpacked_comes_from_dijkstra():
+    graph = grid_graph(6)
+    search, w = search_on(graph)
+    time_min, edges = search.route(0, 35)
+    assert time_min == pytest.approx(10.0) and len(edges) == 10
+    search.up_via[:] = -1  # every arc now claims a road ...
+    search.down_via[:] = -1
+    search.up_edge[:] = -1  # ... and has none: unpacking fails
+    search.down_edge[:] = -1
+    time_min, length_m, edges, nodes = search.route_parts(0, 35, graph.length_m)
+    assert time_min == pytest.approx(10.0) and length_m == pytest.approx(10_000.0)
+    np.testing.assert_array_equal(graph.tails[edges], nodes[:-1])
+    np.testing.assert_array_equal(graph.heads[edges], nodes[1:])
+    assert nodes[0] == 0 and nodes[-1] == 35

@@ -22,7 +22,9 @@ hierarchy (Dibbelt, Strasser & Wagner 2016). It owns
   faster on DIMACS New York; it is made once :data:`PERFECT_AFTER_TREES`
   trees were asked for in one road state (a dispatch run changes roads every
   few trees; a long batch of trees in one state is where it pays);
-* the scratch arrays of route queries, so that a route never costs O(nodes).
+* the scratch arrays of route queries (by depth in the elimination tree, and
+  the unpacking stack), so that a route never costs O(nodes) nor allocates
+  more than its answer.
 
 Answers equal Dijkstra's up to rounding (sums are added in another order:
 ~1e-15 relative). Trees carry times only; routes come from route queries.
@@ -87,13 +89,18 @@ class CCHSearch:
             if n_nodes else 0.0
         self._depth = elimination_depth(s.parent)
         self._max_depth = int(self._depth.max()) if n_nodes else 0
-        self._head_depth = self._depth[s.up_head]
+        # Depth of every arc's head: walks keep their times by depth, in a
+        # few hundred bytes that stay in the first-level cache.
+        self._head_depth = self._depth[s.up_head].astype(
+            np.uint16 if self._max_depth < np.iinfo(np.uint16).max else np.int32)
         self._pre, self._size = preorder(s.parent)
         self._sweep_scratch = np.empty(n_nodes)
-        self._fwd_dist = np.full(n_nodes, np.inf)
-        self._bwd_dist = np.full(n_nodes, np.inf)
-        self._fwd_arc = np.zeros(n_nodes, np.int64)
-        self._bwd_arc = np.zeros(n_nodes, np.int64)
+        depths = self._max_depth + 1
+        self._walk_time = np.empty((2, depths))
+        self._walk_node = np.empty((2, depths), np.int64)
+        self._walk_arc = np.empty((2, depths), np.int64)
+        self._unpack_stack = np.empty(n_nodes + 2 * depths + 2, np.int64)
+        self._edge_buffer = np.empty(max(n_nodes, 1), np.int64)
         self._queued = np.zeros(s.n_arcs, np.uint8)
         self._heap = np.empty(s.n_arcs, np.int32)
         self._pending: list[np.ndarray] | None = None  # None: customize in full
@@ -222,16 +229,35 @@ class CCHSearch:
 
     def route(self, source: int, target: int) -> tuple[float, np.ndarray]:
         """``(time_min, edge ids in driving order)``; ``(inf, [])`` if unreachable."""
+        found = self.route_parts(source, target, self.weight_min)
+        return (np.inf, np.empty(0, np.int64)) if found is None else (found[0], found[2])
+
+    def route_parts(self, source: int, target: int, length_m: np.ndarray):
+        """``(time_min, length_m, edges, nodes)`` of a shortest route, ``None`` if
+        ``target`` is unreachable; ``length_m`` is float64[edges] (C order),
+        summed as ``np.sum`` would. One compiled call, no O(nodes) work."""
         self._ready()
         s = self.structure
-        time_min, edges, ok = cch_query.shortest_route(
-            s.parent, s.up_offsets, s.up_head, s.up_tail, self.up_time, self.down_time,
-            self.up_edge, self.down_edge, self.up_via, self.down_via, self.weight_min,
-            int(s.rank[source]), int(s.rank[target]), self._fwd_dist, self._bwd_dist,
-            self._fwd_arc, self._bwd_arc)
-        if not ok:  # pragma: no cover - an inconsistent customization; stay exact
-            return self._fallback.route(source, target)
-        return float(time_min), edges
+        status, time_min, length, edges, nodes = cch_query.shortest_route(
+            s.parent, self._depth, s.up_offsets, s.up_head, s.up_tail, self._head_depth,
+            self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
+            self.down_via, s.rank, self.weight_min, self.heads, length_m, source, target,
+            self._walk_time, self._walk_node, self._walk_arc, self._unpack_stack,
+            self._edge_buffer)
+        if status == 0:
+            return time_min, length, edges, nodes
+        return None if status == 1 else self._route_by_dijkstra(source, target, length_m)
+
+    def _route_by_dijkstra(self, source: int, target: int, length_m: np.ndarray):
+        """The fallback when an arc could not be unpacked (an inconsistent
+        customization, never seen): Dijkstra's route, still exact."""
+        time_min, edges = self._fallback.route(source, target)
+        if not np.isfinite(time_min):
+            return None
+        nodes = np.empty(len(edges) + 1, np.int64)
+        nodes[0] = source
+        nodes[1:] = self.heads[edges]
+        return time_min, float(np.sum(length_m[edges])), edges, nodes
 
 
 def cch_or_dijkstra(dijkstra, *, strict: bool):

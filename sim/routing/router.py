@@ -74,6 +74,8 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
+_NOT_CACHED = object()
+
 #: Routes to one target in an epoch after which the Router keeps a whole
 #: tree into it (one search then answers every later route to it).
 INTO_TREE_AFTER = 8
@@ -111,6 +113,7 @@ class Router:
         offsets = np.require(graph.offsets, dtype=np.int64, requirements=["C", "W"])
         tails = np.require(graph.tails, dtype=np.int32, requirements=["C", "W"])
         heads = np.require(graph.heads, dtype=np.int32, requirements=["C", "W"])
+        self._length_m = np.require(graph.length_m, dtype=np.float64, requirements=["C", "W"])
         self._weight_min = edge_time_min(graph.length_m, graph.speed_kmh, graph.speed_factor)
         self._search = DijkstraSearch(offsets, tails, heads, self._weight_min)
         if algorithm == "cch" or (algorithm == "auto" and graph.n_nodes >= AUTO_CCH_MIN_NODES):
@@ -351,10 +354,26 @@ class Router:
 
     def _route(self, source: int, target: int) -> Route | None:
         key = (source, target)
-        if key in self._routes:
+        route = self._routes.get(key, _NOT_CACHED)
+        if route is not _NOT_CACHED:
             self._routes.move_to_end(key)
             self._hits += 1
-            return self._routes[key]
+            return route
+        if self._search.paths_from_trees:
+            route = self._route_from_trees(source, target)
+        else:  # one compiled call answers it all
+            self._misses += 1
+            found = self._search.route_parts(source, target, self._length_m)
+            route = None if found is None else Route(
+                _read_only(found[3]), _read_only(found[2]), found[0], found[1])
+        self._routes[key] = route
+        if len(self._routes) > self._limits["routes"]:
+            self._trim(self._routes, "routes")
+        return route
+
+    def _route_from_trees(self, source: int, target: int) -> Route | None:
+        """A route read from a cached tree from ``source`` or into ``target``,
+        else from a point-to-point search."""
         tree = self._cached_tree(source)
         into = self._tree_into(target)
         if tree is not None and tree.pred_edge is None:
@@ -373,10 +392,7 @@ class Router:
         else:
             self._misses += 1
             time_min, edges = self._search.route(source, target)
-        route = None if not np.isfinite(time_min) else self._make_route(source, edges, time_min)
-        self._routes[key] = route
-        self._trim(self._routes, "routes")
-        return route
+        return None if not np.isfinite(time_min) else self._make_route(source, edges, time_min)
 
     def _make_route(self, source: int, edges: np.ndarray, time_min: float) -> Route:
         nodes = np.empty(len(edges) + 1, dtype=np.int64)
@@ -384,4 +400,3 @@ class Router:
         nodes[1:] = self._graph.heads[edges]
         length_m = float(np.sum(self._graph.length_m[edges]))
         return Route(_read_only(nodes), _read_only(edges), time_min, length_m)
-
