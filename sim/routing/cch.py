@@ -104,6 +104,7 @@ class CCHSearch:
         self._queued = np.zeros(s.n_arcs, np.uint8)
         self._heap = np.empty(s.n_arcs, np.int32)
         self._pending: list[np.ndarray] | None = None  # None: customize in full
+        self._route_args = None  # the route kernel's arrays, while they stay the same
         self._sweeps = None
         self._sweeps_perfect = False
         self._trees = 0  # trees asked for since the last change
@@ -144,6 +145,7 @@ class CCHSearch:
         if changed is not None and len(changed) == 0:
             return
         if changed is None or customizes_in_full(len(changed), len(self.weight_min)):
+            self._route_args = None
             (self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
              self.down_via) = \
                 cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets,
@@ -236,14 +238,18 @@ class CCHSearch:
         """``(time_min, length_m, edges, nodes)`` of a shortest route, ``None`` if
         ``target`` is unreachable; ``length_m`` is float64[edges] (C order),
         summed as ``np.sum`` would. One compiled call, no O(nodes) work."""
-        self._ready()
-        s = self.structure
+        if self._pending is None or self._pending:
+            self._customize()
+        args = self._route_args
+        if args is None:
+            s = self.structure
+            args = self._route_args = (
+                s.parent, self._depth, s.up_offsets, s.up_head, s.up_tail, self._head_depth,
+                self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
+                self.down_via, s.rank, self.weight_min, self.heads)
         status, time_min, length, edges, nodes = cch_query.shortest_route(
-            s.parent, self._depth, s.up_offsets, s.up_head, s.up_tail, self._head_depth,
-            self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
-            self.down_via, s.rank, self.weight_min, self.heads, length_m, source, target,
-            self._walk_time, self._walk_node, self._walk_arc, self._unpack_stack,
-            self._edge_buffer)
+            *args, length_m, source, target, self._walk_time, self._walk_node, self._walk_arc,
+            self._unpack_stack, self._edge_buffer)
         if status == 0:
             return time_min, length, edges, nodes
         return None if status == 1 else self._route_by_dijkstra(source, target, length_m)
