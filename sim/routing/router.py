@@ -374,6 +374,13 @@ class Router:
         if self._search.paths_from_trees:
             route = self._route_from_trees(source, target)
         else:  # one compiled call answers it all
+            # Trees here carry times only, but asking counts as a use for
+            # their LRU order, as it always has (which trees stay cached
+            # decides whether a later time is read from a tree or a route).
+            if source in self._trees:
+                self._trees.move_to_end(source)
+            if target in self._in_trees:
+                self._in_trees.move_to_end(target)
             self._misses += 1
             found = self._search.route_parts(source, target, self._length_m)
             if found is None:
