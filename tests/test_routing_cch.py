@@ -126,7 +126,8 @@ def test_random_customizations_stay_exact_and_equal_a_full_one_bit_for_bit(graph
         search.weights_changed(edges)
         assert_all_pairs_exact(search, graph, w)
         fresh, _ = search_on(graph)
-        for name in ("up_time", "down_time", "up_edge", "down_edge", "up_via", "down_via"):
+        for name in ("up_time", "down_time", "up_edge", "down_edge", "up_via", "down_via",
+                     "up_other", "down_other"):
             np.testing.assert_array_equal(getattr(search, name), getattr(fresh, name), name)
     assert search.stats["full"] >= 1
 

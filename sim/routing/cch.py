@@ -95,16 +95,25 @@ class CCHSearch:
             np.uint16 if self._max_depth < np.iinfo(np.uint16).max else np.int32)
         self._pre, self._size = preorder(s.parent)
         self._sweep_scratch = np.empty(n_nodes)
+        # The customization, written in place (cch_customize.customize_full):
+        # times float64[2, arcs] and roads, triangles int32[6, arcs]; the
+        # attributes are views of their rows.
+        self._arc_time = np.empty((2, s.n_arcs))
+        self._arc_int = np.empty((6, s.n_arcs), np.int32)
+        self.up_time, self.down_time = self._arc_time
+        (self.up_edge, self.down_edge, self.up_via, self.down_via, self.up_other,
+         self.down_other) = self._arc_int
+        # A route query's arrays, as few as possible (a compiled call's cost
+        # grows with its arguments, more so when its caches are cold).
         depths = self._max_depth + 1
-        self._walk_time = np.empty((2, depths))
-        self._walk_node = np.empty((2, depths), np.int64)
-        self._walk_arc = np.empty((2, depths), np.int64)
-        self._unpack_stack = np.empty(n_nodes + 2 * depths + 2, np.int64)
-        self._edge_buffer = np.empty(max(n_nodes, 1), np.int64)
+        self._node_info = np.stack([s.parent, self._depth, s.rank]).astype(np.int32)
+        self._route_args = (self._node_info, s.up_offsets, s.up_head, s.up_tail,
+                            self._head_depth, self._arc_time, self._arc_int, weight_min, heads)
+        self._route_scratch = (np.empty((2, depths)), np.empty((4, depths), np.int64),
+                               np.empty(2 * n_nodes + 2 * depths + 2, np.int64))
         self._queued = np.zeros(s.n_arcs, np.uint8)
         self._heap = np.empty(s.n_arcs, np.int32)
         self._pending: list[np.ndarray] | None = None  # None: customize in full
-        self._route_args = None  # the route kernel's arrays, while they stay the same
         self._sweeps = None
         self._sweeps_perfect = False
         self._trees = 0  # trees asked for since the last change
@@ -145,19 +154,15 @@ class CCHSearch:
         if changed is not None and len(changed) == 0:
             return
         if changed is None or customizes_in_full(len(changed), len(self.weight_min)):
-            self._route_args = None
-            (self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
-             self.down_via) = \
-                cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets,
-                                             s.down_tail, s.down_arc, s.slot_offsets,
-                                             s.slot_edges, self.weight_min)
+            cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets, s.down_tail,
+                                         s.down_arc, s.slot_offsets, s.slot_edges,
+                                         self.weight_min, self._arc_time, self._arc_int)
             self.stats["full"] += 1
             return
         recomputed = cch_customize.customize_partial(
             s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
             s.slot_offsets, s.slot_edges, s.edge_slot, self.weight_min, changed,
-            self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
-            self.down_via, self._queued, self._heap)
+            self._arc_time, self._arc_int, self._queued, self._heap)
         self.stats["partial"] += 1
         self.stats["arcs_recomputed"] += int(recomputed)
 
@@ -240,18 +245,11 @@ class CCHSearch:
         summed as ``np.sum`` would. One compiled call, no O(nodes) work."""
         if self._pending is None or self._pending:
             self._customize()
-        args = self._route_args
-        if args is None:
-            s = self.structure
-            args = self._route_args = (
-                s.parent, self._depth, s.up_offsets, s.up_head, s.up_tail, self._head_depth,
-                self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
-                self.down_via, s.rank, self.weight_min, self.heads)
-        status, time_min, length, edges, nodes = cch_query.shortest_route(
-            *args, length_m, source, target, self._walk_time, self._walk_node, self._walk_arc,
-            self._unpack_stack, self._edge_buffer)
+        status, time_min, length, n_edges, path = cch_query.shortest_route(
+            *self._route_args, length_m, source, target, *self._route_scratch)
         if status == 0:
-            return time_min, length, edges, nodes
+            path.setflags(write=False)  # and so its views
+            return time_min, length, path[:n_edges], path[n_edges:]
         return None if status == 1 else self._route_by_dijkstra(source, target, length_m)
 
     def _route_by_dijkstra(self, source: int, target: int, length_m: np.ndarray):
@@ -263,6 +261,8 @@ class CCHSearch:
         nodes = np.empty(len(edges) + 1, np.int64)
         nodes[0] = source
         nodes[1:] = self.heads[edges]
+        edges.setflags(write=False)
+        nodes.setflags(write=False)
         return time_min, float(np.sum(length_m[edges])), edges, nodes
 
 

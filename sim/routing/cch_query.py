@@ -29,19 +29,20 @@ reset, a route costs its search space and its own length, never O(nodes).
 A route's arcs are unpacked on a stack preallocated by the caller, and one
 compiled call returns its edges, crossroads, time and length.
 
-Queries read the basic times of :mod:`sim.routing.cch_customize`. Node ids
-inside the kernels are ranks. Compiled lazily, cached on disk; nothing here
-recurses (numba's disk cache cannot load a recursive function). Path
-unpacking uses :func:`sim.routing.cch_customize.arc_after`: numba's disk cache
-notices changes to the defining file only, so a change there must also
-touch this file.
+Queries read the basic customization of :mod:`sim.routing.cch_customize`,
+whose row numbers (``UP_VIA``, ...) they import: numba's disk cache notices
+changes to the defining file only, so a change there must also touch this
+file. Node ids inside the kernels are ranks. Compiled lazily, cached on
+disk; nothing here recurses (numba's disk cache cannot load a recursive
+function).
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from sim.routing.cch_customize import arc_after
+from sim.routing.cch_customize import (DOWN_EDGE, DOWN_OTHER, DOWN_VIA, UP_EDGE, UP_OTHER,
+                                       UP_VIA)
 
 __all__ = ["shortest_route", "sum_gathered", "travel_time_table"]
 
@@ -144,34 +145,39 @@ def sum_gathered(values, index):
 
 
 @njit(cache=True)
-def shortest_route(parent, depth, up_offsets, up_head, up_tail, head_depth, up_time, down_time,
-                   up_edge, down_edge, up_via, down_via, rank, weight_min, road_heads,
-                   road_length_m, source_node, target_node, walk_time, walk_node, walk_arc, stack,
-                   buffer):
+def shortest_route(node_info, up_offsets, up_head, up_tail, head_depth, arc_time, arc_int,
+                   weight_min, road_heads, road_length_m, source_node, target_node, walk_time,
+                   walk_int, work):
     """A shortest route between road nodes ``source_node`` and ``target_node``.
 
-    ``rank`` maps road nodes to ranks; ``road_heads``/``road_length_m`` are
-    the road graph's edge heads and lengths. Scratch, any contents on entry:
-    ``walk_time`` float64[2, depths], ``walk_node``/``walk_arc`` int64[2, depths]
-    (one row per side, indexed by depth in the elimination tree), ``stack``
-    int64[>= nodes + 2 * depths + 2] and ``buffer`` int64[>= nodes]. A route
-    costs the two root paths and its own length, never O(nodes).
+    ``node_info`` int32[3, nodes]: elimination-tree parent and depth by rank,
+    and the rank of every road node; ``arc_time``/``arc_int``: the basic
+    customization (:func:`sim.routing.cch_customize.customize_full`);
+    ``road_heads``/``road_length_m``: the road graph's edge heads and
+    lengths. Scratch, any contents on entry: ``walk_time`` float64[2, depths]
+    and ``walk_int`` int64[4, depths] (each side's times, crossroads and
+    arcs by depth in the elimination tree) and ``work`` int64[2 * nodes + 2 *
+    depths + 2] (the unpacking stack, then the edges). A route costs the two
+    root paths and its own length, never O(nodes).
 
-    Returns ``(status, time_min, length_m, edges, nodes)``: status 0 for a
-    route (its time summed edge by edge in driving order, its length as
-    ``np.sum`` adds it, its road edges and crossroads), 1 if ``target`` is
-    unreachable, 2 if unpacking failed (never with a consistent
-    customization; the caller then asks Dijkstra).
+    Returns ``(status, time_min, length_m, n_edges, path)``: status 0 for a
+    route — its time summed edge by edge in driving order, its length as
+    ``np.sum`` adds it, and ``path`` int64[2 * n_edges + 1] holding its road
+    edges, then its crossroads — 1 if ``target_node`` is unreachable, 2 if
+    unpacking failed (never with a consistent customization; the caller then
+    asks Dijkstra).
     """
-    no_edges = np.empty(0, np.int64)
+    parent, depth, rank = node_info[0], node_info[1], node_info[2]
+    up_time, down_time = arc_time[0], arc_time[1]
     source, target = rank[source_node], rank[target_node]
     if source == target:
-        nodes = np.empty(1, np.int64)
-        nodes[0] = source_node
-        return 0, 0.0, 0.0, no_edges, nodes
+        path = np.empty(1, np.int64)
+        path[0] = source_node
+        return 0, 0.0, 0.0, 0, path
+    no_path = np.empty(0, np.int64)
     fwd_time, bwd_time = walk_time[0], walk_time[1]
-    fwd_node, bwd_node = walk_node[0], walk_node[1]
-    fwd_arc, bwd_arc = walk_arc[0], walk_arc[1]
+    fwd_node, bwd_node = walk_int[0], walk_int[1]
+    fwd_arc, bwd_arc = walk_int[2], walk_int[3]
     d_source, d_target = depth[source], depth[target]
     _climb(parent, source, d_source, fwd_node, fwd_time)
     _climb(parent, target, d_target, bwd_node, bwd_time)
@@ -181,7 +187,7 @@ def shortest_route(parent, depth, up_offsets, up_head, up_tail, head_depth, up_t
     while top >= 0 and fwd_node[top] != bwd_node[top]:
         top -= 1
     if top < 0:  # different trees of the elimination forest
-        return 1, np.inf, np.inf, no_edges, no_edges
+        return 1, np.inf, np.inf, 0, no_path
     # Below the common ancestors each side walks up alone, in rising rank.
     for k in range(d_source, top, -1):
         if fwd_time[k] < np.inf:
@@ -202,8 +208,11 @@ def shortest_route(parent, depth, up_offsets, up_head, up_tail, head_depth, up_t
         if t_bwd < best:
             _relax(up_offsets, head_depth, down_time, fwd_node[k], t_bwd, bwd_time, bwd_arc)
     if meet < 0:
-        return 1, np.inf, np.inf, no_edges, no_edges
-    # The route's arcs on a stack (entries 2 * arc + 1 driven up, 2 * arc
+        return 1, np.inf, np.inf, 0, no_path
+    n_nodes = parent.shape[0]
+    stack = work[:work.shape[0] - n_nodes]
+    buffer = work[work.shape[0] - n_nodes:]
+    # The route's arcs on the stack (entries 2 * arc + 1 driven up, 2 * arc
     # driven down), the first to drive on top: meet ↓ target, reversed, then
     # source ↑ meet.
     size = 0
@@ -221,41 +230,45 @@ def shortest_route(parent, depth, up_offsets, up_head, up_tail, head_depth, up_t
         stack[size] = 2 * a + 1
         size += 1
         k = depth[up_tail[a]]
-    # Unpack depth first: a shortcut x → z via y (y < x < z) is x → y → z
-    # driven up, z → y → x driven down; lower ends fall at every step, so
-    # the stack never holds more than the route's arcs plus the nodes.
+    # Unpack depth first: a shortcut x → z through the lower triangle
+    # {y, x, z} is x → y → z driven up, z → y → x driven down; its arcs
+    # y → x (via) and y → z (other) come from the customization. Lower ends
+    # fall at every step, so the stack never outgrows the route's arcs plus
+    # the nodes (and a route longer than the nodes has a zero-time cycle:
+    # both are checked and left to Dijkstra).
     n_edges = 0
     while size > 0:
         size -= 1
         entry = stack[size]
         a = entry >> 1
         up = (entry & 1) == 1
-        via = up_via[a] if up else down_via[a]
+        via = arc_int[UP_VIA, a] if up else arc_int[DOWN_VIA, a]
         if via < 0:
-            road = up_edge[a] if up else down_edge[a]
+            road = arc_int[UP_EDGE, a] if up else arc_int[DOWN_EDGE, a]
             if road < 0 or n_edges == buffer.shape[0]:
-                return 2, np.inf, np.inf, no_edges, no_edges
+                return 2, np.inf, np.inf, 0, no_path
             buffer[n_edges] = road
             n_edges += 1
             continue
-        yz = arc_after(up_offsets, up_head, via + 1, up_tail[via], up_head[a])
-        if yz < 0 or size + 2 > stack.shape[0]:
-            return 2, np.inf, np.inf, no_edges, no_edges
-        if up:   # x → y (via, down), then y → z (up)
-            stack[size] = 2 * yz + 1
+        other = arc_int[UP_OTHER, a] if up else arc_int[DOWN_OTHER, a]
+        if other < 0 or size + 2 > stack.shape[0]:
+            return 2, np.inf, np.inf, 0, no_path
+        if up:   # x → y (via, down), then y → z (other, up)
+            stack[size] = 2 * other + 1
             stack[size + 1] = 2 * via
-        else:    # z → y (yz, down), then y → x (via, up)
+        else:    # z → y (other, down), then y → x (via, up)
             stack[size] = 2 * via + 1
-            stack[size + 1] = 2 * yz
+            stack[size + 1] = 2 * other
         size += 2
-    edges = buffer[:n_edges].copy()
-    nodes = np.empty(n_edges + 1, np.int64)
-    nodes[0] = source_node
+    path = np.empty(2 * n_edges + 1, np.int64)
+    path[n_edges] = source_node
     time_min = 0.0
     for i in range(n_edges):
-        time_min += weight_min[edges[i]]
-        nodes[i + 1] = road_heads[edges[i]]
-    return 0, time_min, sum_gathered(road_length_m, edges), edges, nodes
+        e = buffer[i]
+        path[i] = e
+        time_min += weight_min[e]
+        path[n_edges + 1 + i] = road_heads[e]
+    return 0, time_min, sum_gathered(road_length_m, path[:n_edges]), n_edges, path
 
 
 @njit(cache=True)

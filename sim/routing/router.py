@@ -386,9 +386,7 @@ class Router:
             if found is None:
                 route = None
             else:
-                time_min, length_m, edges, nodes = found
-                nodes.setflags(write=False)
-                edges.setflags(write=False)
+                time_min, length_m, edges, nodes = found  # read-only already
                 route = Route(nodes, edges, time_min, length_m)
         self._routes[key] = route
         if len(self._routes) > self._limits["routes"]:
