@@ -115,6 +115,9 @@ class Router:
         heads = np.require(graph.heads, dtype=np.int32, requirements=["C", "W"])
         self._length_m = np.require(graph.length_m, dtype=np.float64, requirements=["C", "W"])
         self._weight_min = edge_time_min(graph.length_m, graph.speed_kmh, graph.speed_factor)
+        # Updated in place only, so one read-only view serves every caller.
+        self._weight_view = self._weight_min.view()
+        self._weight_view.setflags(write=False)
         self._search = DijkstraSearch(offsets, tails, heads, self._weight_min)
         if algorithm == "cch" or (algorithm == "auto" and graph.n_nodes >= AUTO_CCH_MIN_NODES):
             from .cch import cch_or_dijkstra
@@ -156,10 +159,9 @@ class Router:
         A read-only live view: it follows later state changes (copy it to keep
         a snapshot).
         """
-        self._sync()
-        view = self._weight_min.view()
-        view.flags.writeable = False
-        return view
+        if self._graph.epoch != self._epoch:
+            self._sync()
+        return self._weight_view
 
     def set_speed_factor(self, edge_ids, factors) -> None:
         """Change the state of some roads: 1 = free flow, 0 = closed.
