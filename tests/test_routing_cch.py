@@ -135,7 +135,8 @@ def test_random_customizations_stay_exact_and_equal_a_full_one_bit_for_bit(graph
 def test_small_changes_are_customized_partially_and_large_ones_in_full():
     graph = grid_graph(12)
     search, w = search_on(graph)
-    assert search.stats == {"full": 1, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
+    assert search.stats == {"full": 1, "reused": 0, "partial": 0, "arcs_recomputed": 0,
+                            "perfect": 0}
     few = np.flatnonzero(graph.segment == 5)
     w[few] = np.inf
     search.weights_changed(few)
@@ -325,3 +326,50 @@ def test_a_route_that_cannot_be_unpacked_comes_from_dijkstra():
     np.testing.assert_array_equal(graph.tails[edges], nodes[:-1])
     np.testing.assert_array_equal(graph.heads[edges], nodes[1:])
     assert nodes[0] == 0 and nodes[-1] == 35
+
+
+# ------------------------------------- full customizations kept for reuse
+_CUSTOMIZATION = ("up_time", "down_time", "up_edge", "down_edge", "up_via", "down_via", "up_other",
+                  "down_other")
+
+
+def test_a_search_for_a_road_state_seen_before_copies_its_full_customization(monkeypatch):
+    monkeypatch.setattr(cch_module, "_reusable", [])
+    graph = grid_graph(8)
+    first, w = search_on(graph)
+    second, _ = search_on(graph.copy())  # same structure, same weights
+    assert first.stats["reused"] == 0 and second.stats["reused"] == 1
+    for name in _CUSTOMIZATION:
+        np.testing.assert_array_equal(getattr(second, name), getattr(first, name), name)
+        assert getattr(second, name) is not getattr(first, name)
+    # Other weights are customized afresh; so is a customization asked for in full.
+    slower = graph.copy()
+    slower.set_speed_factor(np.arange(0, slower.n_edges, 3), 0.5)
+    third, w3 = search_on(slower)
+    assert third.stats == {"full": 1, "reused": 0, "partial": 0, "arcs_recomputed": 0,
+                           "perfect": 0}
+    second.customize(full=True)
+    assert second.stats["full"] == 2 and second.stats["reused"] == 1
+    # A big change back to a kept state is a copy too, and stays exact.
+    w3[:] = w
+    third.weights_changed(None)
+    third.customize()
+    assert third.stats["reused"] == 1
+    for name in _CUSTOMIZATION:
+        np.testing.assert_array_equal(getattr(third, name), getattr(first, name), name)
+    assert_all_pairs_exact(third, graph, w3)
+
+
+def test_kept_customizations_are_bounded(monkeypatch):
+    monkeypatch.setattr(cch_module, "_reusable", [])
+    graph = grid_graph(6)
+    searches = []
+    for k in range(cch_module.REUSE_MAX_ENTRIES + 3):
+        g = graph.copy()
+        g.set_speed_factor([k], 0.5)
+        searches.append(search_on(g)[0])
+    assert len(cch_module._reusable) == cch_module.REUSE_MAX_ENTRIES
+    kept = list(cch_module._reusable)
+    monkeypatch.setattr(cch_module, "REUSE_MAX_BYTES", 1000)  # less than one
+    search_on(grid_graph(6))
+    assert cch_module._reusable == kept

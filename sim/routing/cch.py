@@ -33,6 +33,7 @@ The per-edge travel times are the Router's array, held by reference.
 from __future__ import annotations
 
 import warnings
+import weakref
 
 import numpy as np
 
@@ -40,7 +41,8 @@ from . import cch_customize, cch_query, phast
 from .cch_cache import hierarchy_for
 from .cch_contraction import elimination_depth, preorder, search_space_arcs
 
-__all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "cch_or_dijkstra", "customizes_in_full"]
+__all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "REUSE_MAX_BYTES", "REUSE_MAX_ENTRIES",
+           "cch_or_dijkstra", "customizes_in_full", "forget_reusable"]
 
 #: Trees asked for in one road state after which sweeps use perfect customization.
 PERFECT_AFTER_TREES = 1000
@@ -54,6 +56,46 @@ FULL_MIN_EDGES = 16
 def customizes_in_full(n_changed: int, n_edges: int) -> bool:
     """Whether a change of ``n_changed`` road edges is customized in full."""
     return n_changed > FULL_SHARE * n_edges + FULL_MIN_EDGES
+
+
+#: Full customizations kept for reuse (process-wide, newest last), at most
+#: this many and this many bytes: a Router made for a road state seen before
+#: — every Router of a replication starts from the same state, and the road
+#: clearing's look-ahead graphs repeat — copies it instead of customizing.
+REUSE_MAX_ENTRIES = 4
+REUSE_MAX_BYTES = 48 * 2**20
+
+_reusable: list[tuple] = []  # (weakref to structure, weight_min, arc_time, arc_int)
+
+
+def forget_reusable() -> None:
+    """Drop every kept full customization (benchmarks time fresh ones)."""
+    _reusable.clear()
+
+
+def _reuse(structure, weight_min, arc_time, arc_int) -> bool:
+    """Copy a kept full customization made for exactly these weights, if any."""
+    for k in range(len(_reusable) - 1, -1, -1):
+        ref, weights, times, ints = _reusable[k]
+        if ref() is structure and np.array_equal(weights, weight_min):
+            arc_time[...] = times
+            arc_int[...] = ints
+            _reusable.append(_reusable.pop(k))
+            return True
+    return False
+
+
+def _keep(structure, weight_min, arc_time, arc_int) -> None:
+    size = weight_min.nbytes + arc_time.nbytes + arc_int.nbytes
+    if size > REUSE_MAX_BYTES:
+        return
+    _reusable.append((weakref.ref(structure), weight_min.copy(), arc_time.copy(), arc_int.copy()))
+    total = 0
+    for k in range(len(_reusable) - 1, -1, -1):  # newest first
+        ref, weights, times, ints = _reusable[k]
+        total += weights.nbytes + times.nbytes + ints.nbytes
+        if ref() is None or total > REUSE_MAX_BYTES or len(_reusable) - k > REUSE_MAX_ENTRIES:
+            del _reusable[k]
 
 
 class CCHSearch:
@@ -117,7 +159,7 @@ class CCHSearch:
         self._sweeps = None
         self._sweeps_perfect = False
         self._trees = 0  # trees asked for since the last change
-        self.stats = {"full": 0, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
+        self.stats = {"full": 0, "reused": 0, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
         self._customize()
 
     @property
@@ -138,12 +180,15 @@ class CCHSearch:
         self._sweeps = None
 
     def customize(self, *, full: bool = False) -> None:
-        """Bring the customization up to date now (``full``: from scratch)."""
+        """Bring the customization up to date now (``full``: from scratch,
+        even for weights whose full customization is kept for reuse)."""
         if full:
             self._pending = None
-        self._ready()
+            self._customize(reuse=False)
+        else:
+            self._ready()
 
-    def _customize(self) -> None:
+    def _customize(self, reuse: bool = True) -> None:
         s = self.structure
         self._sweeps = None
         self._trees = 0
@@ -154,10 +199,14 @@ class CCHSearch:
         if changed is not None and len(changed) == 0:
             return
         if changed is None or customizes_in_full(len(changed), len(self.weight_min)):
+            self.stats["full"] += 1
+            if reuse and _reuse(s, self.weight_min, self._arc_time, self._arc_int):
+                self.stats["reused"] += 1
+                return
             cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets, s.down_tail,
                                          s.down_arc, s.slot_offsets, s.slot_edges,
                                          self.weight_min, self._arc_time, self._arc_int)
-            self.stats["full"] += 1
+            _keep(s, self.weight_min, self._arc_time, self._arc_int)
             return
         recomputed = cch_customize.customize_partial(
             s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
