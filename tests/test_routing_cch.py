@@ -373,3 +373,46 @@ def test_kept_customizations_are_bounded(monkeypatch):
     monkeypatch.setattr(cch_module, "REUSE_MAX_BYTES", 1000)  # less than one
     search_on(grid_graph(6))
     assert cch_module._reusable == kept
+
+
+def test_kept_customizations_survive_threads(monkeypatch):
+    # Dask may run replications as threads of one worker: making Routers at
+    # once must neither crash on the shared list nor copy the wrong arrays.
+    import sys
+    import threading
+
+    monkeypatch.setattr(cch_module, "_reusable", [])
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+
+    class Structure:  # anything weakly referable stands for a hierarchy
+        pass
+
+    structures = [Structure() for _ in range(3)]
+    errors = []
+
+    def work(seed):
+        rng = np.random.default_rng(seed)
+        try:
+            for _ in range(3000):
+                s = structures[rng.integers(3)]
+                w = np.full(4, float(rng.integers(6)))
+                times, ints = np.empty((2, 3)), np.empty((6, 3), np.int32)
+                if not cch_module._reuse(s, w, times, ints):
+                    times[:], ints[:] = w[0], 7
+                    cch_module._keep(s, w, times, ints)
+                elif not (times == w[0]).all():
+                    errors.append("copied another state's customization")
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == []
+    assert len(cch_module._reusable) <= cch_module.REUSE_MAX_ENTRIES

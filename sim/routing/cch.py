@@ -32,6 +32,7 @@ The per-edge travel times are the Router's array, held by reference.
 """
 from __future__ import annotations
 
+import threading
 import warnings
 import weakref
 
@@ -66,22 +67,25 @@ REUSE_MAX_ENTRIES = 4
 REUSE_MAX_BYTES = 48 * 2**20
 
 _reusable: list[tuple] = []  # (weakref to structure, weight_min, arc_time, arc_int)
+_reusable_lock = threading.Lock()  # Dask may run replications in threads
 
 
 def forget_reusable() -> None:
     """Drop every kept full customization (benchmarks time fresh ones)."""
-    _reusable.clear()
+    with _reusable_lock:
+        _reusable.clear()
 
 
 def _reuse(structure, weight_min, arc_time, arc_int) -> bool:
     """Copy a kept full customization made for exactly these weights, if any."""
-    for k in range(len(_reusable) - 1, -1, -1):
-        ref, weights, times, ints = _reusable[k]
-        if ref() is structure and np.array_equal(weights, weight_min):
-            arc_time[...] = times
-            arc_int[...] = ints
-            _reusable.append(_reusable.pop(k))
-            return True
+    with _reusable_lock:
+        for k in range(len(_reusable) - 1, -1, -1):
+            ref, weights, times, ints = _reusable[k]
+            if ref() is structure and np.array_equal(weights, weight_min):
+                arc_time[...] = times
+                arc_int[...] = ints
+                _reusable.append(_reusable.pop(k))
+                return True
     return False
 
 
@@ -89,13 +93,15 @@ def _keep(structure, weight_min, arc_time, arc_int) -> None:
     size = weight_min.nbytes + arc_time.nbytes + arc_int.nbytes
     if size > REUSE_MAX_BYTES:
         return
-    _reusable.append((weakref.ref(structure), weight_min.copy(), arc_time.copy(), arc_int.copy()))
-    total = 0
-    for k in range(len(_reusable) - 1, -1, -1):  # newest first
-        ref, weights, times, ints = _reusable[k]
-        total += weights.nbytes + times.nbytes + ints.nbytes
-        if ref() is None or total > REUSE_MAX_BYTES or len(_reusable) - k > REUSE_MAX_ENTRIES:
-            del _reusable[k]
+    entry = (weakref.ref(structure), weight_min.copy(), arc_time.copy(), arc_int.copy())
+    with _reusable_lock:
+        _reusable.append(entry)
+        total = 0
+        for k in range(len(_reusable) - 1, -1, -1):  # newest first
+            ref, weights, times, ints = _reusable[k]
+            total += weights.nbytes + times.nbytes + ints.nbytes
+            if ref() is None or total > REUSE_MAX_BYTES or len(_reusable) - k > REUSE_MAX_ENTRIES:
+                del _reusable[k]
 
 
 class CCHSearch:
