@@ -126,11 +126,15 @@ def bridge_edges(graph, rng) -> np.ndarray:
 def customization_s(router, edges, factor, *, full=False, perfect=False) -> float:
     """Seconds the hierarchy takes to take in a change (undone afterwards):
     partial or full as it chooses (or ``full``), with the perfect
-    customization PHAST then uses if ``perfect``."""
+    customization PHAST then uses if ``perfect``. Kept full customizations
+    are forgotten first, so a full one is always computed, not copied."""
+    from sim.routing import cch
+
     search = router._search
     old = router.graph.speed_factor[edges].copy()
     router.set_speed_factor(edges, factor)
     search.perfect_sweeps = perfect or "auto"
+    cch.forget_reusable()  # a customization made afresh, not a copy of one kept earlier
     start = time.perf_counter()
     search.customize(full=full)
     if perfect:

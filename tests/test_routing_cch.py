@@ -126,7 +126,8 @@ def test_random_customizations_stay_exact_and_equal_a_full_one_bit_for_bit(graph
         search.weights_changed(edges)
         assert_all_pairs_exact(search, graph, w)
         fresh, _ = search_on(graph)
-        for name in ("up_time", "down_time", "up_edge", "down_edge", "up_via", "down_via"):
+        for name in ("up_time", "down_time", "up_edge", "down_edge", "up_via", "down_via",
+                     "up_other", "down_other"):
             np.testing.assert_array_equal(getattr(search, name), getattr(fresh, name), name)
     assert search.stats["full"] >= 1
 
@@ -134,7 +135,8 @@ def test_random_customizations_stay_exact_and_equal_a_full_one_bit_for_bit(graph
 def test_small_changes_are_customized_partially_and_large_ones_in_full():
     graph = grid_graph(12)
     search, w = search_on(graph)
-    assert search.stats == {"full": 1, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
+    assert search.stats == {"full": 1, "reused": 0, "partial": 0, "arcs_recomputed": 0,
+                            "perfect": 0}
     few = np.flatnonzero(graph.segment == 5)
     w[few] = np.inf
     search.weights_changed(few)
@@ -277,3 +279,140 @@ def test_perfect_customization_comes_once_a_road_state_served_enough_trees(monke
     want = scipy_times(graph, np.arange(graph.n_nodes), w)
     assert_exact(search.tree(0)[0], want[0])
     assert search.stats["perfect"] == 1 and search.sweep_arc_count() == search.structure.n_arcs
+
+
+# ------------------------------------------------- routes: one compiled call
+@settings(max_examples=200, **ROUTING_SETTINGS)
+@given(st.integers(0, 20_000), st.integers(0, 2**32 - 1))
+def test_route_lengths_add_up_bit_for_bit_as_numpy_sums_them(n, seed):
+    from sim.routing.cch_query import sum_gathered
+
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0.0, 1.0, max(n, 1)) * 10.0 ** rng.uniform(-3, 4, max(n, 1))
+    index = rng.integers(0, len(values), n)
+    assert sum_gathered(values, index) == np.sum(values[index])
+
+
+def test_district_routes_are_exact_and_carry_numpys_length():
+    from sim.network.district import build_district
+
+    graph = build_district().graph
+    router = Router(graph, algorithm="cch")
+    rng = np.random.default_rng(11)
+    sources = rng.integers(0, graph.n_nodes, 3)
+    want = scipy_times(graph, sources)
+    long_routes = 0
+    for i, s in enumerate(sources):
+        for t in rng.integers(0, graph.n_nodes, 40):
+            route = router.route(int(s), int(t))
+            assert_valid_route(graph, router.weight_min, route, s, t, want[i, t])
+            if route is not None:
+                assert route.length_m == float(np.sum(graph.length_m[route.edges]))
+                long_routes += len(route.edges) > 128
+    assert long_routes > 0  # numpy's pairwise blocks, not just one
+
+
+def test_a_route_that_cannot_be_unpacked_comes_from_dijkstra():
+    graph = grid_graph(6)
+    search, w = search_on(graph)
+    time_min, edges = search.route(0, 35)
+    assert time_min == pytest.approx(10.0) and len(edges) == 10
+    search.up_via[:] = -1  # every arc now claims a road ...
+    search.down_via[:] = -1
+    search.up_edge[:] = -1  # ... and has none: unpacking fails
+    search.down_edge[:] = -1
+    time_min, length_m, edges, nodes = search.route_parts(0, 35, graph.length_m)
+    assert time_min == pytest.approx(10.0) and length_m == pytest.approx(10_000.0)
+    np.testing.assert_array_equal(graph.tails[edges], nodes[:-1])
+    np.testing.assert_array_equal(graph.heads[edges], nodes[1:])
+    assert nodes[0] == 0 and nodes[-1] == 35
+
+
+# ------------------------------------- full customizations kept for reuse
+_CUSTOMIZATION = ("up_time", "down_time", "up_edge", "down_edge", "up_via", "down_via", "up_other",
+                  "down_other")
+
+
+def test_a_search_for_a_road_state_seen_before_copies_its_full_customization(monkeypatch):
+    monkeypatch.setattr(cch_module, "_reusable", [])
+    graph = grid_graph(8)
+    first, w = search_on(graph)
+    second, _ = search_on(graph.copy())  # same structure, same weights
+    assert first.stats["reused"] == 0 and second.stats["reused"] == 1
+    for name in _CUSTOMIZATION:
+        np.testing.assert_array_equal(getattr(second, name), getattr(first, name), name)
+        assert getattr(second, name) is not getattr(first, name)
+    # Other weights are customized afresh; so is a customization asked for in full.
+    slower = graph.copy()
+    slower.set_speed_factor(np.arange(0, slower.n_edges, 3), 0.5)
+    third, w3 = search_on(slower)
+    assert third.stats == {"full": 1, "reused": 0, "partial": 0, "arcs_recomputed": 0,
+                           "perfect": 0}
+    second.customize(full=True)
+    assert second.stats["full"] == 2 and second.stats["reused"] == 1
+    # A big change back to a kept state is a copy too, and stays exact.
+    w3[:] = w
+    third.weights_changed(None)
+    third.customize()
+    assert third.stats["reused"] == 1
+    for name in _CUSTOMIZATION:
+        np.testing.assert_array_equal(getattr(third, name), getattr(first, name), name)
+    assert_all_pairs_exact(third, graph, w3)
+
+
+def test_kept_customizations_are_bounded(monkeypatch):
+    monkeypatch.setattr(cch_module, "_reusable", [])
+    graph = grid_graph(6)
+    searches = []
+    for k in range(cch_module.REUSE_MAX_ENTRIES + 3):
+        g = graph.copy()
+        g.set_speed_factor([k], 0.5)
+        searches.append(search_on(g)[0])
+    assert len(cch_module._reusable) == cch_module.REUSE_MAX_ENTRIES
+    kept = list(cch_module._reusable)
+    monkeypatch.setattr(cch_module, "REUSE_MAX_BYTES", 1000)  # less than one
+    search_on(grid_graph(6))
+    assert cch_module._reusable == kept
+
+
+def test_kept_customizations_survive_threads(monkeypatch):
+    # Dask may run replications as threads of one worker: making Routers at
+    # once must neither crash on the shared list nor copy the wrong arrays.
+    import sys
+    import threading
+
+    monkeypatch.setattr(cch_module, "_reusable", [])
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+
+    class Structure:  # anything weakly referable stands for a hierarchy
+        pass
+
+    structures = [Structure() for _ in range(3)]
+    errors = []
+
+    def work(seed):
+        rng = np.random.default_rng(seed)
+        try:
+            for _ in range(3000):
+                s = structures[rng.integers(3)]
+                w = np.full(4, float(rng.integers(6)))
+                times, ints = np.empty((2, 3)), np.empty((6, 3), np.int32)
+                if not cch_module._reuse(s, w, times, ints):
+                    times[:], ints[:] = w[0], 7
+                    cch_module._keep(s, w, times, ints)
+                elif not (times == w[0]).all():
+                    errors.append("copied another state's customization")
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == []
+    assert len(cch_module._reusable) <= cch_module.REUSE_MAX_ENTRIES

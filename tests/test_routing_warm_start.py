@@ -47,6 +47,8 @@ cch.table([2, 3], [0, 1])
 cch.route(3, 1)
 cch.set_speed_factor([0], 0.5)  # partial customization
 cch.route(0, 2)
+line = RoadGraph.from_segments(np.arange(299), np.arange(1, 300), 100.0, 50.0)
+assert len(Router(line, algorithm="cch").route(0, 299).edges) == 299  # lengths > 128 edges
 stats = {name: (sum(k.stats.cache_hits.values()), sum(k.stats.cache_misses.values()))
          for name, k in KERNELS.items() if k.signatures}
 print(json.dumps({"stats": stats}))

@@ -22,7 +22,9 @@ hierarchy (Dibbelt, Strasser & Wagner 2016). It owns
   faster on DIMACS New York; it is made once :data:`PERFECT_AFTER_TREES`
   trees were asked for in one road state (a dispatch run changes roads every
   few trees; a long batch of trees in one state is where it pays);
-* the scratch arrays of route queries, so that a route never costs O(nodes).
+* the scratch arrays of route queries (by depth in the elimination tree, and
+  the unpacking stack), so that a route never costs O(nodes) nor allocates
+  more than its answer.
 
 Answers equal Dijkstra's up to rounding (sums are added in another order:
 ~1e-15 relative). Trees carry times only; routes come from route queries.
@@ -30,7 +32,9 @@ The per-edge travel times are the Router's array, held by reference.
 """
 from __future__ import annotations
 
+import threading
 import warnings
+import weakref
 
 import numpy as np
 
@@ -38,7 +42,8 @@ from . import cch_customize, cch_query, phast
 from .cch_cache import hierarchy_for
 from .cch_contraction import elimination_depth, preorder, search_space_arcs
 
-__all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "cch_or_dijkstra", "customizes_in_full"]
+__all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "REUSE_MAX_BYTES", "REUSE_MAX_ENTRIES",
+           "cch_or_dijkstra", "customizes_in_full", "forget_reusable"]
 
 #: Trees asked for in one road state after which sweeps use perfect customization.
 PERFECT_AFTER_TREES = 1000
@@ -52,6 +57,51 @@ FULL_MIN_EDGES = 16
 def customizes_in_full(n_changed: int, n_edges: int) -> bool:
     """Whether a change of ``n_changed`` road edges is customized in full."""
     return n_changed > FULL_SHARE * n_edges + FULL_MIN_EDGES
+
+
+#: Full customizations kept for reuse (process-wide, newest last), at most
+#: this many and this many bytes: a Router made for a road state seen before
+#: — every Router of a replication starts from the same state, and the road
+#: clearing's look-ahead graphs repeat — copies it instead of customizing.
+REUSE_MAX_ENTRIES = 4
+REUSE_MAX_BYTES = 48 * 2**20
+
+_reusable: list[tuple] = []  # (weakref to structure, weight_min, arc_time, arc_int)
+_reusable_lock = threading.Lock()  # Dask may run replications in threads
+
+
+def forget_reusable() -> None:
+    """Drop every kept full customization (benchmarks time fresh ones)."""
+    with _reusable_lock:
+        _reusable.clear()
+
+
+def _reuse(structure, weight_min, arc_time, arc_int) -> bool:
+    """Copy a kept full customization made for exactly these weights, if any."""
+    with _reusable_lock:
+        for k in range(len(_reusable) - 1, -1, -1):
+            ref, weights, times, ints = _reusable[k]
+            if ref() is structure and np.array_equal(weights, weight_min):
+                arc_time[...] = times
+                arc_int[...] = ints
+                _reusable.append(_reusable.pop(k))
+                return True
+    return False
+
+
+def _keep(structure, weight_min, arc_time, arc_int) -> None:
+    size = weight_min.nbytes + arc_time.nbytes + arc_int.nbytes
+    if size > REUSE_MAX_BYTES:
+        return
+    entry = (weakref.ref(structure), weight_min.copy(), arc_time.copy(), arc_int.copy())
+    with _reusable_lock:
+        _reusable.append(entry)
+        total = 0
+        for k in range(len(_reusable) - 1, -1, -1):  # newest first
+            ref, weights, times, ints = _reusable[k]
+            total += weights.nbytes + times.nbytes + ints.nbytes
+            if ref() is None or total > REUSE_MAX_BYTES or len(_reusable) - k > REUSE_MAX_ENTRIES:
+                del _reusable[k]
 
 
 class CCHSearch:
@@ -87,20 +137,35 @@ class CCHSearch:
             if n_nodes else 0.0
         self._depth = elimination_depth(s.parent)
         self._max_depth = int(self._depth.max()) if n_nodes else 0
-        self._head_depth = self._depth[s.up_head]
+        # Depth of every arc's head: walks keep their times by depth, in a
+        # few hundred bytes that stay in the first-level cache.
+        self._head_depth = self._depth[s.up_head].astype(
+            np.uint16 if self._max_depth < np.iinfo(np.uint16).max else np.int32)
         self._pre, self._size = preorder(s.parent)
         self._sweep_scratch = np.empty(n_nodes)
-        self._fwd_dist = np.full(n_nodes, np.inf)
-        self._bwd_dist = np.full(n_nodes, np.inf)
-        self._fwd_arc = np.zeros(n_nodes, np.int64)
-        self._bwd_arc = np.zeros(n_nodes, np.int64)
+        # The customization, written in place (cch_customize.customize_full):
+        # times float64[2, arcs] and roads, triangles int32[6, arcs]; the
+        # attributes are views of their rows.
+        self._arc_time = np.empty((2, s.n_arcs))
+        self._arc_int = np.empty((6, s.n_arcs), np.int32)
+        self.up_time, self.down_time = self._arc_time
+        (self.up_edge, self.down_edge, self.up_via, self.down_via, self.up_other,
+         self.down_other) = self._arc_int
+        # A route query's arrays, as few as possible (a compiled call's cost
+        # grows with its arguments, more so when its caches are cold).
+        depths = self._max_depth + 1
+        self._node_info = np.stack([s.parent, self._depth, s.rank]).astype(np.int32)
+        self._route_args = (self._node_info, s.up_offsets, s.up_head, s.up_tail,
+                            self._head_depth, self._arc_time, self._arc_int, weight_min, heads)
+        self._route_scratch = (np.empty((2, depths)), np.empty((4, depths), np.int64),
+                               np.empty(2 * n_nodes + 2 * depths + 2, np.int64))
         self._queued = np.zeros(s.n_arcs, np.uint8)
         self._heap = np.empty(s.n_arcs, np.int32)
         self._pending: list[np.ndarray] | None = None  # None: customize in full
         self._sweeps = None
         self._sweeps_perfect = False
         self._trees = 0  # trees asked for since the last change
-        self.stats = {"full": 0, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
+        self.stats = {"full": 0, "reused": 0, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
         self._customize()
 
     @property
@@ -121,12 +186,15 @@ class CCHSearch:
         self._sweeps = None
 
     def customize(self, *, full: bool = False) -> None:
-        """Bring the customization up to date now (``full``: from scratch)."""
+        """Bring the customization up to date now (``full``: from scratch,
+        even for weights whose full customization is kept for reuse)."""
         if full:
             self._pending = None
-        self._ready()
+            self._customize(reuse=False)
+        else:
+            self._ready()
 
-    def _customize(self) -> None:
+    def _customize(self, reuse: bool = True) -> None:
         s = self.structure
         self._sweeps = None
         self._trees = 0
@@ -137,18 +205,19 @@ class CCHSearch:
         if changed is not None and len(changed) == 0:
             return
         if changed is None or customizes_in_full(len(changed), len(self.weight_min)):
-            (self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
-             self.down_via) = \
-                cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets,
-                                             s.down_tail, s.down_arc, s.slot_offsets,
-                                             s.slot_edges, self.weight_min)
             self.stats["full"] += 1
+            if reuse and _reuse(s, self.weight_min, self._arc_time, self._arc_int):
+                self.stats["reused"] += 1
+                return
+            cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets, s.down_tail,
+                                         s.down_arc, s.slot_offsets, s.slot_edges,
+                                         self.weight_min, self._arc_time, self._arc_int)
+            _keep(s, self.weight_min, self._arc_time, self._arc_int)
             return
         recomputed = cch_customize.customize_partial(
             s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
             s.slot_offsets, s.slot_edges, s.edge_slot, self.weight_min, changed,
-            self.up_time, self.down_time, self.up_edge, self.down_edge, self.up_via,
-            self.down_via, self._queued, self._heap)
+            self._arc_time, self._arc_int, self._queued, self._heap)
         self.stats["partial"] += 1
         self.stats["arcs_recomputed"] += int(recomputed)
 
@@ -222,16 +291,34 @@ class CCHSearch:
 
     def route(self, source: int, target: int) -> tuple[float, np.ndarray]:
         """``(time_min, edge ids in driving order)``; ``(inf, [])`` if unreachable."""
-        self._ready()
-        s = self.structure
-        time_min, edges, ok = cch_query.shortest_route(
-            s.parent, s.up_offsets, s.up_head, s.up_tail, self.up_time, self.down_time,
-            self.up_edge, self.down_edge, self.up_via, self.down_via, self.weight_min,
-            int(s.rank[source]), int(s.rank[target]), self._fwd_dist, self._bwd_dist,
-            self._fwd_arc, self._bwd_arc)
-        if not ok:  # pragma: no cover - an inconsistent customization; stay exact
-            return self._fallback.route(source, target)
-        return float(time_min), edges
+        found = self.route_parts(source, target, self.weight_min)
+        return (np.inf, np.empty(0, np.int64)) if found is None else (found[0], found[2])
+
+    def route_parts(self, source: int, target: int, length_m: np.ndarray):
+        """``(time_min, length_m, edges, nodes)`` of a shortest route, ``None`` if
+        ``target`` is unreachable; ``length_m`` is float64[edges] (C order),
+        summed as ``np.sum`` would. One compiled call, no O(nodes) work."""
+        if self._pending is None or self._pending:
+            self._customize()
+        status, time_min, length, n_edges, path = cch_query.shortest_route(
+            *self._route_args, length_m, source, target, *self._route_scratch)
+        if status == 0:
+            path.setflags(write=False)  # and so its views
+            return time_min, length, path[:n_edges], path[n_edges:]
+        return None if status == 1 else self._route_by_dijkstra(source, target, length_m)
+
+    def _route_by_dijkstra(self, source: int, target: int, length_m: np.ndarray):
+        """The fallback when an arc could not be unpacked (an inconsistent
+        customization, never seen): Dijkstra's route, still exact."""
+        time_min, edges = self._fallback.route(source, target)
+        if not np.isfinite(time_min):
+            return None
+        nodes = np.empty(len(edges) + 1, np.int64)
+        nodes[0] = source
+        nodes[1:] = self.heads[edges]
+        edges.setflags(write=False)
+        nodes.setflags(write=False)
+        return time_min, float(np.sum(length_m[edges])), edges, nodes
 
 
 def cch_or_dijkstra(dijkstra, *, strict: bool):

@@ -12,9 +12,14 @@ ACM JEA 21(1), Sec. 5):
   are enumerated per middle node ``x`` from the arcs below it, as in
   RoutingKit, so no triangle list is stored. Afterwards an arc's time is the
   shortest route between its ends through lower-ranked crossroads only;
-  ``up_edge``/``down_edge`` name the fastest road between its ends and
-  ``up_via``/``down_via`` the lower triangle its time comes from (``-1``: the
-  road), which is all a route needs to be unpacked into roads.
+  ``up_edge``/``down_edge`` name the fastest road between its ends,
+  ``up_via``/``down_via`` the lower triangle its time comes from, as the
+  triangle's arc into the arc's lower end (``-1``: the road), and
+  ``up_other``/``down_other`` that triangle's other arc — all a route needs
+  to be unpacked into roads without searching. The results live in two
+  blocks per customization, times ``float64[2, arcs]`` and the rest
+  ``int32[6, arcs]``, written in place, so a route query takes few arguments
+  and a full customization allocates nothing.
 * **Partial customization** after some roads changed recomputes only the arcs
   those roads carry, then, in rising arc order, every arc whose lower
   triangle contains a recomputed arc whose time changed *and* whose old time
@@ -23,6 +28,11 @@ ACM JEA 21(1), Sec. 5):
   downward lists, by merging them or by binary search from the shorter)
   makes closures (times going up) as exact as reopenings. Triangles are tried in the same order
   as in a full customization, so even ties resolve the same way. The result is bit for bit what a full customization gives.
+  The arcs a changed arc ``x → z`` may change are found by merging upward
+  lists (upper triangles) and, for intermediate triangles ``x < w < z``, by
+  galloping through ``z``'s downward list, where every such ``w`` appears in
+  rising order — one contiguous list instead of a binary search in each
+  ``w``'s own (~35 % less time for a bridge closure in the district).
 * **Perfect customization** (top-down over *upper and intermediate*
   triangles) turns every arc time into the true shortest time between its
   ends; an arc whose time drops is never needed by a query and is pruned.
@@ -40,30 +50,39 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_sweep_arcs", "arc_after"]
+__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_sweep_arcs", "arc_after",
+           "UP_EDGE", "DOWN_EDGE", "UP_VIA", "DOWN_VIA", "UP_OTHER", "DOWN_OTHER"]
 
 #: A binary search into an upward list costs about this many merge steps.
 SEARCH_COST = 8
 
 
+#: Rows of the customization's int32 block (``arc_int``), one entry per arc.
+UP_EDGE, DOWN_EDGE, UP_VIA, DOWN_VIA, UP_OTHER, DOWN_OTHER = range(6)
+
+
 @njit(cache=True)
 def customize_full(up_offsets, up_head, down_offsets, down_tail, down_arc, slot_offsets,
-                   slot_edges, weight_min):
-    """Basic customization from scratch.
+                   slot_edges, weight_min, arc_time, arc_int):
+    """Basic customization from scratch, written into ``arc_time``/``arc_int``.
 
-    Returns ``(up_time, down_time, up_edge, down_edge, up_via, down_via)``:
-    per arc ``x → y`` (``x < y``) the time upward and downward in minutes,
-    the fastest road edge in each direction (``-1``: none), and the lower
-    triangle that gives the time, as its arc ``w → x`` (``-1``: the road).
+    ``arc_time`` float64[2, arcs]: per arc ``x → y`` (``x < y``) the time
+    upward (row 0) and downward (row 1) in minutes. ``arc_int`` int32[6,
+    arcs], rows :data:`UP_EDGE`, :data:`DOWN_EDGE` — the fastest road edge in
+    each direction (``-1``: none) — :data:`UP_VIA`, :data:`DOWN_VIA` — the
+    lower triangle ``{y, x, y'}`` that gives the time, as its arc ``y → x``
+    (``-1``: the road) — and :data:`UP_OTHER`, :data:`DOWN_OTHER` — that
+    triangle's other arc ``y → y'`` (``-1`` with the road), so unpacking a
+    route needs no search.
     """
     n_nodes = up_offsets.shape[0] - 1
     n_arcs = up_head.shape[0]
-    up_time = np.full(n_arcs, np.inf)
-    down_time = np.full(n_arcs, np.inf)
-    up_edge = np.full(n_arcs, -1, np.int32)
-    down_edge = np.full(n_arcs, -1, np.int32)
-    up_via = np.full(n_arcs, -1, np.int32)
-    down_via = np.full(n_arcs, -1, np.int32)
+    up_time, down_time = arc_time[0], arc_time[1]
+    up_edge, down_edge = arc_int[UP_EDGE], arc_int[DOWN_EDGE]
+    up_via, down_via = arc_int[UP_VIA], arc_int[DOWN_VIA]
+    up_other, down_other = arc_int[UP_OTHER], arc_int[DOWN_OTHER]
+    arc_time[:] = np.inf
+    arc_int[:] = -1
     for a in range(n_arcs):
         for k in range(slot_offsets[2 * a], slot_offsets[2 * a + 1]):
             e = slot_edges[k]
@@ -89,11 +108,12 @@ def customize_full(up_offsets, up_head, down_offsets, down_tail, down_arc, slot_
                 if t < up_time[xz]:
                     up_time[xz] = t
                     up_via[xz] = yx
+                    up_other[xz] = yz
                 t = down_time[yz] + y_to_x
                 if t < down_time[xz]:
                     down_time[xz] = t
                     down_via[xz] = yx
-    return up_time, down_time, up_edge, down_edge, up_via, down_via
+                    down_other[xz] = yz
 
 
 @njit(cache=True)
@@ -132,13 +152,18 @@ def _pop(heap, size):
 @njit(cache=True)
 def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
                       slot_offsets, slot_edges, edge_slot, weight_min, changed_edges,
-                      up_time, down_time, up_edge, down_edge, up_via, down_via, queued, heap):
-    """Update a basic customization in place after ``changed_edges`` changed.
+                      arc_time, arc_int, queued, heap):
+    """Update a basic customization (``arc_time``, ``arc_int`` as
+    :func:`customize_full` writes them) in place after ``changed_edges`` changed.
 
     ``queued`` (uint8[arcs], all zero on entry and on return) and ``heap``
     (int32[arcs], any contents) are scratch. Returns the number of arcs
     recomputed.
     """
+    up_time, down_time = arc_time[0], arc_time[1]
+    up_edge, down_edge = arc_int[UP_EDGE], arc_int[DOWN_EDGE]
+    up_via, down_via = arc_int[UP_VIA], arc_int[DOWN_VIA]
+    up_other, down_other = arc_int[UP_OTHER], arc_int[DOWN_OTHER]
     size = 0
     for e in changed_edges:
         slot = edge_slot[e]
@@ -155,6 +180,7 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
         new_up, new_down = np.inf, np.inf
         new_up_edge, new_down_edge = -1, -1
         new_up_via, new_down_via = -1, -1
+        new_up_other, new_down_other = -1, -1
         for k in range(slot_offsets[2 * a], slot_offsets[2 * a + 1]):
             if weight_min[slot_edges[k]] < new_up:
                 new_up = weight_min[slot_edges[k]]
@@ -179,9 +205,10 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
                 elif down_tail[i] > down_tail[j]:
                     j += 1
                 else:
-                    new_up, new_down, new_up_via, new_down_via = _relax_lower(
+                    (new_up, new_down, new_up_via, new_down_via, new_up_other,
+                     new_down_other) = _relax_lower(
                         down_arc[i], down_arc[j], up_time, down_time, new_up, new_down,
-                        new_up_via, new_down_via)
+                        new_up_via, new_down_via, new_up_other, new_down_other)
                     i += 1
                     j += 1
         elif n_x <= n_z:
@@ -189,18 +216,23 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
                 yx = down_arc[i]
                 yz = arc_after(up_offsets, up_head, yx + 1, down_tail[i], z)
                 if yz >= 0:
-                    new_up, new_down, new_up_via, new_down_via = _relax_lower(
-                        yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via)
+                    (new_up, new_down, new_up_via, new_down_via, new_up_other,
+                     new_down_other) = _relax_lower(
+                        yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via,
+                        new_up_other, new_down_other)
         else:
             for i in range(zs, zs_end):
                 yz = down_arc[i]
                 yx = arc_after(up_offsets, up_head, up_offsets[down_tail[i]], down_tail[i], x)
                 if yx >= 0:
-                    new_up, new_down, new_up_via, new_down_via = _relax_lower(
-                        yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via)
+                    (new_up, new_down, new_up_via, new_down_via, new_up_other,
+                     new_down_other) = _relax_lower(
+                        yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via,
+                        new_up_other, new_down_other)
         up_time[a], down_time[a] = new_up, new_down
         up_edge[a], down_edge[a] = new_up_edge, new_down_edge
         up_via[a], down_via[a] = new_up_via, new_down_via
+        up_other[a], down_other[a] = new_up_other, new_down_other
         if new_up == old_up and new_down == old_down:
             continue
         # Upper triangles x < z < w: a is the bottom arc of top arc z → w.
@@ -221,8 +253,29 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
                 p += 1
                 q += 1
         # Intermediate triangles x < w < z: a is the middle arc of top arc w → z.
+        # Every such w is in z's downward list (x's upward neighbours form a
+        # clique), in rising order as p rises: gallop forward through that
+        # one list rather than search each w's own.
+        j = zs_end + 1  # the entry at zs_end is x itself
+        zs_all = down_offsets[z + 1]
         for p in range(up_offsets[x], a):
-            top = arc_after(up_offsets, up_head, up_offsets[up_head[p]], up_head[p], z)
+            w = up_head[p]
+            step, hi = 1, j
+            while hi < zs_all and down_tail[hi] < w:
+                j = hi + 1
+                hi += step
+                step <<= 1
+            hi = min(hi, zs_all)
+            while j < hi:
+                mid = (j + hi) >> 1
+                if down_tail[mid] < w:
+                    j = mid + 1
+                else:
+                    hi = mid
+            if j == zs_all or down_tail[j] != w:
+                continue  # never: w → z exists in a chordal supergraph
+            top = down_arc[j]
+            j += 1
             # w → z: w → x → z; z → w: z → x → w.
             if _touched(old_up, new_up, down_time[p], up_time[top]) or \
                     _touched(old_down, new_down, up_time[p], down_time[top]):
@@ -233,16 +286,17 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
 
 
 @njit(cache=True)
-def _relax_lower(yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via):
+def _relax_lower(yx, yz, up_time, down_time, new_up, new_down, new_up_via, new_down_via,
+                 new_up_other, new_down_other):
     """The lower triangle ``y < x < z`` of arc ``x → z``. Triangles come in
     rising ``y`` and only a strictly faster one wins, as in a full customization."""
     t = down_time[yx] + up_time[yz]
     if t < new_up:
-        new_up, new_up_via = t, yx
+        new_up, new_up_via, new_up_other = t, yx, yz
     t = down_time[yz] + up_time[yx]
     if t < new_down:
-        new_down, new_down_via = t, yx
-    return new_up, new_down, new_up_via, new_down_via
+        new_down, new_down_via, new_down_other = t, yx, yz
+    return new_up, new_down, new_up_via, new_down_via, new_up_other, new_down_other
 
 
 @njit(cache=True)

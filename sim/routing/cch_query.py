@@ -21,166 +21,254 @@ a loop that vectorizes — and a source meets, at each of its ancestors, the
 run of targets below that ancestor. Walks are kept by *depth* along their
 root path, so no per-node scratch is needed.
 
-Queries read the basic times of :mod:`sim.routing.cch_customize`. The
-per-node scratch arrays of a route query are the caller's (all ``inf`` on
-entry and on return) so that a query costs only its search space, never
-O(nodes). All node ids here are ranks. Compiled lazily, cached on disk.
-Like every kernel module here it is self-contained — its small binary
-search over an upward list is its own — because numba's disk cache
-notices changes to the defining file only.
+Both kinds of walk keep their times *by depth* along the root path: the
+heads of a node's upward arcs are its ancestors, so an arc's head depth
+(precomputed) says where its time goes, and a walk's scratch is a few
+hundred entries that stay in the first-level cache — no per-node array, no
+reset, a route costs its search space and its own length, never O(nodes).
+A route's arcs are unpacked on a stack preallocated by the caller, and one
+compiled call returns its edges, crossroads, time and length.
+
+Queries read the basic customization of :mod:`sim.routing.cch_customize`,
+whose row numbers (``UP_VIA``, ...) they import: numba's disk cache notices
+changes to the defining file only, so a change there must also touch this
+file. Node ids inside the kernels are ranks. Compiled lazily, cached on
+disk; nothing here recurses (numba's disk cache cannot load a recursive
+function).
 """
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-from sim.routing.cch_customize import arc_after
+from sim.routing.cch_customize import (DOWN_EDGE, DOWN_OTHER, DOWN_VIA, UP_EDGE, UP_OTHER,
+                                       UP_VIA)
 
-__all__ = ["shortest_route", "travel_time_table"]
-
-
-@njit(cache=True)
-def _relax_arcs(up_offsets, up_head, arc_time, x, dist, via_arc):
-    """Relax the upward arcs of ``x`` (its time is ``dist[x]``)."""
-    t_x = dist[x]
-    for a in range(up_offsets[x], up_offsets[x + 1]):
-        u = up_head[a]
-        t = t_x + arc_time[a]
-        if t < dist[u]:
-            dist[u] = t
-            via_arc[u] = a
+__all__ = ["shortest_route", "sum_gathered", "travel_time_table"]
 
 
 @njit(cache=True)
-def _forget(parent, start, dist):
+def _climb(parent, start, depth_start, nodes, times):
+    """Write the root path of ``start`` by depth into ``nodes``; times ``inf``."""
     x = start
-    while x >= 0:
-        dist[x] = np.inf
+    for k in range(depth_start, -1, -1):
+        nodes[k] = x
+        times[k] = np.inf
         x = parent[x]
 
 
 @njit(cache=True)
-def _unpack(arc, upward, up_offsets, up_head, up_tail, up_edge, down_edge, up_via, down_via,
-            edges, n_edges):
-    """Append the road edges of one arc driven up (or down) to ``edges``.
-
-    Returns ``(edges, count)`` — ``edges`` grown if it was full — with
-    ``count = -1`` if an arc has neither road nor triangle (never on a
-    finite route of a consistent customization).
-    """
-    stack_arc = np.empty(128, np.int64)
-    stack_up = np.empty(128, np.bool_)
-    stack_arc[0], stack_up[0] = arc, upward
-    depth = 1
-    while depth > 0:
-        depth -= 1
-        a, up = stack_arc[depth], stack_up[depth]
-        via = up_via[a] if up else down_via[a]
-        if via < 0:
-            road = up_edge[a] if up else down_edge[a]
-            if road < 0:
-                return edges, -1
-            if n_edges == edges.shape[0]:
-                grown = np.empty(2 * n_edges, np.int64)
-                grown[:n_edges] = edges
-                edges = grown
-            edges[n_edges] = road
-            n_edges += 1
-            continue
-        # Triangle y < x < z with arcs y → x (via) and y → z.
-        yz = arc_after(up_offsets, up_head, via + 1, up_tail[via], up_head[a])
-        if yz < 0:
-            return edges, -1
-        if up:   # x → y → z
-            first, first_up, second, second_up = via, False, yz, True
-        else:    # z → y → x
-            first, first_up, second, second_up = yz, False, via, True
-        if depth + 2 > stack_arc.shape[0]:
-            grown_arc = np.empty(2 * stack_arc.shape[0], np.int64)
-            grown_up = np.empty(2 * stack_arc.shape[0], np.bool_)
-            grown_arc[:depth] = stack_arc[:depth]
-            grown_up[:depth] = stack_up[:depth]
-            stack_arc, stack_up = grown_arc, grown_up
-        stack_arc[depth], stack_up[depth] = second, second_up
-        stack_arc[depth + 1], stack_up[depth + 1] = first, first_up
-        depth += 2
-    return edges, n_edges
+def _relax(up_offsets, head_depth, arc_time, x, t_x, times, via_arc):
+    """Relax the upward arcs of ``x`` (time ``t_x``) into its ancestors, held by depth."""
+    for a in range(up_offsets[x], up_offsets[x + 1]):
+        t = t_x + arc_time[a]
+        h = head_depth[a]
+        if t < times[h]:
+            times[h] = t
+            via_arc[h] = a
 
 
 @njit(cache=True)
-def shortest_route(parent, up_offsets, up_head, up_tail, up_time, down_time, up_edge,
-                   down_edge, up_via, down_via, weight_min, source, target, fwd_dist, bwd_dist,
-                   fwd_arc, bwd_arc):
-    """A shortest route between ranks ``source`` and ``target``.
+def _block_sum(values, index, lo, n):
+    """numpy's pairwise summation of ``values[index[lo:lo + n]]`` for ``n <= 128``:
+    in order below 8 values, else eight running sums added as a tree."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += values[index[i]]
+        return res
+    r0, r1 = values[index[lo]], values[index[lo + 1]]
+    r2, r3 = values[index[lo + 2]], values[index[lo + 3]]
+    r4, r5 = values[index[lo + 4]], values[index[lo + 5]]
+    r6, r7 = values[index[lo + 6]], values[index[lo + 7]]
+    i = 8
+    while i < n - n % 8:
+        r0 += values[index[lo + i]]
+        r1 += values[index[lo + i + 1]]
+        r2 += values[index[lo + i + 2]]
+        r3 += values[index[lo + i + 3]]
+        r4 += values[index[lo + i + 4]]
+        r5 += values[index[lo + i + 5]]
+        r6 += values[index[lo + i + 6]]
+        r7 += values[index[lo + i + 7]]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += values[index[lo + i]]
+        i += 1
+    return res
 
-    Returns ``(time_min, edges, ok)``: the route's time summed edge by edge in
-    driving order (``inf`` if unreachable), its road edge ids, and ``False``
-    only if unpacking failed (the caller then falls back to Dijkstra).
+
+@njit(cache=True)
+def sum_gathered(values, index):
+    """``np.sum(values[index])`` bit for bit, without the gathered copy.
+
+    numpy adds pairwise: blocks of up to 128 values (:func:`_block_sum`),
+    longer runs split in two halves (a multiple of 8 first) and the halves'
+    sums added. The halving runs on an explicit stack, in the same order,
+    because numba's disk cache cannot hold a recursive function (a cached
+    one crashes when loaded, numba 0.68).
     """
-    if source == target:
-        return 0.0, np.empty(0, np.int64), True
-    # Both walks in rising rank; on common ancestors, record the best meeting
-    # and stop relaxing from a side that can no longer beat it.
-    fwd_dist[source] = 0.0
-    bwd_dist[target] = 0.0
-    best, meet = np.inf, -1
-    x, y = source, target
-    while x >= 0 or y >= 0:
-        common = x == y
-        if common:
-            t = fwd_dist[x] + bwd_dist[x]
-            if t < best:
-                best, meet = t, x
-        if x >= 0 and (y < 0 or x <= y) and fwd_dist[x] < best:
-            _relax_arcs(up_offsets, up_head, up_time, x, fwd_dist, fwd_arc)
-        if y >= 0 and (x < 0 or y <= x) and bwd_dist[y] < best:
-            _relax_arcs(up_offsets, up_head, down_time, y, bwd_dist, bwd_arc)
-        if common:
-            x = parent[x]
-            y = x
-        elif x >= 0 and (y < 0 or x < y):
-            x = parent[x]
+    n = index.shape[0]
+    if n <= 128:
+        return 0.0 + _block_sum(values, index, 0, n)
+    # Frames (lo, n, phase): 0 = left half to do, 1 = right half to do,
+    # 2 = add them; ``left`` keeps the left half's sum meanwhile.
+    lo_of = np.empty(64, np.int64)
+    n_of = np.empty(64, np.int64)
+    phase = np.empty(64, np.int8)
+    left = np.empty(64)
+    top = 0
+    lo_of[0], n_of[0], phase[0] = 0, n, 0
+    result = 0.0
+    while top >= 0:
+        lo, size = lo_of[top], n_of[top]
+        if size <= 128:
+            result = _block_sum(values, index, lo, size)
+            top -= 1
+            continue
+        half = size // 2
+        half -= half % 8
+        if phase[top] == 0:
+            phase[top] = 1
+            top += 1
+            lo_of[top], n_of[top], phase[top] = lo, half, 0
+        elif phase[top] == 1:
+            left[top] = result
+            phase[top] = 2
+            top += 1
+            lo_of[top], n_of[top], phase[top] = lo + half, size - half, 0
         else:
-            y = parent[y]
-    edges = np.empty(0, np.int64)
-    ok = True
-    if meet >= 0:
-        # Arcs source ↑ meet (collected backwards) and meet ↓ target.
-        n_up, v = 0, meet
-        while v != source:
-            v = up_tail[fwd_arc[v]]
-            n_up += 1
-        n_down, v = 0, meet
-        while v != target:
-            v = up_tail[bwd_arc[v]]
-            n_down += 1
-        arcs = np.empty(n_up + n_down, np.int64)
-        v = meet
-        for k in range(n_up - 1, -1, -1):
-            arcs[k] = fwd_arc[v]
-            v = up_tail[arcs[k]]
-        v = meet
-        for k in range(n_up, n_up + n_down):
-            arcs[k] = bwd_arc[v]
-            v = up_tail[arcs[k]]
-        buffer = np.empty(64, np.int64)
-        n_edges = 0
-        for k in range(n_up + n_down):
-            buffer, n_edges = _unpack(arcs[k], k < n_up, up_offsets, up_head, up_tail, up_edge,
-                                      down_edge, up_via, down_via, buffer, n_edges)
-            if n_edges < 0:
-                ok = False
-                break
-        if ok:
-            edges = buffer[:n_edges].copy()
-    _forget(parent, source, fwd_dist)
-    _forget(parent, target, bwd_dist)
-    if meet < 0 or not ok:
-        return np.inf, edges, ok
+            result = left[top] + result
+            top -= 1
+    return 0.0 + result
+
+
+@njit(cache=True)
+def shortest_route(node_info, up_offsets, up_head, up_tail, head_depth, arc_time, arc_int,
+                   weight_min, road_heads, road_length_m, source_node, target_node, walk_time,
+                   walk_int, work):
+    """A shortest route between road nodes ``source_node`` and ``target_node``.
+
+    ``node_info`` int32[3, nodes]: elimination-tree parent and depth by rank,
+    and the rank of every road node; ``arc_time``/``arc_int``: the basic
+    customization (:func:`sim.routing.cch_customize.customize_full`);
+    ``road_heads``/``road_length_m``: the road graph's edge heads and
+    lengths. Scratch, any contents on entry: ``walk_time`` float64[2, depths]
+    and ``walk_int`` int64[4, depths] (each side's times, crossroads and
+    arcs by depth in the elimination tree) and ``work`` int64[2 * nodes + 2 *
+    depths + 2] (the unpacking stack, then the edges). A route costs the two
+    root paths and its own length, never O(nodes).
+
+    Returns ``(status, time_min, length_m, n_edges, path)``: status 0 for a
+    route — its time summed edge by edge in driving order, its length as
+    ``np.sum`` adds it, and ``path`` int64[2 * n_edges + 1] holding its road
+    edges, then its crossroads — 1 if ``target_node`` is unreachable, 2 if
+    unpacking failed (never with a consistent customization; the caller then
+    asks Dijkstra).
+    """
+    parent, depth, rank = node_info[0], node_info[1], node_info[2]
+    up_time, down_time = arc_time[0], arc_time[1]
+    source, target = rank[source_node], rank[target_node]
+    if source == target:
+        path = np.empty(1, np.int64)
+        path[0] = source_node
+        return 0, 0.0, 0.0, 0, path
+    no_path = np.empty(0, np.int64)
+    fwd_time, bwd_time = walk_time[0], walk_time[1]
+    fwd_node, bwd_node = walk_int[0], walk_int[1]
+    fwd_arc, bwd_arc = walk_int[2], walk_int[3]
+    d_source, d_target = depth[source], depth[target]
+    _climb(parent, source, d_source, fwd_node, fwd_time)
+    _climb(parent, target, d_target, bwd_node, bwd_time)
+    fwd_time[d_source] = 0.0
+    bwd_time[d_target] = 0.0
+    top = min(d_source, d_target)  # depth of the lowest common ancestor
+    while top >= 0 and fwd_node[top] != bwd_node[top]:
+        top -= 1
+    if top < 0:  # different trees of the elimination forest
+        return 1, np.inf, np.inf, 0, no_path
+    # Below the common ancestors each side walks up alone, in rising rank.
+    for k in range(d_source, top, -1):
+        if fwd_time[k] < np.inf:
+            _relax(up_offsets, head_depth, up_time, fwd_node[k], fwd_time[k], fwd_time, fwd_arc)
+    for k in range(d_target, top, -1):
+        if bwd_time[k] < np.inf:
+            _relax(up_offsets, head_depth, down_time, bwd_node[k], bwd_time[k], bwd_time,
+                   bwd_arc)
+    # On the common ancestors: the best meeting so far, and no relaxing from
+    # a side whose time already reaches it.
+    best, meet = np.inf, -1
+    for k in range(top, -1, -1):
+        t_fwd, t_bwd = fwd_time[k], bwd_time[k]
+        if t_fwd + t_bwd < best:
+            best, meet = t_fwd + t_bwd, k
+        if t_fwd < best:
+            _relax(up_offsets, head_depth, up_time, fwd_node[k], t_fwd, fwd_time, fwd_arc)
+        if t_bwd < best:
+            _relax(up_offsets, head_depth, down_time, fwd_node[k], t_bwd, bwd_time, bwd_arc)
+    if meet < 0:
+        return 1, np.inf, np.inf, 0, no_path
+    n_nodes = parent.shape[0]
+    stack = work[:work.shape[0] - n_nodes]
+    buffer = work[work.shape[0] - n_nodes:]
+    # The route's arcs on the stack (entries 2 * arc + 1 driven up, 2 * arc
+    # driven down), the first to drive on top: meet ↓ target, reversed, then
+    # source ↑ meet.
+    size = 0
+    k = meet
+    while k != d_target:
+        a = bwd_arc[k]
+        stack[size] = 2 * a
+        size += 1
+        k = depth[up_tail[a]]
+    for i in range(size // 2):
+        stack[i], stack[size - 1 - i] = stack[size - 1 - i], stack[i]
+    k = meet
+    while k != d_source:
+        a = fwd_arc[k]
+        stack[size] = 2 * a + 1
+        size += 1
+        k = depth[up_tail[a]]
+    # Unpack depth first: a shortcut x → z through the lower triangle
+    # {y, x, z} is x → y → z driven up, z → y → x driven down; its arcs
+    # y → x (via) and y → z (other) come from the customization. Lower ends
+    # fall at every step, so the stack never outgrows the route's arcs plus
+    # the nodes (and a route longer than the nodes has a zero-time cycle:
+    # both are checked and left to Dijkstra).
+    n_edges = 0
+    while size > 0:
+        size -= 1
+        entry = stack[size]
+        a = entry >> 1
+        up = (entry & 1) == 1
+        via = arc_int[UP_VIA, a] if up else arc_int[DOWN_VIA, a]
+        if via < 0:
+            road = arc_int[UP_EDGE, a] if up else arc_int[DOWN_EDGE, a]
+            if road < 0 or n_edges == buffer.shape[0]:
+                return 2, np.inf, np.inf, 0, no_path
+            buffer[n_edges] = road
+            n_edges += 1
+            continue
+        other = arc_int[UP_OTHER, a] if up else arc_int[DOWN_OTHER, a]
+        if other < 0 or size + 2 > stack.shape[0]:
+            return 2, np.inf, np.inf, 0, no_path
+        if up:   # x → y (via, down), then y → z (other, up)
+            stack[size] = 2 * other + 1
+            stack[size + 1] = 2 * via
+        else:    # z → y (other, down), then y → x (via, up)
+            stack[size] = 2 * via + 1
+            stack[size + 1] = 2 * other
+        size += 2
+    path = np.empty(2 * n_edges + 1, np.int64)
+    path[n_edges] = source_node
     time_min = 0.0
-    for e in edges:
+    for i in range(n_edges):
+        e = buffer[i]
+        path[i] = e
         time_min += weight_min[e]
-    return time_min, edges, True
+        path[n_edges + 1 + i] = road_heads[e]
+    return 0, time_min, sum_gathered(road_length_m, path[:n_edges]), n_edges, path
 
 
 @njit(cache=True)

@@ -74,6 +74,8 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
+_NOT_CACHED = object()
+
 #: Routes to one target in an epoch after which the Router keeps a whole
 #: tree into it (one search then answers every later route to it).
 INTO_TREE_AFTER = 8
@@ -111,7 +113,11 @@ class Router:
         offsets = np.require(graph.offsets, dtype=np.int64, requirements=["C", "W"])
         tails = np.require(graph.tails, dtype=np.int32, requirements=["C", "W"])
         heads = np.require(graph.heads, dtype=np.int32, requirements=["C", "W"])
+        self._length_m = np.require(graph.length_m, dtype=np.float64, requirements=["C", "W"])
         self._weight_min = edge_time_min(graph.length_m, graph.speed_kmh, graph.speed_factor)
+        # Updated in place only, so one read-only view serves every caller.
+        self._weight_view = self._weight_min.view()
+        self._weight_view.setflags(write=False)
         self._search = DijkstraSearch(offsets, tails, heads, self._weight_min)
         if algorithm == "cch" or (algorithm == "auto" and graph.n_nodes >= AUTO_CCH_MIN_NODES):
             from .cch import cch_or_dijkstra
@@ -153,10 +159,9 @@ class Router:
         A read-only live view: it follows later state changes (copy it to keep
         a snapshot).
         """
-        self._sync()
-        view = self._weight_min.view()
-        view.flags.writeable = False
-        return view
+        if self._graph.epoch != self._epoch:
+            self._sync()
+        return self._weight_view
 
     def set_speed_factor(self, edge_ids, factors) -> None:
         """Change the state of some roads: 1 = free flow, 0 = closed.
@@ -196,21 +201,33 @@ class Router:
     # -------------------------------------------------------------- queries
     def travel_time_min(self, source: int, target: int) -> float:
         """Shortest travel time ``source → target`` in minutes; ``inf`` if unreachable."""
-        self._sync()
-        source = node_index(source, self._n_nodes, "source")
-        target = node_index(target, self._n_nodes, "target")
-        tree = self._cached_tree(source)
-        if tree is not None and tree.time_min[target] <= tree.radius_min:
-            self._hits += 1
-            return float(tree.time_min[target])
+        if self._graph.epoch != self._epoch:
+            self._sync()
+        n = self._n_nodes
+        if type(source) is not int or not 0 <= source < n:  # as in route()
+            source = node_index(source, n, "source")
+        if type(target) is not int or not 0 <= target < n:
+            target = node_index(target, n, "target")
+        tree = self._trees.get(source)
+        if tree is not None:
+            self._trees.move_to_end(source)
+            if tree.time_min[target] <= tree.radius_min:
+                self._hits += 1
+                return float(tree.time_min[target])
         route = self._route(source, target)
         return np.inf if route is None else route.time_min
 
     def route(self, source: int, target: int) -> Route | None:
         """A shortest route ``source → target``, or ``None`` if the target is unreachable."""
-        self._sync()
-        source = node_index(source, self._n_nodes, "source")
-        target = node_index(target, self._n_nodes, "target")
+        if self._graph.epoch != self._epoch:
+            self._sync()
+        n = self._n_nodes
+        # Plain ints in range need no more checking (the common case, ~2×
+        # faster than node_index); anything else gets node_index's checks.
+        if type(source) is not int or not 0 <= source < n:
+            source = node_index(source, n, "source")
+        if type(target) is not int or not 0 <= target < n:
+            target = node_index(target, n, "target")
         return self._route(source, target)
 
     def times_from(self, source: int) -> np.ndarray:
@@ -351,10 +368,36 @@ class Router:
 
     def _route(self, source: int, target: int) -> Route | None:
         key = (source, target)
-        if key in self._routes:
+        route = self._routes.get(key, _NOT_CACHED)
+        if route is not _NOT_CACHED:
             self._routes.move_to_end(key)
             self._hits += 1
-            return self._routes[key]
+            return route
+        if self._search.paths_from_trees:
+            route = self._route_from_trees(source, target)
+        else:  # one compiled call answers it all
+            # Trees here carry times only, but asking counts as a use for
+            # their LRU order, as it always has (which trees stay cached
+            # decides whether a later time is read from a tree or a route).
+            if source in self._trees:
+                self._trees.move_to_end(source)
+            if target in self._in_trees:
+                self._in_trees.move_to_end(target)
+            self._misses += 1
+            found = self._search.route_parts(source, target, self._length_m)
+            if found is None:
+                route = None
+            else:
+                time_min, length_m, edges, nodes = found  # read-only already
+                route = Route(nodes, edges, time_min, length_m)
+        self._routes[key] = route
+        if len(self._routes) > self._limits["routes"]:
+            self._trim(self._routes, "routes")
+        return route
+
+    def _route_from_trees(self, source: int, target: int) -> Route | None:
+        """A route read from a cached tree from ``source`` or into ``target``,
+        else from a point-to-point search."""
         tree = self._cached_tree(source)
         into = self._tree_into(target)
         if tree is not None and tree.pred_edge is None:
@@ -373,10 +416,7 @@ class Router:
         else:
             self._misses += 1
             time_min, edges = self._search.route(source, target)
-        route = None if not np.isfinite(time_min) else self._make_route(source, edges, time_min)
-        self._routes[key] = route
-        self._trim(self._routes, "routes")
-        return route
+        return None if not np.isfinite(time_min) else self._make_route(source, edges, time_min)
 
     def _make_route(self, source: int, edges: np.ndarray, time_min: float) -> Route:
         nodes = np.empty(len(edges) + 1, dtype=np.int64)
@@ -384,4 +424,3 @@ class Router:
         nodes[1:] = self._graph.heads[edges]
         length_m = float(np.sum(self._graph.length_m[edges]))
         return Route(_read_only(nodes), _read_only(edges), time_min, length_m)
-
