@@ -2,22 +2,14 @@
 unmet need within a depot's reach, rescue crews per site."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+from worlds import depot, everywhere_impact, line_world, load_benchmark, scenario_doc, write_scenario, write_zones
 
 from sim.api import run
 from sim.scenarios import load_scenario
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "dispatch_quality.py"
-
 
 def _measure():
-    spec = importlib.util.spec_from_file_location("dispatch_quality", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.measure
+    return load_benchmark("dispatch_quality").measure
 
 
 def test_stock_left_beside_need_it_can_reach_is_reported_with_that_need(tmp_path):

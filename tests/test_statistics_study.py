@@ -1,22 +1,15 @@
 """The coverage study's measurements on a synthetic pool with a known truth."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-
-_PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "coverage_study.py"
-
+from worlds import load_benchmark
 
 @pytest.fixture(scope="module")
 def study():
-    spec = importlib.util.spec_from_file_location("coverage_study", _PATH)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("coverage_study")
 
 
 @pytest.fixture(scope="module")

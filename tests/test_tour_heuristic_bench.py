@@ -2,27 +2,19 @@
 by hand: stops on a line, where the optimum order is the order along the line."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
-from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+from worlds import depot, everywhere_impact, line_world, load_benchmark, scenario_doc, write_scenario, write_zones
 
 from sim.dispatch.tours import Candidates, TourRules, build_tour
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "tour_heuristic.py"
-
-
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("tour_heuristic", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("tour_heuristic")
 
 
 def line_instance(bench, payload_kg=1000.0):

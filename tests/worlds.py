@@ -72,3 +72,14 @@ def write_scenario(tmp: Path, doc: dict, name: str = "scenario.yaml") -> Path:
 def everywhere_impact(affected_share: float = 0.5, displaced_share: float = 0.0) -> dict:
     return {"area": {"everywhere": True}, "zone_share": 1.0, "affected_share": affected_share,
             "displaced_share": displaced_share, "spread": 0.0}
+
+
+def load_benchmark(name: str):
+    """The module of ``benchmarks/<name>.py`` (benchmarks are scripts, not a package)."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
