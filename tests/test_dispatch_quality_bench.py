@@ -2,7 +2,15 @@
 unmet need within a depot's reach, rescue crews per site."""
 from __future__ import annotations
 
-from worlds import depot, everywhere_impact, line_world, load_benchmark, scenario_doc, write_scenario, write_zones
+from worlds import (
+    depot,
+    everywhere_impact,
+    line_world,
+    load_benchmark,
+    scenario_doc,
+    write_scenario,
+    write_zones,
+)
 
 from sim.api import run
 from sim.scenarios import load_scenario

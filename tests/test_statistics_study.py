@@ -1,11 +1,11 @@
 """The coverage study's measurements on a synthetic pool with a known truth."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
 from worlds import load_benchmark
+
 
 @pytest.fixture(scope="module")
 def study():

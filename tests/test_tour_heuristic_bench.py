@@ -8,9 +8,18 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from worlds import depot, everywhere_impact, line_world, load_benchmark, scenario_doc, write_scenario, write_zones
+from worlds import (
+    depot,
+    everywhere_impact,
+    line_world,
+    load_benchmark,
+    scenario_doc,
+    write_scenario,
+    write_zones,
+)
 
 from sim.dispatch.tours import Candidates, TourRules, build_tour
+
 
 @pytest.fixture(scope="module")
 def bench():
