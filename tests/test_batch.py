@@ -185,8 +185,11 @@ def test_ctrl_c_stops_the_worker_processes_and_resume_completes_the_batch(world,
     out = tmp_path / "interrupted"
     cmd = [sys.executable, "-m", "sim", "batch", str(world), "--replications", "40", "--workers", "2",
            "--out", str(out), "--quiet"]
+    # As from a terminal: a process started in the background (``cmd &``, nohup) inherits SIGINT
+    # ignored, and so would the batch; the test restores the default before it starts.
     proc = subprocess.Popen(cmd, env=sim_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         while proc.poll() is None and len(list(out.glob("runs/v000/r*.parquet"))) < 2:
             time.sleep(0.005)
