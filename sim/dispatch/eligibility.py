@@ -24,12 +24,15 @@ Every rule returns a boolean mask over zones for the asking depot.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
-__all__ = ["earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment", "could_serve"]
+__all__ = ["earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment", "could_serve",
+           "keeps_for_first_batches"]
 
 
 def earliest_arrival(asking: int, arrival_min: np.ndarray, slack_min: float) -> np.ndarray:
@@ -178,3 +181,23 @@ def could_serve(visible_at, now, open_need, avail, sends, serves, local, escalat
                 asks[e] = True
                 break
     return could, visible, asks
+
+
+def keeps_for_first_batches(keep: int, local: bool, trucks_home: int, serves, visible_at, hit_min,
+                            first_deadline_min: float, first_en_route, travel_row, zones, now: float) -> bool:
+    """Whether the truck asking at a township or community reserve (``local``) is one of its
+    last ``keep`` (``policy.tours.keep_for_first_batches``) and leaves only with first batches,
+    or waits for them, instead of leaving on relief or resupply: communities of its
+    area that it can reach were hit and affected, have not reported yet, have no
+    first supplies and are still inside their first-supplies window. A township head
+    does not send the whole fleet to the first village that reports while the other
+    villages' reports are coming in (an assumption; a village without affected people
+    is not waited for, its all-clear taken as known). Without it, more loading bays
+    made first supplies later: every truck left at once with relief for the first
+    villages to report, and the next reports waited for the fleet's return. District
+    and city depots, answering for a wide area, do not wait for reports."""
+    if keep <= 0 or not local or trucks_home > keep:
+        return False
+    waiting = (serves & (visible_at > now) & (hit_min <= now) & (now < hit_min + first_deadline_min)
+               & (first_en_route == 0) & np.isfinite(travel_row))
+    return any(zones[k].is_affected and zones[k].first_supply_min == math.inf for k in np.flatnonzero(waiting))

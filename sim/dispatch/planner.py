@@ -25,7 +25,8 @@ import math
 
 import numpy as np
 
-from sim.dispatch.eligibility import could_serve, earliest_arrival_served, nearest_depot_all, transport_plan
+from sim.dispatch.eligibility import (could_serve, earliest_arrival_served, keeps_for_first_batches,
+                                      nearest_depot_all, transport_plan)
 from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.transshipment import HubStop, hub_demand
 from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
@@ -212,24 +213,11 @@ class TourPlanner:
         return tour
 
     def _keep_for_first_batches(self, depot, d: int, travel_row: np.ndarray, now: float) -> bool:
-        """Whether the truck asking at township or community reserve ``d`` is one of its
-        last ``policy.tours.keep_for_first_batches`` and leaves only with first batches,
-        or waits for them, instead of leaving on relief or resupply: communities of its
-        area that it can reach were hit and affected, have not reported yet, have no
-        first supplies and are still inside their first-supplies window. A township head
-        does not send the whole fleet to the first village that reports while the other
-        villages' reports are coming in (an assumption; a village without affected people
-        is not waited for, its all-clear taken as known). Without it, more loading bays
-        made first supplies later: every truck left at once with relief for the first
-        villages to report, and the next reports waited for the fleet's return. District
-        and city depots, answering for a wide area, do not wait for reports."""
-        keep = self.c.rules.keep_for_first_batches
-        if keep <= 0 or not self.local[d] or depot.trucks_home() > keep:
-            return False
+        """:func:`~sim.dispatch.eligibility.keeps_for_first_batches` for the truck asking at depot ``d``."""
         c = self.c
-        waiting = (self.serves[d] & (c.visible_at[d] > now) & (c.hit_min <= now)
-                   & (now < c.hit_min + c.first_deadline_min) & (self.first_en_route == 0) & np.isfinite(travel_row))
-        return any(c.zones[k].is_affected and c.zones[k].first_supply_min == math.inf for k in np.flatnonzero(waiting))
+        return keeps_for_first_batches(c.rules.keep_for_first_batches, bool(self.local[d]), depot.trucks_home(),
+                                       self.serves[d], c.visible_at[d], c.hit_min, c.first_deadline_min,
+                                       self.first_en_route, travel_row, c.zones, now)
 
     def zones_for(self, d: int, now: float, open_need=None, avail=None) -> np.ndarray:
         """Indices of the zones depot ``d`` should serve now: known to it, in its service
