@@ -5,6 +5,7 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -95,6 +96,52 @@ def test_a_first_batch_is_capped_so_more_sites_get_one():
 
 def test_no_tour_without_stock():
     assert tour_of(candidates([1_000], [[5, 0]]), stock=0) is None
+
+
+# Deadlines on the tour. Depot at the origin, 2 min per km (``tour_of``), the truck leaves
+# at 0 and a first drop takes 10 min to unload, a further one 5 min.
+def timed(needs_kg, xy_km, due_min, tiers, next_leave_min=0.0):
+    cand = candidates(needs_kg, xy_km, tiers)
+    return Candidates(cand.zones, cand.need, cand.tier, cand.xy_km, cand.depot_min,
+                      np.array(due_min, dtype=float), leave_min=0.0, unload_min=10.0, next_leave_min=next_leave_min)
+
+
+def test_a_stop_on_the_way_goes_after_a_first_batch_it_would_make_late():
+    # Z0 30 km out, handed over at 60 + 10 = 70 min, due at 72; Z1 is on the way (15 km,
+    # 1 km aside): before Z0 it would add 0.13 min of driving and a 5 min drop, so Z0 at
+    # 75.1 min, late. It goes after Z0 instead (same detour), handed over at 105.1 min.
+    due = [72.0, 200.0]
+    cand = timed([1_000, 1_000], [[30, 0], [15, 1]], due, [FIRST_BATCH, RELIEF])
+    tour = tour_of(cand)
+    assert [d.zone.zone_id for d in tour.drops] == ["Z0", "Z1"]
+    assert cand.hand_over_min([0, 1], 2.0) == pytest.approx([70.0, 70.0 + 2 * math.hypot(15, 1) + 5.0])
+    # Without deadlines the cheaper first edge wins and Z0 comes second.
+    plain = tour_of(candidates([1_000, 1_000], [[30, 0], [15, 1]], [FIRST_BATCH, RELIEF]))
+    assert [d.zone.zone_id for d in plain.drops] == ["Z1", "Z0"]
+
+
+def test_a_first_batch_waits_for_the_next_truck_rather_than_ride_late_on_this_one():
+    # Z0 10 km out, due at 35 (handed over at 30). Z1 at (10, 12) is a first batch due at
+    # 55: after Z0 it is handed over at 30 + 24 + 5 = 59 min, late; before Z0 it would make
+    # Z0 late (35.2 min more driving). The depot's next truck, leaving now, would hand it
+    # over at 2 * 15.62 + 10 = 41.2 min: Z1 waits for it.
+    cand = timed([1_000, 1_000], [[10, 0], [10, 12]], [35.0, 55.0], [FIRST_BATCH, FIRST_BATCH])
+    assert [d.zone.zone_id for d in tour_of(cand, max_detour_min=60.0).drops] == ["Z0"]
+    # The depot's next truck leaves only at 30 min: it would hand Z1 over at 71.2 min, so
+    # Z1 rides along, late but sooner (59 min).
+    later = timed([1_000, 1_000], [[10, 0], [10, 12]], [35.0, 55.0], [FIRST_BATCH, FIRST_BATCH],
+                  next_leave_min=30.0)
+    assert [d.zone.zone_id for d in tour_of(later, max_detour_min=60.0).drops] == ["Z0", "Z1"]
+    # With no other truck at all it rides along too.
+    alone = timed([1_000, 1_000], [[10, 0], [10, 12]], [35.0, 55.0], [FIRST_BATCH, FIRST_BATCH],
+                  next_leave_min=math.inf)
+    assert [d.zone.zone_id for d in tour_of(alone, max_detour_min=60.0).drops] == ["Z0", "Z1"]
+
+
+def test_resupply_has_no_deadline_and_never_blocks_an_insertion():
+    cand = timed([1_000, 1_000], [[30, 0], [15, 1]], [math.inf, math.inf], [RESUPPLY, RESUPPLY])
+    plain = tour_of(candidates([1_000, 1_000], [[30, 0], [15, 1]], [RESUPPLY, RESUPPLY]))
+    assert [d.zone.zone_id for d in tour_of(cand).drops] == [d.zone.zone_id for d in plain.drops]
 
 
 # ------------------------------------------------------------------ urgency

@@ -100,6 +100,15 @@ class Depot:
             return 0.0
         return max(min(self._back_min.values()) - now, 0.0)
 
+    def next_truck_in_min(self, now: float) -> float:
+        """How long until a truck other than the one at the bay could start loading: 0 with
+        another at the depot, else until the first truck out is expected back (``inf``: none)."""
+        if self.trucks_home() >= 2:
+            return 0.0
+        if not self._back_min:
+            return math.inf
+        return max(min(self._back_min.values()) - now, 0.0)
+
     # --------------------------------------------------- no outside support
     def hold(self) -> None:
         """Hold the depot back: its trucks take no tours until :meth:`release`."""

@@ -200,8 +200,10 @@ class TourPlanner:
             ranked = ranked[tier[ranked] == FIRST_BATCH]      # first batches only, or wait
             if not len(ranked):
                 return None
+        due = np.where(tier == RESUPPLY, math.inf, deadline)       # the planning targets' deadlines
         cand = Candidates([cand_zones[k] for k in ranked], need_rows[ranked], tier[ranked], xy[ranked],
-                          depot_min[ranked])
+                          depot_min[ranked], due[ranked], now + depot.load_time_min(), depot.spec.unload_time,
+                          now + depot.next_truck_in_min(now) + depot.load_time_min())
         tour = build_tour(c.tour_seq + 1, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
                           depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel[d]),
                           drivable=c.drivable)

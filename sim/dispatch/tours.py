@@ -22,6 +22,20 @@ zone's **first batch** is at most ``policy.tours.first_batch_kg`` and at most
 early — a 1.5 t township truck as well as a 10 t district truck carries first
 batches for several sites — the rest following on later tours.
 
+**Deadlines on the tour.** A stop's place on a tour decides when it is
+served: the fifth stop is handed its load after four others. Each candidate
+carries the deadline of its tier (a first batch within the first-supplies
+target, relief within the relief target; resupply has none). An insertion is
+taken only where it keeps every stop that would be served on time still on
+time — the time-window feasibility test of Solomon's (1987) insertion
+heuristic, applied to the planning targets — and a stop is not put on a tour
+that would serve it late when the depot's next truck, driving straight to
+it, would serve it sooner: it waits for that truck instead. The estimate counts the drive (the
+depot's real route to the first stop, then straight-line legs), the unload
+at each stop before it (the first drop the depot's ``unload_time``, further
+drops :data:`EXTRA_DROP_UNLOAD_FACTOR` of it), from when the truck leaves
+the bay.
+
 Travel between stops is estimated for choosing (straight-line distance times
 the depot's own minutes per kilometre on its real routes); the truck drives
 the fastest route when it goes.
@@ -32,6 +46,8 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from sim.agents.vehicle import EXTRA_DROP_UNLOAD_FACTOR
 
 __all__ = ["Drop", "Tour", "TourRules", "Candidates", "compose_load", "build_tour", "PURPOSES"]
 
@@ -99,9 +115,20 @@ class Candidates:
     tier: np.ndarray            # [n] index into PURPOSES
     xy_km: np.ndarray           # [n, 2] zone positions on a local plane
     depot_min: np.ndarray       # [n] minutes from the depot
+    due_min: np.ndarray | None = None   # [n] hand-over deadline (run minutes; inf: none); None: no deadlines
+    leave_min: float = 0.0      # when the truck leaves the bay (run minutes)
+    unload_min: float = 0.0     # the depot's unload time for a tour's first drop
+    next_leave_min: float | None = None   # when the depot's next truck could leave (None: as this one)
 
     def __len__(self) -> int:
         return len(self.zones)
+
+    def hand_over_min(self, stops: list[int], min_per_km: float) -> np.ndarray:
+        """Estimated hand-over time (run minutes) at each of ``stops`` in driving order."""
+        legs_km = np.hypot(*np.diff(self.xy_km[stops], axis=0).T) if len(stops) > 1 else np.zeros(0)
+        drive = self.depot_min[stops[0]] + np.concatenate([[0.0], np.cumsum(legs_km * min_per_km)])
+        unload = self.unload_min * (1.0 + EXTRA_DROP_UNLOAD_FACTOR * np.arange(len(stops)))
+        return self.leave_min + drive + unload
 
 
 def compose_load(need, avail, unit_kg, room_kg: float) -> np.ndarray:
@@ -125,14 +152,20 @@ def compose_load(need, avail, unit_kg, room_kg: float) -> np.ndarray:
     return load
 
 
-def _insertion_costs(path_xy: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every point of ``xy``: km added by its cheapest insertion into the
-    closed path ``path_xy`` (depot, stops…, depot), and the edge it goes in."""
+def _insertion_matrix(path_xy: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """``[point, edge]``: km added by putting each point of ``xy`` into each edge of the
+    closed path ``path_xy`` (depot, stops…, depot)."""
     a, b = path_xy[:-1], path_xy[1:]                                      # [e, 2]
     ab = np.hypot(*(a - b).T)                                             # [e]
     ap = np.hypot(xy[:, None, 0] - a[None, :, 0], xy[:, None, 1] - a[None, :, 1])
     pb = np.hypot(xy[:, None, 0] - b[None, :, 0], xy[:, None, 1] - b[None, :, 1])
-    added = ap + pb - ab[None, :]
+    return ap + pb - ab[None, :]
+
+
+def _insertion_costs(path_xy: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every point of ``xy``: km added by its cheapest insertion into the
+    closed path ``path_xy`` (depot, stops…, depot), and the edge it goes in."""
+    added = _insertion_matrix(path_xy, xy)
     edge = np.argmin(added, axis=1)
     return added[np.arange(len(xy)), edge], edge
 
@@ -167,9 +200,15 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     open_rows = carry_kg > 0
     open_rows[first] = False
     tour.planned_min = 2.0 * float(cand.depot_min[first])
+    if cand.due_min is not None:
+        # When each candidate would be served straight from the depot, by this truck and by the next.
+        alone_min = cand.leave_min + cand.depot_min + cand.unload_min
+        next_leave = cand.leave_min if cand.next_leave_min is None else cand.next_leave_min
+        next_alone_min = next_leave + cand.depot_min + cand.unload_min
     while room >= min(rules.min_drop_kg, payload_kg) and len(stops) < rules.max_stops and open_rows.any():
         path = np.vstack([depot_xy_km, cand.xy_km[stops], depot_xy_km])
-        found = _most_urgent_insertion(path, cand.xy_km, open_rows, min_per_km, tour.planned_min, rules)
+        windows = None if cand.due_min is None else _Windows(cand, stops, min_per_km, alone_min, next_alone_min)
+        found = _most_urgent_insertion(path, cand.xy_km, open_rows, min_per_km, tour.planned_min, rules, windows)
         if found is None:
             break
         k, position, added_min = found
@@ -186,10 +225,44 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     return tour
 
 
+class _Windows:
+    """Which insertions keep the tour's deadlines (see the module docstring): the stops'
+    slack now, and the least slack of the stops served on time from each position on."""
+
+    def __init__(self, cand: Candidates, stops: list[int], min_per_km: float, alone_min: np.ndarray,
+                 next_alone_min: np.ndarray):
+        self.cand, self.stops, self.min_per_km = cand, stops, min_per_km
+        self.alone_min, self.next_alone_min = alone_min, next_alone_min
+        self.hand_over = cand.hand_over_min(stops, min_per_km)
+        slack = cand.due_min[stops] - self.hand_over
+        on_time = np.where(slack >= 0, slack, np.inf)
+        # least_slack[p]: the least slack among the on-time stops at position p or later.
+        self.least_slack = np.concatenate([np.minimum.accumulate(on_time[::-1])[::-1], [np.inf]])
+
+    def feasible(self, block: np.ndarray, added_min: np.ndarray) -> np.ndarray:
+        """``[row, position]``: whether inserting each row of ``block`` before the stop at each
+        position (``added_min``: minutes of driving it adds there) keeps the deadlines."""
+        cand, stops = self.cand, self.stops
+        extra_unload = EXTRA_DROP_UNLOAD_FACTOR * cand.unload_min
+        keeps_others = added_min + extra_unload <= self.least_slack[None, :]
+        # The new stop's own hand-over: first, straight from the depot; later, after the stop before it.
+        prev = cand.xy_km[stops]
+        leg_min = np.hypot(cand.xy_km[block, None, 0] - prev[None, :, 0],
+                           cand.xy_km[block, None, 1] - prev[None, :, 1]) * self.min_per_km
+        own = np.concatenate([self.alone_min[block][:, None], self.hand_over[None, :] + leg_min + extra_unload],
+                             axis=1)
+        due = self.cand.due_min[block][:, None]
+        # A stop goes on late only if the depot's next truck would not serve it sooner.
+        keeps_own = (own <= due) | (own <= self.next_alone_min[block][:, None])
+        return keeps_others & keeps_own
+
+
 def _most_urgent_insertion(path_xy: np.ndarray, xy: np.ndarray, open_rows: np.ndarray, min_per_km: float,
-                           planned_min: float, rules: TourRules) -> tuple[int, int, float] | None:
-    """The most urgent open row whose cheapest insertion keeps the tour within its limits:
-    (row, position in the stops, minutes added), or ``None``.
+                           planned_min: float, rules: TourRules,
+                           windows: _Windows | None = None) -> tuple[int, int, float] | None:
+    """The most urgent open row whose cheapest insertion keeps the tour within its limits
+    (and its deadlines, with ``windows``): (row, position in the stops, minutes added),
+    or ``None``.
 
     Rows come in urgency order, so they are tried in blocks from the most
     urgent on; most tours find their next stop in the first block.
@@ -197,8 +270,14 @@ def _most_urgent_insertion(path_xy: np.ndarray, xy: np.ndarray, open_rows: np.nd
     rows = np.flatnonzero(open_rows)
     for start in range(0, len(rows), INSERTION_BLOCK):
         block = rows[start:start + INSERTION_BLOCK]
-        added_km, edge = _insertion_costs(path_xy, xy[block])
-        added_min = added_km * min_per_km
+        if windows is None:
+            added_km, edge = _insertion_costs(path_xy, xy[block])
+            added_min = added_km * min_per_km
+        else:
+            added = _insertion_matrix(path_xy, xy[block]) * min_per_km
+            added = np.where(windows.feasible(block, added), added, np.inf)
+            edge = np.argmin(added, axis=1)
+            added_min = added[np.arange(len(block)), edge]
         fits = (added_min <= rules.max_detour_min) & (planned_min + added_min <= rules.max_tour_min)
         if fits.any():
             j = int(np.argmax(fits))
