@@ -138,6 +138,23 @@ def test_a_first_batch_waits_for_the_next_truck_rather_than_ride_late_on_this_on
     assert [d.zone.zone_id for d in tour_of(alone, max_detour_min=60.0).drops] == ["Z0", "Z1"]
 
 
+def test_legs_between_stops_the_depot_drives_to_and_back_from_need_no_route():
+    # The router says no leg can be driven; two stops with a round trip from the depot
+    # still go together (through the depot at worst), a one-way stop is left out.
+    asked = []
+
+    def no_leg(a, b):
+        asked.append((a.zone_id, b.zone_id))
+        return False
+
+    cand = candidates([1_000, 1_000, 1_000], [[5, 0], [5, 1], [6, 0]])
+    cand.round_trip = np.array([True, True, False])
+    tour = build_tour(1, "d", np.zeros(2), cand, vec(water_l=1e9), KG, ITEMS, 5_000.0, TourRules(), 2.0,
+                      drivable=no_leg)
+    assert sorted(d.zone.zone_id for d in tour.drops) == ["Z0", "Z1"]
+    assert asked and all("Z2" in leg for leg in asked)
+
+
 def test_resupply_has_no_deadline_and_never_blocks_an_insertion():
     cand = timed([1_000, 1_000], [[30, 0], [15, 1]], [math.inf, math.inf], [RESUPPLY, RESUPPLY])
     plain = tour_of(candidates([1_000, 1_000], [[30, 0], [15, 1]], [RESUPPLY, RESUPPLY]))

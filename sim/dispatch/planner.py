@@ -194,6 +194,8 @@ class TourPlanner:
         if not len(cand_zones):
             return None
         vulnerable = np.concatenate([c.vulnerable[rows], np.zeros(len(extra))])
+        # Zones come with a finite there-and-back time (Command.travel); other stops one way only.
+        round_trip = np.concatenate([np.ones(len(rows), dtype=bool), np.zeros(len(extra), dtype=bool)])
         arrival = now + depot.load_time_min() + depot_min
         ranked = urgency_order(tier, deadline, arrival, vulnerable)
         if self._keep_for_first_batches(depot, d, travel[d], now):
@@ -203,7 +205,7 @@ class TourPlanner:
         due = np.where(tier == RESUPPLY, math.inf, deadline)       # the planning targets' deadlines
         cand = Candidates([cand_zones[k] for k in ranked], need_rows[ranked], tier[ranked], xy[ranked],
                           depot_min[ranked], due[ranked], now + depot.load_time_min(), depot.spec.unload_time,
-                          now + depot.next_truck_in_min(now) + depot.load_time_min())
+                          now + depot.next_truck_in_min(now) + depot.load_time_min(), round_trip[ranked])
         tour = build_tour(c.tour_seq + 1, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
                           depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel[d]),
                           drivable=c.drivable)

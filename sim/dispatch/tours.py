@@ -119,6 +119,7 @@ class Candidates:
     leave_min: float = 0.0      # when the truck leaves the bay (run minutes)
     unload_min: float = 0.0     # the depot's unload time for a tour's first drop
     next_leave_min: float | None = None   # when the depot's next truck could leave (None: as this one)
+    round_trip: np.ndarray | None = None  # [n] the depot's trucks can drive there and back now (None: unknown)
 
     def __len__(self) -> int:
         return len(self.zones)
@@ -178,6 +179,9 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     ``drivable(zone_a, zone_b)`` says whether the roads lead from one zone to
     another now (one-way streets, closures); a stop goes in only between stops
     it can be driven from and to (the depot legs are the candidates' own).
+    Between two stops the depot can drive to and back from (``cand.round_trip``)
+    there is always a way, through the depot, so only legs to or from other
+    stops are asked.
     """
     if not len(cand):
         return None
@@ -287,10 +291,16 @@ def _most_urgent_insertion(path_xy: np.ndarray, xy: np.ndarray, open_rows: np.nd
 
 def _legs_drivable(cand: Candidates, stops: list[int], position: int, k: int, drivable) -> bool:
     """Whether stop ``k`` inserted before ``stops[position]`` can be driven to and from."""
-    zone = cand.zones[k]
-    before = cand.zones[stops[position - 1]] if position > 0 else None
-    after = cand.zones[stops[position]] if position < len(stops) else None
-    return (before is None or drivable(before, zone)) and (after is None or drivable(zone, after))
+    before = stops[position - 1] if position > 0 else None
+    after = stops[position] if position < len(stops) else None
+    return ((before is None or _leg_drivable(cand, before, k, drivable))
+            and (after is None or _leg_drivable(cand, k, after, drivable)))
+
+
+def _leg_drivable(cand: Candidates, a: int, b: int, drivable) -> bool:
+    if cand.round_trip is not None and cand.round_trip[a] and cand.round_trip[b]:
+        return True                     # there and back from the depot: at worst through the depot
+    return drivable(cand.zones[a], cand.zones[b])
 
 
 def _drop(cand: Candidates, row: int, avail: np.ndarray, unit_kg: np.ndarray, items: tuple, room_kg: float,
