@@ -7,6 +7,9 @@
 * ``sim.dispatch.transshipment.hub_demand`` gives the demand, "has zones" and
   earliest hit per township reserve that ``TourPlanner._hub_rows`` used to work
   out with matrix products over the heard zones (re-implemented here).
+* ``sim.dispatch.transshipment.hub_shortfall`` gives the shortfall per township
+  reserve and item, and which reserves want a drop, that ``TourPlanner._hub_rows``
+  used to work out with numpy from ``hub_demand`` (re-implemented here).
 * ``sim.dispatch.eligibility.could_serve`` gives the ``could`` / ``visible`` /
   ``asks`` masks ``TourPlanner.zones_for`` used to build with numpy over the
   column subset of open, heard zones (every zone for the ``lp`` policy),
@@ -28,6 +31,7 @@ from hypothesis.extra.numpy import arrays
 from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_served
 from sim.dispatch.eligibility import could_serve as _could_serve
 from sim.dispatch.transshipment import hub_demand as _hub_demand
+from sim.dispatch.transshipment import hub_shortfall
 from sim.scenarios.items import ITEMS
 
 KERNEL_SETTINGS = dict(
@@ -148,6 +152,48 @@ def test_hub_has_zones_exactly_when_some_heard_zone_of_its_township_counts(case)
 def test_hub_first_hit_is_the_earliest_hit_among_its_counted_zones_else_inf(case):
     _, _, first_hit = _hub_demand(**case)
     np.testing.assert_array_equal(first_hit, replaced_hub_demand(**case)[2])
+
+
+@st.composite
+def shortfall_cases(draw):
+    n_depots, m = draw(depot_counts), draw(zone_counts)
+    hubs = np.flatnonzero(draw(masks(n_depots)))
+    return dict(hub_area=draw(masks((len(hubs), m))), hubs=hubs.astype(np.int64),
+                heard_at=draw(floats_of(m, st.one_of(st.sampled_from([0.0, 15.0, INF]), moments))),
+                known_min=draw(floats_of(m, st.sampled_from([0.0, 15.0, INF]))),
+                now=draw(st.sampled_from([0.0, 15.0, 60.0])), reached=draw(masks(len(hubs))),
+                escalated_at=draw(floats_of(m, st.one_of(st.sampled_from([0.0, 15.0, INF]), moments))),
+                open_need=draw(floats_of((m, N_ITEMS), whole_units)),
+                first_day_need=draw(floats_of((m, N_ITEMS), whole_units)),
+                hit_min=draw(floats_of(m, minutes)),
+                avail=draw(floats_of((n_depots, N_ITEMS), st.sampled_from([-2.0, 0.0, 1e-9, 1.0, 5.0, 40.0, 500.0]))),
+                hub_incoming=draw(floats_of((n_depots, N_ITEMS), whole_units)),
+                asking=draw(st.integers(0, n_depots - 1)))
+
+
+def replaced_hub_shortfall(hub_area, hubs, heard_at, known_min, now, reached, escalated_at, open_need,
+                           first_day_need, hit_min, avail, hub_incoming, asking):
+    """``TourPlanner._hub_rows`` before the kernel: heard zones, demand, what a reached
+    reserve holds and has coming, only the asking depot's items, scarce items direct."""
+    heard = np.flatnonzero((heard_at <= now) & (known_min < INF))
+    if not len(heard):
+        return np.zeros((len(hubs), N_ITEMS)), np.zeros(len(hubs), dtype=bool)
+    demand, has_zones, _ = replaced_hub_demand(hub_area, heard, reached, escalated_at, now, open_need,
+                                               first_day_need, hit_min)
+    held = np.where(reached[:, None], np.maximum(avail[hubs], 0.0), 0.0)
+    short = np.maximum(demand - held - hub_incoming[hubs], 0.0) * (avail[asking] > 1e-9)[None, :]
+    scarce = avail[asking] < open_need[heard].sum(axis=0) - 1e-9
+    short[np.ix_(reached, scarce)] = 0.0
+    return short, (short.sum(axis=1) > 1e-9) & has_zones
+
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(shortfall_cases())
+def test_hub_shortfall_is_what_the_reserve_lacks_of_what_the_depot_holds_and_not_scarce(case):
+    short, wanted, _ = hub_shortfall(**case)
+    expected_short, expected_wanted = replaced_hub_shortfall(**case)
+    np.testing.assert_array_equal(short, expected_short)
+    np.testing.assert_array_equal(wanted, expected_wanted)
 
 
 # ---------------------------------------------------------------- could / visible / asks

@@ -28,7 +28,7 @@ import numpy as np
 from sim.dispatch.eligibility import (could_serve, earliest_arrival_served, keeps_for_first_batches,
                                       nearest_depot_all, transport_plan)
 from sim.dispatch.tours import Candidates, build_tour
-from sim.dispatch.transshipment import HubStop, hub_demand
+from sim.dispatch.transshipment import HubStop, hub_shortfall
 from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
 from sim.agents.zone import DISTRICT_TIERS
 from sim.scenarios.items import ITEMS
@@ -58,6 +58,8 @@ class TourPlanner:
         self.hubs = [k for k, d in enumerate(depots) if d.tier == "street" and d.spec.trucks.count > 0]
         self.hub_stops = {k: HubStop(depots[k], k) for k in self.hubs}
         self.hub_area = serves[self.hubs]                              # [hub, zone]
+        self._hub_index = np.array(self.hubs, dtype=np.int64)
+        self.hub_district_delivered = np.zeros(len(self.hubs), dtype=bool)   # a district truck reached its area
         self.zone_xy, self.depot_xy = zone_xy, depot_xy
         self.depot_zone_km = np.hypot(*(depot_xy[:, None, :] - zone_xy[None, :, :]).transpose(2, 0, 1))
         n, k = len(command.zones), len(ITEMS)
@@ -332,24 +334,18 @@ class TourPlanner:
         c = self.c
         if not self.hubs:
             return []
-        hubs = np.array(self.hubs)
-        heard = np.flatnonzero((c.visible_at[d] <= now) & (c.known_min < math.inf))   # zones d knows of
-        if not len(heard):
-            return []
-        district_in = np.array([c.depots[h].first_district_in_min < math.inf for h in hubs])
-        reached = district_in | self.hub_area[:, self.district_delivered].any(axis=1) | (self.hub_first_en_route[hubs] > 0)
+        hubs = self._hub_index
+        district_in = np.fromiter((c.depots[h].first_district_in_min < math.inf for h in self.hubs), bool,
+                                  len(self.hubs))
+        reached = district_in | self.hub_district_delivered | (self.hub_first_en_route[hubs] > 0)
         # The first batch restocks the reserve with its township's first day, whatever
-        # the reserve has sent already; later drops fill its shortfall.
-        demand, has_zones, first_hit = hub_demand(self.hub_area, heard, reached, self.escalated_at, float(now),
-                                                   np.ascontiguousarray(open_need), self.first_day_need, c.hit_min)
-        held = np.where(reached[:, None], np.maximum(avail[hubs], 0.0), 0.0)
-        short = np.maximum(demand - held - self.hub_incoming[hubs], 0.0) * (avail[d] > 1e-9)[None, :]
-        # Scarce stock is not moved into a reserve for relief: an item of which depot d holds
-        # less than the open need of every zone it knows of goes where it is needed, direct,
+        # the reserve has sent already; later drops fill its shortfall. Scarce stock is
+        # not moved into a reserve for relief: an item of which depot d holds less than
+        # the open need of every zone it knows of goes where it is needed, direct,
         # instead of into one township's reserve where it may wait while others lack it.
-        scarce = avail[d] < open_need[heard].sum(axis=0) - 1e-9
-        short[np.ix_(reached, scarce)] = 0.0
-        ok = (short.sum(axis=1) > 1e-9) & has_zones
+        short, ok, first_hit = hub_shortfall(self.hub_area, hubs, c.visible_at[d], c.known_min, float(now), reached,
+                                             self.escalated_at, np.ascontiguousarray(open_need), self.first_day_need,
+                                             c.hit_min, np.ascontiguousarray(avail), self.hub_incoming, d)
         if not ok.any():
             return []
         ok[ok] = self._nearest_district(d, hubs[ok], now)
@@ -451,6 +447,7 @@ class TourPlanner:
             self.delivered[drop.zone.index] += amounts
             if depot.tier in DISTRICT_TIERS:
                 self.district_delivered[drop.zone.index] = True
+                self.hub_district_delivered |= self.hub_area[:, drop.zone.index]
 
     def on_abandoned(self, drop) -> None:
         self._settle(drop)
