@@ -5,7 +5,6 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -114,7 +113,6 @@ def test_a_stop_on_the_way_goes_after_a_first_batch_it_would_make_late():
     cand = timed([1_000, 1_000], [[30, 0], [15, 1]], due, [FIRST_BATCH, RELIEF])
     tour = tour_of(cand)
     assert [d.zone.zone_id for d in tour.drops] == ["Z0", "Z1"]
-    assert cand.hand_over_min([0, 1], 2.0) == pytest.approx([70.0, 70.0 + 2 * math.hypot(15, 1) + 5.0])
     # Without deadlines the cheaper first edge wins and Z0 comes second.
     plain = tour_of(candidates([1_000, 1_000], [[30, 0], [15, 1]], [FIRST_BATCH, RELIEF]))
     assert [d.zone.zone_id for d in plain.drops] == ["Z1", "Z0"]

@@ -10,6 +10,10 @@
 * ``sim.dispatch.transshipment.hub_shortfall`` gives the shortfall per township
   reserve and item, and which reserves want a drop, that ``TourPlanner._hub_rows``
   used to work out with numpy from ``hub_demand`` (re-implemented here).
+* ``sim.dispatch.tours._most_urgent_insertion`` picks the same row, position and
+  minutes as the numpy code it replaced: cheapest insertion per row on the
+  straight-line matrix, masked by the deadline test, first row in urgency order
+  that fits (re-implemented here).
 * ``sim.dispatch.eligibility.could_serve`` gives the ``could`` / ``visible`` /
   ``asks`` masks ``TourPlanner.zones_for`` used to build with numpy over the
   column subset of open, heard zones (every zone for the ``lp`` policy),
@@ -31,6 +35,7 @@ from hypothesis.extra.numpy import arrays
 from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_served
 from sim.dispatch.eligibility import could_serve as _could_serve
 from sim.dispatch.transshipment import hub_demand as _hub_demand
+from sim.dispatch.tours import _most_urgent_insertion
 from sim.dispatch.transshipment import hub_shortfall
 from sim.scenarios.items import ITEMS
 
@@ -194,6 +199,74 @@ def test_hub_shortfall_is_what_the_reserve_lacks_of_what_the_depot_holds_and_not
     expected_short, expected_wanted = replaced_hub_shortfall(**case)
     np.testing.assert_array_equal(short, expected_short)
     np.testing.assert_array_equal(wanted, expected_wanted)
+
+
+# ---------------------------------------------------------------- tour insertion
+
+@st.composite
+def insertion_cases(draw):
+    m = draw(st.integers(2, 25))
+    n_stops = draw(st.integers(1, min(5, m - 1)))
+    stops = np.array(draw(st.permutations(range(m)))[:n_stops], dtype=np.int64)
+    open_rows = draw(masks(m))
+    open_rows[stops] = False
+    coordinate = st.one_of(st.sampled_from([0.0, 1.0, 5.0]), st.floats(-40.0, 40.0, allow_nan=False))
+    depot_min = draw(floats_of(m, st.floats(0.0, 120.0, allow_nan=False)))
+    leave, unload = draw(st.sampled_from([0.0, 30.0])), draw(st.sampled_from([0.0, 10.0, 15.0]))
+    next_leave = draw(st.sampled_from([leave, leave + 20.0, INF]))
+    return dict(stops=stops, xy=draw(floats_of((m, 2), coordinate)), depot_xy=draw(floats_of(2, coordinate)),
+                open_rows=open_rows, min_per_km=draw(st.sampled_from([1.0, 2.0, 2.7])),
+                planned_min=draw(st.sampled_from([0.0, 60.0, 400.0])),
+                max_detour_min=draw(st.sampled_from([5.0, 30.0, 120.0])), max_tour_min=480.0,
+                windows=draw(st.booleans()),
+                due_min=draw(floats_of(m, st.one_of(st.sampled_from([INF, 60.0, 180.0]),
+                                                    st.floats(0.0, 300.0, allow_nan=False)))),
+                alone_min=leave + depot_min + unload, next_alone_min=next_leave + depot_min + unload,
+                depot_min=depot_min, leave_min=leave, unload_min=unload, extra_unload_factor=0.5)
+
+
+def replaced_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_min, max_detour_min, max_tour_min,
+                       windows, due_min, alone_min, next_alone_min, depot_min, leave_min, unload_min,
+                       extra_unload_factor):
+    """``tours._most_urgent_insertion`` before the kernel (numpy, all open rows at once)."""
+    path = np.vstack([depot_xy, xy[stops], depot_xy])
+    a, b = path[:-1], path[1:]
+    rows = np.flatnonzero(open_rows)
+    if not len(rows):
+        return -1, -1, INF
+    p = xy[rows]
+    km = (np.hypot(p[:, None, 0] - a[None, :, 0], p[:, None, 1] - a[None, :, 1])
+          + np.hypot(p[:, None, 0] - b[None, :, 0], p[:, None, 1] - b[None, :, 1])) - np.hypot(*(a - b).T)[None, :]
+    if not windows:
+        edge = np.argmin(km, axis=1)
+        added = km[np.arange(len(rows)), edge] * min_per_km
+    else:
+        legs = np.hypot(*np.diff(xy[stops], axis=0).T) if len(stops) > 1 else np.zeros(0)
+        drive = depot_min[stops[0]] + np.concatenate([[0.0], np.cumsum(legs * min_per_km)])
+        hand_over = leave_min + drive + unload_min * (1.0 + extra_unload_factor * np.arange(len(stops)))
+        slack = due_min[stops] - hand_over
+        on_time = np.where(slack >= 0, slack, INF)
+        least = np.concatenate([np.minimum.accumulate(on_time[::-1])[::-1], [INF]])
+        minutes = km * min_per_km
+        extra = extra_unload_factor * unload_min
+        leg = np.hypot(p[:, None, 0] - xy[stops][None, :, 0], p[:, None, 1] - xy[stops][None, :, 1]) * min_per_km
+        own = np.concatenate([alone_min[rows][:, None], hand_over[None, :] + leg + extra], axis=1)
+        ok = ((minutes + extra <= least[None, :])
+              & ((own <= due_min[rows][:, None]) | (own <= next_alone_min[rows][:, None])))
+        minutes = np.where(ok, minutes, INF)
+        edge = np.argmin(minutes, axis=1)
+        added = minutes[np.arange(len(rows)), edge]
+    fits = (added <= max_detour_min) & (planned_min + added <= max_tour_min)
+    if not fits.any():
+        return -1, -1, INF
+    j = int(np.argmax(fits))
+    return int(rows[j]), int(edge[j]), float(added[j])
+
+
+@settings(max_examples=300, **KERNEL_SETTINGS)
+@given(insertion_cases())
+def test_the_insertion_kernel_picks_the_row_position_and_minutes_the_numpy_code_picked(case):
+    assert _most_urgent_insertion(**case) == replaced_insertion(**case)
 
 
 # ---------------------------------------------------------------- could / visible / asks

@@ -46,6 +46,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 
 from sim.agents.vehicle import EXTRA_DROP_UNLOAD_FACTOR
 
@@ -53,8 +54,6 @@ __all__ = ["Drop", "Tour", "TourRules", "Candidates", "compose_load", "build_tou
 
 #: What a drop is for, by urgency tier.
 PURPOSES = ("first_batch", "relief", "resupply")
-#: Candidates whose insertion is costed at once (see :func:`_most_urgent_insertion`).
-INSERTION_BLOCK = 64
 
 
 @dataclass
@@ -124,13 +123,6 @@ class Candidates:
     def __len__(self) -> int:
         return len(self.zones)
 
-    def hand_over_min(self, stops: list[int], min_per_km: float) -> np.ndarray:
-        """Estimated hand-over time (run minutes) at each of ``stops`` in driving order."""
-        legs_km = np.hypot(*np.diff(self.xy_km[stops], axis=0).T) if len(stops) > 1 else np.zeros(0)
-        drive = self.depot_min[stops[0]] + np.concatenate([[0.0], np.cumsum(legs_km * min_per_km)])
-        unload = self.unload_min * (1.0 + EXTRA_DROP_UNLOAD_FACTOR * np.arange(len(stops)))
-        return self.leave_min + drive + unload
-
 
 def compose_load(need, avail, unit_kg, room_kg: float) -> np.ndarray:
     """Whole units of ``need`` within ``room_kg`` and the ``avail``able stock (arrays over items).
@@ -151,24 +143,6 @@ def compose_load(need, avail, unit_kg, room_kg: float) -> np.ndarray:
             load[i] += extra
             room -= extra * unit_kg[i]
     return load
-
-
-def _insertion_matrix(path_xy: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    """``[point, edge]``: km added by putting each point of ``xy`` into each edge of the
-    closed path ``path_xy`` (depot, stops…, depot)."""
-    a, b = path_xy[:-1], path_xy[1:]                                      # [e, 2]
-    ab = np.hypot(*(a - b).T)                                             # [e]
-    ap = np.hypot(xy[:, None, 0] - a[None, :, 0], xy[:, None, 1] - a[None, :, 1])
-    pb = np.hypot(xy[:, None, 0] - b[None, :, 0], xy[:, None, 1] - b[None, :, 1])
-    return ap + pb - ab[None, :]
-
-
-def _insertion_costs(path_xy: np.ndarray, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every point of ``xy``: km added by its cheapest insertion into the
-    closed path ``path_xy`` (depot, stops…, depot), and the edge it goes in."""
-    added = _insertion_matrix(path_xy, xy)
-    edge = np.argmin(added, axis=1)
-    return added[np.arange(len(xy)), edge], edge
 
 
 def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candidates, avail: np.ndarray,
@@ -204,15 +178,24 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     open_rows = carry_kg > 0
     open_rows[first] = False
     tour.planned_min = 2.0 * float(cand.depot_min[first])
-    if cand.due_min is not None:
+    windows = cand.due_min is not None
+    xy = np.ascontiguousarray(cand.xy_km, dtype=float)
+    depot_min = np.ascontiguousarray(cand.depot_min, dtype=float)
+    if windows:
         # When each candidate would be served straight from the depot, by this truck and by the next.
-        alone_min = cand.leave_min + cand.depot_min + cand.unload_min
+        due = np.ascontiguousarray(cand.due_min, dtype=float)
+        alone_min = cand.leave_min + depot_min + cand.unload_min
         next_leave = cand.leave_min if cand.next_leave_min is None else cand.next_leave_min
-        next_alone_min = next_leave + cand.depot_min + cand.unload_min
+        next_alone_min = next_leave + depot_min + cand.unload_min
+    else:
+        due = alone_min = next_alone_min = depot_min
+    depot_xy = np.asarray(depot_xy_km, dtype=float)
     while room >= min(rules.min_drop_kg, payload_kg) and len(stops) < rules.max_stops and open_rows.any():
-        path = np.vstack([depot_xy_km, cand.xy_km[stops], depot_xy_km])
-        windows = None if cand.due_min is None else _Windows(cand, stops, min_per_km, alone_min, next_alone_min)
-        found = _most_urgent_insertion(path, cand.xy_km, open_rows, min_per_km, tour.planned_min, rules, windows)
+        k, position, added_min = _most_urgent_insertion(
+            np.array(stops, dtype=np.int64), xy, depot_xy, open_rows, min_per_km, tour.planned_min,
+            rules.max_detour_min, rules.max_tour_min, windows, due, alone_min, next_alone_min, depot_min,
+            cand.leave_min, cand.unload_min, EXTRA_DROP_UNLOAD_FACTOR)
+        found = None if k < 0 else (k, position, added_min)
         if found is None:
             break
         k, position, added_min = found
@@ -226,67 +209,86 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
         tour.drops.insert(position, drop)
         room -= drop.weight_kg
         tour.planned_min += added_min
+        # Zones that lack only what the truck no longer has left to load drop out.
+        open_rows &= _loadable(cand.need, avail)
     return tour
 
 
-class _Windows:
-    """Which insertions keep the tour's deadlines (see the module docstring): the stops'
-    slack now, and the least slack of the stops served on time from each position on."""
-
-    def __init__(self, cand: Candidates, stops: list[int], min_per_km: float, alone_min: np.ndarray,
-                 next_alone_min: np.ndarray):
-        self.cand, self.stops, self.min_per_km = cand, stops, min_per_km
-        self.alone_min, self.next_alone_min = alone_min, next_alone_min
-        self.hand_over = cand.hand_over_min(stops, min_per_km)
-        slack = cand.due_min[stops] - self.hand_over
-        on_time = np.where(slack >= 0, slack, np.inf)
-        # least_slack[p]: the least slack among the on-time stops at position p or later.
-        self.least_slack = np.concatenate([np.minimum.accumulate(on_time[::-1])[::-1], [np.inf]])
-
-    def feasible(self, block: np.ndarray, added_min: np.ndarray) -> np.ndarray:
-        """``[row, position]``: whether inserting each row of ``block`` before the stop at each
-        position (``added_min``: minutes of driving it adds there) keeps the deadlines."""
-        cand, stops = self.cand, self.stops
-        extra_unload = EXTRA_DROP_UNLOAD_FACTOR * cand.unload_min
-        keeps_others = added_min + extra_unload <= self.least_slack[None, :]
-        # The new stop's own hand-over: first, straight from the depot; later, after the stop before it.
-        prev = cand.xy_km[stops]
-        leg_min = np.hypot(cand.xy_km[block, None, 0] - prev[None, :, 0],
-                           cand.xy_km[block, None, 1] - prev[None, :, 1]) * self.min_per_km
-        own = np.concatenate([self.alone_min[block][:, None], self.hand_over[None, :] + leg_min + extra_unload],
-                             axis=1)
-        due = self.cand.due_min[block][:, None]
-        # A stop goes on late only if the depot's next truck would not serve it sooner.
-        keeps_own = (own <= due) | (own <= self.next_alone_min[block][:, None])
-        return keeps_others & keeps_own
+def _loadable(need: np.ndarray, avail: np.ndarray) -> np.ndarray:
+    """Rows of ``need`` with a whole unit of some item in ``avail`` (as :func:`compose_load` counts it)."""
+    return (np.floor(np.minimum(need, np.maximum(avail, 0.0)[None, :]) + 1e-9) > 0).any(axis=1)
 
 
-def _most_urgent_insertion(path_xy: np.ndarray, xy: np.ndarray, open_rows: np.ndarray, min_per_km: float,
-                           planned_min: float, rules: TourRules,
-                           windows: _Windows | None = None) -> tuple[int, int, float] | None:
-    """The most urgent open row whose cheapest insertion keeps the tour within its limits
-    (and its deadlines, with ``windows``): (row, position in the stops, minutes added),
-    or ``None``.
+@njit(cache=True)
+def _most_urgent_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_min, max_detour_min, max_tour_min,
+                           windows, due_min, alone_min, next_alone_min, depot_min, leave_min, unload_min,
+                           extra_unload_factor):
+    """The most urgent open row (rows come in urgency order) whose cheapest insertion into
+    the tour depot → ``stops`` → depot keeps it within ``max_detour_min`` and
+    ``max_tour_min`` — and, with ``windows``, its deadlines (see the module docstring):
+    ``(row, position in the stops, minutes added)``, or ``(-1, -1, inf)``.
 
-    Rows come in urgency order, so they are tried in blocks from the most
-    urgent on; most tours find their next stop in the first block.
+    With ``windows``: each stop's hand-over is estimated from ``leave_min``, the
+    depot's route to the first stop (``depot_min``), straight-line legs at
+    ``min_per_km`` and the unloads before it (``unload_min``, further drops
+    ``extra_unload_factor`` of it); an insertion may not delay a stop served on time
+    (hand-over ≤ ``due_min``) past its deadline, and the new stop goes in late only if
+    the depot's next truck straight to it (``next_alone_min``) would not be sooner.
     """
-    rows = np.flatnonzero(open_rows)
-    for start in range(0, len(rows), INSERTION_BLOCK):
-        block = rows[start:start + INSERTION_BLOCK]
-        if windows is None:
-            added_km, edge = _insertion_costs(path_xy, xy[block])
-            added_min = added_km * min_per_km
+    n = stops.shape[0]
+    extra_unload = extra_unload_factor * unload_min
+    hand_over = np.empty(n)
+    least_slack = np.full(n + 1, np.inf)       # least slack of the on-time stops from each position on
+    if windows:
+        drive = 0.0
+        for j in range(n):
+            if j > 0:
+                a, b = stops[j - 1], stops[j]
+                drive += np.hypot(xy[b, 0] - xy[a, 0], xy[b, 1] - xy[a, 1]) * min_per_km
+            hand_over[j] = leave_min + (depot_min[stops[0]] + drive) + unload_min * (1.0 + extra_unload_factor * j)
+        for j in range(n - 1, -1, -1):
+            slack = due_min[stops[j]] - hand_over[j]
+            least_slack[j] = min(least_slack[j + 1], slack if slack >= 0 else np.inf)
+    # The tour's edges: depot → stops[0] → … → stops[n-1] → depot.
+    ax, ay, bx, by, ab = np.empty(n + 1), np.empty(n + 1), np.empty(n + 1), np.empty(n + 1), np.empty(n + 1)
+    for e in range(n + 1):
+        if e == 0:
+            ax[e], ay[e] = depot_xy[0], depot_xy[1]
         else:
-            added = _insertion_matrix(path_xy, xy[block]) * min_per_km
-            added = np.where(windows.feasible(block, added), added, np.inf)
-            edge = np.argmin(added, axis=1)
-            added_min = added[np.arange(len(block)), edge]
-        fits = (added_min <= rules.max_detour_min) & (planned_min + added_min <= rules.max_tour_min)
-        if fits.any():
-            j = int(np.argmax(fits))
-            return int(block[j]), int(edge[j]), float(added_min[j])
-    return None
+            ax[e], ay[e] = xy[stops[e - 1], 0], xy[stops[e - 1], 1]
+        if e == n:
+            bx[e], by[e] = depot_xy[0], depot_xy[1]
+        else:
+            bx[e], by[e] = xy[stops[e], 0], xy[stops[e], 1]
+        ab[e] = np.hypot(ax[e] - bx[e], ay[e] - by[e])
+    for r in range(open_rows.shape[0]):
+        if not open_rows[r]:
+            continue
+        x, y = xy[r, 0], xy[r, 1]
+        best, best_edge = np.inf, 0
+        for e in range(n + 1):
+            km = (np.hypot(x - ax[e], y - ay[e]) + np.hypot(x - bx[e], y - by[e])) - ab[e]
+            if not windows:
+                if km < best or e == 0:
+                    best, best_edge = km, e
+                continue
+            minutes = km * min_per_km
+            ok = minutes + extra_unload <= least_slack[e]
+            if ok:
+                if e == 0:
+                    own = alone_min[r]
+                else:
+                    p = stops[e - 1]
+                    leg = np.hypot(x - xy[p, 0], y - xy[p, 1]) * min_per_km
+                    own = (hand_over[e - 1] + leg) + extra_unload
+                ok = own <= due_min[r] or own <= next_alone_min[r]
+            value = minutes if ok else np.inf
+            if value < best or e == 0:
+                best, best_edge = value, e
+        added_min = best * min_per_km if not windows else best
+        if added_min <= max_detour_min and planned_min + added_min <= max_tour_min:
+            return r, best_edge, added_min
+    return -1, -1, np.inf
 
 
 def _legs_drivable(cand: Candidates, stops: list[int], position: int, k: int, drivable) -> bool:
