@@ -81,6 +81,9 @@ class TourPlanner:
         self._avail = None
         self._min_per_km_at: dict[tuple[int, int], float] = {}   # (depot, router epoch) -> minutes per km
         self.first_en_route = np.zeros(n, dtype=np.int64)
+        self._first_done = np.zeros(n, dtype=bool)          # zones known to have had first supplies
+        self._zone_objects = np.empty(n, dtype=object)      # the zone agents, for indexing by rows
+        self._zone_objects[:] = command.zones
         self.district_delivered = np.zeros(n, dtype=bool)   # zones a district or city truck has delivered to
         self.escalated_at = np.where(self.has_local, math.inf, 0.0)
         self._lp_flow = None
@@ -183,11 +186,13 @@ class TourPlanner:
             return None
         travel = c.travel([d])
         tier, deadline = self._tiers(depot, rows, now)
-        cand_zones = [c.zones[k] for k in rows]
+        cand_zones = self._zone_objects[rows]
         need_rows = open_need[rows]
         xy, depot_min = self.zone_xy[rows], travel[d, rows]
         if extra:
-            cand_zones += [stop for stop, *_ in extra]
+            stops = np.empty(len(extra), dtype=object)
+            stops[:] = [stop for stop, *_ in extra]
+            cand_zones = np.concatenate([cand_zones, stops])
             need_rows = np.vstack([need_rows, np.array([need for _, need, *_ in extra])])
             xy = np.vstack([xy, np.array([stop_xy for _, _, stop_xy, *_ in extra])])
             depot_min = np.concatenate([depot_min, np.array([m for *_, m, _, _ in extra])])
@@ -205,7 +210,7 @@ class TourPlanner:
             if not len(ranked):
                 return None
         due = np.where(tier == RESUPPLY, math.inf, deadline)       # the planning targets' deadlines
-        cand = Candidates([cand_zones[k] for k in ranked], need_rows[ranked], tier[ranked], xy[ranked],
+        cand = Candidates(cand_zones[ranked].tolist(), need_rows[ranked], tier[ranked], xy[ranked],
                           depot_min[ranked], due[ranked], now + depot.load_time_min(), depot.spec.unload_time,
                           now + depot.next_truck_in_min(now) + depot.load_time_min(), round_trip[ranked])
         tour = build_tour(c.tour_seq + 1, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
@@ -266,8 +271,8 @@ class TourPlanner:
 
     def _tiers(self, depot, rows, now: float):
         c = self.c
-        zones = c.zones
-        first_done = np.array([zones[k].first_supply_min < math.inf for k in rows.tolist()], dtype=bool)
+        self._note_first_supplies(rows)
+        first_done = self._first_done[rows]
         first_day_open = (self.first_day_need[rows] - self.delivered[rows] - self.en_route[rows] > 1e-9).any(axis=1)
         tier = np.where(~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH,
                         np.where(first_day_open, RELIEF, RESUPPLY))
@@ -275,6 +280,13 @@ class TourPlanner:
         deadline = np.where(tier == FIRST_BATCH, hit + c.first_deadline_min,
                             np.where(tier == RELIEF, hit + c.relief_deadline_min, now + c.lookahead_min))
         return tier, deadline
+
+    def _note_first_supplies(self, rows: np.ndarray) -> None:
+        """Mark the zones among ``rows`` that have had first supplies (once had, always had)."""
+        zones = self.c.zones
+        for k in rows[~self._first_done[rows]].tolist():
+            if zones[k].first_supply_min < math.inf:
+                self._first_done[k] = True
 
     def _extra_stops(self, d: int, open_need, avail, now: float) -> list:
         """Stops other than zones for depot ``d``: township reserves (for district and city
