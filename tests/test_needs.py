@@ -91,6 +91,17 @@ def test_displaced_need_a_place_in_a_shelter_or_a_tent():
     assert t.covered(0.0, received(**supplies, tent=1), np.array([4.0]))[0, 0] == 10
 
 
+def test_first_day_need_counts_the_tents_set_for_the_unsheltered_whenever_they_are_set():
+    t = table([AT_HOME])
+    before = t.first_day_need().copy()
+    assert before[0, ITEMS.index("water_l")] == 30 and before[0, ITEMS.index("tent")] == 0
+    t.tents_for[:] = 4                     # set once the shelters are full, before command plans
+    after = t.first_day_need()
+    assert after[0, ITEMS.index("tent")] == 4
+    np.testing.assert_array_equal(np.delete(after, ITEMS.index("tent"), axis=1),
+                                  np.delete(before, ITEMS.index("tent"), axis=1))
+
+
 def test_a_tent_given_as_a_place_is_not_given_again():
     outdoors = {"condition": "outdoors", "people": 6, "per": {"tent": 1 / 6}}
     t = table([{**SHELTER, "people": 6}, outdoors])

@@ -80,6 +80,8 @@ class NeedsTable:
         self.group_condition = list(group_condition)
         self.group_reserve = list(group_reserve)
         self.tents_for = np.zeros(len(self.hit_min))       # tents each zone needs for its unsheltered
+        self._first_day_key = None
+        self._first_day = None
         self.tent_people = 1
         # Who needs anything on the first day (durables, rations without a reserve, a place).
         self.first_day_needing = self.needing(np.inf, first_day_only=True) > 0   # [Z, G]
@@ -125,8 +127,14 @@ class NeedsTable:
         return out
 
     def first_day_need(self) -> np.ndarray:
-        """Units every zone needs on its first day, ``[Z, I]``."""
-        return self.need_by(self._zone_times(np.inf, first_day_only=True), per_zone=True)
+        """Units every zone needs on its first day, ``[Z, I]`` (read-only: worked out again
+        only when the tents for the unsheltered change, the one part set during a run)."""
+        key = self.tents_for.tobytes()
+        if self._first_day_key != key:
+            self._first_day = self.need_by(self._zone_times(np.inf, first_day_only=True), per_zone=True)
+            self._first_day.flags.writeable = False
+            self._first_day_key = key
+        return self._first_day
 
     # ------------------------------------------------------------------ relief
     def _zone_times(self, t_min, first_day_only: bool, per_zone: bool = False) -> np.ndarray:
@@ -217,6 +225,7 @@ class NeedsTable:
         view.tents_for = self.tents_for[z:z + 1]
         view.tent_people = self.tent_people
         view.first_day_needing = self.first_day_needing[z:z + 1]
+        view._first_day_key = view._first_day = None
         return view
 
 
