@@ -14,6 +14,8 @@
   minutes as the numpy code it replaced: cheapest insertion per row on the
   straight-line matrix, masked by the deadline test, first row in urgency order
   that fits (re-implemented here).
+* ``sim.dispatch.tours.compose_load`` gives the load the numpy code it replaced
+  gave (re-implemented here).
 * ``sim.dispatch.eligibility.could_serve`` gives the ``could`` / ``visible`` /
   ``asks`` masks ``TourPlanner.zones_for`` used to build with numpy over the
   column subset of open, heard zones (every zone for the ``lp`` policy),
@@ -35,7 +37,8 @@ from hypothesis.extra.numpy import arrays
 from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_served
 from sim.dispatch.eligibility import could_serve as _could_serve
 from sim.dispatch.transshipment import hub_demand as _hub_demand
-from sim.dispatch.tours import _most_urgent_insertion
+from sim.dispatch.tours import _most_urgent_insertion, compose_load
+from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG
 from sim.dispatch.transshipment import hub_shortfall
 from sim.scenarios.items import ITEMS
 
@@ -267,6 +270,33 @@ def replaced_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_min, 
 @given(insertion_cases())
 def test_the_insertion_kernel_picks_the_row_position_and_minutes_the_numpy_code_picked(case):
     assert _most_urgent_insertion(**case) == replaced_insertion(**case)
+
+
+def replaced_compose_load(need, avail, unit_kg, room_kg):
+    """``tours.compose_load`` before the kernel."""
+    want = np.floor(np.minimum(need, np.maximum(avail, 0.0)) + 1e-9)
+    total = float(want @ unit_kg)
+    if total <= 0 or room_kg <= 0:
+        return np.zeros_like(want)
+    load = np.floor(want * min(1.0, room_kg / total) + 1e-9)
+    room = room_kg - float(load @ unit_kg)
+    for i in np.argsort(-unit_kg, kind="stable"):
+        extra = min(want[i] - load[i], math.floor((room + 1e-9) / unit_kg[i]))
+        if extra > 0:
+            load[i] += extra
+            room -= extra * unit_kg[i]
+    return load
+
+
+@settings(max_examples=300, **KERNEL_SETTINGS)
+@given(need=floats_of(N_ITEMS, st.one_of(whole_units, st.floats(0.0, 50_000.0, allow_nan=False))),
+       avail=floats_of(N_ITEMS, st.one_of(st.sampled_from([-5.0, 0.0, 1.0, 1e9]), st.floats(0.0, 50_000.0))),
+       room=st.one_of(st.sampled_from([0.0, 0.3, 100.0, 1_500.0, 10_000.0]), st.floats(0.0, 20_000.0)),
+       weights=st.booleans())
+def test_compose_load_gives_the_load_the_numpy_code_gave(need, avail, room, weights):
+    unit_kg = np.array([DEFAULT_UNIT_WEIGHT_KG[i] for i in ITEMS]) if weights else np.linspace(0.25, 4.0, N_ITEMS)
+    np.testing.assert_array_equal(compose_load(need, avail, unit_kg, room),
+                                  replaced_compose_load(need, avail, unit_kg, room))
 
 
 # ---------------------------------------------------------------- could / visible / asks

@@ -42,7 +42,6 @@ the fastest route when it goes.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -131,14 +130,30 @@ def compose_load(need, avail, unit_kg, room_kg: float) -> np.ndarray:
     an item's shortage leaves is filled with the other items' remaining need,
     heaviest units first.
     """
-    want = np.floor(np.minimum(need, np.maximum(avail, 0.0)) + 1e-9)
-    total = float(want @ unit_kg)
+    unit_kg = np.ascontiguousarray(unit_kg, dtype=float)
+    return _compose_load(np.ascontiguousarray(need, dtype=float), np.ascontiguousarray(avail, dtype=float),
+                         unit_kg, float(room_kg), np.argsort(-unit_kg, kind="stable"))
+
+
+@njit(cache=True)
+def _compose_load(need, avail, unit_kg, room_kg, heaviest_first):
+    n = need.shape[0]
+    want = np.empty(n)
+    total = 0.0
+    for i in range(n):
+        want[i] = np.floor(min(need[i], max(avail[i], 0.0)) + 1e-9)
+        total += want[i] * unit_kg[i]
+    load = np.zeros(n)
     if total <= 0 or room_kg <= 0:
-        return np.zeros_like(want)
-    load = np.floor(want * min(1.0, room_kg / total) + 1e-9)
-    room = room_kg - float(load @ unit_kg)
-    for i in np.argsort(-unit_kg, kind="stable"):
-        extra = min(want[i] - load[i], math.floor((room + 1e-9) / unit_kg[i]))
+        return load
+    share = min(1.0, room_kg / total)
+    loaded = 0.0
+    for i in range(n):
+        load[i] = np.floor(want[i] * share + 1e-9)
+        loaded += load[i] * unit_kg[i]
+    room = room_kg - loaded
+    for i in heaviest_first:
+        extra = min(want[i] - load[i], np.floor((room + 1e-9) / unit_kg[i]))
         if extra > 0:
             load[i] += extra
             room -= extra * unit_kg[i]
