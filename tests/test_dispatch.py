@@ -125,8 +125,8 @@ def test_a_first_batch_waits_for_the_next_truck_rather_than_ride_late_on_this_on
     # over at 2 * 15.62 + 10 = 41.2 min: Z1 waits for it.
     cand = timed([1_000, 1_000], [[10, 0], [10, 12]], [35.0, 55.0], [FIRST_BATCH, FIRST_BATCH])
     assert [d.zone.zone_id for d in tour_of(cand, max_detour_min=60.0).drops] == ["Z0"]
-    # The depot's next truck leaves only at 30 min: it would hand Z1 over at 71.2 min, so
-    # Z1 rides along, late but sooner (59 min).
+    # The depot's next truck leaves only at 30 min: it would hand Z1 over at 71.2 min, late
+    # too, so Z1 rides along (59 min).
     later = timed([1_000, 1_000], [[10, 0], [10, 12]], [35.0, 55.0], [FIRST_BATCH, FIRST_BATCH],
                   next_leave_min=30.0)
     assert [d.zone.zone_id for d in tour_of(later, max_detour_min=60.0).drops] == ["Z0", "Z1"]
@@ -134,6 +134,16 @@ def test_a_first_batch_waits_for_the_next_truck_rather_than_ride_late_on_this_on
     alone = timed([1_000, 1_000], [[10, 0], [10, 12]], [35.0, 55.0], [FIRST_BATCH, FIRST_BATCH],
                   next_leave_min=math.inf)
     assert [d.zone.zone_id for d in tour_of(alone, max_detour_min=60.0).drops] == ["Z0", "Z1"]
+
+
+def test_a_stop_no_truck_can_serve_on_time_goes_where_it_adds_least():
+    # Every stop is past its deadline (due at 1 min). The tour is Z1, Z0 when Z2 comes
+    # to be inserted; Z2 lies between them (0.2 km more there, 1.7 km more as the first
+    # stop): it goes between them, although the depot's next truck, leaving now, would
+    # reach it sooner straight.
+    cand = timed([1_000, 1_000, 1_000], [[5, 0], [5, 10], [6, 5]], [1.0, 1.0, 1.0], [FIRST_BATCH] * 3)
+    ids = [d.zone.zone_id for d in tour_of(cand, max_detour_min=60.0).drops]
+    assert len(ids) == 3 and ids[1] == "Z2"
 
 
 def test_legs_between_stops_the_depot_drives_to_and_back_from_need_no_route():

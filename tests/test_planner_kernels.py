@@ -255,7 +255,7 @@ def replaced_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_min, 
         leg = np.hypot(p[:, None, 0] - xy[stops][None, :, 0], p[:, None, 1] - xy[stops][None, :, 1]) * min_per_km
         own = np.concatenate([alone_min[rows][:, None], hand_over[None, :] + leg + extra], axis=1)
         ok = ((minutes + extra <= least[None, :])
-              & ((own <= due_min[rows][:, None]) | (own <= next_alone_min[rows][:, None])))
+              & ((own <= due_min[rows][:, None]) | (next_alone_min[rows] > due_min[rows])[:, None]))
         minutes = np.where(ok, minutes, INF)
         edge = np.argmin(minutes, axis=1)
         added = minutes[np.arange(len(rows)), edge]

@@ -30,7 +30,9 @@ taken only where it keeps every stop that would be served on time still on
 time — the time-window feasibility test of Solomon's (1987) insertion
 heuristic, applied to the planning targets — and a stop is not put on a tour
 that would serve it late when the depot's next truck, driving straight to
-it, would serve it sooner: it waits for that truck instead. The estimate counts the drive (the
+it, would serve it on time: it waits for that truck instead. A stop that no
+truck can serve on time any more has no deadline to keep and goes where it
+adds least. The estimate counts the drive (the
 depot's real route to the first stop, then straight-line legs), the unload
 at each stop before it (the first drop the depot's ``unload_time``, further
 drops :data:`EXTRA_DROP_UNLOAD_FACTOR` of it), from when the truck leaves
@@ -248,7 +250,7 @@ def _most_urgent_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_m
     ``min_per_km`` and the unloads before it (``unload_min``, further drops
     ``extra_unload_factor`` of it); an insertion may not delay a stop served on time
     (hand-over ≤ ``due_min``) past its deadline, and the new stop goes in late only if
-    the depot's next truck straight to it (``next_alone_min``) would not be sooner.
+    the depot's next truck straight to it (``next_alone_min``) would be late too.
     """
     n = stops.shape[0]
     extra_unload = extra_unload_factor * unload_min
@@ -296,7 +298,7 @@ def _most_urgent_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_m
                     p = stops[e - 1]
                     leg = np.hypot(x - xy[p, 0], y - xy[p, 1]) * min_per_km
                     own = (hand_over[e - 1] + leg) + extra_unload
-                ok = own <= due_min[r] or own <= next_alone_min[r]
+                ok = own <= due_min[r] or next_alone_min[r] > due_min[r]
             value = minutes if ok else np.inf
             if value < best or e == 0:
                 best, best_edge = value, e
