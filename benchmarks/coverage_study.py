@@ -37,10 +37,15 @@
    §11.2), with a 95 % bootstrap interval, over all pairs and over the pairs
    in which both runs are below 100 %.
 
+6. **Candidates** (``--candidates johnson,wilks``): methods weighed against
+   ``now`` on the same subsets, with their coverage and their width against
+   ``now``'s — how a change of method is chosen.
+
 Usage::
 
     python benchmarks/coverage_study.py [--world baseline|small] [--pool 1000] [--draws 1000]
                                         [--workers N] [--pool-dir DIR] [--json OUT]
+                                        [--candidates johnson,wilks]
 """
 from __future__ import annotations
 
@@ -150,6 +155,53 @@ def now_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_lim
     return low, high
 
 
+def johnson_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_limit):
+    """A candidate for small samples: ``now`` joined to Johnson's (1978, JASA 73:536) skew-corrected
+    t interval, x̄ + μ̂₃/(6·s²·n) ± t(n − 1)·s/√n (μ̂₃ the unbiased third central moment)."""
+    from scipy import stats
+
+    low, high = now_method(x, share, difference, low_limit, high_limit)
+    n = x.shape[1]
+    if n < 3:
+        return low, high
+    mean = x.mean(axis=1)
+    s2 = x.var(axis=1, ddof=1)
+    m3 = n / ((n - 1) * (n - 2)) * ((x - mean[:, None]) ** 3).sum(axis=1)
+    with np.errstate(all="ignore"):
+        centre = mean + np.where(s2 > 0, m3 / (6 * s2 * n), 0.0)
+    half = stats.t.ppf(0.975, n - 1) * np.sqrt(s2 / n)
+    j_low, j_high = centre - half, centre + half
+    lo = np.where(np.isfinite(low_limit), np.fmin(low_limit, x.min(axis=1)), -np.inf)
+    hi = np.where(np.isfinite(high_limit), np.fmax(high_limit, x.max(axis=1)), np.inf)
+    return np.minimum(low, np.clip(j_low, lo, hi)), np.maximum(high, np.clip(j_high, lo, hi))
+
+
+def wilks_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_limit):
+    """A candidate for small samples: below ``SMALL_SAMPLE`` replications, ``now`` joined to the
+    distribution-free bound of a mean in a known range [lo, hi] from the sample's extremes: with
+    95 % at most q of the distribution lies outside [min, max] (q the 95 % quantile of
+    Beta(2, n − 1); Wilks 1941, Ann. Math. Stat. 12:91), so the mean lies in
+    [min − q·(min − lo), max + q·(hi − max)]."""
+    from scipy import stats
+
+    from sim.experiments.statistics import SMALL_SAMPLE
+
+    low, high = now_method(x, share, difference, low_limit, high_limit)
+    n = x.shape[1]
+    if n >= SMALL_SAMPLE:
+        return low, high
+    known = np.isfinite(low_limit) & np.isfinite(high_limit)
+    q = stats.beta.ppf(0.95, 2, n - 1)
+    a, b = x.min(axis=1), x.max(axis=1)
+    lo, hi = np.fmin(low_limit, a), np.fmax(high_limit, b)
+    return np.where(known, np.minimum(low, a - q * (a - lo)), low), \
+        np.where(known, np.maximum(high, b + q * (hi - b)), high)
+
+
+#: Methods the study can weigh against ``now`` (``--candidates``).
+CANDIDATES = {"johnson": johnson_method, "wilks": wilks_method}
+
+
 def covered(method, x: np.ndarray, truth: float, share: bool, difference: bool,
             low_limit: np.ndarray, high_limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per subset: whether the method's interval holds the truth, and the interval's width."""
@@ -214,7 +266,7 @@ def kind_of(kpi: str, values: np.ndarray, what: str, bounded: bool = True) -> st
     return "share piled at 0 % or 100 %, mean" if at_bound >= 0.25 else "share, mean"
 
 
-def coverage_study(b, a, draws: int, seed: int = 1) -> list[dict]:
+def coverage_study(b, a, draws: int, seed: int = 1, candidates: tuple[str, ...] = ()) -> list[dict]:
     from sim.analysis.kpis import is_share
     from sim.experiments.results import kpi_columns
 
@@ -246,7 +298,8 @@ def coverage_study(b, a, draws: int, seed: int = 1) -> list[dict]:
                 row = {"kpi": kpi, "what": what, "n": n, "kind": kind_of(kpi, values, what, limits is not None),
                        "truth": truth, "range": limits is not None, "still": float(np.mean(jumps == 0))}
                 hits, widths = {}, {}
-                for name, method in (("main", main_method), ("now", now_method)):
+                methods = [("main", main_method), ("now", now_method)] + [(c, CANDIDATES[c]) for c in candidates]
+                for name, method in methods:
                     hits[name], widths[name] = covered(method, x, truth, share, what == "diff", low_limit, high_limit)
                     row[name] = float(hits[name].mean())
                     # The price: the mean and median width of the intervals.
@@ -266,7 +319,7 @@ def coverage_study(b, a, draws: int, seed: int = 1) -> list[dict]:
     return rows
 
 
-def summary(rows: list[dict]) -> list[dict]:
+def summary(rows: list[dict], candidates: tuple[str, ...] = ()) -> list[dict]:
     out = []
     for kind in dict.fromkeys(r["kind"] for r in rows):
         for n in SIZES:
@@ -274,12 +327,17 @@ def summary(rows: list[dict]) -> list[dict]:
             if not group:
                 continue
             entry = {"kind": kind, "n": n, "kpis": len(group)}
-            for name in ("main", "now"):
-                have = [r for r in group if r[name] is not None]
+            for name in ("main", "now", *candidates):
+                have = [r for r in group if r.get(name) is not None]
                 if have:
                     worst = min(have, key=lambda r: r[name])
                     entry[name] = worst[name]
                     entry[f"{name}_worst"] = f"{worst['kpi']} ({worst['what']})"
+                    widths = [r[f"{name}_width_mean"] / r["now_width_mean"] for r in have
+                              if r.get("now_width_mean") and np.isfinite(r["now_width_mean"])]
+                    if name != "main" and widths:
+                        # The price against ``now``: the median over the kind's KPIs of the mean width's ratio.
+                        entry[f"{name}_width_vs_now"] = float(np.median(widths))
             out.append(entry)
     return out
 
@@ -323,7 +381,8 @@ def _pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
 
 
-def print_tables(world: str, pairs: int, draws: int, table: list[dict], vrf: list[dict]) -> None:
+def print_tables(world: str, pairs: int, draws: int, table: list[dict], vrf: list[dict],
+                 candidates: tuple[str, ...] = ()) -> None:
     print(f"Coverage of 95 % intervals ({world}: {pairs} pairs give the truth; {draws} subsets per n); "
           "lowest over the KPIs of each kind")
     print("| KPI kind | KPIs | " + " | ".join(f"n = {n} main | n = {n} now" for n in SIZES) + " |")
@@ -338,6 +397,20 @@ def print_tables(world: str, pairs: int, draws: int, table: list[dict], vrf: lis
     print("\nlowest (now):")
     for r in table:
         print(f"  {r['kind']}, n = {r['n']}: {_pct(r.get('now'))} {r.get('now_worst', '')}")
+    for name in candidates:
+        print(f"\nCandidate {name} (lowest coverage; median over the kind's KPIs of its mean width / now's)")
+        print("| KPI kind | " + " | ".join(f"n = {n} now | n = {n} {name} | width" for n in SIZES) + " |")
+        print("|---|" + "---:|---:|---:|" * len(SIZES))
+        for kind in dict.fromkeys(r["kind"] for r in table):
+            cells = []
+            for n in SIZES:
+                entry = next((r for r in table if r["kind"] == kind and r["n"] == n), None) or {}
+                ratio = entry.get(f"{name}_width_vs_now")
+                cells += [_pct(entry.get("now")), _pct(entry.get(name)), "–" if ratio is None else f"{ratio:.2f}×"]
+            print(f"| {kind} | " + " | ".join(cells) + " |")
+        for r in table:
+            if name in r:
+                print(f"  {r['kind']}, n = {r['n']}: {_pct(r.get(name))} {r.get(f'{name}_worst', '')}")
     print("\nVariance reduction of common random numbers: (Var before + Var after) / Var(after − before)")
     print("| KPI | before | after | all pairs | pairs both below 100 % |")
     print("|---|---:|---:|---|---|")
@@ -363,16 +436,22 @@ def main(argv=None) -> int:
     parser.add_argument("--pool-dir", type=Path, metavar="DIR", help="keep the pool here (default: a temporary "
                         "folder); a rerun resumes it")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write every figure to this JSON file")
+    parser.add_argument("--candidates", default="", metavar="NAMES",
+                        help=f"comma-separated methods to weigh against now: {', '.join(CANDIDATES)}")
     args = parser.parse_args(argv)
+    candidates = tuple(c for c in args.candidates.split(",") if c)
+    unknown = [c for c in candidates if c not in CANDIDATES]
+    if unknown:
+        parser.error(f"--candidates {','.join(unknown)}: not a candidate ({', '.join(CANDIDATES)})")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="coverage_") as tmp:
         folder = args.pool_dir or Path(tmp)
         b, a, name = run_pool(args.world, args.pool, args.workers, folder)
     pool_s = time.perf_counter() - started
-    rows = coverage_study(b, a, args.draws)
-    table = summary(rows)
+    rows = coverage_study(b, a, args.draws, candidates=candidates)
+    table = summary(rows, candidates)
     vrf = variance_reduction(b, a)
-    print_tables(f"{args.world} ({name})", len(b), args.draws, table, vrf)
+    print_tables(f"{args.world} ({name})", len(b), args.draws, table, vrf, candidates)
     print(f"\npool {pool_s:.0f} s, study {time.perf_counter() - started - pool_s:.0f} s")
     if args.json:
         doc = {"world": args.world, "scenario": name, "pairs": len(b), "draws": args.draws, "sizes": SIZES,
