@@ -40,12 +40,15 @@
 6. **Candidates** (``--candidates johnson,wilks``): methods weighed against
    ``now`` on the same subsets, with their coverage and their width against
    ``now``'s — how a change of method is chosen.
+7. **Which sites flip** (``--flips PAIRS``): the first pairs run again with
+   each site's first supply and its depot, to tell the sites an added depot
+   supplies in time from those the dispatch reshuffles (:func:`flip_study`).
 
 Usage::
 
     python benchmarks/coverage_study.py [--world baseline|small] [--pool 1000] [--draws 1000]
                                         [--workers N] [--pool-dir DIR] [--json OUT]
-                                        [--candidates johnson,wilks]
+                                        [--candidates johnson,wilks] [--flips PAIRS]
 """
 from __future__ import annotations
 
@@ -376,6 +379,111 @@ def variance_reduction(b, a, seed: int = 1) -> list[dict]:
     return rows
 
 
+# ------------------------------------------------------------ which sites flip
+def world_variants(world: str, folder: Path):
+    """The before and after scenarios of a world, and the folder their files are relative to."""
+    from sim.experiments.compare import load_variant
+
+    if world == "small":
+        baseline, overlay = small_world(folder / "world")
+    else:
+        baseline, overlay = REPO / "scenarios" / "baseline_normal_traffic.yaml", \
+            REPO / "scenarios" / "overlays" / "southeast_depot.yaml"
+    before, after, _ = load_variant(baseline, overlay)
+    return before, after, baseline.parent
+
+
+def site_outcomes(result) -> dict:
+    """Per site needing relief: hit and report times, first supply (minutes since the hit) and its depot."""
+    events = result.events_frame()
+    first = events[events["kind"] == "first_supply"]
+    supplier = dict(zip(first["zone"], first["agent"]))
+    return {z.zone_id: {"hit": z.hit_time_min, "report": z.report_min, "first": z.first_supply_min - z.hit_time_min,
+                        "supplier": supplier.get(z.zone_id, "")}
+            for z in result.world.zones if z.is_affected and z.needs_relief}
+
+
+def flip_study(world: str, pairs: int, folder: Path, line_h: float = 3.0) -> dict:
+    """Which sites cross the first-supplies line between before and after on common random numbers.
+
+    Replications 0 … ``pairs`` − 1 of the pool's seeds run again, before and
+    after, keeping each site's first supply and its depot. A site that crosses
+    the line is a *direct* gain when a depot the investment adds or changes supplies it,
+    else a gain or loss of the *dispatch reacting* (the same depot earlier or
+    later, or another depot). The change in the share is direct + reacting;
+    the factor of common random numbers is shown for the runs as they are and
+    with the reacting flips taken out (after = before + direct gains).
+    """
+    import sim
+    from sim.world.streams import replication_seed
+
+    before, after, base = world_variants(world, folder)
+    old = {d.id: d.model_dump() for d in before.depots}
+    added = {d.id for d in after.depots if old.get(d.id) != d.model_dump()}      # added or changed
+    line = 60 * line_h
+    per_run, shifts = [], {"direct gain": [], "reacting gain": [], "reacting loss": []}
+    draws_differ = moved = 0
+    for rep in range(pairs):
+        seed = replication_seed(before.seed, rep)
+        b = site_outcomes(sim.run(before, seed=seed, base_dir=base))
+        a = site_outcomes(sim.run(after, seed=seed, base_dir=base))
+        draws_differ += any(b[z]["hit"] != a[z]["hit"] or b[z]["report"] != a[z]["report"] for z in b) \
+            or set(a) != set(b)
+        count = {"sites": len(b), "in_before": 0, "direct": 0, "reacting_gain": 0, "reacting_loss": 0}
+        for z, zb in b.items():
+            za = a[z]
+            count["in_before"] += zb["first"] <= line
+            moved += za["supplier"] not in added and za["first"] != zb["first"]
+            if za["first"] <= line < zb["first"]:
+                kind = "direct" if za["supplier"] in added else "reacting_gain"
+                count[kind] += 1
+                shifts["direct gain" if kind == "direct" else "reacting gain"].append(zb["first"] - za["first"])
+            elif zb["first"] <= line < za["first"]:
+                count["reacting_loss"] += 1
+                shifts["reacting loss"].append(za["first"] - zb["first"])
+        per_run.append(count)
+    sites = np.array([r["sites"] for r in per_run], float)
+    share = np.array([r["in_before"] for r in per_run]) / sites
+    direct = np.array([r["direct"] for r in per_run]) / sites
+    reacting = np.array([r["reacting_gain"] - r["reacting_loss"] for r in per_run]) / sites
+
+    def factor(x, y):
+        var_d = np.var(y - x, ddof=1)
+        return float((np.var(x, ddof=1) + np.var(y, ddof=1)) / var_d) if var_d > 0 else None
+
+    return {"pairs": pairs, "line_h": line_h, "added_depots": sorted(added), "draws_differ_in": int(draws_differ),
+            "sites_mean": float(sites.mean()),
+            "per_run": {k: [float(np.mean([r[k] for r in per_run])), float(np.std([r[k] for r in per_run], ddof=1))]
+                        for k in ("direct", "reacting_gain", "reacting_loss")},
+            "other_sites_moved_per_run": moved / pairs,
+            "shift_min_p10_p50_p90": {k: np.percentile(v, [10, 50, 90]).tolist() for k, v in shifts.items() if v},
+            "var_direct": float(np.var(direct, ddof=1)), "var_reacting": float(np.var(reacting, ddof=1)),
+            "cov2": float(2 * np.cov(direct, reacting)[0, 1]),
+            "factor": factor(share, share + direct + reacting),
+            "factor_without_reacting": factor(share, share + direct)}
+
+
+def print_flips(f: dict) -> None:
+    print(f"\nSites crossing the {f['line_h']:g} h first-supplies line, before → after ({f['pairs']} pairs, "
+          f"about {f['sites_mean']:.0f} sites a run; depots added or changed: "
+          f"{', '.join(f['added_depots']) or 'none'})")
+    print(f"  pairs whose hit or report times differ: {f['draws_differ_in']}")
+    for k, label in (("direct", "gains supplied by an added or changed depot"), ("reacting_gain", "gains, dispatch reacting"),
+                     ("reacting_loss", "losses, dispatch reacting")):
+        mean, sd = f["per_run"][k]
+        print(f"  {label}: {mean:.2f} ± {sd:.2f} sites a run")
+    print(f"  sites not supplied by an added or changed depot whose first supply moved: {f['other_sites_moved_per_run']:.1f} a run")
+    for k, (p10, p50, p90) in f["shift_min_p10_p50_p90"].items():
+        print(f"  {k}: moved {p50:.0f} min (p10 {p10:.0f}, p90 {p90:.0f})")
+    print(f"  Var(change) = Var(direct) {f['var_direct']:.3g} + Var(reacting) {f['var_reacting']:.3g} "
+          f"+ 2 Cov {f['cov2']:.3g}")
+    def x(v):
+        return "–" if v is None else f"{v:.2f}×"
+
+    print(f"  factor of common random numbers {x(f['factor'])}; without the reacting flips "
+          f"{x(f['factor_without_reacting'])}")
+
+
 # ------------------------------------------------------------ printing
 def _pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
@@ -436,6 +544,8 @@ def main(argv=None) -> int:
     parser.add_argument("--pool-dir", type=Path, metavar="DIR", help="keep the pool here (default: a temporary "
                         "folder); a rerun resumes it")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write every figure to this JSON file")
+    parser.add_argument("--flips", type=int, default=0, metavar="PAIRS",
+                        help="also run this many pairs again and count the sites crossing the 3 h line (0)")
     parser.add_argument("--candidates", default="", metavar="NAMES",
                         help=f"comma-separated methods to weigh against now: {', '.join(CANDIDATES)}")
     args = parser.parse_args(argv)
@@ -452,10 +562,15 @@ def main(argv=None) -> int:
     table = summary(rows, candidates)
     vrf = variance_reduction(b, a)
     print_tables(f"{args.world} ({name})", len(b), args.draws, table, vrf, candidates)
+    flips = None
+    if args.flips:
+        with tempfile.TemporaryDirectory(prefix="flips_") as tmp:
+            flips = flip_study(args.world, args.flips, Path(tmp))
+        print_flips(flips)
     print(f"\npool {pool_s:.0f} s, study {time.perf_counter() - started - pool_s:.0f} s")
     if args.json:
         doc = {"world": args.world, "scenario": name, "pairs": len(b), "draws": args.draws, "sizes": SIZES,
-               "summary": table, "coverage": rows, "variance_reduction": vrf}
+               "summary": table, "coverage": rows, "variance_reduction": vrf, "flips": flips}
         args.json.write_text(json.dumps(doc, indent=2, default=float) + "\n")
     return 0
 

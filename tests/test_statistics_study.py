@@ -87,3 +87,11 @@ def test_the_bound_from_the_extremes_holds_the_mean_of_a_bounded_variable(study)
     low, high = study.wilks_method(x, False, False, np.array([0.0]), np.array([72.0]))
     assert low[0] == pytest.approx(37.8 - 0.657408 * 37.8, abs=1e-4)
     assert high[0] == pytest.approx(38.6 + 0.657408 * (72 - 38.6), abs=1e-4)
+
+
+def test_the_flip_study_tells_direct_gains_from_the_dispatch_reacting(study, tmp_path):
+    flips = study.flip_study("small", 2, tmp_path)
+    # Three more trucks at d2: its gains are direct; common random numbers keep every hit and report time.
+    assert flips["added_depots"] == ["d2"] and flips["draws_differ_in"] == 0
+    assert set(flips["per_run"]) == {"direct", "reacting_gain", "reacting_loss"}
+    assert flips["var_direct"] >= 0 and flips["var_reacting"] >= 0
