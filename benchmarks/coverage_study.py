@@ -422,6 +422,7 @@ def flip_study(world: str, pairs: int, folder: Path, line_h: float = 3.0) -> dic
     added = {d.id for d in after.depots if old.get(d.id) != d.model_dump()}      # added or changed
     line = 60 * line_h
     per_run, shifts = [], {"direct gain": [], "reacting gain": [], "reacting loss": []}
+    same_depot_losses: dict[str, int] = {}
     draws_differ = moved = 0
     for rep in range(pairs):
         seed = replication_seed(before.seed, rep)
@@ -441,11 +442,14 @@ def flip_study(world: str, pairs: int, folder: Path, line_h: float = 3.0) -> dic
             elif zb["first"] <= line < za["first"]:
                 count["reacting_loss"] += 1
                 shifts["reacting loss"].append(za["first"] - zb["first"])
+                if za["supplier"] == zb["supplier"]:
+                    same_depot_losses[za["supplier"]] = same_depot_losses.get(za["supplier"], 0) + 1
         per_run.append(count)
     sites = np.array([r["sites"] for r in per_run], float)
     share = np.array([r["in_before"] for r in per_run]) / sites
     direct = np.array([r["direct"] for r in per_run]) / sites
     reacting = np.array([r["reacting_gain"] - r["reacting_loss"] for r in per_run]) / sites
+    gains = np.array([r["direct"] + r["reacting_gain"] for r in per_run]) / sites
 
     def factor(x, y):
         var_d = np.var(y - x, ddof=1)
@@ -460,7 +464,10 @@ def flip_study(world: str, pairs: int, folder: Path, line_h: float = 3.0) -> dic
             "var_direct": float(np.var(direct, ddof=1)), "var_reacting": float(np.var(reacting, ddof=1)),
             "cov2": float(2 * np.cov(direct, reacting)[0, 1]),
             "factor": factor(share, share + direct + reacting),
-            "factor_without_reacting": factor(share, share + direct)}
+            "factor_without_reacting": factor(share, share + direct),
+            "factor_without_losses": factor(share, share + gains),
+            "losses": int(sum(r["reacting_loss"] for r in per_run)),
+            "losses_same_depot": dict(sorted(same_depot_losses.items(), key=lambda kv: -kv[1]))}
 
 
 def print_flips(f: dict) -> None:
@@ -480,8 +487,11 @@ def print_flips(f: dict) -> None:
     def x(v):
         return "–" if v is None else f"{v:.2f}×"
 
+    same = f["losses_same_depot"]
+    print(f"  losses at the same depot as before: {sum(same.values())} of {f['losses']} "
+          f"({', '.join(f'{k} {v}' for k, v in same.items())})")
     print(f"  factor of common random numbers {x(f['factor'])}; without the reacting flips "
-          f"{x(f['factor_without_reacting'])}")
+          f"{x(f['factor_without_reacting'])}; without the losses {x(f['factor_without_losses'])}")
 
 
 # ------------------------------------------------------------ printing
