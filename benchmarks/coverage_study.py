@@ -159,7 +159,7 @@ def now_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_lim
 
 
 def johnson_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_limit):
-    """A candidate for small samples: ``now`` joined to Johnson's (1978, JASA 73:536) skew-corrected
+    """A candidate (at every n): ``now`` joined to Johnson's (1978, JASA 73:536) skew-corrected
     t interval, x̄ + μ̂₃/(6·s²·n) ± t(n − 1)·s/√n (μ̂₃ the unbiased third central moment)."""
     from scipy import stats
 
@@ -475,11 +475,12 @@ def print_flips(f: dict) -> None:
           f"about {f['sites_mean']:.0f} sites a run; depots added or changed: "
           f"{', '.join(f['added_depots']) or 'none'})")
     print(f"  pairs whose hit or report times differ: {f['draws_differ_in']}")
-    for k, label in (("direct", "gains supplied by an added or changed depot"), ("reacting_gain", "gains, dispatch reacting"),
-                     ("reacting_loss", "losses, dispatch reacting")):
+    for k, label in (("direct", "gains supplied by an added or changed depot"),
+                     ("reacting_gain", "gains, dispatch reacting"), ("reacting_loss", "losses, dispatch reacting")):
         mean, sd = f["per_run"][k]
         print(f"  {label}: {mean:.2f} ± {sd:.2f} sites a run")
-    print(f"  sites not supplied by an added or changed depot whose first supply moved: {f['other_sites_moved_per_run']:.1f} a run")
+    print("  sites not supplied by an added or changed depot whose first supply moved: "
+          f"{f['other_sites_moved_per_run']:.1f} a run")
     for k, (p10, p50, p90) in f["shift_min_p10_p50_p90"].items():
         print(f"  {k}: moved {p50:.0f} min (p10 {p10:.0f}, p90 {p90:.0f})")
     print(f"  Var(change) = Var(direct) {f['var_direct']:.3g} + Var(reacting) {f['var_reacting']:.3g} "

@@ -85,8 +85,8 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = ["CONFIDENCE", "BOOTSTRAP_RESAMPLES", "BOOTSTRAP_SEED", "BOOTSTRAP_MIN_N", "RARE_JUMPS", "SMALL_SAMPLE",
-           "Interval", "IntervalParts", "t_interval", "union_interval", "bounded_interval", "share_interval", "mean_ci",
-           "mean_interval", "mean_parts", "difference_parts", "projected_half_width",
+           "Interval", "IntervalParts", "t_interval", "union_interval", "bounded_interval", "share_interval",
+           "mean_ci", "mean_interval", "mean_parts", "difference_parts", "projected_half_width",
            "paired_statistics", "proportion_ci", "target_met", "curve_band", "small_sample_note", "half_width",
            "met_mask", "best_of"]
 
