@@ -109,3 +109,23 @@ def test_t_intervals_keep_laws_projection():
 def test_a_t_bca_bound_interval_without_its_parts_is_refused():
     with pytest.raises(ValueError, match="needs its parts"):
         replications_needed(Interval(0.98, 0.6, 1.0, "t+bca+bound"), 10, 0.05)
+
+
+def test_a_comparison_sizes_its_rounds_by_the_changes_it_reports(tmp_path):
+    import json
+
+    from test_batch import random_world
+
+    from sim.experiments.compare import _difference_intervals, compare
+
+    (tmp_path / "world").mkdir()
+    world = random_world(tmp_path / "world")
+    out = tmp_path / "c"
+    comparison = compare(world, world, replications=5, max_replications=10, precision=0.001, workers=1, out_dir=out)
+    doc = json.loads((out / "precision.json").read_text())
+    assert [r["replications"] for r in doc["rounds"]] == [5, 10] and comparison.pairs == 10
+    # An A/A comparison: every change is 0 in every pair, the bound over [−1, 1], half-width
+    # u = 1 − 0.05^(1/n); ±0.001 needs ln 0.05 / ln 0.999 = 2,994.2 → 2,995 pairs.
+    parts = _difference_intervals(out, ["first_supplies_within_3h"])["change in first_supplies_within_3h"]
+    assert parts.interval.method == "bound" and parts.n == 10
+    assert doc["rounds"][-1]["needed"] == replications_needed(parts.interval, 10, 0.001, parts=parts) == 2995
