@@ -37,10 +37,18 @@
    §11.2), with a 95 % bootstrap interval, over all pairs and over the pairs
    in which both runs are below 100 %.
 
+6. **Candidates** (``--candidates johnson,wilks``): methods weighed against
+   ``now`` on the same subsets, with their coverage and their width against
+   ``now``'s — how a change of method is chosen.
+7. **Which sites flip** (``--flips PAIRS``): the first pairs run again with
+   each site's first supply and its depot, to tell the sites an added depot
+   supplies in time from those the dispatch reshuffles (:func:`flip_study`).
+
 Usage::
 
     python benchmarks/coverage_study.py [--world baseline|small] [--pool 1000] [--draws 1000]
                                         [--workers N] [--pool-dir DIR] [--json OUT]
+                                        [--candidates johnson,wilks] [--flips PAIRS]
 """
 from __future__ import annotations
 
@@ -150,6 +158,53 @@ def now_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_lim
     return low, high
 
 
+def johnson_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_limit):
+    """A candidate (at every n): ``now`` joined to Johnson's (1978, JASA 73:536) skew-corrected
+    t interval, x̄ + μ̂₃/(6·s²·n) ± t(n − 1)·s/√n (μ̂₃ the unbiased third central moment)."""
+    from scipy import stats
+
+    low, high = now_method(x, share, difference, low_limit, high_limit)
+    n = x.shape[1]
+    if n < 3:
+        return low, high
+    mean = x.mean(axis=1)
+    s2 = x.var(axis=1, ddof=1)
+    m3 = n / ((n - 1) * (n - 2)) * ((x - mean[:, None]) ** 3).sum(axis=1)
+    with np.errstate(all="ignore"):
+        centre = mean + np.where(s2 > 0, m3 / (6 * s2 * n), 0.0)
+    half = stats.t.ppf(0.975, n - 1) * np.sqrt(s2 / n)
+    j_low, j_high = centre - half, centre + half
+    lo = np.where(np.isfinite(low_limit), np.fmin(low_limit, x.min(axis=1)), -np.inf)
+    hi = np.where(np.isfinite(high_limit), np.fmax(high_limit, x.max(axis=1)), np.inf)
+    return np.minimum(low, np.clip(j_low, lo, hi)), np.maximum(high, np.clip(j_high, lo, hi))
+
+
+def wilks_method(x: np.ndarray, share: bool, difference: bool, low_limit, high_limit):
+    """A candidate for small samples: below ``SMALL_SAMPLE`` replications, ``now`` joined to the
+    distribution-free bound of a mean in a known range [lo, hi] from the sample's extremes: with
+    95 % at most q of the distribution lies outside [min, max] (q the 95 % quantile of
+    Beta(2, n − 1); Wilks 1941, Ann. Math. Stat. 12:91), so the mean lies in
+    [min − q·(min − lo), max + q·(hi − max)]."""
+    from scipy import stats
+
+    from sim.experiments.statistics import SMALL_SAMPLE
+
+    low, high = now_method(x, share, difference, low_limit, high_limit)
+    n = x.shape[1]
+    if n >= SMALL_SAMPLE:
+        return low, high
+    known = np.isfinite(low_limit) & np.isfinite(high_limit)
+    q = stats.beta.ppf(0.95, 2, n - 1)
+    a, b = x.min(axis=1), x.max(axis=1)
+    lo, hi = np.fmin(low_limit, a), np.fmax(high_limit, b)
+    return np.where(known, np.minimum(low, a - q * (a - lo)), low), \
+        np.where(known, np.maximum(high, b + q * (hi - b)), high)
+
+
+#: Methods the study can weigh against ``now`` (``--candidates``).
+CANDIDATES = {"johnson": johnson_method, "wilks": wilks_method}
+
+
 def covered(method, x: np.ndarray, truth: float, share: bool, difference: bool,
             low_limit: np.ndarray, high_limit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per subset: whether the method's interval holds the truth, and the interval's width."""
@@ -214,7 +269,7 @@ def kind_of(kpi: str, values: np.ndarray, what: str, bounded: bool = True) -> st
     return "share piled at 0 % or 100 %, mean" if at_bound >= 0.25 else "share, mean"
 
 
-def coverage_study(b, a, draws: int, seed: int = 1) -> list[dict]:
+def coverage_study(b, a, draws: int, seed: int = 1, candidates: tuple[str, ...] = ()) -> list[dict]:
     from sim.analysis.kpis import is_share
     from sim.experiments.results import kpi_columns
 
@@ -246,7 +301,8 @@ def coverage_study(b, a, draws: int, seed: int = 1) -> list[dict]:
                 row = {"kpi": kpi, "what": what, "n": n, "kind": kind_of(kpi, values, what, limits is not None),
                        "truth": truth, "range": limits is not None, "still": float(np.mean(jumps == 0))}
                 hits, widths = {}, {}
-                for name, method in (("main", main_method), ("now", now_method)):
+                methods = [("main", main_method), ("now", now_method)] + [(c, CANDIDATES[c]) for c in candidates]
+                for name, method in methods:
                     hits[name], widths[name] = covered(method, x, truth, share, what == "diff", low_limit, high_limit)
                     row[name] = float(hits[name].mean())
                     # The price: the mean and median width of the intervals.
@@ -266,7 +322,7 @@ def coverage_study(b, a, draws: int, seed: int = 1) -> list[dict]:
     return rows
 
 
-def summary(rows: list[dict]) -> list[dict]:
+def summary(rows: list[dict], candidates: tuple[str, ...] = ()) -> list[dict]:
     out = []
     for kind in dict.fromkeys(r["kind"] for r in rows):
         for n in SIZES:
@@ -274,12 +330,17 @@ def summary(rows: list[dict]) -> list[dict]:
             if not group:
                 continue
             entry = {"kind": kind, "n": n, "kpis": len(group)}
-            for name in ("main", "now"):
-                have = [r for r in group if r[name] is not None]
+            for name in ("main", "now", *candidates):
+                have = [r for r in group if r.get(name) is not None]
                 if have:
                     worst = min(have, key=lambda r: r[name])
                     entry[name] = worst[name]
                     entry[f"{name}_worst"] = f"{worst['kpi']} ({worst['what']})"
+                    widths = [r[f"{name}_width_mean"] / r["now_width_mean"] for r in have
+                              if r.get("now_width_mean") and np.isfinite(r["now_width_mean"])]
+                    if name != "main" and widths:
+                        # The price against ``now``: the median over the kind's KPIs of the mean width's ratio.
+                        entry[f"{name}_width_vs_now"] = float(np.median(widths))
             out.append(entry)
     return out
 
@@ -318,12 +379,129 @@ def variance_reduction(b, a, seed: int = 1) -> list[dict]:
     return rows
 
 
+# ------------------------------------------------------------ which sites flip
+def world_variants(world: str, folder: Path):
+    """The before and after scenarios of a world, and the folder their files are relative to."""
+    from sim.experiments.compare import load_variant
+
+    if world == "small":
+        baseline, overlay = small_world(folder / "world")
+    else:
+        baseline, overlay = REPO / "scenarios" / "baseline_normal_traffic.yaml", \
+            REPO / "scenarios" / "overlays" / "southeast_depot.yaml"
+    before, after, _ = load_variant(baseline, overlay)
+    return before, after, baseline.parent
+
+
+def site_outcomes(result) -> dict:
+    """Per site needing relief: hit and report times, first supply (minutes since the hit) and its depot."""
+    events = result.events_frame()
+    first = events[events["kind"] == "first_supply"]
+    supplier = dict(zip(first["zone"], first["agent"]))
+    return {z.zone_id: {"hit": z.hit_time_min, "report": z.report_min, "first": z.first_supply_min - z.hit_time_min,
+                        "supplier": supplier.get(z.zone_id, "")}
+            for z in result.world.zones if z.is_affected and z.needs_relief}
+
+
+def flip_study(world: str, pairs: int, folder: Path, line_h: float = 3.0) -> dict:
+    """Which sites cross the first-supplies line between before and after on common random numbers.
+
+    Replications 0 … ``pairs`` − 1 of the pool's seeds run again, before and
+    after, keeping each site's first supply and its depot. A site that crosses
+    the line is a *direct* gain when a depot the investment adds or changes supplies it,
+    else a gain or loss of the *dispatch reacting* (the same depot earlier or
+    later, or another depot). The change in the share is direct + reacting;
+    the factor of common random numbers is shown for the runs as they are and
+    with the reacting flips taken out (after = before + direct gains).
+    """
+    import sim
+    from sim.world.streams import replication_seed
+
+    before, after, base = world_variants(world, folder)
+    old = {d.id: d.model_dump() for d in before.depots}
+    added = {d.id for d in after.depots if old.get(d.id) != d.model_dump()}      # added or changed
+    line = 60 * line_h
+    per_run, shifts = [], {"direct gain": [], "reacting gain": [], "reacting loss": []}
+    same_depot_losses: dict[str, int] = {}
+    draws_differ = moved = 0
+    for rep in range(pairs):
+        seed = replication_seed(before.seed, rep)
+        b = site_outcomes(sim.run(before, seed=seed, base_dir=base))
+        a = site_outcomes(sim.run(after, seed=seed, base_dir=base))
+        draws_differ += any(b[z]["hit"] != a[z]["hit"] or b[z]["report"] != a[z]["report"] for z in b) \
+            or set(a) != set(b)
+        count = {"sites": len(b), "in_before": 0, "direct": 0, "reacting_gain": 0, "reacting_loss": 0}
+        for z, zb in b.items():
+            za = a[z]
+            count["in_before"] += zb["first"] <= line
+            moved += za["supplier"] not in added and za["first"] != zb["first"]
+            if za["first"] <= line < zb["first"]:
+                kind = "direct" if za["supplier"] in added else "reacting_gain"
+                count[kind] += 1
+                shifts["direct gain" if kind == "direct" else "reacting gain"].append(zb["first"] - za["first"])
+            elif zb["first"] <= line < za["first"]:
+                count["reacting_loss"] += 1
+                shifts["reacting loss"].append(za["first"] - zb["first"])
+                if za["supplier"] == zb["supplier"]:
+                    same_depot_losses[za["supplier"]] = same_depot_losses.get(za["supplier"], 0) + 1
+        per_run.append(count)
+    sites = np.array([r["sites"] for r in per_run], float)
+    share = np.array([r["in_before"] for r in per_run]) / sites
+    direct = np.array([r["direct"] for r in per_run]) / sites
+    reacting = np.array([r["reacting_gain"] - r["reacting_loss"] for r in per_run]) / sites
+    gains = np.array([r["direct"] + r["reacting_gain"] for r in per_run]) / sites
+
+    def factor(x, y):
+        var_d = np.var(y - x, ddof=1)
+        return float((np.var(x, ddof=1) + np.var(y, ddof=1)) / var_d) if var_d > 0 else None
+
+    return {"pairs": pairs, "line_h": line_h, "added_depots": sorted(added), "draws_differ_in": int(draws_differ),
+            "sites_mean": float(sites.mean()),
+            "per_run": {k: [float(np.mean([r[k] for r in per_run])), float(np.std([r[k] for r in per_run], ddof=1))]
+                        for k in ("direct", "reacting_gain", "reacting_loss")},
+            "other_sites_moved_per_run": moved / pairs,
+            "shift_min_p10_p50_p90": {k: np.percentile(v, [10, 50, 90]).tolist() for k, v in shifts.items() if v},
+            "var_direct": float(np.var(direct, ddof=1)), "var_reacting": float(np.var(reacting, ddof=1)),
+            "cov2": float(2 * np.cov(direct, reacting)[0, 1]),
+            "factor": factor(share, share + direct + reacting),
+            "factor_without_reacting": factor(share, share + direct),
+            "factor_without_losses": factor(share, share + gains),
+            "losses": int(sum(r["reacting_loss"] for r in per_run)),
+            "losses_same_depot": dict(sorted(same_depot_losses.items(), key=lambda kv: -kv[1]))}
+
+
+def print_flips(f: dict) -> None:
+    print(f"\nSites crossing the {f['line_h']:g} h first-supplies line, before → after ({f['pairs']} pairs, "
+          f"about {f['sites_mean']:.0f} sites a run; depots added or changed: "
+          f"{', '.join(f['added_depots']) or 'none'})")
+    print(f"  pairs whose hit or report times differ: {f['draws_differ_in']}")
+    for k, label in (("direct", "gains supplied by an added or changed depot"),
+                     ("reacting_gain", "gains, dispatch reacting"), ("reacting_loss", "losses, dispatch reacting")):
+        mean, sd = f["per_run"][k]
+        print(f"  {label}: {mean:.2f} ± {sd:.2f} sites a run")
+    print("  sites not supplied by an added or changed depot whose first supply moved: "
+          f"{f['other_sites_moved_per_run']:.1f} a run")
+    for k, (p10, p50, p90) in f["shift_min_p10_p50_p90"].items():
+        print(f"  {k}: moved {p50:.0f} min (p10 {p10:.0f}, p90 {p90:.0f})")
+    print(f"  Var(change) = Var(direct) {f['var_direct']:.3g} + Var(reacting) {f['var_reacting']:.3g} "
+          f"+ 2 Cov {f['cov2']:.3g}")
+    def x(v):
+        return "–" if v is None else f"{v:.2f}×"
+
+    same = f["losses_same_depot"]
+    print(f"  losses at the same depot as before: {sum(same.values())} of {f['losses']} "
+          f"({', '.join(f'{k} {v}' for k, v in same.items())})")
+    print(f"  factor of common random numbers {x(f['factor'])}; without the reacting flips "
+          f"{x(f['factor_without_reacting'])}; without the losses {x(f['factor_without_losses'])}")
+
+
 # ------------------------------------------------------------ printing
 def _pct(x) -> str:
     return "–" if x is None else f"{100 * x:.1f} %"
 
 
-def print_tables(world: str, pairs: int, draws: int, table: list[dict], vrf: list[dict]) -> None:
+def print_tables(world: str, pairs: int, draws: int, table: list[dict], vrf: list[dict],
+                 candidates: tuple[str, ...] = ()) -> None:
     print(f"Coverage of 95 % intervals ({world}: {pairs} pairs give the truth; {draws} subsets per n); "
           "lowest over the KPIs of each kind")
     print("| KPI kind | KPIs | " + " | ".join(f"n = {n} main | n = {n} now" for n in SIZES) + " |")
@@ -338,6 +516,20 @@ def print_tables(world: str, pairs: int, draws: int, table: list[dict], vrf: lis
     print("\nlowest (now):")
     for r in table:
         print(f"  {r['kind']}, n = {r['n']}: {_pct(r.get('now'))} {r.get('now_worst', '')}")
+    for name in candidates:
+        print(f"\nCandidate {name} (lowest coverage; median over the kind's KPIs of its mean width / now's)")
+        print("| KPI kind | " + " | ".join(f"n = {n} now | n = {n} {name} | width" for n in SIZES) + " |")
+        print("|---|" + "---:|---:|---:|" * len(SIZES))
+        for kind in dict.fromkeys(r["kind"] for r in table):
+            cells = []
+            for n in SIZES:
+                entry = next((r for r in table if r["kind"] == kind and r["n"] == n), None) or {}
+                ratio = entry.get(f"{name}_width_vs_now")
+                cells += [_pct(entry.get("now")), _pct(entry.get(name)), "–" if ratio is None else f"{ratio:.2f}×"]
+            print(f"| {kind} | " + " | ".join(cells) + " |")
+        for r in table:
+            if name in r:
+                print(f"  {r['kind']}, n = {r['n']}: {_pct(r.get(name))} {r.get(f'{name}_worst', '')}")
     print("\nVariance reduction of common random numbers: (Var before + Var after) / Var(after − before)")
     print("| KPI | before | after | all pairs | pairs both below 100 % |")
     print("|---|---:|---:|---|---|")
@@ -363,20 +555,33 @@ def main(argv=None) -> int:
     parser.add_argument("--pool-dir", type=Path, metavar="DIR", help="keep the pool here (default: a temporary "
                         "folder); a rerun resumes it")
     parser.add_argument("--json", type=Path, metavar="OUT", help="write every figure to this JSON file")
+    parser.add_argument("--flips", type=int, default=0, metavar="PAIRS",
+                        help="also run this many pairs again and count the sites crossing the 3 h line (0)")
+    parser.add_argument("--candidates", default="", metavar="NAMES",
+                        help=f"comma-separated methods to weigh against now: {', '.join(CANDIDATES)}")
     args = parser.parse_args(argv)
+    candidates = tuple(c for c in args.candidates.split(",") if c)
+    unknown = [c for c in candidates if c not in CANDIDATES]
+    if unknown:
+        parser.error(f"--candidates {','.join(unknown)}: not a candidate ({', '.join(CANDIDATES)})")
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="coverage_") as tmp:
         folder = args.pool_dir or Path(tmp)
         b, a, name = run_pool(args.world, args.pool, args.workers, folder)
     pool_s = time.perf_counter() - started
-    rows = coverage_study(b, a, args.draws)
-    table = summary(rows)
+    rows = coverage_study(b, a, args.draws, candidates=candidates)
+    table = summary(rows, candidates)
     vrf = variance_reduction(b, a)
-    print_tables(f"{args.world} ({name})", len(b), args.draws, table, vrf)
+    print_tables(f"{args.world} ({name})", len(b), args.draws, table, vrf, candidates)
+    flips = None
+    if args.flips:
+        with tempfile.TemporaryDirectory(prefix="flips_") as tmp:
+            flips = flip_study(args.world, args.flips, Path(tmp))
+        print_flips(flips)
     print(f"\npool {pool_s:.0f} s, study {time.perf_counter() - started - pool_s:.0f} s")
     if args.json:
         doc = {"world": args.world, "scenario": name, "pairs": len(b), "draws": args.draws, "sizes": SIZES,
-               "summary": table, "coverage": rows, "variance_reduction": vrf}
+               "summary": table, "coverage": rows, "variance_reduction": vrf, "flips": flips}
         args.json.write_text(json.dumps(doc, indent=2, default=float) + "\n")
     return 0
 

@@ -65,3 +65,33 @@ def test_the_variance_reduction_is_the_ratio_of_variances(study, pool):
     assert rows["first_supplies_within_3h"]["all_low"] < rows["first_supplies_within_3h"]["all"]
     assert rows["relief_within_8h"]["below_100_pairs"] == 0 and rows["relief_within_8h"]["below_100"] is None
     assert "below_100" not in rows["first_supplies_p50_h"]
+
+
+def test_candidates_are_weighed_against_now_on_the_same_subsets(study, pool):
+    before, after = pool
+    rows = study.coverage_study(before, after, draws=60, candidates=("johnson", "wilks"))
+    table = study.summary(rows, ("johnson", "wilks"))
+    five = [r for r in rows if r["n"] == 5 and r["kind"] != "chance a target is met" and r["range"]]
+    # The distribution-free bound from the extremes covers at least as often as now, and costs width;
+    # from SMALL_SAMPLE replications on it is now itself.
+    assert all(r["wilks"] >= r["now"] and r["wilks_width_mean"] >= r["now_width_mean"] for r in five)
+    assert all(r["wilks"] == r["now"] for r in rows if r["n"] >= 10 and "wilks" in r)
+    entry = next(e for e in table if e["kind"] == "continuous KPI, mean" and e["n"] == 5)
+    assert entry["wilks_width_vs_now"] > 1 and "johnson" in entry
+
+
+def test_the_bound_from_the_extremes_holds_the_mean_of_a_bounded_variable(study):
+    # Five values in [0, 72] all near 38: with 95 %, at most q = 0.6574 (Beta(2, 4)) lies outside
+    # [min, max], so the mean is in [min − q·min, max + q·(72 − max)].
+    x = np.array([[37.8, 38.0, 38.1, 38.4, 38.6]])
+    low, high = study.wilks_method(x, False, False, np.array([0.0]), np.array([72.0]))
+    assert low[0] == pytest.approx(37.8 - 0.657408 * 37.8, abs=1e-4)
+    assert high[0] == pytest.approx(38.6 + 0.657408 * (72 - 38.6), abs=1e-4)
+
+
+def test_the_flip_study_tells_direct_gains_from_the_dispatch_reacting(study, tmp_path):
+    flips = study.flip_study("small", 2, tmp_path)
+    # Three more trucks at d2: its gains are direct; common random numbers keep every hit and report time.
+    assert flips["added_depots"] == ["d2"] and flips["draws_differ_in"] == 0
+    assert set(flips["per_run"]) == {"direct", "reacting_gain", "reacting_loss"}
+    assert flips["var_direct"] >= 0 and flips["var_reacting"] >= 0

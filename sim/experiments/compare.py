@@ -277,17 +277,17 @@ def compare(baseline_path: Path | str, variant_path: Path | str | None = None, *
 
 
 def _difference_intervals(out_dir: Path, kpis: list[str]) -> dict:
-    """The paired-difference interval of each headline KPI (what a comparison's precision judges)."""
-    from sim.experiments.statistics import Interval
+    """The paired-difference interval of each headline KPI, with its parts (what a comparison's
+    precision judges): the interval :func:`paired_statistics` reports."""
+    from sim.experiments.statistics import difference_parts
 
     b, a = _pairs(read_results(out_dir))
     out = {}
     for kpi in kpis:
         if kpi in b.columns and kpi in a.columns:
-            s = paired_statistics(b[kpi].to_numpy(float), a[kpi].to_numpy(float), share=is_share(kpi),
-                                  value_range=kpi_range(kpi, pd.concat([b, a])))
-            out[f"change in {kpi}"] = (Interval(s["diff_mean"], s["diff_ci_low"], s["diff_ci_high"],
-                                                s["diff_method"]), s["n_pairs"])
+            out[f"change in {kpi}"] = difference_parts(b[kpi].to_numpy(float), a[kpi].to_numpy(float),
+                                                       share=is_share(kpi),
+                                                       value_range=kpi_range(kpi, pd.concat([b, a])))
     return out
 
 

@@ -12,17 +12,24 @@ Law (2015, Simulation Modeling and Analysis, 5th ed., §9.4.1), after Chow &
 Robbins (1965, Annals of Mathematical Statistics 36:457): run n₀
 replications (``--replications``, 10 unless given); while the half-width
 δ(n) of some headline interval is above γ, estimate the replications it
-needs — the least i with t(i − 1)·S/√i <= γ for a t-type interval (Law's
-approximation, S the current standard deviation), or the least i at which
-the Clopper–Pearson bound of a KPI without spread is narrow enough — and run
-the next round up to that number, at most doubling n per round and never
-beyond ``--max-replications``. Rounds run as one resumable batch (the folder
+needs — the least i at which the interval *as reported*
+(:func:`sim.experiments.statistics.projected_half_width`) would be that
+narrow: t(i − 1)·S/√i <= γ for a t or t+bca interval (Law's approximation,
+S the current standard deviation, the union's ratio to t held); for a KPI
+without spread the Clopper–Pearson bound for 0 of i, u·(range) wide with
+u = 1 − 0.05^(1/i); for a KPI that moves in one run the t+bca part joined
+to the bound for 1 of i, which falls like 1/i, not 1/√i — and run the next
+round up to that number, at most doubling n per round and never beyond
+``--max-replications``. Rounds run as one resumable batch (the folder
 keeps every replication file; ``--resume`` continues from the last round),
 and ``precision.json`` records each round's half-widths.
 
 Limits: the intervals after a data-dependent stop cover slightly less than a
 fixed-n interval, most when n₀ is small (Law recommends n₀ >= 10); the
-estimate of the replications needed is only as good as the current variance.
+estimate of the replications needed is only as good as the current variance
+(and, for the one-run bound, holds the values off the mode at their count:
+the fewest that method could need; a new jump in the next round widens or
+removes the bound, and that round measures again).
 A share that is 100 % in every run needs about 3/γ runs (the "rule of three":
 about 75 for ±0.02 on a mean, 150 on a difference) before its bound is that
 narrow.
@@ -36,7 +43,7 @@ from pathlib import Path
 from typing import Callable
 
 from sim.errors import InputError
-from sim.experiments.statistics import CONFIDENCE, Interval, half_width
+from sim.experiments.statistics import CONFIDENCE, Interval, IntervalParts, half_width, projected_half_width
 from sim.files import atomic_write
 
 __all__ = ["PRECISION_FILE", "DEFAULT_INITIAL", "DEFAULT_MAX", "PrecisionResult", "check_precision",
@@ -92,36 +99,56 @@ def precision_kpis(targets_h: dict | None = None) -> list[str]:
     return list(dict.fromkeys(line_column(t, h) for t, h, _ in planning_lines(targets_h)))
 
 
-def replications_needed(interval: Interval, n: int, precision: float,
-                        confidence: float = CONFIDENCE) -> int:
-    """Replications at which ``interval`` (from ``n`` values) would have half-width ``precision``."""
-    from scipy import stats
+def replications_needed(interval: Interval, n: int, precision: float, confidence: float = CONFIDENCE,
+                        parts: IntervalParts | None = None) -> int:
+    """Replications at which ``interval`` (from ``n`` values) would have half-width ``precision``:
+    the least i at which :func:`~sim.experiments.statistics.projected_half_width` of its method
+    is at most ``precision`` (``n`` if it already is).
 
+    ``parts`` (:func:`~sim.experiments.statistics.mean_parts`,
+    :func:`~sim.experiments.statistics.difference_parts`) is what the interval is made of; a
+    ``t``, ``t+bca`` or ``bound`` interval can do without, a ``t+bca+bound`` one cannot (its
+    t+bca part is hidden in the union).
+    """
+    if parts is None:
+        parts = _parts_of(interval, n, confidence)
     hw = half_width(interval)
     if not math.isfinite(hw) or n < 2:
         return n + 1
     if hw <= precision:
         return n
+
+    def narrow(i: int) -> bool:
+        return projected_half_width(parts, i, confidence) <= precision
+
+    # Every part's half-width falls as i grows: double, then bisect for the least i.
+    low, high = n, n + 1
+    while not narrow(high):
+        low, high = high, 2 * high
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if narrow(middle) else (middle, high)
+    return high
+
+
+def _parts_of(interval: Interval, n: int, confidence: float) -> IntervalParts:
+    """The parts of a ``t``, ``t+bca`` or ``bound`` interval, read off the interval itself."""
+    nan = math.nan
     if interval.method == "bound":
-        # Half-width u·(range)/2 with u = 1 − (1 − confidence)^(1/i): solve for i.
-        u_now = 1.0 - (1.0 - confidence) ** (1.0 / n)
-        span = 2 * hw / u_now
-        target = min(2 * precision / span, 1 - 1e-12)
-        return max(n + 1, math.ceil(math.log(1.0 - confidence) / math.log(1.0 - target)))
-    sd = hw * math.sqrt(n) / stats.t.ppf(0.5 + confidence / 2, n - 1)
-    i = max(n + 1, math.ceil((stats.norm.ppf(0.5 + confidence / 2) * sd / precision) ** 2))
-    while stats.t.ppf(0.5 + confidence / 2, i - 1) * sd / math.sqrt(i) > precision:
-        i += 1
-    return i
+        # [c − u·(c − lo), c + u·(hi − c)] with u = 1 − (1 − confidence)^(1/n): the range, read back.
+        u = 1.0 - (1.0 - confidence) ** (1.0 / n)
+        c = interval.mean
+        return IntervalParts(interval, n, c, c, c, 0, c - (c - interval.low) / u, c + (interval.high - c) / u)
+    if interval.method == "t+bca+bound":
+        raise ValueError("a t+bca+bound interval needs its parts to be projected (mean_parts, difference_parts)")
+    return IntervalParts(interval, n, interval.low, interval.high, interval.mean, 0, nan, nan)
 
 
-def variant_intervals(out_dir: Path, kpis: list[str]) -> dict[str, tuple[Interval, int]]:
-    """Each variant's interval for each headline KPI (what a batch's precision judges)."""
-    import numpy as np
-
+def variant_intervals(out_dir: Path, kpis: list[str]) -> dict[str, IntervalParts]:
+    """Each variant's interval for each headline KPI (what a batch's precision judges), with its parts."""
     from sim.analysis.kpis import is_share, kpi_range
     from sim.experiments.results import read_results
-    from sim.experiments.statistics import mean_interval
+    from sim.experiments.statistics import mean_parts
 
     df = read_results(out_dir)
     ok = df[df["status"] == "ok"]
@@ -129,23 +156,22 @@ def variant_intervals(out_dir: Path, kpis: list[str]) -> dict[str, tuple[Interva
     for variant, group in ok.groupby("variant", sort=False):
         for kpi in kpis:
             if kpi in group:
-                values = group[kpi].to_numpy(float)
-                values = values[np.isfinite(values)]
-                out[f"{variant}: {kpi}"] = (mean_interval(values, share=is_share(kpi),
-                                                           value_range=kpi_range(kpi, group)), len(values))
+                out[f"{variant}: {kpi}"] = mean_parts(group[kpi].to_numpy(float), share=is_share(kpi),
+                                                      value_range=kpi_range(kpi, group))
     return out
 
 
 def run_until_precise(run_round: Callable[[int, bool], object],
-                      measure: Callable[[], dict[str, tuple[Interval, int]]], *, precision: float,
-                      initial: int, max_replications: int, resume: bool = False,
+                      measure: Callable[[], dict[str, IntervalParts | tuple[Interval, int]]], *,
+                      precision: float, initial: int, max_replications: int, resume: bool = False,
                       out_dir: Path | None = None) -> PrecisionResult:
     """Run rounds until every headline half-width is at most ``precision``.
 
     ``run_round(n, resume)`` brings the batch to ``n`` replications (a resumable
     batch: only what is missing runs); ``measure()`` gives, per headline label,
-    its current :class:`~sim.experiments.statistics.Interval` and the number of
-    values behind it.
+    its current interval with its parts
+    (:class:`~sim.experiments.statistics.IntervalParts`), or, for a ``t``,
+    ``t+bca`` or ``bound`` interval, the pair (interval, number of values).
     """
     check_precision(precision, initial, max_replications)
     result = PrecisionResult(precision=precision, max_replications=max_replications)
@@ -153,16 +179,24 @@ def run_until_precise(run_round: Callable[[int, bool], object],
     n = min(n, max_replications)
     while True:
         run_round(n, resume or bool(result.rounds))
-        intervals = measure()
-        widths = {label: half_width(iv) for label, (iv, _) in intervals.items()}
+        intervals = {label: _as_parts(entry) for label, entry in measure().items()}
+        widths = {label: half_width(parts.interval) for label, parts in intervals.items()}
         result.replications = n
         result.met = bool(widths) and all(_key(w) <= precision for w in widths.values())
-        needed = max([replications_needed(iv, k, precision) for iv, k in intervals.values()], default=n + 1)
+        needed = max([replications_needed(parts.interval, parts.n, precision, parts=parts)
+                      for parts in intervals.values()], default=n + 1)
         result.rounds.append({"replications": n, "half_widths": widths, "needed": needed})
         _record(out_dir, result)
         if result.met or n >= max_replications:
             return result
         n = min(max_replications, max(n + 1, min(2 * n, needed)))
+
+
+def _as_parts(entry) -> IntervalParts:
+    if isinstance(entry, IntervalParts):
+        return entry
+    interval, n = entry
+    return _parts_of(interval, n, CONFIDENCE)
 
 
 def run_batch_until_precise(scenario, *, precision: float, replications: int | None = None,
