@@ -152,6 +152,26 @@ def test_small_changes_are_customized_partially_and_large_ones_in_full():
     assert search.stats["full"] == 2 and search.stats["partial"] == 1
 
 
+def test_closing_and_reopening_a_road_among_equal_routes_gives_a_full_customization():
+    # A grid of equal streets is all ties: a closure moves shortcuts to an
+    # equally fast triangle, and the reopening must move them back to the
+    # first one, as a customization from scratch picks it.
+    graph = grid_graph(6)
+    search, w = search_on(graph)
+    for seg in range(graph.n_segments):
+        edges = np.flatnonzero(graph.segment == seg)
+        for factor in (0.0, 1.0):
+            graph.set_speed_factor(edges, factor)
+            w[edges] = edge_time_min(graph.length_m[edges], graph.speed_kmh[edges],
+                                     graph.speed_factor[edges])
+            search.weights_changed(edges)
+            search.customize()
+        assert search.stats["full"] == 1
+        fresh, _ = search_on(graph)
+        for name in ("up_time", "down_time", "up_via", "down_via", "up_other", "down_other"):
+            np.testing.assert_array_equal(getattr(search, name), getattr(fresh, name), name)
+
+
 # ------------------------------------------------------ hand-checked graphs
 def grid_graph(side: int, length_m: float = 1000.0) -> RoadGraph:
     """A ``side × side`` grid of two-way streets, 1 min per edge (60 km/h, 1 km)."""

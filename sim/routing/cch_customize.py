@@ -23,7 +23,8 @@ ACM JEA 21(1), Sec. 5):
 * **Partial customization** after some roads changed recomputes only the arcs
   those roads carry, then, in rising arc order, every arc whose lower
   triangle contains a recomputed arc whose time changed *and* whose old time
-  was tight there or whose new time beats it. Recomputing an arc ``x → z``
+  was tight there or whose new time beats or ties it (a tie may move it to an
+  earlier triangle). Recomputing an arc ``x → z``
   from scratch (its roads plus all its lower triangles: each ``y`` in both
   downward lists, by merging them or by binary search from the shorter)
   makes closures (times going up) as exact as reopenings. Triangles are tried in the same order
@@ -331,9 +332,13 @@ def arc_after(up_offsets, up_head, first, x, z):
 @njit(cache=True)
 def _touched(old_time, new_time, other_time, top_time):
     """Whether a triangle leg going ``old → new`` may change its top arc:
-    the old route through it was the top's time, or the new one beats it."""
+    the old route through it was the top's time, or the new one beats or
+    ties it (a tie may move the top's triangle to an earlier one, as a full
+    customization would pick it)."""
     old_route = old_time + other_time
-    return (old_route == top_time and old_route < np.inf) or new_time + other_time < top_time
+    new_route = new_time + other_time
+    return (old_route == top_time and old_route < np.inf) or new_route < top_time or (
+        new_route == top_time and new_route < np.inf)
 
 
 @njit(cache=True)
