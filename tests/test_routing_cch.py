@@ -172,6 +172,27 @@ def test_closing_and_reopening_a_road_among_equal_routes_gives_a_full_customizat
             np.testing.assert_array_equal(getattr(search, name), getattr(fresh, name), name)
 
 
+@settings(max_examples=100, **ROUTING_SETTINGS)
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=40))
+def test_subtree_first_rank_is_the_lowest_rank_below_each_node(draws):
+    from sim.routing.cch_contraction import subtree_first_rank
+
+    # A random elimination forest: every node's parent ranks above it (or -1).
+    n = len(draws)
+    parent = np.array([-1 if d % 5 == 0 or r == n - 1 else r + 1 + d % (n - 1 - r)
+                       for r, d in enumerate(draws)], dtype=np.int32)
+    first = subtree_first_rank(parent)
+    for r in range(n):
+        below = [v for v in range(n) if _is_ancestor(parent, r, v)]
+        assert first[r] == min(below)
+
+
+def _is_ancestor(parent, r, v) -> bool:
+    while v >= 0 and v != r:
+        v = parent[v]
+    return v == r
+
+
 # ------------------------------------------------------ hand-checked graphs
 def grid_graph(side: int, length_m: float = 1000.0) -> RoadGraph:
     """A ``side × side`` grid of two-way streets, 1 min per edge (60 km/h, 1 km)."""

