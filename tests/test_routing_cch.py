@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sim.network.graph import RoadGraph
 from sim.routing import Router, cch as cch_module
 from sim.routing.cch import CCHSearch
+from sim.routing.route import Route
 from sim.routing.router import AUTO_CCH_MIN_NODES, edge_time_min
 from sim.routing.search import DijkstraSearch
 from test_routing_oracles import (
@@ -92,8 +93,51 @@ def test_every_router_query_matches_scipy(graph, data):
 @given(road_graphs(max_nodes=16, max_segments=40))
 def test_all_pairs_match_scipy_with_and_without_perfect_sweeps(graph):
     for perfect in (True, False):
-        search, w = search_on(graph, perfect_sweeps=perfect)
+        search, w = search_on(graph, perfect=perfect)
         assert_all_pairs_exact(search, graph, w)
+
+
+@settings(max_examples=150, **ROUTING_SETTINGS)
+@given(road_graphs(max_nodes=16, max_segments=40), st.data())
+def test_queries_on_the_arcs_perfect_customization_keeps_equal_those_on_all_arcs(graph, data):
+    # Two searches on one weight array: one reads only the arcs a perfect
+    # customization keeps (made again for every road state), one all arcs.
+    # Routes, tables and trees agree with each other and with scipy, before
+    # and after random closures, reopenings and slowdowns.
+    pruned, w = search_on(graph, perfect=True)
+    every = CCHSearch(graph.offsets, graph.tails, graph.heads, w, perfect=False,
+                      fallback=DijkstraSearch(graph.offsets, graph.tails, graph.heads, w))
+    length = np.ascontiguousarray(graph.length_m, dtype=np.float64)
+    n, m = graph.n_nodes, graph.n_edges
+    nodes = np.arange(n)
+    for state in range(data.draw(st.integers(1, 4), label="road states")):
+        if state:
+            if m == 0:
+                break
+            edges = np.array(data.draw(st.lists(st.integers(0, m - 1), min_size=1, max_size=4),
+                                       label="edges"))
+            graph.set_speed_factor(edges, data.draw(st.sampled_from([0.0, 0.05, 0.3, 1.0]),
+                                                    label="factor"))
+            w[edges] = edge_time_min(graph.length_m[edges], graph.speed_kmh[edges],
+                                     graph.speed_factor[edges])
+            pruned.weights_changed(edges)
+            every.weights_changed(edges)
+        want = scipy_times(graph, nodes, w)
+        table = pruned.table(nodes, nodes)
+        assert_exact(table, want)
+        assert_exact(table, every.table(nodes, nodes))
+        assert pruned.stats["perfect"] == state + 1 and every.stats["perfect"] == 0
+        for s in range(n):
+            assert_exact(pruned.tree(s)[0], want[s])
+            assert_exact(pruned.tree_into(s)[0], want[:, s])
+            for t in range(n):
+                for search in (pruned, every):
+                    found = search.route_parts(s, t, length)
+                    route = None if found is None else Route(found[3], found[2], found[0],
+                                                             found[1])
+                    assert_valid_route(graph, w, route, s, t, want[s, t])
+                    if found is not None:
+                        assert found[1] == np.sum(length[found[2]])
 
 
 # --------------------------------------------- sequences of road changes
@@ -305,21 +349,32 @@ def test_district_bridges_closed_and_reopened_match_scipy():
     np.testing.assert_array_equal(router.table(sources, targets), before)
 
 
-def test_perfect_customization_comes_once_a_road_state_served_enough_trees(monkeypatch):
-    monkeypatch.setattr(cch_module, "PERFECT_AFTER_TREES", 20)
+def test_perfect_customization_comes_once_a_road_state_served_enough_queries(monkeypatch):
+    monkeypatch.setattr(cch_module, "PERFECT_AFTER", 20)
     graph = grid_graph(9)
     search, w = search_on(graph)
     want = scipy_times(graph, np.arange(graph.n_nodes), w)
-    for k in range(cch_module.PERFECT_AFTER_TREES + 3):
-        assert_exact(search.tree(k % graph.n_nodes)[0], want[k % graph.n_nodes])
+    length = np.ascontiguousarray(graph.length_m)
+    for k in range(cch_module.PERFECT_AFTER - 1):  # trees and routes count alike
+        if k % 2:
+            assert_exact(search.tree(k)[0], want[k])
+        else:
+            time_min = search.route_parts(k, graph.n_nodes - 1 - k, length)[0]
+            assert_exact([time_min], [want[k, graph.n_nodes - 1 - k]])
+    assert search.stats["perfect"] == 0 and search.sweep_arc_count() == search.structure.n_arcs
+    for k in range(3):
+        time_min = search.route_parts(k, 7, length)[0]
+        assert_exact([time_min], [want[k, 7]])
     assert search.stats["perfect"] == 1
     assert search.sweep_arc_count() < search.structure.n_arcs
+    assert search.walk_arc_count() < 2 * search.structure.n_arcs
     closed = np.flatnonzero(graph.segment == 7)
     w[closed] = np.inf
     search.weights_changed(closed)
     want = scipy_times(graph, np.arange(graph.n_nodes), w)
     assert_exact(search.tree(0)[0], want[0])
     assert search.stats["perfect"] == 1 and search.sweep_arc_count() == search.structure.n_arcs
+    assert search.walk_arc_count() == 2 * search.structure.n_arcs
 
 
 # ------------------------------------------------- routes: one compiled call

@@ -37,7 +37,8 @@ ACM JEA 21(1), Sec. 5):
 * **Perfect customization** (top-down over *upper and intermediate*
   triangles) turns every arc time into the true shortest time between its
   ends; an arc whose time drops is never needed by a query and is pruned.
-  :func:`pruned_sweep_arcs` keeps the rest for PHAST (:mod:`sim.routing.phast`).
+  :func:`pruned_arcs` keeps the rest for PHAST sweeps (:mod:`sim.routing.phast`)
+  and for routes and tables (:mod:`sim.routing.cch_query`).
 
 Kernels are numba-compiled lazily and cached on disk; arrays in, arrays out.
 Times are float64 minutes, ``inf`` for a closed connection; the road times
@@ -51,7 +52,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_sweep_arcs", "arc_after",
+__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_arcs", "arc_after",
            "UP_EDGE", "DOWN_EDGE", "UP_VIA", "DOWN_VIA", "UP_OTHER", "DOWN_OTHER"]
 
 #: A binary search into an upward list costs about this many merge steps.
@@ -379,25 +380,44 @@ def perfect_times(up_offsets, up_head, down_offsets, down_tail, down_arc, up_tim
 
 
 @njit(cache=True)
-def pruned_sweep_arcs(up_offsets, up_head, basic_time, perfect_time):
-    """Arcs a PHAST sweep needs in one direction: open, and as fast basic as perfect.
+def pruned_arcs(up_offsets, up_head, head_depth, arc_time, up_perfect, down_perfect):
+    """The arcs queries need after perfect customization, in both directions.
 
-    Returns the CSR ``(offsets, head, time_min)`` over the lower endpoints.
+    An arc is kept in a direction if it is open there and its basic time
+    (``arc_time``, rows up and down) equals its perfect one: every shortest
+    route is an up-then-down walk over kept arcs (an arc whose perfect time
+    is lower has a faster route between its ends through a higher node).
+    Returns ``(offsets, head, head_depth, time_min, arc)``:
+    row 0 the upward arcs kept, row 1 the downward ones, each a CSR over the
+    lower endpoints (``offsets`` int64[2, nodes + 1]) with the arc's head,
+    the head's depth in the elimination tree (from ``head_depth``), its time
+    and its id in the hierarchy; rows are padded to the longer one.
     """
     n_nodes = up_offsets.shape[0] - 1
-    offsets = np.zeros(n_nodes + 1, np.int64)
-    for x in range(n_nodes):
-        kept = 0
-        for a in range(up_offsets[x], up_offsets[x + 1]):
-            if perfect_time[a] < np.inf and perfect_time[a] == basic_time[a]:
-                kept += 1
-        offsets[x + 1] = offsets[x] + kept
-    head = np.empty(offsets[n_nodes], np.int32)
-    time_min = np.empty(offsets[n_nodes], np.float64)
-    k = 0
-    for a in range(up_head.shape[0]):
-        if perfect_time[a] < np.inf and perfect_time[a] == basic_time[a]:
-            head[k] = up_head[a]
-            time_min[k] = perfect_time[a]
-            k += 1
-    return offsets, head, time_min
+    offsets = np.zeros((2, n_nodes + 1), np.int64)
+    for d in range(2):
+        basic = arc_time[d]
+        perfect = up_perfect if d == 0 else down_perfect
+        for x in range(n_nodes):
+            kept = 0
+            for a in range(up_offsets[x], up_offsets[x + 1]):
+                if perfect[a] < np.inf and perfect[a] == basic[a]:
+                    kept += 1
+            offsets[d, x + 1] = offsets[d, x] + kept
+    width = max(offsets[0, n_nodes], offsets[1, n_nodes])
+    head = np.zeros((2, width), np.int32)
+    depth = np.zeros((2, width), head_depth.dtype)
+    time_min = np.full((2, width), np.inf)
+    arc = np.zeros((2, width), np.int32)
+    for d in range(2):
+        basic = arc_time[d]
+        perfect = up_perfect if d == 0 else down_perfect
+        k = 0
+        for a in range(up_head.shape[0]):
+            if perfect[a] < np.inf and perfect[a] == basic[a]:
+                head[d, k] = up_head[a]
+                depth[d, k] = head_depth[a]
+                time_min[d, k] = basic[a]
+                arc[d, k] = a
+                k += 1
+    return offsets, head, depth, time_min, arc
