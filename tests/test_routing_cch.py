@@ -350,31 +350,41 @@ def test_district_bridges_closed_and_reopened_match_scipy():
 
 
 def test_perfect_customization_comes_once_a_road_state_served_enough_queries(monkeypatch):
-    monkeypatch.setattr(cch_module, "PERFECT_AFTER", 20)
+    monkeypatch.setattr(cch_module, "PERFECT_AFTER_TREES", 20)
+    monkeypatch.setattr(cch_module, "PERFECT_AFTER_WALKS", 30)
     graph = grid_graph(9)
+    n = graph.n_nodes
     search, w = search_on(graph)
-    want = scipy_times(graph, np.arange(graph.n_nodes), w)
+    want = scipy_times(graph, np.arange(n), w)
     length = np.ascontiguousarray(graph.length_m)
-    for k in range(cch_module.PERFECT_AFTER - 1):  # trees and routes count alike
-        if k % 2:
-            assert_exact(search.tree(k)[0], want[k])
-        else:
-            time_min = search.route_parts(k, graph.n_nodes - 1 - k, length)[0]
-            assert_exact([time_min], [want[k, graph.n_nodes - 1 - k]])
+
+    def routes(count):
+        for k in range(count):
+            assert_exact([search.route_parts(k, n - 1 - k, length)[0]], [want[k, n - 1 - k]])
+
+    for k in range(19):
+        assert_exact(search.tree(k)[0], want[k])
+    routes(14)  # 28 walks
     assert search.stats["perfect"] == 0 and search.sweep_arc_count() == search.structure.n_arcs
-    for k in range(3):
-        time_min = search.route_parts(k, 7, length)[0]
-        assert_exact([time_min], [want[k, 7]])
+    routes(1)
     assert search.stats["perfect"] == 1
     assert search.sweep_arc_count() < search.structure.n_arcs
     assert search.walk_arc_count() < 2 * search.structure.n_arcs
     closed = np.flatnonzero(graph.segment == 7)
     w[closed] = np.inf
     search.weights_changed(closed)
-    want = scipy_times(graph, np.arange(graph.n_nodes), w)
+    want = scipy_times(graph, np.arange(n), w)
     assert_exact(search.tree(0)[0], want[0])
     assert search.stats["perfect"] == 1 and search.sweep_arc_count() == search.structure.n_arcs
     assert search.walk_arc_count() == 2 * search.structure.n_arcs
+    routes(14)
+    assert search.stats["perfect"] == 1
+    sources, targets = np.arange(1), np.arange(1, 3)  # 3 walks more
+    assert_exact(search.table(sources, targets), want[np.ix_(sources, targets)])
+    assert search.stats["perfect"] == 2
+    assert search.walk_arc_count() < 2 * search.structure.n_arcs
+    for k in range(19):
+        assert_exact(search.tree(k)[0], want[k])
 
 
 # ------------------------------------------------- routes: one compiled call

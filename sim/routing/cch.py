@@ -16,13 +16,15 @@ hierarchy (Dibbelt, Strasser & Wagner 2016). It owns
   for tables, and an elimination-tree route with unpacking
   (:mod:`sim.routing.cch_query`), each picked by an estimate of the arcs it
   would touch;
-* perfect customization where it pays: it costs about two basic ones and
-  prunes about a third of the arcs in each direction; sweeps, routes and
-  tables then read only the arcs kept. A sweep's time goes into reading
-  scattered node times more than arcs, so sweeps measured only ~5 % faster
-  on DIMACS New York, but a route's walks reach fewer crossroads and cost
-  about half as much on the district. It is made once :data:`PERFECT_AFTER`
-  trees and routes were asked for in one road state (a dispatch run changes
+* perfect customization where it pays: it costs about two basic ones
+  (~20 ms on the district) and prunes about a third of the arcs in each
+  direction; sweeps, routes and tables then read only the arcs kept. A
+  sweep's time goes into reading scattered node times more than arcs, so
+  sweeps measured only ~5 % faster on DIMACS New York; a route's or a
+  table's walks reach fewer crossroads and save ~2-4 µs each on the
+  district. It is made once :data:`PERFECT_AFTER_TREES` trees or
+  :data:`PERFECT_AFTER_WALKS` walks (two a route, one per source and target
+  of a table) were asked for in one road state (a dispatch run changes
   roads every few dozen queries; a long batch of queries in one state is
   where it pays);
 * the scratch arrays of route queries (by depth in the elimination tree, and
@@ -53,9 +55,11 @@ from .cch_contraction import (
 __all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "REUSE_MAX_BYTES", "REUSE_MAX_ENTRIES",
            "cch_or_dijkstra", "customizes_in_full", "forget_reusable"]
 
-#: Trees and routes asked for in one road state after which queries read only
-#: the arcs a perfect customization keeps.
-PERFECT_AFTER = 1000
+#: Trees, or walks up the elimination tree (two a route, one per source and
+#: target of a table), asked for in one road state after which queries read
+#: only the arcs a perfect customization keeps.
+PERFECT_AFTER_TREES = 1000
+PERFECT_AFTER_WALKS = 5000
 
 #: A change of more than ``FULL_SHARE`` of the road edges plus
 #: ``FULL_MIN_EDGES`` is customized in full, smaller ones partially.
@@ -128,8 +132,8 @@ class CCHSearch:
         asked for a route only if an arc could not be unpacked.
     perfect : bool or "auto"
         Query only the arcs a perfect customization keeps: always, never, or
-        (``"auto"``) after :data:`PERFECT_AFTER` trees and routes in one road
-        state. Exact either way (sums may differ in the last bits, and a tie
+        (``"auto"``) after :data:`PERFECT_AFTER_TREES` trees or
+        :data:`PERFECT_AFTER_WALKS` walks in one road state. Exact either way (sums may differ in the last bits, and a tie
         between equally fast routes may go the other way).
     """
 
@@ -186,7 +190,8 @@ class CCHSearch:
         self._queued = np.zeros(s.n_arcs, np.uint8)
         self._heap = np.empty(s.n_arcs, np.int32)
         self._pending: list[np.ndarray] | None = None  # None: customize in full
-        self._queries = 0  # trees and routes asked for since the last change
+        self._trees = 0  # trees asked for since the last change
+        self._walks_asked = 0  # and walks (two a route, one per table source and target)
         self.stats = {"full": 0, "reused": 0, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
         self._customize()
 
@@ -218,7 +223,8 @@ class CCHSearch:
     def _customize(self, reuse: bool = True) -> None:
         s = self.structure
         self._use_basic_arcs()
-        self._queries = 0
+        self._trees = 0
+        self._walks_asked = 0
         # Repeated edges are harmless (the kernel queues an arc once).
         changed = None if self._pending is None else (
             np.concatenate(self._pending) if self._pending else np.empty(0, np.int64))
@@ -265,8 +271,8 @@ class CCHSearch:
             self._use_basic_arcs()
 
     def _perfect_due(self) -> bool:
-        return self._perfect is True or (self._perfect == "auto"
-                                         and self._queries >= PERFECT_AFTER)
+        return self._perfect is True or (self._perfect == "auto" and (
+            self._trees >= PERFECT_AFTER_TREES or self._walks_asked >= PERFECT_AFTER_WALKS))
 
     def _query_arcs(self) -> None:
         """Read only the arcs a perfect customization keeps, once due (made
@@ -317,7 +323,7 @@ class CCHSearch:
 
     def _phast(self, node: int, *, into: bool) -> np.ndarray:
         self._ready()
-        self._queries += 1
+        self._trees += 1
         s = self.structure
         arcs = self._sweep_arcs()[1 if into else 0]
         return phast.one_to_all(s.parent, *arcs, s.rank, int(s.rank[node]),
@@ -339,6 +345,7 @@ class CCHSearch:
         s = self.structure
         if len(sources) and not self._walks_cheaper(len(sources) + len(targets), len(sources)):
             return np.stack([self.tree(int(v))[0][targets] for v in sources])
+        self._walks_asked += len(sources) + len(targets)
         self._query_arcs()
         offsets, depth, time_min, _ = self._walks
         return cch_query.travel_time_table(
@@ -356,7 +363,7 @@ class CCHSearch:
         summed as ``np.sum`` would. One compiled call, no O(nodes) work."""
         if self._pending is None or self._pending:
             self._customize()
-        self._queries += 1
+        self._walks_asked += 2
         if not self._pruned and self._perfect_due():
             self._query_arcs()
         status, time_min, length, n_edges, path = cch_query.shortest_route(
