@@ -150,7 +150,7 @@ def customization_s(router, edges, factor, *, full=False, perfect=False) -> floa
     return seconds
 
 
-def route_walk_arcs(search, rng, n: int, pairs: int = 1000) -> float:
+def route_walk_arcs(search, rng, n: int, pairs: int = 200) -> float:
     """Mean arcs a route's two walks read on the arcs the search reads now:
     from both ends up to the root, the arcs of every crossroads reached."""
     from sim.routing.cch_query import walk_rows

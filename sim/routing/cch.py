@@ -178,7 +178,8 @@ class CCHSearch:
         self._basic_walks = (s.up_offsets.reshape(1, -1), self._head_depth.reshape(1, -1),
                              self._arc_time, np.empty((2, 0), np.int32))
         self._sweeps, self._walks = self._basic_sweeps, self._basic_walks
-        self._pruned = False
+        self._pruned = False  # whether queries read the kept arcs
+        self._kept = None  # (sweeps, walks) on the kept arcs, for this road state
         # A route query's arrays, as few as possible (a compiled call's cost
         # grows with its arguments, more so when its caches are cold).
         depths = self._max_depth + 1
@@ -223,6 +224,7 @@ class CCHSearch:
     def _customize(self, reuse: bool = True) -> None:
         s = self.structure
         self._use_basic_arcs()
+        self._kept = None
         self._trees = 0
         self._walks_asked = 0
         # Repeated edges are harmless (the kernel queues an arc once).
@@ -276,8 +278,10 @@ class CCHSearch:
 
     def _query_arcs(self) -> None:
         """Read only the arcs a perfect customization keeps, once due (made
-        once per road state)."""
-        if not self._pruned and self._perfect_due():
+        once per road state, kept while perfect customization is turned off)."""
+        if self._pruned or not self._perfect_due():
+            return
+        if self._kept is None:
             s = self.structure
             up, down = cch_customize.perfect_times(s.up_offsets, s.up_head, s.down_offsets,
                                                    s.down_tail, s.down_arc, self.up_time,
@@ -286,11 +290,12 @@ class CCHSearch:
                 s.up_offsets, s.up_head, self._head_depth, self._arc_time, up, down)
             up_arcs = (offsets[0], head[0], time_min[0])
             down_arcs = (offsets[1], head[1], time_min[1])
-            self._sweeps = (up_arcs + down_arcs, down_arcs + up_arcs)
-            self._walks = (offsets, depth, time_min, arc)
-            self._route_args = (self._node_info, *self._walks, *self._route_tail)
-            self._pruned = True
+            self._kept = ((up_arcs + down_arcs, down_arcs + up_arcs),
+                          (offsets, depth, time_min, arc))
             self.stats["perfect"] += 1
+        self._sweeps, self._walks = self._kept
+        self._route_args = (self._node_info, *self._walks, *self._route_tail)
+        self._pruned = True
 
     def _sweep_arcs(self):
         """PHAST's arcs ``(from_source, into_target)``, each the upward search's
