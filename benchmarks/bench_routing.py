@@ -130,10 +130,13 @@ def customization_s(router, edges, factor, *, full=False, perfect=False) -> floa
     """Seconds the hierarchy takes to take in a change (undone afterwards):
     partial or full as it chooses (or ``full``), with the perfect
     customization PHAST then uses if ``perfect``. Kept full customizations
-    are forgotten first, so a full one is always computed, not copied."""
+    are forgotten first, so a full one is always computed, not copied, and
+    the earlier state's perfect customization is released first (freeing
+    its arrays takes a few ms on New York)."""
     from sim.routing import cch
 
     search = router._search
+    search.drop_perfect()
     old = router.graph.speed_factor[edges].copy()
     router.set_speed_factor(edges, factor)
     search.perfect = perfect or "auto"

@@ -297,6 +297,13 @@ class CCHSearch:
         self._route_args = (self._node_info, *self._walks, *self._route_tail)
         self._pruned = True
 
+    def drop_perfect(self) -> None:
+        """Release the current road state's perfect customization, if any (its
+        arrays are freed; on New York that takes a few ms, else paid at the
+        next customization)."""
+        self._use_basic_arcs()
+        self._kept = None
+
     def _sweep_arcs(self):
         """PHAST's arcs ``(from_source, into_target)``, each the upward search's
         and the sweep's ``(offsets, head, time)``."""
