@@ -4,11 +4,14 @@ Medians over repeats with fresh sources, targets and closures; every ratio
 divides by scipy's Dijkstra (``scipy.sparse.csgraph.dijkstra``) measured in
 the same run, and every answer is checked against it (relative 1e-9):
 
-* ``one_to_all`` — PHAST on the perfectly customized CCH (``_basic``: on the
-  basic customization, as the Router sweeps until a road state has served
-  1,000 trees; ``_dijkstra``: ``algorithm="dijkstra"``), against one tree;
-* ``route_with_path`` — ``Router.route``, against one scipy tree;
-* ``one_to_many_1000``, ``table_50x700`` — against scipy's trees from the sources;
+* ``one_to_all`` — PHAST on the arcs a perfect customization keeps, as the
+  Router queries once a road state has served 1,000 trees or 5,000 walks
+  (``_basic``: on all arcs with the basic customization, as before that;
+  ``_dijkstra``: ``algorithm="dijkstra"``), against one tree;
+* ``route_with_path`` — ``Router.route`` on the arcs kept (``_basic``: on all
+  arcs), against one scipy tree;
+* ``one_to_many_1000``, ``table_50x700`` — on the arcs kept (``_basic``: on
+  all arcs), against scipy's trees from the sources;
 * ``partial_bridge`` — customization after closing one bridge both ways (a
   random two-way segment where no edge is flagged a bridge), against one tree;
 * ``partial_400m`` — after closing every edge with an end within 400 m of a
@@ -127,24 +130,53 @@ def customization_s(router, edges, factor, *, full=False, perfect=False) -> floa
     """Seconds the hierarchy takes to take in a change (undone afterwards):
     partial or full as it chooses (or ``full``), with the perfect
     customization PHAST then uses if ``perfect``. Kept full customizations
-    are forgotten first, so a full one is always computed, not copied."""
+    are forgotten first, so a full one is always computed, not copied, and
+    the earlier state's perfect customization is released first (freeing
+    its arrays takes a few ms on New York)."""
     from sim.routing import cch
 
     search = router._search
+    search.drop_perfect()
     old = router.graph.speed_factor[edges].copy()
     router.set_speed_factor(edges, factor)
-    search.perfect_sweeps = perfect or "auto"
+    search.perfect = perfect or "auto"
     cch.forget_reusable()  # a customization made afresh, not a copy of one kept earlier
     start = time.perf_counter()
     search.customize(full=full)
     if perfect:
         search.sweep_arc_count()
     seconds = time.perf_counter() - start
-    search.perfect_sweeps = "auto"
+    search.perfect = "auto"
     router.set_speed_factor(edges, old)
     search.customize()
     search.sweep_arc_count()
     return seconds
+
+
+def route_walk_arcs(search, rng, n: int, pairs: int = 200) -> float:
+    """Mean arcs a route's two walks read on the arcs the search reads now:
+    from both ends up to the root, the arcs of every crossroads reached."""
+    from sim.routing.cch_query import walk_rows
+
+    search.walk_arc_count()  # customized, and pruned if due
+    offsets, depth, time_min, arc_id = search._walks
+    rows = walk_rows(offsets, depth)[:2]
+    structure = search.structure
+    parent, rank, up_head = structure.parent, structure.rank, structure.up_head
+    total = 0
+    for _ in range(pairs):
+        for side, v in enumerate(rng.integers(0, n, 2)):
+            row, times = rows[side], time_min[side]
+            reached = {int(rank[v])}
+            x = int(rank[v])
+            while x >= 0:
+                if x in reached:
+                    total += int(row[x + 1] - row[x])
+                    for a in range(row[x], row[x + 1]):
+                        if np.isfinite(times[a]):
+                            reached.add(int(up_head[arc_id[side, a] if arc_id.shape[1] else a]))
+                x = int(parent[x])
+    return total / pairs
 
 
 def run(graph, repeats: int, seed: int, rk) -> tuple[list[dict], dict]:
@@ -170,28 +202,35 @@ def run(graph, repeats: int, seed: int, rk) -> tuple[list[dict], dict]:
             want = dijkstra(csr, True, s)
             scipy_one.append(time.perf_counter() - start)
             for op, perfect in (("one_to_all", True), ("one_to_all_basic", False)):
-                search.perfect_sweeps = perfect
+                search.perfect = perfect
                 search.sweep_arc_count()  # customized before timing
                 ours.setdefault(op, []).append(median_s(router.times_from, [(s,)]))
                 check(router.times_from(s), want, op)
                 router.clear_cache()
             ours.setdefault("one_to_all_dijkstra", []).append(
                 median_s(dijkstra_router.times_from, [(s,)]))
-        search.perfect_sweeps = "auto"
         pairs = [(node(), node()) for _ in range(N_PAIRS)]
-        ours.setdefault("route_with_path", []).append(median_s(router.route, pairs))
-        route = router.route(s, pairs[0][1])
-        check([np.inf if route is None else route.time_min], [want[pairs[0][1]]], "route")
-        s, targets = node(), rng.integers(0, n, N_MANY)
-        ours.setdefault("one_to_many_1000", []).append(
-            median_s(router.times_to_many, [(s, targets)]))
-        check(router.times_to_many(s, targets), dijkstra(csr, True, s)[targets], "one_to_many")
+        s, many = node(), rng.integers(0, n, N_MANY)
         sources, targets = rng.integers(0, n, N_SOURCES), rng.integers(0, n, N_TARGETS)
-        ours.setdefault("table_50x700", []).append(median_s(router.table, [(sources, targets)]))
         start = time.perf_counter()
-        want = dijkstra(csr, True, sources)[:, targets]
+        want_table = dijkstra(csr, True, sources)[:, targets]
         ref.setdefault("table_50x700", []).append(time.perf_counter() - start)
-        check(router.table(sources, targets), want, "table_50x700")
+        ref.setdefault("table_50x700_basic", []).append(ref["table_50x700"][-1])
+        for suffix, perfect in (("", True), ("_basic", False)):
+            search.perfect = perfect
+            search.walk_arc_count()  # customized before timing
+            router.clear_cache()
+            ours.setdefault("route_with_path" + suffix, []).append(median_s(router.route, pairs))
+            route = router.route(pairs[0][0], pairs[0][1])
+            check([np.inf if route is None else route.time_min],
+                  [dijkstra(csr, True, pairs[0][0])[pairs[0][1]]], "route")
+            ours.setdefault("one_to_many_1000" + suffix, []).append(
+                median_s(router.times_to_many, [(s, many)]))
+            check(router.times_to_many(s, many), dijkstra(csr, True, s)[many], "one_to_many")
+            ours.setdefault("table_50x700" + suffix, []).append(
+                median_s(router.table, [(sources, targets)]))
+            check(router.table(sources, targets), want_table, "table_50x700")
+        search.perfect = "auto"
         bridge, near = bridge_edges(graph, rng), closure_near(graph, rng)
         ours.setdefault("partial_bridge", []).append(customization_s(router, bridge, 0.0))
         ours.setdefault("partial_400m", []).append(customization_s(router, near, 0.0))
@@ -215,10 +254,15 @@ def run(graph, repeats: int, seed: int, rk) -> tuple[list[dict], dict]:
             row["vs_routingkit"] = row["router_s"] / row["routingkit_s"]
         rows.append(row)
     s = search.structure
-    search.perfect_sweeps = True
+    walked = {}
+    for perfect in (False, True):
+        search.perfect = perfect
+        walked[perfect] = route_walk_arcs(search, rng, n)
     extra = {"scipy_one_to_all_s": one, "cch_arcs": s.n_arcs, "arcs_per_edge": s.n_arcs / m,
              "arcs_per_segment": s.n_arcs / graph.n_segments, "triangles": s.n_triangles(),
              "sweep_arcs_after_perfect": search.sweep_arc_count(),
+             "walk_arcs_after_perfect": search.walk_arc_count(),
+             "route_walk_arcs": walked[False], "route_walk_arcs_after_perfect": walked[True],
              "customizations": dict(search.stats)}
     return rows, extra
 
@@ -404,6 +448,8 @@ def main(argv=None) -> int:
     print(f"\nCCH: {extra['cch_arcs']:,} arcs ({extra['arcs_per_edge']:.2f} per directed edge, "
           f"{extra['arcs_per_segment']:.2f} per segment), {extra['triangles']:,} triangles; "
           f"PHAST sweeps {extra['sweep_arcs_after_perfect']:,} arcs after perfect customization")
+    print(f"a route's two walks read {extra['route_walk_arcs']:,.0f} arcs on average, "
+          f"{extra['route_walk_arcs_after_perfect']:,.0f} on the arcs perfect customization keeps")
     print(f"preprocessing {prep['preprocessing_s']:.2f} s (order + contraction), "
           f"from the disk cache {prep['load_from_disk_s']:.3f} s")
     if args.m8:

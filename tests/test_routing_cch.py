@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sim.network.graph import RoadGraph
 from sim.routing import Router, cch as cch_module
 from sim.routing.cch import CCHSearch
+from sim.routing.route import Route
 from sim.routing.router import AUTO_CCH_MIN_NODES, edge_time_min
 from sim.routing.search import DijkstraSearch
 from test_routing_oracles import (
@@ -92,8 +93,51 @@ def test_every_router_query_matches_scipy(graph, data):
 @given(road_graphs(max_nodes=16, max_segments=40))
 def test_all_pairs_match_scipy_with_and_without_perfect_sweeps(graph):
     for perfect in (True, False):
-        search, w = search_on(graph, perfect_sweeps=perfect)
+        search, w = search_on(graph, perfect=perfect)
         assert_all_pairs_exact(search, graph, w)
+
+
+@settings(max_examples=150, **ROUTING_SETTINGS)
+@given(road_graphs(max_nodes=16, max_segments=40), st.data())
+def test_queries_on_the_arcs_perfect_customization_keeps_equal_those_on_all_arcs(graph, data):
+    # Two searches on one weight array: one reads only the arcs a perfect
+    # customization keeps (made again for every road state), one all arcs.
+    # Routes, tables and trees agree with each other and with scipy, before
+    # and after random closures, reopenings and slowdowns.
+    pruned, w = search_on(graph, perfect=True)
+    every = CCHSearch(graph.offsets, graph.tails, graph.heads, w, perfect=False,
+                      fallback=DijkstraSearch(graph.offsets, graph.tails, graph.heads, w))
+    length = np.ascontiguousarray(graph.length_m, dtype=np.float64)
+    n, m = graph.n_nodes, graph.n_edges
+    nodes = np.arange(n)
+    for state in range(data.draw(st.integers(1, 4), label="road states")):
+        if state:
+            if m == 0:
+                break
+            edges = np.array(data.draw(st.lists(st.integers(0, m - 1), min_size=1, max_size=4),
+                                       label="edges"))
+            graph.set_speed_factor(edges, data.draw(st.sampled_from([0.0, 0.05, 0.3, 1.0]),
+                                                    label="factor"))
+            w[edges] = edge_time_min(graph.length_m[edges], graph.speed_kmh[edges],
+                                     graph.speed_factor[edges])
+            pruned.weights_changed(edges)
+            every.weights_changed(edges)
+        want = scipy_times(graph, nodes, w)
+        table = pruned.table(nodes, nodes)
+        assert_exact(table, want)
+        assert_exact(table, every.table(nodes, nodes))
+        assert pruned.stats["perfect"] == state + 1 and every.stats["perfect"] == 0
+        for s in range(n):
+            assert_exact(pruned.tree(s)[0], want[s])
+            assert_exact(pruned.tree_into(s)[0], want[:, s])
+            for t in range(n):
+                for search in (pruned, every):
+                    found = search.route_parts(s, t, length)
+                    route = None if found is None else Route(found[3], found[2], found[0],
+                                                             found[1])
+                    assert_valid_route(graph, w, route, s, t, want[s, t])
+                    if found is not None:
+                        assert found[1] == np.sum(length[found[2]])
 
 
 # --------------------------------------------- sequences of road changes
@@ -150,6 +194,47 @@ def test_small_changes_are_customized_partially_and_large_ones_in_full():
     search.weights_changed(many)
     search.route(0, graph.n_nodes - 1)
     assert search.stats["full"] == 2 and search.stats["partial"] == 1
+
+
+def test_closing_and_reopening_a_road_among_equal_routes_gives_a_full_customization():
+    # A grid of equal streets is all ties: a closure moves shortcuts to an
+    # equally fast triangle, and the reopening must move them back to the
+    # first one, as a customization from scratch picks it.
+    graph = grid_graph(6)
+    search, w = search_on(graph)
+    for seg in range(graph.n_segments):
+        edges = np.flatnonzero(graph.segment == seg)
+        for factor in (0.0, 1.0):
+            graph.set_speed_factor(edges, factor)
+            w[edges] = edge_time_min(graph.length_m[edges], graph.speed_kmh[edges],
+                                     graph.speed_factor[edges])
+            search.weights_changed(edges)
+            search.customize()
+        assert search.stats["full"] == 1
+        fresh, _ = search_on(graph)
+        for name in ("up_time", "down_time", "up_via", "down_via", "up_other", "down_other"):
+            np.testing.assert_array_equal(getattr(search, name), getattr(fresh, name), name)
+
+
+@settings(max_examples=100, **ROUTING_SETTINGS)
+@given(st.lists(st.integers(0, 10**6), min_size=1, max_size=40))
+def test_subtree_first_rank_is_the_lowest_rank_below_each_node(draws):
+    from sim.routing.cch_contraction import subtree_first_rank
+
+    # A random elimination forest: every node's parent ranks above it (or -1).
+    n = len(draws)
+    parent = np.array([-1 if d % 5 == 0 or r == n - 1 else r + 1 + d % (n - 1 - r)
+                       for r, d in enumerate(draws)], dtype=np.int32)
+    first = subtree_first_rank(parent)
+    for r in range(n):
+        below = [v for v in range(n) if _is_ancestor(parent, r, v)]
+        assert first[r] == min(below)
+
+
+def _is_ancestor(parent, r, v) -> bool:
+    while v >= 0 and v != r:
+        v = parent[v]
+    return v == r
 
 
 # ------------------------------------------------------ hand-checked graphs
@@ -264,21 +349,42 @@ def test_district_bridges_closed_and_reopened_match_scipy():
     np.testing.assert_array_equal(router.table(sources, targets), before)
 
 
-def test_perfect_customization_comes_once_a_road_state_served_enough_trees(monkeypatch):
+def test_perfect_customization_comes_once_a_road_state_served_enough_queries(monkeypatch):
     monkeypatch.setattr(cch_module, "PERFECT_AFTER_TREES", 20)
+    monkeypatch.setattr(cch_module, "PERFECT_AFTER_WALKS", 30)
     graph = grid_graph(9)
+    n = graph.n_nodes
     search, w = search_on(graph)
-    want = scipy_times(graph, np.arange(graph.n_nodes), w)
-    for k in range(cch_module.PERFECT_AFTER_TREES + 3):
-        assert_exact(search.tree(k % graph.n_nodes)[0], want[k % graph.n_nodes])
+    want = scipy_times(graph, np.arange(n), w)
+    length = np.ascontiguousarray(graph.length_m)
+
+    def routes(count):
+        for k in range(count):
+            assert_exact([search.route_parts(k, n - 1 - k, length)[0]], [want[k, n - 1 - k]])
+
+    for k in range(19):
+        assert_exact(search.tree(k)[0], want[k])
+    routes(14)  # 28 walks
+    assert search.stats["perfect"] == 0 and search.sweep_arc_count() == search.structure.n_arcs
+    routes(1)
     assert search.stats["perfect"] == 1
     assert search.sweep_arc_count() < search.structure.n_arcs
+    assert search.walk_arc_count() < 2 * search.structure.n_arcs
     closed = np.flatnonzero(graph.segment == 7)
     w[closed] = np.inf
     search.weights_changed(closed)
-    want = scipy_times(graph, np.arange(graph.n_nodes), w)
+    want = scipy_times(graph, np.arange(n), w)
     assert_exact(search.tree(0)[0], want[0])
     assert search.stats["perfect"] == 1 and search.sweep_arc_count() == search.structure.n_arcs
+    assert search.walk_arc_count() == 2 * search.structure.n_arcs
+    routes(14)
+    assert search.stats["perfect"] == 1
+    sources, targets = np.arange(1), np.arange(1, 3)  # 3 walks more
+    assert_exact(search.table(sources, targets), want[np.ix_(sources, targets)])
+    assert search.stats["perfect"] == 2
+    assert search.walk_arc_count() < 2 * search.structure.n_arcs
+    for k in range(19):
+        assert_exact(search.tree(k)[0], want[k])
 
 
 # ------------------------------------------------- routes: one compiled call

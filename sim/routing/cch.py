@@ -16,12 +16,17 @@ hierarchy (Dibbelt, Strasser & Wagner 2016). It owns
   for tables, and an elimination-tree route with unpacking
   (:mod:`sim.routing.cch_query`), each picked by an estimate of the arcs it
   would touch;
-* perfect customization where it pays: it costs about two basic ones and
-  prunes about a quarter of the sweep arcs, but a sweep's time goes into
-  reading scattered node times more than arcs, so it measured only ~5 %
-  faster on DIMACS New York; it is made once :data:`PERFECT_AFTER_TREES`
-  trees were asked for in one road state (a dispatch run changes roads every
-  few trees; a long batch of trees in one state is where it pays);
+* perfect customization where it pays: it costs about two basic ones
+  (~20 ms on the district) and prunes about a third of the arcs in each
+  direction; sweeps, routes and tables then read only the arcs kept. A
+  sweep's time goes into reading scattered node times more than arcs, so
+  sweeps measured only ~5 % faster on DIMACS New York; a route's or a
+  table's walks reach fewer crossroads and save ~2-4 µs each on the
+  district. It is made once :data:`PERFECT_AFTER_TREES` trees or
+  :data:`PERFECT_AFTER_WALKS` walks (two a route, one per source and target
+  of a table) were asked for in one road state (a dispatch run changes
+  roads every few dozen queries; a long batch of queries in one state is
+  where it pays);
 * the scratch arrays of route queries (by depth in the elimination tree, and
   the unpacking stack), so that a route never costs O(nodes) nor allocates
   more than its answer.
@@ -40,13 +45,21 @@ import numpy as np
 
 from . import cch_customize, cch_query, phast
 from .cch_cache import hierarchy_for
-from .cch_contraction import elimination_depth, preorder, search_space_arcs
+from .cch_contraction import (
+    elimination_depth,
+    preorder,
+    search_space_arcs,
+    subtree_first_rank,
+)
 
 __all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "REUSE_MAX_BYTES", "REUSE_MAX_ENTRIES",
            "cch_or_dijkstra", "customizes_in_full", "forget_reusable"]
 
-#: Trees asked for in one road state after which sweeps use perfect customization.
+#: Trees, or walks up the elimination tree (two a route, one per source and
+#: target of a table), asked for in one road state after which queries read
+#: only the arcs a perfect customization keeps.
 PERFECT_AFTER_TREES = 1000
+PERFECT_AFTER_WALKS = 5000
 
 #: A change of more than ``FULL_SHARE`` of the road edges plus
 #: ``FULL_MIN_EDGES`` is customized in full, smaller ones partially.
@@ -117,20 +130,21 @@ class CCHSearch:
     fallback
         A :class:`~sim.routing.search.DijkstraSearch` on the same arrays,
         asked for a route only if an arc could not be unpacked.
-    perfect_sweeps : bool or "auto"
-        Sweep only the arcs a perfect customization keeps: always, never, or
-        (``"auto"``) after :data:`PERFECT_AFTER_TREES` trees in one road
-        state. Exact either way (sums may differ in the last bits).
+    perfect : bool or "auto"
+        Query only the arcs a perfect customization keeps: always, never, or
+        (``"auto"``) after :data:`PERFECT_AFTER_TREES` trees or
+        :data:`PERFECT_AFTER_WALKS` walks in one road state. Exact either way (sums may differ in the last bits, and a tie
+        between equally fast routes may go the other way).
     """
 
     paths_from_trees = False
 
-    def __init__(self, offsets, tails, heads, weight_min, *, fallback, perfect_sweeps="auto"):
+    def __init__(self, offsets, tails, heads, weight_min, *, fallback, perfect="auto"):
         n_nodes = len(offsets) - 1
         self.heads = heads
         self.weight_min = weight_min
         self.structure, self.preprocessing_s = hierarchy_for(n_nodes, tails, heads)
-        self.perfect_sweeps = perfect_sweeps
+        self._perfect = perfect
         self._fallback = fallback
         s = self.structure
         self._search_arcs = float(np.mean(search_space_arcs(s.parent, s.up_offsets))) \
@@ -142,6 +156,7 @@ class CCHSearch:
         self._head_depth = self._depth[s.up_head].astype(
             np.uint16 if self._max_depth < np.iinfo(np.uint16).max else np.int32)
         self._pre, self._size = preorder(s.parent)
+        self._subtree_first = subtree_first_rank(s.parent)
         self._sweep_scratch = np.empty(n_nodes)
         # The customization, written in place (cch_customize.customize_full):
         # times float64[2, arcs] and roads, triangles int32[6, arcs]; the
@@ -151,20 +166,33 @@ class CCHSearch:
         self.up_time, self.down_time = self._arc_time
         (self.up_edge, self.down_edge, self.up_via, self.down_via, self.up_other,
          self.down_other) = self._arc_int
+        # The arcs queries read: the basic customization's (one row of
+        # offsets and head depths serves both directions; the arcs are the
+        # hierarchy's own), or those a perfect customization keeps.
+        # A tree from a source searches up the upward arcs and sweeps down the
+        # downward ones; a tree into a target the other way round.
+        self._basic_sweeps = ((s.up_offsets, s.up_head, self.up_time,
+                               s.up_offsets, s.up_head, self.down_time),
+                              (s.up_offsets, s.up_head, self.down_time,
+                               s.up_offsets, s.up_head, self.up_time))
+        self._basic_walks = (s.up_offsets.reshape(1, -1), self._head_depth.reshape(1, -1),
+                             self._arc_time, np.empty((2, 0), np.int32))
+        self._sweeps, self._walks = self._basic_sweeps, self._basic_walks
+        self._pruned = False  # whether queries read the kept arcs
+        self._kept = None  # (sweeps, walks) on the kept arcs, for this road state
         # A route query's arrays, as few as possible (a compiled call's cost
         # grows with its arguments, more so when its caches are cold).
         depths = self._max_depth + 1
         self._node_info = np.stack([s.parent, self._depth, s.rank]).astype(np.int32)
-        self._route_args = (self._node_info, s.up_offsets, s.up_head, s.up_tail,
-                            self._head_depth, self._arc_time, self._arc_int, weight_min, heads)
+        self._route_tail = (s.up_tail, self._arc_int, weight_min, heads)
+        self._route_args = (self._node_info, *self._walks, *self._route_tail)
         self._route_scratch = (np.empty((2, depths)), np.empty((4, depths), np.int64),
                                np.empty(2 * n_nodes + 2 * depths + 2, np.int64))
         self._queued = np.zeros(s.n_arcs, np.uint8)
         self._heap = np.empty(s.n_arcs, np.int32)
         self._pending: list[np.ndarray] | None = None  # None: customize in full
-        self._sweeps = None
-        self._sweeps_perfect = False
         self._trees = 0  # trees asked for since the last change
+        self._walks_asked = 0  # and walks (two a route, one per table source and target)
         self.stats = {"full": 0, "reused": 0, "partial": 0, "arcs_recomputed": 0, "perfect": 0}
         self._customize()
 
@@ -183,7 +211,6 @@ class CCHSearch:
             self._pending = None
         elif self._pending is not None:
             self._pending.append(np.asarray(edge_ids, dtype=np.int64).ravel())
-        self._sweeps = None
 
     def customize(self, *, full: bool = False) -> None:
         """Bring the customization up to date now (``full``: from scratch,
@@ -196,8 +223,10 @@ class CCHSearch:
 
     def _customize(self, reuse: bool = True) -> None:
         s = self.structure
-        self._sweeps = None
+        self._use_basic_arcs()
+        self._kept = None
         self._trees = 0
+        self._walks_asked = 0
         # Repeated edges are harmless (the kernel queues an arc once).
         changed = None if self._pending is None else (
             np.concatenate(self._pending) if self._pending else np.empty(0, np.int64))
@@ -216,8 +245,8 @@ class CCHSearch:
             return
         recomputed = cch_customize.customize_partial(
             s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
-            s.slot_offsets, s.slot_edges, s.edge_slot, self.weight_min, changed,
-            self._arc_time, self._arc_int, self._queued, self._heap)
+            s.slot_offsets, s.slot_edges, s.edge_slot, self._subtree_first, self.weight_min,
+            changed, self._arc_time, self._arc_int, self._queued, self._heap)
         self.stats["partial"] += 1
         self.stats["arcs_recomputed"] += int(recomputed)
 
@@ -225,30 +254,75 @@ class CCHSearch:
         if self._pending is None or self._pending:
             self._customize()
 
-    def _sweep_arcs(self):
-        """Sweep arcs ``(from_source, into_target)``, each ``(offsets, head, time)``."""
-        perfect = self.perfect_sweeps is True or (
-            self.perfect_sweeps == "auto" and self._trees >= PERFECT_AFTER_TREES)
-        if self._sweeps is None or (perfect and not self._sweeps_perfect):
+    def _use_basic_arcs(self) -> None:
+        if self._pruned:
+            self._sweeps, self._walks = self._basic_sweeps, self._basic_walks
+            self._route_args = (self._node_info, *self._walks, *self._route_tail)
+            self._pruned = False
+
+    @property
+    def perfect(self):
+        """Whether queries read only the arcs a perfect customization keeps:
+        ``True``, ``False`` or ``"auto"`` (see the class)."""
+        return self._perfect
+
+    @perfect.setter
+    def perfect(self, value) -> None:
+        self._perfect = value
+        if value is False:
+            self._use_basic_arcs()
+
+    def _perfect_due(self) -> bool:
+        return self._perfect is True or (self._perfect == "auto" and (
+            self._trees >= PERFECT_AFTER_TREES or self._walks_asked >= PERFECT_AFTER_WALKS))
+
+    def _query_arcs(self) -> None:
+        """Read only the arcs a perfect customization keeps, once due (made
+        once per road state, kept while perfect customization is turned off)."""
+        if self._pruned or not self._perfect_due():
+            return
+        if self._kept is None:
             s = self.structure
-            if perfect:
-                up, down = cch_customize.perfect_times(s.up_offsets, s.up_head, s.down_offsets,
-                                                       s.down_tail, s.down_arc, self.up_time,
-                                                       self.down_time)
-                self._sweeps = (
-                    cch_customize.pruned_sweep_arcs(s.up_offsets, s.up_head, self.down_time, down),
-                    cch_customize.pruned_sweep_arcs(s.up_offsets, s.up_head, self.up_time, up))
-                self.stats["perfect"] += 1
-            else:
-                self._sweeps = ((s.up_offsets, s.up_head, self.down_time),
-                                (s.up_offsets, s.up_head, self.up_time))
-            self._sweeps_perfect = perfect
+            up, down = cch_customize.perfect_times(s.up_offsets, s.up_head, s.down_offsets,
+                                                   s.down_tail, s.down_arc, self.up_time,
+                                                   self.down_time)
+            offsets, head, depth, time_min, arc = cch_customize.pruned_arcs(
+                s.up_offsets, s.up_head, self._head_depth, self._arc_time, up, down)
+            up_arcs = (offsets[0], head[0], time_min[0])
+            down_arcs = (offsets[1], head[1], time_min[1])
+            self._kept = ((up_arcs + down_arcs, down_arcs + up_arcs),
+                          (offsets, depth, time_min, arc))
+            self.stats["perfect"] += 1
+        self._sweeps, self._walks = self._kept
+        self._route_args = (self._node_info, *self._walks, *self._route_tail)
+        self._pruned = True
+
+    def drop_perfect(self) -> None:
+        """Release the current road state's perfect customization, if any (its
+        arrays are freed; on New York that takes a few ms, else paid at the
+        next customization)."""
+        self._use_basic_arcs()
+        self._kept = None
+
+    def _sweep_arcs(self):
+        """PHAST's arcs ``(from_source, into_target)``, each the upward search's
+        and the sweep's ``(offsets, head, time)``."""
+        self._query_arcs()
         return self._sweeps
 
     def sweep_arc_count(self) -> int:
         """Arcs a tree sweep reads now (fewer once perfect customization pruned)."""
         self._ready()
-        return len(self._sweep_arcs()[0][1])
+        offsets = self._sweep_arcs()[0][3]
+        return int(offsets[-1])
+
+    def walk_arc_count(self) -> int:
+        """Arcs routes and tables walk now, both directions together (fewer
+        once perfect customization pruned)."""
+        self._ready()
+        self._query_arcs()
+        offsets = self._walks[0]
+        return int(offsets[0, -1] + offsets[-1, -1])
 
     # --------------------------------------------------------------- queries
     def tree(self, source: int) -> tuple[np.ndarray, None, float]:
@@ -263,10 +337,9 @@ class CCHSearch:
         self._ready()
         self._trees += 1
         s = self.structure
-        offsets, head, time_min = self._sweep_arcs()[1 if into else 0]
-        return phast.one_to_all(s.parent, s.up_offsets, s.up_head,
-                                self.down_time if into else self.up_time, offsets, head,
-                                time_min, s.rank, int(s.rank[node]), self._sweep_scratch)
+        arcs = self._sweep_arcs()[1 if into else 0]
+        return phast.one_to_all(s.parent, *arcs, s.rank, int(s.rank[node]),
+                                self._sweep_scratch)
 
     def _walks_cheaper(self, n_walks: int, n_sweeps: int) -> bool:
         """Whether ``n_walks`` upward searches beat ``n_sweeps`` PHAST trees."""
@@ -284,10 +357,12 @@ class CCHSearch:
         s = self.structure
         if len(sources) and not self._walks_cheaper(len(sources) + len(targets), len(sources)):
             return np.stack([self.tree(int(v))[0][targets] for v in sources])
+        self._walks_asked += len(sources) + len(targets)
+        self._query_arcs()
+        offsets, depth, time_min, _ = self._walks
         return cch_query.travel_time_table(
-            s.parent, self._depth, self._max_depth, self._pre, self._size, s.up_offsets,
-            self._head_depth, self.up_time, self.down_time, s.rank[sources].astype(np.int64),
-            s.rank[targets].astype(np.int64))
+            s.parent, self._depth, self._max_depth, self._pre, self._size, offsets, depth,
+            time_min, s.rank[sources].astype(np.int64), s.rank[targets].astype(np.int64))
 
     def route(self, source: int, target: int) -> tuple[float, np.ndarray]:
         """``(time_min, edge ids in driving order)``; ``(inf, [])`` if unreachable."""
@@ -300,6 +375,9 @@ class CCHSearch:
         summed as ``np.sum`` would. One compiled call, no O(nodes) work."""
         if self._pending is None or self._pending:
             self._customize()
+        self._walks_asked += 2
+        if not self._pruned and self._perfect_due():
+            self._query_arcs()
         status, time_min, length, n_edges, path = cch_query.shortest_route(
             *self._route_args, length_m, source, target, *self._route_scratch)
         if status == 0:

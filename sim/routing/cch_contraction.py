@@ -46,7 +46,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["CCHStructure", "build_structure", "elimination_depth", "preorder",
-           "search_space_arcs"]
+           "search_space_arcs", "subtree_first_rank"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -264,6 +264,18 @@ def elimination_depth(parent):
         if parent[r] >= 0:
             depth[r] = depth[parent[r]] + 1
     return depth
+
+
+@njit(cache=True)
+def subtree_first_rank(parent):
+    """The lowest rank in the subtree of every rank in the elimination forest."""
+    n_nodes = parent.shape[0]
+    first = np.arange(n_nodes).astype(np.int32)
+    for r in range(n_nodes):  # children rank below their parent
+        p = parent[r]
+        if p >= 0 and first[r] < first[p]:
+            first[p] = first[r]
+    return first
 
 
 @njit(cache=True)

@@ -23,7 +23,8 @@ ACM JEA 21(1), Sec. 5):
 * **Partial customization** after some roads changed recomputes only the arcs
   those roads carry, then, in rising arc order, every arc whose lower
   triangle contains a recomputed arc whose time changed *and* whose old time
-  was tight there or whose new time beats it. Recomputing an arc ``x → z``
+  was tight there or whose new time beats or ties it (a tie may move it to an
+  earlier triangle). Recomputing an arc ``x → z``
   from scratch (its roads plus all its lower triangles: each ``y`` in both
   downward lists, by merging them or by binary search from the shorter)
   makes closures (times going up) as exact as reopenings. Triangles are tried in the same order
@@ -36,7 +37,8 @@ ACM JEA 21(1), Sec. 5):
 * **Perfect customization** (top-down over *upper and intermediate*
   triangles) turns every arc time into the true shortest time between its
   ends; an arc whose time drops is never needed by a query and is pruned.
-  :func:`pruned_sweep_arcs` keeps the rest for PHAST (:mod:`sim.routing.phast`).
+  :func:`pruned_arcs` keeps the rest for PHAST sweeps (:mod:`sim.routing.phast`)
+  and for routes and tables (:mod:`sim.routing.cch_query`).
 
 Kernels are numba-compiled lazily and cached on disk; arrays in, arrays out.
 Times are float64 minutes, ``inf`` for a closed connection; the road times
@@ -50,7 +52,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_sweep_arcs", "arc_after",
+__all__ = ["customize_full", "customize_partial", "perfect_times", "pruned_arcs", "arc_after",
            "UP_EDGE", "DOWN_EDGE", "UP_VIA", "DOWN_VIA", "UP_OTHER", "DOWN_OTHER"]
 
 #: A binary search into an upward list costs about this many merge steps.
@@ -151,11 +153,13 @@ def _pop(heap, size):
 
 @njit(cache=True)
 def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, down_arc,
-                      slot_offsets, slot_edges, edge_slot, weight_min, changed_edges,
-                      arc_time, arc_int, queued, heap):
+                      slot_offsets, slot_edges, edge_slot, subtree_first, weight_min,
+                      changed_edges, arc_time, arc_int, queued, heap):
     """Update a basic customization (``arc_time``, ``arc_int`` as
     :func:`customize_full` writes them) in place after ``changed_edges`` changed.
 
+    ``subtree_first`` int32[nodes]: the lowest rank in each node's subtree of
+    the elimination tree (:func:`sim.routing.cch_contraction.subtree_first_rank`).
     ``queued`` (uint8[arcs], all zero on entry and on return) and ``heap``
     (int32[arcs], any contents) are scratch. Returns the number of arcs
     recomputed.
@@ -192,9 +196,11 @@ def customize_partial(up_offsets, up_head, up_tail, down_offsets, down_tail, dow
         # Lower triangles {y, x, z}: each y below x with arcs y → x and y → z,
         # from the two downward lists (y < x in both): merged when they are
         # of similar length (sequential reads), else the shorter one with a
-        # binary search per entry.
+        # binary search per entry. Every such y lies in x's subtree of the
+        # elimination tree, so z's list is read from that subtree's lowest
+        # rank on (~40 % fewer merge steps for a bridge in the district).
         xs, xs_end = down_offsets[x], down_offsets[x + 1]
-        zs = down_offsets[z]
+        zs = _first_tail_at_least(down_offsets, down_tail, z, subtree_first[x])
         zs_end = _first_tail_at_least(down_offsets, down_tail, z, x)
         n_x, n_z = xs_end - xs, zs_end - zs
         if SEARCH_COST * min(n_x, n_z) >= n_x + n_z:
@@ -331,9 +337,13 @@ def arc_after(up_offsets, up_head, first, x, z):
 @njit(cache=True)
 def _touched(old_time, new_time, other_time, top_time):
     """Whether a triangle leg going ``old → new`` may change its top arc:
-    the old route through it was the top's time, or the new one beats it."""
+    the old route through it was the top's time, or the new one beats or
+    ties it (a tie may move the top's triangle to an earlier one, as a full
+    customization would pick it)."""
     old_route = old_time + other_time
-    return (old_route == top_time and old_route < np.inf) or new_time + other_time < top_time
+    new_route = new_time + other_time
+    return (old_route == top_time and old_route < np.inf) or new_route < top_time or (
+        new_route == top_time and new_route < np.inf)
 
 
 @njit(cache=True)
@@ -370,25 +380,44 @@ def perfect_times(up_offsets, up_head, down_offsets, down_tail, down_arc, up_tim
 
 
 @njit(cache=True)
-def pruned_sweep_arcs(up_offsets, up_head, basic_time, perfect_time):
-    """Arcs a PHAST sweep needs in one direction: open, and as fast basic as perfect.
+def pruned_arcs(up_offsets, up_head, head_depth, arc_time, up_perfect, down_perfect):
+    """The arcs queries need after perfect customization, in both directions.
 
-    Returns the CSR ``(offsets, head, time_min)`` over the lower endpoints.
+    An arc is kept in a direction if it is open there and its basic time
+    (``arc_time``, rows up and down) equals its perfect one: every shortest
+    route is an up-then-down walk over kept arcs (an arc whose perfect time
+    is lower has a faster route between its ends through a higher node).
+    Returns ``(offsets, head, head_depth, time_min, arc)``:
+    row 0 the upward arcs kept, row 1 the downward ones, each a CSR over the
+    lower endpoints (``offsets`` int64[2, nodes + 1]) with the arc's head,
+    the head's depth in the elimination tree (from ``head_depth``), its time
+    and its id in the hierarchy; rows are padded to the longer one.
     """
     n_nodes = up_offsets.shape[0] - 1
-    offsets = np.zeros(n_nodes + 1, np.int64)
-    for x in range(n_nodes):
-        kept = 0
-        for a in range(up_offsets[x], up_offsets[x + 1]):
-            if perfect_time[a] < np.inf and perfect_time[a] == basic_time[a]:
-                kept += 1
-        offsets[x + 1] = offsets[x] + kept
-    head = np.empty(offsets[n_nodes], np.int32)
-    time_min = np.empty(offsets[n_nodes], np.float64)
-    k = 0
-    for a in range(up_head.shape[0]):
-        if perfect_time[a] < np.inf and perfect_time[a] == basic_time[a]:
-            head[k] = up_head[a]
-            time_min[k] = perfect_time[a]
-            k += 1
-    return offsets, head, time_min
+    offsets = np.zeros((2, n_nodes + 1), np.int64)
+    for d in range(2):
+        basic = arc_time[d]
+        perfect = up_perfect if d == 0 else down_perfect
+        for x in range(n_nodes):
+            kept = 0
+            for a in range(up_offsets[x], up_offsets[x + 1]):
+                if perfect[a] < np.inf and perfect[a] == basic[a]:
+                    kept += 1
+            offsets[d, x + 1] = offsets[d, x] + kept
+    width = max(offsets[0, n_nodes], offsets[1, n_nodes])
+    head = np.zeros((2, width), np.int32)
+    depth = np.zeros((2, width), head_depth.dtype)
+    time_min = np.full((2, width), np.inf)
+    arc = np.zeros((2, width), np.int32)
+    for d in range(2):
+        basic = arc_time[d]
+        perfect = up_perfect if d == 0 else down_perfect
+        k = 0
+        for a in range(up_head.shape[0]):
+            if perfect[a] < np.inf and perfect[a] == basic[a]:
+                head[d, k] = up_head[a]
+                depth[d, k] = head_depth[a]
+                time_min[d, k] = basic[a]
+                arc[d, k] = a
+                k += 1
+    return offsets, head, depth, time_min, arc

@@ -29,6 +29,16 @@ reset, a route costs its search space and its own length, never O(nodes).
 A route's arcs are unpacked on a stack preallocated by the caller, and one
 compiled call returns its edges, crossroads, time and length.
 
+Walks read either the basic customization's arcs, or only those a perfect
+customization keeps (:func:`sim.routing.cch_customize.pruned_arcs`, made
+once a road state has served enough queries): every shortest route is an
+up-then-down walk over the kept arcs, and with fewer arcs fewer crossroads
+are reached at all, so a district route's walks cost about half as much.
+Kept arcs carry their ids in the hierarchy, so routes are unpacked through
+the basic customization either way. Whichever arcs are walked, a route's
+crossroads, time and length do not change beyond ties between equally fast
+routes.
+
 Queries read the basic customization of :mod:`sim.routing.cch_customize`,
 whose row numbers (``UP_VIA``, ...) they import: numba's disk cache notices
 changes to the defining file only, so a change there must also touch this
@@ -44,7 +54,7 @@ from numba import njit
 from sim.routing.cch_customize import (DOWN_EDGE, DOWN_OTHER, DOWN_VIA, UP_EDGE, UP_OTHER,
                                        UP_VIA)
 
-__all__ = ["shortest_route", "sum_gathered", "travel_time_table"]
+__all__ = ["shortest_route", "sum_gathered", "travel_time_table", "walk_rows"]
 
 
 @njit(cache=True)
@@ -145,14 +155,28 @@ def sum_gathered(values, index):
 
 
 @njit(cache=True)
-def shortest_route(node_info, up_offsets, up_head, up_tail, head_depth, arc_time, arc_int,
+def walk_rows(arc_offsets, arc_depth):
+    """The upward and downward rows of a walk's arcs: ``(up_offsets,
+    down_offsets, up_depth, down_depth)``; a single row serves both."""
+    last = arc_offsets.shape[0] - 1
+    return arc_offsets[0], arc_offsets[last], arc_depth[0], arc_depth[last]
+
+
+@njit(cache=True)
+def shortest_route(node_info, arc_offsets, arc_depth, arc_time, arc_id, up_tail, arc_int,
                    weight_min, road_heads, road_length_m, source_node, target_node, walk_time,
                    walk_int, work):
     """A shortest route between road nodes ``source_node`` and ``target_node``.
 
     ``node_info`` int32[3, nodes]: elimination-tree parent and depth by rank,
-    and the rank of every road node; ``arc_time``/``arc_int``: the basic
-    customization (:func:`sim.routing.cch_customize.customize_full`);
+    and the rank of every road node. The arcs walked, row 0 upward from the
+    source and row 1 downward into the target (a single row of ``arc_offsets``
+    and ``arc_depth`` serves both; see :func:`walk_rows`): ``arc_offsets``
+    int64[rows, nodes + 1] a CSR over lower endpoints, ``arc_depth`` the
+    depth of each arc's head, ``arc_time`` float64[2, ...] its time and
+    ``arc_id`` int32[2, ...] its id in the hierarchy (no columns: the arcs
+    are the hierarchy's own). ``arc_int``: the basic customization's roads
+    and triangles (:func:`sim.routing.cch_customize.customize_full`);
     ``road_heads``/``road_length_m``: the road graph's edge heads and
     lengths. Scratch, any contents on entry: ``walk_time`` float64[2, depths]
     and ``walk_int`` int64[4, depths] (each side's times, crossroads and
@@ -168,6 +192,7 @@ def shortest_route(node_info, up_offsets, up_head, up_tail, head_depth, arc_time
     asks Dijkstra).
     """
     parent, depth, rank = node_info[0], node_info[1], node_info[2]
+    up_offsets, down_offsets, up_depth, down_depth = walk_rows(arc_offsets, arc_depth)
     up_time, down_time = arc_time[0], arc_time[1]
     source, target = rank[source_node], rank[target_node]
     if source == target:
@@ -191,10 +216,10 @@ def shortest_route(node_info, up_offsets, up_head, up_tail, head_depth, arc_time
     # Below the common ancestors each side walks up alone, in rising rank.
     for k in range(d_source, top, -1):
         if fwd_time[k] < np.inf:
-            _relax(up_offsets, head_depth, up_time, fwd_node[k], fwd_time[k], fwd_time, fwd_arc)
+            _relax(up_offsets, up_depth, up_time, fwd_node[k], fwd_time[k], fwd_time, fwd_arc)
     for k in range(d_target, top, -1):
         if bwd_time[k] < np.inf:
-            _relax(up_offsets, head_depth, down_time, bwd_node[k], bwd_time[k], bwd_time,
+            _relax(down_offsets, down_depth, down_time, bwd_node[k], bwd_time[k], bwd_time,
                    bwd_arc)
     # On the common ancestors: the best meeting so far, and no relaxing from
     # a side whose time already reaches it.
@@ -204,9 +229,9 @@ def shortest_route(node_info, up_offsets, up_head, up_tail, head_depth, arc_time
         if t_fwd + t_bwd < best:
             best, meet = t_fwd + t_bwd, k
         if t_fwd < best:
-            _relax(up_offsets, head_depth, up_time, fwd_node[k], t_fwd, fwd_time, fwd_arc)
+            _relax(up_offsets, up_depth, up_time, fwd_node[k], t_fwd, fwd_time, fwd_arc)
         if t_bwd < best:
-            _relax(up_offsets, head_depth, down_time, fwd_node[k], t_bwd, bwd_time, bwd_arc)
+            _relax(down_offsets, down_depth, down_time, fwd_node[k], t_bwd, bwd_time, bwd_arc)
     if meet < 0:
         return 1, np.inf, np.inf, 0, no_path
     n_nodes = parent.shape[0]
@@ -215,10 +240,11 @@ def shortest_route(node_info, up_offsets, up_head, up_tail, head_depth, arc_time
     # The route's arcs on the stack (entries 2 * arc + 1 driven up, 2 * arc
     # driven down), the first to drive on top: meet ↓ target, reversed, then
     # source ↑ meet.
+    own_ids = arc_id.shape[1] == 0
     size = 0
     k = meet
     while k != d_target:
-        a = bwd_arc[k]
+        a = bwd_arc[k] if own_ids else arc_id[1, bwd_arc[k]]
         stack[size] = 2 * a
         size += 1
         k = depth[up_tail[a]]
@@ -226,7 +252,7 @@ def shortest_route(node_info, up_offsets, up_head, up_tail, head_depth, arc_time
         stack[i], stack[size - 1 - i] = stack[size - 1 - i], stack[i]
     k = meet
     while k != d_source:
-        a = fwd_arc[k]
+        a = fwd_arc[k] if own_ids else arc_id[0, fwd_arc[k]]
         stack[size] = 2 * a + 1
         size += 1
         k = depth[up_tail[a]]
@@ -317,26 +343,28 @@ def _walks_together(parent, depth, max_depth, pre, size, up_offsets, head_depth,
 
 
 @njit(cache=True)
-def travel_time_table(parent, depth, max_depth, pre, size, up_offsets, head_depth, up_time,
-                      down_time, sources, targets):
+def travel_time_table(parent, depth, max_depth, pre, size, arc_offsets, arc_depth, arc_time,
+                      sources, targets):
     """``table[i, j]``: shortest time from rank ``sources[i]`` to ``targets[j]``.
 
     ``depth``/``max_depth``: depths in the elimination tree; ``pre``/``size``:
-    preorder index and subtree size of every rank; ``head_depth``: depth of
-    every arc's head.
+    preorder index and subtree size of every rank; ``arc_offsets``,
+    ``arc_depth``, ``arc_time``: the arcs walked, as :func:`shortest_route`
+    takes them.
     """
     table = np.full((sources.shape[0], targets.shape[0]), np.inf)
     if sources.shape[0] == 0 or targets.shape[0] == 0:
         return table
+    up_offsets, down_offsets, up_depth, down_depth = walk_rows(arc_offsets, arc_depth)
     by_pre = np.argsort(pre[targets], kind="mergesort")
     sorted_targets = targets[by_pre]
     target_keys = pre[sorted_targets]
-    bwd = _walks_together(parent, depth, max_depth, pre, size, up_offsets, head_depth,
-                          down_time, sorted_targets, target_keys)
+    bwd = _walks_together(parent, depth, max_depth, pre, size, down_offsets, down_depth,
+                          arc_time[1], sorted_targets, target_keys)
     source_order = np.argsort(pre[sources], kind="mergesort")
     sorted_sources = sources[source_order]
-    fwd = _walks_together(parent, depth, max_depth, pre, size, up_offsets, head_depth,
-                          up_time, sorted_sources, pre[sorted_sources])
+    fwd = _walks_together(parent, depth, max_depth, pre, size, up_offsets, up_depth,
+                          arc_time[0], sorted_sources, pre[sorted_sources])
     row = np.empty(targets.shape[0])
     for i in range(sources.shape[0]):
         row[:] = np.inf

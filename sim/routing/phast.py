@@ -14,7 +14,7 @@ end puts the times back in road-node order (a scatter in the sweep measured
 sweep: it starts every node at ``inf`` except the source's ancestors.
 
 The sweep arcs can be all arcs with their basic times, or only those kept
-after perfect customization (:func:`sim.routing.cch_customize.pruned_sweep_arcs`):
+after perfect customization (:func:`sim.routing.cch_customize.pruned_arcs`):
 both give exact times. The same kernel computes times *into* a target by
 swapping the directions (upward search on downward times, sweep on upward
 times).
@@ -40,10 +40,10 @@ def one_to_all(parent, up_offsets, up_head, search_time, sweep_offsets, sweep_he
     ----------
     parent : int32[n]
         Elimination-tree parents (rank space).
-    up_offsets, up_head : CSR of the upward arcs.
-    search_time : float64[arcs]
-        Arc times used by the upward search (upward for a tree from a
-        source, downward for a tree into a target).
+    up_offsets, up_head, search_time :
+        The upward search's arcs by lower endpoint and their times (upward
+        for a tree from a source, downward for a tree into a target): all
+        arcs, or those a perfect customization keeps.
     sweep_offsets, sweep_head, sweep_time :
         Arcs of the sweep by lower endpoint, with the time of the opposite
         direction (from the higher end down).
