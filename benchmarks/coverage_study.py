@@ -108,6 +108,14 @@ def small_world(folder: Path) -> tuple[Path, Path]:
     return folder / "scenario.yaml", folder / "more_trucks.yaml"
 
 
+def world_files(world: str, folder: Path) -> tuple[Path, Path]:
+    """The baseline scenario and the overlay of a world (the small one written into ``folder``)."""
+    if world == "small":
+        return small_world(folder / "world")
+    return (REPO / "scenarios" / "baseline_normal_traffic.yaml",
+            REPO / "scenarios" / "overlays" / "southeast_depot.yaml")
+
+
 def run_pool(world: str, pairs: int, workers: int, folder: Path):
     """Before and after rows (aligned by replication) of ``pairs`` paired replications."""
     from sim.experiments.batch import run_batch
@@ -115,11 +123,7 @@ def run_pool(world: str, pairs: int, workers: int, folder: Path):
     from sim.experiments.results import BATCH_FILE, read_results
     from sim.experiments.sweep import Variant
 
-    if world == "small":
-        baseline, overlay = small_world(folder / "world")
-    else:
-        baseline, overlay = REPO / "scenarios" / "baseline_normal_traffic.yaml", \
-            REPO / "scenarios" / "overlays" / "southeast_depot.yaml"
+    baseline, overlay = world_files(world, folder)
     before, after, _ = load_variant(baseline, overlay)
     variants = [Variant(BEFORE, {"scenario": str(baseline)}, before, baseline.parent.resolve()),
                 Variant(AFTER, {"overlay": str(overlay)}, after, baseline.parent.resolve())]
@@ -384,11 +388,7 @@ def world_variants(world: str, folder: Path):
     """The before and after scenarios of a world, and the folder their files are relative to."""
     from sim.experiments.compare import load_variant
 
-    if world == "small":
-        baseline, overlay = small_world(folder / "world")
-    else:
-        baseline, overlay = REPO / "scenarios" / "baseline_normal_traffic.yaml", \
-            REPO / "scenarios" / "overlays" / "southeast_depot.yaml"
+    baseline, overlay = world_files(world, folder)
     before, after, _ = load_variant(baseline, overlay)
     return before, after, baseline.parent
 
