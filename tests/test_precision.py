@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.experiments.precision import replications_needed, run_until_precise
+from sim.experiments.precision import projected_half_width, replications_needed, run_until_precise
 from sim.experiments.statistics import (
     Interval,
     difference_parts,
@@ -15,7 +15,6 @@ from sim.experiments.statistics import (
     mean_interval,
     mean_parts,
     paired_statistics,
-    projected_half_width,
 )
 
 

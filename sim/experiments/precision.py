@@ -13,7 +13,7 @@ Robbins (1965, Annals of Mathematical Statistics 36:457): run n₀
 replications (``--replications``, 10 unless given); while the half-width
 δ(n) of some headline interval is above γ, estimate the replications it
 needs — the least i at which the interval *as reported*
-(:func:`sim.experiments.statistics.projected_half_width`) would be that
+(:func:`projected_half_width`) would be that
 narrow: t(i − 1)·S/√i <= γ for a t or t+bca interval (Law's approximation,
 S the current standard deviation, the union's ratio to t held); for a KPI
 without spread the Clopper–Pearson bound for 0 of i, u·(range) wide with
@@ -43,12 +43,12 @@ from pathlib import Path
 from typing import Callable
 
 from sim.errors import InputError
-from sim.experiments.statistics import CONFIDENCE, Interval, IntervalParts, half_width, projected_half_width
+from sim.experiments.statistics import CONFIDENCE, Interval, IntervalParts, half_width
 from sim.files import atomic_write
 
 __all__ = ["PRECISION_FILE", "DEFAULT_INITIAL", "DEFAULT_MAX", "PrecisionResult", "check_precision",
            "precision_kpis", "replications_needed", "variant_intervals", "run_until_precise",
-           "run_batch_until_precise", "format_precision"]
+           "run_batch_until_precise", "format_precision", "projected_half_width"]
 
 PRECISION_FILE = "precision.json"
 #: First round when ``--precision`` is given without ``--replications``.
@@ -74,6 +74,41 @@ class PrecisionResult:
             return None
         label, value = max(self.rounds[-1]["half_widths"].items(), key=lambda kv: _key(kv[1]))
         return label, value
+
+
+def projected_half_width(parts: IntervalParts, i: int, confidence: float = CONFIDENCE) -> float:
+    """The half-width the method of ``parts.interval`` would report from ``i`` values like these.
+
+    Each part of the interval follows its own law, the current estimates held
+    (as Law's 2015 §9.4.1 approximation holds the standard deviation): the t
+    (or t+bca) part keeps its mean and shrinks by t(i − 1)/√i against
+    t(n − 1)/√n; the bound of a KPI without spread is the Clopper–Pearson
+    bound for 0 of i, u = 1 − 0.05^(1/i), over the range; the bound joined to
+    a KPI that moves in m < :data:`~sim.experiments.statistics.RARE_JUMPS` runs is the bound for m of i
+    (the values off the mode held at m: the fewest replications that method
+    could need; the next round measures again). The union is clipped to the
+    range, as reported.
+    """
+    from scipy import stats
+
+    iv, n = parts.interval, parts.n
+    if n < 2 or not (math.isfinite(iv.low) and math.isfinite(iv.high)):
+        return math.nan
+    if i == n:
+        return half_width(iv)
+    level = 0.5 + confidence / 2
+    shrink = (stats.t.ppf(level, i - 1) / math.sqrt(i)) / (stats.t.ppf(level, n - 1) / math.sqrt(n))
+    low = iv.mean - (iv.mean - parts.t_low) * shrink
+    high = iv.mean + (parts.t_high - iv.mean) * shrink
+    if iv.method == "t+bca+bound" or iv.method == "bound":
+        off = parts.off if iv.method == "t+bca+bound" else 0
+        p_up = float(stats.beta.ppf(confidence, off + 1, i - off))
+        c, lo, hi = parts.mode, parts.low_limit, parts.high_limit
+        low = min(low, c - p_up * max(c - lo, 0.0))
+        high = max(high, c + p_up * max(hi - c, 0.0))
+    if math.isfinite(parts.low_limit) and math.isfinite(parts.high_limit):
+        low, high = max(low, parts.low_limit), min(high, parts.high_limit)
+    return (high - low) / 2
 
 
 def _key(value: float) -> float:
@@ -102,7 +137,7 @@ def precision_kpis(targets_h: dict | None = None) -> list[str]:
 def replications_needed(interval: Interval, n: int, precision: float, confidence: float = CONFIDENCE,
                         parts: IntervalParts | None = None) -> int:
     """Replications at which ``interval`` (from ``n`` values) would have half-width ``precision``:
-    the least i at which :func:`~sim.experiments.statistics.projected_half_width` of its method
+    the least i at which :func:`projected_half_width` of its method
     is at most ``precision`` (``n`` if it already is).
 
     ``parts`` (:func:`~sim.experiments.statistics.mean_parts`,

@@ -86,7 +86,7 @@ import numpy as np
 
 __all__ = ["CONFIDENCE", "BOOTSTRAP_RESAMPLES", "BOOTSTRAP_SEED", "BOOTSTRAP_MIN_N", "RARE_JUMPS", "SMALL_SAMPLE",
            "Interval", "IntervalParts", "t_interval", "union_interval", "bounded_interval", "share_interval",
-           "mean_ci", "mean_interval", "mean_parts", "difference_parts", "projected_half_width",
+           "mean_ci", "mean_interval", "mean_parts", "difference_parts",
            "paired_statistics", "proportion_ci", "target_met", "curve_band", "small_sample_note", "half_width",
            "met_mask", "best_of"]
 
@@ -120,7 +120,7 @@ class Interval(NamedTuple):
 
 class IntervalParts(NamedTuple):
     """What a reported interval is made of, so that its half-width can be followed to more
-    replications (:func:`projected_half_width`, for ``--precision``)."""
+    replications (:func:`sim.experiments.precision.projected_half_width`)."""
 
     interval: Interval     # as reported
     n: int                 # values behind it
@@ -321,41 +321,6 @@ def difference_parts(before, after, share: bool = False, confidence: float = CON
     lo, hi = _limits(share, value_range)
     # Both sides lie in [lo, hi]: their difference in [lo − hi, hi − lo].
     return _parts(after[keep] - before[keep], lo - hi, hi - lo, confidence)
-
-
-def projected_half_width(parts: IntervalParts, i: int, confidence: float = CONFIDENCE) -> float:
-    """The half-width the method of ``parts.interval`` would report from ``i`` values like these.
-
-    Each part of the interval follows its own law, the current estimates held
-    (as Law's 2015 §9.4.1 approximation holds the standard deviation): the t
-    (or t+bca) part keeps its mean and shrinks by t(i − 1)/√i against
-    t(n − 1)/√n; the bound of a KPI without spread is the Clopper–Pearson
-    bound for 0 of i, u = 1 − 0.05^(1/i), over the range; the bound joined to
-    a KPI that moves in m < :data:`RARE_JUMPS` runs is the bound for m of i
-    (the values off the mode held at m: the fewest replications that method
-    could need; the next round measures again). The union is clipped to the
-    range, as reported.
-    """
-    from scipy import stats
-
-    iv, n = parts.interval, parts.n
-    if n < 2 or not (math.isfinite(iv.low) and math.isfinite(iv.high)):
-        return math.nan
-    if i == n:
-        return half_width(iv)
-    level = 0.5 + confidence / 2
-    shrink = (stats.t.ppf(level, i - 1) / math.sqrt(i)) / (stats.t.ppf(level, n - 1) / math.sqrt(n))
-    low = iv.mean - (iv.mean - parts.t_low) * shrink
-    high = iv.mean + (parts.t_high - iv.mean) * shrink
-    if iv.method == "t+bca+bound" or iv.method == "bound":
-        off = parts.off if iv.method == "t+bca+bound" else 0
-        p_up = float(stats.beta.ppf(confidence, off + 1, i - off))
-        c, lo, hi = parts.mode, parts.low_limit, parts.high_limit
-        low = min(low, c - p_up * max(c - lo, 0.0))
-        high = max(high, c + p_up * max(hi - c, 0.0))
-    if math.isfinite(parts.low_limit) and math.isfinite(parts.high_limit):
-        low, high = max(low, parts.low_limit), min(high, parts.high_limit)
-    return (high - low) / 2
 
 
 def mean_ci(values, confidence: float = CONFIDENCE, share: bool = False,
