@@ -31,8 +31,13 @@ from numba import njit
 from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
-__all__ = ["earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment", "could_serve",
+__all__ = ["can_send", "earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment", "could_serve",
            "keeps_for_first_batches"]
+
+
+def can_send(depot) -> bool:
+    """Whether a depot can send anything now: it has trucks and is not held back."""
+    return not depot.blocked and depot.spec.trucks.count > 0
 
 
 def earliest_arrival(asking: int, arrival_min: np.ndarray, slack_min: float) -> np.ndarray:

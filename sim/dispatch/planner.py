@@ -5,7 +5,8 @@ on its way (arrays over zones and items), and builds a tour on the spot for a
 truck that asks (:meth:`TourPlanner.next_tour`):
 
 1. **Tiers** (:mod:`sim.world.service_areas`): a township (street) or
-   community reserve serves the zones of its own area. A district or city
+   community reserve serves the zones of its own area (when a reserve falls
+   short: :mod:`sim.dispatch.escalation`). A district or city
    depot serves a zone with a reserve of its own once that reserve cannot
    cover it (short of stock or vehicles, or cut off from the zone by the
    roads) — the request reaches the district ``command.escalation_delay``
@@ -25,8 +26,9 @@ import math
 
 import numpy as np
 
-from sim.dispatch.eligibility import (could_serve, earliest_arrival_served, keeps_for_first_batches,
+from sim.dispatch.eligibility import (can_send, could_serve, earliest_arrival_served, keeps_for_first_batches,
                                       nearest_depot_all, transport_plan)
+from sim.dispatch.escalation import Escalation
 from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.transshipment import HubStop, hub_shortfall
 from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
@@ -36,17 +38,7 @@ from sim.scenarios.resources import LOCAL_TIERS
 
 __all__ = ["TourPlanner", "can_send"]
 
-#: Escalation's estimate of a reserve's driving: straight line times this, at this speed (assumptions).
-ESTIMATE_DETOUR = 1.3
-ESTIMATE_SPEED_KMH = 25.0
-
-
-def can_send(depot) -> bool:
-    """Whether a depot can send anything now: it has trucks and is not held back."""
-    return not depot.blocked and depot.spec.trucks.count > 0
-
-
-class TourPlanner:
+class TourPlanner(Escalation):
     """Demand, supply and the tour rules of a run (see the module docstring)."""
 
     def __init__(self, command, serves: np.ndarray, zone_xy: np.ndarray, depot_xy: np.ndarray):
@@ -107,72 +99,6 @@ class TourPlanner:
         if self._avail_rows is None or any(a is not b for a, b in zip(rows, self._avail_rows)):
             self._avail_rows, self._avail = rows, np.stack(rows)
         return self._avail
-
-    def escalate(self, now: float, open_need=None, avail=None, force: bool = False) -> None:
-        """Zones whose own reserves fall short — of stock, or of vehicles to carry it in time
-        (:meth:`_fleet_short`) — send their request up; it arrives after
-        ``command.escalation_delay``. Checked again only after something changed (or with
-        ``force``, at every planning tick), and only for zones still **waiting**: with a
-        reserve of their own, known, with open need and no request gone up yet. Only the
-        reserves serving a waiting zone are weighed."""
-        if not self.local.any() or (not force and self._escalated_version == self.c._version):
-            return
-        self._escalated_version = self.c._version
-        open_need = self.open_need() if open_need is None else open_need
-        known = self.c.known_min <= now                   # a reserve asks only for needs reported to it
-        open_known = known & (open_need.sum(axis=1) > 1e-9)
-        waiting = self.has_local & open_known & np.isinf(self.escalated_at)
-        if not waiting.any():
-            return
-        avail = self.avail() if avail is None else avail
-        local = np.flatnonzero(self.local)
-        local = local[(self.serves[local] & waiting[None, :]).any(axis=1)]
-        demand = (self.serves[local] & known[None, :]).astype(float) @ open_need
-        sends = np.array([can_send(self.c.depots[k]) for k in local])
-        short = (demand > np.maximum(avail[local], 0.0) + self.hub_incoming[local] + 1e-9).any(axis=1) | ~sends
-        short |= self._fleet_short(local, demand, open_known, now) & sends
-        covered_by_one = (self.serves[local] & ~short[:, None] & self._reaches(local)).any(axis=0)
-        # A zone still lacking its first day when its relief deadline is one request delay
-        # away asks for help whatever its reserve holds.
-        overdue = self.c.hit_min + self.c.relief_deadline_min - self.c.escalation_delay_min <= now
-        open_first_day = (self.first_day_need - self.delivered - self.en_route > 1e-9).any(axis=1)
-        newly = waiting & (~covered_by_one | (overdue & open_first_day))
-        if newly.any():
-            self.escalated_at[newly] = now + self.c.escalation_delay_min
-            self.c.env.process(self._escalation_arrives(self.c.escalation_delay_min))
-
-    def _reaches(self, local: np.ndarray) -> np.ndarray:
-        """``[reserve, zone]``: whether each of the reserves ``local`` can drive to the zone
-        and back now. A reserve the roads cut off from a zone does not cover it: the
-        request goes up as if it held nothing."""
-        return np.isfinite(self.c.travel(local)[local])
-
-    def _fleet_short(self, local: np.ndarray, demand: np.ndarray, open_known: np.ndarray, now: float) -> np.ndarray:
-        """Whether each reserve's own vehicles cannot carry ``demand`` (units per item) to its
-        known zones by the first-supplies target: the fleet's payload times the round trips
-        that fit before the earliest such deadline (load, drive there and back, unload; at
-        least one). The drive is estimated from the straight line: ``ESTIMATE_DETOUR`` times
-        the mean distance to those zones at ``ESTIMATE_SPEED_KMH`` (assumptions; an estimate,
-        so that a reserve with stock but too few vehicles asks for help as one without
-        stock does)."""
-        c = self.c
-        zones = self.serves[local] & open_known[None, :]
-        weight = demand @ c.unit_kg
-        count = zones.sum(axis=1)
-        mean_km = np.where(count > 0, (zones * self.depot_zone_km[local]).sum(axis=1) / np.maximum(count, 1), 0.0)
-        drive = 60.0 * ESTIMATE_DETOUR * mean_km / ESTIMATE_SPEED_KMH
-        depots = [c.depots[k] for k in local]
-        handling = np.array([d.load_time_min() + d.spec.unload_time for d in depots])
-        capacity = np.array([d.spec.trucks.count * d.spec.trucks.payload_kg for d in depots], dtype=float)
-        left = np.where(zones, (c.hit_min + c.first_deadline_min)[None, :], np.inf).min(axis=1) - now
-        round_trip = handling + 2.0 * drive
-        trips = np.where(round_trip > 0, np.maximum(1.0, np.floor(np.maximum(left, 0.0) / np.maximum(round_trip, 1e-9))),
-                         1.0)
-        return (count > 0) & (weight > capacity * trips + 1e-9)
-
-    def _escalation_arrives(self, delay_min: float):
-        yield self.c.env.timeout(delay_min)
-        self.c.need_changed()
 
     # ------------------------------------------------------------------ tours
     def next_tour(self, depot, d: int, now: float):
