@@ -61,7 +61,6 @@ class WorkAssigner:
         self._dedicated: dict[int, str] = {}          # team -> the only kind of work it takes
         self._left_out: dict[str, set[int]] = {}      # kind of work -> teams that take none of it
         self._by_kind: dict[int, dict[str, float]] = {}   # task seq -> crew-minutes by team kind
-        self._from_bases: dict[int, np.ndarray] = {}       # node -> straight-line minutes from every team's base
 
     def capable(self, kind: str) -> list:
         teams = [t for t in self.teams if t.kind in CAPABLE_KINDS.get(kind, (kind,))]
@@ -81,16 +80,9 @@ class WorkAssigner:
         self.task_seq += 1
         return self.task_seq
 
-    def _crow_from_bases(self, node: int) -> np.ndarray:
-        """Straight-line minutes from every team's base to ``node`` (kept per node: bases do not move)."""
-        minutes = self._from_bases.get(node)
-        if minutes is None:
-            minutes = self._from_bases[node] = crow_flight_min(self.graph, self._base, [node])[:, 0]
-        return minutes
-
     def _choose(self, teams, node: int, by_kind: dict[str, float] | None = None):
         now = self.env.now
-        travel = self._crow_from_bases(node)[[self._index[id(t)] for t in teams]]
+        travel = crow_flight_min(self.graph, self._base[[self._index[id(t)] for t in teams]], [node])[:, 0]
         if by_kind is None:
             cost = [t.hold_left_min(now) + (t.waiting / t.spec.count) * SHIFT_MIN + travel[k]
                     for k, t in enumerate(teams)]
