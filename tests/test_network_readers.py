@@ -379,3 +379,12 @@ def test_an_xml_entity_bomb_is_refused_without_expanding(tmp_path):
     for path, reader in ((osm, read_osm), (graphml, read_graphml)):
         msg = one_error(reader, path)
         assert msg.startswith(f"{path}:14:") and "malformed XML" in msg, msg
+
+
+def test_has_coordinates_follows_the_coordinate_arrays_the_graph_holds():
+    g = RoadGraph.from_segments([0, 1], [1, 2], [100.0, 100.0], lon=[116.0, 116.1, 116.2], lat=[40.0, 40.0, 40.0])
+    assert g.has_coordinates
+    g.lon = np.array([116.0, np.nan, 116.2])
+    assert not g.has_coordinates
+    g.lon = np.array([116.0, 116.1, 116.2])
+    assert g.has_coordinates

@@ -103,7 +103,7 @@ def test_army_engineers_clear_roads_and_dig_out_nobody(tmp_path, monkeypatch):
 
 def fake_team(team_id, kind):
     return SimpleNamespace(team_id=team_id, kind=kind, base_node=0, spec=SimpleNamespace(count=1), waiting=0,
-                           hold_left_min=lambda now: 0.0)
+                           held_until=0.0)
 
 
 def test_named_engineers_take_road_work_only_and_other_army_teams_none_of_it():
@@ -126,3 +126,17 @@ def test_debris_sites_hold_the_debris_of_their_length_and_take_each_kind_its_tim
         assert site.work_min_by_kind["road_repair"] == pytest.approx(60.0 * 10.0 * length_m / 500.0)
         assert site.work_min_by_kind["army"] == pytest.approx(site.work_min_by_kind["road_repair"] / 2)
         assert site.work_min == site.work_min_by_kind["road_repair"]
+
+
+def test_work_goes_to_the_team_that_would_start_it_soonest():
+    # No coordinates: no travel estimate; cost = held back + queued tasks per crew x a shift.
+    held = fake_team("held", "road_repair")
+    held.held_until = 300.0                                   # 300 - 100 = 200 min still held back
+    queued = fake_team("queued", "road_repair")
+    queued.waiting, queued.spec = 1, SimpleNamespace(count=2)  # half a shift: 240 min
+    work = WorkAssigner(SimpleNamespace(now=100.0), [held, queued], SimpleNamespace(has_coordinates=False))
+    assert work._choose([held, queued], node=0) is held
+    held.held_until = 400.0                                   # 300 min > 240 min
+    assert work._choose([held, queued], node=0) is queued
+    # Work whose crew-minutes differ by kind: the queue counts in tasks of that length, plus this one.
+    assert work._choose([held, queued], node=0, by_kind={"road_repair": 60.0}) is queued   # 300 + 60 vs 90

@@ -93,10 +93,6 @@ class Team:
         event, self._released = self._released, self.env.event()
         event.succeed()
 
-    def hold_left_min(self, now: float) -> float:
-        """How long the team is still held back."""
-        return max(self.held_until - now, 0.0)
-
     @property
     def waiting(self) -> int:
         """Tasks queued or on their way to the team."""

@@ -58,6 +58,7 @@ class WorkAssigner:
         self.task_seq = 0
         self._index = {id(t): k for k, t in enumerate(teams)}
         self._base = np.array([t.base_node for t in teams], dtype=np.int64)
+        self._crews = np.array([t.spec.count for t in teams], dtype=float)
         self._dedicated: dict[int, str] = {}          # team -> the only kind of work it takes
         self._left_out: dict[str, set[int]] = {}      # kind of work -> teams that take none of it
         self._by_kind: dict[int, dict[str, float]] = {}   # task seq -> crew-minutes by team kind
@@ -82,13 +83,14 @@ class WorkAssigner:
 
     def _choose(self, teams, node: int, by_kind: dict[str, float] | None = None):
         now = self.env.now
-        travel = crow_flight_min(self.graph, self._base[[self._index[id(t)] for t in teams]], [node])[:, 0]
+        index = [self._index[id(t)] for t in teams]
+        travel = crow_flight_min(self.graph, self._base[index], [node])[:, 0]
+        queued = np.array([t.waiting for t in teams], dtype=float) / self._crews[index]
+        held = np.maximum(np.array([t.held_until for t in teams], dtype=float) - now, 0.0)
         if by_kind is None:
-            cost = [t.hold_left_min(now) + (t.waiting / t.spec.count) * SHIFT_MIN + travel[k]
-                    for k, t in enumerate(teams)]
+            cost = held + queued * SHIFT_MIN + travel
         else:
-            cost = [t.hold_left_min(now) + (t.waiting / t.spec.count + 1.0) * by_kind[t.kind] + travel[k]
-                    for k, t in enumerate(teams)]
+            cost = held + (queued + 1.0) * np.array([by_kind[t.kind] for t in teams]) + travel
         return teams[int(np.argmin(cost))]
 
     def send(self, team, task: Task) -> None:

@@ -129,6 +129,7 @@ class RoadGraph:
     speed_factor: np.ndarray = field(default=None)  # type: ignore[assignment]
     epoch: int = 0
     _index_of_id: dict[int, int] | None = field(default=None, repr=False)
+    _coordinates_of: tuple | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.speed_factor is None:
@@ -259,7 +260,12 @@ class RoadGraph:
 
     @property
     def has_coordinates(self) -> bool:
-        return bool(np.isfinite(self.lon).all() and np.isfinite(self.lat).all())
+        """Every node has a finite lon/lat (worked out once for the arrays the graph holds)."""
+        known = self._coordinates_of
+        if known is None or known[0] is not self.lon or known[1] is not self.lat:
+            known = (self.lon, self.lat, bool(np.isfinite(self.lon).all() and np.isfinite(self.lat).all()))
+            self._coordinates_of = known
+        return known[2]
 
     def free_flow_time_min(self) -> np.ndarray:
         """Travel time of every edge at free flow, in minutes."""
