@@ -135,7 +135,7 @@ def record_call(args: tuple, kwargs: dict, tour, seconds: tuple[float, float], t
     """What one ``build_tour`` call got and gave (see the module docstring), as plain arrays;
     ``seconds``: the call's wall and CPU time."""
     tour_id, depot_id, depot_xy, cand, avail, unit_kg, _items, payload_kg, rules, min_per_km = args[:10]
-    drivable = kwargs.get("drivable", args[10] if len(args) > 10 else None)
+    leg_min = kwargs.get("leg_min", args[10] if len(args) > 10 else None)
     avail = np.array(avail, dtype=float)
     unit_kg = np.asarray(unit_kg, dtype=float)
     carry = carry_kg(cand.need, cand.tier, avail, unit_kg, payload_kg, rules)
@@ -147,7 +147,7 @@ def record_call(args: tuple, kwargs: dict, tour, seconds: tuple[float, float], t
         rows.add(first)
     sel = np.array(sorted(rows), dtype=np.int64)
     local = {int(r): i + 1 for i, r in enumerate(sel)}          # local index 0 is the depot
-    command = getattr(drivable, "__self__", None)
+    command = getattr(leg_min, "__self__", None)
     road = None
     load_min = unload_min = 0.0
     now = math.nan

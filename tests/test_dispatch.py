@@ -153,14 +153,43 @@ def test_legs_between_stops_the_depot_drives_to_and_back_from_need_no_route():
 
     def no_leg(a, b):
         asked.append((a.zone_id, b.zone_id))
-        return False
+        return math.inf
 
     cand = candidates([1_000, 1_000, 1_000], [[5, 0], [5, 1], [6, 0]])
     cand.round_trip = np.array([True, True, False])
     tour = build_tour(1, "d", np.zeros(2), cand, vec(water_l=1e9), KG, ITEMS, 5_000.0, TourRules(), 2.0,
-                      drivable=no_leg)
+                      leg_min=no_leg)
     assert sorted(d.zone.zone_id for d in tour.drops) == ["Z0", "Z1"]
     assert asked and all("Z2" in leg for leg in asked)
+
+
+def test_a_stop_the_roads_make_late_waits_for_the_next_truck():
+    # Z0 10 km out, due at 35 (handed over at 30). Z1 at (10, 1), a first batch due at 40:
+    # before Z0 it would make Z0 late; after Z0 the straight line says 30 + 2 + 5 = 37 min,
+    # on time, but the road between them goes round a river, 20 min: 30 + 20 + 5 = 55,
+    # late. The depot's next truck, leaving now, hands it over at 2 * 10.05 + 10 = 30.1
+    # min: Z1 waits for it.
+    cand = timed([1_000, 1_000], [[10, 0], [10, 1]], [35.0, 40.0], [FIRST_BATCH, FIRST_BATCH])
+    assert [d.zone.zone_id for d in tour_of(cand).drops] == ["Z0", "Z1"]      # on the straight line
+    river = {("Z0", "Z1"): 20.0, ("Z1", "Z0"): 20.0}
+    tour = build_tour(1, "d", np.zeros(2), cand, vec(water_l=1e9), KG, ITEMS, 5_000.0, TourRules(), 2.0,
+                      leg_min=lambda a, b: river[(a.zone_id, b.zone_id)])
+    assert [d.zone.zone_id for d in tour.drops] == ["Z0"]
+
+
+def test_a_stop_already_on_the_tour_is_kept_on_time_by_the_roads_not_the_straight_line():
+    # Z0 (10, 0) due at 35, handed over at 30; Z1 (10, 10) a first batch due at 63, second
+    # at 30 + 20 + 5 = 55 (the road Z0 -> Z1 is the straight 10 km). Z2 (10.1, 5), relief,
+    # lies between them: the straight line says 0.004 min more and a 5 min drop, Z1 at 60,
+    # on time -- but the roads Z0 -> Z2 -> Z1 take 12 + 12 min: Z1 at 64, late. Z2 goes
+    # after Z1 instead, the next cheapest place.
+    cand = timed([1_000, 1_000, 1_000], [[10, 0], [10, 10], [10.1, 5]], [35.0, 63.0, 500.0],
+                 [FIRST_BATCH, FIRST_BATCH, RELIEF])
+    assert [d.zone.zone_id for d in tour_of(cand).drops] == ["Z0", "Z2", "Z1"]
+    roads = {("Z0", "Z1"): 20.0, ("Z0", "Z2"): 12.0, ("Z2", "Z1"): 12.0, ("Z1", "Z2"): 12.0}
+    tour = build_tour(1, "d", np.zeros(2), cand, vec(water_l=1e9), KG, ITEMS, 5_000.0, TourRules(), 2.0,
+                      leg_min=lambda a, b: roads[(a.zone_id, b.zone_id)])
+    assert [d.zone.zone_id for d in tour.drops] == ["Z0", "Z1", "Z2"]
 
 
 def test_resupply_has_no_deadline_and_never_blocks_an_insertion():

@@ -225,13 +225,16 @@ def insertion_cases(draw):
                 due_min=draw(floats_of(m, st.one_of(st.sampled_from([INF, 60.0, 180.0]),
                                                     st.floats(0.0, 300.0, allow_nan=False)))),
                 alone_min=leave + depot_min + unload, next_alone_min=next_leave + depot_min + unload,
-                depot_min=depot_min, leave_min=leave, unload_min=unload, extra_unload_factor=0.5)
+                depot_min=depot_min, leave_min=leave, unload_min=unload, extra_unload_factor=0.5,
+                known_hand_over=draw(st.booleans()),
+                hand_over_known=np.sort(draw(floats_of(n_stops, st.floats(0.0, 300.0, allow_nan=False)))))
 
 
 def replaced_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_min, max_detour_min, max_tour_min,
                        windows, due_min, alone_min, next_alone_min, depot_min, leave_min, unload_min,
-                       extra_unload_factor):
-    """``tours._most_urgent_insertion`` before the kernel (numpy, all open rows at once)."""
+                       extra_unload_factor, known_hand_over, hand_over_known):
+    """``tours._most_urgent_insertion`` before the kernel (numpy, all open rows at once); with
+    ``known_hand_over`` the stops' hand-over times are ``hand_over_known`` (on the roads)."""
     path = np.vstack([depot_xy, xy[stops], depot_xy])
     a, b = path[:-1], path[1:]
     rows = np.flatnonzero(open_rows)
@@ -247,6 +250,8 @@ def replaced_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_min, 
         legs = np.hypot(*np.diff(xy[stops], axis=0).T) if len(stops) > 1 else np.zeros(0)
         drive = depot_min[stops[0]] + np.concatenate([[0.0], np.cumsum(legs * min_per_km)])
         hand_over = leave_min + drive + unload_min * (1.0 + extra_unload_factor * np.arange(len(stops)))
+        if known_hand_over:
+            hand_over = hand_over_known
         slack = due_min[stops] - hand_over
         on_time = np.where(slack >= 0, slack, INF)
         least = np.concatenate([np.minimum.accumulate(on_time[::-1])[::-1], [INF]])

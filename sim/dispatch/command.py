@@ -317,9 +317,9 @@ class Command:
             self._changed()
         return tour
 
-    def drivable(self, a, b) -> bool:
-        """Whether a truck can drive from zone ``a`` to zone ``b`` now."""
-        return a.node == b.node or math.isfinite(self.router.travel_time_min(a.node, b.node))
+    def leg_min(self, a, b) -> float:
+        """Minutes a truck drives from stop ``a`` to stop ``b`` now (``inf``: no way)."""
+        return 0.0 if a.node == b.node else self.router.travel_time_min(a.node, b.node)
 
     def drop_abandoned(self, drop) -> None:
         """A truck could not reach a drop's destination: its need is open again."""

@@ -141,7 +141,7 @@ class TourPlanner(Escalation):
                           now + depot.next_truck_in_min(now) + depot.load_time_min(), round_trip[ranked])
         tour = build_tour(c.tour_seq + 1, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
                           depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel[d]),
-                          drivable=c.drivable)
+                          leg_min=c.leg_min)
         if tour is None:
             return None
         c.tour_seq += 1

@@ -32,15 +32,20 @@ heuristic, applied to the planning targets — and a stop is not put on a tour
 that would serve it late when the depot's next truck, driving straight to
 it, would serve it on time: it waits for that truck instead. A stop that no
 truck can serve on time any more has no deadline to keep and goes where it
-adds least. The estimate counts the drive (the
-depot's real route to the first stop, then straight-line legs), the unload
-at each stop before it (the first drop the depot's ``unload_time``, further
-drops :data:`EXTRA_DROP_UNLOAD_FACTOR` of it), from when the truck leaves
-the bay.
+adds least. A hand-over time counts the drive (the depot's route to the
+first stop, then the legs between stops), the unload at each stop before it
+(the first drop the depot's ``unload_time``, further drops
+:data:`EXTRA_DROP_UNLOAD_FACTOR` of it), from when the truck leaves the bay.
 
-Travel between stops is estimated for choosing (straight-line distance times
-the depot's own minutes per kilometre on its real routes); the truck drives
-the fastest route when it goes.
+Travel between stops is estimated for choosing where a candidate would go
+(straight-line distance times the depot's own minutes per kilometre on its
+real routes); the place chosen is then checked on the roads' times now
+(``leg_min``, the router's): if the roads make a stop with a deadline late
+that the estimate kept on time — a river between two villages a kilometre
+apart — the next cheapest place is tried, and failing that the candidate
+waits for another truck. So a stop planned on time is handed its load on
+time unless the roads change while the truck is out; the truck drives the
+fastest route when it goes.
 """
 from __future__ import annotations
 
@@ -164,15 +169,17 @@ def _compose_load(need, avail, unit_kg, room_kg, heaviest_first):
 
 def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candidates, avail: np.ndarray,
                unit_kg: np.ndarray, items: tuple, payload_kg: float, rules: TourRules,
-               min_per_km: float, drivable=None) -> Tour | None:
+               min_per_km: float, leg_min=None) -> Tour | None:
     """The tour of one truck (see the module docstring), or ``None`` when there is nothing to carry.
 
-    ``drivable(zone_a, zone_b)`` says whether the roads lead from one zone to
-    another now (one-way streets, closures); a stop goes in only between stops
-    it can be driven from and to (the depot legs are the candidates' own).
-    Between two stops the depot can drive to and back from (``cand.round_trip``)
-    there is always a way, through the depot, so only legs to or from other
-    stops are asked.
+    ``leg_min(zone_a, zone_b)``: minutes by road from one zone to another now
+    (``inf`` where one-way streets or closures leave no way). A stop goes in only
+    between stops it can be driven from and to (the depot legs are the
+    candidates' own). Between two stops the depot can drive to and back from
+    (``cand.round_trip``) there is always a way, through the depot, so without
+    deadlines only legs to or from other stops are asked. With deadlines, an
+    insertion that puts a stop with a deadline on or behind the new one is
+    checked on the roads' times (:func:`_keeps_deadlines`).
     """
     if not len(cand):
         return None
@@ -207,17 +214,24 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     else:
         due = alone_min = next_alone_min = depot_min
     depot_xy = np.asarray(depot_xy_km, dtype=float)
+    roads = None if leg_min is None else _RoadLegs(cand, leg_min)
+    exact = windows and roads is not None
+    hand_over = np.array([alone_min[first]]) if exact else np.empty(0)    # on the roads, in tour order
     while room >= min(rules.min_drop_kg, payload_kg) and len(stops) < rules.max_stops and open_rows.any():
         k, position, added_min = _most_urgent_insertion(
             np.array(stops, dtype=np.int64), xy, depot_xy, open_rows, min_per_km, tour.planned_min,
             rules.max_detour_min, rules.max_tour_min, windows, due, alone_min, next_alone_min, depot_min,
-            cand.leave_min, cand.unload_min, EXTRA_DROP_UNLOAD_FACTOR)
-        found = None if k < 0 else (k, position, added_min)
-        if found is None:
+            cand.leave_min, cand.unload_min, EXTRA_DROP_UNLOAD_FACTOR, exact, hand_over)
+        if k < 0:
             break
-        k, position, added_min = found
         open_rows[k] = False
-        if drivable is not None and not _legs_drivable(cand, stops, position, k, drivable):
+        if exact:
+            placed = _keeps_deadlines(cand, roads, stops, hand_over, k, position, added_min, xy, depot_xy,
+                                      min_per_km, tour.planned_min, rules, due, next_alone_min)
+            if placed is None:
+                continue
+            position, added_min, times = placed
+        elif roads is not None and not _legs_drivable(cand, stops, position, k, roads.drivable):
             continue
         drop = _drop(cand, k, avail, unit_kg, items, room, rules, payload_kg)
         if drop is None:
@@ -226,9 +240,77 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
         tour.drops.insert(position, drop)
         room -= drop.weight_kg
         tour.planned_min += added_min
+        if exact:
+            hand_over = times
         # Zones that lack only what the truck no longer has left to load drop out.
         open_rows &= _loadable(cand.need, avail)
     return tour
+
+
+class _RoadLegs:
+    """Minutes by road between the candidates' stops (``leg_min``), asked once per pair."""
+
+    def __init__(self, cand: Candidates, leg_min):
+        self.cand, self.leg_min, self.known = cand, leg_min, {}
+
+    def __call__(self, a: int, b: int) -> float:
+        minutes = self.known.get((a, b))
+        if minutes is None:
+            minutes = self.known[(a, b)] = float(self.leg_min(self.cand.zones[a], self.cand.zones[b]))
+        return minutes
+
+    def drivable(self, za, zb) -> bool:
+        return bool(np.isfinite(self.leg_min(za, zb)))
+
+
+def _road_hand_over(cand: Candidates, roads: _RoadLegs, stops: list[int]) -> np.ndarray:
+    """When each of ``stops`` is handed its load, in that order, on the roads: the depot's
+    route to the first, road legs between them, the unloads before each (``inf`` past a
+    leg the roads do not allow)."""
+    times = np.empty(len(stops))
+    clock = cand.leave_min + float(cand.depot_min[stops[0]])
+    for j, row in enumerate(stops):
+        if j:
+            clock += roads(stops[j - 1], row)
+        times[j] = clock + cand.unload_min * (1.0 + EXTRA_DROP_UNLOAD_FACTOR * j)
+    return times
+
+
+def _keeps_deadlines(cand: Candidates, roads: _RoadLegs, stops: list[int], hand_over: np.ndarray, k: int,
+                     position: int, added_min: float, xy: np.ndarray, depot_xy: np.ndarray, min_per_km: float,
+                     planned_min: float, rules: TourRules, due: np.ndarray, next_alone_min: np.ndarray):
+    """Where stop ``k`` goes on the tour ``stops`` by the roads' times: the place the
+    straight-line estimate chose (``position``, adding ``added_min``) if on the roads it
+    keeps every stop that is served on time on time and serves ``k`` on time (or no truck
+    of the depot could), else the next cheapest place by the estimate that does, within
+    the tour's limits; ``(position, minutes added by the estimate, hand-over times)``, or
+    ``None``."""
+    def check(at: int):
+        new = stops[:at] + [k] + stops[at:]
+        times = _road_hand_over(cand, roads, new)
+        if not np.isfinite(times).all():
+            return None
+        for j in range(at + 1, len(new)):
+            if hand_over[j - 1] <= due[new[j]] < times[j]:
+                return None                       # served on time, made late
+        if times[at] > due[k] and next_alone_min[k] <= due[k]:
+            return None                           # the next truck would be on time
+        return times
+
+    times = check(position)
+    if times is not None:
+        return position, added_min, times
+    ends = [depot_xy] + [xy[s] for s in stops] + [depot_xy]
+    order = sorted((float(np.hypot(*(xy[k] - ends[e])) + np.hypot(*(xy[k] - ends[e + 1]))
+                          - np.hypot(*(ends[e] - ends[e + 1]))) * min_per_km, e)
+                   for e in range(len(stops) + 1) if e != position)
+    for minutes, at in order:
+        if minutes > rules.max_detour_min or planned_min + minutes > rules.max_tour_min:
+            break
+        times = check(at)
+        if times is not None:
+            return at, minutes, times
+    return None
 
 
 def _loadable(need: np.ndarray, avail: np.ndarray) -> np.ndarray:
@@ -239,7 +321,7 @@ def _loadable(need: np.ndarray, avail: np.ndarray) -> np.ndarray:
 @njit(cache=True)
 def _most_urgent_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_min, max_detour_min, max_tour_min,
                            windows, due_min, alone_min, next_alone_min, depot_min, leave_min, unload_min,
-                           extra_unload_factor):
+                           extra_unload_factor, known_hand_over, hand_over_known):
     """The most urgent open row (rows come in urgency order) whose cheapest insertion into
     the tour depot → ``stops`` → depot keeps it within ``max_detour_min`` and
     ``max_tour_min`` — and, with ``windows``, its deadlines (see the module docstring):
@@ -251,18 +333,23 @@ def _most_urgent_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_m
     ``extra_unload_factor`` of it); an insertion may not delay a stop served on time
     (hand-over ≤ ``due_min``) past its deadline, and the new stop goes in late only if
     the depot's next truck straight to it (``next_alone_min``) would be late too.
+    With ``known_hand_over``, the stops' hand-over times are ``hand_over_known`` (on
+    the roads) instead of the estimate; the new stop's own legs are still estimated.
     """
     n = stops.shape[0]
     extra_unload = extra_unload_factor * unload_min
     hand_over = np.empty(n)
     least_slack = np.full(n + 1, np.inf)       # least slack of the on-time stops from each position on
-    if windows:
+    if windows and known_hand_over:
+        hand_over[:] = hand_over_known
+    elif windows:
         drive = 0.0
         for j in range(n):
             if j > 0:
                 a, b = stops[j - 1], stops[j]
                 drive += np.hypot(xy[b, 0] - xy[a, 0], xy[b, 1] - xy[a, 1]) * min_per_km
             hand_over[j] = leave_min + (depot_min[stops[0]] + drive) + unload_min * (1.0 + extra_unload_factor * j)
+    if windows:
         for j in range(n - 1, -1, -1):
             slack = due_min[stops[j]] - hand_over[j]
             least_slack[j] = min(least_slack[j + 1], slack if slack >= 0 else np.inf)
