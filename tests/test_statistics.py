@@ -258,3 +258,23 @@ def test_the_curve_band_is_a_pointwise_t_band_within_0_and_1():
     ci = stats.ttest_1samp(curves[:, 1], 0).confidence_interval(0.95)
     assert (low[1], high[1]) == pytest.approx((ci.low, ci.high))
     assert low[0] == high[0] == 0 and high[2] <= 1 and mean[3] == 1
+
+
+def _results(values: dict[str, list[float]], kpi: str) -> "pd.DataFrame":
+    import pandas as pd
+
+    return pd.DataFrame([{"variant": v, "replication": i, "status": "ok", kpi: x}
+                         for v, xs in values.items() for i, x in enumerate(xs)])
+
+
+def test_variants_tied_at_the_top_are_none_of_them_ruled_out():
+    # Every variant at 100 % in every run: all are the best; none "is not the best".
+    from sim.experiments.selection import select_best
+
+    kpi = "first_supplies_within_3h"
+    sel = select_best(_results({"a": [1.0] * 4, "b": [1.0] * 4, "c": [1.0] * 4}, kpi), kpi)
+    assert sel.ruled_out == [] and sel.contenders == ["a", "b", "c"]
+    assert sel.best not in sel.ruled_out
+    # Two tied at the top, one below in every run: only that one is ruled out.
+    sel = select_best(_results({"a": [1.0] * 4, "b": [0.9, 0.8, 0.9, 0.85], "c": [1.0] * 4}, kpi), kpi)
+    assert sel.ruled_out == ["b"] and sel.contenders == ["a", "c"]

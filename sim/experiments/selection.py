@@ -19,8 +19,10 @@ best** (MCB; Hsu 1984, Annals of Statistics 12:1136):
   μᵢ − max_{j≠i} μⱼ (larger is better; mirrored when smaller is better),
   [min(0, min_{j≠i} (X̄ᵢ − X̄ⱼ − wᵢⱼ)), max(0, min_{j≠i} (X̄ᵢ − X̄ⱼ + wᵢⱼ))],
   hold together with probability at least 1 − α = 95 %. A variant whose
-  upper end is 0 is not the best; the selected variant's lower end says how
-  far from the best it can be;
+  upper end is 0 because min_{j≠i} (X̄ᵢ − X̄ⱼ + wᵢⱼ) is below 0 is not the
+  best (one exactly at 0 — identical runs, as variants all at 100 % give —
+  is tied with the best and stays a contender); the selected variant's
+  lower end says how far from the best it can be;
 * indifference zone δ: with N = max(n, ⌈maxᵢⱼ (t·Sᵢⱼ/δ)²⌉) replications per
   variant (Nelson & Matejcik's second stage, the current n as first stage),
   the selection is correct with probability at least 95 % whenever the best
@@ -112,7 +114,9 @@ def select_best(df: pd.DataFrame, kpi: str, *, larger: bool | None = None, indif
     mcb = best_of(wide.to_numpy(float) * sign, confidence)        # larger is better from here on
     means, low, high = mcb["means"], mcb["low"], mcb["high"]
     best = int(np.argmax(means))
-    ruled_out = [order[i] for i in range(k) if high[i] == 0]
+    # Not the best: its mean is below the best other's by more than the interval allows
+    # (upper end below 0); a variant tied with the best (identical runs) is a contender.
+    ruled_out = [order[i] for i in range(k) if mcb["upper"][i] < 0]
     contenders = [v for v in order if v not in ruled_out]
     t, s = mcb["t"], mcb["s"]
     needed = None

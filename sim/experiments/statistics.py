@@ -390,7 +390,8 @@ def best_of(x, confidence: float = CONFIDENCE) -> dict:
     of the paired differences), and ``low``, ``high``: simultaneous intervals
     for each mean minus the best other mean (Hsu 1984 MCB with Nelson &
     Matejcik's 1995 Bonferroni half-widths w = t·s/√n; see
-    :mod:`sim.experiments.selection`).
+    :mod:`sim.experiments.selection`); ``upper``: ``high`` before it is
+    joined to 0 (below 0: worse than the best other, not tied with it).
     """
     from scipy import stats
 
@@ -403,8 +404,8 @@ def best_of(x, confidence: float = CONFIDENCE) -> dict:
     gap = means[:, None] - means[None, :]
     off = ~np.eye(k, dtype=bool)
     low = np.array([min(0.0, float(np.min((gap[i] - w[i])[off[i]]))) for i in range(k)])
-    high = np.array([max(0.0, float(np.min((gap[i] + w[i])[off[i]]))) for i in range(k)])
-    return {"means": means, "t": t, "s": s, "low": low, "high": high}
+    upper = np.array([float(np.min((gap[i] + w[i])[off[i]])) for i in range(k)])
+    return {"means": means, "t": t, "s": s, "low": low, "high": np.maximum(upper, 0.0), "upper": upper}
 
 
 # ------------------------------------------------------------ targets met
