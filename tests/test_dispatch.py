@@ -192,6 +192,16 @@ def test_a_stop_already_on_the_tour_is_kept_on_time_by_the_roads_not_the_straigh
     assert [d.zone.zone_id for d in tour.drops] == ["Z0", "Z1", "Z2"]
 
 
+def test_a_deadline_margin_keeps_a_stop_off_a_tour_that_would_serve_it_just_in_time():
+    # Z0 10 km out, due at 35 (handed over at 30); Z1 at (10, 12), a first batch due at 62:
+    # after Z0 it is handed over at 30 + 24 + 5 = 59 min, 3 min to spare. With a 5 min
+    # margin the tour plans to be there by 57: 59 is too late, and the depot's next truck,
+    # leaving now, hands it over at 2 * 15.62 + 10 = 41.2 min -- Z1 waits for it.
+    cand = timed([1_000, 1_000], [[10, 0], [10, 12]], [35.0, 62.0], [FIRST_BATCH, FIRST_BATCH])
+    assert [d.zone.zone_id for d in tour_of(cand, max_detour_min=60.0).drops] == ["Z0", "Z1"]
+    assert [d.zone.zone_id for d in tour_of(cand, max_detour_min=60.0, deadline_margin_min=5.0).drops] == ["Z0"]
+
+
 def test_resupply_has_no_deadline_and_never_blocks_an_insertion():
     cand = timed([1_000, 1_000], [[30, 0], [15, 1]], [math.inf, math.inf], [RESUPPLY, RESUPPLY])
     plain = tour_of(candidates([1_000, 1_000], [[30, 0], [15, 1]], [RESUPPLY, RESUPPLY]))

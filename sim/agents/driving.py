@@ -34,10 +34,11 @@ class _Leg:
 class Traffic:
     """Moves agents over the road graph and re-routes them when roads change."""
 
-    def __init__(self, env: simpy.Environment, router, log):
+    def __init__(self, env: simpy.Environment, router, log, leg_factor=None):
         self.env = env
         self.router = router
         self.log = log
+        self.leg_factor = leg_factor      # agent id -> factor of its next drive's time (None: the roads' times)
         self.moving: dict[str, _Leg] = {}
         self.roads_changed = env.event()
         self.busy_drive_min = 0.0
@@ -81,10 +82,15 @@ class Traffic:
                 self.log.add(env.now, "unstuck", agent=agent, amount=node)
                 reported_stuck = False
             cum = np.cumsum(self.router.weight_min[route.edges])
+            drive_min = route.time_min
+            if self.leg_factor is not None:
+                factor = self.leg_factor(agent)
+                if factor != 1.0:
+                    cum, drive_min = cum * factor, drive_min * factor
             leg = _Leg(agent, route.edges, route.nodes, cum, env.now, env.active_process)
             self.moving[agent] = leg
             try:
-                yield env.timeout(route.time_min)
+                yield env.timeout(drive_min)
                 node = dst
             except simpy.Interrupt:
                 elapsed = env.now - leg.start_min

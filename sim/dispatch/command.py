@@ -71,7 +71,8 @@ class Command:
         self.rules = TourRules(max_stops=tours.max_stops, max_detour_min=tours.max_detour,
                                max_tour_min=tours.max_tour, min_drop_kg=tours.min_drop_kg,
                                first_batch_kg=tours.first_batch_kg, first_batch_share=tours.first_batch_share,
-                               keep_for_first_batches=tours.keep_for_first_batches)
+                               keep_for_first_batches=tours.keep_for_first_batches,
+                               deadline_margin_min=tours.deadline_margin)
         targets = scenario.targets
         self.first_deadline_min = min(targets.district_supplies, default=DEFAULT_FIRST_SUPPLY_MIN)
         self.relief_deadline_min = min(targets.basic_relief, default=DEFAULT_RELIEF_MIN)

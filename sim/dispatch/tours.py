@@ -105,6 +105,7 @@ class TourRules:
     first_batch_kg: float = 2000.0
     first_batch_share: float = 0.25
     keep_for_first_batches: int = 1
+    deadline_margin_min: float = 0.0
 
     def first_batch_cap_kg(self, payload_kg: float) -> float:
         """A zone's first batch on a vehicle of ``payload_kg``, at most."""
@@ -207,7 +208,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     depot_min = np.ascontiguousarray(cand.depot_min, dtype=float)
     if windows:
         # When each candidate would be served straight from the depot, by this truck and by the next.
-        due = np.ascontiguousarray(cand.due_min, dtype=float)
+        due = np.ascontiguousarray(cand.due_min, dtype=float) - rules.deadline_margin_min
         alone_min = cand.leave_min + depot_min + cand.unload_min
         next_leave = cand.leave_min if cand.next_leave_min is None else cand.next_leave_min
         next_alone_min = next_leave + depot_min + cand.unload_min

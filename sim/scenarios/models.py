@@ -245,6 +245,11 @@ FirstBatchKg = number(gt=0, le=1e6, unit="kg", reason="more than any truck carri
                       description="a zone's first batch, at most, kg")
 FirstBatchShare = number(gt=0, le=1, description="a zone's first batch, at most, as a share of the vehicle's "
                                                   "payload (assumption: a truck reaches several sites first)")
+DeadlineMargin = duration("a tour plans each stop's hand-over this long before its deadline (assumption: 0; "
+                          "worth setting with policy.travel_time_cv above 0)", at_most="3h")
+TravelTimeCv = number(ge=0, le=1, description="coefficient of variation of a drive's time around the roads' "
+                                               "(lognormal, mean 1; assumption: 0, driving times exactly as the "
+                                               "roads give them; urban trips measure 0.1-0.3)")
 KeepForFirstBatches = count(0, 1000, what="trucks kept for first batches",
                            reason="more trucks than any depot has",
                            description="a depot's last trucks wait for first batches while sites it answers for "
@@ -262,6 +267,7 @@ class Tours(Strict):
     first_batch_kg: FirstBatchKg = 2000.0
     first_batch_share: FirstBatchShare = 0.25
     keep_for_first_batches: KeepForFirstBatches = 1
+    deadline_margin: DeadlineMargin = "0min"
 
 
 class Policy(Strict):
@@ -273,6 +279,7 @@ class Policy(Strict):
     replan_every: ReplanEvery = "30min"
     lookahead: Lookahead = "12h"
     tours: Tours = Field(default_factory=Tours, description="limits of a truck's tour")
+    travel_time_cv: TravelTimeCv = 0.0
 
 
 Depots = items(Depot, MAX_DEPOTS, min_items=1, what="depots",

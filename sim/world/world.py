@@ -43,6 +43,7 @@ from sim.world.rescue_ledger import RescueLedger
 from sim.world.service_areas import service_areas
 from sim.world.road_layers import RoadLayers
 from sim.world.streams import stream
+from sim.world.travel_variation import TravelTimeVariation
 
 __all__ = ["World", "build_world"]
 
@@ -118,7 +119,8 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                             region.zones["township"].to_numpy() if "township" in region.zones else None)
     env = simpy.Environment()
     log = EventLog()
-    traffic = Traffic(env, router, log)
+    cv = scenario.policy.travel_time_cv
+    traffic = Traffic(env, router, log, leg_factor=TravelTimeVariation(seed, cv) if cv > 0 else None)
     zt = region.zones
     zones = [Zone(str(r.zone_id), i, int(r.node), str(r.township), int(r.population), float(r.vulnerable_share),
                   log, float(r.lon), float(r.lat))
