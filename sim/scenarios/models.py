@@ -249,7 +249,7 @@ DeadlineMargin = duration("a tour plans each stop's hand-over this long before i
                           "worth setting with policy.travel_time_cv above 0)", at_most="3h")
 TravelTimeCv = number(ge=0, le=1, description="coefficient of variation of a drive's time around the roads' "
                                                "(lognormal, mean 1; assumption: 0, driving times exactly as the "
-                                               "roads give them; urban trips measure 0.1-0.3)")
+                                               "roads give them)")
 KeepForFirstBatches = count(0, 1000, what="trucks kept for first batches",
                            reason="more trucks than any depot has",
                            description="a depot's last trucks wait for first batches while sites it answers for "

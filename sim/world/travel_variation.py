@@ -6,11 +6,14 @@ varies with traffic, loading at junctions and the driver. With
 ``policy.travel_time_cv`` above 0, every drive of a vehicle or crew takes its
 route's time times a factor drawn from a lognormal distribution with mean 1
 and that coefficient of variation (an assumption; 0, the default, keeps
-driving times exactly as the roads give them). Lognormal travel-time
-variability is the usual model of urban link and trip times (e.g. Rakha,
-El-Shawarby & Arafeh 2006, "Trip travel-time reliability: issues and
-proposed solutions", Journal of Intelligent Transportation Systems 10:2,
-with coefficients of variation of 0.1–0.3 for urban trips).
+driving times exactly as the roads give them). Observed urban trip times
+are right-skewed with long upper tails (Susilawati, Taylor & Somenahalli
+2013, "Distributions of travel time variability on urban roads", Journal of
+Advanced Transportation 47(8):720–736, who fit Burr XII; Zheng et al. 2017,
+"Travel time reliability for urban networks: modelling and empirics",
+Journal of Advanced Transportation, doi:10.1155/2017/9147356); the
+lognormal is the simpler right-skewed choice made here, an assumption, as
+is the coefficient of variation a scenario sets.
 
 Each vehicle draws from its own stream (:func:`sim.world.streams.stream`,
 component ``travel``, keyed by a checksum of its id), so the k-th drive of a
