@@ -293,6 +293,10 @@ def _tour_limits(s: Scenario) -> Iterator[Finding]:
     if tours.max_detour > tours.max_tour:
         yield (path + ("max_detour",), f"a further stop may add {format_duration(tours.max_detour)}, more than a "
                f"whole tour may last ({format_duration(tours.max_tour)}); give a detour within max_tour")
+    if s.targets.district_supplies and tours.deadline_margin >= min(s.targets.district_supplies):
+        target = format_duration(min(s.targets.district_supplies))
+        yield (path + ("deadline_margin",), f"a margin of {format_duration(tours.deadline_margin)} leaves no time "
+               f"before the first-supplies target ({target}); give less than {target}")
     weights = s.item_weights_kg.model_dump()
     stocked = {item for _, depot in _depots(s) for item in stocked_items(depot)}
     lightest = min((weights[item] for item in stocked), default=0.0)
