@@ -98,15 +98,16 @@ class Depot:
             return math.inf
         if self.idle_trucks or len(self._back_min) < self.spec.trucks.count:
             return 0.0
-        return max(min(self._back_min.values()) - now, 0.0)
+        return self._first_back_in_min(now)
 
     def next_truck_in_min(self, now: float) -> float:
         """How long until a truck other than the one at the bay could start loading: 0 with
         another at the depot, else until the first truck out is expected back (``inf``: none)."""
         if self.trucks_home() >= 2:
             return 0.0
-        if not self._back_min:
-            return math.inf
+        return self._first_back_in_min(now) if self._back_min else math.inf
+
+    def _first_back_in_min(self, now: float) -> float:
         return max(min(self._back_min.values()) - now, 0.0)
 
     # --------------------------------------------------- no outside support

@@ -232,7 +232,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
             if placed is None:
                 continue
             position, added_min, times = placed
-        elif roads is not None and not _legs_drivable(cand, stops, position, k, roads.drivable):
+        elif roads is not None and not _legs_drivable(cand, stops, position, k, roads):
             continue
         drop = _drop(cand, k, avail, unit_kg, items, room, rules, payload_kg)
         if drop is None:
@@ -259,9 +259,6 @@ class _RoadLegs:
         if minutes is None:
             minutes = self.known[(a, b)] = float(self.leg_min(self.cand.zones[a], self.cand.zones[b]))
         return minutes
-
-    def drivable(self, za, zb) -> bool:
-        return bool(np.isfinite(self.leg_min(za, zb)))
 
 
 def _road_hand_over(cand: Candidates, roads: _RoadLegs, stops: list[int]) -> np.ndarray:
@@ -396,18 +393,18 @@ def _most_urgent_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_m
     return -1, -1, np.inf
 
 
-def _legs_drivable(cand: Candidates, stops: list[int], position: int, k: int, drivable) -> bool:
+def _legs_drivable(cand: Candidates, stops: list[int], position: int, k: int, roads: _RoadLegs) -> bool:
     """Whether stop ``k`` inserted before ``stops[position]`` can be driven to and from."""
     before = stops[position - 1] if position > 0 else None
     after = stops[position] if position < len(stops) else None
-    return ((before is None or _leg_drivable(cand, before, k, drivable))
-            and (after is None or _leg_drivable(cand, k, after, drivable)))
+    return ((before is None or _leg_drivable(cand, before, k, roads))
+            and (after is None or _leg_drivable(cand, k, after, roads)))
 
 
-def _leg_drivable(cand: Candidates, a: int, b: int, drivable) -> bool:
+def _leg_drivable(cand: Candidates, a: int, b: int, roads: _RoadLegs) -> bool:
     if cand.round_trip is not None and cand.round_trip[a] and cand.round_trip[b]:
         return True                     # there and back from the depot: at worst through the depot
-    return drivable(cand.zones[a], cand.zones[b])
+    return bool(np.isfinite(roads(a, b)))
 
 
 def _drop(cand: Candidates, row: int, avail: np.ndarray, unit_kg: np.ndarray, items: tuple, room_kg: float,
