@@ -12,7 +12,6 @@ from scipy import stats
 from sim.experiments.statistics import (
     BOOTSTRAP_RESAMPLES,
     BOOTSTRAP_SEED,
-    best_of,
     bounded_interval,
     curve_band,
     mean_interval,
@@ -24,6 +23,7 @@ from sim.experiments.statistics import (
     target_met,
     union_interval,
 )
+from sim.experiments.selection import best_of
 
 _value = st.floats(-1e3, 1e3).map(lambda x: round(x, 3))
 

@@ -46,9 +46,9 @@ import pandas as pd
 
 from sim.analysis.kpis import is_share
 from sim.errors import InputError
-from sim.experiments.statistics import CONFIDENCE, best_of, small_sample_note
+from sim.experiments.statistics import CONFIDENCE, small_sample_note
 
-__all__ = ["Selection", "select_best", "larger_is_better", "format_selection", "selection_extra",
+__all__ = ["Selection", "select_best", "best_of", "larger_is_better", "format_selection", "selection_extra",
            "DEFAULT_INDIFFERENCE"]
 
 #: Indifference zone for shares unless given: one point.
@@ -88,6 +88,33 @@ def _kpi_or_error(df: pd.DataFrame, kpi: str) -> None:
         close = difflib.get_close_matches(kpi, columns, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f"; KPIs: {', '.join(columns[:8])}, …"
         raise InputError(f"--select {kpi}: no such KPI in the results{hint}")
+
+
+def best_of(x, confidence: float = CONFIDENCE) -> dict:
+    """Multiple comparisons with the best on common random numbers, larger is better.
+
+    ``x`` is replications × variants (row i: replication i of every variant).
+    Returns the ``means``, the Bonferroni constant ``t`` (Student t at
+    1 − α/(k − 1), n − 1 degrees of freedom), ``s`` (k × k standard deviations
+    of the paired differences), and ``low``, ``high``: simultaneous intervals
+    for each mean minus the best other mean (Hsu 1984 MCB with Nelson &
+    Matejcik's 1995 Bonferroni half-widths w = t·s/√n; see the module
+    docstring); ``upper``: ``high`` before it is
+    joined to 0 (below 0: worse than the best other, not tied with it).
+    """
+    from scipy import stats
+
+    x = np.asarray(x, dtype=float)
+    n, k = x.shape
+    means = x.mean(axis=0)
+    s = (x[:, :, None] - x[:, None, :]).std(axis=0, ddof=1)
+    t = float(stats.t.ppf(1 - (1 - confidence) / (k - 1), n - 1))
+    w = t * s / math.sqrt(n)
+    gap = means[:, None] - means[None, :]
+    off = ~np.eye(k, dtype=bool)
+    low = np.array([min(0.0, float(np.min((gap[i] - w[i])[off[i]]))) for i in range(k)])
+    upper = np.array([float(np.min((gap[i] + w[i])[off[i]])) for i in range(k)])
+    return {"means": means, "t": t, "s": s, "low": low, "high": np.maximum(upper, 0.0), "upper": upper}
 
 
 def select_best(df: pd.DataFrame, kpi: str, *, larger: bool | None = None, indifference: float | None = None,

@@ -88,7 +88,7 @@ __all__ = ["CONFIDENCE", "BOOTSTRAP_RESAMPLES", "BOOTSTRAP_SEED", "BOOTSTRAP_MIN
            "Interval", "IntervalParts", "t_interval", "union_interval", "bounded_interval", "share_interval",
            "mean_ci", "mean_interval", "mean_parts", "difference_parts",
            "paired_statistics", "proportion_ci", "target_met", "curve_band", "small_sample_note", "half_width",
-           "met_mask", "best_of"]
+           "met_mask"]
 
 CONFIDENCE = 0.95
 #: Bootstrap resamples per interval.
@@ -381,33 +381,6 @@ def paired_statistics(before, after, share: bool = False,
 
 
 # ------------------------------------------------------------ the best of several
-def best_of(x, confidence: float = CONFIDENCE) -> dict:
-    """Multiple comparisons with the best on common random numbers, larger is better.
-
-    ``x`` is replications × variants (row i: replication i of every variant).
-    Returns the ``means``, the Bonferroni constant ``t`` (Student t at
-    1 − α/(k − 1), n − 1 degrees of freedom), ``s`` (k × k standard deviations
-    of the paired differences), and ``low``, ``high``: simultaneous intervals
-    for each mean minus the best other mean (Hsu 1984 MCB with Nelson &
-    Matejcik's 1995 Bonferroni half-widths w = t·s/√n; see
-    :mod:`sim.experiments.selection`); ``upper``: ``high`` before it is
-    joined to 0 (below 0: worse than the best other, not tied with it).
-    """
-    from scipy import stats
-
-    x = np.asarray(x, dtype=float)
-    n, k = x.shape
-    means = x.mean(axis=0)
-    s = (x[:, :, None] - x[:, None, :]).std(axis=0, ddof=1)
-    t = float(stats.t.ppf(1 - (1 - confidence) / (k - 1), n - 1))
-    w = t * s / math.sqrt(n)
-    gap = means[:, None] - means[None, :]
-    off = ~np.eye(k, dtype=bool)
-    low = np.array([min(0.0, float(np.min((gap[i] - w[i])[off[i]]))) for i in range(k)])
-    upper = np.array([float(np.min((gap[i] + w[i])[off[i]])) for i in range(k)])
-    return {"means": means, "t": t, "s": s, "low": low, "high": np.maximum(upper, 0.0), "upper": upper}
-
-
 # ------------------------------------------------------------ targets met
 def met_mask(values) -> np.ndarray:
     """Which replications met a target: the share at 100 % (of sites or of people)."""
