@@ -33,7 +33,7 @@ class Escalation:
         ``force``, at every planning tick), and only for zones still **waiting**: with a
         reserve of their own, known, with open need and no request gone up yet. Only the
         reserves serving a waiting zone are weighed."""
-        if not self.local.any() or (not force and self._escalated_version == self.c._version):
+        if not self.has_reserves or (not force and self._escalated_version == self.c._version):
             return
         self._escalated_version = self.c._version
         open_need = self.open_need() if open_need is None else open_need

@@ -47,11 +47,14 @@ class TourPlanner(Escalation):
         self.serves = serves                                           # [depot, zone]
         self.local = np.array([d.tier in LOCAL_TIERS for d in depots])
         self.has_local = serves[self.local].any(axis=0)                # zones with a reserve of their own
+        self.has_reserves = bool(self.local.any())
         self.hubs = [k for k, d in enumerate(depots) if d.tier == "street" and d.spec.trucks.count > 0]
         self.hub_stops = {k: HubStop(depots[k], k) for k in self.hubs}
         self.hub_area = serves[self.hubs]                              # [hub, zone]
         self._hub_index = np.array(self.hubs, dtype=np.int64)
         self.hub_district_delivered = np.zeros(len(self.hubs), dtype=bool)   # a district truck reached its area
+        self._cut_of, self._cut = None, None                                 # Command.cut_off, as sorted indices
+        self._hub_in = np.zeros(len(self.hubs), dtype=bool)                  # district stock moved into its reserve
         self.zone_xy, self.depot_xy = zone_xy, depot_xy
         self.depot_zone_km = np.hypot(*(depot_xy[:, None, :] - zone_xy[None, :, :]).transpose(2, 0, 1))
         n, k = len(command.zones), len(ITEMS)
@@ -80,6 +83,10 @@ class TourPlanner(Escalation):
         self.escalated_at = np.where(self.has_local, math.inf, 0.0)
         self._lp_flow = None
         self.lp_dirty = True
+        self._slack_min = float(command.scenario.policy.replan_every)
+        self._fleet_sends = np.zeros(len(depots), dtype=bool)
+        self._fleet_wait = np.zeros(len(depots))
+        self._fleet_load = np.zeros(len(depots))
 
     # ------------------------------------------------------------------ demand
     def refresh_need(self, now: float) -> None:
@@ -156,6 +163,17 @@ class TourPlanner(Escalation):
                                        self.serves[d], c.visible_at[d], c.hit_min, c.first_deadline_min,
                                        self.first_en_route, travel_row, c.zones, now)
 
+    def _fleet_now(self, now: float):
+        """Per depot, in one pass: whether it can send (:func:`can_send`), how long until
+        one of its trucks could start loading (:meth:`~sim.agents.depot.Depot.ready_in_min`)
+        and its loading time."""
+        sends, wait, load = self._fleet_sends, self._fleet_wait, self._fleet_load
+        for k, x in enumerate(self.c.depots):
+            sends[k] = can_send(x)
+            wait[k] = x.ready_in_min(now)
+            load[k] = x.load_time_min()
+        return sends, wait, load
+
     def zones_for(self, d: int, now: float, open_need=None, avail=None) -> np.ndarray:
         """Indices of the zones depot ``d`` should serve now: known to it, in its service
         area (escalated, for a district or city depot and a zone with a reserve of its
@@ -166,14 +184,14 @@ class TourPlanner(Escalation):
         if self._eligible_key != key:
             open_need = self.open_need() if open_need is None else open_need
             avail = self.avail() if avail is None else avail
-            sends = np.array([can_send(x) for x in c.depots])
+            sends, wait, load = self._fleet_now(now)
             could, visible, asks = could_serve(c.visible_at, float(now), np.ascontiguousarray(open_need),
                                                 np.ascontiguousarray(avail), sends, self.serves, self.local,
                                                 self.escalated_at)
             # Travel times only for the depots that could ask for these zones or compete for them.
             travel = c.travel(asks)
             serve = could & np.isfinite(travel)
-            self._eligible = visible & serve & self._mine(travel, serve, open_need, avail, now)
+            self._eligible = visible & serve & self._mine(travel, serve, open_need, avail, sends, wait, load)
             self._eligible_key = key
         return np.flatnonzero(self._eligible[d])
 
@@ -240,7 +258,9 @@ class TourPlanner(Escalation):
         """Known zones no truck can reach that a last-mile mode reaches from where depot ``d``'s
         trucks can go (:class:`sim.world.last_mile.LastMileAccess`)."""
         c = self.c
-        cut = np.array(sorted(c.cut_off), dtype=np.int64)
+        if self._cut_of is not c.cut_off:
+            self._cut_of, self._cut = c.cut_off, np.array(sorted(c.cut_off), dtype=np.int64)
+        cut = self._cut
         holds = ((open_need[cut] > 1e-9) & (avail[d] > 1e-9)[None, :]).any(axis=1)
         rows = cut[(c.known_min[cut] <= now) & (c.visible_at[d, cut] <= now) & self.allowed(now, cut)[d] & holds]
         if not len(rows):
@@ -273,9 +293,7 @@ class TourPlanner(Escalation):
         if not self.hubs:
             return []
         hubs = self._hub_index
-        district_in = np.fromiter((c.depots[h].first_district_in_min < math.inf for h in self.hubs), bool,
-                                  len(self.hubs))
-        reached = district_in | self.hub_district_delivered | (self.hub_first_en_route[hubs] > 0)
+        reached = self._hub_district_in() | self.hub_district_delivered | (self.hub_first_en_route[hubs] > 0)
         # The first batch restocks the reserve with its township's first day, whatever
         # the reserve has sent already; later drops fill its shortfall. Scarce stock is
         # not moved into a reserve for relief: an item of which depot d holds less than
@@ -292,6 +310,13 @@ class TourPlanner(Escalation):
         return [(int(h), short[j], RELIEF if reached[j] else FIRST_BATCH, float(deadline[j]))
                 for j, h in enumerate(hubs) if ok[j]]
 
+    def _hub_district_in(self) -> np.ndarray:
+        """Per hub, whether district or city stock has moved into its reserve (once in, always in)."""
+        known = self._hub_in
+        for j in np.flatnonzero(~known).tolist():
+            known[j] = self.c.depots[self.hubs[j]].first_district_in_min < math.inf
+        return known
+
     def _nearest_district(self, d: int, hubs: np.ndarray, now: float) -> np.ndarray:
         """For each hub, whether district depot ``d`` would arrive there within the slack
         of the earliest other district or city depot that can send."""
@@ -307,23 +332,22 @@ class TourPlanner(Escalation):
                 best = np.minimum(best, wait + c.depots[e].load_time_min() + c.depot_travel(e)[hubs])
         return np.isfinite(mine) & (mine <= best + slack)
 
-    def _mine(self, travel, serve, open_need, avail, now: float) -> np.ndarray:
+    def _mine(self, travel, serve, open_need, avail, sends, wait, load) -> np.ndarray:
         """``[depot, zone]``: the zones each depot should serve now by the scenario's
-        policy (:mod:`sim.dispatch.eligibility`), as one of its trucks asking would see it."""
+        policy (:mod:`sim.dispatch.eligibility`), as one of its trucks asking would see it
+        (``sends``, ``wait``, ``load``: :meth:`_fleet_now`)."""
         c = self.c
         if c.policy == "nearest":
             return nearest_depot_all(np.where(serve, travel, math.inf))
         if c.policy == "lp":
             if self.lp_dirty or self._lp_flow is None:
-                supply = np.where(np.array([can_send(x) for x in c.depots])[:, None], np.maximum(avail, 0), 0.0)
+                supply = np.where(sends[:, None], np.maximum(avail, 0), 0.0)
                 known = (c.known_min < math.inf)[:, None]
                 self._lp_flow = transport_plan(np.where(serve, travel, math.inf), supply,
                                                np.where(known, open_need, 0.0))
                 self.lp_dirty = False
             return self._lp_flow.sum(axis=2) > 0
-        slack = float(c.scenario.policy.replan_every)
-        wait = np.array([x.ready_in_min(now) for x in c.depots])
-        load = np.array([x.load_time_min() for x in c.depots])
+        slack = self._slack_min
         # A depot competes only if a truck of its own could start within the slack.
         ready = np.where(wait <= slack, wait, math.inf) + load
         return earliest_arrival_served(serve, travel, ready, load, slack)
