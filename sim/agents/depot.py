@@ -52,6 +52,7 @@ class Depot:
         self._waiting: deque = deque()            # events of trucks waiting for work, first come first
         self.idle_trucks = 0          # trucks waiting for work
         self._available = None        # (items, available units) until the stock changes
+        self.on_stock_change = None   # called with no arguments when available units change (set by command)
         self._back_min: dict[str, float] = {}     # truck id -> expected return from its tour
         self.on_stock_arrival = None  # callback set by command
 
@@ -129,6 +130,11 @@ class Depot:
     def available(self, item: str) -> float:
         return self.stock.get(item, 0.0) - self.reserved.get(item, 0.0)
 
+    def _stock_changed(self) -> None:
+        self._available = None
+        if self.on_stock_change is not None:
+            self.on_stock_change()
+
     def available_units(self, items) -> np.ndarray:
         """:meth:`available` of each of ``items`` (kept until the stock changes)."""
         if self._available is None or self._available[0] is not items:
@@ -136,7 +142,7 @@ class Depot:
         return self._available[1]
 
     def reserve(self, items: dict[str, float]) -> None:
-        self._available = None
+        self._stock_changed()
         for item, amount in items.items():
             if amount > self.available(item) + 1e-9:
                 raise RuntimeError(f"depot {self.depot_id}: reserving {amount} {item} with "
@@ -151,7 +157,7 @@ class Depot:
 
     def return_load(self, items: dict[str, float]) -> None:
         """A truck brings back items it could not deliver."""
-        self._available = None
+        self._stock_changed()
         for item, amount in items.items():
             self.stock[item] = self.stock.get(item, 0.0) + amount
             self.returned[item] = self.returned.get(item, 0.0) + amount
@@ -160,7 +166,7 @@ class Depot:
             self.on_stock_arrival(self)
 
     def add_stock(self, item: str, amount: float, source: str) -> None:
-        self._available = None
+        self._stock_changed()
         self.stock[item] = self.stock.get(item, 0.0) + amount
         self.reserved.setdefault(item, 0.0)
         self.arrived[item] = self.arrived.get(item, 0.0) + amount
@@ -172,7 +178,7 @@ class Depot:
     def send_transfer(self, items: dict[str, float]) -> dict[str, float]:
         """Stock leaves for another depot: as much of ``items`` as is not promised
         to tours; returns what left."""
-        self._available = None
+        self._stock_changed()
         sent = {}
         for item, amount in items.items():
             n = min(float(amount), max(self.available(item), 0.0))
@@ -186,7 +192,7 @@ class Depot:
                          by_truck: bool = False) -> None:
         """Stock moved from depot ``source`` (of tier ``source_tier``) arrives — unloaded from one
         of its trucks (``by_truck``: the units were on the truck, not on their way as a transfer)."""
-        self._available = None
+        self._stock_changed()
         if source_tier in ("district", "city") and self.first_district_in_min == math.inf:
             self.first_district_in_min = self.env.now
         for item, amount in items.items():

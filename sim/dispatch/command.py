@@ -114,6 +114,7 @@ class Command:
             self.report_delay_min = np.full(n, rd.low)
         for d in depots:
             d.on_stock_arrival = self._stock_arrived
+            d.on_stock_change = self.planner.stock_changed
 
     # ------------------------------------------------------------ reports
     def start(self) -> None:

@@ -72,7 +72,8 @@ class TourPlanner(Escalation):
         self._escalated_version = -1
         self._eligible_key = None
         self._eligible = None
-        self._avail_rows = None                    # the depots' available_units arrays behind self._avail
+        self._stock_version = 0                    # bumped whenever a depot's available units change
+        self._avail_version = -1                   # the stock version self._avail was stacked at
         self._avail = None
         self._min_per_km_at: dict[tuple[int, int], float] = {}   # (depot, router epoch) -> minutes per km
         self.first_en_route = np.zeros(n, dtype=np.int64)
@@ -100,12 +101,15 @@ class TourPlanner(Escalation):
 
     def avail(self) -> np.ndarray:
         """``[depot, item]``: units each depot holds and has not promised (read-only; kept
-        while no depot's stock changes — a depot's :meth:`~sim.agents.depot.Depot.available_units`
-        gives a new array when it does)."""
-        rows = [d.available_units(ITEMS) for d in self.c.depots]
-        if self._avail_rows is None or any(a is not b for a, b in zip(rows, self._avail_rows)):
-            self._avail_rows, self._avail = rows, np.stack(rows)
+        while no depot's available units change — a depot calls :meth:`stock_changed`)."""
+        if self._avail_version != self._stock_version:
+            self._avail = np.stack([d.available_units(ITEMS) for d in self.c.depots])
+            self._avail_version = self._stock_version
         return self._avail
+
+    def stock_changed(self) -> None:
+        """A depot's available units changed (:attr:`sim.agents.depot.Depot.on_stock_change`)."""
+        self._stock_version += 1
 
     # ------------------------------------------------------------------ tours
     def next_tour(self, depot, d: int, now: float):
@@ -205,14 +209,6 @@ class TourPlanner(Escalation):
             may[request.depot_index] = True
         return may
 
-    def allowed(self, now: float, zones=None) -> np.ndarray:
-        """``[depot, zone]``: the zones each depot may serve now — its service area, and
-        for a district or city depot only zones without a reserve of their own or whose
-        request has escalated (over the zone indices ``zones``; all by default)."""
-        if zones is None:
-            return self.serves & (self.local[:, None] | (self.escalated_at <= now)[None, :])
-        return self.serves[:, zones] & (self.local[:, None] | (self.escalated_at[zones] <= now)[None, :])
-
     def _tiers(self, depot, rows, now: float):
         c = self.c
         self._note_first_supplies(rows)
@@ -261,8 +257,11 @@ class TourPlanner(Escalation):
         if self._cut_of is not c.cut_off:
             self._cut_of, self._cut = c.cut_off, np.array(sorted(c.cut_off), dtype=np.int64)
         cut = self._cut
-        holds = ((open_need[cut] > 1e-9) & (avail[d] > 1e-9)[None, :]).any(axis=1)
-        rows = cut[(c.known_min[cut] <= now) & (c.visible_at[d, cut] <= now) & self.allowed(now, cut)[d] & holds]
+        may = (c.known_min[cut] <= now) & (c.visible_at[d, cut] <= now) & self.serves[d, cut]
+        if not self.local[d]:
+            may &= self.escalated_at[cut] <= now
+        cut = cut[may]
+        rows = cut[((open_need[cut] > 1e-9) & (avail[d] > 1e-9)[None, :]).any(axis=1)]
         if not len(rows):
             return []
         tier, deadline = self._tiers(c.depots[d], rows, now)
