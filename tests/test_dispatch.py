@@ -267,3 +267,38 @@ def test_the_transport_plan_meets_as_much_need_as_nearest_first_at_no_more_trave
         used = np.where(flow > 0, travel, 0.0)
         assert float((flow * used).sum()) <= cost + 1e-6
     assert list(lp_assignment(0, flow[:, :, None])) == list(flow[0] > 0)
+
+
+# ------------------------------------------------------------------ the planner's view of stock
+def test_the_planners_stock_follows_every_change_of_a_depots_stock(tmp_path):
+    """The planner keeps the depots' available units between changes; every way a
+    depot's stock or promises change (a tour reserved, a load brought back, stock
+    arriving, a transfer out and in) must show in the next plan."""
+    from sim.scenarios import load_scenario
+    from sim.world.world import build_world
+    from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1), depot("d2", 2, tier="city")], impact=everywhere_impact(0.5))
+    world = build_world(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    planner, (d1, d2) = world.command.planner, world.depots
+
+    def agrees():
+        expected = np.stack([d.available_units(ITEMS) for d in world.depots])
+        np.testing.assert_array_equal(planner.avail(), expected)
+
+    agrees()
+    d1.reserve({"water_l": 100.0})
+    agrees()
+    d1.take({"water_l": 100.0})
+    d1.return_load({"water_l": 40.0})
+    agrees()
+    d2.add_stock("food_ration", 50.0, "city")
+    agrees()
+    sent = d1.send_transfer({"water_l": 200.0})
+    agrees()
+    d2.receive_transfer(sent, "d1", "district")
+    agrees()
+    assert planner.avail()[0, WATER] == 10_000 - 100 + 40 - 200
+    assert planner.avail()[1, WATER] == 10_000 + 200 and planner.avail()[1, FOOD] == 5_000 + 50
