@@ -63,7 +63,7 @@ def sample_zones(zones, fraction: float, seed: int = SAMPLE_SEED):
     rng = np.random.default_rng(seed)
     keep = []
     for _, rows in zones.groupby("township", sort=True):
-        n = max(1, int(math.floor(fraction * len(rows) + 0.5)))
+        n = max(1, math.floor(fraction * len(rows) + 0.5))
         keep.extend(rng.choice(rows.index.to_numpy(), size=min(n, len(rows)), replace=False).tolist())
     return zones.loc[sorted(keep)]
 
@@ -74,10 +74,10 @@ def scaled_scenario(doc: dict, fraction: float) -> dict:
     for depot in out.get("depots", []):
         for holder in (depot, depot.get("agreement") or {}):
             if "stock" in holder:
-                holder["stock"] = {item: int(math.ceil(n * fraction)) for item, n in holder["stock"].items()}
+                holder["stock"] = {item: math.ceil(n * fraction) for item, n in holder["stock"].items()}
         trucks = depot.get("trucks")
         if trucks and trucks.get("count", 0) > 0:
-            trucks["count"] = max(1, int(math.floor(trucks["count"] * fraction + 0.5)))
+            trucks["count"] = max(1, math.floor(trucks["count"] * fraction + 0.5))
     return out
 
 
