@@ -7,7 +7,10 @@ affected; the stated impact leaves the affected at home without lifelines.
 """
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
 
 from sim.api import run
@@ -156,3 +159,32 @@ def test_the_zone_s_running_count_and_the_analysis_agree_on_who_was_relieved(tmp
     r = relief(result)
     for line, share in r["within"].items():
         assert sum(r["relieved_by_condition"][line].values()) == round(share * r["people_needing_relief"])
+
+
+# ------------------------------------------------------------------ running sums per zone
+def _cumulative_oracle(zone, times, values, at):
+    """Per zone with numpy: the cumulative sums of its events at each of its times."""
+    out = np.zeros(at.shape + values.shape[1:])
+    for z in range(at.shape[1]):
+        rows = np.flatnonzero(zone == z)
+        if not len(rows):
+            continue
+        cum = np.cumsum(values[rows], axis=0)
+        k = np.searchsorted(times[rows], at[:, z], side="right")
+        out[:, z] = np.where((k > 0)[:, None], cum[np.maximum(k - 1, 0)], 0.0)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 60), st.integers(1, 6), st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_running_sums_per_zone_agree_with_numpy_to_the_bit(n_events, n_zones, n_items, seed):
+    from sim.analysis.relief import _cumulative_by_zone
+
+    rng = np.random.default_rng(seed)
+    times = np.sort(rng.choice([0.0, 30.0, 60.0, 61.5, 90.0, 600.0], size=n_events))
+    zone = rng.integers(0, n_zones, size=n_events)
+    values = rng.random((n_events, n_items)) * rng.choice([1.0, 1e3, 0.1], size=(n_events, 1))
+    at = np.concatenate([rng.choice([-1.0, 0.0, 30.0, 45.0, 60.0, 90.0, 1e4, np.inf], size=(7, n_zones)),
+                         np.sort(rng.random((5, n_zones)) * 700.0, axis=0)])
+    got = _cumulative_by_zone(zone.astype(np.int64), times, values, at)
+    np.testing.assert_array_equal(got, _cumulative_oracle(zone, times, values, at))

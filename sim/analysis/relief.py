@@ -32,6 +32,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 from sim.world.needs import DAY_MIN
 
@@ -43,15 +44,6 @@ STEP_MIN = 30.0
 LIMITS = ("roads", "reports", "shelter_places", "trucks", "bays")
 #: A day's end is evaluated this long before the next day's rations fall due, minutes.
 _BEFORE_MIN = 1e-6
-
-
-def _cumulative(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """Cumulative sums of ``values`` (rows sorted by ``times``) at each time of ``at`` (``[T]``)."""
-    if not len(times):
-        return np.zeros((len(at),) + values.shape[1:])
-    cum = np.cumsum(values, axis=0)
-    k = np.searchsorted(times, at, side="right")
-    return np.where((k > 0)[(...,) + (None,) * (values.ndim - 1)], cum[np.maximum(k - 1, 0)], 0.0)
 
 
 def _received_and_sheltered(run, at_abs: np.ndarray):
@@ -67,21 +59,56 @@ def _received_and_sheltered(run, at_abs: np.ndarray):
     index = {z.zone_id: z.index for z in w.zones}
     item_index = {i: k for k, i in enumerate(table.items)}
     n_t, n_z = at_abs.shape
-    received = np.zeros((n_t, n_z, len(table.items)))
-    sheltered = np.zeros((n_t, n_z))
-    by_zone: dict[str, dict[int, list[int]]] = {"deliver": {}, "shelter": {}}
-    for what, rows in by_zone.items():
-        for e in np.flatnonzero(kind == what):
-            rows.setdefault(index[zone_ids[e]], []).append(e)
-    for z, rows in by_zone["deliver"].items():
-        rows = np.asarray(rows)
-        values = np.zeros((len(rows), len(table.items)))
-        values[np.arange(len(rows)), [item_index[i] for i in items[rows]]] = amount[rows]
-        received[:, z, :] = _cumulative(t[rows], values, at_abs[:, z])
-    for z, rows in by_zone["shelter"].items():
-        rows = np.asarray(rows)
-        sheltered[:, z] = _cumulative(t[rows], amount[rows], at_abs[:, z])
+    at = np.ascontiguousarray(at_abs, dtype=float)
+    rows = np.flatnonzero(kind == "deliver")
+    values = np.zeros((len(rows), len(table.items)))
+    values[np.arange(len(rows)), [item_index[i] for i in items[rows]]] = amount[rows]
+    zones = np.array([index[z] for z in zone_ids[rows]], dtype=np.int64)
+    received = _cumulative_by_zone(zones, t[rows], values, at)
+    rows = np.flatnonzero(kind == "shelter")
+    zones = np.array([index[z] for z in zone_ids[rows]], dtype=np.int64)
+    sheltered = _cumulative_by_zone(zones, t[rows], amount[rows][:, None], at)[:, :, 0]
     return received, sheltered
+
+
+@njit(cache=True)
+def _cumulative_by_zone(zone, times, values, at):
+    """Per zone, the running sums of the ``values[E, K]`` of its events (``zone[E]``, in log
+    order, so by ``times``) at each of its times ``at[T, Z]``: ``[T, Z, K]`` (0 before its first)."""
+    n_t, n_z = at.shape
+    n_k = values.shape[1]
+    out = np.zeros((n_t, n_z, n_k))
+    start = np.zeros(n_z + 1, dtype=np.int64)
+    for e in range(len(zone)):
+        start[zone[e] + 1] += 1
+    for z in range(n_z):
+        start[z + 1] += start[z]
+    order = np.empty(len(zone), dtype=np.int64)
+    filled = start[:-1].copy()
+    for e in range(len(zone)):
+        order[filled[zone[e]]] = e
+        filled[zone[e]] += 1
+    for z in range(n_z):
+        a, b = start[z], start[z + 1]
+        if a == b:
+            continue
+        cum = np.empty((b - a, n_k))
+        running = np.zeros(n_k)
+        for j in range(a, b):
+            running += values[order[j]]
+            cum[j - a] = running
+        for r in range(n_t):
+            x = at[r, z]
+            lo, hi = 0, b - a                    # events at or before x: searchsorted(..., side="right")
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if times[order[a + mid]] <= x:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo > 0:
+                out[r, z] = cum[lo - 1]
+    return out
 
 
 def relief_figures(run, relief_lines_h) -> dict:
