@@ -127,7 +127,12 @@ class Command:
 
     def _log_stock(self) -> None:
         """Record the stock depots that can send hold now (what limited relief, afterwards)."""
-        held = {i: sum(max(d.available(i), 0.0) for d in self.depots if can_send(d)) for i in ITEMS}
+        avail = self.planner.avail()
+        held_units = np.zeros(len(ITEMS))
+        for k, depot in enumerate(self.depots):
+            if can_send(depot):
+                held_units += np.maximum(avail[k], 0.0)
+        held = dict(zip(ITEMS, held_units.tolist()))
         self._stock_times.append(self.env.now)
         self._stock_held.append(held)
 
