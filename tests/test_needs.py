@@ -234,6 +234,8 @@ def test_the_share_out_kernel_equals_the_numpy_share_out_on_grids_of_times(seed)
                               want_covered)
         if not first_day_only:
             assert np.array_equal(t.short(at, got, sheltered, per_zone=True), want_short)
+            needing, short = t.needing_and_short(at, got, sheltered, per_zone=True)
+            assert np.array_equal(needing, t.needing(at, per_zone=True)) and np.array_equal(short, want_short)
 
 
 def _group_need_by_numpy(t, t_min, per_zone):

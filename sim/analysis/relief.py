@@ -147,8 +147,8 @@ def relief_figures(run, relief_lines_h) -> dict:
         at_lines[f"{hours:g}h"] = {"relieved": by_condition(relieved), "needing": by_condition(needing_first)}
 
     # Needs to date: the end of each day, and person-days over the run.
-    needing_all = table.needing(at_abs, per_zone=True)                         # [T, Z, G]
-    short_all = np.where(needing_all > 0, table.short(at_abs, received, sheltered, per_zone=True), 0.0)
+    needing_all, short_all = table.needing_and_short(at_abs, received, sheltered, per_zone=True)   # [T, Z, G]
+    short_all = np.where(needing_all > 0, short_all, 0.0)
     short = short_all.sum(axis=2) * affected[None, :]                         # [T, Z]
     step = np.clip(duration - at_abs[:n_grid], 0.0, STEP_MIN)              # each grid point stands for its step
     person_days = float((short[:n_grid] * step).sum() / DAY_MIN)

@@ -185,6 +185,10 @@ class NeedsTable:
                                    self.people, self.per_person, self.needs_place, self._tent_index(),
                                    float(self.tent_people))
         need = self.group_need_by(self._zone_times(t_min, first_day_only, per_zone), per_zone=True)  # [..., Z, G, I]
+        return self._share_out_need(need, received, sheltered)
+
+    def _share_out_need(self, need, received, sheltered):
+        """:meth:`_share_out` of the units due, ``need[..., Z, G, I]`` (:meth:`group_need_by`)."""
         lead, (n_zones, n_groups, n_items) = need.shape[:-3], need.shape[-3:]
         rows = int(np.prod(lead, dtype=np.int64)) * n_zones
         received = np.broadcast_to(np.asarray(received, dtype=float), need.shape[:-2] + (n_items,))
@@ -205,7 +209,18 @@ class NeedsTable:
         still in their condition then, ``[..., Z, G]``; with ``first_day_only``, the
         needs of the zone's first day, of the groups in their condition at the hit."""
         t_z = self._zone_times(t_min, first_day_only, per_zone)
-        due = self.group_need_by(t_z, per_zone=True).sum(axis=-1) > 0
+        return self._needing(t_z, self.group_need_by(t_z, per_zone=True), first_day_only)
+
+    def needing_and_short(self, t_min, received: np.ndarray, sheltered: np.ndarray, per_zone: bool = False):
+        """:meth:`needing` and :meth:`short` at the same times (``[..., Z, G]`` each), the
+        units due worked out once for both."""
+        t_z = self._zone_times(t_min, False, per_zone)
+        need = self.group_need_by(t_z, per_zone=True)
+        return self._needing(t_z, need, False), self._share_out_need(need, received, sheltered)[1]
+
+    def _needing(self, t_z, need, first_day_only: bool) -> np.ndarray:
+        """:meth:`needing` at the zones' times ``t_z`` with the units due there, ``need[..., Z, G, I]``."""
+        due = need.sum(axis=-1) > 0
         hit = (t_z >= self.hit_min)[..., None]
         due = due | (self.needs_place[None, :] & hit)
         since = self.hit_min[:, None] if first_day_only else t_z[..., None]
