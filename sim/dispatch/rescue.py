@@ -54,6 +54,7 @@ class RescueCoordinator:
         self.reached = np.zeros(n, dtype=np.int64)
         self.hit_min = np.array([z.hit_time_min for z in zones], dtype=float)
         self.township = np.array([z.township for z in zones], dtype=object)
+        self._in_township: dict[str, np.ndarray] = {}    # township -> which zones lie in it
         self._streams: dict[int, np.random.Generator] = {}
         self._work = env.event()
 
@@ -84,7 +85,7 @@ class RescueCoordinator:
             return None
         home = team.spec.township
         if home is not None:
-            own = open_ & (self.township == home)
+            own = open_ & self._zones_in(home)
             if own.any():
                 open_ = own
         rows = np.flatnonzero(open_)
@@ -99,6 +100,12 @@ class RescueCoordinator:
                 continue
             return self._assign(z, seq)
         return None
+
+    def _zones_in(self, township: str) -> np.ndarray:
+        mask = self._in_township.get(township)
+        if mask is None:
+            mask = self._in_township[township] = self.township == township
+        return mask
 
     def _assign(self, z: int, seq: int) -> Task:
         zone = self.zones[z]
