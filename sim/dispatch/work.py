@@ -85,6 +85,15 @@ class WorkAssigner:
             travel_min = self._from_bases_min[node] = crow_flight_min(self.graph, self._base, [node])[:, 0]
         return travel_min
 
+    def expect_work_at(self, nodes) -> None:
+        """Work will be queued at ``nodes``: their straight-line minutes from every base are
+        worked out now, in one go."""
+        new = [n for n in np.unique(np.asarray(nodes, dtype=np.int64)).tolist() if n not in self._from_bases_min]
+        if new:
+            travel_min = crow_flight_min(self.graph, self._base, new)
+            for k, node in enumerate(new):
+                self._from_bases_min[node] = travel_min[:, k]
+
     def dedicate(self, teams, kind: str) -> None:
         """``teams`` take only ``kind`` work; other teams of their kinds take none of it."""
         chosen = {id(t) for t in teams}
