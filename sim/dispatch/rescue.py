@@ -21,6 +21,7 @@ rescue is never a worse one.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -145,9 +146,17 @@ def self_rescue(trapped: float, share: float, time_constant_min: float, step_min
     survival probability when freed (midpoint rule on ``step_min`` steps)."""
     if trapped <= 0 or share <= 0:
         return 0.0, 0.0
+    alive_share, freed_share = _self_rescue_shares(float(time_constant_min), float(step_min), float(horizon_min))
+    total = trapped * share * freed_share
+    alive = trapped * share * alive_share
+    return alive, total - alive
+
+
+@lru_cache(maxsize=64)
+def _self_rescue_shares(time_constant_min: float, step_min: float, horizon_min: float) -> tuple[float, float]:
+    """Of the people neighbours free: the share freed alive and the share freed at all
+    within ``horizon_min`` (zones hit at one time share them)."""
     t = np.arange(0.0, horizon_min + step_min, step_min)
     freed = np.diff(1.0 - np.exp(-t / time_constant_min))
     alive_share = float((freed * np.asarray(survival_probability(t[:-1] + step_min / 2))).sum())
-    total = trapped * share * (1.0 - math.exp(-horizon_min / time_constant_min))
-    alive = trapped * share * alive_share
-    return alive, total - alive
+    return alive_share, 1.0 - math.exp(-horizon_min / time_constant_min)
