@@ -152,3 +152,25 @@ def test_debris_blockage_reads_the_share_of_each_road_class_as_the_per_segment_l
 def test_debris_blockage_refuses_a_number_that_is_no_road_class():
     with pytest.raises(ValueError, match="not a valid RoadClass"):
         debris_blockage_probability([0.3], [100], [len(RoadClass)])
+
+
+def _survival_afresh(t_min):
+    """The survival curve with its tail always worked out (the oracle for the curve that
+    works it out only where some time lies beyond the last point)."""
+    from sim.hazards.fragility import _LOG_P, _SURVIVAL_T_MIN, _TAIL_RATE
+
+    t = np.maximum(np.asarray(t_min, dtype=float), 0.0)
+    log_p = np.interp(t, _SURVIVAL_T_MIN, _LOG_P)
+    log_p = np.where(t > _SURVIVAL_T_MIN[-1], _LOG_P[-1] + _TAIL_RATE * (t - _SURVIVAL_T_MIN[-1]), log_p)
+    p = np.exp(log_p)
+    return float(p) if p.ndim == 0 else p
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_survival_is_the_curve_worked_out_in_full_for_scalars_and_arrays(seed):
+    rng = np.random.default_rng(seed)
+    for t in (rng.uniform(-60, 6000, 25), rng.uniform(-60, 12000, 25), np.zeros(0)):
+        assert survival_probability(t).tobytes() == _survival_afresh(t).tobytes()
+    for t in rng.uniform(-60, 12000, 20).tolist() + [6480.0, 0.0]:
+        got = survival_probability(t)
+        assert isinstance(got, float) and got == _survival_afresh(t)

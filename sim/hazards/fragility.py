@@ -270,6 +270,8 @@ def survival_probability(t_min):
     """
     t = np.maximum(np.asarray(t_min, dtype=float), 0.0)
     log_p = np.interp(t, _SURVIVAL_T_MIN, _LOG_P)
-    log_p = np.where(t > _SURVIVAL_T_MIN[-1], _LOG_P[-1] + _TAIL_RATE * (t - _SURVIVAL_T_MIN[-1]), log_p)
+    tail = t > _SURVIVAL_T_MIN[-1]
+    if tail.any():
+        log_p = np.where(tail, _LOG_P[-1] + _TAIL_RATE * (t - _SURVIVAL_T_MIN[-1]), log_p)
     p = np.exp(log_p)
     return float(p) if p.ndim == 0 else p
