@@ -134,3 +134,43 @@ def test_survival_follows_the_tangshan_rescue_record():
 def test_survival_never_rises_with_time(t1, t2):
     lo, hi = sorted((t1, t2))
     assert 0.0 <= survival_probability(hi) <= survival_probability(lo) <= 1.0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_debris_blockage_reads_the_share_of_each_road_class_as_the_per_segment_lookup_did(seed):
+    from sim.hazards.fragility import BLOCKAGE_SHARE_PER_100M
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 50))
+    p_collapse, length_m = rng.random(n), rng.uniform(0, 800, n)
+    road_class = rng.integers(0, len(RoadClass), n).astype(np.int8)
+    share = np.array([BLOCKAGE_SHARE_PER_100M[RoadClass(int(c))] for c in road_class])
+    want = 1.0 - (1.0 - np.clip(share * p_collapse, 0.0, 1.0)) ** np.maximum(length_m / 100.0, 0.0)
+    assert np.array_equal(debris_blockage_probability(p_collapse, length_m, road_class), want)
+
+
+def test_debris_blockage_refuses_a_number_that_is_no_road_class():
+    with pytest.raises(ValueError, match="not a valid RoadClass"):
+        debris_blockage_probability([0.3], [100], [len(RoadClass)])
+
+
+def _survival_afresh(t_min):
+    """The survival curve with its tail always worked out (the oracle for the curve that
+    works it out only where some time lies beyond the last point)."""
+    from sim.hazards.fragility import _LOG_P, _SURVIVAL_T_MIN, _TAIL_RATE
+
+    t = np.maximum(np.asarray(t_min, dtype=float), 0.0)
+    log_p = np.interp(t, _SURVIVAL_T_MIN, _LOG_P)
+    log_p = np.where(t > _SURVIVAL_T_MIN[-1], _LOG_P[-1] + _TAIL_RATE * (t - _SURVIVAL_T_MIN[-1]), log_p)
+    p = np.exp(log_p)
+    return float(p) if p.ndim == 0 else p
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_survival_is_the_curve_worked_out_in_full_for_scalars_and_arrays(seed):
+    rng = np.random.default_rng(seed)
+    for t in (rng.uniform(-60, 6000, 25), rng.uniform(-60, 12000, 25), np.zeros(0)):
+        assert survival_probability(t).tobytes() == _survival_afresh(t).tobytes()
+    for t in rng.uniform(-60, 12000, 20).tolist() + [6480.0, 0.0]:
+        got = survival_probability(t)
+        assert isinstance(got, float) and got == _survival_afresh(t)

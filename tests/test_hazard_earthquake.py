@@ -181,3 +181,33 @@ def test_graph_without_coordinates_is_refused_with_the_reason():
 
 def test_survival_curve_is_exported_for_the_engine():
     assert survival_probability(30.0) == pytest.approx(0.993)
+
+
+def test_the_segment_edge_lookup_gives_each_segment_s_edges_as_one_search_per_segment_did():
+    from sim.hazards.earthquake import _segment_edge_lookup
+
+    rng = np.random.default_rng(3)
+    order = np.argsort(GRAPH.segment, kind="stable")
+    sorted_seg = GRAPH.segment[order]
+    segments = rng.choice(GRAPH.n_segments, size=40, replace=False)
+    got = _segment_edge_lookup(GRAPH)(segments)
+    for segment, edges in zip(segments, got):
+        lo, hi = np.searchsorted(sorted_seg, [segment, segment + 1])
+        want = order[lo:hi].astype(np.int64)
+        assert edges.dtype == np.int64 and np.array_equal(edges, want)
+
+
+def test_median_intensity_kept_for_a_scenario_is_the_one_computed_afresh():
+    from sim.hazards.earthquake import _median_site_intensity
+    from sim.hazards.intensity import attenuation_for, site_offsets_km
+
+    quake = Earthquake(**SANHE_PINGGU_1679)
+    relation = attenuation_for(quake.attenuation)
+    along, across = site_offsets_km(quake.epicenter, quake.strike_deg, GRAPH.lon, GRAPH.lat)
+    want = relation.intensity(quake.magnitude, along, across)
+    first = _median_site_intensity(quake, relation, GRAPH.lon, GRAPH.lat)
+    again = _median_site_intensity(quake, relation, GRAPH.lon.copy(), GRAPH.lat.copy())
+    assert np.array_equal(first, want) and again is first and not first.flags.writeable
+    other = _median_site_intensity(Earthquake(**{**SANHE_PINGGU_1679, "magnitude": 7.0}), relation,
+                                   GRAPH.lon, GRAPH.lat)
+    assert (other < first).any()

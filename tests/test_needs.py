@@ -179,6 +179,28 @@ def test_one_zone_s_shares_equal_the_table_s_arrays_for_that_zone(seed):
                 assert one.short(when, got[z:z + 1], sheltered[z:z + 1])[0] == pytest.approx(short[z])
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_a_zone_s_first_day_relieved_are_the_covered_of_its_groups_needing_first_day_relief(seed):
+    # What a zone counts at each delivery against the people covered on the first day (the
+    # table's array path) summed over its groups with first-day needs.
+    rng = np.random.default_rng(300 + seed)
+    n_zones, n_groups = int(rng.integers(1, 6)), int(rng.integers(1, 7))
+    per = rng.choice([0.0, 0.5, 1.0, 3.0], size=(n_zones, n_groups, len(ITEMS)))
+    people = rng.integers(0, 400, size=(n_zones, n_groups)) * (rng.random((n_zones, n_groups)) < 0.8)
+    t = NeedsTable(ITEMS, people, per, rng.choice([0.0, 1.0, 3.0], size=n_groups),
+                   np.where(rng.random((n_zones, n_groups)) < 0.3, rng.uniform(0, 3 * DAY_MIN), np.inf),
+                   rng.random(n_groups) < 0.5, rng.choice([0.0, 120.0, 900.0], size=n_zones),
+                   ["public_shelter"] * n_groups, [False] * n_groups)
+    t.tent_people = int(rng.integers(1, 8))
+    for when in rng.uniform(-100.0, 2 * DAY_MIN, size=5):
+        got = rng.integers(0, 900, size=(n_zones, len(ITEMS))).astype(float)
+        sheltered = rng.integers(0, 300, size=n_zones).astype(float)
+        covered = t.covered(np.full(n_zones, when), got, sheltered, first_day_only=True, per_zone=True)
+        for z in range(n_zones):
+            want = int(covered[z][t.first_day_needing[z]].sum())
+            assert t.zone(z).first_day_relieved(when, got[z].tolist(), sheltered[z]) == want
+
+
 def _share_out_numpy(t, need, received, sheltered):
     """The share-out in numpy over ``need[..., Z, G, I]`` (the arithmetic the kernel replaced):
     the oracle for :func:`sim.world.needs._share_out_rows`."""

@@ -1,11 +1,14 @@
 """Zones cut off from every depot: warned about as the run faces them, with when and for how long."""
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
 
 from sim.api import run
 from sim.cli import main
 from sim.scenarios import load_scenario
+from sim.world.reachability import reached_over_open_roads
 
 
 def two_zone_world(tmp_path, roads):
@@ -63,3 +66,33 @@ def test_an_unknown_township_is_a_located_error_in_the_python_api_too(tmp_path):
     lines = err.value.lines
     assert any("impact.area.townships[0]: no zone belongs to township 'T99'" in line for line in lines)
     assert any("teams[0].township: no zone belongs to township 'T42'" in line for line in lines)
+
+
+def _reached_scipy(n_nodes, tails, heads, speed_factor, sources):
+    """The reach in scipy, through one virtual source linked to every depot (the way
+    the kernel replaced): the oracle for ``reached_over_open_roads``."""
+    from scipy.sparse import csr_array
+    from scipy.sparse.csgraph import breadth_first_order
+
+    reachable = np.zeros(n_nodes + 1, dtype=bool)
+    if not len(sources):
+        return reachable[:n_nodes]
+    open_edge = speed_factor > 0.0
+    rows = np.concatenate([tails[open_edge], np.full(len(sources), n_nodes)])
+    cols = np.concatenate([heads[open_edge], sources])
+    adjacency = csr_array((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n_nodes + 1, n_nodes + 1))
+    reachable[breadth_first_order(adjacency, n_nodes, directed=True, return_predecessors=False)] = True
+    return reachable[:n_nodes]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_reach_kernel_equals_a_breadth_first_search_in_scipy(seed):
+    rng = np.random.default_rng(seed)
+    n_nodes, n_edges = int(rng.integers(1, 60)), int(rng.integers(0, 150))
+    tails = np.sort(rng.integers(0, n_nodes, size=n_edges))
+    heads = rng.integers(0, n_nodes, size=n_edges).astype(np.int32)
+    offsets = np.concatenate([[0], np.cumsum(np.bincount(tails, minlength=n_nodes))]).astype(np.int64)
+    speed_factor = rng.choice([0.0, 0.5, 1.0], size=n_edges)
+    sources = np.unique(rng.integers(0, n_nodes, size=int(rng.integers(0, 4)))).astype(np.int64)
+    got = reached_over_open_roads(offsets, heads, speed_factor, sources)
+    assert np.array_equal(got, _reached_scipy(n_nodes, tails, heads, speed_factor, sources))

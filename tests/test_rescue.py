@@ -116,3 +116,34 @@ def test_neighbours_free_their_share_over_the_first_day_not_in_the_first_hour():
     assert 800 * float(survival_probability(1440.0)) < alive < 800 * float(survival_probability(60.0))
     early, _ = self_rescue(1000, 0.8, 360.0, horizon_min=360.0)
     assert early == pytest.approx(alive * (1 - math.exp(-1)), rel=0.2)
+
+
+def _self_rescue_afresh(trapped, share, time_constant_min, step_min=10.0, horizon_min=4320.0):
+    """The neighbours' rescue worked out from scratch for one zone (the oracle for the
+    shares :func:`sim.dispatch.rescue.self_rescue` keeps per time constant and horizon)."""
+    import numpy as np
+
+    from sim.hazards.fragility import survival_probability
+
+    if trapped <= 0 or share <= 0:
+        return 0.0, 0.0
+    t = np.arange(0.0, horizon_min + step_min, step_min)
+    freed = np.diff(1.0 - np.exp(-t / time_constant_min))
+    alive_share = float((freed * np.asarray(survival_probability(t[:-1] + step_min / 2))).sum())
+    total = trapped * share * (1.0 - math.exp(-horizon_min / time_constant_min))
+    alive = trapped * share * alive_share
+    return alive, total - alive
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_neighbours_rescue_of_zones_sharing_a_horizon_is_each_zone_s_own(seed):
+    import numpy as np
+
+    from sim.dispatch.rescue import self_rescue
+
+    rng = np.random.default_rng(seed)
+    horizons = rng.choice([360.0, 1440.0, 4320.0, 4321.5], size=12)
+    for trapped, horizon in zip(rng.integers(0, 500, size=12).tolist(), horizons.tolist()):
+        share, tau = float(rng.choice([0.0, 0.5, 1.0])), float(rng.choice([120.0, 360.0]))
+        assert self_rescue(trapped, share, tau, horizon_min=horizon) == \
+            _self_rescue_afresh(trapped, share, tau, horizon_min=horizon)

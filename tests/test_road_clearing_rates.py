@@ -115,6 +115,24 @@ def test_named_engineers_take_road_work_only_and_other_army_teams_none_of_it():
     assert {t.team_id for t in work.capable("sar")} == {"inf"}
 
 
+def test_minutes_from_the_bases_worked_out_in_one_go_are_those_of_one_node_at_a_time():
+    from sim.dispatch.work import crow_flight_min
+
+    rng = np.random.default_rng(5)
+    teams = [fake_team(f"t{k}", "road_repair") for k in range(7)]
+    for team in teams:
+        team.base_node = int(rng.integers(GRAPH.n_nodes))
+    nodes = rng.choice(GRAPH.n_nodes, size=30, replace=False)
+    ahead = WorkAssigner(SimpleNamespace(now=0.0), teams, GRAPH)
+    ahead.expect_work_at(np.concatenate([nodes, nodes[:5]]))
+    one_by_one = WorkAssigner(SimpleNamespace(now=0.0), teams, GRAPH)
+    bases = [t.base_node for t in teams]
+    for node in nodes.tolist():
+        want = crow_flight_min(GRAPH, bases, [node])[:, 0]
+        assert ahead._crow_flight_from_bases_min(node).tobytes() == want.tobytes()
+        assert one_by_one._crow_flight_from_bases_min(node).tobytes() == want.tobytes()
+
+
 def test_debris_sites_hold_the_debris_of_their_length_and_take_each_kind_its_time():
     hazard = Earthquake(**SANHE_PINGGU_1679, road_clearing=RoadClearing(debris_m3_per_m=10.0, road_crew_m3_per_h=500.0,
                                                                          army_crew_m3_per_h=1000.0))

@@ -138,3 +138,17 @@ def test_places_snap_to_the_part_of_the_network_trucks_can_leave_again():
     assert node == 2
     node, _ = Snapper(g, strongly_connected=False).snap(24.9401, 60.169)
     assert node == 3
+
+
+def test_snappers_on_a_graph_and_its_copies_share_one_tree_and_snap_alike():
+    rng = np.random.default_rng(11)
+    lon, lat = scatter(rng, 200, centre=(116.4, 39.9))
+    g = graph_at(lon, lat)
+    first, second = Snapper(g), Snapper(g.copy())
+    assert second._tree is first._tree
+    points = scatter(rng, 30, centre=(116.4, 39.9))
+    for a, b in zip(first.snap_many(*points), second.snap_many(*points)):
+        assert np.array_equal(a, b)
+    for lon, lat in zip(*points):
+        idx, dist = first.snap_many([lon], [lat])
+        assert first.snap(lon, lat) == second.snap(lon, lat) == (int(idx[0]), float(dist[0]))

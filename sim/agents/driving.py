@@ -47,12 +47,13 @@ class Traffic:
         """Change road state now and interrupt the agents whose route it touches."""
         self.router.set_speed_factor(edges, factors)
         if len(edges):
-            changed = np.unique(edges)
+            changed = np.zeros(self.router.graph.n_edges, dtype=bool)
+            changed[edges] = True
             now = self.env.now
             for agent, leg in list(self.moving.items()):
                 k = int(np.searchsorted(leg.cum_min, now - leg.start_min, side="left"))
                 ahead = leg.edges[k:]
-                if len(ahead) and np.isin(ahead, changed, assume_unique=False).any():
+                if len(ahead) and changed[ahead].any():
                     # One interrupt per leg: a second change in the same instant
                     # finds the agent already re-routing from the end of its edge.
                     del self.moving[agent]

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 __all__ = ["Zone", "FIRST_SUPPLY_TIERS", "DISTRICT_TIERS"]
 
 #: Tiers of the public reserve system whose deliveries count as a community's first supplies.
@@ -118,9 +116,8 @@ class Zone:
     def _update_relief(self, now: float) -> None:
         if self.needs is None or self.relieved >= self.needing_first_day:
             return                    # everyone needing first-day relief is relieved: it stays so
-        received = np.array([[self.received.get(i, 0.0) for i in self._items]])
-        covered = self.needs.covered(now, received, np.array([float(self.sheltered)]), first_day_only=True)[0]
-        relieved = int(covered[self.needs.first_day_needing[0]].sum())
+        relieved = self.needs.first_day_relieved(now, [self.received.get(i, 0.0) for i in self._items],
+                                                 self.sheltered)
         if relieved > self.relieved:
             self.log.add(now, "relieved", zone=self.zone_id, amount=relieved - self.relieved)
             self.relieved = relieved

@@ -21,6 +21,7 @@ rescue is never a worse one.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 
@@ -54,6 +55,7 @@ class RescueCoordinator:
         self.reached = np.zeros(n, dtype=np.int64)
         self.hit_min = np.array([z.hit_time_min for z in zones], dtype=float)
         self.township = np.array([z.township for z in zones], dtype=object)
+        self._in_township: dict[str, np.ndarray] = {}    # township -> which zones lie in it
         self._streams: dict[int, np.random.Generator] = {}
         self._work = env.event()
 
@@ -84,7 +86,7 @@ class RescueCoordinator:
             return None
         home = team.spec.township
         if home is not None:
-            own = open_ & (self.township == home)
+            own = open_ & self._zones_in(home)
             if own.any():
                 open_ = own
         rows = np.flatnonzero(open_)
@@ -99,6 +101,12 @@ class RescueCoordinator:
                 continue
             return self._assign(z, seq)
         return None
+
+    def _zones_in(self, township: str) -> np.ndarray:
+        mask = self._in_township.get(township)
+        if mask is None:
+            mask = self._in_township[township] = self.township == township
+        return mask
 
     def _assign(self, z: int, seq: int) -> Task:
         zone = self.zones[z]
@@ -138,9 +146,17 @@ def self_rescue(trapped: float, share: float, time_constant_min: float, step_min
     survival probability when freed (midpoint rule on ``step_min`` steps)."""
     if trapped <= 0 or share <= 0:
         return 0.0, 0.0
+    alive_share, freed_share = _self_rescue_shares(float(time_constant_min), float(step_min), float(horizon_min))
+    total = trapped * share * freed_share
+    alive = trapped * share * alive_share
+    return alive, total - alive
+
+
+@lru_cache(maxsize=64)
+def _self_rescue_shares(time_constant_min: float, step_min: float, horizon_min: float) -> tuple[float, float]:
+    """Of the people neighbours free: the share freed alive and the share freed at all
+    within ``horizon_min`` (zones hit at one time share them)."""
     t = np.arange(0.0, horizon_min + step_min, step_min)
     freed = np.diff(1.0 - np.exp(-t / time_constant_min))
     alive_share = float((freed * np.asarray(survival_probability(t[:-1] + step_min / 2))).sum())
-    total = trapped * share * (1.0 - math.exp(-horizon_min / time_constant_min))
-    alive = trapped * share * alive_share
-    return alive, total - alive
+    return alive_share, 1.0 - math.exp(-horizon_min / time_constant_min)

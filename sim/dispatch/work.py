@@ -62,11 +62,37 @@ class WorkAssigner:
         self._dedicated: dict[int, str] = {}          # team -> the only kind of work it takes
         self._left_out: dict[str, set[int]] = {}      # kind of work -> teams that take none of it
         self._by_kind: dict[int, dict[str, float]] = {}   # task seq -> crew-minutes by team kind
+        self._capable: dict[str, tuple] = {}            # kind of work -> the teams that take it
+        self._from_bases_min: dict[int, np.ndarray] = {}   # node -> straight-line minutes from every base
 
     def capable(self, kind: str) -> list:
-        teams = [t for t in self.teams if t.kind in CAPABLE_KINDS.get(kind, (kind,))]
-        left_out = self._left_out.get(kind, set())
-        return [t for t in teams if self._dedicated.get(id(t), kind) == kind and id(t) not in left_out]
+        return list(self._capable_of(kind))
+
+    def _capable_of(self, kind: str) -> tuple:
+        teams = self._capable.get(kind)
+        if teams is None:
+            left_out = self._left_out.get(kind, set())
+            teams = self._capable[kind] = tuple(
+                t for t in self.teams if t.kind in CAPABLE_KINDS.get(kind, (kind,))
+                and self._dedicated.get(id(t), kind) == kind and id(t) not in left_out)
+        return teams
+
+    def _crow_flight_from_bases_min(self, node: int) -> np.ndarray:
+        """Straight-line minutes from every team's base to ``node`` (:func:`crow_flight_min`);
+        kept for the run, as bases and nodes stay where they are."""
+        travel_min = self._from_bases_min.get(node)
+        if travel_min is None:
+            travel_min = self._from_bases_min[node] = crow_flight_min(self.graph, self._base, [node])[:, 0]
+        return travel_min
+
+    def expect_work_at(self, nodes) -> None:
+        """Work will be queued at ``nodes``: their straight-line minutes from every base are
+        worked out now, in one go."""
+        new = [n for n in np.unique(np.asarray(nodes, dtype=np.int64)).tolist() if n not in self._from_bases_min]
+        if new:
+            travel_min = crow_flight_min(self.graph, self._base, new)
+            for k, node in enumerate(new):
+                self._from_bases_min[node] = travel_min[:, k]
 
     def dedicate(self, teams, kind: str) -> None:
         """``teams`` take only ``kind`` work; other teams of their kinds take none of it."""
@@ -76,6 +102,7 @@ class WorkAssigner:
         kinds = {t.kind for t in teams}
         self._left_out.setdefault(kind, set()).update(
             id(t) for t in self.teams if t.kind in kinds and id(t) not in chosen)
+        self._capable.clear()
 
     def next_seq(self) -> int:
         self.task_seq += 1
@@ -84,7 +111,7 @@ class WorkAssigner:
     def _choose(self, teams, node: int, by_kind: dict[str, float] | None = None):
         now = self.env.now
         index = [self._index[id(t)] for t in teams]
-        travel = crow_flight_min(self.graph, self._base[index], [node])[:, 0]
+        travel = self._crow_flight_from_bases_min(node)[index]
         queued = np.array([t.waiting for t in teams], dtype=float) / self._crews[index]
         held = np.maximum(np.array([t.held_until for t in teams], dtype=float) - now, 0.0)
         if by_kind is None:
@@ -114,7 +141,7 @@ class WorkAssigner:
         """Queue work at ``node`` with the capable team that would start it soonest (finish it
         first, when ``work_min_by_kind`` gives its crew-minutes by team kind); the team, or
         ``None`` if no team can do it."""
-        teams = self.capable(kind)
+        teams = self._capable_of(kind)
         if not teams:
             return None
         by_kind = None if work_min_by_kind is None else {t.kind: work_min_by_kind.get(t.kind, work_min)
@@ -132,7 +159,7 @@ class WorkAssigner:
         """Tasks taken back from a team that is held back go to the capable team
         that would start them soonest."""
         for task in tasks:
-            teams = self.capable(task.kind)
+            teams = self._capable_of(task.kind)
             if not teams:
                 continue
             known = self._by_kind.get(task.seq)

@@ -44,6 +44,7 @@ def apply_outcome(world, outcome) -> None:
     warning = outcome.figures.get("warning_min")
     schedule_prestock(world, None if warning is None else float(warning))
     preposition = bool(getattr(world.scenario.hazard, "prepositioning", False)) and warning is not None
+    world.work.expect_work_at([s.node for s in outcome.work_sites if s.team_kind != "sar"])
     for site in outcome.work_sites:
         ready = site.available_min + report
         if preposition and site.team_kind == "pumping":

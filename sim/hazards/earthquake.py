@@ -78,6 +78,12 @@ __all__ = ["earthquake_outcome", "intensity_at", "survival_probability", "debris
 #: light rescue of one person from a collapsed low-rise house, about 2 h).
 SAR_CREW_MIN_PER_TRAPPED = 120.0
 
+#: :data:`~sim.hazards.fragility.BRIDGE_SPEED_FACTOR` indexed by damage state.
+_BRIDGE_SPEED_FACTOR_BY_STATE = np.array([BRIDGE_SPEED_FACTOR[s] for s in range(len(BRIDGE_SPEED_FACTOR))])
+
+_MEDIAN_INTENSITY: dict = {}     # (sites, epicentre, strike, magnitude, relation) -> median intensity
+_MEDIAN_INTENSITY_SIZE = 8
+
 _STREAMS = ("node_scatter", "zone_scatter", "bridge_state", "bridge_repair", "debris", "people")
 
 
@@ -222,10 +228,26 @@ def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_popula
 
 
 def _site_intensity(hazard, relation, lon, lat, sigma, rng) -> np.ndarray:
-    along, across = site_offsets_km(hazard.epicenter, hazard.strike_deg, lon, lat)
-    median = relation.intensity(hazard.magnitude, along, across)
+    median = _median_site_intensity(hazard, relation, lon, lat)
     scatter = rng.standard_normal(len(median))  # always drawn, so sigma does not shift streams
     return np.clip(median + sigma * scatter, 0.0, INTENSITY_MAX)
+
+
+def _median_site_intensity(hazard, relation, lon, lat) -> np.ndarray:
+    """Median intensity at the sites (read-only), kept for the last few earthquakes and sets
+    of sites: every run of a scenario shakes the same road nodes and zone centres alike."""
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    key = (lon.tobytes(), lat.tobytes(), lon.shape, tuple(float(v) for v in hazard.epicenter),
+           float(hazard.strike_deg), float(hazard.magnitude), relation)
+    median = _MEDIAN_INTENSITY.get(key)
+    if median is None:
+        along, across = site_offsets_km(hazard.epicenter, hazard.strike_deg, lon, lat)
+        median = relation.intensity(hazard.magnitude, along, across)
+        median.flags.writeable = False
+        if len(_MEDIAN_INTENSITY) >= _MEDIAN_INTENSITY_SIZE:
+            _MEDIAN_INTENSITY.pop(next(iter(_MEDIAN_INTENSITY)))
+        _MEDIAN_INTENSITY[key] = median
+    return median
 
 
 def debris_work_min(debris_m3, clearing) -> dict[str, float]:
@@ -236,23 +258,23 @@ def debris_work_min(debris_m3, clearing) -> dict[str, float]:
 
 def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, blocked, t0, clearing):
     """Closures and slow-downs at the shock, bridge reopenings, debris work sites."""
-    factor = np.array([BRIDGE_SPEED_FACTOR[int(s)] for s in bridge_state])
+    factor = _BRIDGE_SPEED_FACTOR_BY_STATE[bridge_state]
     factor[blocked] = 0.0
     hit = np.flatnonzero(factor < 1.0)
     edges_of = _segment_edge_lookup(graph)
     changes: list[RoadChange] = []
     if len(hit):
         seg_factor = _per_segment(graph.n_segments, seg_ids, factor, 1.0)
-        edges = np.sort(np.concatenate([edges_of(seg_ids[i]) for i in hit]))
+        edges = np.sort(np.concatenate(edges_of(seg_ids[hit])))
         changes.append(RoadChange(t0, edges, seg_factor[graph.segment[edges]], cause="earthquake damage"))
     for i in np.flatnonzero(bridge_state >= 2):
         if factor[i] < 1.0:
-            changes.append(RoadChange(t0 + float(repair_min[i]), edges_of(seg_ids[i]), 1.0,
+            changes.append(RoadChange(t0 + float(repair_min[i]), edges_of(seg_ids[i:i + 1])[0], 1.0,
                                       cause=f"bridge repaired ({DAMAGE_STATES[int(bridge_state[i]) - 1]} damage)"))
     changes.sort(key=lambda c: c.time_min)
     sites: list[WorkSite] = []
-    for i in np.flatnonzero(blocked):
-        edges = edges_of(seg_ids[i])
+    rows = np.flatnonzero(blocked)
+    for i, edges in zip(rows.tolist(), edges_of(seg_ids[rows])):
         debris_m3 = float(clearing.debris_m3_per_m) * float(seg_len[i])
         by_kind = debris_work_min(debris_m3, clearing)
         sites.append(WorkSite(
@@ -302,13 +324,15 @@ def _nearest_nodes(graph: RoadGraph, lon, lat) -> np.ndarray:
 
 
 def _segment_edge_lookup(graph: RoadGraph):
-    """``edges_of(segment)``: the directed edges of one segment, O(log E) per call."""
-    order = np.argsort(graph.segment, kind="stable")
+    """``edges_of(segments)``: the directed edges of each of ``segments`` (an array), one
+    int64 array per segment, O(log E) per segment."""
+    order = np.argsort(graph.segment, kind="stable").astype(np.int64)
     sorted_seg = graph.segment[order]
 
-    def edges_of(segment):
-        lo, hi = np.searchsorted(sorted_seg, [segment, segment + 1])
-        return order[lo:hi].astype(np.int64)
+    def edges_of(segments):
+        first = np.searchsorted(sorted_seg, segments).tolist()
+        end = np.searchsorted(sorted_seg, segments + 1).tolist()
+        return [order[lo:hi].copy() for lo, hi in zip(first, end)]
 
     return edges_of
 

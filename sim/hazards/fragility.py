@@ -179,12 +179,26 @@ BLOCKAGE_SHARE_PER_100M: dict[RoadClass, float] = {
 }
 
 
+#: :data:`BLOCKAGE_SHARE_PER_100M` indexed by road class number.
+_BLOCKAGE_SHARE_BY_CLASS = np.array([BLOCKAGE_SHARE_PER_100M[RoadClass(k)] for k in range(len(RoadClass))])
+
+
 def debris_blockage_probability(p_collapse, length_m, road_class) -> np.ndarray:
     """Probability that a street segment is blocked by collapse debris."""
     p_collapse = np.asarray(p_collapse, dtype=float)
-    share = np.array([BLOCKAGE_SHARE_PER_100M[RoadClass(int(c))] for c in np.atleast_1d(road_class)])
+    share = _BLOCKAGE_SHARE_BY_CLASS[_road_class_numbers(road_class)]
     units = np.maximum(np.asarray(length_m, dtype=float) / 100.0, 0.0)
     return 1.0 - (1.0 - np.clip(share * p_collapse, 0.0, 1.0)) ** units
+
+
+def _road_class_numbers(road_class) -> np.ndarray:
+    """Road classes as int64 class numbers (1-d); ``ValueError`` for a number that is no
+    :class:`~sim.network.graph.RoadClass`."""
+    numbers = np.atleast_1d(np.asarray(road_class)).astype(np.int64)
+    bad = np.flatnonzero((numbers < 0) | (numbers >= len(RoadClass)))
+    if len(bad):
+        raise ValueError(f"{numbers[bad[0]]} is not a valid RoadClass")
+    return numbers
 
 
 #: Chinese damage grades of buildings (GB/T 24335), index 0…4.
@@ -256,6 +270,8 @@ def survival_probability(t_min):
     """
     t = np.maximum(np.asarray(t_min, dtype=float), 0.0)
     log_p = np.interp(t, _SURVIVAL_T_MIN, _LOG_P)
-    log_p = np.where(t > _SURVIVAL_T_MIN[-1], _LOG_P[-1] + _TAIL_RATE * (t - _SURVIVAL_T_MIN[-1]), log_p)
+    tail = t > _SURVIVAL_T_MIN[-1]
+    if tail.any():
+        log_p = np.where(tail, _LOG_P[-1] + _TAIL_RATE * (t - _SURVIVAL_T_MIN[-1]), log_p)
     p = np.exp(log_p)
     return float(p) if p.ndim == 0 else p

@@ -31,7 +31,8 @@ class RoadChange:
 
     def __post_init__(self):
         edges = np.atleast_1d(np.asarray(self.edges, dtype=np.int64))
-        factor = np.broadcast_to(np.asarray(self.speed_factor, dtype=np.float64), edges.shape).copy()
+        factor = np.asarray(self.speed_factor, dtype=np.float64)
+        factor = np.full(edges.shape, factor) if factor.ndim == 0 else np.broadcast_to(factor, edges.shape).copy()
         object.__setattr__(self, "edges", edges)
         object.__setattr__(self, "speed_factor", factor)
 

@@ -2,8 +2,9 @@
 
 A scenario says "the depot is at 116.40 E, 39.90 N"; vehicles drive between
 graph nodes, so every such place is attached to its nearest node. A
-:class:`Snapper` builds one k-d tree over the graph's nodes and answers any
-number of look-ups in O(log n) each.
+:class:`Snapper` builds one k-d tree over the graph's nodes (kept for the graph:
+its copies and the next snapper on it share the tree, and the points it has
+snapped) and answers any number of look-ups in O(log n) each.
 
 Places snap to nodes of the network's largest strongly connected part (by
 default): a node that trucks can reach but not leave — a one-way dead end
@@ -41,6 +42,28 @@ def largest_strong_component(graph: RoadGraph) -> np.ndarray:
     return np.flatnonzero(label == np.bincount(label).argmax()).astype(np.int64)
 
 
+_TREES: dict = {}      # (ids of the graph's static arrays, strongly connected) -> (arrays kept alive, look-up)
+_TREES_SIZE = 4
+
+
+def _lookup_for(graph: RoadGraph, strongly_connected: bool):
+    """The nodes places may snap to, a k-d tree over them and the points snapped so far
+    (``(lon, lat) -> (node, distance_m)``), kept per graph: its copies share the static
+    arrays, and every run of a scenario snaps the same places to the same graph."""
+    arrays = (graph.tails, graph.heads, graph.lon, graph.lat)
+    key = (*(id(a) for a in arrays), graph.n_nodes, bool(strongly_connected))
+    hit = _TREES.get(key)
+    if hit is not None:
+        return hit[1]
+    nodes = largest_strong_component(graph) if strongly_connected else np.arange(graph.n_nodes)
+    nodes.flags.writeable = False
+    lookup = (nodes, cKDTree(earth_centred_xyz_m(graph.lon[nodes], graph.lat[nodes])), {})
+    if len(_TREES) >= _TREES_SIZE:
+        _TREES.pop(next(iter(_TREES)))
+    _TREES[key] = (arrays, lookup)     # the arrays kept alive: their ids stay unique
+    return lookup
+
+
 class Snapper:
     """Nearest-node look-up for a :class:`RoadGraph` with coordinates.
 
@@ -65,8 +88,7 @@ class Snapper:
                 "or read the graph from a source with coordinates (OSM, CSV, GraphML with lon/lat)"
             )
         self.graph = graph
-        self._nodes = largest_strong_component(graph) if strongly_connected else np.arange(graph.n_nodes)
-        self._tree = cKDTree(earth_centred_xyz_m(graph.lon[self._nodes], graph.lat[self._nodes]))
+        self._nodes, self._tree, self._snapped = _lookup_for(graph, strongly_connected)
 
     def snap(self, lon: float, lat: float, *, max_distance_m: float | None = None) -> tuple[int, float]:
         """The node nearest to one point and its great-circle distance.
@@ -82,6 +104,13 @@ class Snapper:
         -------
         (node_index, distance_m)
         """
+        if max_distance_m is None:
+            key = (float(lon), float(lat))
+            hit = self._snapped.get(key)
+            if hit is None:
+                idx, dist = self.snap_many([lon], [lat])
+                hit = self._snapped[key] = (int(idx[0]), float(dist[0]))
+            return hit
         idx, dist = self.snap_many([lon], [lat], max_distance_m=max_distance_m)
         return int(idx[0]), float(dist[0])
 

@@ -164,6 +164,17 @@ class NeedsTable:
         """
         return self._share_out(t_min, received, sheltered, first_day_only, per_zone)[0]
 
+    def first_day_relieved(self, t_min: float, received, sheltered: float) -> int:
+        """People of a one-zone table (:meth:`zone`) relieved of their first day's needs by
+        ``t_min``, given the units ``received[I]`` and the people in public shelters: the
+        people :meth:`covered` (``first_day_only``) in the groups of :attr:`first_day_needing`."""
+        hit = float(self.hit_min[0])
+        t = min(max(float(t_min), hit), hit + DAY_MIN - 1e-6)
+        return int(_one_zone_relieved(t, hit, self.until_min[0], self.first_day, self.consumable, self.people,
+                                      self.per_person, np.asarray(received, dtype=float).reshape(1, -1),
+                                      np.full(1, float(sheltered)), self.needs_place, self._tent_index(),
+                                      float(self.tent_people), self.first_day_needing[0]))
+
     def short(self, t_min, received: np.ndarray, sheltered: np.ndarray, per_zone: bool = False) -> np.ndarray:
         """People per group short of their needs to date, ``[..., Z, G]``, counted in
         persons' needs: a group's missing units of each item over one person's
@@ -272,6 +283,22 @@ def _zone_need(t, hit, until, first_day, consumable, people, per_person):
             units = rations if consumable[i] else reached
             need[g, i] = people[g] * per_person[g, i] * units
     return need
+
+
+@njit(cache=True)
+def _one_zone_relieved(t, hit, until, first_day, consumable, people, per_person, received, sheltered, needs_place,
+                       tent, tent_people, needing):
+    """People covered at ``t`` in the groups marked ``needing[G]`` of a table of one zone
+    (``people[1, G]``, ``per_person[1, G, I]``, ``received[1, I]``, ``sheltered[1]``):
+    :func:`_zone_need` shared out by :func:`_share_out_rows`."""
+    need = _zone_need(t, hit, until, first_day, consumable, people[0], per_person[0])
+    covered, _ = _share_out_rows(need.reshape((1, need.shape[0], need.shape[1])), received, sheltered,
+                                 np.zeros(1, dtype=np.int64), people, per_person, needs_place, tent, tent_people)
+    relieved = 0.0
+    for g in range(covered.shape[1]):
+        if needing[g]:
+            relieved += covered[0, g]
+    return relieved
 
 
 @njit(cache=True)

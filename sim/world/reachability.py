@@ -2,9 +2,9 @@
 
 A zone is **cut off** while no depot with trucks can reach its road node over
 the open roads (closed roads have speed factor 0: a collapsed bridge, debris,
-a flooded underpass, a drill's closure). The check is a breadth-first search
-from all depots at once over the open edges (``scipy.sparse.csgraph``), run
-once when the hazard has struck and again whenever a road closes, or a road
+a flooded underpass, a drill's closure). The check is a graph search from all
+depots at once over the open edges (a compiled kernel on the graph's CSR
+arrays), run once when the hazard has struck and again whenever a road closes, or a road
 reopens while some zone is cut off. The result is a list of episodes per
 zone, reported in ``summary.json`` warnings: what the run actually faced,
 not what the roads were before the disaster.
@@ -14,10 +14,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.sparse import csr_array
-from scipy.sparse.csgraph import breadth_first_order
+from numba import njit
 
-__all__ = ["Reachability"]
+__all__ = ["Reachability", "reached_over_open_roads"]
 
 
 class Reachability:
@@ -70,17 +69,7 @@ class Reachability:
 
     def _reachable_nodes(self) -> np.ndarray:
         g = self.graph
-        n = g.n_nodes
-        reachable = np.zeros(n + 1, dtype=bool)
-        if not len(self.sources):
-            return reachable[:n]
-        open_edge = g.speed_factor > 0.0
-        virtual = n                                   # one source linked to every depot
-        rows = np.concatenate([g.tails[open_edge], np.full(len(self.sources), virtual)])
-        cols = np.concatenate([g.heads[open_edge], self.sources])
-        adjacency = csr_array((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n + 1, n + 1))
-        reachable[breadth_first_order(adjacency, virtual, directed=True, return_predecessors=False)] = True
-        return reachable[:n]
+        return reached_over_open_roads(g.offsets, g.heads, g.speed_factor, self.sources)
 
     def warnings(self, people_of: dict[str, int]) -> list[str]:
         """Lines for ``summary.json``: zones cut off once the hazard struck, and later."""
@@ -101,6 +90,33 @@ class Reachability:
             out.append(f"{len(later)} affected zone(s) ({people:,} people) were cut off by road from every depot "
                        "later in the run: " + _listing(later, self.episodes, people_of))
         return out
+
+
+@njit(cache=True)
+def reached_over_open_roads(offsets, heads, speed_factor, sources):
+    """Nodes reached from any of ``sources`` over the edges with ``speed_factor > 0``, on
+    the graph's CSR arrays (edges of node ``v``: ``offsets[v]`` to ``offsets[v + 1]``):
+    a bool per node, the sources included."""
+    n_nodes = len(offsets) - 1
+    reached = np.zeros(n_nodes, dtype=np.bool_)
+    to_visit = np.empty(n_nodes, dtype=np.int64)
+    n_to_visit = 0
+    for s in sources:
+        if not reached[s]:
+            reached[s] = True
+            to_visit[n_to_visit] = s
+            n_to_visit += 1
+    while n_to_visit > 0:
+        n_to_visit -= 1
+        u = to_visit[n_to_visit]
+        for e in range(offsets[u], offsets[u + 1]):
+            if speed_factor[e] > 0.0:
+                v = heads[e]
+                if not reached[v]:
+                    reached[v] = True
+                    to_visit[n_to_visit] = v
+                    n_to_visit += 1
+    return reached
 
 
 def _h(minutes: float) -> str:

@@ -51,15 +51,18 @@ class RoadLayers:
 
     def set(self, layer: str, edges: np.ndarray, factors, cause: str = "") -> None:
         edges = np.asarray(edges, dtype=np.int64)
-        arr = self.layers.setdefault(layer, np.ones(self.graph.n_edges))
+        arr = self.layers.get(layer)
+        if arr is None:
+            arr = self.layers[layer] = np.ones(self.graph.n_edges)
         arr[edges] = factors
-        combined = np.min(np.stack([a[edges] for a in self.layers.values()]), axis=0)
+        by_layer = [a[edges] for a in self.layers.values()]
+        combined = by_layer[0] if len(by_layer) == 1 else np.min(np.stack(by_layer), axis=0)
         self.traffic.set_speed_factor(edges, combined, cause or layer)
         g = self.graph
-        is_closed = g.speed_factor[self.first_edge] == 0.0
-        closed = self.first_edge[is_closed]
-        km = float(g.length_m[closed].sum()) / 1000.0
-        by_class = np.bincount(self._class[is_closed], weights=self._km[is_closed], minlength=self._n_classes)
+        closed_segments = np.flatnonzero(g.speed_factor[self.first_edge] == 0.0)
+        km = float(g.length_m[self.first_edge[closed_segments]].sum()) / 1000.0
+        by_class = np.bincount(self._class[closed_segments], weights=self._km[closed_segments],
+                               minlength=self._n_classes)
         now = self.env.now
         if self.closed_km[-1][0] == now:
             self.closed_km[-1] = (now, km)

@@ -187,9 +187,14 @@ def _rescue_coordinator(world: World) -> RescueCoordinator:
         zx, zy = proj.to_xy_m(graph.lon[[z.node for z in zones]], graph.lat[[z.node for z in zones]])
         zone_xy = np.column_stack([zx, zy]) / 1e3
 
+        node_km: dict[int, tuple[float, float]] = {}
+
         def node_xy(node: int):
-            x, y = proj.to_xy_m(graph.lon[node], graph.lat[node])
-            return float(x) / 1e3, float(y) / 1e3
+            xy = node_km.get(node)
+            if xy is None:
+                x, y = proj.to_xy_m(graph.lon[node], graph.lat[node])
+                xy = node_km[node] = (float(x) / 1e3, float(y) / 1e3)
+            return xy
     else:
         zone_xy = np.zeros((len(zones), 2))
 
