@@ -351,3 +351,29 @@ def test_a_scenario_judged_per_township_is_judged_per_township_in_batches(tmp_pa
     assert met_words("township_supplies", 3.0) == "first district supplies reach every township within 3 h"
     row = flatten_kpis(sim.run(scenario, base_dir=tmp_path).summary())
     assert line_column("township_supplies", 3.0) in row
+
+
+# ------------------------------------------------------------ the collector in long batches
+def test_after_the_first_replication_the_kept_heap_is_out_of_the_collectors_reach_until_the_batch_ends(monkeypatch):
+    import gc
+
+    from sim.experiments import executors
+
+    frozen_at_call = []
+
+    def replication(variant, replication, seed):
+        frozen_at_call.append(gc.get_freeze_count())
+        return {"replication": replication}
+
+    monkeypatch.setattr(executors, "run_replication", replication)
+    assert gc.get_freeze_count() == 0
+    rows = list(executors.iter_in_process(["v"], [(0, k, k) for k in range(3)]))
+    assert [r["replication"] for r in rows] == [0, 1, 2]
+    assert frozen_at_call[0] == 0 and all(n > 0 for n in frozen_at_call[1:])
+    assert gc.get_freeze_count() == 0                     # given back when the batch ends
+
+    frozen_at_call.clear()
+    batch = executors.iter_in_process(["v"], [(0, k, k) for k in range(3)])
+    next(batch), next(batch)
+    batch.close()                                          # a batch stopped early (Ctrl-C, an error)
+    assert gc.get_freeze_count() == 0

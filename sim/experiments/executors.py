@@ -9,6 +9,15 @@ submitted ahead.
 
 * **in-process** (``workers=1``): a plain loop; the built-in district is
   built once (it is cached per process).
+
+In both local executors, after a process's first replication the objects it
+keeps for the rest of the batch (the district, the routing hierarchy, the
+compiled kernels, the modules) are moved out of the garbage collector's
+reach (``gc.freeze``): a full collection then no longer walks them, which
+took about 0.2 s of every M8 replication (0.06 s after). Objects are still
+freed when nothing refers to them; the in-process loop gives the heap back
+to the collector (``gc.unfreeze``) when it ends. Dask workers are left as
+they are.
 * **local processes** (``workers=N``): a ``ProcessPoolExecutor`` of ``N``
   fresh (spawned) interpreters. Each worker receives the variants once, in
   its initializer, and reuses its cached district and numba's on-disk
@@ -32,6 +41,7 @@ rest.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
@@ -101,8 +111,24 @@ def run_replication(variant, replication: int, seed: int) -> dict:
 
 # ------------------------------------------------------------ in-process
 def iter_in_process(variants, tasks: Iterable[Task]) -> Iterator[dict]:
-    for variant_index, replication, seed in tasks:
-        yield run_replication(variants[variant_index], replication, seed)
+    settled = False
+    try:
+        for variant_index, replication, seed in tasks:
+            row = run_replication(variants[variant_index], replication, seed)
+            if not settled:
+                _settle_heap()
+                settled = True
+            yield row
+    finally:
+        if settled:
+            gc.unfreeze()
+
+
+def _settle_heap() -> None:
+    """What the process holds after its first replication stays for the batch: out of the
+    collector's reach (see the module docstring)."""
+    gc.collect()
+    gc.freeze()
 
 
 # ------------------------------------------------------------ local processes
@@ -123,7 +149,10 @@ def _init_worker(variants) -> None:
 
 
 def _run_task(variant_index: int, replication: int, seed: int) -> dict:
-    return run_replication(_WORKER_VARIANTS[variant_index], replication, seed)
+    row = run_replication(_WORKER_VARIANTS[variant_index], replication, seed)
+    if not gc.get_freeze_count():
+        _settle_heap()
+    return row
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
