@@ -179,12 +179,8 @@ def test_one_zone_s_shares_equal_the_table_s_arrays_for_that_zone(seed):
                 assert one.short(when, got[z:z + 1], sheltered[z:z + 1])[0] == pytest.approx(short[z])
 
 
-@pytest.mark.parametrize("seed", range(6))
-def test_a_zone_s_first_day_relieved_are_the_covered_of_its_groups_needing_first_day_relief(seed):
-    # What a zone counts at each delivery against the people covered on the first day (the
-    # table's array path) summed over its groups with first-day needs.
-    rng = np.random.default_rng(300 + seed)
-    n_zones, n_groups = int(rng.integers(1, 6)), int(rng.integers(1, 7))
+def _random_table(rng, n_zones: int, n_groups: int) -> NeedsTable:
+    """A table with groups of nobody, groups that leave their condition, reserves, places and tents."""
     per = rng.choice([0.0, 0.5, 1.0, 3.0], size=(n_zones, n_groups, len(ITEMS)))
     people = rng.integers(0, 400, size=(n_zones, n_groups)) * (rng.random((n_zones, n_groups)) < 0.8)
     t = NeedsTable(ITEMS, people, per, rng.choice([0.0, 1.0, 3.0], size=n_groups),
@@ -192,6 +188,16 @@ def test_a_zone_s_first_day_relieved_are_the_covered_of_its_groups_needing_first
                    rng.random(n_groups) < 0.5, rng.choice([0.0, 120.0, 900.0], size=n_zones),
                    ["public_shelter"] * n_groups, [False] * n_groups)
     t.tent_people = int(rng.integers(1, 8))
+    return t
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_zone_s_first_day_relieved_are_the_covered_of_its_groups_needing_first_day_relief(seed):
+    # What a zone counts at each delivery against the people covered on the first day (the
+    # table's array path) summed over its groups with first-day needs.
+    rng = np.random.default_rng(300 + seed)
+    n_zones, n_groups = int(rng.integers(1, 6)), int(rng.integers(1, 7))
+    t = _random_table(rng, n_zones, n_groups)
     for when in rng.uniform(-100.0, 2 * DAY_MIN, size=5):
         got = rng.integers(0, 900, size=(n_zones, len(ITEMS))).astype(float)
         sheltered = rng.integers(0, 300, size=n_zones).astype(float)
@@ -239,13 +245,7 @@ def test_the_share_out_kernel_equals_the_numpy_share_out_on_grids_of_times(seed)
     # left their condition, reserves, places and tents: bit for bit the numpy arithmetic.
     rng = np.random.default_rng(100 + seed)
     n_zones, n_groups, n_times = int(rng.integers(1, 6)), int(rng.integers(1, 7)), int(rng.integers(1, 5))
-    per = rng.choice([0.0, 0.5, 1.0, 3.0], size=(n_zones, n_groups, len(ITEMS)))
-    people = rng.integers(0, 400, size=(n_zones, n_groups)) * (rng.random((n_zones, n_groups)) < 0.8)
-    t = NeedsTable(ITEMS, people, per, rng.choice([0.0, 1.0, 3.0], size=n_groups),
-                   np.where(rng.random((n_zones, n_groups)) < 0.3, rng.uniform(0, 3 * DAY_MIN), np.inf),
-                   rng.random(n_groups) < 0.5, rng.choice([0.0, 120.0, 900.0], size=n_zones),
-                   ["public_shelter"] * n_groups, [False] * n_groups)
-    t.tent_people = int(rng.integers(1, 8))
+    t = _random_table(rng, n_zones, n_groups)
     at = rng.uniform(-100.0, 5 * DAY_MIN, size=(n_times, n_zones))
     got = rng.integers(0, 900, size=(n_times, n_zones, len(ITEMS))).astype(float)
     sheltered = rng.integers(0, 300, size=(n_times, n_zones)).astype(float)
