@@ -85,9 +85,6 @@ class TourPlanner(Escalation):
         self._lp_flow = None
         self.lp_dirty = True
         self._slack_min = float(command.scenario.policy.replan_every)
-        self._fleet_sends = np.zeros(len(depots), dtype=bool)
-        self._fleet_wait = np.zeros(len(depots))
-        self._fleet_load = np.zeros(len(depots))
 
     # ------------------------------------------------------------------ demand
     def refresh_need(self, now: float) -> None:
@@ -171,12 +168,12 @@ class TourPlanner(Escalation):
         """Per depot, in one pass: whether it can send (:func:`can_send`), how long until
         one of its trucks could start loading (:meth:`~sim.agents.depot.Depot.ready_in_min`)
         and its loading time."""
-        sends, wait, load = self._fleet_sends, self._fleet_wait, self._fleet_load
-        for k, x in enumerate(self.c.depots):
-            sends[k] = can_send(x)
-            wait[k] = x.ready_in_min(now)
-            load[k] = x.load_time_min()
-        return sends, wait, load
+        sends, wait, load = [], [], []
+        for x in self.c.depots:
+            sends.append(can_send(x))
+            wait.append(x.ready_in_min(now))
+            load.append(x.load_time_min())
+        return np.array(sends, dtype=bool), np.array(wait, dtype=float), np.array(load, dtype=float)
 
     def zones_for(self, d: int, now: float, open_need=None, avail=None) -> np.ndarray:
         """Indices of the zones depot ``d`` should serve now: known to it, in its service

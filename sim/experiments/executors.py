@@ -9,15 +9,6 @@ submitted ahead.
 
 * **in-process** (``workers=1``): a plain loop; the built-in district is
   built once (it is cached per process).
-
-In both local executors, after a process's first replication the objects it
-keeps for the rest of the batch (the district, the routing hierarchy, the
-compiled kernels, the modules) are moved out of the garbage collector's
-reach (``gc.freeze``): a full collection then no longer walks them, which
-took about 0.2 s of every M8 replication (0.06 s after). Objects are still
-freed when nothing refers to them; the in-process loop gives the heap back
-to the collector (``gc.unfreeze``) when it ends. Dask workers are left as
-they are.
 * **local processes** (``workers=N``): a ``ProcessPoolExecutor`` of ``N``
   fresh (spawned) interpreters. Each worker receives the variants once, in
   its initializer, and reuses its cached district and numba's on-disk
@@ -31,6 +22,15 @@ they are.
   need the same ``sim`` version and the scenario's input files (at the same
   path), but no access to the output folder. Rows equal a local run's: a
   row depends only on the scenario, the seed and the code.
+
+In both local executors, after a process's first replication the objects it
+keeps for the rest of the batch (the district, the routing hierarchy, the
+compiled kernels, the modules) are moved out of the garbage collector's
+reach (``gc.freeze``): a full collection then no longer walks them, which
+took about 0.2 s of every M8 replication (0.06 s after). Objects are still
+freed when nothing refers to them; the in-process loop gives the heap back
+to the collector (``gc.unfreeze``) when it ends. Dask workers are left as
+they are.
 
 A replication that raises an ``Exception`` becomes a row with
 ``status="error"`` and the error's text; the other replications go on. A
