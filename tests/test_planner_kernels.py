@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_served
-from sim.dispatch.eligibility import could_serve as _could_serve
+from sim.dispatch.eligibility import could_serve as _could_serve_kernel
+from sim.dispatch.eligibility import service_area_lists
 from sim.dispatch.transshipment import hub_demand as _hub_demand
 from sim.dispatch.tours import _most_urgent_insertion, compose_load
 from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG
@@ -108,6 +109,26 @@ def test_earliest_arrival_served_breaks_ties_and_unreachable_zones_as_earliest_a
     """Few distinct minutes and whole-minute slack: arrivals tie between depots and
     with the asking depot's own arrival plus the slack, and many are ``inf``."""
     np.testing.assert_array_equal(served(case), replaced_earliest_arrival(**case))
+
+
+@settings(max_examples=150, **KERNEL_SETTINGS)
+@given(arrival_cases(), st.data())
+def test_earliest_arrival_served_over_a_wider_service_area_gives_the_same_zones(case, data):
+    """The planner walks the pairs of the depots' whole service areas (``serves``) and
+    finds ``serve`` inside them: the zones are the same as over ``serve``'s own pairs."""
+    wider = case["serve"] | data.draw(masks(case["serve"].shape))
+    mine = earliest_arrival_served(case["serve"], case["travel"], case["ready"], case["load"], case["slack"],
+                                   areas=service_area_lists(wider))
+    np.testing.assert_array_equal(mine, served(case))
+
+
+@settings(max_examples=100, **KERNEL_SETTINGS)
+@given(st.integers(1, 6).flatmap(lambda n: st.integers(1, 30).flatmap(lambda m: masks((n, m)))))
+def test_service_area_lists_are_each_depots_zones_in_ascending_order(serves):
+    offsets, zones = service_area_lists(serves)
+    assert offsets[0] == 0 and offsets[-1] == len(zones) == serves.sum()
+    for d in range(serves.shape[0]):
+        np.testing.assert_array_equal(zones[offsets[d]:offsets[d + 1]], np.flatnonzero(serves[d]))
 
 
 # ---------------------------------------------------------------- township reserve demand
@@ -305,6 +326,12 @@ def test_compose_load_gives_the_load_the_numpy_code_gave(need, avail, room, weig
 
 
 # ---------------------------------------------------------------- could / visible / asks
+
+def _could_serve(visible_at, now, open_need, avail, sends, serves, local, escalated_at):
+    """The kernel fed the service areas as the planner feeds them (:func:`service_area_lists`)."""
+    return _could_serve_kernel(visible_at, now, open_need, avail, sends, *service_area_lists(serves), local,
+                               escalated_at)
+
 
 @st.composite
 def could_serve_cases(draw):

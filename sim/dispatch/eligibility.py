@@ -32,7 +32,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
 __all__ = ["can_send", "earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment", "could_serve",
-           "keeps_for_first_batches"]
+           "service_area_lists", "keeps_for_first_batches"]
 
 
 def can_send(depot) -> bool:
@@ -115,73 +115,96 @@ def nearest_depot_all(travel_min: np.ndarray) -> np.ndarray:
     return np.isfinite(travel_min) & (best[None, :] == np.arange(travel_min.shape[0])[:, None])
 
 
+def service_area_lists(serves: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``serves[d, z]`` as lists: depot ``d``'s zones are ``zones[offsets[d]:offsets[d + 1]]``,
+    in ascending order; returns ``(offsets, zones)``. The kernels below walk these pairs
+    only: a township reserve's few zones, not the whole district."""
+    depot, zone = np.nonzero(np.asarray(serves, dtype=bool))
+    offsets = np.zeros(serves.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(depot, minlength=serves.shape[0]), out=offsets[1:])
+    return offsets, zone.astype(np.int64)
+
+
 def earliest_arrival_served(serve: np.ndarray, travel_min: np.ndarray, ready_min: np.ndarray,
-                            load_min: np.ndarray, slack_min: float) -> np.ndarray:
+                            load_min: np.ndarray, slack_min: float, areas=None) -> np.ndarray:
     """:func:`earliest_arrival_all` from its parts, in one pass over the ``[depot, zone]``
     pairs a depot can serve (``serve``): depot ``e``'s arrival as the others see it is
     ``ready_min[e] + travel_min[e, z]``, its own when one of its trucks asks
     ``load_min[e] + travel_min[e, z]``; returns ``mine[d, z]``. The same sums and
     comparisons as :func:`earliest_arrival_all` (ties to the lower depot index), so the
-    same zones."""
+    same zones. ``areas``: :func:`service_area_lists` of any mask that holds ``serve``
+    (by default of ``serve`` itself)."""
+    offsets, zones = service_area_lists(serve) if areas is None else areas
     return _earliest_arrival_served(np.ascontiguousarray(serve), np.ascontiguousarray(travel_min, dtype=float),
                                     np.asarray(ready_min, dtype=float), np.asarray(load_min, dtype=float),
-                                    float(slack_min))
+                                    float(slack_min), offsets, zones)
 
 
 @njit(cache=True)
-def _earliest_arrival_served(serve, travel_min, ready_min, load_min, slack_min):
+def _earliest_arrival_served(serve, travel_min, ready_min, load_min, slack_min, area_offsets, area_zones):
     n_depots, n_zones = travel_min.shape
-    mine = np.zeros((n_depots, n_zones), dtype=np.bool_)
-    for z in range(n_zones):
-        best, best_depot, second = np.inf, 0, np.inf       # the earliest arrival, its depot, the next
-        for e in range(n_depots):
+    best = np.full(n_zones, np.inf)                   # per zone: the earliest arrival, its depot, the next
+    best_depot = np.zeros(n_zones, dtype=np.int64)
+    second = np.full(n_zones, np.inf)
+    for e in range(n_depots):                         # depots in index order: ties to the lower index
+        for z in area_zones[area_offsets[e]:area_offsets[e + 1]]:
             if serve[e, z]:
                 arrival = ready_min[e] + travel_min[e, z]
-                if arrival < best:
-                    best, best_depot, second = arrival, e, best
-                elif arrival < second:
-                    second = arrival
-        for e in range(n_depots):
+                if arrival < best[z]:
+                    best[z], best_depot[z], second[z] = arrival, e, best[z]
+                elif arrival < second[z]:
+                    second[z] = arrival
+    mine = np.zeros((n_depots, n_zones), dtype=np.bool_)
+    for e in range(n_depots):
+        for z in area_zones[area_offsets[e]:area_offsets[e + 1]]:
             if serve[e, z]:
                 asking = load_min[e] + travel_min[e, z]
-                others = second if e == best_depot else best
+                others = second[z] if e == best_depot[z] else best[z]
                 mine[e, z] = asking < np.inf and asking <= others + slack_min
     return mine
 
 
 @njit(cache=True)
-def could_serve(visible_at, now, open_need, avail, sends, serves, local, escalated_at):
+def could_serve(visible_at, now, open_need, avail, sends, area_offsets, area_zones, local, escalated_at):
     """The depot-by-zone masks :meth:`sim.dispatch.planner.TourPlanner.zones_for` starts from, in one pass:
-    ``could[d, z]`` — depot ``d`` can send, may serve zone ``z`` now (its service area;
+    ``could[d, z]`` — depot ``d`` can send, may serve zone ``z`` now (its service area,
+    ``area_zones[area_offsets[d]:area_offsets[d + 1]]`` from :func:`service_area_lists`;
     a district or city depot once the zone has no reserve of its own or its request has
     escalated) and holds an item the zone lacks; ``visible[d, z]`` — that, and ``d`` has
     heard of the zone; ``asks[d]`` — ``d`` could serve a zone some depot has heard of
-    (whose travel times are needed)."""
+    (whose travel times are needed). Items a depot holds and a zone lacks are compared
+    as bit sets (at most 63 items)."""
     n_depots, n_zones = visible_at.shape
     n_items = open_need.shape[1]
+    held = np.zeros(n_depots, dtype=np.int64)         # bit i: the depot holds item i
+    for e in range(n_depots):
+        for i in range(n_items):
+            if avail[e, i] > 1e-9:
+                held[e] |= np.int64(1) << i
+    lacking = np.zeros(n_zones, dtype=np.int64)       # bit i: the zone lacks item i (none without open need)
+    for z in range(n_zones):
+        total, bits = 0.0, np.int64(0)
+        for i in range(n_items):
+            total += open_need[z, i]
+            if open_need[z, i] > 1e-9:
+                bits |= np.int64(1) << i
+        if total > 1e-9:
+            lacking[z] = bits
     could = np.zeros((n_depots, n_zones), dtype=np.bool_)
     visible = np.zeros((n_depots, n_zones), dtype=np.bool_)
     wanted = np.zeros(n_zones, dtype=np.bool_)
-    for z in range(n_zones):
-        total = 0.0
-        for i in range(n_items):
-            total += open_need[z, i]
-        if total <= 1e-9:
+    for e in range(n_depots):
+        if not sends[e] or held[e] == 0:
             continue
-        escalated = escalated_at[z] <= now
-        for e in range(n_depots):
-            if not (sends[e] and serves[e, z] and (local[e] or escalated)):
-                continue
-            for i in range(n_items):
-                if open_need[z, i] > 1e-9 and avail[e, i] > 1e-9:
-                    could[e, z] = True
-                    break
-            if could[e, z] and visible_at[e, z] <= now:
-                visible[e, z] = True
-                wanted[z] = True
+        for z in area_zones[area_offsets[e]:area_offsets[e + 1]]:
+            if (lacking[z] & held[e]) != 0 and (local[e] or escalated_at[z] <= now):
+                could[e, z] = True
+                if visible_at[e, z] <= now:
+                    visible[e, z] = True
+                    wanted[z] = True
     asks = np.zeros(n_depots, dtype=np.bool_)
     for e in range(n_depots):
-        for z in range(n_zones):
+        for z in area_zones[area_offsets[e]:area_offsets[e + 1]]:
             if could[e, z] and wanted[z]:
                 asks[e] = True
                 break

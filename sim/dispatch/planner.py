@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from sim.dispatch.eligibility import (can_send, could_serve, earliest_arrival_served, keeps_for_first_batches,
-                                      nearest_depot_all, transport_plan)
+                                      nearest_depot_all, service_area_lists, transport_plan)
 from sim.dispatch.escalation import Escalation
 from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.transshipment import HubStop, hub_shortfall
@@ -45,6 +45,7 @@ class TourPlanner(Escalation):
         self.c = command
         depots = command.depots
         self.serves = serves                                           # [depot, zone]
+        self.areas = service_area_lists(serves)                        # the same, as lists of zones
         self.local = np.array([d.tier in LOCAL_TIERS for d in depots])
         self.has_local = serves[self.local].any(axis=0)                # zones with a reserve of their own
         self.has_reserves = bool(self.local.any())
@@ -187,7 +188,7 @@ class TourPlanner(Escalation):
             avail = self.avail() if avail is None else avail
             sends, wait, load = self._fleet_now(now)
             could, visible, asks = could_serve(c.visible_at, float(now), np.ascontiguousarray(open_need),
-                                                np.ascontiguousarray(avail), sends, self.serves, self.local,
+                                                np.ascontiguousarray(avail), sends, *self.areas, self.local,
                                                 self.escalated_at)
             # Travel times only for the depots that could ask for these zones or compete for them.
             travel = c.travel(asks)
@@ -346,7 +347,7 @@ class TourPlanner(Escalation):
         slack = self._slack_min
         # A depot competes only if a truck of its own could start within the slack.
         ready = np.where(wait <= slack, wait, math.inf) + load
-        return earliest_arrival_served(serve, travel, ready, load, slack)
+        return earliest_arrival_served(serve, travel, ready, load, slack, self.areas)
 
     def _min_per_km(self, d: int, travel_row: np.ndarray) -> float:
         """The depot's minutes of driving per straight-line kilometre (median over the zones it
