@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.dispatch.eligibility import earliest_arrival, lp_assignment, nearest_depot, transport_plan
+from sim.dispatch.eligibility import can_send, earliest_arrival, lp_assignment, nearest_depot, transport_plan
 from sim.dispatch.tours import Candidates, TourRules, build_tour, compose_load
 from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
 from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG, ITEMS
@@ -302,3 +302,46 @@ def test_the_planners_stock_follows_every_change_of_a_depots_stock(tmp_path):
     agrees()
     assert planner.avail()[0, WATER] == 10_000 - 100 + 40 - 200
     assert planner.avail()[1, WATER] == 10_000 + 200 and planner.avail()[1, FOOD] == 5_000 + 50
+
+
+def test_the_planners_fleet_follows_every_change_of_a_depots_trucks(tmp_path):
+    """The planner keeps each depot's can-send and ready time between changes of its
+    fleet; every way they change (a truck waiting for work and back to it, out on a
+    tour and back, the depot held and released, power cut) must show in the next plan,
+    as the depot's own methods give it."""
+    from sim.scenarios import load_scenario
+    from sim.world.world import build_world
+    from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1, trucks=2), depot("d2", 2, tier="city")], impact=everywhere_impact(0.5))
+    world = build_world(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    planner, (d1, d2) = world.command.planner, world.depots
+
+    def agrees(now):
+        sends, wait, load = planner._fleet_now(now)
+        assert sends.tolist() == [can_send(d) for d in world.depots]
+        assert wait.tolist() == [d.ready_in_min(now) for d in world.depots]
+        assert load.tolist() == [d.load_time_min() for d in world.depots]
+
+    agrees(0.0)
+    d1.truck_out("d1-1", 50.0)
+    agrees(10.0)
+    d1.truck_out("d1-2", 40.0)
+    agrees(10.0)
+    assert planner._fleet_now(10.0)[1][0] == 30.0          # the first truck back at 40 min
+    agrees(45.0)
+    d1.truck_back("d1-2")
+    agrees(45.0)
+    d1.wait_for_work()
+    agrees(45.0)
+    d1.back_to_work()
+    agrees(45.0)
+    d2.hold()
+    agrees(45.0)
+    assert not planner._fleet_now(45.0)[0][1]
+    d2.release()
+    agrees(45.0)
+    d1.power.cut("window", 2.0)
+    agrees(45.0)

@@ -55,6 +55,7 @@ class Depot:
         self.on_stock_change = None   # called with no arguments when available units change (set by command)
         self._back_min: dict[str, float] = {}     # truck id -> expected return from its tour
         self.on_stock_arrival = None  # callback set by command
+        self.on_fleet_change = None   # called with no arguments when whether or when a truck could load changes
 
     @property
     def slowdown(self) -> float:
@@ -75,18 +76,26 @@ class Depot:
         """An idle truck waits on this event (see :meth:`signal_work`); it calls
         :meth:`back_to_work` when woken."""
         self.idle_trucks += 1
+        self._fleet_changed()
         event = self.env.event()
         self._waiting.append(event)
         return event
 
     def back_to_work(self) -> None:
         self.idle_trucks -= 1
+        self._fleet_changed()
 
     def truck_out(self, truck_id: str, back_min: float) -> None:
         self._back_min[truck_id] = back_min
+        self._fleet_changed()
 
     def truck_back(self, truck_id: str) -> None:
         self._back_min.pop(truck_id, None)
+        self._fleet_changed()
+
+    def _fleet_changed(self) -> None:
+        if self.on_fleet_change is not None:
+            self.on_fleet_change()
 
     def trucks_home(self) -> int:
         """Trucks at the depot (not out on a tour, the one asking included)."""
@@ -95,11 +104,17 @@ class Depot:
     def ready_in_min(self, now: float) -> float:
         """How long until one of the depot's trucks could start loading: 0 with a
         truck waiting for work, else until its first truck is expected back."""
+        return max(self.ready_at_min() - now, 0.0)
+
+    def ready_at_min(self) -> float:
+        """When one of the depot's trucks could start loading (run minutes): ``-inf`` with
+        one at the depot, else when its first truck out is expected back; ``inf``
+        without trucks. Changes only when :attr:`on_fleet_change` is called."""
         if self.spec.trucks.count == 0:
             return math.inf
         if self.idle_trucks or len(self._back_min) < self.spec.trucks.count:
-            return 0.0
-        return self._first_back_in_min(now)
+            return -math.inf
+        return min(self._back_min.values())
 
     def next_truck_in_min(self, now: float) -> float:
         """How long until a truck other than the one at the bay could start loading: 0 with
@@ -115,9 +130,11 @@ class Depot:
     def hold(self) -> None:
         """Hold the depot back: its trucks take no tours until :meth:`release`."""
         self.blocked = True
+        self._fleet_changed()
 
     def release(self) -> None:
         self.blocked = False
+        self._fleet_changed()
         event, self._released = self._released, self.env.event()
         event.succeed()
         self.signal_work()

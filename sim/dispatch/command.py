@@ -24,6 +24,7 @@ most affected people.
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -112,9 +113,10 @@ class Command:
             self.report_delay_min = rng_reporting.triangular(rd.low, rd.mode, rd.high, size=n)
         else:
             self.report_delay_min = np.full(n, rd.low)
-        for d in depots:
+        for k, d in enumerate(depots):
             d.on_stock_arrival = self._stock_arrived
             d.on_stock_change = self.planner.stock_changed
+            d.on_fleet_change = functools.partial(self.planner.fleet_changed, k)
 
     # ------------------------------------------------------------ reports
     def start(self) -> None:

@@ -86,6 +86,10 @@ class TourPlanner(Escalation):
         self._lp_flow = None
         self.lp_dirty = True
         self._slack_min = float(command.scenario.policy.replan_every)
+        self._sends = np.zeros(len(depots), dtype=bool)            # _fleet_now's kept answers per depot
+        self._ready_at = np.full(len(depots), math.inf)
+        self._fleet_stale = np.ones(len(depots), dtype=bool)       # not asked since its fleet changed
+        self._load_time_min = np.array([x.spec.load_time for x in depots], dtype=float)
 
     # ------------------------------------------------------------------ demand
     def refresh_need(self, now: float) -> None:
@@ -165,16 +169,23 @@ class TourPlanner(Escalation):
                                        self.serves[d], c.visible_at[d], c.hit_min, c.first_deadline_min,
                                        self.first_en_route, travel_row, c.zones, now)
 
+    def fleet_changed(self, d: int) -> None:
+        """Whether or when depot ``d``'s trucks could load changed
+        (:attr:`sim.agents.depot.Depot.on_fleet_change`)."""
+        self._fleet_stale[d] = True
+
     def _fleet_now(self, now: float):
-        """Per depot, in one pass: whether it can send (:func:`can_send`), how long until
-        one of its trucks could start loading (:meth:`~sim.agents.depot.Depot.ready_in_min`)
-        and its loading time."""
-        sends, wait, load = [], [], []
-        for x in self.c.depots:
-            sends.append(can_send(x))
-            wait.append(x.ready_in_min(now))
-            load.append(x.load_time_min())
-        return np.array(sends, dtype=bool), np.array(wait, dtype=float), np.array(load, dtype=float)
+        """Per depot: whether it can send (:func:`can_send`), how long until one of its
+        trucks could start loading (:meth:`~sim.agents.depot.Depot.ready_in_min`) and its
+        loading time. A depot is asked again only after it reported a change of its fleet."""
+        depots = self.c.depots
+        for k in np.flatnonzero(self._fleet_stale).tolist():
+            self._sends[k] = can_send(depots[k])
+            self._ready_at[k] = depots[k].ready_at_min()
+        self._fleet_stale[:] = False
+        wait = np.maximum(self._ready_at - now, 0.0)
+        load = self._load_time_min * np.array([x.slowdown for x in depots], dtype=float)
+        return self._sends.copy(), wait, load
 
     def zones_for(self, d: int, now: float, open_need=None, avail=None) -> np.ndarray:
         """Indices of the zones depot ``d`` should serve now: known to it, in its service
