@@ -36,12 +36,15 @@ class Escalation:
         if not self.has_reserves or (not force and self._escalated_version == self.c._version):
             return
         self._escalated_version = self.c._version
-        open_need = self.open_need() if open_need is None else open_need
         known = self.c.known_min <= now                   # a reserve asks only for needs reported to it
+        unescalated = np.flatnonzero(known & self.has_local & np.isinf(self.escalated_at))
+        if not len(unescalated):
+            return
+        open_need = self.open_need() if open_need is None else open_need
+        if not (open_need[unescalated].sum(axis=1) > 1e-9).any():
+            return
         open_known = known & (open_need.sum(axis=1) > 1e-9)
         waiting = self.has_local & open_known & np.isinf(self.escalated_at)
-        if not waiting.any():
-            return
         avail = self.avail() if avail is None else avail
         local = np.flatnonzero(self.local)
         local = local[(self.serves[local] & waiting[None, :]).any(axis=1)]
