@@ -185,8 +185,11 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     if not len(cand):
         return None
     avail = np.array(avail, dtype=float)
+    need = np.ascontiguousarray(cand.need, dtype=float)
+    unit_kg = np.ascontiguousarray(unit_kg, dtype=float)
+    heaviest_first = np.argsort(-unit_kg, kind="stable")
     first_cap = np.where(cand.tier == 0, rules.first_batch_cap_kg(payload_kg), payload_kg)
-    carry_kg = np.minimum(np.minimum(cand.need, np.maximum(avail, 0.0)[None, :]) @ unit_kg, first_cap)
+    carry_kg = np.minimum(np.minimum(need, np.maximum(avail, 0.0)[None, :]) @ unit_kg, first_cap)
     worth = carry_kg >= min(rules.min_drop_kg, payload_kg)
     pool = np.flatnonzero(worth) if worth.any() else np.flatnonzero(carry_kg >= float(unit_kg.min()))
     if not len(pool):
@@ -194,7 +197,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     first = int(pool[0])                                 # rows come in urgency order
     tour = Tour(tour_id, depot_id)
     room = payload_kg
-    drop = _drop(cand, first, avail, unit_kg, items, room, rules, payload_kg)
+    drop = _drop(cand, need, first, avail, unit_kg, heaviest_first, items, room, rules, payload_kg)
     if drop is None:
         return None
     tour.drops.append(drop)
@@ -234,7 +237,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
             position, added_min, times = placed
         elif roads is not None and not _legs_drivable(cand, stops, position, k, roads):
             continue
-        drop = _drop(cand, k, avail, unit_kg, items, room, rules, payload_kg)
+        drop = _drop(cand, need, k, avail, unit_kg, heaviest_first, items, room, rules, payload_kg)
         if drop is None:
             continue
         stops.insert(position, k)
@@ -244,7 +247,8 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
         if exact:
             hand_over = times
         # Zones that lack only what the truck no longer has left to load drop out.
-        open_rows &= _loadable(cand.need, avail)
+        rows = np.flatnonzero(open_rows)
+        open_rows[rows] = _loadable(need[rows], avail)
     return tour
 
 
@@ -407,11 +411,14 @@ def _leg_drivable(cand: Candidates, a: int, b: int, roads: _RoadLegs) -> bool:
     return bool(np.isfinite(roads(a, b)))
 
 
-def _drop(cand: Candidates, row: int, avail: np.ndarray, unit_kg: np.ndarray, items: tuple, room_kg: float,
-          rules: TourRules, payload_kg: float) -> Drop | None:
+def _drop(cand: Candidates, need: np.ndarray, row: int, avail: np.ndarray, unit_kg: np.ndarray,
+          heaviest_first: np.ndarray, items: tuple, room_kg: float, rules: TourRules,
+          payload_kg: float) -> Drop | None:
+    """Candidate ``row``'s drop (:func:`compose_load` of its ``need`` within the room and the
+    tier's cap), taken out of ``avail``; ``None`` if not a whole unit fits."""
     tier = int(cand.tier[row])
     cap = min(room_kg, rules.first_batch_cap_kg(payload_kg)) if tier == 0 else room_kg
-    load = compose_load(cand.need[row], avail, unit_kg, cap)
+    load = _compose_load(need[row], avail, unit_kg, float(cap), heaviest_first)
     if not load.any():
         return None
     avail -= load
