@@ -345,3 +345,28 @@ def test_the_planners_fleet_follows_every_change_of_a_depots_trucks(tmp_path):
     agrees(45.0)
     d1.power.cut("window", 2.0)
     agrees(45.0)
+
+
+def test_the_planners_first_supplies_follow_every_zones_first_supply(tmp_path):
+    """The planner marks a zone as having had first supplies when the zone says so,
+    whoever unloads there (a truck, a last-mile trip) — not when it next looks."""
+    from sim.scenarios import load_scenario
+    from sim.world.world import build_world
+    from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=4)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 2, 100, 0.2), ("Z2", 3, 100, 0.2), ("Z3", 4, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5))
+    world = build_world(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    planner, zones = world.command.planner, world.zones
+
+    def agrees():
+        assert planner._first_done.tolist() == [z.first_supply_min < math.inf for z in zones]
+
+    agrees()
+    zones[1].receive(30.0, {"water_l": 10.0}, "d1", "district")
+    agrees()
+    zones[1].receive(40.0, {"water_l": 10.0}, "d1", "district")
+    zones[2].receive(50.0, {"food_ration": 1.0}, "c1", "city")
+    agrees()
+    assert planner._first_done.tolist() == [False, True, True]

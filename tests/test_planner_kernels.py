@@ -37,10 +37,10 @@ from hypothesis.extra.numpy import arrays
 from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_served
 from sim.dispatch.eligibility import could_serve as _could_serve_kernel
 from sim.dispatch.eligibility import service_area_lists
-from sim.dispatch.transshipment import hub_demand as _hub_demand
+from sim.dispatch.transshipment import hub_demand as _hub_demand_kernel
 from sim.dispatch.tours import _most_urgent_insertion, compose_load
 from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG
-from sim.dispatch.transshipment import hub_shortfall
+from sim.dispatch.transshipment import hub_shortfall as _hub_shortfall_kernel
 from sim.scenarios.items import ITEMS
 
 KERNEL_SETTINGS = dict(
@@ -144,6 +144,19 @@ def hub_cases(draw):
                 open_need=draw(floats_of((m, N_ITEMS), whole_units)),
                 first_day_need=draw(floats_of((m, N_ITEMS), whole_units)),
                 hit_min=draw(floats_of(m, minutes)))
+
+
+def _hub_demand(hub_area, heard, reached, escalated_at, now, open_need, first_day_need, hit_min):
+    """The kernel fed each zone's reserves as the planner feeds them."""
+    return _hub_demand_kernel(*service_area_lists(hub_area.T), hub_area.shape[0], heard, reached, escalated_at, now,
+                              open_need, first_day_need, hit_min)
+
+
+def hub_shortfall(hub_area, hubs, heard_at, known_min, now, reached, escalated_at, open_need, first_day_need, hit_min,
+                  avail, hub_incoming, asking):
+    """The kernel fed each zone's reserves as the planner feeds them."""
+    return _hub_shortfall_kernel(*service_area_lists(hub_area.T), hubs, heard_at, known_min, now, reached,
+                                 escalated_at, open_need, first_day_need, hit_min, avail, hub_incoming, asking)
 
 
 def replaced_hub_demand(hub_area, heard, reached, escalated_at, now, open_need, first_day_need, hit_min):

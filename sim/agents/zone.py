@@ -38,7 +38,7 @@ class Zone:
                  "displaced", "trapped", "hit_time_min", "needs", "received", "sheltered", "seeking_shelter",
                  "unsheltered_final", "relieved", "needing_first_day", "first_supply_min", "first_city_supply_min",
                  "first_district_supply_min",
-                 "relief_min", "report_min", "helpers", "log", "_items")
+                 "relief_min", "report_min", "helpers", "log", "_items", "on_first_supply")
 
     def __init__(self, zone_id: str, index: int, node: int, township: str, population: int,
                  vulnerable_share: float, log, lon: float = float("nan"), lat: float = float("nan")):
@@ -69,6 +69,7 @@ class Zone:
         self.helpers = 0
         self.log = log
         self._items: tuple = ()
+        self.on_first_supply = None   # called with no arguments when first supplies arrive (set by command)
 
     # ----------------------------------------------------------- the impact
     def hit(self, affected: int, displaced: int, trapped: int, time_min: float, needs) -> None:
@@ -132,6 +133,8 @@ class Zone:
         if depot_tier in FIRST_SUPPLY_TIERS and self.first_supply_min == math.inf:
             self.first_supply_min = now
             self.log.add(now, "first_supply", agent=depot_id, zone=self.zone_id)
+            if self.on_first_supply is not None:
+                self.on_first_supply()
         if depot_tier in DISTRICT_TIERS and self.first_district_supply_min == math.inf:
             self.first_district_supply_min = now
         if depot_tier == "city" and self.first_city_supply_min == math.inf:

@@ -22,6 +22,7 @@ truck that asks (:meth:`TourPlanner.next_tour`):
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -52,6 +53,7 @@ class TourPlanner(Escalation):
         self.hubs = [k for k, d in enumerate(depots) if d.tier == "street" and d.spec.trucks.count > 0]
         self.hub_stops = {k: HubStop(depots[k], k) for k in self.hubs}
         self.hub_area = serves[self.hubs]                              # [hub, zone]
+        self.hubs_of_zone = service_area_lists(self.hub_area.T)        # each zone's township reserves
         self._hub_index = np.array(self.hubs, dtype=np.int64)
         self.hub_district_delivered = np.zeros(len(self.hubs), dtype=bool)   # a district truck reached its area
         self._cut_of, self._cut = None, None                                 # Command.cut_off, as sorted indices
@@ -78,7 +80,9 @@ class TourPlanner(Escalation):
         self._avail = None
         self._min_per_km_at: dict[tuple[int, int], float] = {}   # (depot, router epoch) -> minutes per km
         self.first_en_route = np.zeros(n, dtype=np.int64)
-        self._first_done = np.zeros(n, dtype=bool)          # zones known to have had first supplies
+        self._first_done = np.zeros(n, dtype=bool)          # zones that have had first supplies
+        for zone in command.zones:
+            zone.on_first_supply = functools.partial(self._first_done.__setitem__, zone.index, True)
         self._zone_objects = np.empty(n, dtype=object)      # the zone agents, for indexing by rows
         self._zone_objects[:] = command.zones
         self.district_delivered = np.zeros(n, dtype=bool)   # zones a district or city truck has delivered to
@@ -220,7 +224,6 @@ class TourPlanner(Escalation):
 
     def _tiers(self, depot, rows, now: float):
         c = self.c
-        self._note_first_supplies(rows)
         first_done = self._first_done[rows]
         first_day_open = (self.first_day_need[rows] - self.delivered[rows] - self.en_route[rows] > 1e-9).any(axis=1)
         tier = np.where(~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH,
@@ -229,13 +232,6 @@ class TourPlanner(Escalation):
         deadline = np.where(tier == FIRST_BATCH, hit + c.first_deadline_min,
                             np.where(tier == RELIEF, hit + c.relief_deadline_min, now + c.lookahead_min))
         return tier, deadline
-
-    def _note_first_supplies(self, rows: np.ndarray) -> None:
-        """Mark the zones among ``rows`` that have had first supplies (once had, always had)."""
-        zones = self.c.zones
-        for k in rows[~self._first_done[rows]].tolist():
-            if zones[k].first_supply_min < math.inf:
-                self._first_done[k] = True
 
     def _extra_stops(self, d: int, open_need, avail, now: float) -> list:
         """Stops other than zones for depot ``d``: township reserves (for district and city
@@ -307,7 +303,7 @@ class TourPlanner(Escalation):
         # not moved into a reserve for relief: an item of which depot d holds less than
         # the open need of every zone it knows of goes where it is needed, direct,
         # instead of into one township's reserve where it may wait while others lack it.
-        short, ok, first_hit = hub_shortfall(self.hub_area, hubs, c.visible_at[d], c.known_min, float(now), reached,
+        short, ok, first_hit = hub_shortfall(*self.hubs_of_zone, hubs, c.visible_at[d], c.known_min, float(now), reached,
                                              self.escalated_at, np.ascontiguousarray(open_need), self.first_day_need,
                                              c.hit_min, np.ascontiguousarray(avail), self.hub_incoming, d)
         if not ok.any():

@@ -32,20 +32,23 @@ class HubStop:
 
 
 @njit(cache=True)
-def hub_demand(hub_area, heard, reached, escalated_at, now, open_need, first_day_need, hit_min):
-    """Per township reserve (rows of ``hub_area[hub, zone]``), over its zones among
-    ``heard`` — all of them before district supplies have ``reached`` it, after that
-    those whose request has escalated by ``now``: their summed need per item (first-day
-    need before, open need after), whether there is any such zone, and the earliest
-    hit among them (``inf`` without one)."""
-    n_hubs, n_items = hub_area.shape[0], open_need.shape[1]
+def hub_demand(zone_offsets, zone_hubs, n_hubs, heard, reached, escalated_at, now, open_need, first_day_need,
+               hit_min):
+    """Per township reserve (the reserves of zone ``z`` are
+    ``zone_hubs[zone_offsets[z]:zone_offsets[z + 1]]``: :func:`~sim.dispatch.eligibility.service_area_lists`
+    of the transposed ``hub_area[hub, zone]``), over its zones among ``heard`` — all of
+    them before district supplies have ``reached`` it, after that those whose request has
+    escalated by ``now``: their summed need per item (first-day need before, open need
+    after), whether there is any such zone, and the earliest hit among them (``inf``
+    without one). One pass over the heard zones, in ascending order."""
+    n_items = open_need.shape[1]
     demand = np.zeros((n_hubs, n_items))
     has_zones = np.zeros(n_hubs, dtype=np.bool_)
     first_hit = np.full(n_hubs, np.inf)
-    for j in range(n_hubs):
-        need = open_need if reached[j] else first_day_need
-        for z in heard:
-            if hub_area[j, z] and (not reached[j] or escalated_at[z] <= now):
+    for z in heard:
+        for j in zone_hubs[zone_offsets[z]:zone_offsets[z + 1]]:
+            if not reached[j] or escalated_at[z] <= now:
+                need = open_need if reached[j] else first_day_need
                 has_zones[j] = True
                 for i in range(n_items):
                     demand[j, i] += need[z, i]
@@ -54,14 +57,14 @@ def hub_demand(hub_area, heard, reached, escalated_at, now, open_need, first_day
 
 
 @njit(cache=True)
-def hub_shortfall(hub_area, hubs, heard_at, known_min, now, reached, escalated_at, open_need, first_day_need,
-                  hit_min, avail, hub_incoming, asking):
-    """What district depot ``asking`` would bring each township reserve ``hubs[j]`` (rows
-    of ``hub_area``) as :meth:`sim.dispatch.planner.TourPlanner._hub_rows` describes it:
-    over the zones the depot has heard of by ``now`` (``heard_at[z] <= now``, known to
-    command), the :func:`hub_demand`; less what a reached reserve holds and what is on
-    its way to it; only items the depot holds; for a reached reserve none of an item the
-    depot holds less of than the open need of all those zones (scarce stock goes
+def hub_shortfall(zone_offsets, zone_hubs, hubs, heard_at, known_min, now, reached, escalated_at, open_need,
+                  first_day_need, hit_min, avail, hub_incoming, asking):
+    """What district depot ``asking`` would bring each township reserve ``hubs[j]`` (its
+    zones as in :func:`hub_demand`) as :meth:`sim.dispatch.planner.TourPlanner._hub_rows`
+    describes it: over the zones the depot has heard of by ``now`` (``heard_at[z] <= now``,
+    known to command), the :func:`hub_demand`; less what a reached reserve holds and what
+    is on its way to it; only items the depot holds; for a reached reserve none of an item
+    the depot holds less of than the open need of all those zones (scarce stock goes
     direct). Returns ``(short[hub, item], wanted[hub], first_hit[hub])``, ``wanted``:
     some shortfall and some zone counted."""
     n_zones, n_items = open_need.shape
@@ -80,8 +83,8 @@ def hub_shortfall(hub_area, hubs, heard_at, known_min, now, reached, escalated_a
     wanted = np.zeros(n_hubs, dtype=np.bool_)
     if count == 0:
         return short, wanted, np.full(n_hubs, np.inf)
-    demand, has_zones, first_hit = hub_demand(hub_area, heard, reached, escalated_at, now, open_need,
-                                              first_day_need, hit_min)
+    demand, has_zones, first_hit = hub_demand(zone_offsets, zone_hubs, n_hubs, heard, reached, escalated_at, now,
+                                              open_need, first_day_need, hit_min)
     open_heard = np.zeros(n_items)
     for z in heard:
         for i in range(n_items):
