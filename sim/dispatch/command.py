@@ -257,8 +257,8 @@ class Command:
             self._log_stock()
             if self.reported and np.any(self.planner.open_need()[self.known_min < math.inf] > 1e-9):
                 self.planner.escalate(self.env.now, force=True)
-                self._watch_idle_stock(interval)
                 self.need_changed()
+                self._watch_idle_stock(interval)      # the trucks just woken have not moved yet
             else:
                 self.idle_stock.nothing_open()
 
