@@ -5,6 +5,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_hazard_earthquake import GRAPH, SANHE_PINGGU_1679, ZONE_LAT, ZONE_LON, ZONE_POP
 from worlds import depot, scenario_doc, write_network, write_scenario, write_zones
 
@@ -158,3 +160,36 @@ def test_work_goes_to_the_team_that_would_start_it_soonest():
     assert work._choose([held, queued], node=0) is queued
     # Work whose crew-minutes differ by kind: the queue counts in tasks of that length, plus this one.
     assert work._choose([held, queued], node=0, by_kind={"road_repair": 60.0}) is queued   # 300 + 60 vs 90
+
+
+def replaced_choose(teams, now, travel, crews, by_kind=None):
+    """``WorkAssigner._choose`` before the loop: the cost of every team as arrays, the
+    first least."""
+    queued = np.array([t.waiting for t in teams], dtype=float) / crews
+    held = np.maximum(np.array([t.held_until for t in teams], dtype=float) - now, 0.0)
+    if by_kind is None:
+        cost = held + queued * 480.0 + travel
+    else:
+        cost = held + (queued + 1.0) * np.array([by_kind[t.kind] for t in teams]) + travel
+    return teams[int(np.argmin(cost))]
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["road_repair", "army"]), st.integers(0, 4), st.integers(1, 3),
+                          st.sampled_from([0.0, 50.0, 100.0, 300.0]), st.sampled_from([0.0, 5.0, 12.5, 30.0])),
+                min_size=1, max_size=6),
+       st.booleans())
+def test_team_choice_is_the_first_least_cost_as_the_array_computation_gave(rows, with_kinds):
+    """Held back, queue per crew and travel: ties (equal costs are common here) go to the
+    first team, as ``np.argmin`` gave them."""
+    teams = []
+    for k, (kind, waiting, crews, held_until, _) in enumerate(rows):
+        team = fake_team(f"t{k}", kind)
+        team.waiting, team.spec, team.held_until = waiting, SimpleNamespace(count=crews), held_until
+        teams.append(team)
+    travel = np.array([r[4] for r in rows])
+    work = WorkAssigner(SimpleNamespace(now=100.0), teams, SimpleNamespace(has_coordinates=False))
+    work._from_bases_min[7] = travel
+    by_kind = {"road_repair": 60.0, "army": 30.0} if with_kinds else None
+    crews = np.array([float(r[2]) for r in rows])
+    assert work._choose(teams, node=7, by_kind=by_kind) is replaced_choose(teams, 100.0, travel, crews, by_kind)

@@ -16,6 +16,8 @@ communications outage, :mod:`sim.world.comms`).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from sim.agents.team import Task
@@ -58,7 +60,7 @@ class WorkAssigner:
         self.task_seq = 0
         self._index = {id(t): k for k, t in enumerate(teams)}
         self._base = np.array([t.base_node for t in teams], dtype=np.int64)
-        self._crews = np.array([t.spec.count for t in teams], dtype=float)
+        self._crew_count = [float(t.spec.count) for t in teams]
         self._dedicated: dict[int, str] = {}          # team -> the only kind of work it takes
         self._left_out: dict[str, set[int]] = {}      # kind of work -> teams that take none of it
         self._by_kind: dict[int, dict[str, float]] = {}   # task seq -> crew-minutes by team kind
@@ -109,16 +111,23 @@ class WorkAssigner:
         return self.task_seq
 
     def _choose(self, teams, node: int, by_kind: dict[str, float] | None = None):
+        """The team of ``teams`` whose crews would start (with ``by_kind``: finish) work at
+        ``node`` first; ties to the first. A loop, not arrays: a kind of work has a few
+        capable teams (three for debris on M8)."""
         now = self.env.now
-        index = [self._index[id(t)] for t in teams]
-        travel = self._crow_flight_from_bases_min(node)[index]
-        queued = np.array([t.waiting for t in teams], dtype=float) / self._crews[index]
-        held = np.maximum(np.array([t.held_until for t in teams], dtype=float) - now, 0.0)
-        if by_kind is None:
-            cost = held + queued * SHIFT_MIN + travel
-        else:
-            cost = held + (queued + 1.0) * np.array([by_kind[t.kind] for t in teams]) + travel
-        return teams[int(np.argmin(cost))]
+        from_bases = self._crow_flight_from_bases_min(node).tolist()
+        best, best_cost = None, math.inf
+        for t in teams:
+            k = self._index[id(t)]
+            queued = t.waiting / self._crew_count[k]
+            held = max(t.held_until - now, 0.0)
+            if by_kind is None:
+                cost = held + queued * SHIFT_MIN + from_bases[k]
+            else:
+                cost = held + (queued + 1.0) * by_kind[t.kind] + from_bases[k]
+            if best is None or cost < best_cost:
+                best, best_cost = t, cost
+        return best
 
     def send(self, team, task: Task) -> None:
         """Give ``task`` to ``team`` once the order reaches it."""
