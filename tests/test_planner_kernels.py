@@ -38,7 +38,7 @@ from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_serv
 from sim.dispatch.eligibility import could_serve as _could_serve_kernel
 from sim.dispatch.eligibility import service_area_lists
 from sim.dispatch.transshipment import hub_demand as _hub_demand_kernel
-from sim.dispatch.tours import _most_urgent_insertion, compose_load
+from sim.dispatch.tours import _loadable, _most_urgent_insertion, compose_load
 from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG
 from sim.dispatch.transshipment import hub_shortfall as _hub_shortfall_kernel
 from sim.scenarios.items import ITEMS
@@ -408,3 +408,14 @@ def test_asks_are_the_depots_that_could_serve_a_zone_some_depot_sees(case):
     _, _, asks = _could_serve(**case)
     for lp in (False, True):
         np.testing.assert_array_equal(asks, replaced_masks(**case, lp=lp)[3])
+
+
+# ---------------------------------------------------------------- loadable rows
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(st.integers(1, 30).flatmap(lambda m: floats_of((m, N_ITEMS), st.sampled_from(
+           [0.0, 0.4e-9, 1e-9, 0.5, 0.999999999, 1.0, 2.5, 40.0]))),
+       floats_of(N_ITEMS, st.sampled_from([-3.0, -0.0, 0.0, 0.5, 0.999999999, 1.0, 7.0, 1e6])))
+def test_loadable_rows_are_the_rows_the_numpy_code_found(need, avail):
+    replaced = (np.floor(np.minimum(need, np.maximum(avail, 0.0)[None, :]) + 1e-9) > 0).any(axis=1)
+    np.testing.assert_array_equal(_loadable(need, avail), replaced)

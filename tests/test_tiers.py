@@ -179,3 +179,20 @@ def test_the_last_truck_waits_for_the_villages_still_to_report_instead_of_leavin
     leaves = 90.0 if keep == 0 else 50.0
     want = leaves + LOAD + EDGE + UNLOAD + EDGE + UNLOAD / 2
     assert z2.first_supply_min == pytest.approx(want)
+
+
+def test_the_planner_sees_district_stock_move_into_a_township_reserve_when_it_does(tmp_path):
+    """Whether district or city stock has reached a township reserve is looked at again only
+    after some depot's stock changed; stock moving in changes the reserve's, so the planner
+    sees it at once — and a move from another township reserve does not count."""
+    from sim.world.world import build_world
+
+    depots = [depot("district", 1), _hub(3, 1_000, 500)]
+    scenario, base = _world(tmp_path, depots)
+    world = build_world(scenario, base_dir=base)
+    planner, hub = world.command.planner, _by_id(world)["hub"]
+    assert planner._hub_district_in().tolist() == [False]
+    hub.receive_transfer({"water_l": 10.0}, "other", "street")
+    assert planner._hub_district_in().tolist() == [False]
+    hub.receive_transfer({"water_l": 10.0}, "district", "district", by_truck=True)
+    assert planner._hub_district_in().tolist() == [True]

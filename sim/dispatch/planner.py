@@ -58,6 +58,7 @@ class TourPlanner(Escalation):
         self.hub_district_delivered = np.zeros(len(self.hubs), dtype=bool)   # a district truck reached its area
         self._cut_of, self._cut = None, None                                 # Command.cut_off, as sorted indices
         self._hub_in = np.zeros(len(self.hubs), dtype=bool)                  # district stock moved into its reserve
+        self._hub_in_version = -1                                            # the stock version _hub_in was read at
         self.zone_xy, self.depot_xy = zone_xy, depot_xy
         self.depot_zone_km = np.hypot(*(depot_xy[:, None, :] - zone_xy[None, :, :]).transpose(2, 0, 1))
         n, k = len(command.zones), len(ITEMS)
@@ -315,10 +316,13 @@ class TourPlanner(Escalation):
                 for j, h in enumerate(hubs) if ok[j]]
 
     def _hub_district_in(self) -> np.ndarray:
-        """Per hub, whether district or city stock has moved into its reserve (once in, always in)."""
+        """Per hub, whether district or city stock has moved into its reserve (once in, always
+        in); looked at again only after some depot's stock changed (stock moving in does)."""
         known = self._hub_in
-        for j in np.flatnonzero(~known).tolist():
-            known[j] = self.c.depots[self.hubs[j]].first_district_in_min < math.inf
+        if self._hub_in_version != self._stock_version:
+            for j in np.flatnonzero(~known).tolist():
+                known[j] = self.c.depots[self.hubs[j]].first_district_in_min < math.inf
+            self._hub_in_version = self._stock_version
         return known
 
     def _nearest_district(self, d: int, hubs: np.ndarray, now: float) -> np.ndarray:

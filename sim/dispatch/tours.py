@@ -315,9 +315,17 @@ def _keeps_deadlines(cand: Candidates, roads: _RoadLegs, stops: list[int], hand_
     return None
 
 
+@njit(cache=True)
 def _loadable(need: np.ndarray, avail: np.ndarray) -> np.ndarray:
     """Rows of ``need`` with a whole unit of some item in ``avail`` (as :func:`compose_load` counts it)."""
-    return (np.floor(np.minimum(need, np.maximum(avail, 0.0)[None, :]) + 1e-9) > 0).any(axis=1)
+    n_rows, n_items = need.shape
+    out = np.zeros(n_rows, dtype=np.bool_)
+    for r in range(n_rows):
+        for i in range(n_items):
+            if np.floor(min(need[r, i], max(avail[i], 0.0)) + 1e-9) > 0:
+                out[r] = True
+                break
+    return out
 
 
 @njit(cache=True)
