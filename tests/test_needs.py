@@ -287,3 +287,16 @@ def test_the_need_kernel_equals_the_numpy_need_for_scalars_grids_and_times_per_z
                             (rng.uniform(-100, 5 * DAY_MIN, size=n_zones), True),
                             (rng.uniform(-100, 5 * DAY_MIN, size=(3, n_zones)), True)):
         assert np.array_equal(t.group_need_by(t_min, per_zone), _group_need_by_numpy(t, t_min, per_zone))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_whole_table_s_need_equals_each_zone_s_own_view_to_the_bit(seed):
+    # The run's end figures ask the table once for every zone instead of each zone's view in turn.
+    rng = np.random.default_rng(400 + seed)
+    n_zones, n_groups = int(rng.integers(1, 6)), int(rng.integers(1, 7))
+    t = _random_table(rng, n_zones, n_groups)
+    t.tents_for[:] = rng.integers(0, 5, size=n_zones)
+    for when in rng.uniform(-100.0, 5 * DAY_MIN, size=5):
+        whole = t.need_by(when)
+        for z in range(n_zones):
+            assert np.array_equal(whole[z], t.zone(z).need_by(when)[0])

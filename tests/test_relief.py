@@ -13,10 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
 
+from sim.analysis.metrics import unmet_need
 from sim.api import run
-from sim.scenarios import load_scenario
+from sim.scenarios import builtin_scenario_path, load_scenario
 
 H = 60.0
+DAY_MIN = 24 * H
 
 
 def small_world(tmp_path, *, displaced=0.0, depots=None, duration="24h", **extra):
@@ -188,3 +190,18 @@ def test_running_sums_per_zone_agree_with_numpy_to_the_bit(n_events, n_zones, n_
                          np.sort(rng.random((5, n_zones)) * 700.0, axis=0)])
     got = _cumulative_by_zone(zone.astype(np.int64), times, values, at)
     np.testing.assert_array_equal(got, _cumulative_oracle(zone, times, values, at))
+
+
+def test_unmet_need_of_all_zones_at_once_is_the_zones_own_unmet_summed_in_order():
+    result = run(load_scenario(builtin_scenario_path("three_outages")))
+    w = result.world
+    affected = [z for z in w.zones if z.is_affected]
+    short = 0.0
+    for when in (0.0, 6 * H, w.scenario.duration / 2, w.scenario.duration - 1e-6, w.scenario.duration + DAY_MIN):
+        want: dict[str, float] = {}
+        for z in affected:
+            for item, amount in z.unmet(when).items():
+                want[item] = want.get(item, 0.0) + amount
+        assert sorted(unmet_need(w, affected, when).items()) == sorted(want.items())
+        short += sum(want.values())
+    assert short > 0

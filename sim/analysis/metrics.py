@@ -29,7 +29,8 @@ from sim.analysis.prepositioning import prepositioning_kpis
 from sim.analysis.relief import relief_figures
 from sim.scenarios.items import ITEMS
 
-__all__ = ["summarize", "zones_frame", "supply_audit", "SupplyAuditError", "SUPPLY_LINES_H", "RELIEF_LINES_H"]
+__all__ = ["summarize", "zones_frame", "supply_audit", "unmet_need", "SupplyAuditError", "SUPPLY_LINES_H",
+           "RELIEF_LINES_H"]
 
 SUPPLY_LINES_H = (3.0, 4.0, 6.0)
 RELIEF_LINES_H = (8.0, 12.0)
@@ -74,6 +75,20 @@ def township_first_supplies(world, sites) -> np.ndarray:
                 first = min(first, depot.first_district_in_min)
         out.append(float(since_hit_min(first, hit)))
     return np.array(out, dtype=float)
+
+
+def unmet_need(world, zones, t_min: float) -> dict[str, float]:
+    """Units due by ``t_min`` and not received, per item over ``zones``: each zone's
+    :meth:`~sim.agents.zone.Zone.unmet`, summed in zone order, the needs of every zone
+    worked out at once."""
+    table = world.needs
+    need = table.need_by(t_min).tolist()
+    out: dict[str, float] = {}
+    for z in zones:
+        for item, due in zip(table.items, need[z.index]):
+            if due > 0:
+                out[item] = out.get(item, 0.0) + max(due - z.received.get(item, 0.0), 0.0)
+    return out
 
 
 def supply_audit(run) -> dict:
@@ -179,10 +194,7 @@ def summarize(run) -> dict:
         aid, aid_verdicts = mutual_aid_figures(run, verdicts, without)
         verdicts += aid_verdicts
     duration = sc.duration
-    unmet = {}
-    for z in affected:
-        for item, amount in z.unmet(duration - 1e-6).items():      # rations due at the very end are not late
-            unmet[item] = unmet.get(item, 0.0) + amount
+    unmet = unmet_need(w, affected, duration - 1e-6)                # rations due at the very end are not late
     trucks = w.trucks
     truck_util = (sum(t.busy_until(duration) for t in trucks) / (len(trucks) * duration)) if trucks else None
     teams_by_kind: dict[str, list] = {}
