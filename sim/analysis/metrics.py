@@ -44,9 +44,14 @@ def _h(minutes: float):
     return None if not math.isfinite(minutes) else round(minutes / 60.0, 4)
 
 
-def _since_hit_h(minutes: float, zone) -> float | None:
-    """Hours from the zone's hit to ``minutes`` (:func:`sim.analysis.clock.since_hit_min`)."""
-    return _h(float(since_hit_min(minutes, zone.hit_time_min)))
+def _since_hit_hours(zones, time: str) -> list:
+    """Hours from each zone's hit to its ``time`` attribute (:func:`sim.analysis.clock.since_hit_min`),
+    indexed by zone index."""
+    minutes = since_hit_min([getattr(z, time) for z in zones], [z.hit_time_min for z in zones]).tolist()
+    out = [None] * len(zones)
+    for z, m in zip(zones, minutes):
+        out[z.index] = _h(m)
+    return out
 
 
 def _label(hours: float) -> str:
@@ -277,24 +282,30 @@ def zones_frame(run) -> pd.DataFrame:
     table = w.needs
     by_condition = {c: table.people[:, [g for g, cc in enumerate(table.group_condition) if cc == c]].sum(axis=1)
                     for c in dict.fromkeys(table.group_condition)}
+    people = {c: n.tolist() for c, n in by_condition.items()}
     need_end = table.need_by(run.scenario.duration - 1e-6)
+    need = {item: need_end[:, table.items.index(item)].tolist() for item in ITEMS if item in table.items}
+    since_hit = {name: _since_hit_hours(w.zones, name) for name in ("report_min", "first_supply_min",
+                                                                    "first_district_supply_min",
+                                                                    "first_city_supply_min", "relief_min")}
     rows = []
     for z in w.zones:
+        k = z.index
         row = {
             "zone_id": z.zone_id, "township": z.township, "lon": z.lon, "lat": z.lat, "node": z.node,
             "population": z.population, "vulnerable_share": z.vulnerable_share, "affected": z.affected,
-            "displaced": z.displaced, "public_shelter": int(by_condition["public_shelter"][z.index]),
-            "relatives": int(by_condition["relatives"][z.index]), "outdoors": int(by_condition["outdoors"][z.index]),
-            "no_lifelines": int(by_condition["no_lifelines"][z.index]),
+            "displaced": z.displaced, "public_shelter": people["public_shelter"][k],
+            "relatives": people["relatives"][k], "outdoors": people["outdoors"][k],
+            "no_lifelines": people["no_lifelines"][k],
             "needing_relief": z.needing_first_day, "sheltered": z.sheltered, "relieved": z.relieved,
             "hit_h": _h(z.hit_time_min) if z.is_affected else None,
-            "report_h": _since_hit_h(z.report_min, z), "first_supply_h": _since_hit_h(z.first_supply_min, z),
-            "first_district_supply_h": _since_hit_h(z.first_district_supply_min, z),
-            "first_city_supply_h": _since_hit_h(z.first_city_supply_min, z),
-            "relief_h": _since_hit_h(z.relief_min, z),
+            "report_h": since_hit["report_min"][k], "first_supply_h": since_hit["first_supply_min"][k],
+            "first_district_supply_h": since_hit["first_district_supply_min"][k],
+            "first_city_supply_h": since_hit["first_city_supply_min"][k],
+            "relief_h": since_hit["relief_min"][k],
         }
-        for k, item in enumerate(ITEMS):
-            row[f"need_{item}"] = float(need_end[z.index, table.items.index(item)]) if item in table.items else 0.0
+        for item in ITEMS:
+            row[f"need_{item}"] = need[item][k] if item in need else 0.0
             row[f"delivered_{item}"] = z.received.get(item, 0.0)
         rows.append(row)
     return pd.DataFrame(rows)
