@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 import yaml
 
+from sim.analysis.metrics import township_first_supplies
 from sim.analysis.relief import LIMITS, _fleet_intervals, _fleet_use, _limits, _received_and_sheltered
 from sim.api import run
 from sim.scenarios import load_scenario
@@ -132,10 +133,15 @@ def _limits_zone_by_zone(run, covered, needing, received, sheltered, line_min):
     return {k: int(round(v)) for k, v in out.items()}
 
 
-def test_what_limited_relief_is_what_each_zone_asked_on_its_own_gives():
+@pytest.fixture(scope="module")
+def m8_12h():
     doc = load_scenario("m8_earthquake").model_dump(mode="json")
     doc["duration"] = "12h"
-    result = run(load_scenario_text(yaml.safe_dump(doc)))
+    return run(load_scenario_text(yaml.safe_dump(doc)))
+
+
+def test_what_limited_relief_is_what_each_zone_asked_on_its_own_gives(m8_12h):
+    result = m8_12h
     table = result.world.needs
     affected = np.array([z.is_affected for z in result.world.zones])
     needing = np.where(table.first_day_needing & affected[:, None], table.people, 0)
@@ -148,3 +154,19 @@ def test_what_limited_relief_is_what_each_zone_asked_on_its_own_gives():
         assert limits == _limits_zone_by_zone(result, covered, needing, received[0], sheltered[0], line_min)
         causes |= {k for k, v in limits.items() if v}
     assert {"shelter_places", "trucks", "stock_bedding"} <= causes
+
+
+def test_township_first_supplies_are_each_township_s_own_zones_and_reserves(m8_12h):
+    w = m8_12h.world
+    sites = [z for z in w.zones if z.is_affected and z.needs_relief]
+    serves = w.command.planner.serves
+    want = []
+    for town in sorted({z.township for z in sites}):
+        zones = [z for z in sites if z.township == town]
+        first = min(z.first_district_supply_min for z in zones)
+        for k, depot in enumerate(w.depots):
+            if depot.tier == "street" and any(serves[k, z.index] for z in zones):
+                first = min(first, depot.first_district_in_min)
+        want.append(max(first - min(z.hit_time_min for z in zones), 0.0))
+    assert any(d.tier == "street" for d in w.depots) and len(want) > 1
+    assert township_first_supplies(w, sites).tolist() == want

@@ -70,13 +70,17 @@ def township_first_supplies(world, sites) -> np.ndarray:
     at one of its communities, or moved into a township reserve serving it (one value per township
     with sites needing relief)."""
     serves = world.command.planner.serves
+    towns: dict[str, list] = {}
+    for z in sites:
+        towns.setdefault(z.township, []).append(z)
     out = []
-    for town in sorted({z.township for z in sites}):
-        zones = [z for z in sites if z.township == town]
+    for town in sorted(towns):
+        zones = towns[town]
         hit = min(z.hit_time_min for z in zones)
         first = min(z.first_district_supply_min for z in zones)
+        served = serves[:, [z.index for z in zones]].any(axis=1)
         for k, depot in enumerate(world.depots):
-            if depot.tier == "street" and any(serves[k, z.index] for z in zones):
+            if depot.tier == "street" and served[k]:
                 first = min(first, depot.first_district_in_min)
         out.append(float(since_hit_min(first, hit)))
     return np.array(out, dtype=float)
