@@ -6,10 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from report_folders import run_folder
 
 from sim.report.msel import MSEL_COLUMNS, msel_frame, msel_injects
-from sim.report.msel_rows import BLOCK_H
+from sim.report.msel_rows import BLOCK_H, _first
 
 M8_DEBRIS_HOURS = [7.25, 7.53, 7.59, 7.62, 7.64, 7.66, 14.45, 15.23, 16.24, 21.34, 21.93, 22.68, 23.34, 28.17, 28.88,
                    29.41, 30.23, 35.04, 35.75, 36.47, 37.21, 42.14, 43.0, 44.1, 47.9, 49.2, 50.3, 51.0, 55.5, 56.1,
@@ -232,3 +234,20 @@ def test_msel_xlsx_is_the_workbook_styled_cell_by_cell(tmp_path):
     wb.save(tmp_path / "cell_by_cell.xlsx")
     assert len(frame) > 10
     assert _xlsx_parts(tmp_path / "shared.xlsx") == _xlsx_parts(tmp_path / "cell_by_cell.xlsx")
+
+
+@settings(max_examples=150, deadline=None)
+@given(kinds=st.lists(st.one_of(st.none(), st.sampled_from(["report", "order", "stuck"])), max_size=12),
+       dtype=st.sampled_from([object, "str", "string"]), kind=st.sampled_from(["report", "stuck", "deliver"]))
+def test_the_first_event_of_a_kind_is_the_first_row_the_kind_selects(kinds, dtype, kind):
+    """Found by position, not by selecting every event of the kind: the same row, or none."""
+    events = pd.DataFrame({"time_min": np.arange(len(kinds), dtype=float) * 7.5,
+                           "kind": pd.Series(kinds, dtype=dtype), "zone": [f"Z{k}" for k in range(len(kinds))]},
+                          index=np.arange(len(kinds)) * 3 + 1)
+    rows = events[events["kind"] == kind]
+    got = _first(events, kind)
+    if rows.empty:
+        assert got is None
+    else:
+        want = rows.iloc[0]
+        assert got.name == want.name and got.equals(want) and got.dtype == want.dtype
