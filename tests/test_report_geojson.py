@@ -133,7 +133,8 @@ _CELLS = st.one_of(st.none(), st.text(max_size=3), _FLOATS, st.integers(-2**40, 
 def _frames(draw):
     """Frames with columns of every kind a zones or closures table holds, and some it might."""
     n = draw(st.integers(0, 6))
-    kinds = draw(st.lists(st.sampled_from(["float", "float32", "int", "uint8", "bool", "str", "Int64", "object"]),
+    kinds = draw(st.lists(st.sampled_from(["float", "float32", "int", "uint8", "bool", "str", "string", "Int64",
+                                           "object"]),
                           min_size=0, max_size=8))
     columns = {}
     for k, kind in enumerate(kinds):
@@ -150,9 +151,9 @@ def _frames(draw):
             values = pd.Series(cells, dtype={"int": "int64", "uint8": "uint8", "Int64": "Int64"}[kind])
         elif kind == "bool":
             values = pd.Series(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
-        elif kind == "str":
+        elif kind in ("str", "string"):
             values = pd.Series(draw(st.lists(st.one_of(st.none(), st.text(max_size=4)), min_size=n, max_size=n)),
-                               dtype="str")
+                               dtype=kind)
         else:
             values = pd.Series(draw(st.lists(_CELLS, min_size=n, max_size=n)), dtype=object)
         columns[f"{kind}_{k}"] = values
@@ -163,7 +164,7 @@ def _frames(draw):
 @given(frame=_frames(), skip_first=st.booleans())
 def test_feature_properties_are_each_cell_converted_on_its_own(frame, skip_first):
     """Whole-column conversion gives what converting each cell of ``to_dict`` gives: the same
-    values of the same JSON types (NaN and ±inf as null, numpy scalars as Python ones)."""
+    values of the same JSON types (NaN, ±inf and missing text as null, numpy scalars as Python ones)."""
     skip = tuple(frame.columns[:1]) if skip_first else ()
     expected = [{key: _value(v) for key, v in row.items() if key not in skip}
                 for row in frame.to_dict(orient="records")]

@@ -62,12 +62,25 @@ def _numeric_values(column: pd.Series) -> list:
     return out
 
 
+def _text_values(column: pd.Series) -> list:
+    """:func:`_value` of every cell of a text column (``str`` or ``string``): the text, missing as ``None``."""
+    out = column.tolist()
+    for k in np.flatnonzero(column.isna().to_numpy()).tolist():
+        out[k] = None
+    return out
+
+
+def _whole_column(dtype) -> bool:
+    return _is_numeric(dtype) or isinstance(dtype, pd.StringDtype)
+
+
 def feature_properties(frame: pd.DataFrame, skip=()) -> list[dict]:
     """Each row of ``frame`` as a feature's properties, every column but ``skip``: the
-    cells as JSON values (:func:`_value`), numeric columns converted whole."""
+    cells as JSON values (:func:`_value`), numeric and text columns converted whole."""
     names = [name for name in frame.columns if name not in skip]
-    boxed = frame[[n for n in names if not _is_numeric(frame[n].dtype)]].to_dict(orient="list")
-    columns = [[_value(v) for v in boxed[n]] if n in boxed else _numeric_values(frame[n]) for n in names]
+    boxed = frame[[n for n in names if not _whole_column(frame[n].dtype)]].to_dict(orient="list")
+    columns = [[_value(v) for v in boxed[n]] if n in boxed else
+               _numeric_values(frame[n]) if _is_numeric(frame[n].dtype) else _text_values(frame[n]) for n in names]
     if not names:
         return [{} for _ in range(len(frame))]
     return [dict(zip(names, row)) for row in zip(*columns)]
