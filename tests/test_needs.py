@@ -287,3 +287,44 @@ def test_the_need_kernel_equals_the_numpy_need_for_scalars_grids_and_times_per_z
                             (rng.uniform(-100, 5 * DAY_MIN, size=n_zones), True),
                             (rng.uniform(-100, 5 * DAY_MIN, size=(3, n_zones)), True)):
         assert np.array_equal(t.group_need_by(t_min, per_zone), _group_need_by_numpy(t, t_min, per_zone))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_whole_table_s_need_equals_each_zone_s_own_view_to_the_bit(seed):
+    # The run's end figures ask the table once for every zone instead of each zone's view in turn.
+    rng = np.random.default_rng(400 + seed)
+    n_zones, n_groups = int(rng.integers(1, 6)), int(rng.integers(1, 7))
+    t = _random_table(rng, n_zones, n_groups)
+    t.tents_for[:] = rng.integers(0, 5, size=n_zones)
+    for when in rng.uniform(-100.0, 5 * DAY_MIN, size=5):
+        whole = t.need_by(when)
+        for z in range(n_zones):
+            assert np.array_equal(whole[z], t.zone(z).need_by(when)[0])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_needing_and_short_row_by_row_equal_the_whole_grid_of_units_due(seed):
+    # The relief curves' kernel fills the units due one time of every zone at a time; the
+    # table's array path works out the whole grid [..., Z, G, I] first: the same people to the bit,
+    # with zones never hit, times before the hit and deliveries broadcast over the times.
+    rng = np.random.default_rng(500 + seed)
+    n_zones, n_groups = int(rng.integers(1, 6)), int(rng.integers(1, 7))
+    t = _random_table(rng, n_zones, n_groups)
+    t.hit_min[rng.random(n_zones) < 0.2] = np.inf
+    t.people[:, 0] = rng.integers(0, 3, size=n_zones)              # half a litre a day for one person
+    t.per_person[:, 0] = 0.0
+    t.per_person[:, 0, W] = 0.5
+    t.first_day[0], t.needs_place[0] = 0.0, False
+    t.per_person[:, -1] = 0.0                                       # needs nothing delivered, maybe a place
+    t.needs_place[-1] = bool(seed % 2)
+    at = rng.uniform(-100.0, 5 * DAY_MIN, size=(int(rng.integers(1, 4)), int(rng.integers(2, 4)), n_zones))
+    at[0, 0] = np.where(np.isfinite(t.hit_min), t.hit_min, 0.0)                 # at the hit
+    at[-1, -1] = np.where(np.isfinite(t.until_min[:, 0]), t.until_min[:, 0], 0.0)   # as a group leaves
+    for got, sheltered in ((rng.integers(0, 900, size=at.shape + (len(ITEMS),)).astype(float),
+                            rng.integers(0, 300, size=at.shape).astype(float)),
+                           (rng.integers(0, 900, size=(n_zones, len(ITEMS))).astype(float), 40.0)):
+        t_z = t._zone_times(at, False, per_zone=True)
+        need = t.group_need_by(t_z, per_zone=True)
+        needing, short = t.needing_and_short(at, got, sheltered, per_zone=True)
+        assert needing.dtype == np.int64 and np.array_equal(needing, t._needing(t_z, need, False))
+        assert np.array_equal(short, t._share_out_need(need, got, sheltered)[1])

@@ -7,16 +7,23 @@ affected; the stated impact leaves the affected at home without lifelines.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
 
+from sim.analysis.clock import since_hit_min
+from sim.analysis.metrics import unmet_need, zones_frame
 from sim.api import run
-from sim.scenarios import load_scenario
+from sim.scenarios import builtin_scenario_path, load_scenario
+from sim.scenarios.items import ITEMS
 
 H = 60.0
+DAY_MIN = 24 * H
 
 
 def small_world(tmp_path, *, displaced=0.0, depots=None, duration="24h", **extra):
@@ -188,3 +195,57 @@ def test_running_sums_per_zone_agree_with_numpy_to_the_bit(n_events, n_zones, n_
                          np.sort(rng.random((5, n_zones)) * 700.0, axis=0)])
     got = _cumulative_by_zone(zone.astype(np.int64), times, values, at)
     np.testing.assert_array_equal(got, _cumulative_oracle(zone, times, values, at))
+
+
+@pytest.fixture(scope="module")
+def three_outages():
+    return run(load_scenario(builtin_scenario_path("three_outages")))
+
+
+def test_unmet_need_of_all_zones_at_once_is_the_zones_own_unmet_summed_in_order(three_outages):
+    w = three_outages.world
+    affected = [z for z in w.zones if z.is_affected]
+    short = 0.0
+    for when in (0.0, 6 * H, w.scenario.duration / 2, w.scenario.duration - 1e-6, w.scenario.duration + DAY_MIN):
+        want: dict[str, float] = {}
+        for z in affected:
+            for item, amount in z.unmet(when).items():
+                want[item] = want.get(item, 0.0) + amount
+        assert sorted(unmet_need(w, affected, when).items()) == sorted(want.items())
+        short += sum(want.values())
+    assert short > 0
+
+
+def _zones_frame_zone_by_zone(result) -> pd.DataFrame:
+    """zones.csv's table built a zone at a time, each figure asked of the zone on its own."""
+    w = result.world
+    table = w.needs
+
+    def hours(minutes):
+        return None if not math.isfinite(minutes) else round(minutes / 60.0, 4)
+
+    people = {c: table.people[:, [g for g, cc in enumerate(table.group_condition) if cc == c]].sum(axis=1)
+              for c in dict.fromkeys(table.group_condition)}
+    need_end = table.need_by(result.scenario.duration - 1e-6)
+    rows = []
+    for z in w.zones:
+        row = {"zone_id": z.zone_id, "township": z.township, "lon": z.lon, "lat": z.lat, "node": z.node,
+               "population": z.population, "vulnerable_share": z.vulnerable_share, "affected": z.affected,
+               "displaced": z.displaced, **{c: int(people[c][z.index]) for c in
+                                            ("public_shelter", "relatives", "outdoors", "no_lifelines")},
+               "needing_relief": z.needing_first_day, "sheltered": z.sheltered, "relieved": z.relieved,
+               "hit_h": hours(z.hit_time_min) if z.is_affected else None}
+        for name in ("report", "first_supply", "first_district_supply", "first_city_supply", "relief"):
+            row[f"{name}_h"] = hours(float(since_hit_min(getattr(z, f"{name}_min"), z.hit_time_min)))
+        for item in ITEMS:
+            row[f"need_{item}"] = float(need_end[z.index, table.items.index(item)]) if item in table.items else 0.0
+            row[f"delivered_{item}"] = z.received.get(item, 0.0)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_zones_frame_is_the_table_built_zone_by_zone(three_outages):
+    got, want = zones_frame(three_outages), _zones_frame_zone_by_zone(three_outages)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.to_csv(index=False, float_format="%.6g") == want.to_csv(index=False, float_format="%.6g")
+    assert got["first_supply_h"].notna().any() and got["hit_h"].isna().any()

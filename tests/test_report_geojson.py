@@ -10,10 +10,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from report_folders import run_folder
 from shapely.geometry import shape
 
 from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
+from sim.report.geojson import _value, closure_features, feature_properties
 from sim.report.road_closures import closed_km_by_class, closure_table
 
 
@@ -119,3 +122,63 @@ def test_closure_table_reads_schedules_crews_and_the_end_state():
     at_end = closed_km_by_class(table.reset_index(), 72.0)
     assert at_start == {"arterial": 0.9, "local": 0.8, "expressway": 0.2}
     assert at_end == {"local": 0.4, "expressway": 0.2}
+
+
+_FLOATS = st.one_of(st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 1e-300, 0.1]), st.floats())
+_CELLS = st.one_of(st.none(), st.text(max_size=3), _FLOATS, st.integers(-2**40, 2**40), st.booleans(),
+                   st.dictionaries(st.sampled_from(["water_l", "tent", 3]), st.one_of(_FLOATS, st.integers(0, 9))))
+
+
+@st.composite
+def _frames(draw):
+    """Frames with columns of every kind a zones or closures table holds, and some it might."""
+    n = draw(st.integers(0, 6))
+    kinds = draw(st.lists(st.sampled_from(["float", "float32", "int", "uint8", "bool", "str", "string", "Int64",
+                                           "object"]),
+                          min_size=0, max_size=8))
+    columns = {}
+    for k, kind in enumerate(kinds):
+        if kind == "float":
+            values = pd.Series(draw(st.lists(_FLOATS, min_size=n, max_size=n)), dtype="float64")
+        elif kind == "float32":
+            values = pd.Series(draw(st.lists(st.one_of(st.sampled_from([math.nan, -math.inf]), st.floats(width=32)),
+                                             min_size=n, max_size=n)), dtype="float32")
+        elif kind in ("int", "uint8", "Int64"):
+            bound = 255 if kind == "uint8" else 2**40
+            cells = draw(st.lists(st.integers(0 if kind == "uint8" else -bound, bound), min_size=n, max_size=n))
+            if kind == "Int64" and n:
+                cells[0] = None
+            values = pd.Series(cells, dtype={"int": "int64", "uint8": "uint8", "Int64": "Int64"}[kind])
+        elif kind == "bool":
+            values = pd.Series(draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+        elif kind in ("str", "string"):
+            values = pd.Series(draw(st.lists(st.one_of(st.none(), st.text(max_size=4)), min_size=n, max_size=n)),
+                               dtype=kind)
+        else:
+            values = pd.Series(draw(st.lists(_CELLS, min_size=n, max_size=n)), dtype=object)
+        columns[f"{kind}_{k}"] = values
+    return pd.DataFrame(columns, index=range(n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(frame=_frames(), skip_first=st.booleans())
+def test_feature_properties_are_each_cell_converted_on_its_own(frame, skip_first):
+    """Whole-column conversion gives what converting each cell of ``to_dict`` gives: the same
+    values of the same JSON types (NaN, ±inf and missing text as null, numpy scalars as Python ones)."""
+    skip = tuple(frame.columns[:1]) if skip_first else ()
+    expected = [{key: _value(v) for key, v in row.items() if key not in skip}
+                for row in frame.to_dict(orient="records")]
+    got = feature_properties(frame, skip=skip)
+    assert json.dumps(got, allow_nan=False) == json.dumps(expected, allow_nan=False)
+    assert got == expected
+
+
+def test_closure_features_keep_coordinates_rounded_and_properties_typed():
+    closures = closure_table(_stub_run())
+    features = closure_features(closures)
+    for k, (f, row) in enumerate(zip(features, closures.to_dict(orient="records"))):
+        assert f["id"] == k + 1
+        assert f["geometry"]["coordinates"] == [[round(float(row["lon0"]), 6), round(float(row["lat0"]), 6)],
+                                                [round(float(row["lon1"]), 6), round(float(row["lat1"]), 6)]]
+        assert json.dumps(f["properties"]) == json.dumps({key: _value(v) for key, v in row.items()
+                                                         if key not in ("lon0", "lat0", "lon1", "lat1")})

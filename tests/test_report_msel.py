@@ -6,10 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from report_folders import run_folder
 
 from sim.report.msel import MSEL_COLUMNS, msel_frame, msel_injects
-from sim.report.msel_rows import BLOCK_H
+from sim.report.msel_rows import BLOCK_H, _first
 
 M8_DEBRIS_HOURS = [7.25, 7.53, 7.59, 7.62, 7.64, 7.66, 14.45, 15.23, 16.24, 21.34, 21.93, 22.68, 23.34, 28.17, 28.88,
                    29.41, 30.23, 35.04, 35.75, 36.47, 37.21, 42.14, 43.0, 44.1, 47.9, 49.2, 50.3, 51.0, 55.5, 56.1,
@@ -194,3 +196,58 @@ def test_outage_windows_count_with_separators_and_the_noun_in_its_number(folder)
     synopses = " | ".join(pd.read_csv(folder / "msel.csv")["Event Synopsis"])
     for o in outages:
         assert o["what"] in synopses
+
+
+def _xlsx_parts(path) -> dict:
+    """The parts of a workbook, the times it was saved left out."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        return {name: re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"", book.read(name)) for name in book.namelist()}
+
+
+def test_msel_xlsx_is_the_workbook_styled_cell_by_cell(tmp_path):
+    """One bold font and one wrapping alignment shared by the cells: the same workbook, part for
+    part, as a new style object set on every cell."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    from sim.report.msel import _write_xlsx
+
+    frame = msel_frame(msel_injects(*_m8_like(), {"hazard": {"type": "earthquake"}}))
+    _write_xlsx(frame, tmp_path / "shared.xlsx")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "MSEL"
+    ws.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        ws.append(list(row))
+    for k, width in enumerate((8, 11, 7, 50, 60, 16, 22, 26, 40, 30, 30)):
+        ws.column_dimensions[ws.cell(row=1, column=k + 1).column_letter].width = width
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "A2"
+    wb.save(tmp_path / "cell_by_cell.xlsx")
+    assert len(frame) > 10
+    assert _xlsx_parts(tmp_path / "shared.xlsx") == _xlsx_parts(tmp_path / "cell_by_cell.xlsx")
+
+
+@settings(max_examples=150, deadline=None)
+@given(kinds=st.lists(st.one_of(st.none(), st.sampled_from(["report", "order", "stuck"])), max_size=12),
+       dtype=st.sampled_from([object, "str", "string"]), kind=st.sampled_from(["report", "stuck", "deliver"]))
+def test_the_first_event_of_a_kind_is_the_first_row_the_kind_selects(kinds, dtype, kind):
+    """Found by position, not by selecting every event of the kind: the same row, or none."""
+    events = pd.DataFrame({"time_min": np.arange(len(kinds), dtype=float) * 7.5,
+                           "kind": pd.Series(kinds, dtype=dtype), "zone": [f"Z{k}" for k in range(len(kinds))]},
+                          index=np.arange(len(kinds)) * 3 + 1)
+    rows = events[events["kind"] == kind]
+    got = _first(events, kind)
+    if rows.empty:
+        assert got is None
+    else:
+        want = rows.iloc[0]
+        assert got.name == want.name and got.equals(want) and got.dtype == want.dtype

@@ -29,7 +29,8 @@ from sim.analysis.prepositioning import prepositioning_kpis
 from sim.analysis.relief import relief_figures
 from sim.scenarios.items import ITEMS
 
-__all__ = ["summarize", "zones_frame", "supply_audit", "SupplyAuditError", "SUPPLY_LINES_H", "RELIEF_LINES_H"]
+__all__ = ["summarize", "zones_frame", "supply_audit", "unmet_need", "SupplyAuditError", "SUPPLY_LINES_H",
+           "RELIEF_LINES_H"]
 
 SUPPLY_LINES_H = (3.0, 4.0, 6.0)
 RELIEF_LINES_H = (8.0, 12.0)
@@ -43,9 +44,14 @@ def _h(minutes: float):
     return None if not math.isfinite(minutes) else round(minutes / 60.0, 4)
 
 
-def _since_hit_h(minutes: float, zone) -> float | None:
-    """Hours from the zone's hit to ``minutes`` (:func:`sim.analysis.clock.since_hit_min`)."""
-    return _h(float(since_hit_min(minutes, zone.hit_time_min)))
+def _since_hit_hours(zones, time: str) -> list:
+    """Hours from each zone's hit to its ``time`` attribute (:func:`sim.analysis.clock.since_hit_min`),
+    indexed by zone index."""
+    minutes = since_hit_min([getattr(z, time) for z in zones], [z.hit_time_min for z in zones]).tolist()
+    out = [None] * len(zones)
+    for z, m in zip(zones, minutes):
+        out[z.index] = _h(m)
+    return out
 
 
 def _label(hours: float) -> str:
@@ -64,16 +70,34 @@ def township_first_supplies(world, sites) -> np.ndarray:
     at one of its communities, or moved into a township reserve serving it (one value per township
     with sites needing relief)."""
     serves = world.command.planner.serves
+    towns: dict[str, list] = {}
+    for z in sites:
+        towns.setdefault(z.township, []).append(z)
     out = []
-    for town in sorted({z.township for z in sites}):
-        zones = [z for z in sites if z.township == town]
+    for town in sorted(towns):
+        zones = towns[town]
         hit = min(z.hit_time_min for z in zones)
         first = min(z.first_district_supply_min for z in zones)
+        served = serves[:, [z.index for z in zones]].any(axis=1)
         for k, depot in enumerate(world.depots):
-            if depot.tier == "street" and any(serves[k, z.index] for z in zones):
+            if depot.tier == "street" and served[k]:
                 first = min(first, depot.first_district_in_min)
         out.append(float(since_hit_min(first, hit)))
     return np.array(out, dtype=float)
+
+
+def unmet_need(world, zones, t_min: float) -> dict[str, float]:
+    """Units due by ``t_min`` and not received, per item over ``zones``: each zone's
+    :meth:`~sim.agents.zone.Zone.unmet`, summed in zone order, the needs of every zone
+    worked out at once."""
+    table = world.needs
+    need = table.need_by(t_min).tolist()
+    out: dict[str, float] = {}
+    for z in zones:
+        for item, due in zip(table.items, need[z.index]):
+            if due > 0:
+                out[item] = out.get(item, 0.0) + max(due - z.received.get(item, 0.0), 0.0)
+    return out
 
 
 def supply_audit(run) -> dict:
@@ -179,10 +203,7 @@ def summarize(run) -> dict:
         aid, aid_verdicts = mutual_aid_figures(run, verdicts, without)
         verdicts += aid_verdicts
     duration = sc.duration
-    unmet = {}
-    for z in affected:
-        for item, amount in z.unmet(duration - 1e-6).items():      # rations due at the very end are not late
-            unmet[item] = unmet.get(item, 0.0) + amount
+    unmet = unmet_need(w, affected, duration - 1e-6)                # rations due at the very end are not late
     trucks = w.trucks
     truck_util = (sum(t.busy_until(duration) for t in trucks) / (len(trucks) * duration)) if trucks else None
     teams_by_kind: dict[str, list] = {}
@@ -265,24 +286,30 @@ def zones_frame(run) -> pd.DataFrame:
     table = w.needs
     by_condition = {c: table.people[:, [g for g, cc in enumerate(table.group_condition) if cc == c]].sum(axis=1)
                     for c in dict.fromkeys(table.group_condition)}
+    people = {c: n.tolist() for c, n in by_condition.items()}
     need_end = table.need_by(run.scenario.duration - 1e-6)
+    need = {item: need_end[:, table.items.index(item)].tolist() for item in ITEMS if item in table.items}
+    since_hit = {name: _since_hit_hours(w.zones, name) for name in ("report_min", "first_supply_min",
+                                                                    "first_district_supply_min",
+                                                                    "first_city_supply_min", "relief_min")}
     rows = []
     for z in w.zones:
+        k = z.index
         row = {
             "zone_id": z.zone_id, "township": z.township, "lon": z.lon, "lat": z.lat, "node": z.node,
             "population": z.population, "vulnerable_share": z.vulnerable_share, "affected": z.affected,
-            "displaced": z.displaced, "public_shelter": int(by_condition["public_shelter"][z.index]),
-            "relatives": int(by_condition["relatives"][z.index]), "outdoors": int(by_condition["outdoors"][z.index]),
-            "no_lifelines": int(by_condition["no_lifelines"][z.index]),
+            "displaced": z.displaced, "public_shelter": people["public_shelter"][k],
+            "relatives": people["relatives"][k], "outdoors": people["outdoors"][k],
+            "no_lifelines": people["no_lifelines"][k],
             "needing_relief": z.needing_first_day, "sheltered": z.sheltered, "relieved": z.relieved,
             "hit_h": _h(z.hit_time_min) if z.is_affected else None,
-            "report_h": _since_hit_h(z.report_min, z), "first_supply_h": _since_hit_h(z.first_supply_min, z),
-            "first_district_supply_h": _since_hit_h(z.first_district_supply_min, z),
-            "first_city_supply_h": _since_hit_h(z.first_city_supply_min, z),
-            "relief_h": _since_hit_h(z.relief_min, z),
+            "report_h": since_hit["report_min"][k], "first_supply_h": since_hit["first_supply_min"][k],
+            "first_district_supply_h": since_hit["first_district_supply_min"][k],
+            "first_city_supply_h": since_hit["first_city_supply_min"][k],
+            "relief_h": since_hit["relief_min"][k],
         }
-        for k, item in enumerate(ITEMS):
-            row[f"need_{item}"] = float(need_end[z.index, table.items.index(item)]) if item in table.items else 0.0
+        for item in ITEMS:
+            row[f"need_{item}"] = need[item][k] if item in need else 0.0
             row[f"delivered_{item}"] = z.received.get(item, 0.0)
         rows.append(row)
     return pd.DataFrame(rows)

@@ -235,13 +235,19 @@ def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict
     need = table.group_need_by(table._zone_times(line_abs, True, per_zone=True), per_zone=True).sum(axis=1)
     unmet = np.clip(need - received, 0.0, None)
     tents = received[:, table.items.index("tent")] if "tent" in table.items else np.zeros(table.n_zones)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lacking_most = np.argmin(np.where(need > 0, received / need, np.inf), axis=1)      # [Z]: item index
+    people_left = unrelieved.sum(axis=1)
+    received_any = received.any(axis=1)
     fleet = _fleet_intervals(run)
     use: dict[tuple, tuple[float, float]] = {}
-    for z in np.flatnonzero(unrelieved.sum(axis=1) > 0):
+    held: dict[float, dict] = {}                          # stock able to be sent, per line time
+    short_everywhere: dict[tuple, float] = {}             # every zone's unmet need by a line time, per item
+    for z in np.flatnonzero(people_left > 0).tolist():
         zone = w.zones[z]
-        people = float(unrelieved[z].sum())
+        people = float(people_left[z])
         cut = any(a <= line_abs[z] and b > zone.hit_time_min for a, b in episodes.get(zone.zone_id, []))
-        if cut and not received[z].any():
+        if cut and not received_any[z]:
             out["roads"] += people
             continue
         if zone.report_min > line_abs[z]:
@@ -257,13 +263,15 @@ def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict
         rest = people - lacking_place
         if rest <= 0:
             continue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(need[z] > 0, received[z] / need[z], np.inf)
-        k = int(np.argmin(ratio))
+        k = int(lacking_most[z])
         item = table.items[k]
-        held = w.command.stock_at(float(line_abs[z])).get(item, 0.0)
-        short_everywhere = float(unmet[line_abs <= line_abs[z] + 1e-9, k].sum())
-        from_stock = rest * (min(max(1.0 - held / short_everywhere, 0.0), 1.0) if short_everywhere > 0 else 0.0)
+        at = float(line_abs[z])
+        if at not in held:
+            held[at] = w.command.stock_at(at)
+        if (at, k) not in short_everywhere:
+            short_everywhere[at, k] = float(unmet[line_abs <= line_abs[z] + 1e-9, k].sum())
+        stock, short = held[at].get(item, 0.0), short_everywhere[at, k]
+        from_stock = rest * (min(max(1.0 - stock / short, 0.0), 1.0) if short > 0 else 0.0)
         out[f"stock_{item}"] += from_stock
         window = (zone.hit_time_min, float(line_abs[z]))
         if window not in use:

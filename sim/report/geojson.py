@@ -27,8 +27,8 @@ import pandas as pd
 from sim.files import atomic_write
 from sim.report.time_classes import relief_classes, supply_classes
 
-__all__ = ["feature_collection", "zones_features", "closure_features", "facility_features", "write_geojson",
-           "GEOJSON_FILES"]
+__all__ = ["feature_collection", "feature_properties", "zones_features", "closure_features", "facility_features",
+           "write_geojson", "GEOJSON_FILES"]
 
 GEOJSON_FILES = ("zones.geojson", "roads_closed.geojson", "facilities.geojson")
 _DIGITS = 6
@@ -46,6 +46,49 @@ def _value(v):
     if isinstance(v, dict):
         return {str(k): _value(x) for k, x in v.items()}
     return v
+
+
+def _is_numeric(dtype) -> bool:
+    return isinstance(dtype, np.dtype) and dtype.kind in "biuf"
+
+
+def _numeric_values(column: pd.Series) -> list:
+    """:func:`_value` of every cell of a boolean, integer or float column, converted whole."""
+    values = column.to_numpy()
+    out = values.tolist()
+    if values.dtype.kind == "f":
+        for k in np.flatnonzero(~np.isfinite(values)).tolist():
+            out[k] = None
+    return out
+
+
+def _text_values(column: pd.Series) -> list:
+    """:func:`_value` of every cell of a text column (``str`` or ``string``): the text, missing as ``None``."""
+    out = column.tolist()
+    for k in np.flatnonzero(column.isna().to_numpy()).tolist():
+        out[k] = None
+    return out
+
+
+def _whole_column(dtype) -> bool:
+    return _is_numeric(dtype) or isinstance(dtype, pd.StringDtype)
+
+
+def feature_properties(frame: pd.DataFrame, skip=()) -> list[dict]:
+    """Each row of ``frame`` as a feature's properties, every column but ``skip``: the
+    cells as JSON values (:func:`_value`), numeric and text columns converted whole."""
+    names = [name for name in frame.columns if name not in skip]
+    boxed = frame[[n for n in names if not _whole_column(frame[n].dtype)]].to_dict(orient="list")
+    columns = [[_value(v) for v in boxed[n]] if n in boxed else
+               _numeric_values(frame[n]) if _is_numeric(frame[n].dtype) else _text_values(frame[n]) for n in names]
+    if not names:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def _rounded(column: pd.Series) -> list[float]:
+    """A coordinate column as floats rounded to :data:`_DIGITS` decimals (as :func:`_point` rounds)."""
+    return [round(v, _DIGITS) for v in column.to_numpy(dtype=float).tolist()]
 
 
 def _point(lon, lat) -> dict:
@@ -72,22 +115,23 @@ def zones_features(zones: pd.DataFrame, summary: dict) -> list[dict]:
     affected = zones["affected"].to_numpy(dtype=float) > 0
     first = supply.label(zones["first_supply_h"].astype(float))
     relieved = relief.label(zones["relief_h"].astype(float))
+    ids = [str(v) for v in zones["zone_id"].tolist()]
+    lon, lat = (_rounded(zones[c]) for c in ("lon", "lat"))
     features = []
-    for k, row in enumerate(zones.to_dict(orient="records")):
-        props = {key: _value(v) for key, v in row.items() if key not in ("lon", "lat")}
+    for k, props in enumerate(feature_properties(zones, skip=("lon", "lat"))):
         props["first_supply_class"] = first[k] if affected[k] else "not affected"
         props["relief_class"] = relieved[k] if affected[k] else "not affected"
-        features.append({"type": "Feature", "id": str(row["zone_id"]), "geometry": _point(row["lon"], row["lat"]),
-                         "properties": props})
+        point = {"type": "Point", "coordinates": [lon[k], lat[k]]}
+        features.append({"type": "Feature", "id": ids[k], "geometry": point, "properties": props})
     return features
 
 
 def closure_features(closures: pd.DataFrame) -> list[dict]:
+    ends = ("lon0", "lat0", "lon1", "lat1")
+    lon0, lat0, lon1, lat1 = (_rounded(closures[c]) for c in ends)
     features = []
-    for k, row in enumerate(closures.to_dict(orient="records")):
-        line = [[round(float(row["lon0"]), _DIGITS), round(float(row["lat0"]), _DIGITS)],
-                [round(float(row["lon1"]), _DIGITS), round(float(row["lat1"]), _DIGITS)]]
-        props = {key: _value(v) for key, v in row.items() if key not in ("lon0", "lat0", "lon1", "lat1")}
+    for k, props in enumerate(feature_properties(closures, skip=ends)):
+        line = [[lon0[k], lat0[k]], [lon1[k], lat1[k]]]
         features.append({"type": "Feature", "id": k + 1, "geometry": {"type": "LineString", "coordinates": line},
                          "properties": props})
     return features

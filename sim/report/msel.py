@@ -81,11 +81,12 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
               "Objective / Core Capability": 30, "Notes": 30}
     for k, name in enumerate(frame.columns):
         ws.column_dimensions[ws.cell(row=1, column=k + 1).column_letter].width = widths.get(name, 15)
+    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for cell in ws[1]:
-        cell.font = Font(bold=True)
+        cell.font = bold
     for row in ws.iter_rows(min_row=2):
         for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cell.alignment = wrapped
     ws.freeze_panes = "A2"
     with atomic_write(path) as tmp:
         wb.save(tmp)

@@ -54,8 +54,9 @@ def _pct(x) -> str:
 
 
 def _first(events: pd.DataFrame, kind: str):
-    rows = events[events["kind"] == kind]
-    return None if rows.empty else rows.iloc[0]
+    """The first event of ``kind`` (a row of ``events``), or ``None``."""
+    at = np.flatnonzero((events["kind"] == kind).to_numpy(dtype=bool, na_value=False))
+    return events.iloc[at[0]] if len(at) else None
 
 
 def hazard_onset(summary: dict, zones: pd.DataFrame, scenario: dict | None) -> list[Inject]:

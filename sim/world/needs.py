@@ -224,10 +224,17 @@ class NeedsTable:
 
     def needing_and_short(self, t_min, received: np.ndarray, sheltered: np.ndarray, per_zone: bool = False):
         """:meth:`needing` and :meth:`short` at the same times (``[..., Z, G]`` each), the
-        units due worked out once for both."""
+        units due worked out once for both, one time of every zone at a time."""
         t_z = self._zone_times(t_min, False, per_zone)
-        need = self.group_need_by(t_z, per_zone=True)
-        return self._needing(t_z, need, False), self._share_out_need(need, received, sheltered)[1]
+        lead, n_zones, n_items = t_z.shape[:-1], self.n_zones, len(self.items)
+        received = np.broadcast_to(np.asarray(received, dtype=float), lead + (n_zones, n_items))
+        sheltered = np.broadcast_to(np.asarray(sheltered, dtype=float), lead + (n_zones,))
+        needing, short = _needing_and_short_rows(
+            np.ascontiguousarray(t_z.reshape(-1, n_zones)), self.hit_min, self.until_min, self.first_day,
+            self.consumable, self.people, self.per_person, self.needs_place,
+            np.ascontiguousarray(received.reshape(-1, n_zones, n_items)),
+            np.ascontiguousarray(sheltered.reshape(-1, n_zones)), self._tent_index(), float(self.tent_people))
+        return needing.reshape(lead + needing.shape[1:]), short.reshape(lead + short.shape[1:])
 
     def _needing(self, t_z, need, first_day_only: bool) -> np.ndarray:
         """:meth:`needing` at the zones' times ``t_z`` with the units due there, ``need[..., Z, G, I]``."""
@@ -263,16 +270,51 @@ def _need_rows(t_z, hit, until, first_day, consumable, people, per_person):
     need = np.empty((n_rows, n_zones, n_groups, n_items))
     for m in range(n_rows):
         for z in range(n_zones):
-            need[m, z] = _zone_need(t_z[m, z], hit[z], until[z], first_day, consumable, people[z], per_person[z])
+            _fill_zone_need(need[m, z], t_z[m, z], hit[z], until[z], first_day, consumable, people[z], per_person[z])
     return need
+
+
+@njit(cache=True)
+def _needing_and_short_rows(t_z, hit, until, first_day, consumable, people, per_person, needs_place, received,
+                            sheltered, tent, tent_people):
+    """:meth:`NeedsTable.needing` and :meth:`NeedsTable.short` at each row of times ``t_z[M, Z]``
+    (``received[M, Z, I]``, ``sheltered[M, Z]``): ``[M, Z, G]`` each. The units due
+    (:func:`_zone_need`) are worked out for one row of every zone at a time and shared out
+    by :func:`_share_out_rows`."""
+    n_rows, n_zones = t_z.shape
+    n_groups, n_items = per_person.shape[1], per_person.shape[2]
+    needing = np.zeros((n_rows, n_zones, n_groups), dtype=np.int64)
+    short = np.empty((n_rows, n_zones, n_groups))
+    need = np.empty((n_zones, n_groups, n_items))
+    zone_of_row = np.arange(n_zones)
+    for m in range(n_rows):
+        for z in range(n_zones):
+            t = t_z[m, z]
+            _fill_zone_need(need[z], t, hit[z], until[z], first_day, consumable, people[z], per_person[z])
+            for g in range(n_groups):
+                due = 0.0
+                for i in range(n_items):
+                    due += need[z, g, i]
+                if (due > 0 or (needs_place[g] and t >= hit[z])) and t < until[z, g]:
+                    needing[m, z, g] = people[z, g]
+        short[m] = _share_out_rows(need, received[m], sheltered[m], zone_of_row, people, per_person, needs_place,
+                                   tent, tent_people)[1]
+    return needing, short
 
 
 @njit(cache=True)
 def _zone_need(t, hit, until, first_day, consumable, people, per_person):
     """:meth:`NeedsTable.group_need_by` for one zone at one time ``t`` (already clipped
     to the first day where that is asked): units per group and item, ``[G, I]``."""
+    need = np.empty(per_person.shape)
+    _fill_zone_need(need, t, hit, until, first_day, consumable, people, per_person)
+    return need
+
+
+@njit(cache=True)
+def _fill_zone_need(need, t, hit, until, first_day, consumable, people, per_person):
+    """:func:`_zone_need` written into ``need[G, I]`` (the batched kernels fill their rows in place)."""
     n_groups, n_items = per_person.shape
-    need = np.empty((n_groups, n_items))
     since = t - hit
     reached = 1.0 if t >= hit else 0.0
     for g in range(n_groups):
@@ -282,7 +324,6 @@ def _zone_need(t, hit, until, first_day, consumable, people, per_person):
         for i in range(n_items):
             units = rations if consumable[i] else reached
             need[g, i] = people[g] * per_person[g, i] * units
-    return need
 
 
 @njit(cache=True)
