@@ -79,6 +79,17 @@ def test_small_needs_nearby_travel_together_in_one_tour():
     assert tour.weight_kg <= 5_000 + 1e-9
 
 
+def test_each_drop_carries_its_units_per_item_as_the_planner_books_them():
+    """The planner books a drop's units on the way and delivered from ``drop.units``: the
+    same units as the drop's items, in the order of the items, and nobody can change them."""
+    tour = tour_of(candidates([1_000, 1_000, 1_000], [[5, 0], [5, 1], [6, 0]]))
+    assert len(tour.drops) == 3
+    for drop in tour.drops:
+        np.testing.assert_array_equal(drop.units, [drop.items.get(i, 0.0) for i in ITEMS])
+        assert not drop.units.flags.writeable
+    assert sum(float(d.units @ KG) for d in tour.drops) == tour.weight_kg
+
+
 def test_a_top_up_does_not_start_a_tour_while_a_larger_need_waits():
     tour = tour_of(candidates([30, 3_000], [[-20, 0], [30, 0]]), min_drop_kg=100.0, max_detour_min=5.0)
     assert [d.zone.zone_id for d in tour.drops] == ["Z1"]

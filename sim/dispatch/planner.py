@@ -375,7 +375,7 @@ class TourPlanner(Escalation):
     def _commit(self, depot, tour, now: float) -> None:
         depot.reserve(tour.items)
         for drop in tour.drops:
-            amounts = np.array([drop.items.get(i, 0.0) for i in ITEMS])
+            amounts = drop.units                  # built over ITEMS (build_tour)
             stop = drop.zone
             if isinstance(stop, HubStop):
                 if drop.purpose == "first_batch":
@@ -395,7 +395,7 @@ class TourPlanner(Escalation):
         self.lp_dirty = True
 
     def _settle(self, drop) -> np.ndarray:
-        amounts = np.array([drop.items.get(i, 0.0) for i in ITEMS])
+        amounts = drop.units                  # built over ITEMS (build_tour)
         stop = drop.zone
         if isinstance(stop, HubStop):
             self.hub_incoming[-1 - stop.index] -= amounts

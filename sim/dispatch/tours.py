@@ -70,6 +70,8 @@ class Drop:
     items: dict[str, float]
     weight_kg: float
     purpose: str
+    #: ``items`` as units per item of the items the tour was built over, in their order (read-only).
+    units: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -430,5 +432,6 @@ def _drop(cand: Candidates, need: np.ndarray, row: int, avail: np.ndarray, unit_
     if not load.any():
         return None
     avail -= load
+    load.setflags(write=False)
     return Drop(cand.zones[row], {items[i]: float(n) for i, n in enumerate(load) if n > 0},
-                float(load @ unit_kg), PURPOSES[tier])
+                float(load @ unit_kg), PURPOSES[tier], units=load)
