@@ -42,6 +42,7 @@ from sim.dispatch.tours import _loadable, _most_urgent_insertion, compose_load
 from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG
 from sim.dispatch.transshipment import hub_shortfall as _hub_shortfall_kernel
 from sim.scenarios.items import ITEMS
+from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, tiers_and_deadlines
 
 KERNEL_SETTINGS = dict(
     derandomize=True,
@@ -419,3 +420,39 @@ def test_asks_are_the_depots_that_could_serve_a_zone_some_depot_sees(case):
 def test_loadable_rows_are_the_rows_the_numpy_code_found(need, avail):
     replaced = (np.floor(np.minimum(need, np.maximum(avail, 0.0)[None, :]) + 1e-9) > 0).any(axis=1)
     np.testing.assert_array_equal(_loadable(need, avail), replaced)
+
+
+# ---------------------------------------------------------------- tiers and deadlines
+
+@st.composite
+def tier_cases(draw):
+    m = draw(zone_counts)
+    return dict(rows=np.flatnonzero(draw(masks(m))).astype(np.int64), first_done=draw(masks(m)),
+                first_en_route=draw(arrays(np.int64, m, elements=st.integers(0, 2))),
+                first_day_need=draw(floats_of((m, N_ITEMS), whole_units)),
+                delivered=draw(floats_of((m, N_ITEMS), units_near_threshold)),
+                en_route=draw(floats_of((m, N_ITEMS), units_near_threshold)),
+                hit_min=draw(floats_of(m, moments)), first_deadline_min=180.0, relief_deadline_min=480.0,
+                resupply_due_min=draw(moments))
+
+
+def replaced_tiers(rows, first_done, first_en_route, first_day_need, delivered, en_route, hit_min,
+                   first_deadline_min, relief_deadline_min, resupply_due_min):
+    """``TourPlanner._tiers`` before the kernel."""
+    first_day_open = (first_day_need[rows] - delivered[rows] - en_route[rows] > 1e-9).any(axis=1)
+    tier = np.where(~first_done[rows] & (first_en_route[rows] == 0), FIRST_BATCH,
+                    np.where(first_day_open, RELIEF, RESUPPLY))
+    hit = hit_min[rows]
+    deadline = np.where(tier == FIRST_BATCH, hit + first_deadline_min,
+                        np.where(tier == RELIEF, hit + relief_deadline_min, resupply_due_min))
+    return tier, deadline
+
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(tier_cases())
+def test_tiers_and_deadlines_are_those_the_numpy_code_gave(case):
+    tier, deadline = tiers_and_deadlines(**case)
+    expected_tier, expected_deadline = replaced_tiers(**case)
+    np.testing.assert_array_equal(tier, expected_tier)
+    np.testing.assert_array_equal(deadline, expected_deadline)
+    assert tier.dtype == expected_tier.dtype and deadline.dtype == expected_deadline.dtype

@@ -32,7 +32,7 @@ from sim.dispatch.eligibility import (can_send, could_serve, earliest_arrival_se
 from sim.dispatch.escalation import Escalation
 from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.transshipment import HubStop, hub_shortfall
-from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, urgency_order
+from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, tiers_and_deadlines, urgency_order
 from sim.agents.zone import DISTRICT_TIERS
 from sim.scenarios.items import ITEMS
 from sim.scenarios.resources import LOCAL_TIERS
@@ -224,15 +224,12 @@ class TourPlanner(Escalation):
         return may
 
     def _tiers(self, depot, rows, now: float):
+        """Urgency tier and deadline of each zone of ``rows`` (:func:`~sim.dispatch.urgency.tiers_and_deadlines`)."""
         c = self.c
-        first_done = self._first_done[rows]
-        first_day_open = (self.first_day_need[rows] - self.delivered[rows] - self.en_route[rows] > 1e-9).any(axis=1)
-        tier = np.where(~first_done & (self.first_en_route[rows] == 0), FIRST_BATCH,
-                        np.where(first_day_open, RELIEF, RESUPPLY))
-        hit = c.hit_min[rows]
-        deadline = np.where(tier == FIRST_BATCH, hit + c.first_deadline_min,
-                            np.where(tier == RELIEF, hit + c.relief_deadline_min, now + c.lookahead_min))
-        return tier, deadline
+        return tiers_and_deadlines(np.asarray(rows, dtype=np.int64), self._first_done, self.first_en_route,
+                                   self.first_day_need, self.delivered, self.en_route, c.hit_min,
+                                   float(c.first_deadline_min), float(c.relief_deadline_min),
+                                   float(now + c.lookahead_min))
 
     def _extra_stops(self, d: int, open_need, avail, now: float) -> list:
         """Stops other than zones for depot ``d``: township reserves (for district and city

@@ -16,8 +16,9 @@ vulnerable affected people.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-__all__ = ["urgency_order", "FIRST_BATCH", "RELIEF", "RESUPPLY"]
+__all__ = ["urgency_order", "tiers_and_deadlines", "FIRST_BATCH", "RELIEF", "RESUPPLY"]
 
 FIRST_BATCH, RELIEF, RESUPPLY = 0, 1, 2
 
@@ -30,3 +31,31 @@ def urgency_order(tier: np.ndarray, deadline_min: np.ndarray, arrival_min: np.nd
     # Feasible rows by slack; late rows by deadline (keys from last to first for lexsort).
     key = np.where(late, deadline_min, slack)
     return np.lexsort((-vulnerable, key, late, tier))
+
+
+@njit(cache=True)
+def tiers_and_deadlines(rows, first_done, first_en_route, first_day_need, delivered, en_route, hit_min,
+                        first_deadline_min, relief_deadline_min, resupply_due_min):
+    """The tier and deadline of each zone of ``rows``: its **first batch** (due
+    ``first_deadline_min`` after its hit) while it has had no first supplies
+    (``first_done``) and none is on its way (``first_en_route``); **relief** (due
+    ``relief_deadline_min`` after its hit) while some of its first day's need is neither
+    delivered nor on its way; else **resupply**, due at ``resupply_due_min``."""
+    n_items = first_day_need.shape[1]
+    tier = np.empty(rows.shape[0], dtype=np.int64)
+    deadline = np.empty(rows.shape[0])
+    for k in range(rows.shape[0]):
+        z = rows[k]
+        if not first_done[z] and first_en_route[z] == 0:
+            tier[k], deadline[k] = FIRST_BATCH, hit_min[z] + first_deadline_min
+            continue
+        first_day_open = False
+        for i in range(n_items):
+            if first_day_need[z, i] - delivered[z, i] - en_route[z, i] > 1e-9:
+                first_day_open = True
+                break
+        if first_day_open:
+            tier[k], deadline[k] = RELIEF, hit_min[z] + relief_deadline_min
+        else:
+            tier[k], deadline[k] = RESUPPLY, resupply_due_min
+    return tier, deadline
