@@ -223,6 +223,32 @@ def _fleet_use(fleet, a: float, b: float) -> tuple[float, float]:
     return (bay_busy / bay_time if bay_time else 0.0), (truck_busy / truck_time if truck_time else 0.0)
 
 
+def item_lacking_most(need: np.ndarray, received: np.ndarray) -> np.ndarray:
+    """Per zone (rows of ``need`` and ``received``, units per item), the index of the item
+    with the smallest share of its need received (items it needs none of left out; the
+    first such item on ties, and item 0 for a zone that needs nothing)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.argmin(np.where(need > 0, received / need, np.inf), axis=1)
+
+
+def _limited_before_supplies(zone, line_abs_min: float, episodes, received_any: bool) -> str | None:
+    """``"roads"`` for a zone cut off before the line that received nothing, ``"reports"``
+    for one whose report came after the line, else ``None``."""
+    cut = any(a <= line_abs_min and b > zone.hit_time_min for a, b in episodes.get(zone.zone_id, []))
+    if cut and not received_any:
+        return "roads"
+    return "reports" if zone.report_min > line_abs_min else None
+
+
+def _lacking_places(table, z: int, unrelieved, sheltered, tents) -> float:
+    """People of zone ``z`` not relieved for want of a place: a public shelter or a tent."""
+    place_groups = table.needs_place & (unrelieved[z] > 0)
+    if not place_groups.any():
+        return 0.0
+    places = sheltered[z] + np.floor(tents[z] + 1e-9) * table.tent_people
+    return float(min(unrelieved[z][place_groups].sum(), max(table.people[z][table.needs_place].sum() - places, 0.0)))
+
+
 def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict:
     """People not relieved at the first relief line, by what limited them (see the module docstring):
     ``roads``, ``reports``, ``shelter_places``, ``trucks``, ``bays``, ``stock_<item>``."""
@@ -235,8 +261,7 @@ def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict
     need = table.group_need_by(table._zone_times(line_abs, True, per_zone=True), per_zone=True).sum(axis=1)
     unmet = np.clip(need - received, 0.0, None)
     tents = received[:, table.items.index("tent")] if "tent" in table.items else np.zeros(table.n_zones)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lacking_most = np.argmin(np.where(need > 0, received / need, np.inf), axis=1)      # [Z]: item index
+    lacking_most = item_lacking_most(need, received)
     people_left = unrelieved.sum(axis=1)
     received_any = received.any(axis=1)
     fleet = _fleet_intervals(run)
@@ -246,20 +271,12 @@ def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict
     for z in np.flatnonzero(people_left > 0).tolist():
         zone = w.zones[z]
         people = float(people_left[z])
-        cut = any(a <= line_abs[z] and b > zone.hit_time_min for a, b in episodes.get(zone.zone_id, []))
-        if cut and not received_any[z]:
-            out["roads"] += people
+        before = _limited_before_supplies(zone, float(line_abs[z]), episodes, bool(received_any[z]))
+        if before is not None:
+            out[before] += people
             continue
-        if zone.report_min > line_abs[z]:
-            out["reports"] += people
-            continue
-        place_groups = table.needs_place & (unrelieved[z] > 0)
-        lacking_place = 0.0
-        if place_groups.any():
-            places = sheltered[z] + np.floor(tents[z] + 1e-9) * table.tent_people
-            lacking_place = float(min(unrelieved[z][place_groups].sum(),
-                                      max(table.people[z][table.needs_place].sum() - places, 0.0)))
-            out["shelter_places"] += lacking_place
+        lacking_place = _lacking_places(table, z, unrelieved, sheltered, tents)
+        out["shelter_places"] += lacking_place
         rest = people - lacking_place
         if rest <= 0:
             continue
