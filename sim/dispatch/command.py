@@ -96,6 +96,7 @@ class Command:
         self.planner = TourPlanner(self, np.ones((len(depots), n), dtype=bool) if serves is None else serves,
                                    zone_xy, depot_xy)
         self.depot_index = {id(d): k for k, d in enumerate(depots)}
+        self._serving = [np.flatnonzero(column).tolist() for column in self.planner.serves.T]
         self.reported: list = []
         self.helped: set[str] = set()
         self.cut_off: set[int] = set()            # zone indices no depot can reach now
@@ -188,13 +189,13 @@ class Command:
         now = self.env.now
         self.reported.append(zone)
         self.known_min[zone.index] = now
-        for k, depot in enumerate(self.depots):
-            delay = self.order_delay_min
-            if self.comms is not None:
-                delay = self.comms.order_delay(k, now, delay)
-            self.visible_at[k, zone.index] = now + delay
-            if self.planner.serves[k, zone.index]:
-                self.env.process(self._tell(depot, delay))
+        if self.comms is None:
+            delays = [self.order_delay_min] * len(self.depots)
+        else:
+            delays = [self.comms.order_delay(k, now, self.order_delay_min) for k in range(len(self.depots))]
+        self.visible_at[:, zone.index] = [now + delay for delay in delays]
+        for k in self._serving[zone.index]:                   # the depots whose area holds the zone
+            self.env.process(self._tell(self.depots[k], delays[k]))
         self.planner.lp_dirty = True
         if zone.index in self.cut_off and self.on_cut_off is not None:
             self.on_cut_off([zone])
