@@ -52,7 +52,8 @@ class Escalation:
         sends = np.array([can_send(self.c.depots[k]) for k in local])
         short = (demand > np.maximum(avail[local], 0.0) + self.hub_incoming[local] + 1e-9).any(axis=1) | ~sends
         short |= self._fleet_short(local, demand, open_known, now) & sends
-        covered_by_one = (self.serves[local] & ~short[:, None] & self._reaches(local)).any(axis=0)
+        able = local[~short]                              # reserves not short: do the roads let them cover?
+        covered_by_one = (self.serves[able] & self._reaches(able)).any(axis=0)
         # A zone still lacking its first day when its relief deadline is one request delay
         # away asks for help whatever its reserve holds.
         overdue = self.c.hit_min + self.c.relief_deadline_min - self.c.escalation_delay_min <= now
