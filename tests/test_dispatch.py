@@ -358,6 +358,37 @@ def test_the_planners_fleet_follows_every_change_of_a_depots_trucks(tmp_path):
     agrees(45.0)
 
 
+def test_travel_from_the_depots_follows_roads_slowing_closing_and_reopening(tmp_path):
+    """Command keeps whether each zone can drive back to each depot while no road opens or
+    closes; its travel matrix always equals one worked out afresh from the router."""
+    from sim.scenarios import load_scenario
+    from sim.world.world import build_world
+    from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=4)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 2, 100, 0.2), ("Z2", 3, 100, 0.2), ("Z3", 4, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1), depot("d2", 4, tier="city")], impact=everywhere_impact(0.5))
+    world = build_world(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    command, router, graph = world.command, world.router, world.graph
+
+    def agrees():
+        zone_nodes = [z.node for z in world.zones]
+        for k, d in enumerate(world.depots):
+            back = np.isfinite(router.times_to(d.node)[zone_nodes])
+            expected = np.where(back, router.times_from(d.node)[zone_nodes], math.inf)
+            np.testing.assert_array_equal(command.travel()[k], expected)
+
+    agrees()
+    first = np.flatnonzero(graph.heads == graph.index_of(2))        # the edges into node 2
+    for factor in (0.5, 0.0, 0.25, 1.0):
+        world.traffic.set_speed_factor(first, np.full(len(first), factor))
+        agrees()
+    one_way = np.flatnonzero((graph.tails == graph.index_of(3)) & (graph.heads == graph.index_of(2)))
+    world.traffic.set_speed_factor(one_way, np.zeros(len(one_way)))    # 3 -> 2 closed: Z2, Z3 cannot drive back to d1
+    agrees()
+    assert not np.isfinite(command.travel()[0, 1:]).any()
+
+
 def test_the_planners_first_supplies_follow_every_zones_first_supply(tmp_path):
     """The planner marks a zone as having had first supplies when the zone says so,
     whoever unloads there (a truck, a last-mile trip) — not when it next looks."""

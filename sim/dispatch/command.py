@@ -102,6 +102,8 @@ class Command:
         self.cut_off: set[int] = set()            # zone indices no depot can reach now
         self.tour_seq = 0
         self._travel_epoch = -1
+        self._back = np.zeros((len(depots), n), dtype=bool)       # zones that can drive back to each depot
+        self._back_at = np.full(len(depots), -1)                  # the router's open_roads_epoch of each row
         self._depot_nodes = np.array([d.node for d in depots], dtype=np.int64)
         self.order_delay_min = float(scenario.command.order_delay)
         self.idle_stock = IdleStockWatch()
@@ -292,8 +294,10 @@ class Command:
         for k in rows[~self._travel_done[rows]]:
             node = self.depots[k].node
             out = self.router.times_from(node)
-            back = self.router.times_to(node)[self.zone_node]
-            self._travel[k] = np.where(np.isfinite(back), out[self.zone_node], math.inf)
+            if self._back_at[k] != self.router.open_roads_epoch:     # no road opened or closed since: kept
+                self._back[k] = np.isfinite(self.router.times_to(node)[self.zone_node])
+                self._back_at[k] = self.router.open_roads_epoch
+            self._travel[k] = np.where(self._back[k], out[self.zone_node], math.inf)
             self._depot_travel[k] = out[self._depot_nodes]
             self._travel_done[k] = True
         return self._travel

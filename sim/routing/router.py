@@ -124,6 +124,7 @@ class Router:
 
             self._search = cch_or_dijkstra(self._search, strict=algorithm == "cch")
         self._epoch = graph.epoch
+        self._open_roads_epoch = graph.epoch
         self._trees: OrderedDict[int, _Tree] = OrderedDict()
         self._routes: OrderedDict[tuple[int, int], Route | None] = OrderedDict()
         self._in_trees: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -153,6 +154,15 @@ class Router:
         return self._graph.epoch
 
     @property
+    def open_roads_epoch(self) -> int:
+        """The epoch in which a road last opened or closed (its time turned finite or
+        ``inf``): answers that depend only on which nodes reach which — whether a time
+        is finite — hold as long as this stays the same."""
+        if self._graph.epoch != self._epoch:
+            self._sync()
+        return self._open_roads_epoch
+
+    @property
     def weight_min(self) -> np.ndarray:
         """Current travel time of every edge in minutes, ``inf`` where closed.
 
@@ -177,11 +187,7 @@ class Router:
             return
         changed = np.atleast_1d(np.asarray(edge_ids)).ravel()
         g = self._graph
-        self._weight_min[changed] = edge_time_min(
-            g.length_m[changed], g.speed_kmh[changed], g.speed_factor[changed])
-        self._search.weights_changed(changed)
-        self._epoch = g.epoch
-        self._forget()
+        self._set_weights(changed, edge_time_min(g.length_m[changed], g.speed_kmh[changed], g.speed_factor[changed]))
 
     def clear_cache(self) -> None:
         """Drop every cached answer (they are dropped on state changes anyway)."""
@@ -319,10 +325,16 @@ class Router:
             g = self._graph
             now = edge_time_min(g.length_m, g.speed_kmh, g.speed_factor)
             changed = np.flatnonzero(now != self._weight_min)
-            self._weight_min[changed] = now[changed]
-            self._search.weights_changed(changed)
-            self._epoch = g.epoch
-            self._forget()
+            self._set_weights(changed, now[changed])
+
+    def _set_weights(self, changed: np.ndarray, weight_min: np.ndarray) -> None:
+        """The edges ``changed`` take ``weight_min``; the graph's epoch is the Router's now."""
+        if (np.isinf(self._weight_min[changed]) != np.isinf(weight_min)).any():
+            self._open_roads_epoch = self._graph.epoch
+        self._weight_min[changed] = weight_min
+        self._search.weights_changed(changed)
+        self._epoch = self._graph.epoch
+        self._forget()
 
     def _tree_into(self, target: int):
         """The cached tree into ``target``; built once a target has been asked
