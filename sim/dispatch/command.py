@@ -197,14 +197,14 @@ class Command:
             delays = [self.comms.order_delay(k, now, self.order_delay_min) for k in range(len(self.depots))]
         self.visible_at[:, zone.index] = [now + delay for delay in delays]
         for k in self._serving[zone.index]:                   # the depots whose area holds the zone
-            self.env.process(self._tell(self.depots[k], delays[k]))
+            self.env.timeout(delays[k]).callbacks.append(functools.partial(self._tell, self.depots[k]))
         self.planner.lp_dirty = True
         if zone.index in self.cut_off and self.on_cut_off is not None:
             self.on_cut_off([zone])
         self._send_helpers()
 
-    def _tell(self, depot, delay: float):
-        yield self.env.timeout(delay)
+    def _tell(self, depot, _event) -> None:
+        """The order reaches ``depot``: its idle trucks look for work."""
         self._changed()
         depot.signal_work()
 

@@ -61,7 +61,7 @@ class Escalation:
         newly = waiting & (~covered_by_one | (overdue & open_first_day))
         if newly.any():
             self.escalated_at[newly] = now + self.c.escalation_delay_min
-            self.c.env.process(self._escalation_arrives(self.c.escalation_delay_min))
+            self.c.env.timeout(self.c.escalation_delay_min).callbacks.append(self._escalation_arrives)
 
     def _reaches(self, local: np.ndarray) -> np.ndarray:
         """``[reserve, zone]``: whether each of the reserves ``local`` can drive to the zone
@@ -92,6 +92,6 @@ class Escalation:
                          1.0)
         return (count > 0) & (weight > capacity * trips + 1e-9)
 
-    def _escalation_arrives(self, delay_min: float):
-        yield self.c.env.timeout(delay_min)
+    def _escalation_arrives(self, _event) -> None:
+        """Requests sent up ``command.escalation_delay`` ago reach the district."""
         self.c.need_changed()

@@ -138,12 +138,8 @@ class WorkAssigner:
             team.assign(task)
             return
 
-        def deliver():
-            yield self.env.timeout(delay)
-            team.assign(task, expected=True)
-
         team.expect()
-        self.env.process(deliver())
+        self.env.timeout(delay).callbacks.append(lambda _arrived: team.assign(task, expected=True))
 
     def assign(self, kind: str, node: int, work_min: float, label: str, zone: str, priority: float, on_done,
                skip=None, not_before_min: float = 0.0, work_min_by_kind: dict[str, float] | None = None):

@@ -10,9 +10,11 @@ delay after the hit) and crews choose where to work
 """
 from __future__ import annotations
 
+import functools
 import math
 
 from sim.dispatch.rescue import self_rescue
+from sim.engine.timers import at
 
 __all__ = ["schedule_rescue"]
 
@@ -35,10 +37,4 @@ def schedule_rescue(world, sites, report_delay_min: float) -> None:
         world.rescue.self_rescued_dead += dead
         if for_teams > 0:
             at_min = site.available_min + report_delay_min
-            world.env.process(_open_later(world, zone.index, for_teams, at_min))
-
-
-def _open_later(world, zone_index: int, people: int, at_min: float):
-    if at_min > world.env.now:
-        yield world.env.timeout(at_min - world.env.now)
-    world.rescue_coordinator.open_site(zone_index, people)
+            at(world.env, at_min, functools.partial(world.rescue_coordinator.open_site, zone.index, for_teams))
