@@ -21,17 +21,28 @@ def diamond():
     return RoadGraph.from_segments(u, v, length, np.full(4, KMH_60))
 
 
+@pytest.fixture(params=["in the agent's own process", "as a process of its own"])
+def drive_in(request):
+    """Trucks and crews drive inside their own process (``yield from``); a drive can also be a
+    process of its own: a road change ahead must reach the drive either way."""
+    def drive_in(env, traffic, *args):
+        if request.param == "as a process of its own":
+            return (yield env.process(traffic.drive(*args)))
+        return (yield from traffic.drive(*args))
+    return drive_in
+
+
 def edges_of(graph, a, b):
     return np.flatnonzero((graph.tails == a) & (graph.heads == b))
 
 
-def drive_with_change(graph, change_at_min, edges, factor):
+def drive_with_change(drive_in, graph, change_at_min, edges, factor):
     env = simpy.Environment()
     traffic = Traffic(env, Router(graph), EventLog())
     done = {}
 
     def truck():
-        yield env.process(traffic.drive("truck", 0, 3))
+        yield from drive_in(env, traffic, "truck", 0, 3)
         done["t"] = env.now
 
     def hazard():
@@ -44,40 +55,40 @@ def drive_with_change(graph, change_at_min, edges, factor):
     return done["t"], traffic.log.to_frame()
 
 
-def test_vehicle_drives_the_fastest_route_when_nothing_changes():
+def test_vehicle_drives_the_fastest_route_when_nothing_changes(drive_in):
     g = diamond()
-    t, log = drive_with_change(g, 100.0, edges_of(g, 2, 3), 0.0)
+    t, log = drive_with_change(drive_in, g, 100.0, edges_of(g, 2, 3), 0.0)
     assert t == pytest.approx(20.0)
     assert (log["kind"] == "reroute").sum() == 0
 
 
-def test_vehicle_reroutes_when_a_road_ahead_closes():
+def test_vehicle_reroutes_when_a_road_ahead_closes(drive_in):
     g = diamond()
     close = np.concatenate([edges_of(g, 1, 3), edges_of(g, 3, 1)])
     # Closed at minute 4 while driving 0 → 1: finish that edge (minute 10),
     # then 1 → 0 → 2 → 3 = 10 + 15 + 15 minutes.
-    t, log = drive_with_change(g, 4.0, close, 0.0)
+    t, log = drive_with_change(drive_in, g, 4.0, close, 0.0)
     assert t == pytest.approx(50.0)
     assert list(log.loc[log["kind"] == "reroute", "time_min"]) == [pytest.approx(10.0)]
 
 
-def test_vehicle_slows_down_when_a_road_ahead_floods():
+def test_vehicle_slows_down_when_a_road_ahead_floods(drive_in):
     g = diamond()
     slow = edges_of(g, 1, 3)
     # Half speed on 1 → 3 from minute 4: 10 + 20 = 30 min, equal to the other
     # way round from node 1 (10 + 15 + 15 = 40): it stays on its road.
-    t, _ = drive_with_change(g, 4.0, slow, 0.5)
+    t, _ = drive_with_change(drive_in, g, 4.0, slow, 0.5)
     assert t == pytest.approx(30.0)
 
 
-def test_change_off_the_route_does_not_disturb_the_vehicle():
+def test_change_off_the_route_does_not_disturb_the_vehicle(drive_in):
     g = diamond()
-    t, log = drive_with_change(g, 4.0, edges_of(g, 0, 2), 0.0)
+    t, log = drive_with_change(drive_in, g, 4.0, edges_of(g, 0, 2), 0.0)
     assert t == pytest.approx(20.0)
     assert (log["kind"] == "reroute").sum() == 0
 
 
-def test_vehicle_that_can_reach_nothing_waits_reports_and_goes_on_when_roads_reopen():
+def test_vehicle_that_can_reach_nothing_waits_reports_and_goes_on_when_roads_reopen(drive_in):
     g = diamond()
     everything = np.arange(g.n_edges)
     env = simpy.Environment()
@@ -85,7 +96,7 @@ def test_vehicle_that_can_reach_nothing_waits_reports_and_goes_on_when_roads_reo
     done = {}
 
     def truck():
-        yield env.process(traffic.drive("truck", 0, 3))
+        yield from drive_in(env, traffic, "truck", 0, 3)
         done["t"] = env.now
 
     def hazard():
@@ -101,7 +112,7 @@ def test_vehicle_that_can_reach_nothing_waits_reports_and_goes_on_when_roads_reo
     assert done["t"] == pytest.approx(80.0)
 
 
-def test_two_road_changes_in_one_instant_reroute_the_vehicle_once():
+def test_two_road_changes_in_one_instant_reroute_the_vehicle_once(drive_in):
     """Two layers changing the same route in one step (e.g. a flood and a closure)
     interrupt the moving vehicle once; it finishes its edge and re-routes."""
     g = diamond()
@@ -110,7 +121,7 @@ def test_two_road_changes_in_one_instant_reroute_the_vehicle_once():
     done = {}
 
     def truck():
-        yield env.process(traffic.drive("truck", 0, 3))
+        yield from drive_in(env, traffic, "truck", 0, 3)
         done["t"] = env.now
 
     def hazard():
@@ -127,7 +138,7 @@ def test_two_road_changes_in_one_instant_reroute_the_vehicle_once():
     assert (log["kind"] == "reroute").sum() == 1
 
 
-def test_a_change_while_finishing_the_edge_does_not_stop_the_vehicle():
+def test_a_change_while_finishing_the_edge_does_not_stop_the_vehicle(drive_in):
     """A change while the vehicle completes the edge it was on when interrupted
     is taken at the next node."""
     g = diamond()
@@ -136,7 +147,7 @@ def test_a_change_while_finishing_the_edge_does_not_stop_the_vehicle():
     done = {}
 
     def truck():
-        yield env.process(traffic.drive("truck", 0, 3))
+        yield from drive_in(env, traffic, "truck", 0, 3)
         done["t"] = env.now
 
     def hazard():

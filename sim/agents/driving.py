@@ -66,7 +66,9 @@ class Traffic:
         return src == dst or math.isfinite(self.router.travel_time_min(src, dst))
 
     def drive(self, agent: str, src: int, dst: int):
-        """SimPy process body: drive ``agent`` from ``src`` to ``dst``; returns minutes driven."""
+        """Drive ``agent`` from ``src`` to ``dst``; returns minutes driven. The agent's own
+        process runs it (``yield from``): a road change ahead interrupts that process, and
+        the interrupt lands here, in the drive."""
         env = self.env
         node = src
         started = env.now

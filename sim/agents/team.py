@@ -110,7 +110,7 @@ class Team:
             if task is None:
                 if not self.tasks.items and node != self.base_node:
                     self._in_task[k] = env.now
-                    yield env.process(self.traffic.drive(crew_id, node, self.base_node))
+                    yield from self.traffic.drive(crew_id, node, self.base_node)
                     node = self.base_node
                     self.busy_min += env.now - self._in_task.pop(k)
                 task = yield from self._wait_for_task()
@@ -122,7 +122,7 @@ class Team:
                 continue
             self._in_task[k] = env.now
             self.log.add(env.now, "task_start", agent=crew_id, zone=task.zone, item=task.label)
-            yield env.process(self.traffic.drive(crew_id, node, task.node))
+            yield from self.traffic.drive(crew_id, node, task.node)
             node = task.node
             if task.not_before_min > env.now:
                 yield env.timeout(task.not_before_min - env.now)

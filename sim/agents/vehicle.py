@@ -74,7 +74,7 @@ class Truck:
                     self.command.drop_abandoned(drop)      # cut off since the tour was planned
                     continue
                 self.log.add(env.now, "depart", agent=self.truck_id, zone=zone.zone_id)
-                yield env.process(self.traffic.drive(self.truck_id, self.node, zone.node))
+                yield from self.traffic.drive(self.truck_id, self.node, zone.node)
                 self.node = zone.node
                 self.log.add(env.now, "arrive", agent=self.truck_id, zone=zone.zone_id)
                 unload = depot.spec.unload_time * (EXTRA_DROP_UNLOAD_FACTOR if k else 1.0)
@@ -85,7 +85,7 @@ class Truck:
                 zone.receive(env.now, drop.items, depot.depot_id, depot.tier)
                 self.command.on_delivered(drop, depot)
                 self.trips_done += 1
-            yield env.process(self.traffic.drive(self.truck_id, self.node, depot.node))
+            yield from self.traffic.drive(self.truck_id, self.node, depot.node)
             self.node = depot.node
             left = {i: n for i, n in self.load.items() if n > 0}
             if left:
