@@ -95,3 +95,19 @@ def test_step_function_is_the_rounded_factor(free_flow, mode, step):
     direct = np.where(w >= 300.0, 0.0, np.clip(np.maximum(step, np.round(f / step) * step), 0.0, 1.0))
     off_tie = np.abs(f / step - np.floor(f / step) - 0.5) > 1e-9
     assert np.allclose(quantised_factor(w, free_flow, step=step, applies_as=mode)[off_tie], direct[off_tie])
+
+
+@settings(max_examples=40, derandomize=True, database=None, deadline=None)
+@given(free_flow=st.sampled_from([30.0, 50.0, 86.9448, 120.0]) | st.floats(5.0, 130.0),
+       closed=st.sampled_from([300.0, 150.0]) | st.floats(50.0, 600.0), mode=st.sampled_from(MODES),
+       step=st.sampled_from([0.05, 0.1, 0.2, 0.25]))
+def test_factor_steps_are_kept_and_handed_out_as_copies(free_flow, closed, mode, step):
+    from sim.hazards.depth_speed import _factor_steps
+
+    fresh = _factor_steps.__wrapped__(free_flow, step, closed, mode)
+    first = factor_steps(free_flow, step=step, closed_depth_mm=closed, applies_as=mode)
+    first[0][:] = -1.0
+    first[1][:] = -1.0
+    again = factor_steps(free_flow, step=step, closed_depth_mm=closed, applies_as=mode)
+    for got, want in zip(again, fresh):
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()

@@ -6,14 +6,14 @@ import typing
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.hazards.design_storms import DESIGN_STORMS, design_storm
-from sim.hazards.rainfall import rainfall_outcome
+from sim.hazards.rainfall import _road_changes, rainfall_outcome
 from sim.network.graph import RoadGraph
-from sim.scenarios.hazard_models import Rainfall
+from sim.scenarios.hazard_models import DepthSpeedCurve, Rainfall
 
 SPACING_M = 150.0
 M_PER_DEG_LAT = 111_320.0
@@ -276,3 +276,103 @@ def test_2012_storm_on_the_built_in_district():
     outcome_2023 = rainfall_outcome(hazard_2023, district.graph, zones.node.to_numpy(), zones.population.to_numpy(),
                                     np.random.default_rng(0))
     assert outcome_2023.figures["total_rain_mm"] > f["total_rain_mm"]    # 83 h of rain at 10 min steps
+
+
+# ----------------------------------------------------------------- road changes: compiled pass
+def _numpy_road_changes(graph, curve, times, depth, column, peak):
+    """The road changes as the numpy code the compiled pass replaced made them (re-implemented here)."""
+    from scipy.sparse import coo_matrix
+
+    from sim.hazards.depth_speed import factor_steps, quantised_factor
+    from sim.hazards.timeline import RoadChange
+
+    closed_km = np.zeros(len(times))
+    tails, heads = graph.tails.astype(np.int64), graph.heads.astype(np.int64)
+    kw = dict(step=float(curve.factor_step), closed_depth_mm=float(curve.closed_depth_mm),
+              applies_as=curve.applies_as)
+    edge_peak_mm = 1000.0 * np.maximum(peak[tails], peak[heads])
+    touched = np.flatnonzero(~graph.is_bridge & (quantised_factor(edge_peak_mm, graph.speed_kmh, **kw) < 1.0))
+    if len(touched) == 0:
+        return [], closed_km
+    speeds, group = np.unique(graph.speed_kmh[touched], return_inverse=True)
+    steps = [factor_steps(float(s), **kw) for s in speeds]
+    thresholds_mm = np.unique(np.concatenate([d for d, _ in steps]))
+    lower_bound_mm = np.concatenate([[-np.inf], thresholds_mm])
+    table = np.array([f[np.searchsorted(d, lower_bound_mm, side="right")] for d, f in steps])
+    index = np.searchsorted(thresholds_mm, 1000.0 * depth.astype(np.float64), side="right").astype(np.int16)
+    ct, ch = column[tails[touched]], column[heads[touched]]
+    incidence = coo_matrix((np.ones(2 * len(touched)), (np.concatenate([ct, ch]), np.tile(np.arange(len(touched)), 2))),
+                           shape=(depth.shape[1], len(touched))).tocsr()
+    directions = np.bincount(graph.segment, minlength=graph.n_segments)
+    weight = (graph.length_m / directions[graph.segment] / 1000.0)[touched]
+    state = np.ones(len(touched))
+    changes = []
+    crossed = index[1:] != index[:-1]
+    seen = np.zeros(len(touched), dtype=bool)
+    for t in range(1, len(times)):
+        closed_km[t] = closed_km[t - 1]
+        nodes = np.flatnonzero(crossed[t - 1])
+        if len(nodes) == 0:
+            continue
+        seen[incidence[nodes].indices] = True
+        local = np.flatnonzero(seen)
+        seen[local] = False
+        q = table[group[local], np.maximum(index[t, ct[local]], index[t, ch[local]])]
+        for mask, cause in ((q < state[local], "rainfall: water rising"),
+                            (q > state[local], "rainfall: water receding")):
+            if mask.any():
+                changes.append(RoadChange(float(times[t]), touched[local[mask]], q[mask], cause=cause))
+        state[local] = q
+        closed_km[t] = weight[state == 0.0].sum()
+    return changes, closed_km
+
+
+# Depths (m) on and around the thresholds of the default curve and of other steps and closures.
+depths_m = (st.sampled_from([0.0, 0.0, 0.003, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.45, 0.6])
+            | st.floats(0.0, 0.75, width=32))
+
+
+@st.composite
+def flooded_roads(draw):
+    """A small random graph, a depth series at some of its nodes (the others stay dry), a depth-speed curve."""
+    n = draw(st.integers(2, 12))
+    n_segments = draw(st.integers(1, 20))
+    u = np.array(draw(st.lists(st.integers(0, n - 1), min_size=n_segments, max_size=n_segments)))
+    v = (u + np.array(draw(st.lists(st.integers(1, n - 1), min_size=n_segments, max_size=n_segments)))) % n
+    speed = np.array(draw(st.lists(st.sampled_from([15.0, 30.0, 50.0, 80.0, 100.0, 120.0]),
+                                   min_size=n_segments, max_size=n_segments)))
+    graph = RoadGraph.from_segments(
+        u, v, np.array(draw(st.lists(st.floats(10.0, 900.0), min_size=n_segments, max_size=n_segments))), speed,
+        oneway=np.array(draw(st.lists(st.booleans(), min_size=n_segments, max_size=n_segments))),
+        is_bridge=np.array(draw(st.lists(st.sampled_from([False, False, True]), min_size=n_segments,
+                                         max_size=n_segments))), n_nodes=n)
+    nodes = np.flatnonzero(np.array(draw(st.lists(st.booleans(), min_size=n, max_size=n))))
+    n_times = draw(st.integers(1, 25))
+    depth = np.zeros((n_times, len(nodes) + 1), dtype=np.float32)     # the last column: the dry one
+    for c in range(len(nodes)):
+        depth[:, c] = draw(st.lists(depths_m, min_size=n_times, max_size=n_times))
+    column = np.full(n, len(nodes), dtype=np.int64)
+    column[nodes] = np.arange(len(nodes))
+    peak = np.zeros(n)
+    if len(nodes):
+        peak[nodes] = depth[:, :-1].max(axis=0)
+    curve = DepthSpeedCurve(closed_depth_mm=draw(st.sampled_from([300.0, 150.0, 500.0])),
+                            applies_as=draw(st.sampled_from(["speed_cap", "relative"])),
+                            factor_step=draw(st.sampled_from([0.1, 0.25, 0.05])))
+    times = 60.0 + 10.0 * np.arange(n_times)
+    return graph, curve, times, depth, column, peak
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=flooded_roads())
+def test_compiled_road_changes_give_the_numpy_changes(case):
+    changes, closed_km = _road_changes(*case)
+    want_changes, want_closed_km = _numpy_road_changes(*case)
+    assert closed_km.dtype == want_closed_km.dtype and closed_km.tobytes() == want_closed_km.tobytes()
+    assert len(changes) == len(want_changes)
+    for got, want in zip(changes, want_changes):
+        assert (got.time_min, got.cause) == (want.time_min, want.cause)
+        assert got.edges.dtype == want.edges.dtype and np.array_equal(got.edges, want.edges)
+        assert got.speed_factor.dtype == want.speed_factor.dtype
+        assert got.speed_factor.tobytes() == want.speed_factor.tobytes()

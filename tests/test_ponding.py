@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.hazards.ponding import ponding_terrain, rain_per_step, simulate_ponding
+from sim.hazards.ponding import _pond_through_rain, ponding_terrain, rain_per_step, simulate_ponding
 from sim.network.graph import RoadGraph
 
 SPACING_M = 150.0
@@ -188,3 +188,124 @@ def test_graph_without_coordinates_is_refused():
     graph = RoadGraph.from_segments([0], [1], [100.0])
     with pytest.raises(ValueError, match="lon/lat"):
         ponding_terrain(graph, 300.0)
+
+
+# The compiled steps against the numpy model they replaced (re-implemented here): the same
+# nodes, depth (float32, bit for bit), times and drying time on small random terrains and storms.
+
+def _numpy_ponding(terrain, rain_mm, *, step_min, drainage_mm_per_h, runoff_coefficient=0.8, node_rain_factor=None,
+                   tail_max_min=5 * 1440.0):
+    from scipy.sparse import csr_matrix
+
+    n = terrain.n_nodes
+    rain_m = np.asarray(rain_mm, dtype=np.float64) / 1000.0
+    factor = np.ones(n) if node_rain_factor is None else np.broadcast_to(
+        np.asarray(node_rain_factor, dtype=np.float64), (n,))
+    drain_m = np.broadcast_to(np.asarray(drainage_mm_per_h, dtype=np.float64), (n,)) * step_min / 60.0 / 1000.0
+    c = float(runoff_coefficient)
+    total_surplus = np.zeros(n + 1)
+    for r in rain_m[rain_m > 0]:
+        total_surplus[:n] += c * np.maximum(factor * r - drain_m, 0.0)
+    upper = terrain.level(total_surplus[terrain.neighbours].sum(axis=1), np.arange(n))
+    rows = np.flatnonzero(upper > terrain.rel_height_m + 1e-12)
+    nbr, rel_h = terrain.neighbours[rows], terrain.rel_height_m[rows]
+    drain_rows, factor_rows = drain_m[rows], factor[rows]
+    k = terrain.sorted_height_m.shape[1]
+    base = np.arange(len(rows)) * k
+    height, storage = terrain.sorted_height_m[rows].ravel(), terrain.breakpoint_storage[rows].ravel()
+    below = terrain.below_sum_m[rows]
+    count, volume, level = np.ones(len(rows), dtype=np.int64), np.zeros(len(rows)), np.zeros(len(rows))
+    inflow_of = csr_matrix((np.ones(nbr.size), nbr.ravel(), np.arange(0, nbr.size + 1, k)), shape=(len(rows), n + 1))
+    n_rain = len(rain_m)
+    depth = np.zeros((n_rain + 1, len(rows)), dtype=np.float32)
+    surplus = np.zeros(n + 1)
+    for t in range(n_rain if len(rows) else 0):
+        r = rain_m[t]
+        if r > 0:
+            surplus[:n] = c * np.maximum(factor * r - drain_m, 0.0)
+            inflow = inflow_of @ surplus
+            wet = np.flatnonzero(inflow > 0)
+            if len(wet):
+                volume[wet] += inflow[wet]
+                rising = wet
+                while len(rising):
+                    nxt = count[rising]
+                    more = nxt < k
+                    more[more] = storage[base[rising[more]] + nxt[more]] <= volume[rising[more]]
+                    rising = rising[more]
+                    count[rising] += 1
+                level[wet] = (volume[wet] + below[wet, count[wet]]) / count[wet]
+        drop = c * np.maximum(drain_rows - factor_rows * r, 0.0)
+        falling = np.flatnonzero((drop > 0) & (level > 0))
+        if len(falling):
+            level[falling] = np.maximum(level[falling] - drop[falling], 0.0)
+            sinking = falling
+            while len(sinking):
+                top = count[sinking] - 1
+                out = top >= 1
+                out[out] = height[base[sinking[out]] + top[out]] > level[sinking[out]]
+                sinking = sinking[out]
+                count[sinking] -= 1
+            volume[falling] = count[falling] * level[falling] - below[falling, count[falling]]
+        depth[t + 1] = np.maximum(level - rel_h, 0.0)
+    fall = c * drain_rows
+    above = np.maximum(level - rel_h, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        steps_to_dry = np.where(above > 0, np.ceil(above / fall), 0.0)
+    n_tail = int(min(steps_to_dry.max(initial=0.0) + 1, int(np.ceil(tail_max_min / step_min))))
+    steps = np.arange(1, n_tail + 1)[:, None]
+    depth = np.concatenate([depth, np.maximum(np.maximum(level - steps * fall, 0.0) - rel_h, 0.0).astype(np.float32)])
+    wet_rows = np.flatnonzero(depth.any(axis=1))
+    last_wet = int(wet_rows[-1]) if len(wet_rows) else 0
+    if last_wet == len(depth) - 1 and last_wet > 0:
+        dry_min = None
+    else:
+        end = max(last_wet + 1, n_rain)
+        depth, dry_min = depth[:end + 1], end * float(step_min)
+    return np.arange(len(depth)) * float(step_min), rows, depth, dry_min, level
+
+
+@st.composite
+def small_terrains(draw):
+    """A chain of 2–40 nodes scattered over a square of 300 m to 2 km, some heights on a coarse grid
+    (ties and flats)."""
+    n = draw(st.integers(2, 40))
+    side = draw(st.sampled_from([300.0, 800.0, 2000.0]))
+    xy = np.array(draw(st.lists(st.tuples(st.floats(0.0, side), st.floats(0.0, side)), min_size=n, max_size=n)))
+    elev = np.array(draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 1.25, 3.0, 7.5]) | st.floats(-5.0, 10.0),
+                                  min_size=n, max_size=n)))
+    lat = 39.9 + xy[:, 1] / M_PER_DEG_LAT
+    lon = 116.7 + xy[:, 0] / (M_PER_DEG_LAT * np.cos(np.radians(39.9)))
+    graph = RoadGraph.from_segments(np.arange(n - 1), np.arange(1, n), np.full(n - 1, 100.0), lon=lon, lat=lat,
+                                    elevation_m=elev, name="random")
+    return ponding_terrain(graph, draw(st.sampled_from([150.0, 400.0, 900.0, 3000.0])))
+
+
+@settings(max_examples=150, derandomize=True, database=None, deadline=None)
+@given(data=st.data(), terrain=small_terrains(),
+       rain=st.lists(st.sampled_from([0.0, 0.0, 1.0, 6.0]) | st.floats(0.0, 40.0), min_size=1, max_size=30),
+       step=st.sampled_from([5.0, 10.0, 15.0]), runoff=st.sampled_from([1.0, 0.8]) | st.floats(0.05, 1.0),
+       tail=st.sampled_from([0.0, 30.0, 600.0, 5 * 1440.0]))
+def test_compiled_steps_give_the_numpy_model_bit_for_bit(data, terrain, rain, step, runoff, tail):
+    n = terrain.n_nodes
+    per_node = st.lists(st.sampled_from([0.0, 10.0, 36.0]) | st.floats(0.5, 80.0), min_size=n, max_size=n)
+    drainage = data.draw(st.sampled_from([0.0, 36.0]) | st.floats(0.5, 80.0) | per_node.map(np.array))
+    factor = data.draw(st.none() | st.lists(st.sampled_from([0.0, 1.0, 2.0]) | st.floats(0.0, 3.0),
+                                            min_size=n, max_size=n).map(np.array))
+    kw = dict(step_min=step, drainage_mm_per_h=drainage, runoff_coefficient=runoff, node_rain_factor=factor,
+              tail_max_min=tail)
+    times, nodes, depth, dry_min, level = _numpy_ponding(terrain, rain, **kw)
+    result = simulate_ponding(terrain, np.asarray(rain), **kw)
+    assert result.dry_min == dry_min
+    for got, want in ((result.times_min, times), (result.nodes, nodes), (result.depth_m, depth)):
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.tobytes() == want.tobytes()
+    # The levels (float64) after the rain too, which the float32 depth may round alike.
+    factor = np.ones(n) if factor is None else factor
+    drain_m = np.broadcast_to(np.asarray(drainage, dtype=np.float64), (n,)) * step / 60.0 / 1000.0
+    rain_depth = np.zeros((len(rain) + 1, len(nodes)), dtype=np.float32)
+    got_level, _ = _pond_through_rain(np.asarray(rain) / 1000.0, float(runoff), np.asarray(factor, dtype=np.float64),
+                                      drain_m, nodes, terrain.neighbours, terrain.rel_height_m[nodes],
+                                      terrain.sorted_height_m, terrain.below_sum_m, terrain.breakpoint_storage,
+                                      rain_depth)
+    assert got_level.tobytes() == level.tobytes()

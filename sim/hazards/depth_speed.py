@@ -33,6 +33,8 @@ per time step; a flooded but open road keeps at least one step.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 __all__ = ["PREGNOLATO_2017", "CLOSED_DEPTH_MM", "pregnolato_speed_kmh", "speed_factor", "quantised_factor",
@@ -76,12 +78,20 @@ def factor_steps(free_flow_kmh: float, *, step: float = 0.1, closed_depth_mm: fl
     through a half step (``(j + ½)·step``; a depth exactly on a threshold takes
     the lower factor), never below ``step`` while open, and 0 from
     ``closed_depth_mm``. The thresholds are found by bisection of the
-    continuous factor to machine precision.
+    continuous factor to machine precision, once per set of arguments (a
+    rainfall run asks for the same few speeds again and again).
     """
     if not 0 < step <= 1:
         raise ValueError(f"step (={step}) must be in (0, 1]")
     if closed_depth_mm <= 0:
         raise ValueError(f"closed_depth_mm (={closed_depth_mm}) must be > 0")
+    depths, factors = _factor_steps(float(free_flow_kmh), float(step), float(closed_depth_mm), applies_as)
+    return depths.copy(), factors.copy()
+
+
+@lru_cache(maxsize=256)
+def _factor_steps(free_flow_kmh: float, step: float, closed_depth_mm: float, applies_as: str):
+    """The steps of :func:`factor_steps`, kept per arguments (callers get copies)."""
     reference = float(_reference_kmh(free_flow_kmh, applies_as))
     halves = (np.arange(int(np.floor(1.0 / step + 0.5)) + 1) + 0.5) * step
     halves = halves[halves <= 1.0]                       # the half steps a factor ≤ 1 can cross
