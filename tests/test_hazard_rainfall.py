@@ -283,22 +283,14 @@ def _numpy_road_changes(graph, curve, times, depth, column, peak):
     """The road changes as the numpy code the compiled pass replaced made them (re-implemented here)."""
     from scipy.sparse import coo_matrix
 
-    from sim.hazards.depth_speed import factor_steps, quantised_factor
+    from sim.hazards.rainfall import flood_factor_table
     from sim.hazards.timeline import RoadChange
 
     closed_km = np.zeros(len(times))
     tails, heads = graph.tails.astype(np.int64), graph.heads.astype(np.int64)
-    kw = dict(step=float(curve.factor_step), closed_depth_mm=float(curve.closed_depth_mm),
-              applies_as=curve.applies_as)
-    edge_peak_mm = 1000.0 * np.maximum(peak[tails], peak[heads])
-    touched = np.flatnonzero(~graph.is_bridge & (quantised_factor(edge_peak_mm, graph.speed_kmh, **kw) < 1.0))
+    touched, group, thresholds_mm, table = flood_factor_table(graph, curve, peak)
     if len(touched) == 0:
         return [], closed_km
-    speeds, group = np.unique(graph.speed_kmh[touched], return_inverse=True)
-    steps = [factor_steps(float(s), **kw) for s in speeds]
-    thresholds_mm = np.unique(np.concatenate([d for d, _ in steps]))
-    lower_bound_mm = np.concatenate([[-np.inf], thresholds_mm])
-    table = np.array([f[np.searchsorted(d, lower_bound_mm, side="right")] for d, f in steps])
     index = np.searchsorted(thresholds_mm, 1000.0 * depth.astype(np.float64), side="right").astype(np.int16)
     ct, ch = column[tails[touched]], column[heads[touched]]
     incidence = coo_matrix((np.ones(2 * len(touched)), (np.concatenate([ct, ch]), np.tile(np.arange(len(touched)), 2))),

@@ -68,7 +68,7 @@ from sim.network.graph import RoadGraph
 if TYPE_CHECKING:
     from sim.scenarios.hazard_models import Rainfall
 
-__all__ = ["rainfall_outcome", "storm_hyetograph", "node_rain_factor", "TAIL_MAX_MIN"]
+__all__ = ["rainfall_outcome", "storm_hyetograph", "node_rain_factor", "flood_factor_table", "TAIL_MAX_MIN"]
 
 #: Longest the model keeps draining after the rain, minutes.
 TAIL_MAX_MIN = 5 * 1440.0
@@ -253,6 +253,26 @@ def _edge_weight_km(graph: RoadGraph) -> np.ndarray:
     return graph.length_m / directions[graph.segment] / 1000.0
 
 
+def flood_factor_table(graph, curve, peak):
+    """The edges the water can slow (``touched``: not bridges, their deeper end's peak
+    depth below free flow), each one's free-flow speed group, the depth thresholds of all
+    groups (mm, ascending) and ``table[g, j]``: the speed factor of group ``g`` at a depth
+    with ``j`` thresholds at or below it (:func:`~sim.hazards.depth_speed.factor_steps`)."""
+    tails, heads = graph.tails.astype(np.int64), graph.heads.astype(np.int64)
+    kw = dict(step=float(curve.factor_step), closed_depth_mm=float(curve.closed_depth_mm),
+              applies_as=curve.applies_as)
+    edge_peak_mm = 1000.0 * np.maximum(peak[tails], peak[heads])
+    touched = np.flatnonzero(~graph.is_bridge & (quantised_factor(edge_peak_mm, graph.speed_kmh, **kw) < 1.0))
+    if len(touched) == 0:
+        return touched, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros((0, 1))
+    speeds, group = np.unique(graph.speed_kmh[touched], return_inverse=True)
+    steps = [factor_steps(float(s), **kw) for s in speeds]
+    thresholds_mm = np.unique(np.concatenate([d for d, _ in steps]))
+    lower_bound_mm = np.concatenate([[-np.inf], thresholds_mm])
+    table = np.array([f[np.searchsorted(d, lower_bound_mm, side="right")] for d, f in steps])
+    return touched, group, thresholds_mm, table
+
+
 def _road_changes(graph, curve, times, depth, column, peak):
     """Road changes whenever an edge's rounded speed factor changes; closed km at every step.
 
@@ -264,18 +284,9 @@ def _road_changes(graph, curve, times, depth, column, peak):
     (:func:`_factor_changes`, a compiled pass over the steps).
     """
     tails, heads = graph.tails.astype(np.int64), graph.heads.astype(np.int64)
-    kw = dict(step=float(curve.factor_step), closed_depth_mm=float(curve.closed_depth_mm),
-              applies_as=curve.applies_as)
-    edge_peak_mm = 1000.0 * np.maximum(peak[tails], peak[heads])
-    touched = np.flatnonzero(~graph.is_bridge & (quantised_factor(edge_peak_mm, graph.speed_kmh, **kw) < 1.0))
+    touched, group, thresholds_mm, table = flood_factor_table(graph, curve, peak)
     if len(touched) == 0:
         return [], np.zeros(len(times))
-    speeds, group = np.unique(graph.speed_kmh[touched], return_inverse=True)
-    steps = [factor_steps(float(s), **kw) for s in speeds]
-    thresholds_mm = np.unique(np.concatenate([d for d, _ in steps]))
-    # table[g, j]: factor of speed group g for a depth with j thresholds at or below it.
-    lower_bound_mm = np.concatenate([[-np.inf], thresholds_mm])
-    table = np.array([f[np.searchsorted(d, lower_bound_mm, side="right")] for d, f in steps])
     step, edge, factor, falls = _factor_changes(depth, thresholds_mm, table, group.astype(np.int64),
                                                 column[tails[touched]], column[heads[touched]])
     # One change per step and direction, its edges in index order.
