@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sim.hazards.design_storms import DESIGN_STORMS, design_storm
-from sim.hazards.rainfall import _road_changes, rainfall_outcome
+from sim.hazards.flood_roads import road_changes
+from sim.hazards.rainfall import rainfall_outcome
 from sim.network.graph import RoadGraph
 from sim.scenarios.hazard_models import DepthSpeedCurve, Rainfall
 
@@ -283,7 +284,7 @@ def _numpy_road_changes(graph, curve, times, depth, column, peak):
     """The road changes as the numpy code the compiled pass replaced made them (re-implemented here)."""
     from scipy.sparse import coo_matrix
 
-    from sim.hazards.rainfall import flood_factor_table
+    from sim.hazards.flood_roads import flood_factor_table
     from sim.hazards.timeline import RoadChange
 
     closed_km = np.zeros(len(times))
@@ -359,7 +360,7 @@ def flooded_roads(draw):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(case=flooded_roads())
 def test_compiled_road_changes_give_the_numpy_changes(case):
-    changes, closed_km = _road_changes(*case)
+    changes, closed_km = road_changes(*case)
     want_changes, want_closed_km = _numpy_road_changes(*case)
     assert closed_km.dtype == want_closed_km.dtype and closed_km.tobytes() == want_closed_km.tobytes()
     assert len(changes) == len(want_changes)
