@@ -129,7 +129,7 @@ class TourPlanner(Escalation):
         if not len(rows) and not extra:
             return None
         travel = c.travel([d])
-        tier, deadline = self._tiers(depot, rows, now)
+        tier, deadline = self._tiers(rows, now)
         cand_zones = self._zone_objects[rows]
         need_rows = open_need[rows]
         xy, depot_min = self.zone_xy[rows], travel[d, rows]
@@ -223,7 +223,7 @@ class TourPlanner(Escalation):
             may[request.depot_index] = True
         return may
 
-    def _tiers(self, depot, rows, now: float):
+    def _tiers(self, rows, now: float):
         """Urgency tier and deadline of each zone of ``rows`` (:func:`~sim.dispatch.urgency.tiers_and_deadlines`)."""
         c = self.c
         return tiers_and_deadlines(np.asarray(rows, dtype=np.int64), self._first_done, self.first_en_route,
@@ -267,7 +267,7 @@ class TourPlanner(Escalation):
         rows = cut[((open_need[cut] > 1e-9) & (avail[d] > 1e-9)[None, :]).any(axis=1)]
         if not len(rows):
             return []
-        tier, deadline = self._tiers(c.depots[d], rows, now)
+        tier, deadline = self._tiers(rows, now)
         out = []
         reach = c.router.times_from(c.depots[d].node)
         for row, t, due in zip(rows, tier, deadline):
