@@ -412,3 +412,34 @@ def test_the_planners_first_supplies_follow_every_zones_first_supply(tmp_path):
     zones[2].receive(50.0, {"food_ration": 1.0}, "c1", "city")
     agrees()
     assert planner._first_done.tolist() == [False, True, True]
+
+
+def test_a_change_of_need_wakes_the_waiting_trucks_that_may_have_work_and_asks_no_more(tmp_path):
+    """Command wakes, after a change, a waiting truck of every district or city depot and of
+    every reserve that has zones of its own to serve; which zones a reserve serves is worked
+    out only when a reserve's truck waits (it is the costly part of planning)."""
+    from sim.scenarios import load_scenario
+    from sim.world.world import build_world
+    from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=4)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2), ("Z2", 4, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1), depot("s1", 2, tier="street", serves={"townships": ["T01"]}),
+                                depot("s2", 2, tier="street", water=0, food=0, serves={"townships": ["T01"]})],
+                       impact=everywhere_impact(0.5))
+    world = build_world(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    command, planner = world.command, world.command.planner
+    command._refresh_need()
+    for zone in world.zones:
+        command._known(zone)
+    command.visible_at[:] = 0.0                   # the orders reach the depots at once
+    key = planner._eligible_key
+    assert not planner.may_have_work(0.0, np.array([False, False, False])).any()
+    assert planner.may_have_work(0.0, np.array([True, False, False])).tolist() == [True, False, False]
+    assert planner._eligible_key == key                           # no reserve's truck waits: nothing worked out
+    assert planner.may_have_work(0.0, np.array([True, True, True])).tolist() == [True, True, False]
+    assert planner._eligible_key != key
+
+    waiting = [d.wait_for_work() for d in world.depots]
+    command.need_changed()
+    assert [event.triggered for event in waiting] == [True, True, False]     # s2 holds nothing the zones lack

@@ -72,6 +72,10 @@ class Depot:
                 event.succeed()
                 return
 
+    def has_truck_waiting(self) -> bool:
+        """Whether a truck waits for work (a :meth:`signal_work` now would wake one)."""
+        return any(not event.triggered for event in self._waiting)
+
     def wait_for_work(self):
         """An idle truck waits on this event (see :meth:`signal_work`); it calls
         :meth:`back_to_work` when woken."""

@@ -217,10 +217,10 @@ class Command:
         have some now (district and city depots always: they also restock reserves and
         serve neighbours' requests and cut-off zones)."""
         self._changed()
-        may = self.planner.may_have_work(self.env.now)
-        for d, wake in zip(self.depots, may):
-            if wake:
-                d.signal_work()
+        waiting = np.array([d.has_truck_waiting() for d in self.depots])
+        if waiting.any():
+            for k in np.flatnonzero(self.planner.may_have_work(self.env.now, waiting)).tolist():
+                self.depots[k].signal_work()
 
     def add_aid_request(self, request) -> None:
         """A neighbour's request (:class:`sim.world.mutual_aid.AidRequest`): its depot's trucks

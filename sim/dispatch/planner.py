@@ -213,15 +213,18 @@ class TourPlanner(Escalation):
             self._eligible_key = key
         return np.flatnonzero(self._eligible[d])
 
-    def may_have_work(self, now: float) -> np.ndarray:
-        """Per depot, whether a truck asking now could get a tour: zones are its by
-        :meth:`zones_for`, or it is a district or city depot (reserves, requests,
-        cut-off zones), or it has requests of neighbours."""
-        self.zones_for(0, now)
-        may = self._eligible.any(axis=1) | ~self.local
+    def may_have_work(self, now: float, waiting: np.ndarray) -> np.ndarray:
+        """Per depot with a truck ``waiting`` for work, whether one asking now could get a
+        tour: it is a district or city depot (reserves, requests, cut-off zones), it has
+        requests of neighbours, or zones are its by :meth:`zones_for` (worked out only
+        when a reserve's truck waits)."""
+        may = ~self.local
         for request in self.requests:
             may[request.depot_index] = True
-        return may
+        if (waiting & ~may).any():
+            self.zones_for(0, now)
+            may |= self._eligible.any(axis=1)
+        return may & waiting
 
     def _tiers(self, rows, now: float):
         """Urgency tier and deadline of each zone of ``rows`` (:func:`~sim.dispatch.urgency.tiers_and_deadlines`)."""
