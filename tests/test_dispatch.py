@@ -356,6 +356,12 @@ def test_the_planners_fleet_follows_every_change_of_a_depots_trucks(tmp_path):
     agrees(45.0)
     d1.power.cut("window", 2.0)
     agrees(45.0)
+    d1.power.cut("other window", 3.0)
+    agrees(45.0)
+    d1.power.end("other window")
+    agrees(45.0)
+    d1.power.repair()
+    agrees(45.0)
 
 
 def test_travel_from_the_depots_follows_roads_slowing_closing_and_reopening(tmp_path):

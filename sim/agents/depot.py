@@ -46,7 +46,7 @@ class Depot:
         self.trucked_in: dict[str, float] = {}     # unloaded from other depots' trucks (transshipment)
         self.first_district_in_min = math.inf      # first district or city stock moved in (township reserves)
         self.bays = simpy.Resource(env, capacity=spec.loading_bays)
-        self.power = PowerSupply()
+        self.power = PowerSupply(on_change=self._fleet_changed)    # loading slows: the fleet's pace changes
         self.blocked = False          # no outside support: the depot cannot send
         self._released = env.event()
         self._waiting: deque = deque()            # events of trucks waiting for work, first come first
@@ -55,7 +55,7 @@ class Depot:
         self.on_stock_change = None   # called with no arguments when available units change (set by command)
         self._back_min: dict[str, float] = {}     # truck id -> expected return from its tour
         self.on_stock_arrival = None  # callback set by command
-        self.on_fleet_change = None   # called with no arguments when whether or when a truck could load changes
+        self.on_fleet_change = None   # called with no arguments when whether, when or how fast a truck could load changes
 
     @property
     def slowdown(self) -> float:

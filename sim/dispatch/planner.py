@@ -95,6 +95,7 @@ class TourPlanner(Escalation):
         self._ready_at = np.full(len(depots), math.inf)
         self._fleet_stale = np.ones(len(depots), dtype=bool)       # not asked since its fleet changed
         self._load_time_min = np.array([x.spec.load_time for x in depots], dtype=float)
+        self._load_min = self._load_time_min.copy()                # loading time, slower without power
 
     # ------------------------------------------------------------------ demand
     def refresh_need(self, now: float) -> None:
@@ -175,7 +176,7 @@ class TourPlanner(Escalation):
                                        self.first_en_route, travel_row, c.zones, now)
 
     def fleet_changed(self, d: int) -> None:
-        """Whether or when depot ``d``'s trucks could load changed
+        """Whether, when or how fast depot ``d``'s trucks could load changed
         (:attr:`sim.agents.depot.Depot.on_fleet_change`)."""
         self._fleet_stale[d] = True
 
@@ -187,10 +188,9 @@ class TourPlanner(Escalation):
         for k in np.flatnonzero(self._fleet_stale).tolist():
             self._sends[k] = can_send(depots[k])
             self._ready_at[k] = depots[k].ready_at_min()
+            self._load_min[k] = self._load_time_min[k] * depots[k].slowdown
         self._fleet_stale[:] = False
-        wait = np.maximum(self._ready_at - now, 0.0)
-        load = self._load_time_min * np.array([x.slowdown for x in depots], dtype=float)
-        return self._sends.copy(), wait, load
+        return self._sends.copy(), np.maximum(self._ready_at - now, 0.0), self._load_min.copy()
 
     def zones_for(self, d: int, now: float, open_need=None, avail=None) -> np.ndarray:
         """Indices of the zones depot ``d`` should serve now: known to it, in its service
