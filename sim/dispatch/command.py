@@ -118,7 +118,7 @@ class Command:
             self.report_delay_min = np.full(n, rd.low)
         for k, d in enumerate(depots):
             d.on_stock_arrival = self._stock_arrived
-            d.on_stock_change = self.planner.stock_changed
+            d.on_stock_change = functools.partial(self.planner.stock_changed, k)
             d.on_fleet_change = functools.partial(self.planner.fleet_changed, k)
 
     # ------------------------------------------------------------ reports

@@ -79,6 +79,7 @@ class TourPlanner(Escalation):
         self._stock_version = 0                    # bumped whenever a depot's available units change
         self._avail_version = -1                   # the stock version self._avail was stacked at
         self._avail = None
+        self._stock_stale = np.zeros(len(depots), dtype=bool)    # depots whose available units changed since
         self._min_per_km_at: dict[tuple[int, int], float] = {}   # (depot, router epoch) -> minutes per km
         self.first_en_route = np.zeros(n, dtype=np.int64)
         self._first_done = np.zeros(n, dtype=bool)          # zones that have had first supplies
@@ -108,16 +109,26 @@ class TourPlanner(Escalation):
         return np.maximum(self.need - self.delivered - self.en_route, 0.0)
 
     def avail(self) -> np.ndarray:
-        """``[depot, item]``: units each depot holds and has not promised (read-only; kept
-        while no depot's available units change — a depot calls :meth:`stock_changed`)."""
+        """``[depot, item]``: units each depot holds and has not promised (read-only; a new
+        array after a depot's available units change — it calls :meth:`stock_changed` —
+        with the rows of the depots that changed read again)."""
         if self._avail_version != self._stock_version:
-            self._avail = np.stack([d.available_units(ITEMS) for d in self.c.depots])
-            self._avail_version = self._stock_version
+            depots = self.c.depots
+            if self._avail is None:
+                avail = np.stack([d.available_units(ITEMS) for d in depots])
+            else:
+                avail = self._avail.copy()
+                for k in np.flatnonzero(self._stock_stale).tolist():
+                    avail[k] = depots[k].available_units(ITEMS)
+            self._stock_stale[:] = False
+            avail.setflags(write=False)
+            self._avail, self._avail_version = avail, self._stock_version
         return self._avail
 
-    def stock_changed(self) -> None:
-        """A depot's available units changed (:attr:`sim.agents.depot.Depot.on_stock_change`)."""
+    def stock_changed(self, d: int) -> None:
+        """Depot ``d``'s available units changed (:attr:`sim.agents.depot.Depot.on_stock_change`)."""
         self._stock_version += 1
+        self._stock_stale[d] = True
 
     # ------------------------------------------------------------------ tours
     def next_tour(self, depot, d: int, now: float):
