@@ -366,7 +366,8 @@ def test_the_planners_fleet_follows_every_change_of_a_depots_trucks(tmp_path):
 
 def test_travel_from_the_depots_follows_roads_slowing_closing_and_reopening(tmp_path):
     """Command keeps whether each zone can drive back to each depot while no road opens or
-    closes; its travel matrix always equals one worked out afresh from the router."""
+    closes (and while all can, as long as roads only open); its travel matrix always
+    equals one worked out afresh from the router."""
     from sim.scenarios import load_scenario
     from sim.world.world import build_world
     from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
@@ -393,6 +394,13 @@ def test_travel_from_the_depots_follows_roads_slowing_closing_and_reopening(tmp_
     world.traffic.set_speed_factor(one_way, np.zeros(len(one_way)))    # 3 -> 2 closed: Z2, Z3 cannot drive back to d1
     agrees()
     assert not np.isfinite(command.travel()[0, 1:]).any()
+    world.traffic.set_speed_factor(one_way, np.ones(len(one_way)))
+    agrees()
+    away = np.flatnonzero((graph.tails == graph.index_of(2)) & (graph.heads == graph.index_of(3)))
+    world.traffic.set_speed_factor(away, np.zeros(len(away)))          # every zone can still drive back to d1
+    agrees()
+    world.traffic.set_speed_factor(away, np.full(len(away), 0.5))      # opened again, nothing closed since
+    agrees()
 
 
 def test_the_planners_first_supplies_follow_every_zones_first_supply(tmp_path):

@@ -223,6 +223,32 @@ def test_the_open_roads_epoch_moves_exactly_when_a_road_opens_or_closes(graph, d
         stamp, reach = now, fresh
 
 
+@settings(max_examples=150, **ROUTING_SETTINGS)
+@given(road_graphs(max_nodes=12, max_segments=30), st.data())
+def test_the_closed_roads_epoch_moves_exactly_when_a_road_closes(graph, data):
+    """Through the router or behind its back: the closed-roads epoch moves to the current
+    epoch when some edge's time turns ``inf``, and not when roads only open, slow or speed
+    up — so a node that reaches another still does between moves."""
+    router = Router(graph)
+    m = graph.n_edges
+    if m == 0:
+        return
+    stamp, reach = router.closed_roads_epoch, np.isfinite(scipy_times(graph, range(graph.n_nodes), oracle_weight_min(graph)))
+    for _ in range(data.draw(st.integers(1, 8), label="changes")):
+        edges = np.array(data.draw(st.lists(st.integers(0, m - 1), min_size=1, max_size=4), label="edges"))
+        factor = data.draw(st.sampled_from([0.0, 0.3, 0.5, 1.0]), label="factor")
+        closed = bool(factor == 0 and (graph.speed_factor[edges] > 0).any())
+        owner = router if data.draw(st.booleans(), label="through the router") else graph
+        owner.set_speed_factor(edges, factor)
+        now = router.closed_roads_epoch
+        assert (now != stamp) == closed
+        assert now == (graph.epoch if closed else stamp)
+        fresh = np.isfinite(scipy_times(graph, range(graph.n_nodes), oracle_weight_min(graph)))
+        if not closed:
+            assert not (reach & ~fresh).any()
+        stamp, reach = now, fresh
+
+
 def test_an_unchanged_state_reuses_cached_answers():
     router = Router(line_graph(5))
     tree = router.times_from(0)

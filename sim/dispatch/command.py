@@ -57,6 +57,7 @@ class Command:
         self.zones = zones
         self.depots = depots
         self.teams = teams
+        self._helpers = [t for t in teams if t.kind in HELPER_KINDS]     # teams that help distribute
         self.router = router
         self.log = log
         self.work = work              # hands tasks to teams (sim.dispatch.work.WorkAssigner)
@@ -295,7 +296,9 @@ class Command:
             node = self.depots[k].node
             out = self.router.times_from(node)
             if self._back_at[k] != self.router.open_roads_epoch:     # no road opened or closed since: kept
-                self._back[k] = np.isfinite(self.router.times_to(node)[self.zone_node])
+                # Every zone could drive back and no road closed since, only opened: they still can.
+                if not (self._back[k].all() and self._back_at[k] >= self.router.closed_roads_epoch):
+                    self._back[k] = np.isfinite(self.router.times_to(node)[self.zone_node])
                 self._back_at[k] = self.router.open_roads_epoch
             self._travel[k] = np.where(self._back[k], out[self.zone_node], math.inf)
             self._depot_travel[k] = out[self._depot_nodes]
@@ -347,7 +350,7 @@ class Command:
 
     # ------------------------------------------------------------ helpers
     def _send_helpers(self) -> None:
-        helpers = [t for t in self.teams if t.kind in HELPER_KINDS]
+        helpers = self._helpers
         if not any(t.waiting < t.spec.count for t in helpers):
             return                                   # no helper team can take more work now
         waiting = sorted((z for z in self.reported if z.zone_id not in self.helped and z.relief_min == math.inf),

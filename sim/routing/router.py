@@ -125,6 +125,7 @@ class Router:
             self._search = cch_or_dijkstra(self._search, strict=algorithm == "cch")
         self._epoch = graph.epoch
         self._open_roads_epoch = graph.epoch
+        self._closed_roads_epoch = graph.epoch
         self._trees: OrderedDict[int, _Tree] = OrderedDict()
         self._routes: OrderedDict[tuple[int, int], Route | None] = OrderedDict()
         self._in_trees: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
@@ -161,6 +162,15 @@ class Router:
         if self._graph.epoch != self._epoch:
             self._sync()
         return self._open_roads_epoch
+
+    @property
+    def closed_roads_epoch(self) -> int:
+        """The epoch in which a road last closed (its time turned ``inf``): a node that
+        reaches another still does as long as this stays the same (roads only opening,
+        slowing or speeding up)."""
+        if self._graph.epoch != self._epoch:
+            self._sync()
+        return self._closed_roads_epoch
 
     @property
     def weight_min(self) -> np.ndarray:
@@ -329,8 +339,11 @@ class Router:
 
     def _set_weights(self, changed: np.ndarray, weight_min: np.ndarray) -> None:
         """The edges ``changed`` take ``weight_min``; the graph's epoch is the Router's now."""
-        if (np.isinf(self._weight_min[changed]) != np.isinf(weight_min)).any():
+        was_closed, closed = np.isinf(self._weight_min[changed]), np.isinf(weight_min)
+        if (was_closed != closed).any():
             self._open_roads_epoch = self._graph.epoch
+            if (closed & ~was_closed).any():
+                self._closed_roads_epoch = self._graph.epoch
         self._weight_min[changed] = weight_min
         self._search.weights_changed(changed)
         self._epoch = self._graph.epoch
