@@ -130,6 +130,34 @@ def test_an_outage_ending_does_not_reopen_a_road_the_hazard_closed(tmp_path):
     assert (world.graph.speed_factor[2:] == 1.0).all()
 
 
+def test_the_closed_road_length_follows_every_change_of_the_roads(tmp_path):
+    """The closed length (in total and by class) after each change equals the length of the
+    segments closed on the graph then, whether the roads changed through the layers, several
+    times at one moment, or behind their back."""
+    region = line_world(tmp_path, n=12)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5))
+    world = build_world(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    layers, graph = world.road_layers, world.graph
+    rng = np.random.default_rng(7)
+    first = np.unique(graph.segment, return_index=True)[1]
+
+    def agrees():
+        closed = first[graph.speed_factor[first] == 0.0]
+        assert layers.closed_km[-1][1] == pytest.approx(graph.length_m[closed].sum() / 1000.0, abs=1e-12)
+        assert layers.closed_km_by_class[-1][1].sum() == pytest.approx(graph.length_m[closed].sum() / 1000.0)
+
+    for step in range(40):
+        edges = rng.choice(graph.n_edges, size=rng.integers(1, 4), replace=False)
+        if step % 7 == 3:                                  # behind the layers' back
+            other = rng.choice(graph.n_edges, size=2, replace=False)
+            world.traffic.set_speed_factor(other, np.zeros(2), "drill")
+        layers.set(rng.choice(["hazard", "road-outage-1"]), edges, rng.choice([0.0, 0.5, 1.0]))
+        agrees()
+    layers.set("hazard", np.array([], dtype=np.int64), 0.0)   # no change at all
+    agrees()
+
+
 def test_m8_earthquake_runs_balances_and_reports_its_figures():
     summary = run(load_scenario(builtin_scenario_path("m8_earthquake"))).summary()
     hz = summary["hazard"]

@@ -29,7 +29,9 @@ class RoadLayers:
         self.traffic = traffic
         self.log = log
         self.layers: dict[str, np.ndarray] = {}
-        self.first_edge = np.unique(graph.segment, return_index=True)[1]
+        self._segment_ids, self.first_edge = np.unique(graph.segment, return_index=True)
+        self._closed = graph.speed_factor[self.first_edge] == 0.0     # per segment, as of graph epoch _closed_at
+        self._closed_at = graph.epoch
         self.closed_km: list[tuple[float, float]] = [(0.0, 0.0)]
         self._class = graph.road_class[self.first_edge].astype(np.int64)
         self._km = graph.length_m[self.first_edge] / 1000.0
@@ -58,8 +60,8 @@ class RoadLayers:
         by_layer = [a[edges] for a in self.layers.values()]
         combined = by_layer[0] if len(by_layer) == 1 else np.min(np.stack(by_layer), axis=0)
         self.traffic.set_speed_factor(edges, combined, cause or layer)
+        closed_segments = np.flatnonzero(self._closed_segments(edges))
         g = self.graph
-        closed_segments = np.flatnonzero(g.speed_factor[self.first_edge] == 0.0)
         km = float(g.length_m[self.first_edge[closed_segments]].sum()) / 1000.0
         by_class = np.bincount(self._class[closed_segments], weights=self._km[closed_segments],
                                minlength=self._n_classes)
@@ -71,6 +73,21 @@ class RoadLayers:
             self.closed_km.append((now, km))
             self.closed_km_by_class.append((now, by_class))
         self.log.add(now, "road", agent=layer, item=cause or layer, amount=len(edges))
+
+    def _closed_segments(self, edges: np.ndarray) -> np.ndarray:
+        """Per segment, whether it is closed now (its first edge's speed factor is 0): the
+        segments of ``edges`` looked at again when they were the only change since the
+        last look (one epoch of the graph), else all of them."""
+        g = self.graph
+        if g.epoch == self._closed_at:
+            return self._closed
+        if g.epoch == self._closed_at + 1:
+            rows = np.searchsorted(self._segment_ids, g.segment[edges])
+            self._closed[rows] = g.speed_factor[self.first_edge[rows]] == 0.0
+        else:
+            self._closed = g.speed_factor[self.first_edge] == 0.0
+        self._closed_at = g.epoch
+        return self._closed
 
     def closed_km_figures(self, duration_min: float) -> dict:
         """Closed road length by road class over the run (``{class: [[hour, km], ...]}``, classes
