@@ -457,3 +457,53 @@ def test_a_change_of_need_wakes_the_waiting_trucks_that_may_have_work_and_asks_n
     waiting = [d.wait_for_work() for d in world.depots]
     command.need_changed()
     assert [event.triggered for event in waiting] == [True, True, False]     # s2 holds nothing the zones lack
+
+
+def test_the_planners_open_need_follows_every_change_of_need_loads_and_deliveries(tmp_path, monkeypatch):
+    """The planner keeps the open need between changes; after needs fall due, a tour is
+    loaded, a drop is delivered or abandoned it equals the need less what was delivered and
+    what is on its way, worked out afresh."""
+    from sim.dispatch.planner import TourPlanner
+    from sim.engine.simulation import run
+    from sim.scenarios import load_scenario
+    from sim.world.world import build_world
+    from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    def fresh(planner):
+        return np.maximum(planner.need - planner.delivered - planner.en_route, 0.0)
+
+    region = line_world(tmp_path, n=5)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 2, 300, 0.2), ("Z2", 3, 300, 0.2), ("Z3", 5, 300, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1, trucks=2, payload=800)], impact=everywhere_impact(0.5),
+                       duration="48h")
+    path = write_scenario(tmp_path, doc)
+
+    world = build_world(load_scenario(path), base_dir=tmp_path)
+    command, planner = world.command, world.command.planner
+    command._refresh_need()
+    for zone in world.zones:
+        command._known(zone)
+    command.visible_at[:] = 0.0
+    np.testing.assert_array_equal(planner.open_need(), fresh(planner))
+    tour = planner.next_tour(world.depots[0], 0, 0.0)
+    assert tour is not None and len(tour.drops) >= 2
+    np.testing.assert_array_equal(planner.open_need(), fresh(planner))
+    planner.on_delivered(tour.drops[0], world.depots[0])
+    np.testing.assert_array_equal(planner.open_need(), fresh(planner))
+    planner.on_abandoned(tour.drops[1])
+    np.testing.assert_array_equal(planner.open_need(), fresh(planner))
+
+    checked = []
+
+    def checked_after(method):
+        def call(self, *args):
+            out = method(self, *args)
+            np.testing.assert_array_equal(self.open_need(), fresh(self))
+            checked.append(method.__name__)
+            return out
+        return call
+
+    for name in ("refresh_need", "next_tour", "on_delivered", "on_abandoned"):
+        monkeypatch.setattr(TourPlanner, name, checked_after(getattr(TourPlanner, name)))
+    run(load_scenario(path), base_dir=tmp_path)
+    assert {"refresh_need", "next_tour", "on_delivered"} <= set(checked) and len(checked) > 20

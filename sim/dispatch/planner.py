@@ -71,6 +71,8 @@ class TourPlanner(Escalation):
         self.hub_first_en_route = np.zeros(len(depots), dtype=np.int64)
         self._hub_first_drops: set[int] = set()
         self.tours_sent = np.zeros(len(depots), dtype=np.int64)
+        self._need_version = 0                     # bumped whenever the open need changes (whole units: exact)
+        self._open_version, self._open = -1, None  # open_need() as of that version
         self.requests: list = []                   # neighbours' requests (sim.world.mutual_aid.AidRequest)
         self.request_en_route: list[np.ndarray] = []
         self._escalated_version = -1
@@ -104,13 +106,19 @@ class TourPlanner(Escalation):
         # Trucks carry whole units: a fraction of a unit due is a whole unit to send.
         self.need = np.ceil(needs.need_by(now + self.c.lookahead_min) + self.forecast_need - 1e-9)
         self.first_day_need = np.ceil(needs.first_day_need() + self.forecast_need - 1e-9)
+        self._need_version += 1
 
     def open_need(self) -> np.ndarray:
-        return np.maximum(self.need - self.delivered - self.en_route, 0.0)
+        """``[zone, item]``: units due by the lookahead and neither delivered nor on their way
+        (not to be written to; a new array after need, deliveries or loads on the way change)."""
+        if self._open_version != self._need_version:
+            self._open = np.maximum(self.need - self.delivered - self.en_route, 0.0)
+            self._open_version = self._need_version
+        return self._open
 
     def avail(self) -> np.ndarray:
-        """``[depot, item]``: units each depot holds and has not promised (read-only; a new
-        array after a depot's available units change — it calls :meth:`stock_changed` —
+        """``[depot, item]``: units each depot holds and has not promised (not to be written
+        to; a new array after a depot's available units change — it calls :meth:`stock_changed` —
         with the rows of the depots that changed read again)."""
         if self._avail_version != self._stock_version:
             depots = self.c.depots
@@ -121,7 +129,6 @@ class TourPlanner(Escalation):
                 for k in np.flatnonzero(self._stock_stale).tolist():
                     avail[k] = depots[k].available_units(ITEMS)
             self._stock_stale[:] = False
-            avail.setflags(write=False)
             self._avail, self._avail_version = avail, self._stock_version
         return self._avail
 
@@ -385,6 +392,7 @@ class TourPlanner(Escalation):
     # ------------------------------------------------------------------ bookkeeping
     def _commit(self, depot, tour, now: float) -> None:
         depot.reserve(tour.items)
+        self._need_version += 1
         for drop in tour.drops:
             amounts = drop.units                  # built over ITEMS (build_tour)
             stop = drop.zone
@@ -425,10 +433,11 @@ class TourPlanner(Escalation):
     def on_delivered(self, drop, depot) -> None:
         amounts = self._settle(drop)
         if drop.zone.index >= 0:
-            self.delivered[drop.zone.index] += amounts
+            self.delivered[drop.zone.index] += amounts      # from on its way to delivered: open need as it was
             if depot.tier in DISTRICT_TIERS:
                 self.district_delivered[drop.zone.index] = True
                 self.hub_district_delivered |= self.hub_area[:, drop.zone.index]
 
     def on_abandoned(self, drop) -> None:
         self._settle(drop)
+        self._need_version += 1
