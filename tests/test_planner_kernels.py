@@ -3,7 +3,9 @@
 * :func:`sim.dispatch.eligibility.earliest_arrival_served` gives the same
   ``mine[d, z]`` as :func:`~sim.dispatch.eligibility.earliest_arrival_all`
   fed the way ``TourPlanner._mine`` used to feed it: ``inf`` outside ``serve``,
-  ``ready + travel`` as the others see a depot, ``load + travel`` as it asks.
+  ``ready + travel`` as the others see a depot, ``load + travel`` as it asks;
+  :func:`~sim.dispatch.eligibility.earliest_arrival_eligible` the zones the
+  planner used to take from it: heard of, servable, reachable and the depot's.
 * ``sim.dispatch.transshipment.hub_demand`` gives the demand, "has zones" and
   earliest hit per township reserve that ``TourPlanner._hub_rows`` used to work
   out with matrix products over the heard zones (re-implemented here).
@@ -34,7 +36,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_served
+from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_eligible, earliest_arrival_served
 from sim.dispatch.eligibility import could_serve as _could_serve_kernel
 from sim.dispatch.eligibility import service_area_lists
 from sim.dispatch.transshipment import hub_demand as _hub_demand_kernel
@@ -121,6 +123,23 @@ def test_earliest_arrival_served_over_a_wider_service_area_gives_the_same_zones(
     mine = earliest_arrival_served(case["serve"], case["travel"], case["ready"], case["load"], case["slack"],
                                    areas=service_area_lists(wider))
     np.testing.assert_array_equal(mine, served(case))
+
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(arrival_cases(), st.data())
+def test_eligible_is_the_heard_reachable_served_zones_earliest_arrival_gave(case, data):
+    """The planner's one pass from ``could`` and ``visible``: the zones that
+    ``visible & serve & earliest_arrival_served(serve)`` gave, ``serve`` being ``could``
+    where the travel time is finite (``case["serve"]`` plays ``could``; travel has ``inf``)."""
+    could = case["serve"]
+    visible = could & data.draw(masks(could.shape))
+    serve = could & np.isfinite(case["travel"])
+    expected = visible & serve & earliest_arrival_served(serve, case["travel"], case["ready"], case["load"],
+                                                         case["slack"])
+    wider = could | data.draw(masks(could.shape))
+    eligible = earliest_arrival_eligible(could, visible, case["travel"], case["ready"], case["load"],
+                                         float(case["slack"]), *service_area_lists(wider))
+    np.testing.assert_array_equal(eligible, expected)
 
 
 @settings(max_examples=100, **KERNEL_SETTINGS)

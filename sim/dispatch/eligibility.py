@@ -32,7 +32,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
 __all__ = ["can_send", "earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment", "could_serve",
-           "service_area_lists", "keeps_for_first_batches"]
+           "service_area_lists", "keeps_for_first_batches", "earliest_arrival_eligible"]
 
 
 def can_send(depot) -> bool:
@@ -135,33 +135,38 @@ def earliest_arrival_served(serve: np.ndarray, travel_min: np.ndarray, ready_min
     same zones. ``areas``: :func:`service_area_lists` of any mask that holds ``serve``
     (by default of ``serve`` itself)."""
     offsets, zones = service_area_lists(serve) if areas is None else areas
-    return _earliest_arrival_served(np.ascontiguousarray(serve), np.ascontiguousarray(travel_min, dtype=float),
-                                    np.asarray(ready_min, dtype=float), np.asarray(load_min, dtype=float),
-                                    float(slack_min), offsets, zones)
+    serve = np.ascontiguousarray(serve)
+    return earliest_arrival_eligible(serve, serve, np.ascontiguousarray(travel_min, dtype=float),
+                                     np.asarray(ready_min, dtype=float), np.asarray(load_min, dtype=float),
+                                     float(slack_min), offsets, zones)
 
 
 @njit(cache=True)
-def _earliest_arrival_served(serve, travel_min, ready_min, load_min, slack_min, area_offsets, area_zones):
+def earliest_arrival_eligible(could, visible, travel_min, ready_min, load_min, slack_min, area_offsets, area_zones):
+    """:func:`earliest_arrival_served` of ``serve = could & isfinite(travel_min)``, narrowed to
+    ``visible`` (the zones the depot has heard of), in one pass: ``eligible[d, z]``. An
+    infinite travel time is never the earliest arrival and never the asking depot's, so
+    serving it or not gives the same zones."""
     n_depots, n_zones = travel_min.shape
     best = np.full(n_zones, np.inf)                   # per zone: the earliest arrival, its depot, the next
     best_depot = np.zeros(n_zones, dtype=np.int64)
     second = np.full(n_zones, np.inf)
     for e in range(n_depots):                         # depots in index order: ties to the lower index
         for z in area_zones[area_offsets[e]:area_offsets[e + 1]]:
-            if serve[e, z]:
+            if could[e, z] and travel_min[e, z] < np.inf:
                 arrival = ready_min[e] + travel_min[e, z]
                 if arrival < best[z]:
                     best[z], best_depot[z], second[z] = arrival, e, best[z]
                 elif arrival < second[z]:
                     second[z] = arrival
-    mine = np.zeros((n_depots, n_zones), dtype=np.bool_)
+    eligible = np.zeros((n_depots, n_zones), dtype=np.bool_)
     for e in range(n_depots):
         for z in area_zones[area_offsets[e]:area_offsets[e + 1]]:
-            if serve[e, z]:
+            if visible[e, z] and could[e, z] and travel_min[e, z] < np.inf:
                 asking = load_min[e] + travel_min[e, z]
                 others = second[z] if e == best_depot[z] else best[z]
-                mine[e, z] = asking < np.inf and asking <= others + slack_min
-    return mine
+                eligible[e, z] = asking < np.inf and asking <= others + slack_min
+    return eligible
 
 
 @njit(cache=True)

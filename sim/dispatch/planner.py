@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from sim.dispatch.eligibility import (can_send, could_serve, earliest_arrival_served, keeps_for_first_batches,
+from sim.dispatch.eligibility import (can_send, could_serve, earliest_arrival_eligible, keeps_for_first_batches,
                                       nearest_depot_all, service_area_lists, transport_plan)
 from sim.dispatch.escalation import Escalation
 from sim.dispatch.tours import Candidates, build_tour
@@ -225,9 +225,7 @@ class TourPlanner(Escalation):
                                                 np.ascontiguousarray(avail), sends, *self.areas, self.local,
                                                 self.escalated_at)
             # Travel times only for the depots that could ask for these zones or compete for them.
-            travel = c.travel(asks)
-            serve = could & np.isfinite(travel)
-            self._eligible = visible & serve & self._mine(travel, serve, open_need, avail, sends, wait, load)
+            self._eligible = self._mine(c.travel(asks), could, visible, open_need, avail, sends, wait, load)
             self._eligible_key = key
         return np.flatnonzero(self._eligible[d])
 
@@ -358,25 +356,32 @@ class TourPlanner(Escalation):
                 best = np.minimum(best, wait + c.depots[e].load_time_min() + c.depot_travel(e)[hubs])
         return np.isfinite(mine) & (mine <= best + slack)
 
-    def _mine(self, travel, serve, open_need, avail, sends, wait, load) -> np.ndarray:
-        """``[depot, zone]``: the zones each depot should serve now by the scenario's
+    def _mine(self, travel, could, visible, open_need, avail, sends, wait, load) -> np.ndarray:
+        """``[depot, zone]``: of the zones each depot could serve (:func:`could_serve`) and
+        can reach, those it has heard of (``visible``) that are its by the scenario's
         policy (:mod:`sim.dispatch.eligibility`), as one of its trucks asking would see it
         (``sends``, ``wait``, ``load``: :meth:`_fleet_now`)."""
         c = self.c
-        if c.policy == "nearest":
-            return nearest_depot_all(np.where(serve, travel, math.inf))
-        if c.policy == "lp":
-            if self.lp_dirty or self._lp_flow is None:
-                supply = np.where(sends[:, None], np.maximum(avail, 0), 0.0)
-                known = (c.known_min < math.inf)[:, None]
-                self._lp_flow = transport_plan(np.where(serve, travel, math.inf), supply,
-                                               np.where(known, open_need, 0.0))
-                self.lp_dirty = False
-            return self._lp_flow.sum(axis=2) > 0
+        if c.policy in ("nearest", "lp"):
+            serve = could & np.isfinite(travel)
+            return visible & serve & self._mine_by_table(travel, serve, open_need, avail, sends)
         slack = self._slack_min
         # A depot competes only if a truck of its own could start within the slack.
         ready = np.where(wait <= slack, wait, math.inf) + load
-        return earliest_arrival_served(serve, travel, ready, load, slack, self.areas)
+        return earliest_arrival_eligible(could, visible, travel, ready, load, slack, *self.areas)
+
+    def _mine_by_table(self, travel, serve, open_need, avail, sends) -> np.ndarray:
+        """The ``nearest`` and ``lp`` policies' zones of each depot, over the pairs it can serve."""
+        c = self.c
+        if c.policy == "nearest":
+            return nearest_depot_all(np.where(serve, travel, math.inf))
+        if self.lp_dirty or self._lp_flow is None:
+            supply = np.where(sends[:, None], np.maximum(avail, 0), 0.0)
+            known = (c.known_min < math.inf)[:, None]
+            self._lp_flow = transport_plan(np.where(serve, travel, math.inf), supply,
+                                           np.where(known, open_need, 0.0))
+            self.lp_dirty = False
+        return self._lp_flow.sum(axis=2) > 0
 
     def _min_per_km(self, d: int, travel_row: np.ndarray) -> float:
         """The depot's minutes of driving per straight-line kilometre (median over the zones it
