@@ -22,6 +22,9 @@
   ``asks`` masks ``TourPlanner.zones_for`` used to build with numpy over the
   column subset of open, heard zones (every zone for the ``lp`` policy),
   also re-implemented here.
+* ``sim.dispatch.eligibility.cut_off_lacking`` finds the cut-off zones a depot
+  may send to by a last-mile mode that ``TourPlanner._last_mile_stops`` found
+  with numpy masks (re-implemented here).
 
 Cases are small random arrays (1-6 depots or reserves, 1-30 zones, the
 scenario's items) drawn with ``inf`` entries, ties with ``now`` and between
@@ -36,7 +39,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.dispatch.eligibility import earliest_arrival_all, earliest_arrival_eligible, earliest_arrival_served
+from sim.dispatch.eligibility import (cut_off_lacking, earliest_arrival_all, earliest_arrival_eligible,
+                                      earliest_arrival_served)
 from sim.dispatch.eligibility import could_serve as _could_serve_kernel
 from sim.dispatch.eligibility import service_area_lists
 from sim.dispatch.transshipment import hub_demand as _hub_demand_kernel
@@ -428,6 +432,28 @@ def test_asks_are_the_depots_that_could_serve_a_zone_some_depot_sees(case):
     _, _, asks = _could_serve(**case)
     for lp in (False, True):
         np.testing.assert_array_equal(asks, replaced_masks(**case, lp=lp)[3])
+
+
+# ---------------------------------------------------------------- cut-off zones for the last mile
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(could_serve_cases(), st.data())
+def test_cut_off_lacking_are_the_rows_the_numpy_code_found(case, data):
+    """``TourPlanner._last_mile_stops`` before the kernel: the cut-off zones known, heard of
+    and served by the depot, escalated unless it is local, lacking an item it holds."""
+    m = case["visible_at"].shape[1]
+    d = data.draw(st.integers(0, case["visible_at"].shape[0] - 1), label="depot")
+    cut = np.array(sorted(data.draw(st.sets(st.integers(0, m - 1)), label="cut")), dtype=np.int64)
+    known_min = data.draw(floats_of(m, st.one_of(st.sampled_from([0.0, 15.0, 60.0, INF]), moments)), label="known")
+    now, open_need, avail = case["now"], case["open_need"], case["avail"]
+    may = (known_min[cut] <= now) & (case["visible_at"][d, cut] <= now) & case["serves"][d, cut]
+    if not case["local"][d]:
+        may &= case["escalated_at"][cut] <= now
+    kept = cut[may]
+    expected = kept[((open_need[kept] > 1e-9) & (avail[d] > 1e-9)[None, :]).any(axis=1)]
+    rows = cut_off_lacking(cut, known_min, case["visible_at"][d], case["serves"][d], bool(case["local"][d]),
+                           case["escalated_at"], open_need, avail[d], float(now))
+    np.testing.assert_array_equal(rows, expected)
 
 
 # ---------------------------------------------------------------- loadable rows

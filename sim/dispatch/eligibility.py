@@ -32,7 +32,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
 __all__ = ["can_send", "earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment", "could_serve",
-           "service_area_lists", "keeps_for_first_batches", "earliest_arrival_eligible"]
+           "service_area_lists", "keeps_for_first_batches", "earliest_arrival_eligible", "cut_off_lacking"]
 
 
 def can_send(depot) -> bool:
@@ -214,6 +214,25 @@ def could_serve(visible_at, now, open_need, avail, sends, area_offsets, area_zon
                 asks[e] = True
                 break
     return could, visible, asks
+
+
+@njit(cache=True)
+def cut_off_lacking(cut, known_min, heard_at, serves, local, escalated_at, open_need, avail, now):
+    """Of the zones ``cut`` (ascending indices) no truck can reach now, those a depot may
+    send to by a last-mile mode: known to command and heard of by the depot
+    (``heard_at``, its row of ``visible_at``) by ``now``, in its service area
+    (``serves``, its row), escalated unless the depot is a ``local`` reserve, and
+    lacking an item the depot holds (``avail``, its row); in ascending order."""
+    rows = np.empty(cut.shape[0], dtype=np.int64)
+    n = 0
+    for z in cut:
+        if known_min[z] <= now and heard_at[z] <= now and serves[z] and (local or escalated_at[z] <= now):
+            for i in range(open_need.shape[1]):
+                if open_need[z, i] > 1e-9 and avail[i] > 1e-9:
+                    rows[n] = z
+                    n += 1
+                    break
+    return rows[:n]
 
 
 def keeps_for_first_batches(keep: int, local: bool, trucks_home: int, serves, visible_at, hit_min,

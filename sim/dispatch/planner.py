@@ -27,8 +27,9 @@ import math
 
 import numpy as np
 
-from sim.dispatch.eligibility import (can_send, could_serve, earliest_arrival_eligible, keeps_for_first_batches,
-                                      nearest_depot_all, service_area_lists, transport_plan)
+from sim.dispatch.eligibility import (can_send, could_serve, cut_off_lacking, earliest_arrival_eligible,
+                                      keeps_for_first_batches, nearest_depot_all, service_area_lists,
+                                      transport_plan)
 from sim.dispatch.escalation import Escalation
 from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.transshipment import HubStop, hub_shortfall
@@ -278,12 +279,8 @@ class TourPlanner(Escalation):
         c = self.c
         if self._cut_of is not c.cut_off:
             self._cut_of, self._cut = c.cut_off, np.array(sorted(c.cut_off), dtype=np.int64)
-        cut = self._cut
-        may = (c.known_min[cut] <= now) & (c.visible_at[d, cut] <= now) & self.serves[d, cut]
-        if not self.local[d]:
-            may &= self.escalated_at[cut] <= now
-        cut = cut[may]
-        rows = cut[((open_need[cut] > 1e-9) & (avail[d] > 1e-9)[None, :]).any(axis=1)]
+        rows = cut_off_lacking(self._cut, c.known_min, c.visible_at[d], self.serves[d], bool(self.local[d]),
+                               self.escalated_at, open_need, avail[d], float(now))
         if not len(rows):
             return []
         tier, deadline = self._tiers(rows, now)
