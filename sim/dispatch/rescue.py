@@ -146,28 +146,25 @@ def _open_sites(to_reach, crews_at, max_crews, home, zone_xy, x, y, now, crew_mi
     crew reaches in each (reached after its drive plus half the extrication time) and the
     hours of its drive and work there."""
     n = len(to_reach)
-    is_open = np.empty(n, dtype=np.bool_)
+    open_rows = np.empty(n, dtype=np.int64)
+    home_rows = np.empty(n, dtype=np.int64)
     n_open = n_home = 0
     for z in range(n):
-        is_open[z] = to_reach[z] > 0 and crews_at[z] < max_crews
-        if is_open[z]:
+        if to_reach[z] > 0 and crews_at[z] < max_crews:
+            open_rows[n_open] = z
             n_open += 1
             if home[z]:
+                home_rows[n_home] = z
                 n_home += 1
-    home_only = n_home > 0
-    n_rows = n_home if home_only else n_open
-    rows = np.empty(n_rows, dtype=np.int64)
-    log_alive = np.empty(n_rows)
-    hours = np.empty(n_rows)
-    k = 0
-    for z in range(n):
-        if is_open[z] and (home[z] or not home_only):
-            drive_min = math.hypot(zone_xy[z, 0] - x, zone_xy[z, 1] - y) / CHOICE_SPEED_KMH * 60.0
-            rows[k] = z
-            log_alive[k] = _log_survival(now + drive_min + crew_min / 2 - hit_min[z], knots_min, log_p,
-                                         tail_rate_per_min)
-            hours[k] = (drive_min + crew_min) / 60.0
-            k += 1
+    rows = home_rows[:n_home] if n_home else open_rows[:n_open]
+    log_alive = np.empty(len(rows))
+    hours = np.empty(len(rows))
+    for k in range(len(rows)):
+        z = rows[k]
+        drive_min = math.hypot(zone_xy[z, 0] - x, zone_xy[z, 1] - y) / CHOICE_SPEED_KMH * 60.0
+        log_alive[k] = _log_survival(now + drive_min + crew_min / 2 - hit_min[z], knots_min, log_p,
+                                     tail_rate_per_min)
+        hours[k] = (drive_min + crew_min) / 60.0
     return rows, log_alive, hours
 
 
