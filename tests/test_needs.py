@@ -2,6 +2,8 @@
 that end, deliveries shared among groups, tents as places."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -205,6 +207,62 @@ def test_a_zone_s_first_day_relieved_are_the_covered_of_its_groups_needing_first
         for z in range(n_zones):
             want = int(covered[z][t.first_day_needing[z]].sum())
             assert t.zone(z).first_day_relieved(when, got[z].tolist(), sheltered[z]) == want
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_zone_s_first_day_relieved_from_its_own_arrays_equal_those_from_lists(seed):
+    # The count a zone asks with the float arrays it keeps (received[1, I], sheltered[1])
+    # against the count from a list of units and a number of people, at times before the
+    # hit, in the first day and after it.
+    rng = np.random.default_rng(400 + seed)
+    n_zones, n_groups = int(rng.integers(1, 6)), int(rng.integers(1, 7))
+    t = _random_table(rng, n_zones, n_groups)
+    for when in np.concatenate([[-1.0, 0.0, 120.0, 900.0, DAY_MIN, DAY_MIN + 900.0],
+                                rng.uniform(-100.0, 2 * DAY_MIN, size=6)]):
+        got = rng.integers(0, 900, size=(n_zones, len(ITEMS))).astype(float)
+        sheltered = rng.integers(0, 300, size=n_zones)
+        for z in range(n_zones):
+            one = t.zone(z)
+            assert one.first_day_relieved_of(when, got[z:z + 1].copy(), np.array([float(sheltered[z])])) == \
+                one.first_day_relieved(when, got[z].tolist(), int(sheltered[z]))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_zone_counts_its_relieved_at_each_delivery_as_the_table_does_from_what_it_received(seed):
+    # A zone's relieved, relief time and log after every delivery and shelter arrival against
+    # the table's count from the zone's received units listed in the table's item order and
+    # its sheltered people (how the zone asked before it kept them in arrays).
+    from sim.agents.zone import Zone
+    from sim.world.event_log import EventLog
+
+    rng = np.random.default_rng(500 + seed)
+    n_zones, n_groups = int(rng.integers(1, 4)), int(rng.integers(1, 7))
+    t = _random_table(rng, n_zones, n_groups)
+    for z in range(n_zones):
+        one, log = t.zone(z), EventLog()
+        zone = Zone(f"Z{z}", z, 0, "T01", 2000, 0.1, log)
+        zone.hit(1000, 200, 10, float(one.hit_min[0]), one)
+        want, want_log, now = 0, [], float(one.hit_min[0]) - 60.0
+        for _ in range(20):
+            now += float(rng.choice([0.0, 30.0, 600.0]))
+            if rng.random() < 0.25:
+                zone.shelter_arrival(now, int(rng.integers(0, 400)), "s1")
+            else:
+                items = {str(item): float(rng.choice([0.5, 3.0, 40.0, 200.0, 2000.0]))
+                         for item in rng.choice(list(ITEMS) + ["diesel_l"], size=int(rng.integers(1, 4)),
+                                                replace=False)}
+                zone.receive(now, items, "d1", str(rng.choice(["district", "city", "township"])))
+            if want < zone.needing_first_day:
+                relieved = one.first_day_relieved(now, [zone.received.get(i, 0.0) for i in one.items], zone.sheltered)
+                if relieved > want:
+                    want_log.append((now, relieved - want))
+                    want = relieved
+            assert zone.relieved == want
+        got_log = [(time, amount) for time, kind, amount in zip(log.time_min, log.kind, log.amount)
+                   if kind == "relieved"]
+        assert got_log == want_log
+        everyone = want_log and want >= zone.needing_first_day > 0
+        assert zone.relief_min == (want_log[-1][0] if everyone else math.inf)
 
 
 def _share_out_numpy(t, need, received, sheltered):

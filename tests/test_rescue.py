@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from worlds import depot, line_world, scenario_doc, write_scenario, write_zones
 
 from sim.api import run
@@ -147,3 +149,122 @@ def test_neighbours_rescue_of_zones_sharing_a_horizon_is_each_zone_s_own(seed):
         share, tau = float(rng.choice([0.0, 0.5, 1.0])), float(rng.choice([120.0, 360.0]))
         assert self_rescue(trapped, share, tau, horizon_min=horizon) == \
             _self_rescue_afresh(trapped, share, tau, horizon_min=horizon)
+
+
+# ------------------------------------------------------------------ the compiled choice
+# The times a survival chance is asked at: the curve's knots (and either side of them), before
+# the hit, the tail beyond 108 h, and any time in between.
+_KNOTS_MIN = [0.0, 30.0, 720.0, 2160.0, 3600.0, 5040.0, 6480.0]
+_survival_times = st.one_of(
+    st.sampled_from(_KNOTS_MIN + [-0.0, -30.0, math.inf, -math.inf, math.nan]),
+    st.sampled_from(_KNOTS_MIN).map(lambda t: math.nextafter(t, -math.inf)),
+    st.sampled_from(_KNOTS_MIN).map(lambda t: math.nextafter(t, math.inf)),
+    st.floats(-600.0, 20 * 1440.0, allow_nan=False))
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(times=st.lists(_survival_times, min_size=1, max_size=20))
+def test_the_compiled_survival_chance_is_survival_probability_to_the_bit(times):
+    # The log chance the kernel works out, put through numpy's exp, against survival_probability
+    # on arrays of the lengths a choice asks (numpy's interp is run differently on short ones)
+    # and on one time at a time (a rescue booked).
+    import numpy as np
+
+    from sim.dispatch.rescue import _log_survival
+    from sim.hazards.fragility import SURVIVAL_LOG_CURVE, survival_probability
+
+    log_alive = np.array([_log_survival(t, *SURVIVAL_LOG_CURVE) for t in times])
+    np.testing.assert_array_equal(np.exp(log_alive), survival_probability(np.array(times)))
+    for t, log_p in zip(times, log_alive):
+        want = float(survival_probability(t))
+        assert float(np.exp(log_p)) == want or math.isnan(want)
+
+
+def _choice_by_numpy(coord, team, node, reachable=None):
+    """The zones a free crew of ``team`` at ``node`` would take, best first, as
+    :meth:`RescueCoordinator.next_task` worked them out in numpy before its kernel (the
+    oracle of the compiled choice); empty if none is open."""
+    import numpy as np
+
+    from sim.dispatch.rescue import CHOICE_SPEED_KMH
+    from sim.hazards.fragility import survival_probability
+
+    if not coord.to_reach.any():
+        return []
+    open_ = (coord.to_reach > 0) & (coord.crews_at < coord.max_crews)
+    if not open_.any():
+        return []
+    if team.spec.township is not None:
+        own = open_ & (coord.township == team.spec.township)
+        if own.any():
+            open_ = own
+    rows = np.flatnonzero(open_)
+    x, y = coord.node_xy(node)
+    km = np.hypot(coord.zone_xy[rows, 0] - x, coord.zone_xy[rows, 1] - y)
+    drive_min = km / CHOICE_SPEED_KMH * 60.0
+    alive = np.asarray(survival_probability(coord.env.now + drive_min + coord.crew_min / 2 - coord.hit_min[rows]))
+    gain_per_h = alive / ((drive_min + coord.crew_min) / 60.0)
+    order = [int(rows[k]) for k in np.lexsort((rows, -gain_per_h))]
+    return [z for z in order if reachable is None or reachable(node, coord.zones[z].node)]
+
+
+@st.composite
+def _crew_choices(draw):
+    """A coordinator with 1-40 zones (shared places and hit times, so gains tie), sites open,
+    full or done, a crew with or without a home township and zones it cannot reach."""
+    import numpy as np
+    import simpy
+    from types import SimpleNamespace
+
+    from sim.dispatch.rescue import RescueCoordinator
+    from sim.world.event_log import EventLog
+
+    n = draw(st.integers(1, 40))
+    places = st.sampled_from([0.0, 1.0, 2.5, -3.0])
+    xy = [[draw(st.one_of(places, st.floats(-40.0, 40.0))), draw(st.one_of(places, st.floats(-40.0, 40.0)))]
+          for _ in range(n)]
+    hits = [draw(st.one_of(st.sampled_from([0.0, 30.0, 600.0]), st.floats(0.0, 6000.0))) for _ in range(n)]
+    townships = [draw(st.sampled_from(["T01", "T02"])) for _ in range(n)]
+    now = draw(st.one_of(st.sampled_from([0.0, 600.0, 7000.0]), st.floats(0.0, 15000.0)))
+    env = simpy.Environment(initial_time=now)
+    zones = [SimpleNamespace(zone_id=f"Z{k}", index=k, node=k, hit_time_min=h, township=t)
+             for k, (h, t) in enumerate(zip(hits, townships))]
+    crew_at = (draw(st.floats(-40.0, 40.0)), draw(st.floats(-40.0, 40.0)))
+    coord = RescueCoordinator(env, zones, np.array(xy, float), lambda node: crew_at,
+                              lambda z: np.random.default_rng(z), _Ledger(), EventLog(),
+                              draw(st.sampled_from([0.0, 1.0, 120.0])), draw(st.integers(1, 3)))
+    coord.to_reach[:] = [draw(st.sampled_from([0, 0, 1, 5])) for _ in range(n)]
+    coord.crews_at[:] = [draw(st.integers(0, 3)) for _ in range(n)]
+    unreachable = set(draw(st.lists(st.integers(0, n - 1), max_size=n)))
+    return coord, crew(draw(st.sampled_from([None, "T01", "T02", "T09"]))), unreachable
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(case=_crew_choices())
+def test_the_compiled_choice_of_a_free_crew_is_the_numpy_one(case):
+    # The zones in the order the kernels give them (the best of those not yet passed, over and
+    # over) against the numpy computation they replaced, and the task next_task makes of the
+    # first reachable one.
+    import numpy as np
+
+    from sim.dispatch.rescue import _best_site, _open_sites
+    from sim.hazards.fragility import SURVIVAL_LOG_CURVE
+
+    coord, team, unreachable = case
+    home = coord.township == team.spec.township if team.spec.township else np.zeros(len(coord.zones), bool)
+    x, y = coord.node_xy(0)
+    rows, log_alive, hours = _open_sites(coord.to_reach, coord.crews_at, coord.max_crews, home, coord.zone_xy,
+                                         x, y, float(coord.env.now), coord.crew_min, coord.hit_min,
+                                         *SURVIVAL_LOG_CURVE)
+    alive, passed, order = np.exp(log_alive), np.zeros(len(rows), dtype=bool), []
+    while (k := _best_site(alive, hours, passed)) >= 0:
+        order.append(int(rows[k]))
+        passed[k] = True
+    assert order == _choice_by_numpy(coord, team, 0)
+
+    def reachable(node, to):
+        return to not in unreachable
+
+    want = _choice_by_numpy(coord, team, 0, reachable)
+    task = coord.next_task(team, node=0, seq=7, reachable=reachable)
+    assert (task.zone if task else None) == (f"Z{want[0]}" if want else None)

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 __all__ = ["Zone", "FIRST_SUPPLY_TIERS", "DISTRICT_TIERS"]
 
 #: Tiers of the public reserve system whose deliveries count as a community's first supplies.
@@ -38,7 +40,8 @@ class Zone:
                  "displaced", "trapped", "hit_time_min", "needs", "received", "sheltered", "seeking_shelter",
                  "unsheltered_final", "relieved", "needing_first_day", "first_supply_min", "first_city_supply_min",
                  "first_district_supply_min",
-                 "relief_min", "report_min", "helpers", "log", "_items", "on_first_supply")
+                 "relief_min", "report_min", "helpers", "log", "_items", "_item_column", "_received_units",
+                 "_sheltered_people", "on_first_supply")
 
     def __init__(self, zone_id: str, index: int, node: int, township: str, population: int,
                  vulnerable_share: float, log, lon: float = float("nan"), lat: float = float("nan")):
@@ -69,6 +72,9 @@ class Zone:
         self.helpers = 0
         self.log = log
         self._items: tuple = ()
+        self._item_column: dict[str, int] = {}      # item -> its column in the needs table
+        self._received_units = None                 # received[1, I] in the table's columns
+        self._sheltered_people = None               # sheltered, as [1] floats
         self.on_first_supply = None   # called with no arguments when first supplies arrive (set by command)
 
     # ----------------------------------------------------------- the impact
@@ -81,6 +87,9 @@ class Zone:
         self.needs = needs
         self._items = needs.items
         self.received = {item: 0.0 for item in needs.items}
+        self._item_column = {item: i for i, item in enumerate(needs.items)}
+        self._received_units = np.zeros((1, len(needs.items)))
+        self._sheltered_people = np.zeros(1)
         shelter_groups = needs.needs_place
         self.seeking_shelter = int(needs.people[0, shelter_groups].sum())
         self.needing_first_day = int(needs.people[0][needs.first_day_needing[0]].sum())
@@ -117,8 +126,8 @@ class Zone:
     def _update_relief(self, now: float) -> None:
         if self.needs is None or self.relieved >= self.needing_first_day:
             return                    # everyone needing first-day relief is relieved: it stays so
-        relieved = self.needs.first_day_relieved(now, [self.received.get(i, 0.0) for i in self._items],
-                                                 self.sheltered)
+        self._sheltered_people[0] = self.sheltered
+        relieved = self.needs.first_day_relieved_of(now, self._received_units, self._sheltered_people)
         if relieved > self.relieved:
             self.log.add(now, "relieved", zone=self.zone_id, amount=relieved - self.relieved)
             self.relieved = relieved
@@ -128,7 +137,10 @@ class Zone:
     def receive(self, now: float, items: dict[str, float], depot_id: str, depot_tier: str) -> None:
         """A delivery from ``depot_id`` unloaded at the zone."""
         for item, amount in items.items():
-            self.received[item] = self.received.get(item, 0.0) + amount
+            total = self.received[item] = self.received.get(item, 0.0) + amount
+            column = self._item_column.get(item)
+            if column is not None:
+                self._received_units[0, column] = total
             self.log.add(now, "deliver", agent=depot_id, zone=self.zone_id, item=item, amount=amount)
         if depot_tier in FIRST_SUPPLY_TIERS and self.first_supply_min == math.inf:
             self.first_supply_min = now

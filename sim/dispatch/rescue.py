@@ -24,9 +24,10 @@ import math
 from functools import lru_cache
 
 import numpy as np
+from numba import njit
 
 from sim.agents.team import Task
-from sim.hazards.fragility import survival_probability
+from sim.hazards.fragility import SURVIVAL_LOG_CURVE, survival_probability
 
 __all__ = ["RescueCoordinator", "RESCUE_KINDS"]
 
@@ -56,6 +57,7 @@ class RescueCoordinator:
         self.hit_min = np.array([z.hit_time_min for z in zones], dtype=float)
         self.township = np.array([z.township for z in zones], dtype=object)
         self._in_township: dict[str, np.ndarray] = {}    # township -> which zones lie in it
+        self._nowhere = np.zeros(n, dtype=bool)          # the home zones of a crew without a township
         self._streams: dict[int, np.random.Generator] = {}
         self._work = env.event()
 
@@ -78,28 +80,24 @@ class RescueCoordinator:
     # ------------------------------------------------------------------ choice
     def next_task(self, team, node: int, seq: int, reachable=None) -> Task | None:
         """The rescue task of a free crew of ``team`` standing at ``node``, or ``None``."""
-        if team.kind not in RESCUE_KINDS or not self.to_reach.any():
-            return None
-        now = self.env.now
-        open_ = (self.to_reach > 0) & (self.crews_at < self.max_crews)
-        if not open_.any():
+        if team.kind not in RESCUE_KINDS:
             return None
         home = team.spec.township
-        if home is not None:
-            own = open_ & self._zones_in(home)
-            if own.any():
-                open_ = own
-        rows = np.flatnonzero(open_)
         x, y = self.node_xy(node)
-        km = np.hypot(self.zone_xy[rows, 0] - x, self.zone_xy[rows, 1] - y)
-        drive_min = km / CHOICE_SPEED_KMH * 60.0
-        alive = np.asarray(survival_probability(now + drive_min + self.crew_min / 2 - self.hit_min[rows]))
-        gain_per_h = alive / ((drive_min + self.crew_min) / 60.0)
-        for k in np.lexsort((rows, -gain_per_h)):
+        rows, log_alive, hours = _open_sites(self.to_reach, self.crews_at, self.max_crews,
+                                             self._nowhere if home is None else self._zones_in(home),
+                                             self.zone_xy, float(x), float(y), float(self.env.now), self.crew_min,
+                                             self.hit_min, *SURVIVAL_LOG_CURVE)
+        if not len(rows):
+            return None
+        # exp in numpy, as in survival_probability: numpy may use its own exp, not the C library's.
+        alive = np.exp(log_alive)
+        passed = np.zeros(len(rows), dtype=bool)        # the zones this crew cannot reach
+        while (k := _best_site(alive, hours, passed)) >= 0:
             z = int(rows[k])
-            if reachable is not None and not reachable(node, self.zones[z].node):
-                continue
-            return self._assign(z, seq)
+            if reachable is None or reachable(node, self.zones[z].node):
+                return self._assign(z, seq)
+            passed[k] = True
         return None
 
     def _zones_in(self, township: str) -> np.ndarray:
@@ -126,7 +124,7 @@ class RescueCoordinator:
         rng = self._streams.get(z)
         if rng is None:
             rng = self._streams[z] = self.stream_for(z)
-        p_alive = float(survival_probability(now - self.hit_min[z]))
+        p_alive = float(np.exp(_log_survival(float(now - self.hit_min[z]), *SURVIVAL_LOG_CURVE)))
         alive = bool(rng.random() < p_alive)
         self.reached[z] += 1
         if alive:
@@ -137,6 +135,73 @@ class RescueCoordinator:
 
     def expected_alive_if_reached_at(self, t_min: float, z: int) -> float:
         return float(survival_probability(t_min - self.hit_min[z]))
+
+
+@njit(cache=True)
+def _open_sites(to_reach, crews_at, max_crews, home, zone_xy, x, y, now, crew_min, hit_min, knots_min, log_p,
+                tail_rate_per_min):
+    """The zones a free crew at ``(x, y)`` km may choose at ``now``: people still to reach
+    and fewer than ``max_crews`` crews, only those of ``home`` while any of them is open.
+    Returns the zones in row order, the log of the survival chance of the next person the
+    crew reaches in each (reached after its drive plus half the extrication time) and the
+    hours of its drive and work there."""
+    n = len(to_reach)
+    open_rows = np.empty(n, dtype=np.int64)
+    home_rows = np.empty(n, dtype=np.int64)
+    n_open = n_home = 0
+    for z in range(n):
+        if to_reach[z] > 0 and crews_at[z] < max_crews:
+            open_rows[n_open] = z
+            n_open += 1
+            if home[z]:
+                home_rows[n_home] = z
+                n_home += 1
+    rows = home_rows[:n_home] if n_home else open_rows[:n_open]
+    log_alive = np.empty(len(rows))
+    hours = np.empty(len(rows))
+    for k in range(len(rows)):
+        z = rows[k]
+        drive_min = math.hypot(zone_xy[z, 0] - x, zone_xy[z, 1] - y) / CHOICE_SPEED_KMH * 60.0
+        log_alive[k] = _log_survival(now + drive_min + crew_min / 2 - hit_min[z], knots_min, log_p,
+                                     tail_rate_per_min)
+        hours[k] = (drive_min + crew_min) / 60.0
+    return rows, log_alive, hours
+
+
+@njit(cache=True)
+def _best_site(alive, hours, passed):
+    """The index of the site where a crew saves most lives per hour, ``alive / hours``, of
+    those not ``passed``; the first of equals (a ``nan`` after any number); −1 if all are passed."""
+    best, best_gain = -1, np.nan
+    for k in range(len(alive)):
+        if passed[k]:
+            continue
+        gain = alive[k] / hours[k]
+        if best < 0 or gain > best_gain or (best_gain != best_gain and gain == gain):
+            best, best_gain = k, gain
+    return best
+
+
+@njit(cache=True)
+def _log_survival(t_min, knots_min, log_p, tail_rate_per_min):
+    """The log of :func:`~sim.hazards.fragility.survival_probability` at ``t_min`` from its
+    curve (:data:`~sim.hazards.fragility.SURVIVAL_LOG_CURVE`), in numpy's arithmetic: the
+    time clipped at 0, ``np.interp`` between the knots, the tail rate beyond the last."""
+    t = 0.0 if t_min < 0.0 else t_min
+    last = len(knots_min) - 1
+    if t != t:
+        return t
+    if t < knots_min[0]:
+        return log_p[0]
+    if t > knots_min[last]:
+        return log_p[last] + tail_rate_per_min * (t - knots_min[last])
+    j = last
+    while knots_min[j] > t:
+        j -= 1
+    if knots_min[j] == t:
+        return log_p[j]
+    slope = (log_p[j + 1] - log_p[j]) / (knots_min[j + 1] - knots_min[j])
+    return slope * (t - knots_min[j]) + log_p[j]
 
 
 def self_rescue(trapped: float, share: float, time_constant_min: float, step_min: float = 10.0,

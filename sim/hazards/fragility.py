@@ -68,7 +68,7 @@ __all__ = [
     "BRIDGE_RESTORATION_DAYS", "BRIDGE_SPEED_FACTOR", "repair_time_min",
     "BLOCKAGE_SHARE_PER_100M", "debris_blockage_probability",
     "BUILDING_GRADES", "mean_damage_index", "building_damage_distribution",
-    "occupancy_at", "TRAPPED_SHARE_OF_COLLAPSE", "survival_probability",
+    "occupancy_at", "TRAPPED_SHARE_OF_COLLAPSE", "survival_probability", "SURVIVAL_LOG_CURVE",
 ]
 
 #: Hazus damage states of bridges, in order (state 0 is "none").
@@ -260,6 +260,9 @@ _SURVIVAL_T_MIN = np.array([0.0, 30.0, 12 * 60.0, 36 * 60.0, 60 * 60.0, 84 * 60.
 _SURVIVAL_P = np.array([1.0, 0.993, 0.810, 0.537, 0.367, 0.190, 0.074])
 _LOG_P = np.log(_SURVIVAL_P)
 _TAIL_RATE = (_LOG_P[-1] - _LOG_P[-2]) / (_SURVIVAL_T_MIN[-1] - _SURVIVAL_T_MIN[-2])
+#: The curve :func:`survival_probability` follows: the knot times (min), the log of the
+#: survival probability at each, and the log rate per minute beyond the last knot.
+SURVIVAL_LOG_CURVE = (_SURVIVAL_T_MIN, _LOG_P, float(_TAIL_RATE))
 
 
 def survival_probability(t_min):

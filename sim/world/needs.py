@@ -168,12 +168,15 @@ class NeedsTable:
         """People of a one-zone table (:meth:`zone`) relieved of their first day's needs by
         ``t_min``, given the units ``received[I]`` and the people in public shelters: the
         people :meth:`covered` (``first_day_only``) in the groups of :attr:`first_day_needing`."""
-        hit = float(self.hit_min[0])
-        t = min(max(float(t_min), hit), hit + DAY_MIN - 1e-6)
-        return int(_one_zone_relieved(t, hit, self.until_min[0], self.first_day, self.consumable, self.people,
-                                      self.per_person, np.asarray(received, dtype=float).reshape(1, -1),
-                                      np.full(1, float(sheltered)), self.needs_place, self._tent_index(),
-                                      float(self.tent_people), self.first_day_needing[0]))
+        return self.first_day_relieved_of(t_min, np.asarray(received, dtype=float).reshape(1, -1),
+                                          np.full(1, float(sheltered)))
+
+    def first_day_relieved_of(self, t_min: float, received: np.ndarray, sheltered: np.ndarray) -> int:
+        """:meth:`first_day_relieved` given float arrays: the units ``received[1, I]`` and the
+        people in public shelters ``sheltered[1]`` (a zone keeps its own and updates them in place)."""
+        return int(_one_zone_relieved(float(t_min), self.hit_min, self.until_min, self.first_day, self.consumable,
+                                      self.people, self.per_person, received, sheltered, self.needs_place,
+                                      self._tent_index(), float(self.tent_people), self.first_day_needing))
 
     def short(self, t_min, received: np.ndarray, sheltered: np.ndarray, per_zone: bool = False) -> np.ndarray:
         """People per group short of their needs to date, ``[..., Z, G]``, counted in
@@ -327,17 +330,23 @@ def _fill_zone_need(need, t, hit, until, first_day, consumable, people, per_pers
 
 
 @njit(cache=True)
-def _one_zone_relieved(t, hit, until, first_day, consumable, people, per_person, received, sheltered, needs_place,
-                       tent, tent_people, needing):
-    """People covered at ``t`` in the groups marked ``needing[G]`` of a table of one zone
-    (``people[1, G]``, ``per_person[1, G, I]``, ``received[1, I]``, ``sheltered[1]``):
-    :func:`_zone_need` shared out by :func:`_share_out_rows`."""
-    need = _zone_need(t, hit, until, first_day, consumable, people[0], per_person[0])
+def _one_zone_relieved(t_min, hit_min, until, first_day, consumable, people, per_person, received, sheltered,
+                       needs_place, tent, tent_people, needing):
+    """People covered at ``t_min``, clipped to the zone's first day, in the groups marked
+    ``needing[1, G]`` of a table of one zone (``hit_min[1]``, ``until[1, G]``, ``people[1, G]``,
+    ``per_person[1, G, I]``, ``received[1, I]``, ``sheltered[1]``): :func:`_zone_need` shared
+    out by :func:`_share_out_rows`."""
+    hit = hit_min[0]
+    t = hit if hit > t_min else t_min
+    first_day_end = hit + DAY_MIN - 1e-6
+    if first_day_end < t:
+        t = first_day_end
+    need = _zone_need(t, hit, until[0], first_day, consumable, people[0], per_person[0])
     covered, _ = _share_out_rows(need.reshape((1, need.shape[0], need.shape[1])), received, sheltered,
                                  np.zeros(1, dtype=np.int64), people, per_person, needs_place, tent, tent_people)
     relieved = 0.0
     for g in range(covered.shape[1]):
-        if needing[g]:
+        if needing[0, g]:
             relieved += covered[0, g]
     return relieved
 
