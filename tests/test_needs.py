@@ -347,6 +347,27 @@ def test_the_need_kernel_equals_the_numpy_need_for_scalars_grids_and_times_per_z
         assert np.array_equal(t.group_need_by(t_min, per_zone), _group_need_by_numpy(t, t_min, per_zone))
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_the_need_in_all_is_the_groups_need_summed_over_the_groups_to_the_bit(seed):
+    # need_by adds the groups' units in one pass; numpy summed the [..., Z, G, I] grid over G.
+    rng = np.random.default_rng(600 + seed)
+    n_zones, n_groups = int(rng.integers(1, 6)), int(rng.integers(1, 13))
+    t = _random_table(rng, n_zones, n_groups)
+    t.per_person[:] = rng.choice([0.0, 0.1, 0.5, 1.0 / 3.0, 3.0], size=t.per_person.shape)
+    t.tents_for[:] = rng.integers(0, 5, size=n_zones)
+    tent = ITEMS.index("tent")
+    for t_min, per_zone in ((float(rng.uniform(-100, 5 * DAY_MIN)), False),
+                            (rng.uniform(-100, 5 * DAY_MIN, size=4), False),
+                            (rng.uniform(-100, 5 * DAY_MIN, size=n_zones), True),
+                            (rng.uniform(-100, 5 * DAY_MIN, size=(3, n_zones)), True)):
+        expected = t.group_need_by(t_min, per_zone).sum(axis=-2)
+        times = np.asarray(t_min) if per_zone else np.asarray(t_min)[..., None]
+        expected[..., tent] += np.where(times >= t.hit_min, t.tents_for, 0.0)
+        got = t.need_by(t_min, per_zone)
+        assert got.shape == expected.shape and np.array_equal(got, expected)
+        assert np.array_equal(np.signbit(got), np.signbit(expected))
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_the_whole_table_s_need_equals_each_zone_s_own_view_to_the_bit(seed):
     # The run's end figures ask the table once for every zone instead of each zone's view in turn.

@@ -108,19 +108,28 @@ class NeedsTable:
         """Units each group needs by ``t_min``, ``[..., Z, G, I]`` (``per_zone``: one time per zone):
         the people times their units per day (consumables: the rations due, see
         :meth:`rations_due`) or once (the rest, from the hit on)."""
+        t_z, lead = self._times_by_zone(t_min, per_zone)
+        need = _need_rows(t_z, self.hit_min, self.until_min, self.first_day, self.consumable, self.people,
+                          self.per_person)
+        return need.reshape(lead + need.shape[1:])
+
+    def _times_by_zone(self, t_min, per_zone: bool) -> tuple[np.ndarray, tuple]:
+        """``t_min`` as rows of one time per zone, ``[M, Z]`` (C order), and the leading shape
+        the rows came from."""
         t = np.asarray(t_min, dtype=float)
         n_zones = self.hit_min.shape[0]
         t_z = np.broadcast_to(t if per_zone else t[..., None], t.shape[:-1] + (n_zones,) if per_zone
                               else t.shape + (n_zones,))
-        lead = t_z.shape[:-1]
-        need = _need_rows(np.ascontiguousarray(t_z.reshape(-1, n_zones)), self.hit_min, self.until_min,
-                          self.first_day, self.consumable, self.people, self.per_person)
-        return need.reshape(lead + need.shape[1:])
+        return np.ascontiguousarray(t_z.reshape(-1, n_zones)), t_z.shape[:-1]
 
     def need_by(self, t_min, per_zone: bool = False) -> np.ndarray:
         """Units every zone needs by ``t_min`` in all, ``[..., Z, I]`` (tents for the
-        unsheltered included; ``per_zone``: one time per zone)."""
-        out = self.group_need_by(t_min, per_zone).sum(axis=-2)
+        unsheltered included; ``per_zone``: one time per zone): :meth:`group_need_by`
+        summed over the groups."""
+        t_z, lead = self._times_by_zone(t_min, per_zone)
+        out = _total_need_rows(t_z, self.hit_min, self.until_min, self.first_day, self.consumable, self.people,
+                               self.per_person)
+        out = out.reshape(lead + out.shape[1:])
         if "tent" in self.items:
             t = np.asarray(t_min, dtype=float) if per_zone else np.asarray(t_min, dtype=float)[..., None]
             out[..., self.items.index("tent")] += np.where(t >= self.hit_min, self.tents_for, 0.0)
@@ -275,6 +284,25 @@ def _need_rows(t_z, hit, until, first_day, consumable, people, per_person):
         for z in range(n_zones):
             _fill_zone_need(need[m, z], t_z[m, z], hit[z], until[z], first_day, consumable, people[z], per_person[z])
     return need
+
+
+@njit(cache=True)
+def _total_need_rows(t_z, hit, until, first_day, consumable, people, per_person):
+    """:func:`_need_rows` summed over the groups, ``[M, Z, I]``: each item's units added group
+    by group in order, as numpy sums ``[M, Z, G, I]`` over its groups."""
+    n_rows, n_zones = t_z.shape
+    n_groups, n_items = per_person.shape[1], per_person.shape[2]
+    total = np.zeros((n_rows, n_zones, n_items))
+    need = np.empty((n_groups, n_items))
+    for m in range(n_rows):
+        for z in range(n_zones):
+            _fill_zone_need(need, t_z[m, z], hit[z], until[z], first_day, consumable, people[z], per_person[z])
+            for i in range(n_items):
+                units = need[0, i] if n_groups else 0.0
+                for g in range(1, n_groups):
+                    units += need[g, i]
+                total[m, z, i] = units
+    return total
 
 
 @njit(cache=True)
