@@ -22,6 +22,8 @@
   ``asks`` masks ``TourPlanner.zones_for`` used to build with numpy over the
   column subset of open, heard zones (every zone for the ``lp`` policy),
   also re-implemented here.
+* ``sim.dispatch.escalation.any_waiting`` says whether a zone still waits for its
+  request to go up as ``Escalation.escalate`` found it with numpy masks.
 * ``sim.dispatch.eligibility.cut_off_lacking`` finds the cut-off zones a depot
   may send to by a last-mile mode that ``TourPlanner._last_mile_stops`` found
   with numpy masks (re-implemented here).
@@ -43,6 +45,7 @@ from sim.dispatch.eligibility import (cut_off_lacking, earliest_arrival_all, ear
                                       earliest_arrival_served)
 from sim.dispatch.eligibility import could_serve as _could_serve_kernel
 from sim.dispatch.eligibility import service_area_lists
+from sim.dispatch.escalation import any_waiting
 from sim.dispatch.transshipment import hub_demand as _hub_demand_kernel
 from sim.dispatch.tours import _loadable, _most_urgent_insertion, compose_load
 from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG
@@ -454,6 +457,22 @@ def test_cut_off_lacking_are_the_rows_the_numpy_code_found(case, data):
     rows = cut_off_lacking(cut, known_min, case["visible_at"][d], case["serves"][d], bool(case["local"][d]),
                            case["escalated_at"], open_need, avail[d], float(now))
     np.testing.assert_array_equal(rows, expected)
+
+
+# ---------------------------------------------------------------- zones waiting for escalation
+
+@settings(max_examples=200, **KERNEL_SETTINGS)
+@given(could_serve_cases(), st.data())
+def test_any_waiting_is_the_numpy_codes_check_of_unescalated_known_zones_with_open_need(case, data):
+    """``Escalation.escalate`` before the kernel: some zone known by ``now``, with a reserve
+    of its own, no request gone up and more than 1e-9 units open."""
+    m = case["visible_at"].shape[1]
+    known_min = data.draw(floats_of(m, st.one_of(st.sampled_from([0.0, 15.0, 60.0, INF]), moments)), label="known")
+    has_local = data.draw(masks(m), label="has_local")
+    now, open_need, escalated_at = case["now"], case["open_need"], case["escalated_at"]
+    unescalated = np.flatnonzero((known_min <= now) & has_local & np.isinf(escalated_at))
+    expected = bool(len(unescalated)) and bool((open_need[unescalated].sum(axis=1) > 1e-9).any())
+    assert any_waiting(known_min, float(now), has_local, escalated_at, open_need) == expected
 
 
 # ---------------------------------------------------------------- loadable rows

@@ -13,14 +13,30 @@ needs, stock) and its command (``c``).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.dispatch.eligibility import can_send
 
-__all__ = ["Escalation", "ESTIMATE_DETOUR", "ESTIMATE_SPEED_KMH"]
+__all__ = ["Escalation", "ESTIMATE_DETOUR", "ESTIMATE_SPEED_KMH", "any_waiting"]
 
 #: Escalation's estimate of a reserve's driving: straight line times this, at this speed (assumptions).
 ESTIMATE_DETOUR = 1.3
 ESTIMATE_SPEED_KMH = 25.0
+
+
+@njit(cache=True)
+def any_waiting(known_min, now, has_local, escalated_at, open_need) -> bool:
+    """Whether some zone is still waiting (see :meth:`Escalation.escalate`): reported by
+    ``now``, with a reserve of its own (``has_local``), no request gone up
+    (``escalated_at`` is ``inf``) and open need (more than 1e-9 units in all)."""
+    for z in range(known_min.shape[0]):
+        if known_min[z] <= now and has_local[z] and escalated_at[z] == np.inf:
+            total = 0.0
+            for i in range(open_need.shape[1]):
+                total += open_need[z, i]
+            if total > 1e-9:
+                return True
+    return False
 
 
 class Escalation:
@@ -36,13 +52,10 @@ class Escalation:
         if not self.has_reserves or (not force and self._escalated_version == self.c._version):
             return
         self._escalated_version = self.c._version
-        known = self.c.known_min <= now                   # a reserve asks only for needs reported to it
-        unescalated = np.flatnonzero(known & self.has_local & np.isinf(self.escalated_at))
-        if not len(unescalated):
-            return
         open_need = self.open_need() if open_need is None else open_need
-        if not (open_need[unescalated].sum(axis=1) > 1e-9).any():
+        if not any_waiting(self.c.known_min, float(now), self.has_local, self.escalated_at, open_need):
             return
+        known = self.c.known_min <= now                   # a reserve asks only for needs reported to it
         open_known = known & (open_need.sum(axis=1) > 1e-9)
         waiting = self.has_local & open_known & np.isinf(self.escalated_at)
         avail = self.avail() if avail is None else avail
