@@ -100,6 +100,7 @@ class TourPlanner(Escalation):
         self._fleet_stale = np.ones(len(depots), dtype=bool)       # not asked since its fleet changed
         self._load_time_min = np.array([x.spec.load_time for x in depots], dtype=float)
         self._load_min = self._load_time_min.copy()                # loading time, slower without power
+        self._heaviest_first = np.argsort(-command.unit_kg, kind="stable")   # items by unit weight (build_tour)
 
     # ------------------------------------------------------------------ demand
     def refresh_need(self, now: float) -> None:
@@ -179,7 +180,7 @@ class TourPlanner(Escalation):
                           now + depot.next_truck_in_min(now) + depot.load_time_min(), round_trip[ranked])
         tour = build_tour(c.tour_seq + 1, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
                           depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel[d]),
-                          leg_min=c.leg_min)
+                          leg_min=c.leg_min, heaviest_first=self._heaviest_first)
         if tour is None:
             return None
         c.tour_seq += 1

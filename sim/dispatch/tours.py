@@ -172,11 +172,13 @@ def _compose_load(need, avail, unit_kg, room_kg, heaviest_first):
 
 def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candidates, avail: np.ndarray,
                unit_kg: np.ndarray, items: tuple, payload_kg: float, rules: TourRules,
-               min_per_km: float, leg_min=None) -> Tour | None:
+               min_per_km: float, leg_min=None, heaviest_first: np.ndarray | None = None) -> Tour | None:
     """The tour of one truck (see the module docstring), or ``None`` when there is nothing to carry.
 
-    ``leg_min(zone_a, zone_b)``: minutes by road from one zone to another now
-    (``inf`` where one-way streets or closures leave no way). A stop goes in only
+    ``heaviest_first``: the items by unit weight, heaviest first, ties in item order
+    (worked out from ``unit_kg`` if not given). ``leg_min(zone_a, zone_b)``: minutes
+    by road from one zone to another now (``inf`` where one-way streets or closures
+    leave no way). A stop goes in only
     between stops it can be driven from and to (the depot legs are the
     candidates' own). Between two stops the depot can drive to and back from
     (``cand.round_trip``) there is always a way, through the depot, so without
@@ -189,7 +191,8 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     avail = np.array(avail, dtype=float)
     need = np.ascontiguousarray(cand.need, dtype=float)
     unit_kg = np.ascontiguousarray(unit_kg, dtype=float)
-    heaviest_first = np.argsort(-unit_kg, kind="stable")
+    if heaviest_first is None:
+        heaviest_first = np.argsort(-unit_kg, kind="stable")
     first_cap = np.where(cand.tier == 0, rules.first_batch_cap_kg(payload_kg), payload_kg)
     carry_kg = np.minimum(np.minimum(need, np.maximum(avail, 0.0)[None, :]) @ unit_kg, first_cap)
     worth = carry_kg >= min(rules.min_drop_kg, payload_kg)
@@ -248,9 +251,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
         tour.planned_min += added_min
         if exact:
             hand_over = times
-        # Zones that lack only what the truck no longer has left to load drop out.
-        rows = np.flatnonzero(open_rows)
-        open_rows[rows] = _loadable(need[rows], avail)
+        _keep_loadable(open_rows, need, avail)     # zones that lack only what the truck no longer has drop out
     return tour
 
 
@@ -318,16 +319,18 @@ def _keeps_deadlines(cand: Candidates, roads: _RoadLegs, stops: list[int], hand_
 
 
 @njit(cache=True)
-def _loadable(need: np.ndarray, avail: np.ndarray) -> np.ndarray:
-    """Rows of ``need`` with a whole unit of some item in ``avail`` (as :func:`compose_load` counts it)."""
+def _keep_loadable(open_rows: np.ndarray, need: np.ndarray, avail: np.ndarray) -> None:
+    """Leave open only the ``open_rows`` of ``need`` with a whole unit of some item in
+    ``avail`` (as :func:`compose_load` counts it); in place."""
     n_rows, n_items = need.shape
-    out = np.zeros(n_rows, dtype=np.bool_)
     for r in range(n_rows):
-        for i in range(n_items):
-            if np.floor(min(need[r, i], max(avail[i], 0.0)) + 1e-9) > 0:
-                out[r] = True
-                break
-    return out
+        if open_rows[r]:
+            loadable = False
+            for i in range(n_items):
+                if np.floor(min(need[r, i], max(avail[i], 0.0)) + 1e-9) > 0:
+                    loadable = True
+                    break
+            open_rows[r] = loadable
 
 
 @njit(cache=True)
@@ -433,5 +436,5 @@ def _drop(cand: Candidates, need: np.ndarray, row: int, avail: np.ndarray, unit_
         return None
     avail -= load
     load.setflags(write=False)
-    return Drop(cand.zones[row], {items[i]: float(n) for i, n in enumerate(load) if n > 0},
+    return Drop(cand.zones[row], {items[i]: n for i, n in enumerate(load.tolist()) if n > 0},
                 float(load @ unit_kg), PURPOSES[tier], units=load)
