@@ -197,56 +197,38 @@ def test_queries_interleaved_with_changes_are_never_stale(algorithm, graph, data
         seen[key] = (graph.epoch, got)
 
 
-@settings(max_examples=150, **ROUTING_SETTINGS)
+@settings(max_examples=200, **ROUTING_SETTINGS)
 @given(road_graphs(max_nodes=12, max_segments=30), st.data())
-def test_the_open_roads_epoch_moves_exactly_when_a_road_opens_or_closes(graph, data):
+def test_the_open_and_closed_roads_epochs_move_exactly_when_roads_open_or_close(graph, data):
     """Changes through the router or on the graph behind its back: the open-roads epoch
-    moves to the current epoch when some edge's time turns finite or ``inf``, and not when
-    roads only get slower or faster — so which nodes reach which is the same between moves."""
+    moves to the current epoch when some edge's time turns finite or ``inf``, the
+    closed-roads epoch when some edge's time turns ``inf``, and neither when roads only
+    get slower or faster — so which nodes reach which is the same between moves of the
+    first, and a node that reaches another still does between moves of the second."""
     router = Router(graph)
     m = graph.n_edges
     if m == 0:
         return
-    stamp, reach = router.open_roads_epoch, np.isfinite(scipy_times(graph, range(graph.n_nodes), oracle_weight_min(graph)))
+    opened_at, closed_at = router.open_roads_epoch, router.closed_roads_epoch
+    reach = np.isfinite(scipy_times(graph, range(graph.n_nodes), oracle_weight_min(graph)))
     for _ in range(data.draw(st.integers(1, 8), label="changes")):
         edges = np.array(data.draw(st.lists(st.integers(0, m - 1), min_size=1, max_size=4), label="edges"))
         factor = data.draw(st.sampled_from([0.0, 0.3, 0.5, 1.0]), label="factor")
-        opened_or_closed = bool(((graph.speed_factor[edges] > 0) != (factor > 0)).any())
+        was_open = graph.speed_factor[edges] > 0
+        opened_or_closed = bool((was_open != (factor > 0)).any())
+        closed = bool(factor == 0 and was_open.any())
         owner = router if data.draw(st.booleans(), label="through the router") else graph
         owner.set_speed_factor(edges, factor)
-        now = router.open_roads_epoch
-        assert (now != stamp) == opened_or_closed
-        assert now == (graph.epoch if opened_or_closed else stamp)
+        for now, stamp, moved in ((router.open_roads_epoch, opened_at, opened_or_closed),
+                                  (router.closed_roads_epoch, closed_at, closed)):
+            assert (now != stamp) == moved
+            assert now == (graph.epoch if moved else stamp)
         fresh = np.isfinite(scipy_times(graph, range(graph.n_nodes), oracle_weight_min(graph)))
         if not opened_or_closed:
             np.testing.assert_array_equal(fresh, reach)
-        stamp, reach = now, fresh
-
-
-@settings(max_examples=150, **ROUTING_SETTINGS)
-@given(road_graphs(max_nodes=12, max_segments=30), st.data())
-def test_the_closed_roads_epoch_moves_exactly_when_a_road_closes(graph, data):
-    """Through the router or behind its back: the closed-roads epoch moves to the current
-    epoch when some edge's time turns ``inf``, and not when roads only open, slow or speed
-    up — so a node that reaches another still does between moves."""
-    router = Router(graph)
-    m = graph.n_edges
-    if m == 0:
-        return
-    stamp, reach = router.closed_roads_epoch, np.isfinite(scipy_times(graph, range(graph.n_nodes), oracle_weight_min(graph)))
-    for _ in range(data.draw(st.integers(1, 8), label="changes")):
-        edges = np.array(data.draw(st.lists(st.integers(0, m - 1), min_size=1, max_size=4), label="edges"))
-        factor = data.draw(st.sampled_from([0.0, 0.3, 0.5, 1.0]), label="factor")
-        closed = bool(factor == 0 and (graph.speed_factor[edges] > 0).any())
-        owner = router if data.draw(st.booleans(), label="through the router") else graph
-        owner.set_speed_factor(edges, factor)
-        now = router.closed_roads_epoch
-        assert (now != stamp) == closed
-        assert now == (graph.epoch if closed else stamp)
-        fresh = np.isfinite(scipy_times(graph, range(graph.n_nodes), oracle_weight_min(graph)))
         if not closed:
             assert not (reach & ~fresh).any()
-        stamp, reach = now, fresh
+        opened_at, closed_at, reach = router.open_roads_epoch, router.closed_roads_epoch, fresh
 
 
 def test_an_unchanged_state_reuses_cached_answers():
