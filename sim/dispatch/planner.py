@@ -112,7 +112,9 @@ class TourPlanner(Escalation):
 
     def open_need(self) -> np.ndarray:
         """``[zone, item]``: units due by the lookahead and neither delivered nor on their way
-        (not to be written to; a new array after need, deliveries or loads on the way change)."""
+        (not to be written to; a new array after need falls due, a tour is loaded or a drop
+        abandoned — a delivery moves whole units from on their way to delivered and leaves
+        it exactly as it was)."""
         if self._open_version != self._need_version:
             self._open = np.maximum(self.need - self.delivered - self.en_route, 0.0)
             self._open_version = self._need_version
