@@ -289,12 +289,9 @@ class Command:
         for (a boolean mask or indices; all by default) and kept until the roads
         change; rows not asked for yet read ``inf``."""
         self._new_epoch()
-        if depots is None:
-            rows = np.flatnonzero(~self._travel_done)
-        else:
-            rows = np.asarray(depots)
-            rows = np.flatnonzero(rows & ~self._travel_done) if rows.dtype == bool else rows[~self._travel_done[rows]]
-        for k in rows.tolist():
+        asked = ~self._travel_done if depots is None else np.asarray(depots)
+        missing = np.flatnonzero(asked & ~self._travel_done) if asked.dtype == bool else asked[~self._travel_done[asked]]
+        for k in missing.tolist():
             node = self.depots[k].node
             out = self.router.times_from(node)
             if self._back_at[k] != self.router.open_roads_epoch:     # no road opened or closed since: kept

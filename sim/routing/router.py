@@ -159,8 +159,7 @@ class Router:
         """The epoch in which a road last opened or closed (its time turned finite or
         ``inf``): answers that depend only on which nodes reach which — whether a time
         is finite — hold as long as this stays the same."""
-        if self._graph.epoch != self._epoch:
-            self._sync()
+        self._sync()
         return self._open_roads_epoch
 
     @property
@@ -168,8 +167,7 @@ class Router:
         """The epoch in which a road last closed (its time turned ``inf``): a node that
         reaches another still does as long as this stays the same (roads only opening,
         slowing or speeding up)."""
-        if self._graph.epoch != self._epoch:
-            self._sync()
+        self._sync()
         return self._closed_roads_epoch
 
     @property
@@ -179,8 +177,7 @@ class Router:
         A read-only live view: it follows later state changes (copy it to keep
         a snapshot).
         """
-        if self._graph.epoch != self._epoch:
-            self._sync()
+        self._sync()
         return self._weight_view
 
     def set_speed_factor(self, edge_ids, factors) -> None:
