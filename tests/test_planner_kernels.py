@@ -27,6 +27,9 @@
 * ``sim.dispatch.eligibility.cut_off_lacking`` finds the cut-off zones a depot
   may send to by a last-mile mode that ``TourPlanner._last_mile_stops`` found
   with numpy masks (re-implemented here).
+* ``sim.dispatch.urgency.urgency_order`` is the ``np.lexsort`` over tier,
+  lateness, slack or deadline and vulnerable people it replaced (with ``nan``,
+  ``±inf`` and ``-0.0`` among the times and counts).
 
 Cases are small random arrays (1-6 depots or reserves, 1-30 zones, the
 scenario's items) drawn with ``inf`` entries, ties with ``now`` and between
@@ -51,7 +54,7 @@ from sim.dispatch.tours import _keep_loadable, _most_urgent_insertion, compose_l
 from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG
 from sim.dispatch.transshipment import hub_shortfall as _hub_shortfall_kernel
 from sim.scenarios.items import ITEMS
-from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, tiers_and_deadlines
+from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, tiers_and_deadlines, urgency_order
 
 KERNEL_SETTINGS = dict(
     derandomize=True,
@@ -524,3 +527,24 @@ def test_tiers_and_deadlines_are_those_the_numpy_code_gave(case):
     np.testing.assert_array_equal(tier, expected_tier)
     np.testing.assert_array_equal(deadline, expected_deadline)
     assert tier.dtype == expected_tier.dtype and deadline.dtype == expected_deadline.dtype
+
+
+# ---------------------------------------------------------------- urgency order
+
+@st.composite
+def urgency_cases(draw):
+    m = draw(st.integers(0, 40))
+    times = st.sampled_from([0.0, -0.0, 30.0, 180.0, 480.0, 1e-9, -1e-9, math.inf, -math.inf, math.nan]) | moments
+    return dict(tier=draw(arrays(np.int64, m, elements=st.integers(0, 2))), deadline_min=draw(floats_of(m, times)),
+                arrival_min=draw(floats_of(m, times)),
+                vulnerable=draw(floats_of(m, st.sampled_from([0.0, -0.0, 1.0, 2.5, 40.0, math.nan]))))
+
+
+@settings(max_examples=300, **KERNEL_SETTINGS)
+@given(urgency_cases())
+def test_urgency_order_is_the_lexsort_it_replaced(case):
+    with np.errstate(invalid="ignore"):
+        slack = case["deadline_min"] - case["arrival_min"]
+    late = slack < 0
+    expected = np.lexsort((-case["vulnerable"], np.where(late, case["deadline_min"], slack), late, case["tier"]))
+    np.testing.assert_array_equal(urgency_order(**case), expected)

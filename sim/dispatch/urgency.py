@@ -25,12 +25,28 @@ FIRST_BATCH, RELIEF, RESUPPLY = 0, 1, 2
 
 def urgency_order(tier: np.ndarray, deadline_min: np.ndarray, arrival_min: np.ndarray,
                   vulnerable: np.ndarray) -> np.ndarray:
-    """Row indices in urgency order (see the module docstring)."""
-    slack = deadline_min - arrival_min
-    late = slack < 0
-    # Feasible rows by slack; late rows by deadline (keys from last to first for lexsort).
-    key = np.where(late, deadline_min, slack)
-    return np.lexsort((-vulnerable, key, late, tier))
+    """Row indices in urgency order (see the module docstring): by tier, then those that
+    can still make their deadline by slack and those that cannot by deadline, then more
+    vulnerable people first, ties in row order."""
+    return _urgency_order(np.ascontiguousarray(tier, dtype=np.int64), np.ascontiguousarray(deadline_min, dtype=float),
+                          np.ascontiguousarray(arrival_min, dtype=float), np.ascontiguousarray(vulnerable, dtype=float))
+
+
+@njit(cache=True)
+def _urgency_order(tier, deadline_min, arrival_min, vulnerable):
+    """:func:`urgency_order` as ``np.lexsort((-vulnerable, key, late, tier))`` orders it:
+    stable sorts from the last key to the first."""
+    n = tier.shape[0]
+    key = np.empty(n)
+    group = np.empty(n, dtype=np.int64)
+    for r in range(n):
+        slack = deadline_min[r] - arrival_min[r]
+        late = slack < 0
+        key[r] = deadline_min[r] if late else slack
+        group[r] = 2 * tier[r] + (1 if late else 0)
+    order = np.argsort(-vulnerable, kind="mergesort")
+    order = order[np.argsort(key[order], kind="mergesort")]
+    return order[np.argsort(group[order], kind="mergesort")]
 
 
 @njit(cache=True)
