@@ -5,6 +5,7 @@ import math
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -337,6 +338,10 @@ def test_the_planners_fleet_follows_every_change_of_a_depots_trucks(tmp_path):
         assert load.tolist() == [d.load_time_min() for d in world.depots]
 
     agrees(0.0)
+    sends, _, load = planner._fleet_now(0.0)
+    for kept in (sends, load):                  # the planner's own arrays, not to be changed by a caller
+        with pytest.raises(ValueError):
+            kept[0] = kept[1]
     d1.truck_out("d1-1", 50.0)
     agrees(10.0)
     d1.truck_out("d1-2", 40.0)
@@ -426,6 +431,37 @@ def test_the_planners_first_supplies_follow_every_zones_first_supply(tmp_path):
     zones[2].receive(50.0, {"food_ration": 1.0}, "c1", "city")
     agrees()
     assert planner._first_done.tolist() == [False, True, True]
+
+
+def test_a_township_reserve_goes_to_the_district_depot_within_the_slack_of_the_earliest(tmp_path):
+    """A district depot takes a township reserve as a stop only if its truck would arrive
+    no later than the earliest other district or city depot that can send and has a
+    truck ready within the planning interval, plus that interval (hand-computed on a
+    line of 10-minute roads: d1 at node 1, d2 at node 5, reserves at nodes 2 and 4,
+    20 minutes' loading, a 5-minute interval)."""
+    from sim.scenarios import load_scenario
+    from sim.world.world import build_world
+    from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=5)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1), depot("d2", 5, tier="city"),
+                                depot("s1", 2, tier="street", serves={"townships": ["T01"]}),
+                                depot("s2", 4, tier="street", serves={"townships": ["T01"]})],
+                       impact=everywhere_impact(0.5))
+    doc["policy"]["replan_every"] = "5min"
+    world = build_world(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    planner, (d1, d2, _, _) = world.command.planner, world.depots
+    hubs = np.array(planner.hubs)
+    assert hubs.tolist() == [2, 3]
+    # d1 reaches s1 at 20 + 10 and s2 at 20 + 30 minutes, d2 at 20 + 30 and 20 + 10.
+    assert planner._nearest_district(0, hubs, 0.0).tolist() == [True, False]
+    assert planner._nearest_district(1, hubs, 0.0).tolist() == [False, True]
+    d2.truck_out("d2-1", 30.0)                               # back at 30 min: not ready within 5
+    assert planner._nearest_district(0, hubs, 0.0).tolist() == [True, True]
+    assert planner._nearest_district(0, hubs, 26.0).tolist() == [True, False]   # back in 4 minutes
+    d2.hold()
+    assert planner._nearest_district(0, hubs, 26.0).tolist() == [True, True]
 
 
 def test_a_change_of_need_wakes_the_waiting_trucks_that_may_have_work_and_asks_no_more(tmp_path):

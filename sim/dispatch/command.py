@@ -304,10 +304,11 @@ class Command:
             self._travel_done[k] = True
         return self._travel
 
-    def depot_travel(self, depot: int) -> np.ndarray:
-        """Minutes from depot ``depot`` to every depot now."""
-        self.travel([depot])
-        return self._depot_travel[depot]
+    def depot_travel(self, depots) -> np.ndarray:
+        """Minutes from every depot to every depot now (``[depot, depot]``), the rows of
+        ``depots`` (as :meth:`travel` takes them) worked out; other rows may read ``inf``."""
+        self.travel(depots)
+        return self._depot_travel
 
     def _new_epoch(self) -> None:
         if self._travel_epoch == self.router.epoch:

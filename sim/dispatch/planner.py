@@ -100,6 +100,7 @@ class TourPlanner(Escalation):
         self._fleet_stale = np.ones(len(depots), dtype=bool)       # not asked since its fleet changed
         self._load_time_min = np.array([x.spec.load_time for x in depots], dtype=float)
         self._load_min = self._load_time_min.copy()                # loading time, slower without power
+        self._fleet_views = tuple(_read_only(a) for a in (self._sends, self._load_min))   # _fleet_now hands out
         self._heaviest_first = np.argsort(-command.unit_kg, kind="stable")   # items by unit weight (build_tour)
 
     # ------------------------------------------------------------------ demand
@@ -205,14 +206,17 @@ class TourPlanner(Escalation):
     def _fleet_now(self, now: float):
         """Per depot: whether it can send (:func:`can_send`), how long until one of its
         trucks could start loading (:meth:`~sim.agents.depot.Depot.ready_in_min`) and its
-        loading time. A depot is asked again only after it reported a change of its fleet."""
-        depots = self.c.depots
-        for k in np.flatnonzero(self._fleet_stale).tolist():
-            self._sends[k] = can_send(depots[k])
-            self._ready_at[k] = depots[k].ready_at_min()
-            self._load_min[k] = self._load_time_min[k] * depots[k].slowdown
-        self._fleet_stale[:] = False
-        return self._sends.copy(), np.maximum(self._ready_at - now, 0.0), self._load_min.copy()
+        loading time (the first and last read-only views of kept arrays). A depot is asked
+        again only after it reported a change of its fleet."""
+        if self._fleet_stale.any():
+            depots = self.c.depots
+            for k in np.flatnonzero(self._fleet_stale).tolist():
+                self._sends[k] = can_send(depots[k])
+                self._ready_at[k] = depots[k].ready_at_min()
+                self._load_min[k] = self._load_time_min[k] * depots[k].slowdown
+            self._fleet_stale[:] = False
+        sends, load = self._fleet_views
+        return sends, np.maximum(self._ready_at - now, 0.0), load
 
     def zones_for(self, d: int, now: float, open_need=None, avail=None) -> np.ndarray:
         """Indices of the zones depot ``d`` should serve now: known to it, in its service
@@ -262,7 +266,7 @@ class TourPlanner(Escalation):
         out = []
         hub_rows = [] if self.local[d] else self._hub_rows(d, open_need, avail, now)
         if hub_rows:
-            row = c.depot_travel(d)
+            row = c.depot_travel([d])[d]
             for h, short, tier, due in hub_rows:
                 out.append((self.hub_stops[h], short, self.depot_xy[h], float(row[h]), tier, due))
         if c.last_mile is not None and c.cut_off:
@@ -344,16 +348,15 @@ class TourPlanner(Escalation):
     def _nearest_district(self, d: int, hubs: np.ndarray, now: float) -> np.ndarray:
         """For each hub, whether district depot ``d`` would arrive there within the slack
         of the earliest other district or city depot that can send."""
-        c = self.c
-        slack = float(c.scenario.policy.replan_every)
-        mine = c.depot_travel(d)[hubs] + c.depots[d].load_time_min()
+        slack = self._slack_min
+        sends, wait, load = self._fleet_now(now)
+        rivals = ~self.local & sends & (wait <= slack)
+        rivals[d] = False
+        travel = self.c.depot_travel(rivals | (np.arange(len(rivals)) == d))[:, hubs]
+        mine = travel[d] + load[d]
         best = np.full(len(hubs), math.inf)
-        for e in np.flatnonzero(~self.local):
-            if e == d or not can_send(c.depots[e]):
-                continue
-            wait = c.depots[e].ready_in_min(now)
-            if wait <= slack:
-                best = np.minimum(best, wait + c.depots[e].load_time_min() + c.depot_travel(e)[hubs])
+        for e in np.flatnonzero(rivals).tolist():
+            best = np.minimum(best, wait[e] + load[e] + travel[e])
         return np.isfinite(mine) & (mine <= best + slack)
 
     def _mine(self, travel, could, visible, open_need, avail, sends, wait, load) -> np.ndarray:
@@ -446,3 +449,10 @@ class TourPlanner(Escalation):
     def on_abandoned(self, drop) -> None:
         self._settle(drop)
         self._need_version += 1
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """A view of ``array`` that cannot be written to (``array`` itself still can)."""
+    view = array.view()
+    view.flags.writeable = False
+    return view
