@@ -49,6 +49,7 @@ fastest route when it goes.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -223,99 +224,231 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     else:
         due = alone_min = next_alone_min = depot_min
     depot_xy = np.asarray(depot_xy_km, dtype=float)
-    roads = None if leg_min is None else _RoadLegs(cand, leg_min)
-    exact = windows and roads is not None
-    hand_over = np.array([alone_min[first]]) if exact else np.empty(0)    # on the roads, in tour order
-    while room >= min(rules.min_drop_kg, payload_kg) and len(stops) < rules.max_stops and open_rows.any():
-        k, position, added_min = _most_urgent_insertion(
-            np.array(stops, dtype=np.int64), xy, depot_xy, open_rows, min_per_km, tour.planned_min,
-            rules.max_detour_min, rules.max_tour_min, windows, due, alone_min, next_alone_min, depot_min,
-            cand.leave_min, cand.unload_min, EXTRA_DROP_UNLOAD_FACTOR, exact, hand_over)
-        if k < 0:
-            break
-        open_rows[k] = False
-        if exact:
-            placed = _keeps_deadlines(cand, roads, stops, hand_over, k, position, added_min, xy, depot_xy,
-                                      min_per_km, tour.planned_min, rules, due, next_alone_min)
-            if placed is None:
-                continue
-            position, added_min, times = placed
-        elif roads is not None and not _legs_drivable(cand, stops, position, k, roads):
+    mode = _NO_ROADS if leg_min is None else (_EXACT if windows else _LEGS)
+    # Per candidate: deadline, hand-over straight from the depot by this and by the next
+    # truck, minutes from the depot, tier, there-and-back.
+    rows = np.array([due, alone_min, next_alone_min, depot_min, cand.tier,
+                     np.zeros(len(cand)) if cand.round_trip is None else cand.round_trip], dtype=float)
+    limits = np.array([min(rules.min_drop_kg, payload_kg), rules.max_stops, rules.first_batch_cap_kg(payload_kg),
+                       min_per_km, rules.max_detour_min, rules.max_tour_min, cand.leave_min, cand.unload_min,
+                       EXTRA_DROP_UNLOAD_FACTOR])
+    hand_over = np.array([alone_min[first]]) if mode == _EXACT else np.empty(0)    # on the roads, in tour order
+    legs = _KnownLegs()
+    while True:
+        status, k, position, added_min, times, load, asked = _grow(
+            np.array(stops, dtype=np.int64), xy, depot_xy, open_rows, need, avail, unit_kg, heaviest_first, rows,
+            hand_over, legs.pairs, legs.minutes, legs.count, windows, mode, room, tour.planned_min, limits)
+        if status == _ASKS_LEGS:
+            for a, b in asked.tolist():
+                minutes = float(leg_min(cand.zones[a], cand.zones[b]))
+                legs.add(a, b, math.inf if math.isnan(minutes) else minutes)
             continue
-        drop = _drop(cand, need, k, avail, unit_kg, heaviest_first, items, room, rules, payload_kg)
-        if drop is None:
-            continue
+        if status == _DONE:
+            return tour
+        load.setflags(write=False)
+        drop = Drop(cand.zones[k], {items[i]: n for i, n in enumerate(load.tolist()) if n > 0},
+                    float(load @ unit_kg), PURPOSES[int(cand.tier[k])], units=load)
         stops.insert(position, k)
         tour.drops.insert(position, drop)
         room -= drop.weight_kg
         tour.planned_min += added_min
-        if exact:
+        if mode == _EXACT:
             hand_over = times
-        _keep_loadable(open_rows, need, avail)     # zones that lack only what the truck no longer has drop out
-    return tour
 
 
-class _RoadLegs:
-    """Minutes by road between the candidates' stops (``leg_min``), asked once per pair."""
-
-    def __init__(self, cand: Candidates, leg_min):
-        self.cand, self.leg_min, self.known = cand, leg_min, {}
-
-    def __call__(self, a: int, b: int) -> float:
-        minutes = self.known.get((a, b))
-        if minutes is None:
-            minutes = self.known[(a, b)] = float(self.leg_min(self.cand.zones[a], self.cand.zones[b]))
-        return minutes
+#: How :func:`_grow` checks an insertion on the roads: not at all (no ``leg_min``), that its
+#: legs can be driven (no deadlines), or that it keeps the deadlines (:func:`_keeps_deadlines`).
+_NO_ROADS, _LEGS, _EXACT = 0, 1, 2
+#: What :func:`_grow` returns: a stop placed, road legs to look up first, or the tour done.
+_PLACED, _ASKS_LEGS, _DONE = 0, 1, 2
 
 
-def _road_hand_over(cand: Candidates, roads: _RoadLegs, stops: list[int]) -> np.ndarray:
-    """When each of ``stops`` is handed its load, in that order, on the roads: the depot's
-    route to the first, road legs between them, the unloads before each (``inf`` past a
-    leg the roads do not allow)."""
-    times = np.empty(len(stops))
-    clock = cand.leave_min + float(cand.depot_min[stops[0]])
-    for j, row in enumerate(stops):
+class _KnownLegs:
+    """Minutes by road between candidates (rows) looked up for one tour, in the order asked."""
+
+    def __init__(self):
+        self.pairs = np.empty((8, 2), dtype=np.int64)
+        self.minutes = np.empty(8)
+        self.count = 0
+
+    def add(self, a: int, b: int, minutes: float) -> None:
+        if self.count == len(self.minutes):
+            self.pairs = np.concatenate([self.pairs, np.empty_like(self.pairs)])
+            self.minutes = np.concatenate([self.minutes, np.empty_like(self.minutes)])
+        self.pairs[self.count] = a, b
+        self.minutes[self.count] = minutes
+        self.count += 1
+
+
+@njit(cache=True)
+def _grow(stops, xy, depot_xy, open_rows, need, avail, unit_kg, heaviest_first, rows, hand_over, leg_pairs,
+          leg_minutes, n_legs, windows, mode, room_kg, planned_min, limits):
+    """Add the next stop to the tour ``stops`` (see :func:`build_tour`): the most urgent open
+    row whose insertion fits (:func:`_most_urgent_insertion`), passes the road check of
+    ``mode`` and gets a whole unit (:func:`_compose_load` within the room and its tier's
+    cap). Rows tried and turned down are closed in ``open_rows``; the load placed is taken
+    out of ``avail`` and rows left with nothing loadable are closed (:func:`_keep_loadable`).
+
+    ``rows``: per candidate deadline, hand-over straight from the depot by this and by the
+    next truck, minutes from the depot, tier, there-and-back (1.0); ``limits``: smallest
+    drop (kg), most stops, first-batch cap (kg), minutes per km, most detour, longest tour
+    (min), leaving, unloading (run minutes), extra-drop unload factor. Road legs are the
+    ``n_legs`` first of ``leg_pairs``/``leg_minutes``; a check that needs others returns
+    ``_ASKS_LEGS`` with them, in the order it reads them, having changed nothing: call
+    again once they are known.
+
+    Returns ``(status, row, position, minutes added, hand-over times on the roads, load,
+    legs asked [m, 2])``."""
+    due, alone_min, next_alone_min, depot_min, tier, round_trip = rows[0], rows[1], rows[2], rows[3], rows[4], rows[5]
+    min_drop_kg, max_stops, first_cap_kg, min_per_km = limits[0], limits[1], limits[2], limits[3]
+    max_detour_min, max_tour_min, leave_min, unload_min, extra = limits[4], limits[5], limits[6], limits[7], limits[8]
+    n = stops.shape[0]
+    no_times, no_load, no_legs = np.empty(0), np.empty(0), np.empty((0, 2), dtype=np.int64)
+    while room_kg >= min_drop_kg and n < max_stops and open_rows.any():
+        k, position, added_min = _most_urgent_insertion(
+            stops, xy, depot_xy, open_rows, min_per_km, planned_min, max_detour_min, max_tour_min, windows, due,
+            alone_min, next_alone_min, depot_min, leave_min, unload_min, extra, mode == _EXACT, hand_over)
+        if k < 0:
+            break
+        times = no_times
+        if mode == _EXACT:
+            status, position, added_min, times, asked = _keeps_deadlines(
+                stops, k, position, added_min, xy, depot_xy, hand_over, due, next_alone_min, depot_min,
+                leg_pairs, leg_minutes, n_legs, planned_min, limits)
+            if status == _ASKS_LEGS:
+                return _ASKS_LEGS, k, position, added_min, no_times, no_load, asked
+            open_rows[k] = False
+            if status == _DONE:
+                continue
+        elif mode == _LEGS:
+            status, asked = _legs_drivable(stops, k, position, round_trip, leg_pairs, leg_minutes, n_legs)
+            if status == _ASKS_LEGS:
+                return _ASKS_LEGS, k, position, added_min, no_times, no_load, asked
+            open_rows[k] = False
+            if status == _DONE:
+                continue
+        else:
+            open_rows[k] = False
+        cap_kg = min(room_kg, first_cap_kg) if tier[k] == 0 else room_kg
+        load = _compose_load(need[k], avail, unit_kg, cap_kg, heaviest_first)
+        if not load.any():
+            continue
+        avail -= load
+        _keep_loadable(open_rows, need, avail)
+        return _PLACED, k, position, added_min, times, load, no_legs
+    return _DONE, -1, -1, np.inf, no_times, no_load, no_legs
+
+
+@njit(cache=True)
+def _leg(a, b, leg_pairs, leg_minutes, n_legs):
+    """Minutes by road from row ``a`` to row ``b`` if looked up, else ``nan``."""
+    for j in range(n_legs):
+        if leg_pairs[j, 0] == a and leg_pairs[j, 1] == b:
+            return leg_minutes[j]
+    return np.nan
+
+
+@njit(cache=True)
+def _road_hand_over(new, depot_min, leg_pairs, leg_minutes, n_legs, leave_min, unload_min, extra):
+    """When each stop of the tour ``new`` is handed its load on the roads, in that order: the
+    depot's route to the first, road legs between them, the unloads before each (``inf`` past
+    a leg the roads do not allow); ``(times, legs not looked up yet [m, 2])`` — the times
+    are worked out only when every leg is known."""
+    n = new.shape[0]
+    missing = np.empty((max(n - 1, 0), 2), dtype=np.int64)
+    n_missing = 0
+    for j in range(1, n):
+        if np.isnan(_leg(new[j - 1], new[j], leg_pairs, leg_minutes, n_legs)):
+            missing[n_missing, 0], missing[n_missing, 1] = new[j - 1], new[j]
+            n_missing += 1
+    times = np.empty(n)
+    if n_missing:
+        return times, missing[:n_missing]
+    clock = leave_min + depot_min[new[0]]
+    for j in range(n):
         if j:
-            clock += roads(stops[j - 1], row)
-        times[j] = clock + cand.unload_min * (1.0 + EXTRA_DROP_UNLOAD_FACTOR * j)
-    return times
+            clock += _leg(new[j - 1], new[j], leg_pairs, leg_minutes, n_legs)
+        times[j] = clock + unload_min * (1.0 + extra * j)
+    return times, missing[:0]
 
 
-def _keeps_deadlines(cand: Candidates, roads: _RoadLegs, stops: list[int], hand_over: np.ndarray, k: int,
-                     position: int, added_min: float, xy: np.ndarray, depot_xy: np.ndarray, min_per_km: float,
-                     planned_min: float, rules: TourRules, due: np.ndarray, next_alone_min: np.ndarray):
+@njit(cache=True)
+def _keeps_deadlines(stops, k, position, added_min, xy, depot_xy, hand_over, due, next_alone_min, depot_min,
+                     leg_pairs, leg_minutes, n_legs, planned_min, limits):
     """Where stop ``k`` goes on the tour ``stops`` by the roads' times: the place the
     straight-line estimate chose (``position``, adding ``added_min``) if on the roads it
     keeps every stop that is served on time on time and serves ``k`` on time (or no truck
     of the depot could), else the next cheapest place by the estimate that does, within
-    the tour's limits; ``(position, minutes added by the estimate, hand-over times)``, or
-    ``None``."""
-    def check(at: int):
-        new = stops[:at] + [k] + stops[at:]
-        times = _road_hand_over(cand, roads, new)
+    the tour's limits (ties to the earlier place). Returns ``(status, position, minutes
+    added by the estimate, hand-over times, legs asked)``: ``_PLACED``, ``_DONE`` (no
+    place) or ``_ASKS_LEGS``."""
+    min_per_km, max_detour_min, max_tour_min = limits[3], limits[4], limits[5]
+    leave_min, unload_min, extra = limits[6], limits[7], limits[8]
+    n = stops.shape[0]
+    # The estimate's other places, cheapest first: (minutes, place) in ascending order.
+    minutes = np.empty(n + 1)
+    for e in range(n + 1):
+        ax, ay = (depot_xy[0], depot_xy[1]) if e == 0 else (xy[stops[e - 1], 0], xy[stops[e - 1], 1])
+        bx, by = (depot_xy[0], depot_xy[1]) if e == n else (xy[stops[e], 0], xy[stops[e], 1])
+        minutes[e] = ((np.hypot(xy[k, 0] - ax, xy[k, 1] - ay) + np.hypot(xy[k, 0] - bx, xy[k, 1] - by))
+                      - np.hypot(ax - bx, ay - by)) * min_per_km
+    places = np.empty(n + 1, dtype=np.int64)
+    places[0] = position
+    n_places = 1
+    for e in range(n + 1):
+        if e == position:
+            continue
+        j = n_places
+        while j > 1 and (minutes[places[j - 1]] > minutes[e]
+                         or (minutes[places[j - 1]] == minutes[e] and places[j - 1] > e)):
+            places[j] = places[j - 1]
+            j -= 1
+        places[j] = e
+        n_places += 1
+    new = np.empty(n + 1, dtype=np.int64)
+    for p in range(n_places):
+        at = places[p]
+        if p:
+            added_min = minutes[at]
+            if added_min > max_detour_min or planned_min + added_min > max_tour_min:
+                break
+        new[:at] = stops[:at]
+        new[at] = k
+        new[at + 1:] = stops[at:]
+        times, missing = _road_hand_over(new, depot_min, leg_pairs, leg_minutes, n_legs, leave_min, unload_min, extra)
+        if missing.shape[0]:
+            return _ASKS_LEGS, at, added_min, times, missing
         if not np.isfinite(times).all():
-            return None
-        for j in range(at + 1, len(new)):
+            continue
+        kept = True
+        for j in range(at + 1, n + 1):
             if hand_over[j - 1] <= due[new[j]] < times[j]:
-                return None                       # served on time, made late
-        if times[at] > due[k] and next_alone_min[k] <= due[k]:
-            return None                           # the next truck would be on time
-        return times
+                kept = False                      # served on time, made late
+                break
+        if kept and times[at] > due[k] and next_alone_min[k] <= due[k]:
+            kept = False                          # the next truck would be on time
+        if kept:
+            return _PLACED, at, added_min, times, missing
+    return _DONE, position, added_min, np.empty(0), np.empty((0, 2), dtype=np.int64)
 
-    times = check(position)
-    if times is not None:
-        return position, added_min, times
-    ends = [depot_xy] + [xy[s] for s in stops] + [depot_xy]
-    order = sorted((float(np.hypot(*(xy[k] - ends[e])) + np.hypot(*(xy[k] - ends[e + 1]))
-                          - np.hypot(*(ends[e] - ends[e + 1]))) * min_per_km, e)
-                   for e in range(len(stops) + 1) if e != position)
-    for minutes, at in order:
-        if minutes > rules.max_detour_min or planned_min + minutes > rules.max_tour_min:
-            break
-        times = check(at)
-        if times is not None:
-            return at, minutes, times
-    return None
+
+@njit(cache=True)
+def _legs_drivable(stops, k, position, round_trip, leg_pairs, leg_minutes, n_legs):
+    """Whether stop ``k`` inserted before ``stops[position]`` can be driven to and from
+    (between two stops the depot can drive to and back from there is always a way, through
+    the depot): ``(status, legs asked)``, the leg before ``k`` looked at first."""
+    n = stops.shape[0]
+    for a, b in ((stops[position - 1] if position > 0 else -1, k), (k, stops[position] if position < n else -1)):
+        if a < 0 or b < 0 or (round_trip[a] > 0 and round_trip[b] > 0):
+            continue
+        minutes = _leg(a, b, leg_pairs, leg_minutes, n_legs)
+        if np.isnan(minutes):
+            asked = np.empty((1, 2), dtype=np.int64)
+            asked[0, 0], asked[0, 1] = a, b
+            return _ASKS_LEGS, asked
+        if not np.isfinite(minutes):
+            return _DONE, np.empty((0, 2), dtype=np.int64)
+    return _PLACED, np.empty((0, 2), dtype=np.int64)
 
 
 @njit(cache=True)
@@ -408,20 +541,6 @@ def _most_urgent_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_m
         if added_min <= max_detour_min and planned_min + added_min <= max_tour_min:
             return r, best_edge, added_min
     return -1, -1, np.inf
-
-
-def _legs_drivable(cand: Candidates, stops: list[int], position: int, k: int, roads: _RoadLegs) -> bool:
-    """Whether stop ``k`` inserted before ``stops[position]`` can be driven to and from."""
-    before = stops[position - 1] if position > 0 else None
-    after = stops[position] if position < len(stops) else None
-    return ((before is None or _leg_drivable(cand, before, k, roads))
-            and (after is None or _leg_drivable(cand, k, after, roads)))
-
-
-def _leg_drivable(cand: Candidates, a: int, b: int, roads: _RoadLegs) -> bool:
-    if cand.round_trip is not None and cand.round_trip[a] and cand.round_trip[b]:
-        return True                     # there and back from the depot: at worst through the depot
-    return bool(np.isfinite(roads(a, b)))
 
 
 def _drop(cand: Candidates, need: np.ndarray, row: int, avail: np.ndarray, unit_kg: np.ndarray,
