@@ -107,3 +107,66 @@ def test_ny_restricted_sweeps_equal_full_ones_and_scipy(perfect):
         full, some = full_and_restricted(search, v, targets, into=True)
         np.testing.assert_array_equal(some, full)
         assert_close(some, want[len(sources):, v])
+
+
+# ------------------------------------------------- the Router's trees at some nodes
+@settings(max_examples=150, **ROUTING_SETTINGS)
+@given(road_graphs(), st.data())
+def test_router_times_at_some_nodes_are_its_whole_trees_there_bit_for_bit(graph, data):
+    from sim.routing import Router
+
+    n = graph.n_nodes
+    node = st.integers(0, n - 1)
+    v = data.draw(node, label="node")
+    at = np.array(data.draw(st.lists(node, max_size=10), label="at"), np.int64)
+    others = np.array(data.draw(st.lists(node, min_size=1, max_size=4), label="others"), np.int64)
+    for algorithm in ("cch", "dijkstra"):
+        whole = Router(graph.copy(), algorithm=algorithm)
+        want_from, want_to = whole.times_from(v), whole.times_to(v)
+        router = Router(graph.copy(), algorithm=algorithm)
+        np.testing.assert_array_equal(router.times_from(v, at=at), want_from[at])
+        np.testing.assert_array_equal(router.times_to(v, at=at), want_to[at])
+        # Later questions about other nodes get the same numbers as from a whole tree.
+        for w in others.tolist():
+            assert router.travel_time_min(v, w) == want_from[w]
+        np.testing.assert_array_equal(router.times_to_many(v, others), want_from[others])
+        np.testing.assert_array_equal(router.table([v], others)[0], want_from[others])
+        np.testing.assert_array_equal(router.times_from(v), want_from)
+        np.testing.assert_array_equal(router.times_to(v), want_to)
+        np.testing.assert_array_equal(router.times_from(v, at=others), want_from[others])
+
+
+def test_a_tree_swept_at_some_nodes_counts_once_and_is_completed_only_when_needed():
+    from sim.network.dimacs import read_dimacs
+    from sim.routing import Router
+
+    ny = read_dimacs(NY_EXTRACT, weight_seed=0)
+    router = Router(ny, algorithm="cch")
+    search = router._search
+    rng = np.random.default_rng(7)
+    at = rng.integers(0, ny.n_nodes, 50)
+    elsewhere = int(np.setdiff1d(np.arange(ny.n_nodes), at)[0])
+    depot = int(at[0])
+    sweeps = []
+    whole_tree = phast.one_to_all
+
+    def counting(*args):
+        sweeps.append(args[-2])
+        return whole_tree(*args)
+
+    phast.one_to_all = counting
+    try:
+        first = router.times_from(depot, at=at)
+        assert search._trees == 1 and not sweeps
+        np.testing.assert_array_equal(router.times_from(depot, at=at[::-1]), first[::-1])
+        assert router.travel_time_min(depot, int(at[3])) == first[3]
+        assert search._trees == 1 and not sweeps and router.cache_info()["misses"] == 1
+        router.travel_time_min(depot, elsewhere)  # completes the tree: one full sweep, not a new tree
+        assert search._trees == 1 and len(sweeps) == 1
+        router.times_from(depot)
+        assert search._trees == 1 and len(sweeps) == 1
+        router.set_speed_factor([0], 0.5)  # a new road state: a new tree
+        router.times_from(depot, at=at)
+        assert search._trees == 1 and len(sweeps) == 1
+    finally:
+        phast.one_to_all = whole_tree
