@@ -106,6 +106,7 @@ class Command:
         self._back = np.zeros((len(depots), n), dtype=bool)       # zones that can drive back to each depot
         self._back_at = np.full(len(depots), -1)                  # the router's open_roads_epoch of each row
         self._depot_nodes = np.array([d.node for d in depots], dtype=np.int64)
+        self._travel_nodes = np.concatenate([self.zone_node, self._depot_nodes])  # what travel() reads
         self.order_delay_min = float(scenario.command.order_delay)
         self.idle_stock = IdleStockWatch()
         self._stock_times: list[float] = []
@@ -291,16 +292,18 @@ class Command:
         self._new_epoch()
         asked = ~self._travel_done if depots is None else np.asarray(depots)
         missing = np.flatnonzero(asked & ~self._travel_done) if asked.dtype == bool else asked[~self._travel_done[asked]]
+        n_zones = len(self.zones)
         for k in missing.tolist():
             node = self.depots[k].node
-            out = self.router.times_from(node)
+            # Only the zones' and depots' times: the router sweeps just the crossroads they need.
+            out = self.router.times_from(node, at=self._travel_nodes)
             if self._back_at[k] != self.router.open_roads_epoch:     # no road opened or closed since: kept
                 # Every zone could drive back and no road closed since, only opened: they still can.
                 if not (self._back[k].all() and self._back_at[k] >= self.router.closed_roads_epoch):
-                    self._back[k] = np.isfinite(self.router.times_to(node)[self.zone_node])
+                    self._back[k] = np.isfinite(self.router.times_to(node, at=self.zone_node))
                 self._back_at[k] = self.router.open_roads_epoch
-            self._travel[k] = np.where(self._back[k], out[self.zone_node], math.inf)
-            self._depot_travel[k] = out[self._depot_nodes]
+            self._travel[k] = np.where(self._back[k], out[:n_zones], math.inf)
+            self._depot_travel[k] = out[n_zones:]
             self._travel_done[k] = True
         return self._travel
 

@@ -12,7 +12,9 @@ hierarchy (Dibbelt, Strasser & Wagner 2016). It owns
   partial customization when few roads changed (:data:`FULL_SHARE`), a full
   one otherwise or when it cannot know which (:mod:`sim.routing.cch_customize`);
 * the choice of query kernel: PHAST sweeps for whole trees
-  (:mod:`sim.routing.phast`), elimination-tree walks for a few targets and
+  (:mod:`sim.routing.phast`), restricted to the nodes some targets need
+  when only their times are asked for (:meth:`CCHSearch.tree_at`: the same
+  times bit for bit), elimination-tree walks for a few targets and
   for tables, and an elimination-tree route with unpacking
   (:mod:`sim.routing.cch_query`), each picked by an estimate of the arcs it
   would touch;
@@ -37,6 +39,7 @@ The per-edge travel times are the Router's array, held by reference.
 """
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 import weakref
@@ -60,6 +63,10 @@ __all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "REUSE_MAX_BYTES", "REUS
 #: only the arcs a perfect customization keeps.
 PERFECT_AFTER_TREES = 1000
 PERFECT_AFTER_WALKS = 5000
+
+#: Target sets whose restricted sweep (:func:`sim.routing.phast.restricted_sweep`)
+#: a search keeps (oldest dropped first).
+MAX_RESTRICTED_SWEEPS = 8
 
 #: A change of more than ``FULL_SHARE`` of the road edges plus
 #: ``FULL_MIN_EDGES`` is customized in full, smaller ones partially.
@@ -138,6 +145,7 @@ class CCHSearch:
     """
 
     paths_from_trees = False
+    restricted_sweeps = True
 
     def __init__(self, offsets, tails, heads, weight_min, *, fallback, perfect="auto"):
         n_nodes = len(offsets) - 1
@@ -158,6 +166,7 @@ class CCHSearch:
         self._pre, self._size = preorder(s.parent)
         self._subtree_first = subtree_first_rank(s.parent)
         self._sweep_scratch = np.empty(n_nodes)
+        self._restricted: dict[bytes, tuple] = {}  # targets -> (RestrictedSweep, position)
         # The customization, written in place (cch_customize.customize_full):
         # times float64[2, arcs] and roads, triangles int32[6, arcs]; the
         # attributes are views of their rows.
@@ -340,6 +349,44 @@ class CCHSearch:
         arcs = self._sweep_arcs()[1 if into else 0]
         return phast.one_to_all(s.parent, *arcs, s.rank, int(s.rank[node]),
                                 self._sweep_scratch)
+
+    def tree_at(self, node: int, targets: np.ndarray, *, into: bool = False):
+        """``(time_min[len(targets)], position, whole)``: times from ``node`` (into
+        it, if ``into``) at ``targets`` (int64 road nodes) by one PHAST sweep
+        restricted to the targets' elimination-tree ancestors (RPHAST: Delling,
+        Goldberg & Werneck 2011, ATMOS); ``position`` int32[n] is each node's
+        index in ``targets`` (-1 if not one, read-only), and ``whole()`` sweeps
+        the whole tree on the same arcs, for the other nodes' times while the
+        road state lasts (equal to :meth:`tree`'s or :meth:`tree_into`'s bit for
+        bit, as are the targets' times). Counts as one tree towards perfect
+        customization."""
+        self._ready()
+        self._trees += 1
+        s = self.structure
+        arcs = self._sweep_arcs()[1 if into else 0]
+        sweep, position = self._restricted_sweep(targets)
+        rank = int(s.rank[node])
+        time_min = phast.one_to_some(s.parent, *arcs, sweep.nodes, sweep.target_rank, rank,
+                                     self._sweep_scratch)
+        whole = functools.partial(phast.one_to_all, s.parent, *arcs, s.rank, rank,
+                                  self._sweep_scratch)
+        return time_min, position, whole
+
+    def _restricted_sweep(self, targets: np.ndarray):
+        """The restricted sweep for ``targets`` and their positions, made once per
+        target set (a property of the elimination tree, whatever the road state)."""
+        key = targets.tobytes()
+        found = self._restricted.get(key)
+        if found is None:
+            s = self.structure
+            position = np.full(self.n_nodes, -1, np.int32)
+            position[targets] = np.arange(len(targets), dtype=np.int32)
+            position.setflags(write=False)
+            found = (phast.restricted_sweep(s.parent, s.rank, targets), position)
+            if len(self._restricted) >= MAX_RESTRICTED_SWEEPS:
+                del self._restricted[next(iter(self._restricted))]
+            self._restricted[key] = found
+        return found
 
     def _walks_cheaper(self, n_walks: int, n_sweeps: int) -> bool:
         """Whether ``n_walks`` upward searches beat ``n_sweeps`` PHAST trees."""

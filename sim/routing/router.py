@@ -26,7 +26,9 @@ chosen by the ``algorithm`` keyword as in ``scipy.sparse.csgraph``:
   cannot be built (it then warns once and falls back).
 
 Answers are cached until the next state change: shortest-path trees per
-source (LRU-bounded — one tree costs 8-12 bytes per node), routes per
+source (LRU-bounded — one tree costs 8-12 bytes per node; a tree asked for
+at a few nodes only is swept over just the nodes they need, and the rest of
+it when first read), routes per
 source-target pair, and whole tables. Every answer cache is dropped exactly
 when the graph's epoch changes, including changes made directly on the
 graph, which the Router notices at its next query (it then recomputes all
@@ -40,7 +42,6 @@ A Router is not thread-safe.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -57,21 +58,54 @@ ALGORITHMS = ("auto", "cch", "dijkstra")
 AUTO_CCH_MIN_NODES = 1000
 
 
-@dataclass(frozen=True, eq=False)
-class _Tree:
-    """A cached (partial) shortest-path tree; final where ``time_min <= radius_min``.
-
-    ``pred_edge`` is ``None`` when the algorithm's trees carry times only.
-    """
-
-    time_min: np.ndarray
-    pred_edge: np.ndarray
-    radius_min: float
-
-
 def _read_only(array: np.ndarray) -> np.ndarray:
     array.flags.writeable = False
     return array
+
+
+class _Tree:
+    """A cached (partial) shortest-path tree; final where ``time_min <= radius_min``.
+
+    ``pred_edge`` is ``None`` when the algorithm's trees carry times only. A
+    tree from a restricted sweep (:meth:`CCHSearch.tree_at`) is made with
+    ``time_min=None``: it knows the times at the sweep's targets
+    (``swept_min[position[node]]`` where ``position[node] >= 0``) and sweeps
+    the whole tree (``whole()``, same times bit for bit) when ``time_min`` is
+    first read.
+    """
+
+    __slots__ = ("_time_min", "pred_edge", "radius_min", "_swept_min", "_position", "_whole")
+
+    def __init__(self, time_min, pred_edge, radius_min, swept_min=None, position=None,
+                 whole=None):
+        self._time_min = None if time_min is None else _read_only(time_min)
+        self.pred_edge = None if pred_edge is None else _read_only(pred_edge)
+        self.radius_min = radius_min
+        self._swept_min, self._position, self._whole = swept_min, position, whole
+
+    @property
+    def time_min(self) -> np.ndarray:
+        if self._time_min is None:
+            self._time_min = _read_only(self._whole())
+            self._whole = None
+        return self._time_min
+
+    def time_at(self, node: int):
+        """The time at ``node`` (a numpy float), sweeping the whole tree only if
+        a restricted sweep did not reach it."""
+        if self._position is not None:
+            i = self._position[node]
+            if i >= 0:
+                return self._swept_min[i]
+        return self.time_min[node]
+
+    def times_at(self, nodes: np.ndarray) -> np.ndarray:
+        """float64[len(nodes)] (a new array), as :meth:`time_at` for each."""
+        if self._position is not None:
+            i = self._position[nodes]
+            if len(i) == 0 or i.min() >= 0:
+                return self._swept_min[i]
+        return self.time_min[nodes]
 
 
 _NOT_CACHED = object()
@@ -128,7 +162,7 @@ class Router:
         self._closed_roads_epoch = graph.epoch
         self._trees: OrderedDict[int, _Tree] = OrderedDict()
         self._routes: OrderedDict[tuple[int, int], Route | None] = OrderedDict()
-        self._in_trees: OrderedDict[int, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._in_trees: OrderedDict[int, _Tree] = OrderedDict()
         self._asked_into: dict[int, int] = {}
         self._tables: OrderedDict[tuple[bytes, bytes], np.ndarray] = OrderedDict()
         self._hits = 0
@@ -224,9 +258,10 @@ class Router:
         tree = self._trees.get(source)
         if tree is not None:
             self._trees.move_to_end(source)
-            if tree.time_min[target] <= tree.radius_min:
+            time_min = tree.time_at(target)
+            if time_min <= tree.radius_min:
                 self._hits += 1
-                return float(tree.time_min[target])
+                return float(time_min)
         route = self._route(source, target)
         return np.inf if route is None else route.time_min
 
@@ -243,35 +278,52 @@ class Router:
             target = node_index(target, n, "target")
         return self._route(source, target)
 
-    def times_from(self, source: int) -> np.ndarray:
+    def times_from(self, source: int, at=None) -> np.ndarray:
         """Shortest travel time in minutes from ``source`` to every node (read-only).
 
-        Returns float64[n]; ``inf`` where unreachable.
+        Returns float64[n]; ``inf`` where unreachable. With ``at`` (node
+        indices), only the times at those nodes, float64[len(at)] (a new array):
+        the same numbers, from a sweep over only the nodes they need when no
+        tree from ``source`` is cached (the tree is cached all the same, and
+        completed when other nodes are asked for).
         """
         self._sync()
         source = node_index(source, self._n_nodes, "source")
+        if at is not None:
+            at = node_indices(at, self._n_nodes, "at")
         tree = self._cached_tree(source)
         if tree is not None and tree.radius_min == np.inf:
             self._hits += 1
-            return tree.time_min
+            return tree.time_min if at is None else tree.times_at(at)
         self._misses += 1
-        return self._remember_tree(source, *self._search.tree(source)).time_min
+        if at is None or not self._search.restricted_sweeps:
+            tree = self._remember_tree(source, _Tree(*self._search.tree(source)))
+            return tree.time_min if at is None else tree.time_min[at]
+        tree = _Tree(None, None, np.inf, *self._search.tree_at(source, at))
+        return self._remember_tree(source, tree).times_at(at)
 
-    def times_to(self, target: int) -> np.ndarray:
+    def times_to(self, target: int, at=None) -> np.ndarray:
         """Shortest travel time in minutes from every node to ``target`` (read-only).
 
-        Returns float64[n]; ``inf`` where ``target`` cannot be reached.
+        Returns float64[n]; ``inf`` where ``target`` cannot be reached. With
+        ``at``, only the times from those nodes, as in :meth:`times_from`.
         """
         self._sync()
         target = node_index(target, self._n_nodes, "target")
+        if at is not None:
+            at = node_indices(at, self._n_nodes, "at")
         hit = self._in_trees.get(target)
         if hit is None:
             self._misses += 1
-            hit = self._in_trees[target] = self._search.tree_into(target)
+            if at is None or not self._search.restricted_sweeps:
+                hit = _Tree(*self._search.tree_into(target), np.inf)
+            else:
+                hit = _Tree(None, None, np.inf, *self._search.tree_at(target, at, into=True))
+            self._in_trees[target] = hit
             self._trim(self._in_trees, "trees")
         else:
             self._hits += 1
-        return _read_only(hit[0])
+        return hit.time_min if at is None else hit.times_at(at)
 
     def times_to_many(self, source: int, targets) -> np.ndarray:
         """Shortest travel times in minutes from ``source`` to each of ``targets``.
@@ -285,13 +337,14 @@ class Router:
         if len(targets) == 0:
             return np.empty(0)
         tree = self._cached_tree(source)
-        if tree is not None and np.all(tree.time_min[targets] <= tree.radius_min):
+        row = None if tree is None else tree.times_at(targets)
+        if row is not None and np.all(row <= tree.radius_min):
             self._hits += 1
-            return tree.time_min[targets]
+            return row
         self._misses += 1
         if not self._search.paths_from_trees:
             return self._search.times_to_many(source, targets)
-        tree = self._remember_tree(source, *self._search.tree_to(source, targets))
+        tree = self._remember_tree(source, _Tree(*self._search.tree_to(source, targets)))
         return tree.time_min[targets]
 
     def table(self, sources, targets) -> np.ndarray:
@@ -314,7 +367,7 @@ class Router:
         to_search = []
         for i, source in enumerate(sources):
             tree = self._cached_tree(int(source))
-            row = None if tree is None else tree.time_min[targets]
+            row = None if tree is None else tree.times_at(targets)
             if row is not None and np.all(row <= tree.radius_min):
                 table[i] = row
             else:
@@ -359,7 +412,7 @@ class Router:
         self._asked_into[target] = asked
         if asked < INTO_TREE_AFTER:
             return None
-        hit = self._in_trees[target] = self._search.tree_into(target)
+        hit = self._in_trees[target] = _Tree(*self._search.tree_into(target), np.inf)
         self._trim(self._in_trees, "trees")
         return hit
 
@@ -380,9 +433,7 @@ class Router:
             self._trees.move_to_end(source)
         return tree
 
-    def _remember_tree(self, source: int, time_min, pred_edge, radius_min) -> _Tree:
-        tree = _Tree(_read_only(time_min), None if pred_edge is None else _read_only(pred_edge),
-                     radius_min)
+    def _remember_tree(self, source: int, tree: _Tree) -> _Tree:
         self._trees[source] = tree
         self._trees.move_to_end(source)
         self._trim(self._trees, "trees")
@@ -424,7 +475,7 @@ class Router:
         into = self._tree_into(target)
         if tree is not None and tree.pred_edge is None:
             tree = None
-        if into is not None and into[1] is None:
+        if into is not None and into.pred_edge is None:
             into = None
         if tree is not None and tree.time_min[target] <= tree.radius_min:
             self._hits += 1
@@ -433,8 +484,9 @@ class Router:
                      if np.isfinite(time_min) else None)
         elif into is not None:
             self._hits += 1
-            time_min = float(into[0][source])
-            edges = self._search.path_into(into[1], source, target) if np.isfinite(time_min) else None
+            time_min = float(into.time_min[source])
+            edges = (self._search.path_into(into.pred_edge, source, target)
+                     if np.isfinite(time_min) else None)
         else:
             self._misses += 1
             time_min, edges = self._search.route(source, target)

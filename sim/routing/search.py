@@ -73,6 +73,8 @@ class DijkstraSearch:
 
     #: Trees carry predecessor edges, so routes can be read from them.
     paths_from_trees = True
+    #: No sweep restricted to some targets (:meth:`CCHSearch.tree_at`): whole trees only.
+    restricted_sweeps = False
 
     def __init__(self, offsets, tails, heads, weight_min):
         self.offsets = offsets
