@@ -249,3 +249,35 @@ def test_zones_frame_is_the_table_built_zone_by_zone(three_outages):
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got.to_csv(index=False, float_format="%.6g") == want.to_csv(index=False, float_format="%.6g")
     assert got["first_supply_h"].notna().any() and got["hit_h"].isna().any()
+
+
+def _lacking_places_zone_by_zone(table, unrelieved, sheltered, tents) -> np.ndarray:
+    """People lacking a place, asked of one zone at a time."""
+    out = []
+    for z in range(table.n_zones):
+        place_groups = table.needs_place & (unrelieved[z] > 0)
+        if not place_groups.any():
+            out.append(0.0)
+            continue
+        places = sheltered[z] + np.floor(tents[z] + 1e-9) * table.tent_people
+        out.append(float(min(unrelieved[z][place_groups].sum(),
+                             max(table.people[z][table.needs_place].sum() - places, 0.0))))
+    return np.array(out)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 7), st.integers(1, 30), st.integers(0, 2**32 - 1))
+def test_people_lacking_a_place_of_all_zones_at_once_agree_with_each_zone_s_own_to_the_bit(n_groups, n_zones, seed):
+    from types import SimpleNamespace
+
+    from sim.analysis.relief import _lacking_places
+
+    rng = np.random.default_rng(seed)
+    people = rng.integers(0, 500, size=(n_zones, n_groups))
+    table = SimpleNamespace(n_zones=n_zones, people=people, needs_place=rng.random(n_groups) < 0.6,
+                            tent_people=int(rng.integers(1, 8)))
+    unrelieved = np.where(rng.random((n_zones, n_groups)) < 0.3, 0.0, people * rng.random((n_zones, n_groups)))
+    sheltered = rng.choice([0.0, 12.0, 100.5], size=n_zones) * rng.random(n_zones)
+    tents = rng.choice([0.0, 3.0, 7.999999999, 20.25], size=n_zones)
+    got = _lacking_places(table, unrelieved, sheltered, tents)
+    np.testing.assert_array_equal(got, _lacking_places_zone_by_zone(table, unrelieved, sheltered, tents))
