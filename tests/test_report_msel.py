@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from report_folders import run_folder
 
-from sim.report.msel import MSEL_COLUMNS, msel_frame, msel_injects
 from sim.report import msel_rows
+from sim.report.msel import MSEL_COLUMNS, msel_frame, msel_injects
 from sim.report.msel_rows import BLOCK_H, _first
 
 M8_DEBRIS_HOURS = [7.25, 7.53, 7.59, 7.62, 7.64, 7.66, 14.45, 15.23, 16.24, 21.34, 21.93, 22.68, 23.34, 28.17, 28.88,
@@ -248,11 +248,11 @@ def test_each_township_s_first_supplies_are_its_zone_supplied_first_the_first_li
                           "affected": [5, 5, 5, 5, 5, 0], "hit_h": [0.0] * 6})
     got = [(i.time_h, i.synopsis, i.text) for i in msel_rows.township_supplies(events, zones)]
     assert got == [(1.0, "first supplies reach township T01",
-                    "Township T01: first supplies (any reserve tier) arrived at Z4 from d3 "
-                    "(1 of its affected sites supplied by the end)."),
+                    ("Township T01: first supplies (any reserve tier) arrived at Z4 from d3 "
+                     "(1 of its affected sites supplied by the end).")),
                    (2.0, "first supplies reach township T02",
-                    "Township T02: first supplies (any reserve tier) arrived at Z1 from d2 "
-                    "(2 of its affected sites supplied by the end).")]
+                    ("Township T02: first supplies (any reserve tier) arrived at Z1 from d2 "
+                     "(2 of its affected sites supplied by the end)."))]
 
 
 def test_later_road_changes_are_grouped_by_block_and_cause_in_that_order():
