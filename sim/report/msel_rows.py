@@ -123,10 +123,11 @@ def _first_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> tuple[list, li
     for zone, t, agent in zip(first["zone"].tolist(), first["time_min"].tolist(), first["agent"].tolist()):
         if zone not in at_h:
             at_h[zone], depot[zone] = float(t) / 60, str(agent)
-    affected = zones.loc[zones["affected"] > 0, ["zone_id", "township"]]
-    ids = affected["zone_id"].tolist()
-    towns = [None if missing else town for town, missing in zip(affected["township"].tolist(),
-                                                                 affected["township"].isna().tolist())]
+    affected = np.flatnonzero((zones["affected"] > 0).to_numpy(dtype=bool, na_value=False)).tolist()
+    zone_ids, townships = zones["zone_id"].tolist(), zones["township"].tolist()
+    missing = zones["township"].isna().tolist()
+    ids = [zone_ids[k] for k in affected]
+    towns = [None if missing[k] else townships[k] for k in affected]
     return ids, towns, np.array([at_h.get(z, np.nan) for z in ids], dtype=float), [depot.get(z) for z in ids]
 
 
