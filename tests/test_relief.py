@@ -281,3 +281,23 @@ def test_people_lacking_a_place_of_all_zones_at_once_agree_with_each_zone_s_own_
     tents = rng.choice([0.0, 3.0, 7.999999999, 20.25], size=n_zones)
     got = _lacking_places(table, unrelieved, sheltered, tents)
     np.testing.assert_array_equal(got, _lacking_places_zone_by_zone(table, unrelieved, sheltered, tents))
+
+
+def test_needs_to_date_of_the_affected_zones_are_the_whole_table_s_to_the_bit(three_outages):
+    from sim.analysis.relief import _needs_to_date
+
+    w = three_outages.world
+    table = w.needs
+    affected = np.array([z.is_affected for z in w.zones])
+    assert 0 < affected.sum() < len(affected)
+    at = table.hit_min[None, :] + np.array([0.0, 45.0, 8 * H, DAY_MIN - 1e-6, 2.5 * DAY_MIN])[:, None]
+    rng = np.random.default_rng(7)
+    received = rng.random(at.shape + (len(table.items),)) * 400.0
+    sheltered = rng.integers(0, 50, size=at.shape).astype(float)
+    needing, short = table.needing_and_short(at, received, sheltered, per_zone=True)
+    for zones in (affected, np.ones_like(affected), np.zeros_like(affected)):
+        got_needing, got_short = _needs_to_date(table, zones, at, received, sheltered)
+        np.testing.assert_array_equal(got_needing, needing[:, zones])
+        np.testing.assert_array_equal(got_short, short[:, zones])
+        assert got_needing.dtype == needing.dtype and got_short.dtype == short.dtype
+    assert short[:, affected].any()

@@ -34,7 +34,7 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.world.needs import DAY_MIN
+from sim.world.needs import DAY_MIN, NeedsTable
 
 __all__ = ["relief_figures", "STEP_MIN", "LIMITS"]
 
@@ -146,16 +146,18 @@ def relief_figures(run, relief_lines_h) -> dict:
         relieved = np.where(first & affected[:, None], covered_first[k], 0)
         at_lines[f"{hours:g}h"] = {"relieved": by_condition(relieved), "needing": by_condition(needing_first)}
 
-    # Needs to date: the end of each day, and person-days over the run.
-    needing_all, short_all = table.needing_and_short(at_abs, received, sheltered, per_zone=True)   # [T, Z, G]
+    # Needs to date, of the affected zones (nobody else needs relief): the end of each day, and
+    # person-days over the run.
+    needing_all, short_all = _needs_to_date(table, affected, at_abs, received, sheltered)   # [T, affected, G]
     short_all = np.where(needing_all > 0, short_all, 0.0)
-    short = short_all.sum(axis=2) * affected[None, :]                         # [T, Z]
+    short = np.zeros(at_abs.shape)
+    short[:, affected] = short_all.sum(axis=2)                               # [T, Z]
     step = np.clip(duration - at_abs[:n_grid], 0.0, STEP_MIN)              # each grid point stands for its step
     person_days = float((short[:n_grid] * step).sum() / DAY_MIN)
     at_day = {}
     for k, day_min in enumerate(days):
         row = n_grid + n_lines + k
-        ok = in_run[row]
+        ok = in_run[row][affected]
         need = float(needing_all[row][ok].sum())
         at_day[f"{day_min / DAY_MIN:g}d"] = round(1.0 - float(short_all[row][ok].sum()) / need, 6) if need else None
     first_need = np.where(affected[:, None], table.first_day_need(), 0.0).sum(axis=0)
@@ -171,6 +173,28 @@ def relief_figures(run, relief_lines_h) -> dict:
         "person_days_without_needs": round(person_days, 1),
         "limited_by": limits,
     }
+
+
+def _needs_to_date(table: NeedsTable, affected: np.ndarray, at_abs, received, sheltered):
+    """:meth:`~sim.world.needs.NeedsTable.needing_and_short` of the affected zones at their times
+    ``at_abs[T, Z]``, given what they had received and sheltered then: ``[T, affected zones, G]`` each."""
+    if affected.all():
+        return table.needing_and_short(at_abs, received, sheltered, per_zone=True)
+    if not affected.any():
+        shape = (len(at_abs), 0, len(table.group_condition))
+        return np.zeros(shape, dtype=np.int64), np.zeros(shape)
+    return _affected_table(table, affected).needing_and_short(at_abs[:, affected], received[:, affected],
+                                                              sheltered[:, affected], per_zone=True)
+
+
+def _affected_table(table: NeedsTable, affected: np.ndarray) -> NeedsTable:
+    """The needs table of the ``affected`` zones alone (at least one)."""
+    out = NeedsTable(table.items, table.people[affected], table.per_person[affected], table.first_day,
+                     table.until_min[affected], table.needs_place, table.hit_min[affected], table.group_condition,
+                     table.group_reserve)
+    out.tents_for = table.tents_for[affected]
+    out.tent_people = table.tent_people
+    return out
 
 
 def _busy_min(intervals: list[tuple[float, float]], a: float, b: float) -> float:
