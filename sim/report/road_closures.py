@@ -54,8 +54,8 @@ def _hazard_intervals(world, first_edge, duration_min: float) -> list[tuple[int,
             elif factor > 0.0 and seg in open_since:
                 since, cause = open_since.pop(seg)
                 rows.append((seg, cause, since, change.time_min, _reopen_reason(change.cause)))
-    crew_sites = {int(g.segment[s.on_done.edges[0]]): s for s in hazard.work_sites
-                  if s.on_done is not None and len(s.on_done.edges)}
+    sites = [s for s in hazard.work_sites if s.on_done is not None and len(s.on_done.edges)]
+    crew_sites = dict(zip(g.segment[np.array([s.on_done.edges[0] for s in sites], dtype=np.int64)].tolist(), sites))
     clearing = getattr(world, "road_clearing", None)
     works = clearing.works if clearing is not None else {}
     hazard_layer = world.road_layers.layers.get("hazard")
