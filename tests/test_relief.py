@@ -249,3 +249,55 @@ def test_zones_frame_is_the_table_built_zone_by_zone(three_outages):
     pd.testing.assert_frame_equal(got, want, check_exact=True)
     assert got.to_csv(index=False, float_format="%.6g") == want.to_csv(index=False, float_format="%.6g")
     assert got["first_supply_h"].notna().any() and got["hit_h"].isna().any()
+
+
+def _lacking_places_zone_by_zone(table, unrelieved, sheltered, tents) -> np.ndarray:
+    """People lacking a place, asked of one zone at a time."""
+    out = []
+    for z in range(table.n_zones):
+        place_groups = table.needs_place & (unrelieved[z] > 0)
+        if not place_groups.any():
+            out.append(0.0)
+            continue
+        places = sheltered[z] + np.floor(tents[z] + 1e-9) * table.tent_people
+        out.append(float(min(unrelieved[z][place_groups].sum(),
+                             max(table.people[z][table.needs_place].sum() - places, 0.0))))
+    return np.array(out)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 7), st.integers(1, 30), st.integers(0, 2**32 - 1))
+def test_people_lacking_a_place_of_all_zones_at_once_agree_with_each_zone_s_own_to_the_bit(n_groups, n_zones, seed):
+    from types import SimpleNamespace
+
+    from sim.analysis.relief import _lacking_places
+
+    rng = np.random.default_rng(seed)
+    people = rng.integers(0, 500, size=(n_zones, n_groups))
+    table = SimpleNamespace(n_zones=n_zones, people=people, needs_place=rng.random(n_groups) < 0.6,
+                            tent_people=int(rng.integers(1, 8)))
+    unrelieved = np.where(rng.random((n_zones, n_groups)) < 0.3, 0.0, people * rng.random((n_zones, n_groups)))
+    sheltered = rng.choice([0.0, 12.0, 100.5], size=n_zones) * rng.random(n_zones)
+    tents = rng.choice([0.0, 3.0, 7.999999999, 20.25], size=n_zones)
+    got = _lacking_places(table, unrelieved, sheltered, tents)
+    np.testing.assert_array_equal(got, _lacking_places_zone_by_zone(table, unrelieved, sheltered, tents))
+
+
+def test_needs_to_date_of_the_affected_zones_are_the_whole_table_s_to_the_bit(three_outages):
+    from sim.analysis.relief import _needs_to_date
+
+    w = three_outages.world
+    table = w.needs
+    affected = np.array([z.is_affected for z in w.zones])
+    assert 0 < affected.sum() < len(affected)
+    at = table.hit_min[None, :] + np.array([0.0, 45.0, 8 * H, DAY_MIN - 1e-6, 2.5 * DAY_MIN])[:, None]
+    rng = np.random.default_rng(7)
+    received = rng.random(at.shape + (len(table.items),)) * 400.0
+    sheltered = rng.integers(0, 50, size=at.shape).astype(float)
+    needing, short = table.needing_and_short(at, received, sheltered, per_zone=True)
+    for zones in (affected, np.ones_like(affected), np.zeros_like(affected)):
+        got_needing, got_short = _needs_to_date(table, zones, at, received, sheltered)
+        np.testing.assert_array_equal(got_needing, needing[:, zones])
+        np.testing.assert_array_equal(got_short, short[:, zones])
+        assert got_needing.dtype == needing.dtype and got_short.dtype == short.dtype
+    assert short[:, affected].any()

@@ -16,8 +16,9 @@ from report_folders import run_folder
 from shapely.geometry import shape
 
 from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
+from sim.network.graph import RoadClass
 from sim.report.geojson import _value, closure_features, feature_properties
-from sim.report.road_closures import closed_km_by_class, closure_table
+from sim.report.road_closures import _class_names, closed_km_by_class, closure_table
 
 
 @pytest.fixture(scope="module")
@@ -182,3 +183,9 @@ def test_closure_features_keep_coordinates_rounded_and_properties_typed():
                                                 [round(float(row["lon1"]), 6), round(float(row["lat1"]), 6)]]
         assert json.dumps(f["properties"]) == json.dumps({key: _value(v) for key, v in row.items()
                                                          if key not in ("lon0", "lat0", "lon1", "lat1")})
+
+
+def test_road_classes_of_closures_are_named_as_the_graph_names_them():
+    codes = np.array([int(c) for c in RoadClass] * 3, dtype=np.int8)[::-1]
+    assert _class_names(codes) == [RoadClass(int(c)).name.lower() for c in codes]
+    assert _class_names(codes[:0]) == []

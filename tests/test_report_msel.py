@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from report_folders import run_folder
 
+from sim.report import msel_rows
 from sim.report.msel import MSEL_COLUMNS, msel_frame, msel_injects
 from sim.report.msel_rows import BLOCK_H, _first
 
@@ -235,3 +236,34 @@ def test_the_first_event_of_a_kind_is_the_first_row_the_kind_selects(kinds, dtyp
     else:
         want = rows.iloc[0]
         assert got.name == want.name and got.equals(want) and got.dtype == want.dtype
+
+
+def test_each_township_s_first_supplies_are_its_zone_supplied_first_the_first_listed_on_ties():
+    events = pd.DataFrame([(120.0, "first_supply", "d1", "Z2", "", 0.0), (120.0, "first_supply", "d2", "Z1", "", 0.0),
+                           (60.0, "first_supply", "d3", "Z4", "", 0.0), (30.0, "first_supply", "d4", "Z4", "", 0.0),
+                           (90.0, "first_supply", "d5", "Z5", "", 0.0)],
+                          columns=["time_min", "kind", "agent", "zone", "item", "amount"])
+    zones = pd.DataFrame({"zone_id": ["Z1", "Z2", "Z3", "Z4", "Z5", "Z6"],
+                          "township": ["T02", "T02", "T02", "T01", None, "T03"],
+                          "affected": [5, 5, 5, 5, 5, 0], "hit_h": [0.0] * 6})
+    got = [(i.time_h, i.synopsis, i.text) for i in msel_rows.township_supplies(events, zones)]
+    assert got == [(1.0, "first supplies reach township T01",
+                    ("Township T01: first supplies (any reserve tier) arrived at Z4 from d3 "
+                     "(1 of its affected sites supplied by the end).")),
+                   (2.0, "first supplies reach township T02",
+                    ("Township T02: first supplies (any reserve tier) arrived at Z1 from d2 "
+                     "(2 of its affected sites supplied by the end)."))]
+
+
+def test_later_road_changes_are_grouped_by_block_and_cause_in_that_order():
+    rows = [(0.0, "road", "hazard", "", "damage", 1.0), (0.0, "road", "hazard", "", "flood", 1.0),
+            (0.0, "road", "hazard", "", None, 1.0), (400.0, "road", "crew", "", "debris cleared", 1.0),
+            (380.0, "road", "hazard", "", "bridge repaired (minor)", 1.0),
+            (390.0, "road", "road-outage-1", "", "outage", 1.0), (420.0, "road", "crew", "", None, 1.0),
+            (410.0, "road", "crew", "", "debris cleared", 1.0), (30.0, "road", "crew", "", "debris cleared", 1.0)]
+    events = pd.DataFrame(rows, columns=["time_min", "kind", "agent", "zone", "item", "amount"]).sort_values(
+        "time_min", kind="stable")
+    got = [(i.time_h, i.synopsis.split(":")[0]) for i in msel_rows.road_changes(events, {})]
+    assert got == [(0.0, "roads"), (0.0, "roads"), (0.5, "road-repair crews cleared debris at 1 site"),
+                   (380 / 60, "1 bridge repaired (minor)"),
+                   (400 / 60, "road-repair crews cleared debris at 2 sites between H+06")]

@@ -283,33 +283,29 @@ def summarize(run) -> dict:
 def zones_frame(run) -> pd.DataFrame:
     """One row per zone: people by condition, times (hours since the hit) and what was delivered."""
     w = run.world
+    zones = w.zones
+    if not zones:
+        return pd.DataFrame()
     table = w.needs
+    at = [z.index for z in zones]
     by_condition = {c: table.people[:, [g for g, cc in enumerate(table.group_condition) if cc == c]].sum(axis=1)
                     for c in dict.fromkeys(table.group_condition)}
-    people = {c: n.tolist() for c, n in by_condition.items()}
     need_end = table.need_by(run.scenario.duration - 1e-6)
-    need = {item: need_end[:, table.items.index(item)].tolist() for item in ITEMS if item in table.items}
-    since_hit = {name: _since_hit_hours(w.zones, name) for name in ("report_min", "first_supply_min",
-                                                                    "first_district_supply_min",
-                                                                    "first_city_supply_min", "relief_min")}
-    rows = []
-    for z in w.zones:
-        k = z.index
-        row = {
-            "zone_id": z.zone_id, "township": z.township, "lon": z.lon, "lat": z.lat, "node": z.node,
-            "population": z.population, "vulnerable_share": z.vulnerable_share, "affected": z.affected,
-            "displaced": z.displaced, "public_shelter": people["public_shelter"][k],
-            "relatives": people["relatives"][k], "outdoors": people["outdoors"][k],
-            "no_lifelines": people["no_lifelines"][k],
-            "needing_relief": z.needing_first_day, "sheltered": z.sheltered, "relieved": z.relieved,
-            "hit_h": _h(z.hit_time_min) if z.is_affected else None,
-            "report_h": since_hit["report_min"][k], "first_supply_h": since_hit["first_supply_min"][k],
-            "first_district_supply_h": since_hit["first_district_supply_min"][k],
-            "first_city_supply_h": since_hit["first_city_supply_min"][k],
-            "relief_h": since_hit["relief_min"][k],
-        }
-        for item in ITEMS:
-            row[f"need_{item}"] = need[item][k] if item in need else 0.0
-            row[f"delivered_{item}"] = z.received.get(item, 0.0)
-        rows.append(row)
-    return pd.DataFrame(rows)
+    columns = {
+        "zone_id": [z.zone_id for z in zones], "township": [z.township for z in zones],
+        "lon": [z.lon for z in zones], "lat": [z.lat for z in zones], "node": [z.node for z in zones],
+        "population": [z.population for z in zones], "vulnerable_share": [z.vulnerable_share for z in zones],
+        "affected": [z.affected for z in zones], "displaced": [z.displaced for z in zones],
+        **{c: by_condition[c][at].tolist() for c in ("public_shelter", "relatives", "outdoors", "no_lifelines")},
+        "needing_relief": [z.needing_first_day for z in zones], "sheltered": [z.sheltered for z in zones],
+        "relieved": [z.relieved for z in zones],
+        "hit_h": [_h(z.hit_time_min) if z.is_affected else None for z in zones],
+    }
+    for name in ("report", "first_supply", "first_district_supply", "first_city_supply", "relief"):
+        hours = _since_hit_hours(zones, f"{name}_min")
+        columns[f"{name}_h"] = [hours[k] for k in at]
+    for item in ITEMS:
+        columns[f"need_{item}"] = (need_end[at, table.items.index(item)].tolist() if item in table.items
+                                   else [0.0] * len(zones))
+        columns[f"delivered_{item}"] = [z.received.get(item, 0.0) for z in zones]
+    return pd.DataFrame(columns)

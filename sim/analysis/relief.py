@@ -34,7 +34,7 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.world.needs import DAY_MIN
+from sim.world.needs import DAY_MIN, NeedsTable
 
 __all__ = ["relief_figures", "STEP_MIN", "LIMITS"]
 
@@ -146,16 +146,18 @@ def relief_figures(run, relief_lines_h) -> dict:
         relieved = np.where(first & affected[:, None], covered_first[k], 0)
         at_lines[f"{hours:g}h"] = {"relieved": by_condition(relieved), "needing": by_condition(needing_first)}
 
-    # Needs to date: the end of each day, and person-days over the run.
-    needing_all, short_all = table.needing_and_short(at_abs, received, sheltered, per_zone=True)   # [T, Z, G]
+    # Needs to date, of the affected zones (nobody else needs relief): the end of each day, and
+    # person-days over the run.
+    needing_all, short_all = _needs_to_date(table, affected, at_abs, received, sheltered)   # [T, affected, G]
     short_all = np.where(needing_all > 0, short_all, 0.0)
-    short = short_all.sum(axis=2) * affected[None, :]                         # [T, Z]
+    short = np.zeros(at_abs.shape)
+    short[:, affected] = short_all.sum(axis=2)                               # [T, Z]
     step = np.clip(duration - at_abs[:n_grid], 0.0, STEP_MIN)              # each grid point stands for its step
     person_days = float((short[:n_grid] * step).sum() / DAY_MIN)
     at_day = {}
     for k, day_min in enumerate(days):
         row = n_grid + n_lines + k
-        ok = in_run[row]
+        ok = in_run[row][affected]
         need = float(needing_all[row][ok].sum())
         at_day[f"{day_min / DAY_MIN:g}d"] = round(1.0 - float(short_all[row][ok].sum()) / need, 6) if need else None
     first_need = np.where(affected[:, None], table.first_day_need(), 0.0).sum(axis=0)
@@ -171,6 +173,28 @@ def relief_figures(run, relief_lines_h) -> dict:
         "person_days_without_needs": round(person_days, 1),
         "limited_by": limits,
     }
+
+
+def _needs_to_date(table: NeedsTable, affected: np.ndarray, at_abs, received, sheltered):
+    """:meth:`~sim.world.needs.NeedsTable.needing_and_short` of the affected zones at their times
+    ``at_abs[T, Z]``, given what they had received and sheltered then: ``[T, affected zones, G]`` each."""
+    if affected.all():
+        return table.needing_and_short(at_abs, received, sheltered, per_zone=True)
+    if not affected.any():
+        shape = (len(at_abs), 0, len(table.group_condition))
+        return np.zeros(shape, dtype=np.int64), np.zeros(shape)
+    return _affected_table(table, affected).needing_and_short(at_abs[:, affected], received[:, affected],
+                                                              sheltered[:, affected], per_zone=True)
+
+
+def _affected_table(table: NeedsTable, affected: np.ndarray) -> NeedsTable:
+    """The needs table of the ``affected`` zones alone (at least one)."""
+    out = NeedsTable(table.items, table.people[affected], table.per_person[affected], table.first_day,
+                     table.until_min[affected], table.needs_place, table.hit_min[affected], table.group_condition,
+                     table.group_reserve)
+    out.tents_for = table.tents_for[affected]
+    out.tent_people = table.tent_people
+    return out
 
 
 def _busy_min(intervals: list[tuple[float, float]], a: float, b: float) -> float:
@@ -240,13 +264,17 @@ def _limited_before_supplies(zone, line_abs_min: float, episodes, received_any: 
     return "reports" if zone.report_min > line_abs_min else None
 
 
-def _lacking_places(table, z: int, unrelieved, sheltered, tents) -> float:
-    """People of zone ``z`` not relieved for want of a place: a public shelter or a tent."""
-    place_groups = table.needs_place & (unrelieved[z] > 0)
-    if not place_groups.any():
-        return 0.0
-    places = sheltered[z] + np.floor(tents[z] + 1e-9) * table.tent_people
-    return float(min(unrelieved[z][place_groups].sum(), max(table.people[z][table.needs_place].sum() - places, 0.0)))
+def _lacking_places(table, unrelieved, sheltered, tents) -> np.ndarray:
+    """People of each zone not relieved for want of a place, a public shelter or a tent: its
+    unrelieved people in groups needing a place (summed group by group), at most the people
+    of those groups the shelters and tents could not take."""
+    wanting = np.zeros(table.n_zones)
+    for g in np.flatnonzero(table.needs_place).tolist():
+        wanting = wanting + np.where(unrelieved[:, g] > 0, unrelieved[:, g], 0.0)
+    places = sheltered + np.floor(tents + 1e-9) * table.tent_people
+    without = np.maximum(table.people[:, table.needs_place].sum(axis=1) - places, 0.0)
+    lacking = (table.needs_place[None, :] & (unrelieved > 0)).any(axis=1)
+    return np.where(lacking, np.minimum(wanting, without), 0.0)
 
 
 def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict:
@@ -261,9 +289,11 @@ def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict
     need = table.group_need_by(table._zone_times(line_abs, True, per_zone=True), per_zone=True).sum(axis=1)
     unmet = np.clip(need - received, 0.0, None)
     tents = received[:, table.items.index("tent")] if "tent" in table.items else np.zeros(table.n_zones)
-    lacking_most = item_lacking_most(need, received)
+    lacking_most = item_lacking_most(need, received).tolist()
+    lacking_place = _lacking_places(table, unrelieved, sheltered, tents).tolist()
     people_left = unrelieved.sum(axis=1)
-    received_any = received.any(axis=1)
+    received_any = received.any(axis=1).tolist()
+    line_at = line_abs.tolist()
     fleet = _fleet_intervals(run)
     use: dict[tuple, tuple[float, float]] = {}
     held: dict[float, dict] = {}                          # stock able to be sent, per line time
@@ -271,18 +301,17 @@ def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict
     for z in np.flatnonzero(people_left > 0).tolist():
         zone = w.zones[z]
         people = float(people_left[z])
-        before = _limited_before_supplies(zone, float(line_abs[z]), episodes, bool(received_any[z]))
+        at = line_at[z]
+        before = _limited_before_supplies(zone, at, episodes, received_any[z])
         if before is not None:
             out[before] += people
             continue
-        lacking_place = _lacking_places(table, z, unrelieved, sheltered, tents)
-        out["shelter_places"] += lacking_place
-        rest = people - lacking_place
+        out["shelter_places"] += lacking_place[z]
+        rest = people - lacking_place[z]
         if rest <= 0:
             continue
-        k = int(lacking_most[z])
+        k = lacking_most[z]
         item = table.items[k]
-        at = float(line_abs[z])
         if at not in held:
             held[at] = w.command.stock_at(at)
         if (at, k) not in short_everywhere:
@@ -290,7 +319,7 @@ def _limits(run, covered, needing, received, sheltered, line_min: float) -> dict
         stock, short = held[at].get(item, 0.0), short_everywhere[at, k]
         from_stock = rest * (min(max(1.0 - stock / short, 0.0), 1.0) if short > 0 else 0.0)
         out[f"stock_{item}"] += from_stock
-        window = (zone.hit_time_min, float(line_abs[z]))
+        window = (zone.hit_time_min, at)
         if window not in use:
             use[window] = _fleet_use(fleet, *window)
         bays, trucks = use[window]

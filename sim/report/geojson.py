@@ -78,11 +78,12 @@ def feature_properties(frame: pd.DataFrame, skip=()) -> list[dict]:
     """Each row of ``frame`` as a feature's properties, every column but ``skip``: the
     cells as JSON values (:func:`_value`), numeric and text columns converted whole."""
     names = [name for name in frame.columns if name not in skip]
-    boxed = frame[[n for n in names if not _whole_column(frame[n].dtype)]].to_dict(orient="list")
-    columns = [[_value(v) for v in boxed[n]] if n in boxed else
-               _numeric_values(frame[n]) if _is_numeric(frame[n].dtype) else _text_values(frame[n]) for n in names]
     if not names:
         return [{} for _ in range(len(frame))]
+    whole = {name: frame[name] for name in names if _whole_column(frame[name].dtype)}
+    boxed = frame[[n for n in names if n not in whole]].to_dict(orient="list") if len(whole) < len(names) else {}
+    columns = [[_value(v) for v in boxed[n]] if n in boxed else
+               _numeric_values(whole[n]) if _is_numeric(whole[n].dtype) else _text_values(whole[n]) for n in names]
     return [dict(zip(names, row)) for row in zip(*columns)]
 
 

@@ -23,6 +23,7 @@ at the start. ``timeline.md`` is the same list in Markdown.
 """
 from __future__ import annotations
 
+from copy import copy
 from pathlib import Path
 
 import pandas as pd
@@ -81,12 +82,14 @@ def _write_xlsx(frame: pd.DataFrame, path: Path) -> None:
               "Objective / Core Capability": 30, "Notes": 30}
     for k, name in enumerate(frame.columns):
         ws.column_dimensions[ws.cell(row=1, column=k + 1).column_letter].width = widths.get(name, 15)
-    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    bold = Font(bold=True)
     for cell in ws[1]:
         cell.font = bold
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = wrapped
+    body = [cell for row in ws.iter_rows(min_row=2) for cell in row]
+    if body:
+        body[0].alignment = Alignment(wrap_text=True, vertical="top")
+        for cell in body[1:]:                   # the same style ids, not looked up in the workbook per cell
+            cell._style = copy(body[0]._style)
     ws.freeze_panes = "A2"
     with atomic_write(path) as tmp:
         wb.save(tmp)

@@ -114,24 +114,40 @@ def command_chain(events: pd.DataFrame) -> list[Inject]:
     return out
 
 
-def _first_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
-    """Run-clock hour of each affected zone's first supplies from any reserve tier (the ``first_supply``
-    events), the depot they came from, and the zone's township."""
-    first = events[events["kind"] == "first_supply"].drop_duplicates("zone").set_index("zone")
-    affected = zones[zones["affected"] > 0][["zone_id", "township", "affected"]].copy()
-    affected["at_h"] = affected["zone_id"].map(first["time_min"].astype(float) / 60).astype(float)
-    affected["depot"] = affected["zone_id"].map(first["agent"].astype(str))
-    return affected
+def _first_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> tuple[list, list, np.ndarray, list]:
+    """The affected zones (``zone_id``, ``township``), the run-clock hour of each one's first supplies
+    from any reserve tier (its first ``first_supply`` event; NaN if none) and the depot they came from."""
+    first = events[events["kind"] == "first_supply"]
+    at_h: dict = {}
+    depot: dict = {}
+    for zone, t, agent in zip(first["zone"].tolist(), first["time_min"].tolist(), first["agent"].tolist()):
+        if zone not in at_h:
+            at_h[zone], depot[zone] = float(t) / 60, str(agent)
+    affected = np.flatnonzero((zones["affected"] > 0).to_numpy(dtype=bool, na_value=False)).tolist()
+    zone_ids, townships = zones["zone_id"].tolist(), zones["township"].tolist()
+    missing = zones["township"].isna().tolist()
+    ids = [zone_ids[k] for k in affected]
+    towns = [None if missing[k] else townships[k] for k in affected]
+    return ids, towns, np.array([at_h.get(z, np.nan) for z in ids], dtype=float), [depot.get(z) for z in ids]
 
 
 def township_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]:
-    supplied = _first_supplies(events, zones).dropna(subset=["at_h"])
+    ids, towns, at_h, depots = _first_supplies(events, zones)
+    first: dict = {}                                     # township -> its zone supplied first
+    supplied: dict = {}
+    for k in np.flatnonzero(~np.isnan(at_h)).tolist():
+        town = towns[k]
+        if town is None:
+            continue
+        supplied[town] = supplied.get(town, 0) + 1
+        if town not in first or at_h[k] < at_h[first[town]]:
+            first[town] = k
     out = []
-    for town, group in supplied.groupby("township", sort=True):
-        row = group.loc[group["at_h"].idxmin()]
-        out.append(Inject(float(row["at_h"]), f"first supplies reach township {town}",
-                          f"Township {town}: first supplies (any reserve tier) arrived at {row['zone_id']} from "
-                          f"{row['depot']} ({len(group)} of its affected sites supplied by the end).", "phone call",
+    for town in sorted(first):
+        k = first[town]
+        out.append(Inject(float(at_h[k]), f"first supplies reach township {town}",
+                          f"Township {town}: first supplies (any reserve tier) arrived at {ids[k]} from "
+                          f"{depots[k]} ({supplied[town]} of its affected sites supplied by the end).", "phone call",
                           f"township {town}", EOC, "confirm receipt; plan distribution to the other sites",
                           "Logistics and Supply Chain Management; Mass Care Services", "run clock", order=30))
     return out
@@ -153,10 +169,10 @@ def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame, summary: dict) ->
     """When 25/50/75/100 % of the affected sites had first supplies and of the people needing relief
     (``kpi.relief.people_needing_relief``, as ``kpi.relief.within`` counts them) were relieved."""
     out = []
-    sites = _first_supplies(events, zones)
-    for share, h in _share_times(sites["at_h"].to_numpy(float), np.ones(len(sites)), len(sites)).items():
+    _, _, at_h, _ = _first_supplies(events, zones)
+    for share, h in _share_times(at_h, np.ones(len(at_h)), len(at_h)).items():
         out.append(Inject(h, f"{share:.0%} of affected sites have their first supplies (any reserve tier)",
-                          f"Logistics: {share:.0%} of the {len(sites):,} affected sites have received "
+                          f"Logistics: {share:.0%} of the {len(at_h):,} affected sites have received "
                           "their first supplies from a reserve of any tier.", "situation report", LOGISTICS, EOC,
                           "re-prioritise the sites still waiting", "Logistics and Supply Chain Management",
                           "run clock", order=40))
@@ -233,9 +249,10 @@ def road_changes(events: pd.DataFrame, summary: dict) -> list[Inject]:
     if road.empty:
         return []
     out = []
-    t_first = float(road["time_min"].iloc[0]) / 60
-    onset = road[road["time_min"] / 60 == t_first]
-    for cause, group in onset.groupby("item", sort=False):
+    hours = road["time_min"].to_numpy(dtype=float) / 60
+    causes = [None if missing else cause for cause, missing in zip(road["item"].tolist(), road["item"].isna().tolist())]
+    t_first = float(hours[0])
+    for cause in dict.fromkeys(c for h, c in zip(hours.tolist(), causes) if h == t_first and c is not None):
         km = _km_at(series, t_first)
         parts = [f"{km:,.0f} km of road closed"]
         if "road_segments_blocked" in hz:
@@ -247,10 +264,14 @@ def road_changes(events: pd.DataFrame, summary: dict) -> list[Inject]:
                           "map the open routes; request road clearance towards cut-off sites",
                           "Critical Transportation; Situational Assessment",
                           "km from summary.json closed_road_km_over_time", order=1))
-    rest = road[road["time_min"] / 60 > t_first].copy()
-    rest["block"] = np.floor(rest["time_min"] / 60 / BLOCK_H).astype(int)
-    for (block, cause), group in rest.groupby(["block", "item"], sort=True):
-        t0, t1 = float(group["time_min"].iloc[0]) / 60, float(group["time_min"].iloc[-1]) / 60
+    blocks: dict[tuple[int, str], list[float]] = {}         # (block, cause) -> hours of its changes
+    later = hours > t_first
+    for block, h, cause in zip(np.floor(hours[later] / BLOCK_H).astype(int).tolist(), hours[later].tolist(),
+                               [c for c, keep in zip(causes, later.tolist()) if keep]):
+        if cause is not None:
+            blocks.setdefault((block, cause), []).append(h)
+    for (block, cause), group in sorted(blocks.items()):
+        t0, t1 = group[0], group[-1]
         what, sender, action, objective = _road_phrase(str(cause), len(group))
         before, after = _km_at(series, t0, before=True), _km_at(series, t1)
         change = (f"{before - after:,.1f} km reopened" if after < before - 0.05 else

@@ -29,6 +29,7 @@ from pathlib import Path
 from sim.analysis.metrics import summarize, zones_frame
 from sim.errors import InputError
 from sim.files import LOCK_FILE, FolderLock, Refused, make_folder, new_folder
+from sim.report.csv_table import write_csv
 
 __all__ = ["write_outputs", "run_folder", "MANIFEST", "SUMMARY"]
 
@@ -90,7 +91,7 @@ def _write_set(run, folder: Path, plots: bool, report: bool) -> dict:
     summary = summarize(run)
     zones = zones_frame(run)
     events = run.events_frame()
-    zones.to_csv(folder / "zones.csv", index=False, float_format="%.6g")
+    write_csv(zones, folder / "zones.csv", float_format="%.6g")
     events.to_parquet(folder / "events.parquet", index=False)
     from sim.report.run_files import write_run_files
 

@@ -54,8 +54,8 @@ def _hazard_intervals(world, first_edge, duration_min: float) -> list[tuple[int,
             elif factor > 0.0 and seg in open_since:
                 since, cause = open_since.pop(seg)
                 rows.append((seg, cause, since, change.time_min, _reopen_reason(change.cause)))
-    crew_sites = {int(g.segment[s.on_done.edges[0]]): s for s in hazard.work_sites
-                  if s.on_done is not None and len(s.on_done.edges)}
+    sites = [s for s in hazard.work_sites if s.on_done is not None and len(s.on_done.edges)]
+    crew_sites = dict(zip(g.segment[np.array([s.on_done.edges[0] for s in sites], dtype=np.int64)].tolist(), sites))
     clearing = getattr(world, "road_clearing", None)
     works = clearing.works if clearing is not None else {}
     hazard_layer = world.road_layers.layers.get("hazard")
@@ -83,6 +83,12 @@ def _outage_intervals(world, duration_min: float) -> list[tuple[int, str, float,
     return rows
 
 
+def _class_names(classes: np.ndarray) -> list[str]:
+    """The lower-case :class:`~sim.network.graph.RoadClass` name of each road class code."""
+    names = {c: RoadClass(c).name.lower() for c in np.unique(classes).tolist()}
+    return [names[c] for c in classes.tolist()]
+
+
 def closure_table(run) -> pd.DataFrame:
     """Every closure of a road segment in ``run`` (see the module docstring)."""
     world = run.world
@@ -97,7 +103,7 @@ def closure_table(run) -> pd.DataFrame:
     until = np.array([r[3] for r in rows], dtype=float)
     frame = pd.DataFrame({
         "segment": seg,
-        "road_class": [RoadClass(int(c)).name.lower() for c in g.road_class[edge]],
+        "road_class": _class_names(g.road_class[edge]),
         "length_m": g.length_m[edge].astype(float),
         "bridge": g.is_bridge[edge].astype(bool),
         "cause": [r[1] for r in rows],
