@@ -91,10 +91,9 @@ def test_triangles_list_every_lower_triangle_in_rising_lowest_node(graph):
         assert got == want
     for y in range(s.n_nodes):
         heads = s.up_head[s.up_offsets[y]:s.up_offsets[y + 1]]
-        for j in range(len(heads)):
-            for i in range(j):
-                top = pair_top[pair_offsets[y] + j * (j - 1) // 2 + i]
-                assert (s.up_tail[top], s.up_head[top]) == (heads[i], heads[j])
+        pairs = [(heads[i], heads[j]) for i in range(len(heads)) for j in range(i + 1, len(heads))]
+        tops = pair_top[pair_offsets[y]:pair_offsets[y + 1]]
+        assert [(s.up_tail[t], s.up_head[t]) for t in tops] == pairs
 
 
 # ------------------------------------------------- partial equals full

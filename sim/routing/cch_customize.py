@@ -131,8 +131,9 @@ def triangles(up_offsets, up_head, down_offsets, down_tail, down_arc):
       — the sides ``(y → x, y → z)`` of each arc's lower triangles, ``y``
       rising, the order in which :func:`customize_full` relaxes them;
     * ``pair_offsets`` int64[nodes + 1], ``pair_top`` int32[triangles] — per
-      node ``y`` the top arc ``x → z`` of the pair of its upward arcs at
-      positions ``i < j``, at ``pair_offsets[y] + j * (j - 1) // 2 + i``.
+      node ``y`` the top arc ``x → z`` of each pair of its upward arcs
+      ``y → x``, ``y → z`` at positions ``i < j`` in its list, pairs in
+      rising ``(i, j)`` (:func:`_first_pair` finds those with ``i`` first).
 
     Triangles are enumerated per middle node as in :func:`customize_full`
     (Dibbelt, Strasser & Wagner 2016, Sec. 4.3).
@@ -143,33 +144,36 @@ def triangles(up_offsets, up_head, down_offsets, down_tail, down_arc):
     for y in range(n_nodes):
         d = up_offsets[y + 1] - up_offsets[y]
         pair_offsets[y + 1] = pair_offsets[y] + d * (d - 1) // 2
+    pair_top = np.empty(pair_offsets[n_nodes], np.int32)
     lower_offsets = np.zeros(n_arcs + 1, np.int64)
     arc_to = np.empty(n_nodes, np.int64)
     for x in range(n_nodes):
         for a in range(up_offsets[x], up_offsets[x + 1]):
             arc_to[up_head[a]] = a
         for j in range(down_offsets[x], down_offsets[x + 1]):
-            for yz in range(down_arc[j] + 1, up_offsets[down_tail[j] + 1]):
-                lower_offsets[arc_to[up_head[yz]] + 1] += 1
-    for a in range(n_arcs):
-        lower_offsets[a + 1] += lower_offsets[a]
-    lower_sides = np.empty((lower_offsets[n_arcs], 2), np.int32)
-    pair_top = np.empty(pair_offsets[n_nodes], np.int32)
-    fill = lower_offsets[:n_arcs].copy()
-    for x in range(n_nodes):
-        for a in range(up_offsets[x], up_offsets[x + 1]):
-            arc_to[up_head[a]] = a
-        for j in range(down_offsets[x], down_offsets[x + 1]):
             yx = down_arc[j]
             y = down_tail[j]
-            i = yx - up_offsets[y]
+            t = _first_pair(pair_offsets[y], up_offsets[y + 1] - up_offsets[y],
+                            yx - up_offsets[y])
             for yz in range(yx + 1, up_offsets[y + 1]):
                 xz = arc_to[up_head[yz]]
+                pair_top[t] = xz
+                t += 1
+                lower_offsets[xz + 1] += 1
+    for a in range(n_arcs):
+        lower_offsets[a + 1] += lower_offsets[a]
+    # The pairs in rising y give each arc its lower triangles in rising y.
+    lower_sides = np.empty((lower_offsets[n_arcs], 2), np.int32)
+    fill = lower_offsets[:n_arcs].copy()
+    t = 0
+    for y in range(n_nodes):
+        for yx in range(up_offsets[y], up_offsets[y + 1]):
+            for yz in range(yx + 1, up_offsets[y + 1]):
+                xz = pair_top[t]
+                t += 1
                 lower_sides[fill[xz], 0] = yx
                 lower_sides[fill[xz], 1] = yz
                 fill[xz] += 1
-                k = yz - up_offsets[y]
-                pair_top[pair_offsets[y] + k * (k - 1) // 2 + i] = xz
     return lower_offsets, lower_sides, pair_offsets, pair_top
 
 
@@ -242,21 +246,29 @@ def customize_partial(up_offsets, up_tail, slot_offsets, slot_edges, edge_slot, 
         # w → z (upward w → x → z, downward z → x → w), for w > z the lower
         # triangle {x, z, w} of top z → w (upward z → x → w, downward
         # w → x → z).
-        first = up_offsets[up_tail[a]]
+        first, end = up_offsets[up_tail[a]], up_offsets[up_tail[a] + 1]
         i = a - first
         pairs = pair_offsets[up_tail[a]]
         for p in range(first, a):
-            top = pair_top[pairs + i * (i - 1) // 2 + (p - first)]
+            top = pair_top[_first_pair(pairs, end - first, p - first) + (i - (p - first) - 1)]
             if _touched(old_up, new_up, down_time[p], up_time[top]) or \
                     _touched(old_down, new_down, up_time[p], down_time[top]):
                 pending += _queue(queued, top)
-        for p in range(a + 1, up_offsets[up_tail[a] + 1]):
-            j = p - first
-            top = pair_top[pairs + j * (j - 1) // 2 + i]
+        t = _first_pair(pairs, end - first, i)
+        for p in range(a + 1, end):
+            top = pair_top[t]
+            t += 1
             if _touched(old_down, new_down, up_time[p], up_time[top]) or \
                     _touched(old_up, new_up, down_time[p], down_time[top]):
                 pending += _queue(queued, top)
     return recomputed
+
+
+@njit(cache=True)
+def _first_pair(first, degree, i):
+    """Position in ``pair_top`` of the pair ``(i, i + 1)`` of a node whose
+    pairs start at ``first`` and that has ``degree`` upward arcs."""
+    return first + i * (2 * degree - i - 1) // 2
 
 
 @njit(cache=True)
