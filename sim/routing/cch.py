@@ -52,7 +52,6 @@ from .cch_contraction import (
     elimination_depth,
     preorder,
     search_space_arcs,
-    subtree_first_rank,
 )
 
 __all__ = ["CCHSearch", "FULL_SHARE", "FULL_MIN_EDGES", "REUSE_MAX_BYTES", "REUSE_MAX_ENTRIES",
@@ -69,14 +68,34 @@ PERFECT_AFTER_WALKS = 5000
 MAX_RESTRICTED_SWEEPS = 8
 
 #: A change of more than ``FULL_SHARE`` of the road edges plus
-#: ``FULL_MIN_EDGES`` is customized in full, smaller ones partially.
-FULL_SHARE = 0.003
+#: ``FULL_MIN_EDGES`` is customized in full, smaller ones partially. On the
+#: district (59,180 edges, a full customization ~11-13 ms) the rainfall's
+#: partial updates cost about as much as a full one at ~700 changed edges
+#: (~23,000 arcs recomputed), and about half at ~250.
+FULL_SHARE = 0.01
 FULL_MIN_EDGES = 16
 
 
 def customizes_in_full(n_changed: int, n_edges: int) -> bool:
     """Whether a change of ``n_changed`` road edges is customized in full."""
     return n_changed > FULL_SHARE * n_edges + FULL_MIN_EDGES
+
+
+# The triangle lists of each hierarchy (cch_customize.triangles; 23 MB for the
+# district), made at its first partial customization and shared by its searches.
+_triangles: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_triangles_lock = threading.Lock()
+
+
+def _triangles_of(structure) -> tuple[np.ndarray, ...]:
+    with _triangles_lock:
+        lists = _triangles.get(structure)
+        if lists is None:
+            s = structure
+            lists = cch_customize.triangles(s.up_offsets, s.up_head, s.down_offsets,
+                                            s.down_tail, s.down_arc)
+            _triangles[structure] = lists
+        return lists
 
 
 #: Full customizations kept for reuse (process-wide, newest last), at most
@@ -164,7 +183,6 @@ class CCHSearch:
         self._head_depth = self._depth[s.up_head].astype(
             np.uint16 if self._max_depth < np.iinfo(np.uint16).max else np.int32)
         self._pre, self._size = preorder(s.parent)
-        self._subtree_first = subtree_first_rank(s.parent)
         self._sweep_scratch = np.empty(n_nodes)
         self._restricted: dict[bytes, tuple] = {}  # targets -> (RestrictedSweep, position)
         # The customization, written in place (cch_customize.customize_full):
@@ -197,8 +215,7 @@ class CCHSearch:
         self._route_args = (self._node_info, *self._walks, *self._route_tail)
         self._route_scratch = (np.empty((2, depths)), np.empty((4, depths), np.int64),
                                np.empty(2 * n_nodes + 2 * depths + 2, np.int64))
-        self._queued = np.zeros(s.n_arcs, np.uint8)
-        self._heap = np.empty(s.n_arcs, np.int32)
+        self._queued = np.zeros((s.n_arcs + 63) // 64, np.uint64)  # partial's bitset
         self._pending: list[np.ndarray] | None = None  # None: customize in full
         self._trees = 0  # trees asked for since the last change
         self._walks_asked = 0  # and walks (two a route, one per table source and target)
@@ -253,9 +270,9 @@ class CCHSearch:
             _keep(s, self.weight_min, self._arc_time, self._arc_int)
             return
         recomputed = cch_customize.customize_partial(
-            s.up_offsets, s.up_head, s.up_tail, s.down_offsets, s.down_tail, s.down_arc,
-            s.slot_offsets, s.slot_edges, s.edge_slot, self._subtree_first, self.weight_min,
-            changed, self._arc_time, self._arc_int, self._queued, self._heap)
+            s.up_offsets, s.up_tail, s.slot_offsets, s.slot_edges, s.edge_slot,
+            *_triangles_of(s), self.weight_min, changed, self._arc_time, self._arc_int,
+            self._queued)
         self.stats["partial"] += 1
         self.stats["arcs_recomputed"] += int(recomputed)
 
