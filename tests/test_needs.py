@@ -415,13 +415,17 @@ def test_needing_and_short_row_by_row_equal_the_whole_grid_of_units_due(seed):
 @given(st.integers(0, 2**32 - 1), st.integers(1, 5), st.integers(1, 6), st.integers(1, 12))
 def test_needing_and_short_of_zones_whose_state_repeats_equal_the_whole_grid_of_units_due(seed, n_zones, n_groups,
                                                                                          n_rows):
-    # Rows repeat a zone's time, or its deliveries and shelter, or cross a day or a group's leaving:
-    # the people needing and short of a zone whose state did not change are those of its previous row.
+    # Rows repeat a zone's time, or its deliveries and shelter, cross a day or a group's leaving, or go
+    # back in time: the people needing and short of a zone whose state did not change are those of its
+    # previous row.
     rng = np.random.default_rng(seed)
     t = _random_table(rng, n_zones, n_groups)
     t.hit_min[rng.random(n_zones) < 0.2] = np.inf
-    step = rng.choice([0.0, 30.0, 0.5 * DAY_MIN, DAY_MIN], size=(n_rows, n_zones))
-    at = t.hit_min.clip(max=0.0) - 60.0 + np.cumsum(step, axis=0)
+    since_hit = np.sort(0.5 * DAY_MIN * rng.integers(-1, 7, size=(n_rows, n_zones))
+                        + rng.choice([-30.0, 0.0, 30.0], size=(n_rows, n_zones)), axis=0)
+    back = rng.random(n_rows) < 0.2                                            # rows back in time
+    since_hit[back] = since_hit[::-1][back]
+    at = np.where(np.isfinite(t.hit_min), t.hit_min, 0.0) + since_hit
     leaving = rng.random(at.shape) < 0.2                                       # as the first group leaves
     leaves_at = np.where(np.isfinite(t.until_min[:, 0]), t.until_min[:, 0], 0.0)
     at[leaving] = np.broadcast_to(leaves_at, at.shape)[leaving]
