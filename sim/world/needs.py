@@ -375,9 +375,14 @@ def _zone_need(t, hit, until, first_day, consumable, people, per_person):
 @njit(cache=True)
 def _fill_zone_need(need, t, hit, until, first_day, consumable, people, per_person):
     """:func:`_zone_need` written into ``need[G, I]`` (the batched kernels fill their rows in place)."""
-    rations = np.empty(per_person.shape[0])
-    _group_rations(rations, t, hit, until, first_day)
-    _fill_need_from_rations(need, rations, t >= hit, consumable, people, per_person)
+    n_groups, n_items = per_person.shape
+    since = t - hit
+    once = 1.0 if t >= hit else 0.0
+    for g in range(n_groups):
+        rations = _rations_due(since, hit, until[g], first_day[g])
+        for i in range(n_items):
+            units = rations if consumable[i] else once
+            need[g, i] = people[g] * per_person[g, i] * units
 
 
 @njit(cache=True)
@@ -386,9 +391,16 @@ def _group_rations(rations, t, hit, until, first_day):
     :meth:`NeedsTable.rations_due`), written into ``rations[G]``."""
     since = t - hit
     for g in range(rations.shape[0]):
-        horizon = min(since, until[g] - hit - 1e-9)
-        start = first_day[g] * DAY_MIN
-        rations[g] = math.floor((horizon - start) / DAY_MIN) + 1.0 if horizon >= start else 0.0
+        rations[g] = _rations_due(since, hit, until[g], first_day[g])
+
+
+@njit(cache=True)
+def _rations_due(since, hit, until, first_day):
+    """Daily rations due to a group ``since`` minutes after its zone's hit at ``hit``: one a day
+    from its ``first_day`` on, while it is in its condition (until ``until``)."""
+    horizon = min(since, until - hit - 1e-9)
+    start = first_day * DAY_MIN
+    return math.floor((horizon - start) / DAY_MIN) + 1.0 if horizon >= start else 0.0
 
 
 @njit(cache=True)
