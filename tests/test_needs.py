@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.world.needs import DAY_MIN, NeedsTable
 
@@ -407,3 +409,34 @@ def test_needing_and_short_row_by_row_equal_the_whole_grid_of_units_due(seed):
         needing, short = t.needing_and_short(at, got, sheltered, per_zone=True)
         assert needing.dtype == np.int64 and np.array_equal(needing, t._needing(t_z, need, False))
         assert np.array_equal(short, t._share_out_need(need, got, sheltered)[1])
+
+
+@settings(max_examples=60)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 5), st.integers(1, 6), st.integers(1, 12))
+def test_needing_and_short_of_zones_whose_state_repeats_equal_the_whole_grid_of_units_due(seed, n_zones, n_groups,
+                                                                                         n_rows):
+    # Rows repeat a zone's time, or its deliveries and shelter, cross a day or a group's leaving, or go
+    # back in time: the people needing and short of a zone whose state did not change are those of its
+    # previous row.
+    rng = np.random.default_rng(seed)
+    t = _random_table(rng, n_zones, n_groups)
+    t.hit_min[rng.random(n_zones) < 0.2] = np.inf
+    since_hit = np.sort(0.5 * DAY_MIN * rng.integers(-1, 7, size=(n_rows, n_zones))
+                        + rng.choice([-30.0, 0.0, 30.0], size=(n_rows, n_zones)), axis=0)
+    back = rng.random(n_rows) < 0.2                                            # rows back in time
+    since_hit[back] = since_hit[::-1][back]
+    at = np.where(np.isfinite(t.hit_min), t.hit_min, 0.0) + since_hit
+    leaving = rng.random(at.shape) < 0.2                                       # as the first group leaves
+    leaves_at = np.where(np.isfinite(t.until_min[:, 0]), t.until_min[:, 0], 0.0)
+    at[leaving] = np.broadcast_to(leaves_at, at.shape)[leaving]
+    arrived = rng.integers(0, 300, size=(n_rows, n_zones, len(ITEMS))) * (rng.random((n_rows, n_zones, 1)) < 0.4)
+    got = np.cumsum(arrived, axis=0).astype(float)
+    got[rng.random(got.shape) < 0.1] = -0.0
+    sheltered = np.cumsum(rng.integers(0, 100, size=(n_rows, n_zones)) * (rng.random((n_rows, n_zones)) < 0.3),
+                          axis=0).astype(float)
+    t_z = t._zone_times(at, False, per_zone=True)
+    need = t.group_need_by(t_z, per_zone=True)
+    needing, short = t.needing_and_short(at, got, sheltered, per_zone=True)
+    assert np.array_equal(needing, t._needing(t_z, need, False))
+    want = t._share_out_need(need, got, sheltered)[1]
+    assert np.array_equal(short, want) and np.array_equal(np.signbit(short), np.signbit(want))

@@ -20,11 +20,15 @@ from any reserve tier), ``task_start``/``task_end`` (team work), ``road``
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = ["EventLog", "EVENT_COLUMNS"]
 
 EVENT_COLUMNS = ("time_min", "kind", "agent", "zone", "item", "amount")
+#: Columns of text (``string`` dtype in the frame); the others are floats.
+TEXT_COLUMNS = ("kind", "agent", "zone", "item")
 
 
 class EventLog:
@@ -49,7 +53,25 @@ class EventLog:
         return len(self.time_min)
 
     def to_frame(self) -> pd.DataFrame:
+        """The log as a frame: ``time_min`` and ``amount`` as floats, the text columns as
+        ``string`` (the text handed to Arrow as it is, when the strings are stored in Arrow
+        and every entry is text or ``None``)."""
+        text = pd.StringDtype()
+        if text.storage != "pyarrow":
+            return self.frame_of_lists()
+        columns = {"time_min": np.array(self.time_min, dtype=float)}
+        try:
+            for c in TEXT_COLUMNS:
+                columns[c] = pd.arrays.ArrowStringArray(pa.array(getattr(self, c), type=pa.large_string()),
+                                                        dtype=text)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            return self.frame_of_lists()
+        columns["amount"] = np.array(self.amount, dtype=float)
+        return pd.DataFrame(columns, copy=False)
+
+    def frame_of_lists(self) -> pd.DataFrame:
+        """:meth:`to_frame` by pandas from the column lists, each text column converted to ``string``."""
         df = pd.DataFrame({c: getattr(self, c) for c in EVENT_COLUMNS})
-        for c in ("kind", "agent", "zone", "item"):
+        for c in TEXT_COLUMNS:
             df[c] = df[c].astype("string")
         return df
