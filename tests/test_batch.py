@@ -377,3 +377,25 @@ def test_after_the_first_replication_the_kept_heap_is_out_of_the_collectors_reac
     next(batch), next(batch)
     batch.close()                                          # a batch stopped early (Ctrl-C, an error)
     assert gc.get_freeze_count() == 0
+
+
+def test_stopping_a_pool_terminates_a_worker_in_the_middle_of_a_task():
+    """A stopped batch (Ctrl-C, a failure) terminates its worker processes even while one
+    runs a replication; ``shutdown`` forgets the workers, so they are read first (else the
+    pool's manager thread waits for the running task and, racing the shutdown, can hang)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sim.experiments.executors import _stop
+
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    task = pool.submit(time.sleep, 60)
+    deadline = time.monotonic() + 60
+    while not (task.running() and pool._processes) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    workers = list(pool._processes.values())
+    time.sleep(1.0)                                   # the worker is asleep in the task
+    _stop(pool)
+    for worker in workers:
+        worker.join(timeout=15)
+    assert workers and not any(worker.is_alive() for worker in workers)

@@ -156,8 +156,11 @@ def _run_task(variant_index: int, replication: int, seed: int) -> dict:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the workers (a running replication
+    included). The workers are read before ``shutdown``, which forgets them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
+    for process in processes:
         if process.is_alive():
             process.terminate()
 
