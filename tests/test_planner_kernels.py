@@ -12,7 +12,7 @@
 * ``sim.dispatch.transshipment.hub_shortfall`` gives the shortfall per township
   reserve and item, and which reserves want a drop, that ``TourPlanner._hub_rows``
   used to work out with numpy from ``hub_demand`` (re-implemented here).
-* ``sim.dispatch.tours._most_urgent_insertion`` picks the same row, position and
+* ``sim.dispatch.tour_insertion._most_urgent_insertion`` picks the same row, position and
   minutes as the numpy code it replaced: cheapest insertion per row on the
   straight-line matrix, masked by the deadline test, first row in urgency order
   that fits (re-implemented here).
@@ -44,17 +44,27 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from sim.dispatch.eligibility import (cut_off_lacking, earliest_arrival_all, earliest_arrival_eligible,
-                                      earliest_arrival_served)
 from sim.dispatch.eligibility import could_serve as _could_serve_kernel
-from sim.dispatch.eligibility import service_area_lists
+from sim.dispatch.eligibility import (
+    cut_off_lacking,
+    earliest_arrival_all,
+    earliest_arrival_eligible,
+    earliest_arrival_served,
+    service_area_lists,
+)
 from sim.dispatch.escalation import any_waiting
+from sim.dispatch.tour_insertion import _keep_loadable, _most_urgent_insertion
+from sim.dispatch.tours import compose_load
 from sim.dispatch.transshipment import hub_demand as _hub_demand_kernel
-from sim.dispatch.tours import _keep_loadable, _most_urgent_insertion, compose_load
-from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG
 from sim.dispatch.transshipment import hub_shortfall as _hub_shortfall_kernel
-from sim.scenarios.items import ITEMS
-from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, tiers_and_deadlines, urgency_order
+from sim.dispatch.urgency import (
+    FIRST_BATCH,
+    RELIEF,
+    RESUPPLY,
+    tiers_and_deadlines,
+    urgency_order,
+)
+from sim.scenarios.items import DEFAULT_UNIT_WEIGHT_KG, ITEMS
 
 KERNEL_SETTINGS = dict(
     derandomize=True,
@@ -297,7 +307,7 @@ def insertion_cases(draw):
 def replaced_insertion(stops, xy, depot_xy, open_rows, min_per_km, planned_min, max_detour_min, max_tour_min,
                        windows, due_min, alone_min, next_alone_min, depot_min, leave_min, unload_min,
                        extra_unload_factor, known_hand_over, hand_over_known):
-    """``tours._most_urgent_insertion`` before the kernel (numpy, all open rows at once); with
+    """``tour_insertion._most_urgent_insertion`` before the kernel (numpy, all open rows at once); with
     ``known_hand_over`` the stops' hand-over times are ``hand_over_known`` (on the roads)."""
     path = np.vstack([depot_xy, xy[stops], depot_xy])
     a, b = path[:-1], path[1:]

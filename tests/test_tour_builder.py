@@ -1,7 +1,7 @@
 """The tour builder's compiled insertion loop against the Python loop it replaced.
 
 :func:`sim.dispatch.tours.build_tour` grows a tour stop by stop in one compiled
-step (:func:`sim.dispatch.tours._grow`) that asks for the road legs it needs and
+step (:func:`sim.dispatch.tour_insertion._grow`) that asks for the road legs it needs and
 is called again once they are known. It must build the tours the Python loop
 of ``tests/tour_reference.py`` built — the same stops in the same order, the
 same loads, weights, purposes and planned minutes — and ask for the same road

@@ -7,8 +7,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.agents.vehicle import EXTRA_DROP_UNLOAD_FACTOR
-from sim.dispatch.tours import (PURPOSES, Candidates, Drop, Tour, TourRules, _compose_load, _keep_loadable,
-                                _most_urgent_insertion)
+from sim.dispatch.tour_insertion import (
+    _compose_load,
+    _keep_loadable,
+    _most_urgent_insertion,
+)
+from sim.dispatch.tours import PURPOSES, Candidates, Drop, Tour, TourRules
 
 
 def reference_build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candidates, avail: np.ndarray,
