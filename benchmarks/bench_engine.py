@@ -1,10 +1,14 @@
 """Engine benchmark: warm wall time of each shipped scenario and where it goes.
 
 For each scenario (default: every shipped one) a first run warms the caches
-(numba kernels, the built-in district, the routing hierarchy); then
-``--repeats`` warm runs, each followed by writing its outputs without plots
-or ``report.html`` (:func:`sim.report.outputs.write_outputs`), give the
-**warm wall time** (median; run plus outputs). Further instrumented runs
+(numba kernels, the built-in district, the routing hierarchy) and what the
+process then holds is moved out of the garbage collector's reach, as a
+batch's worker processes do after their first replication
+(:func:`sim.experiments.executors.settle_heap`; a full collection otherwise
+walks it, ~0.1 s, in whichever run it happens to fall); then ``--repeats``
+warm runs, each followed by writing its outputs without plots or
+``report.html`` (:func:`sim.report.outputs.write_outputs`), give the **warm
+wall time** (median; run plus outputs). Further instrumented runs
 split that time by the code it is spent in, timing the entry points of each
 part (a call inside another part's call counts for the inner part only):
 
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import gc
 import inspect
 import json
 import os
@@ -48,6 +53,7 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.api import run  # noqa: E402
+from sim.experiments.executors import settle_heap  # noqa: E402
 from sim.report.outputs import write_outputs  # noqa: E402
 from sim.scenarios import BUILTIN_SCENARIOS, builtin_scenario_path, load_scenario  # noqa: E402
 
@@ -142,6 +148,14 @@ def measure(name: str, repeats: int, tmp: Path) -> dict:
     scenario = load_scenario(path)
     out = tmp / name
     first_s, _, _ = run_and_write(scenario, path.parent, out)
+    settle_heap()
+    try:
+        return _measure_warm(name, scenario, path, out, repeats, first_s)
+    finally:
+        gc.unfreeze()
+
+
+def _measure_warm(name: str, scenario, path: Path, out: Path, repeats: int, first_s: float) -> dict:
     plain = [run_and_write(scenario, path.parent, out) for _ in range(repeats)]
     wall = statistics.median(s for s, _, _ in plain)
     cpu = statistics.median(c for _, c, _ in plain)

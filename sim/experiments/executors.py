@@ -52,7 +52,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Iterable, Iterator
 
 __all__ = ["run_replication", "iter_in_process", "iter_processes", "iter_dask", "connect_dask",
-           "BatchAborted", "Task", "CONNECT_TIMEOUT_S", "default_workers"]
+           "BatchAborted", "Task", "CONNECT_TIMEOUT_S", "default_workers", "settle_heap"]
 
 #: ``(variant_index, replication, seed)``
 Task = tuple[int, int, int]
@@ -116,7 +116,7 @@ def iter_in_process(variants, tasks: Iterable[Task]) -> Iterator[dict]:
         for variant_index, replication, seed in tasks:
             row = run_replication(variants[variant_index], replication, seed)
             if not settled:
-                _settle_heap()
+                settle_heap()
                 settled = True
             yield row
     finally:
@@ -124,7 +124,7 @@ def iter_in_process(variants, tasks: Iterable[Task]) -> Iterator[dict]:
             gc.unfreeze()
 
 
-def _settle_heap() -> None:
+def settle_heap() -> None:
     """What the process holds after its first replication stays for the batch: out of the
     collector's reach (see the module docstring)."""
     gc.collect()
@@ -151,7 +151,7 @@ def _init_worker(variants) -> None:
 def _run_task(variant_index: int, replication: int, seed: int) -> dict:
     row = run_replication(_WORKER_VARIANTS[variant_index], replication, seed)
     if not gc.get_freeze_count():
-        _settle_heap()
+        settle_heap()
     return row
 
 
