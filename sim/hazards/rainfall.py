@@ -179,9 +179,9 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
                            drainage_mm_per_h=drainage, runoff_coefficient=float(hazard.runoff_coefficient),
                            node_rain_factor=factor, tail_max_min=TAIL_MAX_MIN)
     times = t0 + run.times_min
-    column = np.full(graph.n_nodes, len(run.nodes), dtype=np.int64)   # nodes outside the run: a dry column
+    depth = run.depth_m
+    column = np.full(graph.n_nodes, depth.shape[1], dtype=np.int64)   # nodes outside the run: dry, no column
     column[run.nodes] = np.arange(len(run.nodes))
-    depth = np.concatenate([run.depth_m, np.zeros((len(times), 1), dtype=run.depth_m.dtype)], axis=1)
     peak = run.peak_depth_m(graph.n_nodes)
 
     # 3. Roads.
@@ -191,7 +191,7 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
     work_sites = _pumping_sites(graph, curve, times, depth, column, peak, step_min, int(hazard.pumping_sites))
 
     # 5. People (homes are not in underpasses: a zone snapped to one reads the nearest other node).
-    zone_depth = depth[:, column[_housing_nodes(graph, zone_node)]]
+    zone_depth = _node_series_m(depth, column, _housing_nodes(graph, zone_node))
     affected, displaced, impact = _people(population, zone_depth, times, step_min, streams["people"])
 
     # 6. Figures.
@@ -199,7 +199,7 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
     at_hour = np.searchsorted(times, hours * 60.0, side="right") - 1
     worst = np.argsort(-peak, kind="stable")[:WORST_POINTS]
     worst = worst[peak[worst] > 0]
-    flooded = (depth >= FLOODED_DEPTH_M).sum(axis=1)
+    flooded = _flooded_per_step(depth, peak[run.nodes])
     rain_end = t0 + interval * len(hyetograph)
     outcome = HazardOutcome(
         road_changes=road_changes, affected=affected.astype(float), displaced=displaced.astype(float),
@@ -230,7 +230,7 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
     )
     outcome.depth_times_min = times
     outcome.worst_nodes = worst
-    outcome.worst_depth_m = depth[:, column[worst]].T.astype(float)
+    outcome.worst_depth_m = _node_series_m(depth, column, worst).T.astype(float)
     outcome.node_peak_depth_m = peak
     outcome.node_rain_factor = factor
     return outcome
@@ -240,6 +240,25 @@ def _lognormal_mean_one(z: np.ndarray, cv: float) -> np.ndarray:
     """exp(σz − σ²/2) with σ² = ln(1 + cv²): mean 1, coefficient of variation ``cv``."""
     sigma = np.sqrt(np.log1p(cv * cv))
     return np.exp(sigma * z - 0.5 * sigma * sigma)
+
+
+def _node_series_m(depth, column, nodes):
+    """Depth ``[t, i]`` at ``nodes[i]``: its column of ``depth``, or zeros for a node with none
+    (``column`` = ``depth.shape[1]``: outside the ponding run, dry throughout)."""
+    columns = column[nodes]
+    has_column = columns < depth.shape[1]
+    if has_column.all():
+        return depth[:, columns]
+    out = np.zeros((depth.shape[0], len(columns)), dtype=depth.dtype)
+    out[:, has_column] = depth[:, columns[has_column]]
+    return out
+
+
+def _flooded_per_step(depth, column_peak_m):
+    """Columns of ``depth`` at least :data:`FLOODED_DEPTH_M` deep at each step. Only the columns whose
+    peak (``column_peak_m``, the highest value of each) reaches that depth are read: no other can count."""
+    reaching = np.flatnonzero(column_peak_m >= FLOODED_DEPTH_M)
+    return (depth[:, reaching] >= FLOODED_DEPTH_M).sum(axis=1)
 
 
 def _pumping_sites(graph, curve, times, depth, column, peak, step_min, n_sites):
@@ -254,7 +273,7 @@ def _pumping_sites(graph, curve, times, depth, column, peak, step_min, n_sites):
     both = (a >= 0) & (b >= 0)
     adj = coo_matrix((np.ones(both.sum()), (a[both], b[both])), shape=(len(deep), len(deep)))
     n_clusters, label = connected_components(adj, directed=False)
-    series = depth[:, column[deep]].astype(np.float64)
+    series = _node_series_m(depth, column, deep).astype(np.float64)
     node_score = series.sum(axis=0) * step_min / 60.0                   # m·h of water per node
     score = np.bincount(label, weights=node_score, minlength=n_clusters)
     first = np.argmax(series >= threshold, axis=0)                      # first step at or above the threshold
