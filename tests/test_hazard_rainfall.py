@@ -369,3 +369,48 @@ def test_compiled_road_changes_give_the_numpy_changes(case):
         assert got.edges.dtype == want.edges.dtype and np.array_equal(got.edges, want.edges)
         assert got.speed_factor.dtype == want.speed_factor.dtype
         assert got.speed_factor.tobytes() == want.speed_factor.tobytes()
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=flooded_roads())
+def test_road_changes_read_a_node_without_a_column_as_dry(case):
+    """The dry nodes' column left out of the depth (``column`` = its width, as the rainfall
+    outcome passes it) gives the changes and closed km of the depth with that column of zeros."""
+    graph, curve, times, depth, column, peak = case
+    changes, closed_km = road_changes(graph, curve, times, depth[:, :-1], column, peak)
+    want_changes, want_closed_km = _numpy_road_changes(*case)
+    assert closed_km.dtype == want_closed_km.dtype and closed_km.tobytes() == want_closed_km.tobytes()
+    assert len(changes) == len(want_changes)
+    for got, want in zip(changes, want_changes):
+        assert (got.time_min, got.cause) == (want.time_min, want.cause)
+        assert got.edges.dtype == want.edges.dtype and np.array_equal(got.edges, want.edges)
+        assert got.speed_factor.dtype == want.speed_factor.dtype
+        assert got.speed_factor.tobytes() == want.speed_factor.tobytes()
+
+
+# ----------------------------------------------------------------- outcome: reading the depth without a dry column
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(n_nodes=st.integers(1, 30), n_times=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
+def test_node_series_and_flooded_count_match_the_depth_with_a_dry_column(n_nodes, n_times, seed):
+    """Depth series at nodes and the flooded count per step equal, bit for bit, those read from
+    the run's depth with a column of zeros appended for the nodes outside the run."""
+    from sim.hazards.rainfall import FLOODED_DEPTH_M, _flooded_per_step, _node_series_m
+
+    rng = np.random.default_rng(seed)
+    run_nodes = np.flatnonzero(rng.random(n_nodes) < 0.6)
+    depth = rng.choice(np.array([0.0, 0.05, 0.1, 0.15, 0.2, 0.6], dtype=np.float32), size=(n_times, len(run_nodes)))
+    depth[:, rng.random(len(run_nodes)) < 0.3] += rng.random((n_times, 1)).astype(np.float32) * np.float32(0.3)
+    depth[rng.random(depth.shape) < 0.2] = np.float32(FLOODED_DEPTH_M)
+    column = np.full(n_nodes, len(run_nodes), dtype=np.int64)
+    column[run_nodes] = np.arange(len(run_nodes))
+    peak = np.zeros(n_nodes)
+    if len(run_nodes):
+        peak[run_nodes] = depth.max(axis=0)
+    with_dry = np.concatenate([depth, np.zeros((n_times, 1), dtype=depth.dtype)], axis=1)
+    for nodes in (np.arange(n_nodes), run_nodes, rng.integers(0, n_nodes, size=7), np.zeros(0, dtype=np.int64)):
+        got, want = _node_series_m(depth, column, nodes), with_dry[:, column[nodes]]
+        assert got.dtype == want.dtype and got.shape == want.shape and got.tobytes() == want.tobytes()
+    got, want = _flooded_per_step(depth, peak[run_nodes]), (with_dry >= FLOODED_DEPTH_M).sum(axis=1)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
