@@ -414,3 +414,41 @@ def test_node_series_and_flooded_count_match_the_depth_with_a_dry_column(n_nodes
     got, want = _flooded_per_step(depth, peak[run_nodes]), (with_dry >= FLOODED_DEPTH_M).sum(axis=1)
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
+
+
+def _reference_pumping_site_edges(graph, deep, label, k):
+    """The edges a pumping site reopens, from a mask of its cluster's nodes over the whole graph."""
+    in_cluster = np.zeros(graph.n_nodes, dtype=bool)
+    in_cluster[deep[label == k]] = True
+    return np.flatnonzero((in_cluster[graph.tails] | in_cluster[graph.heads]) & ~graph.is_bridge)
+
+
+@settings(max_examples=150, derandomize=True, database=None, deadline=None)
+@given(case=flooded_roads(), n_sites=st.integers(0, 6))
+def test_pumping_sites_reopen_the_edges_at_their_cluster(case, n_sites):
+    """Each site's reopened edges equal those found from a mask of its cluster's nodes over all
+    edges, bit for bit."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from sim.hazards.rainfall import _pumping_sites
+
+    graph, curve, times, depth, column, peak = case
+    depth = depth[:, :-1]
+    sites = _pumping_sites(graph, curve, times, depth, column, peak, 10.0, n_sites)
+    deep = np.flatnonzero(peak >= float(curve.closed_depth_mm) / 1000.0)
+    if n_sites == 0 or len(deep) == 0:
+        assert sites == []
+        return
+    local = np.full(graph.n_nodes, -1, dtype=np.int64)
+    local[deep] = np.arange(len(deep))
+    a, b = local[graph.tails], local[graph.heads]
+    both = (a >= 0) & (b >= 0)
+    adj = coo_matrix((np.ones(both.sum()), (a[both], b[both])), shape=(len(deep), len(deep)))
+    _, label = connected_components(adj, directed=False)
+    assert 0 < len(sites) <= n_sites
+    for site in sites:
+        k = label[np.flatnonzero(deep == site.node)[0]]
+        want = _reference_pumping_site_edges(graph, deep, label, k)
+        assert site.on_done.edges.dtype == want.dtype and site.on_done.edges.tobytes() == want.tobytes()
+        assert site.on_done.speed_factor.tobytes() == np.ones(len(want)).tobytes()

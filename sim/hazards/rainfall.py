@@ -277,15 +277,19 @@ def _pumping_sites(graph, curve, times, depth, column, peak, step_min, n_sites):
     node_score = series.sum(axis=0) * step_min / 60.0                   # m·h of water per node
     score = np.bincount(label, weights=node_score, minlength=n_clusters)
     first = np.argmax(series >= threshold, axis=0)                      # first step at or above the threshold
+    # The edges a site reopens: those (bridges aside) with an end in its cluster, looked up
+    # among the edges with an end at any deep node.
+    node_cluster = np.full(graph.n_nodes, -1, dtype=np.int64)
+    node_cluster[deep] = label
+    tail_cluster, head_cluster = node_cluster[graph.tails], node_cluster[graph.heads]
+    at_deep = np.flatnonzero(((tail_cluster >= 0) | (head_cluster >= 0)) & ~graph.is_bridge)
+    tail_cluster, head_cluster = tail_cluster[at_deep], head_cluster[at_deep]
     sites: list[WorkSite] = []
-    is_bridge = graph.is_bridge
     for k in np.argsort(-score, kind="stable")[:n_sites]:
         members = deep[label == k]
         node = int(members[np.argmax(peak[members])])
         volume_m3 = float(peak[members].sum()) * POND_FOOTPRINT_M2
-        in_cluster = np.zeros(graph.n_nodes, dtype=bool)
-        in_cluster[members] = True
-        edges = np.flatnonzero((in_cluster[graph.tails] | in_cluster[graph.heads]) & ~is_bridge)
+        edges = at_deep[(tail_cluster == k) | (head_cluster == k)]
         available = float(times[first[label == k].min()])
         sites.append(WorkSite(
             site_id=f"rain-pump-{node}", team_kind="pumping", node=node,
