@@ -452,3 +452,44 @@ def test_pumping_sites_reopen_the_edges_at_their_cluster(case, n_sites):
         want = _reference_pumping_site_edges(graph, deep, label, k)
         assert site.on_done.edges.dtype == want.dtype and site.on_done.edges.tobytes() == want.tobytes()
         assert site.on_done.speed_factor.tobytes() == np.ones(len(want)).tobytes()
+
+
+def _reference_housing_nodes(graph, zone_node):
+    """Zone nodes with underpass/tunnel ends replaced by the nearest other node, the tree built afresh."""
+    from scipy.spatial import cKDTree
+
+    from sim.network.geo import LocalProjection
+
+    in_tunnel = np.zeros(graph.n_nodes, dtype=bool)
+    in_tunnel[graph.tails[graph.is_tunnel]] = True
+    in_tunnel[graph.heads[graph.is_tunnel]] = True
+    moved = in_tunnel[zone_node]
+    if not moved.any() or in_tunnel.all():
+        return zone_node
+    proj = LocalProjection.around(graph.lon, graph.lat)
+    xy = np.column_stack(proj.to_xy_m(graph.lon, graph.lat))
+    outside = np.flatnonzero(~in_tunnel)
+    out = zone_node.copy()
+    out[moved] = outside[cKDTree(xy[outside]).query(xy[zone_node[moved]])[1]]
+    return out
+
+
+@settings(max_examples=60, derandomize=True, database=None, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), tunnel_share=st.sampled_from([0.0, 0.1, 0.4, 1.0]))
+def test_housing_nodes_kept_per_graph_are_those_found_afresh(seed, tunnel_share):
+    """Zones snapped to underpass ends read the same nearest outside node, first call or later, as a
+    tree built afresh for each call finds; a graph with other tunnel flags is not mixed up with it."""
+    from sim.hazards.rainfall import _housing_nodes
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    u = rng.integers(0, n, size=3 * n)
+    v = (u + rng.integers(1, n, size=3 * n)) % n
+    lon = 116.3 + rng.random(n) * 0.05
+    lat = 39.9 + rng.random(n) * 0.05
+    graphs = [RoadGraph.from_segments(u, v, np.full(len(u), 100.0), is_tunnel=rng.random(len(u)) < share,
+                                      lon=lon, lat=lat, n_nodes=n) for share in (tunnel_share, 0.5)]
+    for graph in graphs + graphs:
+        zone_node = rng.integers(0, n, size=int(rng.integers(0, 12)))
+        got, want = _housing_nodes(graph, zone_node), _reference_housing_nodes(graph, zone_node)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()

@@ -85,6 +85,8 @@ PUMP_SETUP_MIN = 30.0
 WORST_POINTS = 10
 
 _STREAMS = ("drainage", "people")
+_OUTSIDE_TUNNELS: dict = {}   # ids of a graph's node and tunnel arrays -> (arrays kept alive, outside nodes, tree, xy)
+_OUTSIDE_TUNNELS_SIZE = 4
 
 
 def storm_hyetograph(hazard: Rainfall) -> tuple[float, np.ndarray, str | None]:
@@ -302,18 +304,41 @@ def _pumping_sites(graph, curve, times, depth, column, peak, step_min, n_sites):
 
 def _housing_nodes(graph: RoadGraph, zone_node: np.ndarray) -> np.ndarray:
     """``zone_node`` with underpass/tunnel nodes replaced by the nearest node outside them."""
-    in_tunnel = np.zeros(graph.n_nodes, dtype=bool)
-    in_tunnel[graph.tails[graph.is_tunnel]] = True
-    in_tunnel[graph.heads[graph.is_tunnel]] = True
+    in_tunnel = _tunnel_nodes(graph)
     moved = in_tunnel[zone_node]
     if not moved.any() or in_tunnel.all():
         return zone_node
+    outside, outside_tree, xy = _outside_tunnels(graph)
+    out = zone_node.copy()
+    out[moved] = outside[outside_tree.query(xy[zone_node[moved]])[1]]
+    return out
+
+
+def _tunnel_nodes(graph: RoadGraph) -> np.ndarray:
+    """Whether each node is an end of an underpass or tunnel edge."""
+    in_tunnel = np.zeros(graph.n_nodes, dtype=bool)
+    in_tunnel[graph.tails[graph.is_tunnel]] = True
+    in_tunnel[graph.heads[graph.is_tunnel]] = True
+    return in_tunnel
+
+
+def _outside_tunnels(graph: RoadGraph):
+    """``(outside, tree, xy)``: the nodes outside underpasses and tunnels, a KD-tree of their
+    positions and every node's position (m), kept per graph: every run of a scenario looks
+    up the same ones."""
+    arrays = (graph.lon, graph.lat, graph.tails, graph.heads, graph.is_tunnel)
+    key = (*map(id, arrays), graph.n_nodes)
+    hit = _OUTSIDE_TUNNELS.get(key)
+    if hit is not None:
+        return hit[1]
     proj = LocalProjection.around(graph.lon, graph.lat)
     xy = np.column_stack(proj.to_xy_m(graph.lon, graph.lat))
-    outside = np.flatnonzero(~in_tunnel)
-    out = zone_node.copy()
-    out[moved] = outside[cKDTree(xy[outside]).query(xy[zone_node[moved]])[1]]
-    return out
+    outside = np.flatnonzero(~_tunnel_nodes(graph))
+    found = (outside, cKDTree(xy[outside]), xy)
+    if len(_OUTSIDE_TUNNELS) >= _OUTSIDE_TUNNELS_SIZE:
+        _OUTSIDE_TUNNELS.pop(next(iter(_OUTSIDE_TUNNELS)))
+    _OUTSIDE_TUNNELS[key] = (arrays, found)     # keep the arrays alive: ids stay unique
+    return found
 
 
 def _people(population, zone_depth, times, step_min, rng):
