@@ -85,7 +85,7 @@ PUMP_SETUP_MIN = 30.0
 WORST_POINTS = 10
 
 _STREAMS = ("drainage", "people")
-_OUTSIDE_TUNNELS: dict = {}   # ids of a graph's node and tunnel arrays -> (arrays kept alive, outside nodes, tree, xy)
+_OUTSIDE_TUNNELS: dict = {}   # ids of a graph's node and tunnel arrays -> (those arrays, (outside nodes, tree, xy))
 _OUTSIDE_TUNNELS_SIZE = 4
 
 
