@@ -211,3 +211,53 @@ def test_median_intensity_kept_for_a_scenario_is_the_one_computed_afresh():
     other = _median_site_intensity(Earthquake(**{**SANHE_PINGGU_1679, "magnitude": 7.0}), relation,
                                    GRAPH.lon, GRAPH.lat)
     assert (other < first).any()
+
+
+def _reference_debris_sites(graph, seg_ids, seg_len, seg_class, blocked, t0, clearing):
+    """The debris work sites made one blocked segment at a time, each value read from the arrays."""
+    from sim.hazards.earthquake import _segment_edge_lookup, debris_work_min
+    from sim.hazards.timeline import RoadChange, WorkSite
+
+    edges_of = _segment_edge_lookup(graph)
+    sites = []
+    rows = np.flatnonzero(blocked)
+    for i, edges in zip(rows.tolist(), edges_of(seg_ids[rows])):
+        debris_m3 = float(clearing.debris_m3_per_m) * float(seg_len[i])
+        by_kind = debris_work_min(debris_m3, clearing)
+        sites.append(WorkSite(
+            site_id=f"eq-debris-{int(seg_ids[i])}", team_kind="road_repair", node=int(graph.tails[edges[0]]),
+            work_min=by_kind["road_repair"], work_min_by_kind=by_kind,
+            on_done=RoadChange(t0, edges, 1.0, cause="debris cleared"), available_min=t0,
+            priority=float(RoadClass.RURAL - int(seg_class[i]) + 1),
+            cause=f"collapse debris blocks the street ({debris_m3:,.0f} m³)"))
+    return sites
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), share=st.floats(0.0, 1.0), m3_per_m=st.floats(0.01, 20.0),
+       road_crew=st.floats(5.0, 500.0), t0=st.floats(0.0, 1440.0))
+def test_debris_sites_are_those_made_one_segment_at_a_time(seed, share, m3_per_m, road_crew, t0):
+    """Every field of every debris site, bit for bit, on random blockages, lengths and clearing rates."""
+    from sim.hazards.earthquake import _road_effects
+    from sim.scenarios.hazard_models import RoadClearing
+
+    rng = np.random.default_rng(seed)
+    graph = grid_graph(n=int(rng.integers(2, 12)), seed=int(rng.integers(0, 100)))
+    seg_ids, first_edge = np.unique(graph.segment, return_index=True)
+    seg_len = graph.length_m[first_edge] * rng.uniform(0.1, 3.0, len(seg_ids))
+    seg_class = graph.road_class[first_edge]
+    bridge_state = np.zeros(len(seg_ids), dtype=np.int8)
+    blocked = rng.random(len(seg_ids)) < share
+    clearing = RoadClearing(debris_m3_per_m=m3_per_m, road_crew_m3_per_h=road_crew)
+    _, sites = _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, np.zeros(len(seg_ids)), blocked,
+                             t0, clearing)
+    want = _reference_debris_sites(graph, seg_ids, seg_len, seg_class, blocked, t0, clearing)
+    assert len(sites) == len(want)
+    for got, ref in zip(sites, want):
+        for name in ("site_id", "team_kind", "node", "work_min", "work_min_by_kind", "available_min", "priority",
+                     "cause", "zone"):
+            a, b = getattr(got, name), getattr(ref, name)
+            assert type(a) is type(b) and repr(a) == repr(b), name
+        assert got.on_done.time_min == ref.on_done.time_min and got.on_done.cause == ref.on_done.cause
+        assert got.on_done.edges.tobytes() == ref.on_done.edges.tobytes()
+        assert got.on_done.speed_factor.tobytes() == ref.on_done.speed_factor.tobytes()

@@ -369,3 +369,127 @@ def test_compiled_road_changes_give_the_numpy_changes(case):
         assert got.edges.dtype == want.edges.dtype and np.array_equal(got.edges, want.edges)
         assert got.speed_factor.dtype == want.speed_factor.dtype
         assert got.speed_factor.tobytes() == want.speed_factor.tobytes()
+
+
+@settings(max_examples=200, derandomize=True, database=None, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(case=flooded_roads())
+def test_road_changes_read_a_node_without_a_column_as_dry(case):
+    """The dry nodes' column left out of the depth (``column`` = its width, as the rainfall
+    outcome passes it) gives the changes and closed km of the depth with that column of zeros."""
+    graph, curve, times, depth, column, peak = case
+    changes, closed_km = road_changes(graph, curve, times, depth[:, :-1], column, peak)
+    want_changes, want_closed_km = _numpy_road_changes(*case)
+    assert closed_km.dtype == want_closed_km.dtype and closed_km.tobytes() == want_closed_km.tobytes()
+    assert len(changes) == len(want_changes)
+    for got, want in zip(changes, want_changes):
+        assert (got.time_min, got.cause) == (want.time_min, want.cause)
+        assert got.edges.dtype == want.edges.dtype and np.array_equal(got.edges, want.edges)
+        assert got.speed_factor.dtype == want.speed_factor.dtype
+        assert got.speed_factor.tobytes() == want.speed_factor.tobytes()
+
+
+# ----------------------------------------------------------------- outcome: reading the depth without a dry column
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(n_nodes=st.integers(1, 30), n_times=st.integers(1, 12), seed=st.integers(0, 2**32 - 1))
+def test_node_series_and_flooded_count_match_the_depth_with_a_dry_column(n_nodes, n_times, seed):
+    """Depth series at nodes and the flooded count per step equal, bit for bit, those read from
+    the run's depth with a column of zeros appended for the nodes outside the run."""
+    from sim.hazards.rainfall import FLOODED_DEPTH_M, _flooded_per_step, _node_series_m
+
+    rng = np.random.default_rng(seed)
+    run_nodes = np.flatnonzero(rng.random(n_nodes) < 0.6)
+    depth = rng.choice(np.array([0.0, 0.05, 0.1, 0.15, 0.2, 0.6], dtype=np.float32), size=(n_times, len(run_nodes)))
+    depth[:, rng.random(len(run_nodes)) < 0.3] += rng.random((n_times, 1)).astype(np.float32) * np.float32(0.3)
+    depth[rng.random(depth.shape) < 0.2] = np.float32(FLOODED_DEPTH_M)
+    column = np.full(n_nodes, len(run_nodes), dtype=np.int64)
+    column[run_nodes] = np.arange(len(run_nodes))
+    peak = np.zeros(n_nodes)
+    if len(run_nodes):
+        peak[run_nodes] = depth.max(axis=0)
+    with_dry = np.concatenate([depth, np.zeros((n_times, 1), dtype=depth.dtype)], axis=1)
+    for nodes in (np.arange(n_nodes), run_nodes, rng.integers(0, n_nodes, size=7), np.zeros(0, dtype=np.int64)):
+        got, want = _node_series_m(depth, column, nodes), with_dry[:, column[nodes]]
+        assert got.dtype == want.dtype and got.shape == want.shape and got.tobytes() == want.tobytes()
+    got, want = _flooded_per_step(depth, peak[run_nodes]), (with_dry >= FLOODED_DEPTH_M).sum(axis=1)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+
+
+def _reference_pumping_site_edges(graph, deep, label, k):
+    """The edges a pumping site reopens, from a mask of its cluster's nodes over the whole graph."""
+    in_cluster = np.zeros(graph.n_nodes, dtype=bool)
+    in_cluster[deep[label == k]] = True
+    return np.flatnonzero((in_cluster[graph.tails] | in_cluster[graph.heads]) & ~graph.is_bridge)
+
+
+@settings(max_examples=150, derandomize=True, database=None, deadline=None)
+@given(case=flooded_roads(), n_sites=st.integers(0, 6))
+def test_pumping_sites_reopen_the_edges_at_their_cluster(case, n_sites):
+    """Each site's reopened edges equal those found from a mask of its cluster's nodes over all
+    edges, bit for bit."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from sim.hazards.rainfall import _pumping_sites
+
+    graph, curve, times, depth, column, peak = case
+    depth = depth[:, :-1]
+    sites = _pumping_sites(graph, curve, times, depth, column, peak, 10.0, n_sites)
+    deep = np.flatnonzero(peak >= float(curve.closed_depth_mm) / 1000.0)
+    if n_sites == 0 or len(deep) == 0:
+        assert sites == []
+        return
+    local = np.full(graph.n_nodes, -1, dtype=np.int64)
+    local[deep] = np.arange(len(deep))
+    a, b = local[graph.tails], local[graph.heads]
+    both = (a >= 0) & (b >= 0)
+    adj = coo_matrix((np.ones(both.sum()), (a[both], b[both])), shape=(len(deep), len(deep)))
+    _, label = connected_components(adj, directed=False)
+    assert 0 < len(sites) <= n_sites
+    for site in sites:
+        k = label[np.flatnonzero(deep == site.node)[0]]
+        want = _reference_pumping_site_edges(graph, deep, label, k)
+        assert site.on_done.edges.dtype == want.dtype and site.on_done.edges.tobytes() == want.tobytes()
+        assert site.on_done.speed_factor.tobytes() == np.ones(len(want)).tobytes()
+
+
+def _reference_housing_nodes(graph, zone_node):
+    """Zone nodes with underpass/tunnel ends replaced by the nearest other node, the tree built afresh."""
+    from scipy.spatial import cKDTree
+
+    from sim.network.geo import LocalProjection
+
+    in_tunnel = np.zeros(graph.n_nodes, dtype=bool)
+    in_tunnel[graph.tails[graph.is_tunnel]] = True
+    in_tunnel[graph.heads[graph.is_tunnel]] = True
+    moved = in_tunnel[zone_node]
+    if not moved.any() or in_tunnel.all():
+        return zone_node
+    proj = LocalProjection.around(graph.lon, graph.lat)
+    xy = np.column_stack(proj.to_xy_m(graph.lon, graph.lat))
+    outside = np.flatnonzero(~in_tunnel)
+    out = zone_node.copy()
+    out[moved] = outside[cKDTree(xy[outside]).query(xy[zone_node[moved]])[1]]
+    return out
+
+
+@settings(max_examples=60, derandomize=True, database=None, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), tunnel_share=st.sampled_from([0.0, 0.1, 0.4, 1.0]))
+def test_housing_nodes_kept_per_graph_are_those_found_afresh(seed, tunnel_share):
+    """Zones snapped to underpass ends read the same nearest outside node, first call or later, as a
+    tree built afresh for each call finds; a graph with other tunnel flags is not mixed up with it."""
+    from sim.hazards.rainfall import _housing_nodes
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 40))
+    u = rng.integers(0, n, size=3 * n)
+    v = (u + rng.integers(1, n, size=3 * n)) % n
+    lon = 116.3 + rng.random(n) * 0.05
+    lat = 39.9 + rng.random(n) * 0.05
+    graphs = [RoadGraph.from_segments(u, v, np.full(len(u), 100.0), is_tunnel=rng.random(len(u)) < share,
+                                      lon=lon, lat=lat, n_nodes=n) for share in (tunnel_share, 0.5)]
+    for graph in graphs + graphs:
+        zone_node = rng.integers(0, n, size=int(rng.integers(0, 12)))
+        got, want = _housing_nodes(graph, zone_node), _reference_housing_nodes(graph, zone_node)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()

@@ -272,16 +272,23 @@ def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, 
             changes.append(RoadChange(t0 + float(repair_min[i]), edges_of(seg_ids[i:i + 1])[0], 1.0,
                                       cause=f"bridge repaired ({DAMAGE_STATES[int(bridge_state[i]) - 1]} damage)"))
     changes.sort(key=lambda c: c.time_min)
+    # One debris site per blocked segment (thousands in a strong shock): the per-segment
+    # values are taken out of the arrays in one go, as Python numbers.
     sites: list[WorkSite] = []
     rows = np.flatnonzero(blocked)
-    for i, edges in zip(rows.tolist(), edges_of(seg_ids[rows])):
-        debris_m3 = float(clearing.debris_m3_per_m) * float(seg_len[i])
+    m3_per_m = float(clearing.debris_m3_per_m)
+    rural = int(RoadClass.RURAL)
+    edges_of_rows = edges_of(seg_ids[rows])
+    first_node = graph.tails[[edges[0] for edges in edges_of_rows]].tolist()
+    for seg, length_m, road_class, node, edges in zip(seg_ids[rows].tolist(), seg_len[rows].tolist(),
+                                                      seg_class[rows].tolist(), first_node, edges_of_rows):
+        debris_m3 = m3_per_m * length_m
         by_kind = debris_work_min(debris_m3, clearing)
         sites.append(WorkSite(
-            site_id=f"eq-debris-{int(seg_ids[i])}", team_kind="road_repair", node=int(graph.tails[edges[0]]),
+            site_id=f"eq-debris-{seg}", team_kind="road_repair", node=node,
             work_min=by_kind["road_repair"], work_min_by_kind=by_kind,
             on_done=RoadChange(t0, edges, 1.0, cause="debris cleared"), available_min=t0,
-            priority=float(RoadClass.RURAL - int(seg_class[i]) + 1),
+            priority=float(rural - road_class + 1),
             cause=f"collapse debris blocks the street ({debris_m3:,.0f} m³)"))
     return changes, sites
 

@@ -57,6 +57,9 @@ def road_changes(graph, curve, times, depth, column, peak):
     when it changes; an edge can only change in a step where one of its end
     nodes crossed a threshold, so only those edges are looked at
     (:func:`_factor_changes`, a compiled pass over the steps).
+
+    ``depth[t, column[node]]`` is the depth (m) of a node at ``times[t]``; a node
+    with ``column[node] == depth.shape[1]`` has no column and stays dry.
     """
     tails, heads = graph.tails.astype(np.int64), graph.heads.astype(np.int64)
     touched, group, thresholds_mm, table = flood_factor_table(graph, curve, peak)
@@ -95,7 +98,8 @@ def _runs(starts: np.ndarray):
 def _factor_changes(depth, thresholds_mm, table, group, tail_column, head_column):
     """Every change of an edge's rounded speed factor, step by step.
 
-    ``depth[t, c]`` is the depth (m) in column ``c`` at step ``t``; edge ``e``
+    ``depth[t, c]`` is the depth (m) in column ``c`` at step ``t``, and column
+    ``depth.shape[1]`` (outside ``depth``) is dry at every step; edge ``e``
     joins columns ``tail_column[e]`` and ``head_column[e]``; its factor is
     ``table[group[e], j]`` for the deeper end, ``j`` being the number of
     ``thresholds_mm`` at or below that depth (in mm), and 1 before the first
@@ -103,7 +107,8 @@ def _factor_changes(depth, thresholds_mm, table, group, tail_column, head_column
     each step first the edges whose factor falls, then those whose factor
     rises, each in edge order.
     """
-    n_steps, n_columns = depth.shape
+    n_steps, n_wet_columns = depth.shape
+    n_columns = n_wet_columns + 1
     n_edges = len(tail_column)
     # The columns with edges and the edges of each.
     first_edge = np.zeros(n_columns + 1, dtype=np.int64)
@@ -118,8 +123,9 @@ def _factor_changes(depth, thresholds_mm, table, group, tail_column, head_column
         for c in (tail_column[e], head_column[e]):
             edges_of[filled[c]] = e
             filled[c] += 1
-    columns = np.flatnonzero(first_edge[1:] > first_edge[:-1])
+    columns = np.flatnonzero(first_edge[1:n_wet_columns + 1] > first_edge[:n_wet_columns])
     band = np.zeros(n_columns, dtype=np.int64)      # thresholds at or below the depth now
+    band[n_wet_columns] = _thresholds_at_or_below(thresholds_mm, 0.0)
     for c in columns:
         band[c] = _thresholds_at_or_below(thresholds_mm, depth[0, c])
 

@@ -244,23 +244,24 @@ def simulate_ponding(terrain: PondingTerrain, rain_mm: np.ndarray, *, step_min: 
     rows = np.flatnonzero(upper > terrain.rel_height_m + 1e-12)
     rel_h = terrain.rel_height_m[rows]
 
-    # The rain: step by step (inflow, then drain through the spare capacity).
+    # One array of zeros for the rain and the longest tail, written in place: the rows past the
+    # tail the water needs are never written, so their pages are never touched (nor copied).
     n_rain = len(rain_m)
-    rain_depth = np.zeros((n_rain + 1, len(rows)), dtype=np.float32)
+    n_tail_max = int(np.ceil(tail_max_min / step_min))
+    depth = np.zeros((n_rain + 1 + n_tail_max, len(rows)), dtype=np.float32)
+
+    # The rain: step by step (inflow, then drain through the spare capacity).
     level, last_wet = _pond_through_rain(rain_m, c, factor, drain_m, rows, terrain.neighbours, rel_h,
                                          terrain.sorted_height_m, terrain.below_sum_m, terrain.breakpoint_storage,
-                                         rain_depth)
+                                         depth[:n_rain + 1])
 
     # After the rain every level falls at c·D per step: the tail in closed form.
     fall = c * drain_m[rows]
     above = np.maximum(level - rel_h, 0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         steps_to_dry = np.where(above > 0, np.ceil(above / fall), 0.0)
-    n_tail_max = int(np.ceil(tail_max_min / step_min))
     n_tail = int(min(steps_to_dry.max(initial=0.0) + 1, n_tail_max))
-    depth = np.zeros((n_rain + 1 + n_tail, len(rows)), dtype=np.float32)
-    depth[:n_rain + 1] = rain_depth
-    del rain_depth
+    depth = depth[:n_rain + 1 + n_tail]
     last_wet_in_tail = _drain_after_rain(level, fall, rel_h, depth[n_rain + 1:])
     if last_wet_in_tail:
         last_wet = n_rain + last_wet_in_tail

@@ -85,6 +85,8 @@ PUMP_SETUP_MIN = 30.0
 WORST_POINTS = 10
 
 _STREAMS = ("drainage", "people")
+_OUTSIDE_TUNNELS: dict = {}   # ids of a graph's node and tunnel arrays -> (those arrays, (outside nodes, tree, xy))
+_OUTSIDE_TUNNELS_SIZE = 4
 
 
 def storm_hyetograph(hazard: Rainfall) -> tuple[float, np.ndarray, str | None]:
@@ -179,9 +181,9 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
                            drainage_mm_per_h=drainage, runoff_coefficient=float(hazard.runoff_coefficient),
                            node_rain_factor=factor, tail_max_min=TAIL_MAX_MIN)
     times = t0 + run.times_min
-    column = np.full(graph.n_nodes, len(run.nodes), dtype=np.int64)   # nodes outside the run: a dry column
+    depth = run.depth_m
+    column = np.full(graph.n_nodes, depth.shape[1], dtype=np.int64)   # nodes outside the run: dry, no column
     column[run.nodes] = np.arange(len(run.nodes))
-    depth = np.concatenate([run.depth_m, np.zeros((len(times), 1), dtype=run.depth_m.dtype)], axis=1)
     peak = run.peak_depth_m(graph.n_nodes)
 
     # 3. Roads.
@@ -191,7 +193,7 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
     work_sites = _pumping_sites(graph, curve, times, depth, column, peak, step_min, int(hazard.pumping_sites))
 
     # 5. People (homes are not in underpasses: a zone snapped to one reads the nearest other node).
-    zone_depth = depth[:, column[_housing_nodes(graph, zone_node)]]
+    zone_depth = _node_series_m(depth, column, _housing_nodes(graph, zone_node))
     affected, displaced, impact = _people(population, zone_depth, times, step_min, streams["people"])
 
     # 6. Figures.
@@ -199,7 +201,7 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
     at_hour = np.searchsorted(times, hours * 60.0, side="right") - 1
     worst = np.argsort(-peak, kind="stable")[:WORST_POINTS]
     worst = worst[peak[worst] > 0]
-    flooded = (depth >= FLOODED_DEPTH_M).sum(axis=1)
+    flooded = _flooded_per_step(depth, peak[run.nodes])
     rain_end = t0 + interval * len(hyetograph)
     outcome = HazardOutcome(
         road_changes=road_changes, affected=affected.astype(float), displaced=displaced.astype(float),
@@ -230,7 +232,7 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
     )
     outcome.depth_times_min = times
     outcome.worst_nodes = worst
-    outcome.worst_depth_m = depth[:, column[worst]].T.astype(float)
+    outcome.worst_depth_m = _node_series_m(depth, column, worst).T.astype(float)
     outcome.node_peak_depth_m = peak
     outcome.node_rain_factor = factor
     return outcome
@@ -240,6 +242,25 @@ def _lognormal_mean_one(z: np.ndarray, cv: float) -> np.ndarray:
     """exp(σz − σ²/2) with σ² = ln(1 + cv²): mean 1, coefficient of variation ``cv``."""
     sigma = np.sqrt(np.log1p(cv * cv))
     return np.exp(sigma * z - 0.5 * sigma * sigma)
+
+
+def _node_series_m(depth, column, nodes):
+    """Depth ``[t, i]`` at ``nodes[i]``: its column of ``depth``, or zeros for a node with none
+    (``column`` = ``depth.shape[1]``: outside the ponding run, dry throughout)."""
+    columns = column[nodes]
+    has_column = columns < depth.shape[1]
+    if has_column.all():
+        return depth[:, columns]
+    out = np.zeros((depth.shape[0], len(columns)), dtype=depth.dtype)
+    out[:, has_column] = depth[:, columns[has_column]]
+    return out
+
+
+def _flooded_per_step(depth, column_peak_m):
+    """Columns of ``depth`` at least :data:`FLOODED_DEPTH_M` deep at each step. Only the columns whose
+    peak (``column_peak_m``, the highest value of each) reaches that depth are read: no other can count."""
+    reaching = np.flatnonzero(column_peak_m >= FLOODED_DEPTH_M)
+    return (depth[:, reaching] >= FLOODED_DEPTH_M).sum(axis=1)
 
 
 def _pumping_sites(graph, curve, times, depth, column, peak, step_min, n_sites):
@@ -254,19 +275,23 @@ def _pumping_sites(graph, curve, times, depth, column, peak, step_min, n_sites):
     both = (a >= 0) & (b >= 0)
     adj = coo_matrix((np.ones(both.sum()), (a[both], b[both])), shape=(len(deep), len(deep)))
     n_clusters, label = connected_components(adj, directed=False)
-    series = depth[:, column[deep]].astype(np.float64)
+    series = _node_series_m(depth, column, deep).astype(np.float64)
     node_score = series.sum(axis=0) * step_min / 60.0                   # m·h of water per node
     score = np.bincount(label, weights=node_score, minlength=n_clusters)
     first = np.argmax(series >= threshold, axis=0)                      # first step at or above the threshold
+    # The edges a site reopens: those (bridges aside) with an end in its cluster, looked up
+    # among the edges with an end at any deep node.
+    node_cluster = np.full(graph.n_nodes, -1, dtype=np.int64)
+    node_cluster[deep] = label
+    tail_cluster, head_cluster = node_cluster[graph.tails], node_cluster[graph.heads]
+    at_deep = np.flatnonzero(((tail_cluster >= 0) | (head_cluster >= 0)) & ~graph.is_bridge)
+    tail_cluster, head_cluster = tail_cluster[at_deep], head_cluster[at_deep]
     sites: list[WorkSite] = []
-    is_bridge = graph.is_bridge
     for k in np.argsort(-score, kind="stable")[:n_sites]:
         members = deep[label == k]
         node = int(members[np.argmax(peak[members])])
         volume_m3 = float(peak[members].sum()) * POND_FOOTPRINT_M2
-        in_cluster = np.zeros(graph.n_nodes, dtype=bool)
-        in_cluster[members] = True
-        edges = np.flatnonzero((in_cluster[graph.tails] | in_cluster[graph.heads]) & ~is_bridge)
+        edges = at_deep[(tail_cluster == k) | (head_cluster == k)]
         available = float(times[first[label == k].min()])
         sites.append(WorkSite(
             site_id=f"rain-pump-{node}", team_kind="pumping", node=node,
@@ -279,18 +304,41 @@ def _pumping_sites(graph, curve, times, depth, column, peak, step_min, n_sites):
 
 def _housing_nodes(graph: RoadGraph, zone_node: np.ndarray) -> np.ndarray:
     """``zone_node`` with underpass/tunnel nodes replaced by the nearest node outside them."""
-    in_tunnel = np.zeros(graph.n_nodes, dtype=bool)
-    in_tunnel[graph.tails[graph.is_tunnel]] = True
-    in_tunnel[graph.heads[graph.is_tunnel]] = True
+    in_tunnel = _tunnel_nodes(graph)
     moved = in_tunnel[zone_node]
     if not moved.any() or in_tunnel.all():
         return zone_node
+    outside, outside_tree, xy = _outside_tunnels(graph)
+    out = zone_node.copy()
+    out[moved] = outside[outside_tree.query(xy[zone_node[moved]])[1]]
+    return out
+
+
+def _tunnel_nodes(graph: RoadGraph) -> np.ndarray:
+    """Whether each node is an end of an underpass or tunnel edge."""
+    in_tunnel = np.zeros(graph.n_nodes, dtype=bool)
+    in_tunnel[graph.tails[graph.is_tunnel]] = True
+    in_tunnel[graph.heads[graph.is_tunnel]] = True
+    return in_tunnel
+
+
+def _outside_tunnels(graph: RoadGraph):
+    """``(outside, tree, xy)``: the nodes outside underpasses and tunnels, a KD-tree of their
+    positions and every node's position (m), kept per graph: every run of a scenario looks
+    up the same ones."""
+    arrays = (graph.lon, graph.lat, graph.tails, graph.heads, graph.is_tunnel)
+    key = (*map(id, arrays), graph.n_nodes)
+    hit = _OUTSIDE_TUNNELS.get(key)
+    if hit is not None:
+        return hit[1]
     proj = LocalProjection.around(graph.lon, graph.lat)
     xy = np.column_stack(proj.to_xy_m(graph.lon, graph.lat))
-    outside = np.flatnonzero(~in_tunnel)
-    out = zone_node.copy()
-    out[moved] = outside[cKDTree(xy[outside]).query(xy[zone_node[moved]])[1]]
-    return out
+    outside = np.flatnonzero(~_tunnel_nodes(graph))
+    found = (outside, cKDTree(xy[outside]), xy)
+    if len(_OUTSIDE_TUNNELS) >= _OUTSIDE_TUNNELS_SIZE:
+        _OUTSIDE_TUNNELS.pop(next(iter(_OUTSIDE_TUNNELS)))
+    _OUTSIDE_TUNNELS[key] = (arrays, found)     # keep the arrays alive: ids stay unique
+    return found
 
 
 def _people(population, zone_depth, times, step_min, rng):

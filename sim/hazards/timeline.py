@@ -30,9 +30,22 @@ class RoadChange:
     cause: str
 
     def __post_init__(self):
-        edges = np.atleast_1d(np.asarray(self.edges, dtype=np.int64))
-        factor = np.asarray(self.speed_factor, dtype=np.float64)
-        factor = np.full(edges.shape, factor) if factor.ndim == 0 else np.broadcast_to(factor, edges.shape).copy()
+        # Hazard models make thousands of changes per run, nearly all from an int64 edge array and
+        # a float or a float64 array of one factor per edge: those take the short way.
+        edges = self.edges
+        if not (type(edges) is np.ndarray and edges.dtype == np.int64 and edges.ndim == 1):
+            edges = np.atleast_1d(np.asarray(edges, dtype=np.int64))
+        factor = self.speed_factor
+        if type(factor) is float:
+            factor_value = factor
+            factor = np.empty(edges.shape)
+            factor.fill(factor_value)
+        elif type(factor) is np.ndarray and factor.dtype == np.float64 and factor.shape == edges.shape:
+            factor = factor.copy()
+        else:
+            factor = np.asarray(factor, dtype=np.float64)
+            factor = (np.full(edges.shape, factor) if factor.ndim == 0
+                      else np.broadcast_to(factor, edges.shape).copy())
         object.__setattr__(self, "edges", edges)
         object.__setattr__(self, "speed_factor", factor)
 
