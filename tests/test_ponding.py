@@ -309,3 +309,19 @@ def test_compiled_steps_give_the_numpy_model_bit_for_bit(data, terrain, rain, st
                                       terrain.sorted_height_m, terrain.below_sum_m, terrain.breakpoint_storage,
                                       rain_depth)
     assert got_level.tobytes() == level.tobytes()
+
+
+@pytest.mark.parametrize("tail_min", [10.0, 60.0, 120.0])
+def test_a_run_cut_off_still_wet_keeps_every_step_of_its_tail(tail_min):
+    # A heavy hour on slow drains: the water outlasts the tail, so the run keeps the rain's
+    # steps and every tail step, and says it never dried; as the numpy model has it.
+    rain = burst(120.0, 1.0)
+    kw = dict(step_min=STEP, drainage_mm_per_h=4.0, tail_max_min=tail_min)
+    times, nodes, depth, dry_min, _ = _numpy_ponding(TERRAIN, rain, **kw)
+    result = simulate_ponding(TERRAIN, rain, **kw)
+    assert dry_min is None and result.dry_min is None
+    assert len(result.depth_m) == len(rain) + 1 + int(np.ceil(tail_min / STEP))
+    assert result.depth_m[-1].any()
+    for got, want in ((result.times_min, times), (result.nodes, nodes), (result.depth_m, depth)):
+        assert got.dtype == want.dtype and got.shape == want.shape
+        assert got.tobytes() == want.tobytes()
