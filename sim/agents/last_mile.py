@@ -25,12 +25,8 @@ def split_trips(units: np.ndarray, unit_kg: np.ndarray, payload_kg: float) -> li
     n = max(1, math.ceil(weight / payload_kg - 1e-9))
     base = np.floor(units / n)
     extra = units - base * n                       # the first ``extra[i]`` trips take one more unit of item i
-    trips = []
-    for k in range(n):
-        trip = base + (k < extra)
-        if trip.any():
-            trips.append(trip)
-    return trips
+    trips = base + (np.arange(n)[:, None] < extra)  # [trip, item]
+    return list(trips[trips.any(axis=1)])
 
 
 class LastMileFleet:
@@ -67,7 +63,7 @@ class LastMileFleet:
             self.zones.add(zone.zone_id)
             self.log.add(self.env.now, "last_mile", agent=self.mode, zone=zone.zone_id,
                          amount=float(units @ self.unit_kg))
-            zone.receive(self.env.now, {i: float(n) for i, n in zip(self.items, units) if n > 0}, depot_id,
+            zone.receive(self.env.now, {i: n for i, n in zip(self.items, units.tolist()) if n > 0}, depot_id,
                          depot_tier)
             yield self.env.timeout(one_way)
 
