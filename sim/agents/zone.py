@@ -90,9 +90,9 @@ class Zone:
         self._item_column = {item: i for i, item in enumerate(needs.items)}
         self._received_units = np.zeros((1, len(needs.items)))
         self._sheltered_people = np.zeros(1)
-        shelter_groups = needs.needs_place
-        self.seeking_shelter = int(needs.people[0, shelter_groups].sum())
-        self.needing_first_day = int(needs.people[0][needs.first_day_needing[0]].sum())
+        people = needs.people[0].tolist()
+        self.seeking_shelter = sum(n for n, place in zip(people, needs.needs_place.tolist()) if place)
+        self.needing_first_day = sum(n for n, due in zip(people, needs.first_day_needing[0].tolist()) if due)
 
     @property
     def is_affected(self) -> bool:
@@ -136,12 +136,13 @@ class Zone:
 
     def receive(self, now: float, items: dict[str, float], depot_id: str, depot_tier: str) -> None:
         """A delivery from ``depot_id`` unloaded at the zone."""
+        received, columns, units, log = self.received, self._item_column, self._received_units, self.log
         for item, amount in items.items():
-            total = self.received[item] = self.received.get(item, 0.0) + amount
-            column = self._item_column.get(item)
+            total = received[item] = received.get(item, 0.0) + amount
+            column = columns.get(item)
             if column is not None:
-                self._received_units[0, column] = total
-            self.log.add(now, "deliver", agent=depot_id, zone=self.zone_id, item=item, amount=amount)
+                units[0, column] = total
+            log.add(now, "deliver", agent=depot_id, zone=self.zone_id, item=item, amount=amount)
         if depot_tier in FIRST_SUPPLY_TIERS and self.first_supply_min == math.inf:
             self.first_supply_min = now
             self.log.add(now, "first_supply", agent=depot_id, zone=self.zone_id)
