@@ -66,7 +66,6 @@ class WorkAssigner:
         self._by_kind: dict[int, dict[str, float]] = {}   # task seq -> crew-minutes by team kind
         self._capable: dict[str, tuple] = {}            # kind of work -> the teams that take it
         self._from_bases_min: dict[int, np.ndarray] = {}   # node -> straight-line minutes from every base
-        self._from_bases_list: dict[int, list[float]] = {}  # the same as Python floats, for the choice's loop
 
     def capable(self, kind: str) -> list:
         return list(self._capable_of(kind))
@@ -116,14 +115,11 @@ class WorkAssigner:
         ``node`` first; ties to the first. A loop, not arrays: a kind of work has a few
         capable teams (three for debris on M8)."""
         now = self.env.now
-        from_bases = self._from_bases_list.get(node)
-        if from_bases is None:
-            from_bases = self._from_bases_list[node] = self._crow_flight_from_bases_min(node).tolist()
-        index, crew_count = self._index, self._crew_count
+        from_bases = self._crow_flight_from_bases_min(node).tolist()
         best, best_cost = None, math.inf
         for t in teams:
-            k = index[id(t)]
-            queued = t.waiting / crew_count[k]
+            k = self._index[id(t)]
+            queued = t.waiting / self._crew_count[k]
             held = max(t.held_until - now, 0.0)
             if by_kind is None:
                 cost = held + queued * SHIFT_MIN + from_bases[k]
