@@ -136,13 +136,12 @@ class Zone:
 
     def receive(self, now: float, items: dict[str, float], depot_id: str, depot_tier: str) -> None:
         """A delivery from ``depot_id`` unloaded at the zone."""
-        received, columns, units, log = self.received, self._item_column, self._received_units, self.log
         for item, amount in items.items():
-            total = received[item] = received.get(item, 0.0) + amount
-            column = columns.get(item)
+            total = self.received[item] = self.received.get(item, 0.0) + amount
+            column = self._item_column.get(item)
             if column is not None:
-                units[0, column] = total
-            log.add(now, "deliver", agent=depot_id, zone=self.zone_id, item=item, amount=amount)
+                self._received_units[0, column] = total
+            self.log.add(now, "deliver", agent=depot_id, zone=self.zone_id, item=item, amount=amount)
         if depot_tier in FIRST_SUPPLY_TIERS and self.first_supply_min == math.inf:
             self.first_supply_min = now
             self.log.add(now, "first_supply", agent=depot_id, zone=self.zone_id)
