@@ -63,7 +63,7 @@ class LastMileFleet:
             self.zones.add(zone.zone_id)
             self.log.add(self.env.now, "last_mile", agent=self.mode, zone=zone.zone_id,
                          amount=float(units @ self.unit_kg))
-            zone.receive(self.env.now, {i: n for i, n in zip(self.items, units.tolist()) if n > 0}, depot_id,
+            zone.receive(self.env.now, {i: float(n) for i, n in zip(self.items, units) if n > 0}, depot_id,
                          depot_tier)
             yield self.env.timeout(one_way)
 
