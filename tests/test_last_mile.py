@@ -122,3 +122,62 @@ def test_the_warning_says_which_cut_off_zones_another_mode_reached(tmp_path):
     assert any("can be reached by truck from any depot" in w for w in warnings)
     assert "of the 1 zone(s) no truck could reach, 1 were reached by other modes (1 by porters); cut off from " \
            "every mode: 0" in warnings
+
+
+def _trips_one_by_one(units, unit_kg, payload_kg):
+    """The trips of :func:`split_trips` made one at a time (the reference)."""
+    import numpy as np
+
+    weight = float(units @ unit_kg)
+    if weight <= 0:
+        return []
+    n = max(1, math.ceil(weight / payload_kg - 1e-9))
+    base = np.floor(units / n)
+    extra = units - base * n
+    trips = []
+    for k in range(n):
+        trip = base + (k < extra)
+        if trip.any():
+            trips.append(trip)
+    return trips
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_trips_made_in_one_go_are_those_made_one_by_one(seed):
+    import numpy as np
+
+    from sim.agents.last_mile import split_trips
+
+    rng = np.random.default_rng(seed)
+    for _ in range(50):
+        n_items = int(rng.integers(1, 7))
+        units = rng.choice([0.0, 1.0, 2.0, 3.0, 17.0, 150.0, 1234.0], n_items)
+        unit_kg = rng.choice([0.0, 0.35, 1.0, 1.3, 12.5], n_items)
+        payload_kg = float(rng.choice([25.0, 400.0, 1500.0]))
+        got, want = split_trips(units, unit_kg, payload_kg), _trips_one_by_one(units, unit_kg, payload_kg)
+        assert len(got) == len(want)
+        for a, b in zip(got, want):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+
+
+def test_a_trip_hands_the_zone_the_units_it_carries_as_floats():
+    import numpy as np
+    import simpy
+    from types import SimpleNamespace
+
+    from sim.agents.last_mile import LastMileFleet
+    from sim.world.event_log import EventLog
+
+    env, got = simpy.Environment(), []
+    zone = SimpleNamespace(zone_id="Z1", receive=lambda now, items, depot_id, tier: got.append(items))
+    spec = SimpleNamespace(count=1, payload_kg=25.0, speed_kmh=4.0, hand_over=10.0)
+    fleet = LastMileFleet(env, "porters", spec, ("water_l", "food_ration", "tent"), np.array([1.0, 0.5, 20.0]),
+                          EventLog())
+    units = np.array([150.0, 0.0, 1.0])
+    fleet.carry(zone, {"water_l": 150.0, "tent": 1.0}, 2.0, "d1", "district")
+    env.run()
+    want = [{i: float(n) for i, n in zip(fleet.items, trip) if n > 0}
+            for trip in _trips_one_by_one(units, fleet.unit_kg, 25.0)]
+    assert got == want
+    assert all(type(v) is float for items in got for v in items.values())

@@ -6,6 +6,7 @@ import math
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from numba import njit
 from worlds import depot, line_world, scenario_doc, write_scenario, write_zones
 
 from sim.api import run
@@ -247,15 +248,15 @@ def test_the_compiled_choice_of_a_free_crew_is_the_numpy_one(case):
     # first reachable one.
     import numpy as np
 
-    from sim.dispatch.rescue import _best_site, _open_sites
+    from sim.dispatch.rescue import _best_site, _drive_min, _open_sites
     from sim.hazards.fragility import SURVIVAL_LOG_CURVE
 
     coord, team, unreachable = case
     home = coord.township == team.spec.township if team.spec.township else np.zeros(len(coord.zones), bool)
     x, y = coord.node_xy(0)
-    rows, log_alive, hours = _open_sites(coord.to_reach, coord.crews_at, coord.max_crews, home, coord.zone_xy,
-                                         x, y, float(coord.env.now), coord.crew_min, coord.hit_min,
-                                         *SURVIVAL_LOG_CURVE)
+    rows, log_alive, hours = _open_sites(coord.to_reach, coord.crews_at, coord.max_crews, home,
+                                         _drive_min(coord.zone_xy, x, y), float(coord.env.now), coord.crew_min,
+                                         coord.hit_min, *SURVIVAL_LOG_CURVE)
     alive, passed, order = np.exp(log_alive), np.zeros(len(rows), dtype=bool), []
     while (k := _best_site(alive, hours, passed)) >= 0:
         order.append(int(rows[k]))
@@ -268,3 +269,47 @@ def test_the_compiled_choice_of_a_free_crew_is_the_numpy_one(case):
     want = _choice_by_numpy(coord, team, 0, reachable)
     task = coord.next_task(team, node=0, seq=7, reachable=reachable)
     assert (task.zone if task else None) == (f"Z{want[0]}" if want else None)
+
+
+@njit
+def _one_zone_drive_min(zone_xy, x, y, z):
+    """The choice's drive to zone ``z`` as the choice's kernel worked it out row by row."""
+    return math.hypot(zone_xy[z, 0] - x, zone_xy[z, 1] - y) / 20.0 * 60.0
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(case=_crew_choices(), x=st.floats(-40.0, 40.0), y=st.floats(-40.0, 40.0))
+def test_the_drive_minutes_kept_per_node_are_the_choice_s_straight_line_to_the_bit(case, x, y):
+    # The minutes the choice works with, kept per node, against the straight line at the
+    # choice speed worked out for one zone at a time in a kernel (as the choice did before it
+    # kept them; numba's hypot is the C library's, not Python's).
+    import numpy as np
+
+    from sim.dispatch.rescue import _drive_min
+
+    coord, team, unreachable = case
+    want = np.array([_one_zone_drive_min(coord.zone_xy, x, y, z) for z in range(len(coord.zone_xy))])
+    np.testing.assert_array_equal(_drive_min(coord.zone_xy, x, y), want)
+    np.testing.assert_array_equal(coord._drive_min_from(3), _drive_min(coord.zone_xy, *coord.node_xy(3)))
+    assert coord._drive_min_from(3) is coord._drive_min_from(3)
+
+
+def test_a_crew_passing_over_zones_it_cannot_reach_leaves_the_next_crew_s_choice_whole():
+    # Two choices from one node: the first crew cannot reach the best two zones; the
+    # second can reach all and takes the best one.
+    import numpy as np
+    import simpy
+    from types import SimpleNamespace
+
+    from sim.dispatch.rescue import RescueCoordinator
+    from sim.world.event_log import EventLog
+
+    zones = [SimpleNamespace(zone_id=f"Z{k}", index=k, node=k, hit_time_min=0.0, township="T01") for k in range(4)]
+    coord = RescueCoordinator(simpy.Environment(), zones, np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0], [4.0, 0.0]]),
+                              lambda node: (0.0, 0.0), lambda z: np.random.default_rng(z), _Ledger(), EventLog(),
+                              120.0, 4)
+    coord.to_reach[:] = 3
+    first = coord.next_task(crew(None), node=0, seq=1, reachable=lambda node, to: to >= 2)
+    assert first.zone == "Z2"
+    assert not coord._none_passed.any()
+    assert coord.next_task(crew(None), node=0, seq=2, reachable=lambda node, to: True).zone == "Z0"

@@ -193,3 +193,19 @@ def test_team_choice_is_the_first_least_cost_as_the_array_computation_gave(rows,
     by_kind = {"road_repair": 60.0, "army": 30.0} if with_kinds else None
     crews = np.array([float(r[2]) for r in rows])
     assert work._choose(teams, node=7, by_kind=by_kind) is replaced_choose(teams, 100.0, travel, crews, by_kind)
+
+
+def test_team_choice_weighs_the_minutes_from_the_bases_to_the_last_bit():
+    """The minutes from the bases the choice keeps per node as Python floats are the
+    float64 minutes: travel times a few nanominutes apart still decide, the first
+    call for a node and every later one."""
+    rng = np.random.default_rng(11)
+    for _ in range(20):
+        n = int(rng.integers(2, 8))
+        teams = [fake_team(f"t{k}", "road_repair") for k in range(n)]
+        travel = 10.0 + rng.permutation(n) * 1e-9 + rng.uniform(0.0, 1e-12, n)
+        work = WorkAssigner(SimpleNamespace(now=0.0), teams, SimpleNamespace(has_coordinates=False))
+        work._from_bases_min[3] = travel
+        want = replaced_choose(teams, 0.0, travel, np.ones(n))
+        assert work._choose(teams, node=3) is want
+        assert work._choose(teams, node=3) is want

@@ -25,12 +25,8 @@ def split_trips(units: np.ndarray, unit_kg: np.ndarray, payload_kg: float) -> li
     n = max(1, math.ceil(weight / payload_kg - 1e-9))
     base = np.floor(units / n)
     extra = units - base * n                       # the first ``extra[i]`` trips take one more unit of item i
-    trips = []
-    for k in range(n):
-        trip = base + (k < extra)
-        if trip.any():
-            trips.append(trip)
-    return trips
+    trips = base + (np.arange(n)[:, None] < extra)  # [trip, item]
+    return list(trips[trips.any(axis=1)])
 
 
 class LastMileFleet:

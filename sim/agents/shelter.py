@@ -63,10 +63,10 @@ def evacuate(env, zones, shelters: list[Shelter], warning_delay_min: float, log,
     s_lon = np.array([s.lon for s in shelters])
     s_lat = np.array([s.lat for s in shelters])
     hit = sorted((z for z in zones if z.seeking_shelter > 0), key=lambda z: (z.hit_time_min, z.index))
-    for zone in hit:
+    dist_m, nearest_first = _shelter_distances_m(hit, s_lon, s_lat)
+    for zone, dist, order in zip(hit, dist_m, nearest_first):
         left = zone.seeking_shelter
-        dist = haversine_m(zone.lon, zone.lat, s_lon, s_lat)
-        for si in np.argsort(dist, kind="stable"):
+        for si in order:
             if left == 0:
                 break
             shelter = shelters[si]
@@ -82,6 +82,16 @@ def evacuate(env, zones, shelters: list[Shelter], warning_delay_min: float, log,
         zone.left_without_place(left)
         if left:
             log.add(zone.hit_time_min, "no_shelter", zone=zone.zone_id, amount=left)
+
+
+def _shelter_distances_m(zones, s_lon: np.ndarray, s_lat: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
+    """Straight-line metres from each zone to each shelter, ``[Z, S]``, and each zone's
+    shelters nearest first (ties in shelter order), in one call for all zones: every
+    element is the same :func:`haversine_m` of one zone and one shelter."""
+    z_lon = np.array([z.lon for z in zones], dtype=np.float64)
+    z_lat = np.array([z.lat for z in zones], dtype=np.float64)
+    dist_m = haversine_m(z_lon[:, None], z_lat[:, None], s_lon[None, :], s_lat[None, :])
+    return dist_m, np.argsort(dist_m, axis=1, kind="stable").tolist()
 
 
 def _walk(env, zone, shelter: Shelter, people: int, arrive_min: float):

@@ -90,9 +90,9 @@ class Zone:
         self._item_column = {item: i for i, item in enumerate(needs.items)}
         self._received_units = np.zeros((1, len(needs.items)))
         self._sheltered_people = np.zeros(1)
-        shelter_groups = needs.needs_place
-        self.seeking_shelter = int(needs.people[0, shelter_groups].sum())
-        self.needing_first_day = int(needs.people[0][needs.first_day_needing[0]].sum())
+        people = needs.people[0].tolist()
+        self.seeking_shelter = sum(n for n, place in zip(people, needs.needs_place.tolist()) if place)
+        self.needing_first_day = sum(n for n, due in zip(people, needs.first_day_needing[0].tolist()) if due)
 
     @property
     def is_affected(self) -> bool:

@@ -59,6 +59,8 @@ class RescueCoordinator:
         self._in_township: dict[str, np.ndarray] = {}    # township -> which zones lie in it
         self._nowhere = np.zeros(n, dtype=bool)          # the home zones of a crew without a township
         self._streams: dict[int, np.random.Generator] = {}
+        self._drive_min_by_node: dict[int, np.ndarray] = {}   # node -> choice drive minutes to every zone
+        self._none_passed = np.zeros(n, dtype=bool)            # read only: no zone passed over
         self._work = env.event()
 
     # ------------------------------------------------------------------ sites
@@ -83,22 +85,33 @@ class RescueCoordinator:
         if team.kind not in RESCUE_KINDS:
             return None
         home = team.spec.township
-        x, y = self.node_xy(node)
         rows, log_alive, hours = _open_sites(self.to_reach, self.crews_at, self.max_crews,
                                              self._nowhere if home is None else self._zones_in(home),
-                                             self.zone_xy, float(x), float(y), float(self.env.now), self.crew_min,
+                                             self._drive_min_from(node), float(self.env.now), self.crew_min,
                                              self.hit_min, *SURVIVAL_LOG_CURVE)
         if not len(rows):
             return None
         # exp in numpy, as in survival_probability: numpy may use its own exp, not the C library's.
         alive = np.exp(log_alive)
-        passed = np.zeros(len(rows), dtype=bool)        # the zones this crew cannot reach
+        passed = self._none_passed                      # the zones this crew cannot reach: none yet
         while (k := _best_site(alive, hours, passed)) >= 0:
             z = int(rows[k])
             if reachable is None or reachable(node, self.zones[z].node):
                 return self._assign(z, seq)
+            if passed is self._none_passed:
+                passed = np.zeros(len(rows), dtype=bool)
             passed[k] = True
         return None
+
+    def _drive_min_from(self, node: int) -> np.ndarray:
+        """Minutes of a crew's drive from ``node`` to every zone as the choice estimates them
+        (straight line at :data:`CHOICE_SPEED_KMH`); kept for the run, as nodes and zones stay
+        where they are and crews stand at few nodes (bases and zones)."""
+        drive_min = self._drive_min_by_node.get(node)
+        if drive_min is None:
+            x, y = self.node_xy(node)
+            drive_min = self._drive_min_by_node[node] = _drive_min(self.zone_xy, float(x), float(y))
+        return drive_min
 
     def _zones_in(self, township: str) -> np.ndarray:
         mask = self._in_township.get(township)
@@ -138,13 +151,23 @@ class RescueCoordinator:
 
 
 @njit(cache=True)
-def _open_sites(to_reach, crews_at, max_crews, home, zone_xy, x, y, now, crew_min, hit_min, knots_min, log_p,
+def _drive_min(zone_xy, x, y):
+    """Minutes of the choice's drive from ``(x, y)`` km to every zone of ``zone_xy[Z, 2]`` km:
+    the straight line at :data:`CHOICE_SPEED_KMH`."""
+    drive_min = np.empty(zone_xy.shape[0])
+    for z in range(zone_xy.shape[0]):
+        drive_min[z] = math.hypot(zone_xy[z, 0] - x, zone_xy[z, 1] - y) / CHOICE_SPEED_KMH * 60.0
+    return drive_min
+
+
+@njit(cache=True)
+def _open_sites(to_reach, crews_at, max_crews, home, drive_min_to, now, crew_min, hit_min, knots_min, log_p,
                 tail_rate_per_min):
-    """The zones a free crew at ``(x, y)`` km may choose at ``now``: people still to reach
-    and fewer than ``max_crews`` crews, only those of ``home`` while any of them is open.
-    Returns the zones in row order, the log of the survival chance of the next person the
-    crew reaches in each (reached after its drive plus half the extrication time) and the
-    hours of its drive and work there."""
+    """The zones a free crew may choose at ``now``, ``drive_min_to[Z]`` minutes away
+    (:func:`_drive_min`): people still to reach and fewer than ``max_crews`` crews, only
+    those of ``home`` while any of them is open. Returns the zones in row order, the log of
+    the survival chance of the next person the crew reaches in each (reached after its drive
+    plus half the extrication time) and the hours of its drive and work there."""
     n = len(to_reach)
     open_rows = np.empty(n, dtype=np.int64)
     home_rows = np.empty(n, dtype=np.int64)
@@ -161,7 +184,7 @@ def _open_sites(to_reach, crews_at, max_crews, home, zone_xy, x, y, now, crew_mi
     hours = np.empty(len(rows))
     for k in range(len(rows)):
         z = rows[k]
-        drive_min = math.hypot(zone_xy[z, 0] - x, zone_xy[z, 1] - y) / CHOICE_SPEED_KMH * 60.0
+        drive_min = drive_min_to[z]
         log_alive[k] = _log_survival(now + drive_min + crew_min / 2 - hit_min[z], knots_min, log_p,
                                      tail_rate_per_min)
         hours[k] = (drive_min + crew_min) / 60.0
