@@ -109,6 +109,11 @@ class RoadGraph:
         The mutable state: 1 = free flow, 0 = closed.
     epoch : int
         Bumped by every state change.
+    last_changed_edges : int64[k] or None
+        The edge ids the change that made the current ``epoch`` set (None when
+        unknown, e.g. after :meth:`reset_state`): a reader that saw the state
+        at ``epoch - 1`` brings its own derived state up to date at just these
+        edges instead of over the whole graph.
     """
 
     offsets: np.ndarray
@@ -128,6 +133,7 @@ class RoadGraph:
     meta: dict = field(default_factory=dict)
     speed_factor: np.ndarray = field(default=None)  # type: ignore[assignment]
     epoch: int = 0
+    last_changed_edges: np.ndarray | None = field(default=None, repr=False, compare=False)
     _index_of_id: dict[int, int] | None = field(default=None, repr=False)
     _coordinates_of: tuple | None = field(default=None, repr=False)
 
@@ -309,22 +315,28 @@ class RoadGraph:
             return
         if edge_ids.dtype.kind not in "iu":
             raise ValueError(f"edge ids must be integers, got dtype {edge_ids.dtype}")
-        factors = np.broadcast_to(np.asarray(factors, dtype=np.float64), edge_ids.shape)
-        bad = np.flatnonzero((edge_ids < 0) | (edge_ids >= self.n_edges))
-        if len(bad):
+        factors = np.asarray(factors, dtype=np.float64)
+        if factors.shape != edge_ids.shape:
+            factors = np.broadcast_to(factors, edge_ids.shape)
+        # min/max decide whether all ids and factors are valid (a NaN factor fails both
+        # comparisons); the offending element is looked for only when one is not.
+        if not (edge_ids.min() >= 0 and edge_ids.max() < self.n_edges):
+            bad = np.flatnonzero((edge_ids < 0) | (edge_ids >= self.n_edges))
             raise ValueError(f"edge id {edge_ids[bad[0]]} out of range 0..{self.n_edges - 1}")
-        bad = np.flatnonzero(~((factors >= 0) & (factors <= 1)))
-        if len(bad):
+        if not (factors.min() >= 0 and factors.max() <= 1):
+            bad = np.flatnonzero(~((factors >= 0) & (factors <= 1)))
             raise ValueError(
                 f"edge {edge_ids[bad[0]]}: speed factor {factors[bad[0]]} outside [0, 1]"
             )
         self.speed_factor[edge_ids] = factors
         self.epoch += 1
+        self.last_changed_edges = edge_ids.astype(np.int64)
 
     def reset_state(self) -> None:
         """Back to free flow on every edge (bumps the epoch)."""
         self.speed_factor[:] = 1.0
         self.epoch += 1
+        self.last_changed_edges = None
 
     def copy(self) -> "RoadGraph":
         """A graph sharing the static arrays with its own state (cheap)."""

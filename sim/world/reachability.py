@@ -29,7 +29,8 @@ class Reachability:
         self.zone_nodes = np.array([z.node for z in self.zones], dtype=np.int64)
         self.episodes: dict[str, list[list[float]]] = {}     # zone id -> [[from_min, until_min or inf], ...]
         self._cut = np.zeros(len(self.zones), dtype=bool)
-        self._closed = np.zeros(graph.n_edges, dtype=bool)
+        self._closed = np.zeros(graph.n_edges, dtype=bool)   # speed factor == 0, as of graph epoch _closed_at
+        self._closed_at: int | None = None
         self.checks = 0
         self.first_check_min: float | None = None
         self.reachable: np.ndarray | None = None             # nodes some depot reaches, at the last check
@@ -44,10 +45,7 @@ class Reachability:
 
     def roads_changed(self, now: float) -> None:
         """Check again if a road closed, or a road reopened while a zone is cut off."""
-        closed = self.graph.speed_factor == 0.0
-        newly_closed = bool((closed & ~self._closed).any())
-        reopened = bool((self._closed & ~closed).any())
-        self._closed = closed
+        newly_closed, reopened = self._update_closed()
         if newly_closed or (reopened and self.any_cut_off) or self.checks == 0:
             self.check(now)
 
@@ -57,6 +55,7 @@ class Reachability:
         if self.first_check_min is None:
             self.first_check_min = now
         self._closed = self.graph.speed_factor == 0.0
+        self._closed_at = self.graph.epoch
         if not len(self.zones):
             return
         reachable = self.reachable = self._reachable_nodes()
@@ -66,6 +65,26 @@ class Reachability:
         for k in np.flatnonzero(~cut & self._cut):
             self.episodes[self.zones[k].zone_id][-1][1] = now
         self._cut = cut
+
+    def _update_closed(self) -> tuple[bool, bool]:
+        """Bring the closed-edge mask up to date; returns whether some edge closed and
+        whether some edge reopened since the last look. When the graph changed once since
+        then, only the edges of that change are looked at (a change touches a few edges of
+        tens of thousands), else all of them."""
+        g = self.graph
+        if self._closed_at is not None and g.epoch == self._closed_at:
+            return False, False
+        edges = g.last_changed_edges
+        if self._closed_at is not None and g.epoch == self._closed_at + 1 and edges is not None:
+            closed = g.speed_factor[edges] == 0.0
+            was_closed = self._closed[edges]
+            self._closed[edges] = closed
+        else:
+            closed = g.speed_factor == 0.0
+            was_closed = self._closed
+            self._closed = closed
+        self._closed_at = g.epoch
+        return bool((closed & ~was_closed).any()), bool((was_closed & ~closed).any())
 
     def _reachable_nodes(self) -> np.ndarray:
         g = self.graph

@@ -1,0 +1,144 @@
+"""State derived from the roads is brought up to date at the edges a change touches, and stays
+exactly what recomputing it over the whole graph gives, whatever the sequence of changes."""
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from sim.network.graph import RoadGraph
+from sim.world.reachability import Reachability
+
+
+def random_graph(rng, n_nodes=40, n_segments=90):
+    u = rng.integers(0, n_nodes, n_segments)
+    v = (u + rng.integers(1, n_nodes, n_segments)) % n_nodes
+    length = rng.uniform(0.0, 2_000.0, n_segments)
+    length[:3] = 0.0                                   # zero-length edges close too
+    return RoadGraph.from_segments(u, v, length, rng.uniform(20.0, 80.0, n_segments),
+                                   oneway=rng.random(n_segments) < 0.3, n_nodes=n_nodes)
+
+
+def random_change(rng, graph):
+    """Edge ids (repeats included, a reopen-and-close of one edge in one change too) and their factors."""
+    k = int(rng.integers(1, 8))
+    edges = rng.integers(0, graph.n_edges, k)
+    if rng.random() < 0.3:
+        edges = np.concatenate([edges, edges[:1]])
+    if rng.random() < 0.3:
+        return edges, float(rng.choice([0.0, 1.0, 0.5]))
+    return edges, rng.choice([0.0, 0.0, 1.0, 0.5, 0.3], len(edges))
+
+
+def changes_and_looks(rng, graph, n=300):
+    """Yield after each step whether derived state is looked at now: one change, several
+    changes, no change, or the whole state reset between two looks."""
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.03:
+            graph.reset_state()
+        elif r < 0.1:
+            pass
+        else:
+            for _ in range(1 if r < 0.8 else int(rng.integers(2, 4))):
+                graph.set_speed_factor(*random_change(rng, graph))
+        yield
+
+
+class RecomputingReachability(Reachability):
+    """The reference: the closed-edge mask recomputed over all edges at every look."""
+
+    def roads_changed(self, now: float) -> None:
+        closed = self.graph.speed_factor == 0.0
+        newly_closed = bool((closed & ~self._closed).any())
+        reopened = bool((self._closed & ~closed).any())
+        self._closed = closed
+        if newly_closed or (reopened and self.any_cut_off) or self.checks == 0:
+            self.check(now)
+
+    def check(self, now: float) -> None:
+        self.checks += 1
+        if self.first_check_min is None:
+            self.first_check_min = now
+        self._closed = self.graph.speed_factor == 0.0
+        if not len(self.zones):
+            return
+        reachable = self.reachable = self._reachable_nodes()
+        cut = ~reachable[self.zone_nodes]
+        for k in np.flatnonzero(cut & ~self._cut):
+            self.episodes.setdefault(self.zones[k].zone_id, []).append([now, math.inf])
+        for k in np.flatnonzero(~cut & self._cut):
+            self.episodes[self.zones[k].zone_id][-1][1] = now
+        self._cut = cut
+
+
+def depots_and_zones(rng, graph):
+    depots = [SimpleNamespace(node=int(n), spec=SimpleNamespace(trucks=SimpleNamespace(count=1)))
+              for n in rng.choice(graph.n_nodes, 2, replace=False)]
+    zones = [SimpleNamespace(zone_id=f"Z{i}", index=i, node=int(n), is_affected=True)
+             for i, n in enumerate(rng.choice(graph.n_nodes, 12, replace=False))]
+    return depots, zones
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_reachability_follows_the_changed_edges_as_recomputing_over_all_edges_does(seed):
+    rng = np.random.default_rng(seed)
+    graph = random_graph(rng)
+    reference_graph = graph.copy()
+    depots, zones = depots_and_zones(rng, graph)
+    reach, reference = Reachability(graph, depots, zones), RecomputingReachability(reference_graph, depots, zones)
+    if seed % 2:
+        reach.check(0.0)
+        reference.check(0.0)
+    now = 0.0
+    for _ in changes_and_looks(rng, graph):
+        reference_graph.speed_factor[:] = graph.speed_factor
+        now += 1.0
+        reach.roads_changed(now)
+        reference.roads_changed(now)
+        assert np.array_equal(reach._closed, reference._closed)
+        assert np.array_equal(reach._closed, graph.speed_factor == 0.0)
+        assert reach.checks == reference.checks
+        assert np.array_equal(reach._cut, reference._cut)
+        assert reach.episodes == reference.episodes
+    assert reach.checks > 5 and reach.episodes
+
+
+def test_a_graph_change_records_its_edges_and_a_reset_forgets_them():
+    graph = random_graph(np.random.default_rng(0))
+    edges = np.array([3, 1, 3], dtype=np.int32)
+    graph.set_speed_factor(edges, [0.0, 0.5, 1.0])
+    assert graph.last_changed_edges.dtype == np.int64 and graph.last_changed_edges.tolist() == [3, 1, 3]
+    edges[0] = 7                                           # the caller's array is not kept
+    assert graph.last_changed_edges.tolist() == [3, 1, 3]
+    graph.reset_state()
+    assert graph.last_changed_edges is None
+
+
+@pytest.mark.parametrize("edges, factors, message", [
+    ([0, -1], 0.0, "edge id -1 out of range"),
+    ([0, 10_000], 1.0, "edge id 10000 out of range"),
+    ([2, 4], [0.5, 1.5], "edge 4: speed factor 1.5 outside"),
+    ([2, 4], -0.25, "edge 2: speed factor -0.25 outside"),
+    ([2, 4, 5], [0.5, np.nan, 2.0], "edge 4: speed factor nan outside"),
+])
+def test_a_bad_edge_id_or_factor_is_named_and_changes_nothing(edges, factors, message):
+    graph = random_graph(np.random.default_rng(1))
+    before = graph.speed_factor.copy()
+    with pytest.raises(ValueError, match=message):
+        graph.set_speed_factor(np.array(edges), factors)
+    assert np.array_equal(graph.speed_factor, before) and graph.epoch == 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_graph_state_after_changes_is_the_plain_assignment(seed):
+    rng = np.random.default_rng(seed)
+    graph = random_graph(rng)
+    reference = np.ones(graph.n_edges)
+    for _ in range(200):
+        edges, factors = random_change(rng, graph)
+        graph.set_speed_factor(edges, factors)
+        reference[edges] = factors
+        assert np.array_equal(graph.speed_factor, reference)
