@@ -142,3 +142,59 @@ def test_graph_state_after_changes_is_the_plain_assignment(seed):
         graph.set_speed_factor(edges, factors)
         reference[edges] = factors
         assert np.array_equal(graph.speed_factor, reference)
+
+
+class _Event:
+    def succeed(self):
+        pass
+
+
+class _Process:
+    def __init__(self, interrupted, agent):
+        self.interrupted, self.agent = interrupted, agent
+
+    def interrupt(self, cause):
+        self.interrupted.append(self.agent)
+
+
+def interrupted_by_recomputing(legs, edges, n_edges, now):
+    """The reference: a fresh mask of the changed edges, the edge each agent is on looked up for every agent."""
+    changed = np.zeros(n_edges, dtype=bool)
+    changed[edges] = True
+    hit = []
+    for agent, (cum_min, start_min, route_edges) in legs.items():
+        k = int(np.searchsorted(cum_min, now - start_min, side="left"))
+        ahead = route_edges[k:]
+        if len(ahead) and changed[ahead].any():
+            hit.append(agent)
+    return hit
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_traffic_interrupts_the_agents_a_change_is_ahead_of_as_a_fresh_mask_does(seed):
+    from sim.agents.driving import Traffic, _Leg
+
+    rng = np.random.default_rng(seed)
+    n_edges = 60
+    env = SimpleNamespace(now=0.0, event=_Event)
+    router = SimpleNamespace(graph=SimpleNamespace(n_edges=n_edges), set_speed_factor=lambda edges, factors: None)
+    traffic = Traffic(env, router, log=None)
+    n_hit = 0
+    for _ in range(300):
+        env.now += float(rng.uniform(0.0, 5.0))
+        legs = {}
+        for i in range(int(rng.integers(0, 6))):
+            route_edges = rng.integers(0, n_edges, int(rng.integers(1, 12)))
+            cum_min = np.cumsum(rng.choice([0.0, 0.5, 1.0, 2.0], len(route_edges)))
+            elapsed_min = float(rng.choice(cum_min)) if rng.random() < 0.5 else float(rng.uniform(-1.0, cum_min[-1] + 1))
+            legs[f"a{i}"] = (cum_min, env.now - elapsed_min, route_edges)   # at the end of an edge, or within one
+        edges = rng.integers(0, n_edges, int(rng.integers(0, 6)))
+        interrupted = []
+        traffic.moving = {a: _Leg(a, e, None, c, s, _Process(interrupted, a)) for a, (c, s, e) in legs.items()}
+        traffic.set_speed_factor(edges, 0.0)
+        expected = interrupted_by_recomputing(legs, edges, n_edges, env.now)
+        assert interrupted == expected
+        assert sorted(traffic.moving) == sorted(set(legs) - set(expected))
+        assert not traffic._in_change.any()
+        n_hit += len(expected)
+    assert n_hit > 20

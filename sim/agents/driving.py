@@ -42,22 +42,29 @@ class Traffic:
         self.moving: dict[str, _Leg] = {}
         self.roads_changed = env.event()
         self.busy_drive_min = 0.0
+        # Whether an edge is in the change being applied: True only within set_speed_factor.
+        self._in_change = np.zeros(router.graph.n_edges, dtype=bool)
 
     def set_speed_factor(self, edges: np.ndarray, factors: np.ndarray, cause: str = "") -> None:
         """Change road state now and interrupt the agents whose route it touches."""
         self.router.set_speed_factor(edges, factors)
         if len(edges):
-            changed = np.zeros(self.router.graph.n_edges, dtype=bool)
+            changed = self._in_change
             changed[edges] = True
-            now = self.env.now
-            for agent, leg in list(self.moving.items()):
-                k = int(np.searchsorted(leg.cum_min, now - leg.start_min, side="left"))
-                ahead = leg.edges[k:]
-                if len(ahead) and changed[ahead].any():
-                    # One interrupt per leg: a second change in the same instant
-                    # finds the agent already re-routing from the end of its edge.
-                    del self.moving[agent]
-                    leg.process.interrupt(cause or "road change")
+            try:
+                now = self.env.now
+                for agent, leg in list(self.moving.items()):
+                    if not changed[leg.edges].any():      # the change is off the route: no edge to find
+                        continue
+                    k = int(leg.cum_min.searchsorted(now - leg.start_min))
+                    ahead = leg.edges[k:]
+                    if len(ahead) and changed[ahead].any():
+                        # One interrupt per leg: a second change in the same instant
+                        # finds the agent already re-routing from the end of its edge.
+                        del self.moving[agent]
+                        leg.process.interrupt(cause or "road change")
+            finally:
+                changed[edges] = False
         event, self.roads_changed = self.roads_changed, self.env.event()
         event.succeed()
 
