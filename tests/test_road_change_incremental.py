@@ -8,8 +8,9 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.network.graph import RoadGraph
+from sim.network.graph import RoadClass, RoadGraph
 from sim.world.reachability import Reachability
+from sim.world.road_layers import RoadLayers
 
 
 def random_graph(rng, n_nodes=40, n_segments=90):
@@ -198,3 +199,100 @@ def test_traffic_interrupts_the_agents_a_change_is_ahead_of_as_a_fresh_mask_does
         assert not traffic._in_change.any()
         n_hit += len(expected)
     assert n_hit > 20
+
+
+def layers_on(graph, cls):
+    env = SimpleNamespace(now=0.0)
+    traffic = SimpleNamespace(set_speed_factor=lambda edges, factors, cause: graph.set_speed_factor(edges, factors))
+    return env, cls(env, graph, traffic, SimpleNamespace(add=lambda *a, **k: None))
+
+
+class SummingRoadLayers(RoadLayers):
+    """The reference: the closed segments' km summed over all of them at every change."""
+
+    def set(self, layer, edges, factors, cause=""):
+        edges = np.asarray(edges, dtype=np.int64)
+        arr = self.layers.get(layer)
+        if arr is None:
+            arr = self.layers[layer] = np.ones(self.graph.n_edges)
+        arr[edges] = factors
+        by_layer = [a[edges] for a in self.layers.values()]
+        combined = by_layer[0] if len(by_layer) == 1 else np.min(np.stack(by_layer), axis=0)
+        self.traffic.set_speed_factor(edges, combined, cause or layer)
+        closed_segments = np.flatnonzero(self._closed_segments(edges))
+        g = self.graph
+        km = float(g.length_m[self.first_edge[closed_segments]].sum()) / 1000.0
+        by_class = np.bincount(self._class[closed_segments], weights=self._km[closed_segments],
+                               minlength=self._n_classes)
+        now = self.env.now
+        if self.closed_km[-1][0] == now:
+            self.closed_km[-1] = (now, km)
+            self.closed_km_by_class[-1] = (now, by_class)
+        else:
+            self.closed_km.append((now, km))
+            self.closed_km_by_class.append((now, by_class))
+
+    def _closed_segments(self, edges):
+        g = self.graph
+        if g.epoch == self._closed_at:
+            return self._closed
+        if g.epoch == self._closed_at + 1:
+            rows = np.searchsorted(self._segment_ids, g.segment[edges])
+            self._closed[rows] = g.speed_factor[self.first_edge[rows]] == 0.0
+        else:
+            self._closed = g.speed_factor[self.first_edge] == 0.0
+        self._closed_at = g.epoch
+        return self._closed
+
+
+@pytest.mark.parametrize("behind_the_back", [False, True], ids=["through the layers", "some behind their back"])
+@pytest.mark.parametrize("searched", [False, True], ids=["looked up", "searched"])
+@pytest.mark.parametrize("seed", range(6))
+def test_road_layers_closed_km_is_what_summing_over_all_closed_segments_gives(seed, searched, behind_the_back):
+    rng = np.random.default_rng(seed)
+    graph = random_graph(rng, n_segments=150)
+    graph.road_class = rng.integers(0, len(RoadClass), graph.n_edges).astype(graph.road_class.dtype)
+    graph.set_speed_factor(rng.integers(0, graph.n_edges, 10), 0.0)     # closed before the layers begin
+    reference_graph = graph.copy()
+    env, layers = layers_on(graph, RoadLayers)
+    reference_env, reference = layers_on(reference_graph, SummingRoadLayers)
+    if searched:
+        layers._row_of_segment = None
+    n_reused = 0
+    for step in range(300):
+        env.now = reference_env.now = float(step // 2)
+        if behind_the_back:
+            r = rng.random()
+            if r < 0.03:
+                graph.reset_state()
+                reference_graph.reset_state()
+            elif r < 0.08:
+                change = random_change(rng, graph)
+                graph.set_speed_factor(*change)
+                reference_graph.set_speed_factor(*change)
+        edges, factors = random_change(rng, graph)
+        if rng.random() < 0.05:
+            edges, factors = edges[:0], 0.0
+        layer = str(rng.choice(["hazard", "outage 1", "outage 2"]))
+        figures = layers._closed_figures
+        layers.set(layer, edges, factors)
+        reference.set(layer, edges, factors)
+        n_reused += layers._closed_figures is figures
+        assert np.array_equal(layers._closed, reference._closed)
+        if not behind_the_back:
+            assert np.array_equal(layers._closed, graph.speed_factor[reference.first_edge] == 0.0)
+        assert layers.closed_km == reference.closed_km
+        assert len(layers.closed_km_by_class) == len(reference.closed_km_by_class)
+        for (t, by_class), (reference_t, reference_by_class) in zip(layers.closed_km_by_class,
+                                                                      reference.closed_km_by_class):
+            assert t == reference_t and np.array_equal(by_class, reference_by_class)
+    assert n_reused > 10
+
+
+def test_the_row_lookup_of_segment_ids_matches_the_search():
+    from sim.world.road_layers import _row_lookup
+
+    ids = np.array([5, 6, 9, 12, 40], dtype=np.int32)
+    rows = _row_lookup(ids)
+    assert rows[ids - ids[0]].tolist() == np.searchsorted(ids, ids).tolist()
+    assert _row_lookup(np.array([0, 10**9])) is None and _row_lookup(np.array([], dtype=np.int32)) is None

@@ -30,6 +30,7 @@ class RoadLayers:
         self.log = log
         self.layers: dict[str, np.ndarray] = {}
         self._segment_ids, self.first_edge = np.unique(graph.segment, return_index=True)
+        self._row_of_segment = _row_lookup(self._segment_ids)
         self._closed = graph.speed_factor[self.first_edge] == 0.0     # per segment, as of graph epoch _closed_at
         self._closed_at = graph.epoch
         self.closed_km: list[tuple[float, float]] = [(0.0, 0.0)]
@@ -38,6 +39,7 @@ class RoadLayers:
         self._n_classes = len(RoadClass)
         self.closed_km_by_class: list[tuple[float, np.ndarray]] = [(0.0, np.zeros(self._n_classes))]
         self.pumped = np.zeros(graph.n_edges, dtype=bool)   # kept clear by pumps: the hazard no longer floods them
+        self._closed_figures: tuple[float, np.ndarray] | None = None   # (km, km by class) of _closed as last summed
 
     def set_hazard(self, edges, factors, cause: str) -> None:
         """A hazard change, except on edges that pumping crews keep clear."""
@@ -60,11 +62,7 @@ class RoadLayers:
         by_layer = [a[edges] for a in self.layers.values()]
         combined = by_layer[0] if len(by_layer) == 1 else np.min(np.stack(by_layer), axis=0)
         self.traffic.set_speed_factor(edges, combined, cause or layer)
-        closed_segments = np.flatnonzero(self._closed_segments(edges))
-        g = self.graph
-        km = float(g.length_m[self.first_edge[closed_segments]].sum()) / 1000.0
-        by_class = np.bincount(self._class[closed_segments], weights=self._km[closed_segments],
-                               minlength=self._n_classes)
+        km, by_class = self._closed_km(edges)
         now = self.env.now
         if self.closed_km[-1][0] == now:
             self.closed_km[-1] = (now, km)
@@ -74,20 +72,40 @@ class RoadLayers:
             self.closed_km_by_class.append((now, by_class))
         self.log.add(now, "road", agent=layer, item=cause or layer, amount=len(edges))
 
-    def _closed_segments(self, edges: np.ndarray) -> np.ndarray:
-        """Per segment, whether it is closed now (its first edge's speed factor is 0): the
-        segments of ``edges`` looked at again when they were the only change since the
-        last look (one epoch of the graph), else all of them."""
+    def _closed_km(self, edges: np.ndarray) -> tuple[float, np.ndarray]:
+        """Closed road length now, in total and by road class (km): summed over the closed
+        segments again only when some segment closed or reopened since the last sum (most
+        changes of a flood only slow roads down)."""
+        if self._update_closed_segments(edges) or self._closed_figures is None:
+            closed_segments = np.flatnonzero(self._closed)
+            km = float(self.graph.length_m[self.first_edge[closed_segments]].sum()) / 1000.0
+            by_class = np.bincount(self._class[closed_segments], weights=self._km[closed_segments],
+                                   minlength=self._n_classes)
+            self._closed_figures = (km, by_class)
+        return self._closed_figures
+
+    def _update_closed_segments(self, edges: np.ndarray) -> bool:
+        """Bring ``_closed`` (per segment, whether its first edge's speed factor is 0) up to
+        date: the segments of ``edges`` looked at again when they were the only change since
+        the last look (one epoch of the graph), else all of them. Returns whether some
+        segment may have closed or reopened."""
         g = self.graph
         if g.epoch == self._closed_at:
-            return self._closed
-        if g.epoch == self._closed_at + 1:
-            rows = np.searchsorted(self._segment_ids, g.segment[edges])
-            self._closed[rows] = g.speed_factor[self.first_edge[rows]] == 0.0
-        else:
-            self._closed = g.speed_factor[self.first_edge] == 0.0
+            return False
+        one_change = g.epoch == self._closed_at + 1
         self._closed_at = g.epoch
-        return self._closed
+        if not one_change:
+            self._closed = g.speed_factor[self.first_edge] == 0.0
+            return True
+        segments = g.segment[edges]
+        if self._row_of_segment is None:
+            rows = np.searchsorted(self._segment_ids, segments)
+        else:
+            rows = self._row_of_segment[segments - self._segment_ids[0]]
+        closed = g.speed_factor[self.first_edge[rows]] == 0.0
+        toggled = bool((self._closed[rows] != closed).any())
+        self._closed[rows] = closed
+        return toggled
 
     def closed_km_figures(self, duration_min: float) -> dict:
         """Closed road length by road class over the run (``{class: [[hour, km], ...]}``, classes
@@ -105,3 +123,17 @@ class RoadLayers:
                 at[f"{hours:g}h"] = {"all": round(float(row.sum()), 3),
                                      **{names[c]: round(float(row[c]), 3) for c in ever}}
         return {"closed_road_km_by_class_over_time": series, "closed_road_km_at": at}
+
+
+def _row_lookup(segment_ids: np.ndarray) -> np.ndarray | None:
+    """Row of each segment id in the sorted unique ``segment_ids``, as an array indexed by
+    ``id - segment_ids[0]`` (a gather instead of a binary search per changed edge); None when
+    the ids are spread too thinly for such an array to pay (then the rows are searched)."""
+    if not len(segment_ids):
+        return None
+    span = int(segment_ids[-1]) - int(segment_ids[0]) + 1
+    if span > 4 * len(segment_ids) + 1024:
+        return None
+    rows = np.zeros(span, dtype=np.int64)
+    rows[segment_ids - segment_ids[0]] = np.arange(len(segment_ids))
+    return rows
