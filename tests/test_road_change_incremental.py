@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.network.graph import RoadClass, RoadGraph
-from sim.world.reachability import Reachability
+from sim.world.reachability import Reachability, reached_over_open_roads
 from sim.world.road_layers import RoadLayers
 
 
@@ -74,6 +74,10 @@ class RecomputingReachability(Reachability):
             self.episodes[self.zones[k].zone_id][-1][1] = now
         self._cut = cut
 
+    def _reachable_nodes(self):
+        g = self.graph
+        return reached_over_open_roads(g.offsets, g.heads, g.speed_factor, self.sources)
+
 
 def depots_and_zones(rng, graph):
     depots = [SimpleNamespace(node=int(n), spec=SimpleNamespace(trucks=SimpleNamespace(count=1)))
@@ -84,9 +88,14 @@ def depots_and_zones(rng, graph):
 
 
 @pytest.mark.parametrize("seed", range(12))
-def test_reachability_follows_the_changed_edges_as_recomputing_over_all_edges_does(seed):
+def test_reachability_follows_the_changed_edges_as_recomputing_over_all_edges_does(seed, monkeypatch):
+    import sim.world.reachability as reachability
+
+    searches = []
+    search = reachability.reached_over_open_roads
+    monkeypatch.setattr(reachability, "reached_over_open_roads", lambda *a: searches.append(1) or search(*a))
     rng = np.random.default_rng(seed)
-    graph = random_graph(rng)
+    graph = random_graph(rng, n_segments=60 + 3 * seed)
     reference_graph = graph.copy()
     depots, zones = depots_and_zones(rng, graph)
     reach, reference = Reachability(graph, depots, zones), RecomputingReachability(reference_graph, depots, zones)
@@ -104,7 +113,10 @@ def test_reachability_follows_the_changed_edges_as_recomputing_over_all_edges_do
         assert reach.checks == reference.checks
         assert np.array_equal(reach._cut, reference._cut)
         assert reach.episodes == reference.episodes
-    assert reach.checks > 5 and reach.episodes
+        assert (reach.reachable is None) == (reference.reachable is None)
+        if reach.reachable is not None:
+            assert np.array_equal(reach.reachable, reference.reachable)
+    assert reach.checks > 5 and reach.episodes and len(searches) < reach.checks - 2   # some grown, not searched
 
 
 def test_a_graph_change_records_its_edges_and_a_reset_forgets_them():

@@ -34,6 +34,10 @@ class Reachability:
         self.checks = 0
         self.first_check_min: float | None = None
         self.reachable: np.ndarray | None = None             # nodes some depot reaches, at the last check
+        # Since the search that gave ``reachable``: whether an edge out of a reached node closed
+        # (then search again), and the edges that reopened (the search grows from them).
+        self._reached_edge_closed = False
+        self._reopened_edges: list[np.ndarray] = []
 
     @property
     def any_cut_off(self) -> bool:
@@ -54,8 +58,7 @@ class Reachability:
         self.checks += 1
         if self.first_check_min is None:
             self.first_check_min = now
-        self._closed = self.graph.speed_factor == 0.0
-        self._closed_at = self.graph.epoch
+        self._update_closed()
         if not len(self.zones):
             return
         reachable = self.reachable = self._reachable_nodes()
@@ -80,15 +83,38 @@ class Reachability:
             was_closed = self._closed[edges]
             self._closed[edges] = closed
         else:
+            edges = np.arange(g.n_edges)
             closed = g.speed_factor == 0.0
             was_closed = self._closed
             self._closed = closed
         self._closed_at = g.epoch
-        return bool((closed & ~was_closed).any()), bool((was_closed & ~closed).any())
+        newly_closed, reopened = closed & ~was_closed, was_closed & ~closed
+        any_closed, any_reopened = bool(newly_closed.any()), bool(reopened.any())
+        if self.reachable is not None:
+            if any_closed and self.reachable[g.tails[edges[newly_closed]]].any():
+                self._reached_edge_closed = True
+            if any_reopened and not self._reached_edge_closed:
+                self._reopened_edges.append(edges[reopened])
+        return any_closed, any_reopened
 
     def _reachable_nodes(self) -> np.ndarray:
+        """Nodes some depot reaches now. Closing an edge out of a node the last search did not
+        reach changes nothing, and reopening one only adds the nodes reached through it, so
+        unless an edge out of a reached node closed since, the last result grows from the
+        reopened edges instead of searching the whole graph again."""
         g = self.graph
-        return reached_over_open_roads(g.offsets, g.heads, g.speed_factor, self.sources)
+        if self.reachable is None or self._reached_edge_closed:
+            reached = reached_over_open_roads(g.offsets, g.heads, g.speed_factor, self.sources)
+        elif self._reopened_edges:
+            reached = self.reachable.copy()
+            edges = np.concatenate(self._reopened_edges)
+            edges = edges[reached[g.tails[edges]] & (g.speed_factor[edges] > 0.0)]
+            grow_reached_over_open_roads(g.offsets, g.heads, g.speed_factor, reached, g.heads[edges].astype(np.int64))
+        else:
+            reached = self.reachable
+        self._reached_edge_closed = False
+        self._reopened_edges = []
+        return reached
 
     def warnings(self, people_of: dict[str, int]) -> list[str]:
         """Lines for ``summary.json``: zones cut off once the hazard struck, and later."""
@@ -116,8 +142,17 @@ def reached_over_open_roads(offsets, heads, speed_factor, sources):
     """Nodes reached from any of ``sources`` over the edges with ``speed_factor > 0``, on
     the graph's CSR arrays (edges of node ``v``: ``offsets[v]`` to ``offsets[v + 1]``):
     a bool per node, the sources included."""
+    reached = np.zeros(len(offsets) - 1, dtype=np.bool_)
+    grow_reached_over_open_roads(offsets, heads, speed_factor, reached, sources)
+    return reached
+
+
+@njit(cache=True)
+def grow_reached_over_open_roads(offsets, heads, speed_factor, reached, sources):
+    """Mark in ``reached`` (a bool per node, in place) the nodes reached from any of
+    ``sources`` over the edges with ``speed_factor > 0``, not searching on from nodes
+    already marked."""
     n_nodes = len(offsets) - 1
-    reached = np.zeros(n_nodes, dtype=np.bool_)
     to_visit = np.empty(n_nodes, dtype=np.int64)
     n_to_visit = 0
     for s in sources:
@@ -135,7 +170,6 @@ def reached_over_open_roads(offsets, heads, speed_factor, sources):
                     reached[v] = True
                     to_visit[n_to_visit] = v
                     n_to_visit += 1
-    return reached
 
 
 def _h(minutes: float) -> str:
