@@ -44,6 +44,8 @@ STEP_MIN = 30.0
 LIMITS = ("roads", "reports", "shelter_places", "trucks", "bays")
 #: A day's end is evaluated this long before the next day's rations fall due, minutes.
 _BEFORE_MIN = 1e-6
+#: Bytes of each ``[rows, zones, groups]`` table of people needing and short worked out at a time.
+_BLOCK_BYTES = 2 * 1024 * 1024
 
 
 def _received_and_sheltered(run, at_abs: np.ndarray):
@@ -148,18 +150,19 @@ def relief_figures(run, relief_lines_h) -> dict:
 
     # Needs to date, of the affected zones (nobody else needs relief): the end of each day, and
     # person-days over the run.
-    needing_all, short_all = _needs_to_date(table, affected, at_abs, received, sheltered)   # [T, affected, G]
-    short_all = np.where(needing_all > 0, short_all, 0.0)
-    short = np.zeros(at_abs.shape)
-    short[:, affected] = short_all.sum(axis=2)                               # [T, Z]
+    short = np.zeros((n_grid, len(affected)))
+    short[:, affected] = _short_by_zone(table, affected, at_abs[:n_grid], received[:n_grid], sheltered[:n_grid])
     step = np.clip(duration - at_abs[:n_grid], 0.0, STEP_MIN)              # each grid point stands for its step
-    person_days = float((short[:n_grid] * step).sum() / DAY_MIN)
+    person_days = float((short * step).sum() / DAY_MIN)
+    day_rows = slice(n_grid + n_lines, None)
+    needing_day, short_day = _needs_to_date(table, affected, at_abs[day_rows], received[day_rows],
+                                            sheltered[day_rows])               # [days, affected, G]
+    short_day = np.where(needing_day > 0, short_day, 0.0)
     at_day = {}
     for k, day_min in enumerate(days):
-        row = n_grid + n_lines + k
-        ok = in_run[row][affected]
-        need = float(needing_all[row][ok].sum())
-        at_day[f"{day_min / DAY_MIN:g}d"] = round(1.0 - float(short_all[row][ok].sum()) / need, 6) if need else None
+        ok = in_run[n_grid + n_lines + k][affected]
+        need = float(needing_day[k][ok].sum())
+        at_day[f"{day_min / DAY_MIN:g}d"] = round(1.0 - float(short_day[k][ok].sum()) / need, 6) if need else None
     first_need = np.where(affected[:, None], table.first_day_need(), 0.0).sum(axis=0)
     limits = _limits(run, covered_first[0], needing_first, received[line_rows][0], sheltered[line_rows][0],
                      lines_min[0]) if n_lines else {}
@@ -185,6 +188,29 @@ def _needs_to_date(table: NeedsTable, affected: np.ndarray, at_abs, received, sh
         return np.zeros(shape, dtype=np.int64), np.zeros(shape)
     return _affected_table(table, affected).needing_and_short(at_abs[:, affected], received[:, affected],
                                                               sheltered[:, affected], per_zone=True)
+
+
+def _short_by_zone(table: NeedsTable, affected: np.ndarray, at_abs, received, sheltered) -> np.ndarray:
+    """People of each affected zone short of their needs to date while needing relief, summed over
+    its groups, at its times ``at_abs[T, Z]``: ``[T, affected zones]``.
+
+    Worked out :data:`_BLOCK_BYTES` of the kernel's ``[rows, zones, groups]`` tables at a time: whole-run
+    tables of a large region are fresh pages from the system on every call, and faulting them in costs
+    more than the kernel itself; a block's tables are reused memory. Each block starts its zones afresh.
+    """
+    n_rows = len(at_abs)
+    if not affected.any():
+        return np.zeros((n_rows, 0))
+    sub, pick = (table, slice(None)) if affected.all() else (_affected_table(table, affected), affected)
+    n_zones = int(affected.sum())
+    block = max(_BLOCK_BYTES // (8 * n_zones * max(len(table.group_condition), 1)), 1)
+    out = np.empty((n_rows, n_zones))
+    for a in range(0, n_rows, block):
+        rows = slice(a, a + block)
+        needing, short = sub.needing_and_short(at_abs[rows][:, pick], received[rows][:, pick],
+                                               sheltered[rows][:, pick], per_zone=True)
+        out[rows] = np.where(needing > 0, short, 0.0).sum(axis=2)
+    return out
 
 
 def _affected_table(table: NeedsTable, affected: np.ndarray) -> NeedsTable:
