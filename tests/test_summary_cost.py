@@ -83,3 +83,59 @@ def test_person_days_and_relief_at_each_day_s_end_are_those_of_all_rows_at_once(
     person_days, at_day = _day_and_person_day_figures(result)
     assert got["person_days_without_needs"] == person_days and got["relieved_at_day"] == at_day
     assert person_days > 0 and at_day
+
+
+def _relieved_since_hit_of_whole_columns(run_result):
+    """People relieved by minutes since the hit, from the log's columns converted whole and masked."""
+    from sim.analysis.clock import since_hit_min
+
+    log = run_result.world.log
+    mask = np.asarray(log.kind, dtype=object) == "relieved"
+    hit = {z.zone_id: z.hit_time_min for z in run_result.world.zones}
+    zone_ids = np.asarray(log.zone, dtype=object)[mask]
+    t = since_hit_min(np.asarray(log.time_min, dtype=float)[mask], [hit[z] for z in zone_ids])
+    people = np.asarray(log.amount, dtype=float)[mask]
+    order = np.argsort(t, kind="stable")
+    return t[order], np.cumsum(people[order])
+
+
+def _received_and_sheltered_of_whole_columns(run_result, at_abs):
+    """Units received and people sheltered, from the log's columns converted whole and masked."""
+    w = run_result.world
+    table, log = w.needs, w.log
+    kind = np.asarray(log.kind, dtype=object)
+    zone_ids = np.asarray(log.zone, dtype=object)
+    items = np.asarray(log.item, dtype=object)
+    t = np.asarray(log.time_min, dtype=float)
+    amount = np.asarray(log.amount, dtype=float)
+    index = {z.zone_id: z.index for z in w.zones}
+    item_index = {i: k for k, i in enumerate(table.items)}
+    at = np.ascontiguousarray(at_abs, dtype=float)
+    rows = np.flatnonzero(kind == "deliver")
+    values = np.zeros((len(rows), len(table.items)))
+    values[np.arange(len(rows)), [item_index[i] for i in items[rows]]] = amount[rows]
+    zones = np.array([index[z] for z in zone_ids[rows]], dtype=np.int64)
+    received = relief._cumulative_by_zone(zones, t[rows], values, at)
+    rows = np.flatnonzero(kind == "shelter")
+    zones = np.array([index[z] for z in zone_ids[rows]], dtype=np.int64)
+    sheltered = relief._cumulative_by_zone(zones, t[rows], amount[rows][:, None], at)[:, :, 0]
+    return received, sheltered
+
+
+@pytest.mark.parametrize("name", ["three_outages", "extreme_rainfall"])
+def test_events_picked_by_kind_give_the_figures_of_whole_columns(name, three_outages):
+    from sim.analysis.clock import relieved_since_hit
+
+    result = three_outages if name == "three_outages" else run(load_scenario(builtin_scenario_path(name)))
+    got, want = relieved_since_hit(result), _relieved_since_hit_of_whole_columns(result)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype and a.shape == b.shape
+    assert len(got[0]) > 0
+    table = result.world.needs
+    at = table.hit_min[None, :] + np.array([0.0, 3 * H, 8 * H, DAY_MIN - 1e-6, 2 * DAY_MIN, 1e9])[:, None]
+    got, want = relief._received_and_sheltered(result, at), _received_and_sheltered_of_whole_columns(result, at)
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+        assert a.dtype == b.dtype and a.shape == b.shape
+    assert got[0].any() and got[1].any()

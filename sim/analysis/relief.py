@@ -34,6 +34,7 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.analysis.events import column_at, rows_of_kinds
 from sim.world.needs import DAY_MIN, NeedsTable
 
 __all__ = ["relief_figures", "STEP_MIN", "LIMITS"]
@@ -53,23 +54,23 @@ def _received_and_sheltered(run, at_abs: np.ndarray):
     w = run.world
     table = w.needs
     log = w.log
-    kind = np.asarray(log.kind, dtype=object)
-    zone_ids = np.asarray(log.zone, dtype=object)
-    items = np.asarray(log.item, dtype=object)
-    t = np.asarray(log.time_min, dtype=float)
-    amount = np.asarray(log.amount, dtype=float)
     index = {z.zone_id: z.index for z in w.zones}
     item_index = {i: k for k, i in enumerate(table.items)}
-    n_t, n_z = at_abs.shape
     at = np.ascontiguousarray(at_abs, dtype=float)
-    rows = np.flatnonzero(kind == "deliver")
-    values = np.zeros((len(rows), len(table.items)))
-    values[np.arange(len(rows)), [item_index[i] for i in items[rows]]] = amount[rows]
-    zones = np.array([index[z] for z in zone_ids[rows]], dtype=np.int64)
-    received = _cumulative_by_zone(zones, t[rows], values, at)
-    rows = np.flatnonzero(kind == "shelter")
-    zones = np.array([index[z] for z in zone_ids[rows]], dtype=np.int64)
-    sheltered = _cumulative_by_zone(zones, t[rows], amount[rows][:, None], at)[:, :, 0]
+    delivered, sheltered_rows = rows_of_kinds(log, "deliver", "shelter")
+
+    def times_and_zones(rows):
+        return (np.array(column_at(log.time_min, rows), dtype=float),
+                np.array([index[z] for z in column_at(log.zone, rows)], dtype=np.int64))
+
+    t, zones = times_and_zones(delivered)
+    values = np.zeros((len(delivered), len(table.items)))
+    values[np.arange(len(delivered)), [item_index[i] for i in column_at(log.item, delivered)]] = \
+        np.array(column_at(log.amount, delivered), dtype=float)
+    received = _cumulative_by_zone(zones, t, values, at)
+    t, zones = times_and_zones(sheltered_rows)
+    amount = np.array(column_at(log.amount, sheltered_rows), dtype=float)
+    sheltered = _cumulative_by_zone(zones, t, amount[:, None], at)[:, :, 0]
     return received, sheltered
 
 
