@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.analysis import relief
 from sim.api import run
@@ -139,3 +141,44 @@ def test_events_picked_by_kind_give_the_figures_of_whole_columns(name, three_out
         np.testing.assert_array_equal(a, b)
         assert a.dtype == b.dtype and a.shape == b.shape
     assert got[0].any() and got[1].any()
+
+
+def _cumulative_by_zone_bisected(zone, times, values, at):
+    """Per zone, the running sums of its events at each of its times, every time's count bisected."""
+    n_t, n_z = at.shape
+    out = np.zeros((n_t, n_z, values.shape[1]))
+    for z in range(n_z):
+        rows = [e for e in range(len(zone)) if zone[e] == z]
+        if not rows:
+            continue
+        cum, running = [], np.zeros(values.shape[1])
+        for e in rows:
+            running = running + values[e]
+            cum.append(running)
+        for r in range(n_t):
+            lo, hi = 0, len(rows)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if times[rows[mid]] <= at[r, z]:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo > 0:
+                out[r, z] = cum[lo - 1]
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 60), st.integers(1, 6), st.integers(1, 4), st.booleans(), st.integers(0, 2**32 - 1))
+def test_running_sums_walked_along_rising_times_are_those_bisected_at_every_time(n_events, n_zones, n_items,
+                                                                                 in_order, seed):
+    rng = np.random.default_rng(seed)
+    times = rng.choice([0.0, 30.0, 60.0, 61.5, 90.0, 600.0], size=n_events)
+    times = np.sort(times) if in_order else times
+    zone = rng.integers(0, n_zones, size=n_events).astype(np.int64)
+    values = rng.random((n_events, n_items)) * rng.choice([1.0, 1e3, 0.1], size=(n_events, 1))
+    at = np.concatenate([np.sort(rng.choice([-1.0, 0.0, 30.0, 45.0, 60.0, 90.0, 1e4, np.inf], size=(9, n_zones)),
+                                 axis=0),
+                         rng.random((3, n_zones)) * 700.0, np.sort(rng.random((5, n_zones)) * 700.0, axis=0)])
+    got = relief._cumulative_by_zone(zone, times, values, at)
+    np.testing.assert_array_equal(got, _cumulative_by_zone_bisected(zone, times, values, at))

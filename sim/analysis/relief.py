@@ -77,7 +77,11 @@ def _received_and_sheltered(run, at_abs: np.ndarray):
 @njit(cache=True)
 def _cumulative_by_zone(zone, times, values, at):
     """Per zone, the running sums of the ``values[E, K]`` of its events (``zone[E]``, in log
-    order, so by ``times``) at each of its times ``at[T, Z]``: ``[T, Z, K]`` (0 before its first)."""
+    order, so by ``times``) at each of its times ``at[T, Z]``: ``[T, Z, K]`` (0 before its first).
+
+    A zone's events at or before each time are counted walking on from the previous time's
+    count while its times rise (the grid), by bisection where they fall back; a zone whose
+    events are not in time order is bisected at every time."""
     n_t, n_z = at.shape
     n_k = values.shape[1]
     out = np.zeros((n_t, n_z, n_k))
@@ -91,26 +95,41 @@ def _cumulative_by_zone(zone, times, values, at):
     for e in range(len(zone)):
         order[filled[zone[e]]] = e
         filled[zone[e]] += 1
+    zone_times = np.empty(len(zone))
+    for j in range(len(zone)):
+        zone_times[j] = times[order[j]]
     for z in range(n_z):
         a, b = start[z], start[z + 1]
         if a == b:
             continue
         cum = np.empty((b - a, n_k))
         running = np.zeros(n_k)
+        in_order = True
         for j in range(a, b):
-            running += values[order[j]]
-            cum[j - a] = running
+            for k in range(n_k):
+                running[k] += values[order[j], k]
+                cum[j - a, k] = running[k]
+            if j > a and zone_times[j] < zone_times[j - 1]:
+                in_order = False
+        lo = 0
+        previous = -np.inf
         for r in range(n_t):
             x = at[r, z]
-            lo, hi = 0, b - a                    # events at or before x: searchsorted(..., side="right")
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if times[order[a + mid]] <= x:
-                    lo = mid + 1
-                else:
-                    hi = mid
+            if in_order and x >= previous:           # events at or before x: searchsorted(..., side="right")
+                while lo < b - a and zone_times[a + lo] <= x:
+                    lo += 1
+            else:
+                lo, hi = 0, b - a
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if zone_times[a + mid] <= x:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+            previous = x
             if lo > 0:
-                out[r, z] = cum[lo - 1]
+                for k in range(n_k):
+                    out[r, z, k] = cum[lo - 1, k]
     return out
 
 
