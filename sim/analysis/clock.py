@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.analysis.events import column_at, rows_of_kinds
+
 __all__ = ["since_hit_min", "relieved_since_hit"]
 
 
@@ -26,11 +28,9 @@ def relieved_since_hit(run) -> tuple[np.ndarray, np.ndarray]:
     """People relieved by minutes since their zone was hit: sorted times and the
     cumulative people relieved by each (from the run's ``relieved`` events)."""
     log = run.world.log
-    kinds = np.asarray(log.kind, dtype=object)
-    mask = kinds == "relieved"
+    (rows,) = rows_of_kinds(log, "relieved")
     hit = {z.zone_id: z.hit_time_min for z in run.world.zones}
-    zone_ids = np.asarray(log.zone, dtype=object)[mask]
-    t = since_hit_min(np.asarray(log.time_min, dtype=float)[mask], [hit[z] for z in zone_ids])
-    people = np.asarray(log.amount, dtype=float)[mask]
+    t = since_hit_min(column_at(log.time_min, rows), [hit[z] for z in column_at(log.zone, rows)])
+    people = np.asarray(column_at(log.amount, rows), dtype=float)
     order = np.argsort(t, kind="stable")
     return t[order], np.cumsum(people[order])

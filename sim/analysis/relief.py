@@ -34,6 +34,7 @@ import math
 import numpy as np
 from numba import njit
 
+from sim.analysis.events import column_at, rows_of_kinds
 from sim.world.needs import DAY_MIN, NeedsTable
 
 __all__ = ["relief_figures", "STEP_MIN", "LIMITS"]
@@ -44,6 +45,8 @@ STEP_MIN = 30.0
 LIMITS = ("roads", "reports", "shelter_places", "trucks", "bays")
 #: A day's end is evaluated this long before the next day's rations fall due, minutes.
 _BEFORE_MIN = 1e-6
+#: Bytes of each ``[rows, zones, groups]`` table of people needing and short worked out at a time.
+_BLOCK_BYTES = 2 * 1024 * 1024
 
 
 def _received_and_sheltered(run, at_abs: np.ndarray):
@@ -51,30 +54,34 @@ def _received_and_sheltered(run, at_abs: np.ndarray):
     w = run.world
     table = w.needs
     log = w.log
-    kind = np.asarray(log.kind, dtype=object)
-    zone_ids = np.asarray(log.zone, dtype=object)
-    items = np.asarray(log.item, dtype=object)
-    t = np.asarray(log.time_min, dtype=float)
-    amount = np.asarray(log.amount, dtype=float)
     index = {z.zone_id: z.index for z in w.zones}
     item_index = {i: k for k, i in enumerate(table.items)}
-    n_t, n_z = at_abs.shape
     at = np.ascontiguousarray(at_abs, dtype=float)
-    rows = np.flatnonzero(kind == "deliver")
-    values = np.zeros((len(rows), len(table.items)))
-    values[np.arange(len(rows)), [item_index[i] for i in items[rows]]] = amount[rows]
-    zones = np.array([index[z] for z in zone_ids[rows]], dtype=np.int64)
-    received = _cumulative_by_zone(zones, t[rows], values, at)
-    rows = np.flatnonzero(kind == "shelter")
-    zones = np.array([index[z] for z in zone_ids[rows]], dtype=np.int64)
-    sheltered = _cumulative_by_zone(zones, t[rows], amount[rows][:, None], at)[:, :, 0]
+    delivered, sheltered_rows = rows_of_kinds(log, "deliver", "shelter")
+
+    def times_and_zones(rows):
+        return (np.array(column_at(log.time_min, rows), dtype=float),
+                np.array([index[z] for z in column_at(log.zone, rows)], dtype=np.int64))
+
+    t, zones = times_and_zones(delivered)
+    values = np.zeros((len(delivered), len(table.items)))
+    values[np.arange(len(delivered)), [item_index[i] for i in column_at(log.item, delivered)]] = \
+        np.array(column_at(log.amount, delivered), dtype=float)
+    received = _cumulative_by_zone(zones, t, values, at)
+    t, zones = times_and_zones(sheltered_rows)
+    amount = np.array(column_at(log.amount, sheltered_rows), dtype=float)
+    sheltered = _cumulative_by_zone(zones, t, amount[:, None], at)[:, :, 0]
     return received, sheltered
 
 
 @njit(cache=True)
 def _cumulative_by_zone(zone, times, values, at):
     """Per zone, the running sums of the ``values[E, K]`` of its events (``zone[E]``, in log
-    order, so by ``times``) at each of its times ``at[T, Z]``: ``[T, Z, K]`` (0 before its first)."""
+    order, so by ``times``) at each of its times ``at[T, Z]``: ``[T, Z, K]`` (0 before its first).
+
+    A zone's events at or before each time are counted walking on from the previous time's
+    count while its times rise (the grid), by bisection where they fall back; a zone whose
+    events are not in time order is bisected at every time."""
     n_t, n_z = at.shape
     n_k = values.shape[1]
     out = np.zeros((n_t, n_z, n_k))
@@ -88,26 +95,41 @@ def _cumulative_by_zone(zone, times, values, at):
     for e in range(len(zone)):
         order[filled[zone[e]]] = e
         filled[zone[e]] += 1
+    zone_times = np.empty(len(zone))
+    for j in range(len(zone)):
+        zone_times[j] = times[order[j]]
     for z in range(n_z):
         a, b = start[z], start[z + 1]
         if a == b:
             continue
         cum = np.empty((b - a, n_k))
         running = np.zeros(n_k)
+        in_order = True
         for j in range(a, b):
-            running += values[order[j]]
-            cum[j - a] = running
+            for k in range(n_k):
+                running[k] += values[order[j], k]
+                cum[j - a, k] = running[k]
+            if j > a and zone_times[j] < zone_times[j - 1]:
+                in_order = False
+        lo = 0
+        previous = -np.inf
         for r in range(n_t):
             x = at[r, z]
-            lo, hi = 0, b - a                    # events at or before x: searchsorted(..., side="right")
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if times[order[a + mid]] <= x:
-                    lo = mid + 1
-                else:
-                    hi = mid
+            if in_order and x >= previous:           # events at or before x: searchsorted(..., side="right")
+                while lo < b - a and zone_times[a + lo] <= x:
+                    lo += 1
+            else:
+                lo, hi = 0, b - a
+                while lo < hi:
+                    mid = (lo + hi) // 2
+                    if zone_times[a + mid] <= x:
+                        lo = mid + 1
+                    else:
+                        hi = mid
+            previous = x
             if lo > 0:
-                out[r, z] = cum[lo - 1]
+                for k in range(n_k):
+                    out[r, z, k] = cum[lo - 1, k]
     return out
 
 
@@ -148,18 +170,19 @@ def relief_figures(run, relief_lines_h) -> dict:
 
     # Needs to date, of the affected zones (nobody else needs relief): the end of each day, and
     # person-days over the run.
-    needing_all, short_all = _needs_to_date(table, affected, at_abs, received, sheltered)   # [T, affected, G]
-    short_all = np.where(needing_all > 0, short_all, 0.0)
-    short = np.zeros(at_abs.shape)
-    short[:, affected] = short_all.sum(axis=2)                               # [T, Z]
+    short = np.zeros((n_grid, len(affected)))
+    short[:, affected] = _short_by_zone(table, affected, at_abs[:n_grid], received[:n_grid], sheltered[:n_grid])
     step = np.clip(duration - at_abs[:n_grid], 0.0, STEP_MIN)              # each grid point stands for its step
-    person_days = float((short[:n_grid] * step).sum() / DAY_MIN)
+    person_days = float((short * step).sum() / DAY_MIN)
+    day_rows = slice(n_grid + n_lines, None)
+    needing_day, short_day = _needs_to_date(table, affected, at_abs[day_rows], received[day_rows],
+                                            sheltered[day_rows])               # [days, affected, G]
+    short_day = np.where(needing_day > 0, short_day, 0.0)
     at_day = {}
     for k, day_min in enumerate(days):
-        row = n_grid + n_lines + k
-        ok = in_run[row][affected]
-        need = float(needing_all[row][ok].sum())
-        at_day[f"{day_min / DAY_MIN:g}d"] = round(1.0 - float(short_all[row][ok].sum()) / need, 6) if need else None
+        ok = in_run[n_grid + n_lines + k][affected]
+        need = float(needing_day[k][ok].sum())
+        at_day[f"{day_min / DAY_MIN:g}d"] = round(1.0 - float(short_day[k][ok].sum()) / need, 6) if need else None
     first_need = np.where(affected[:, None], table.first_day_need(), 0.0).sum(axis=0)
     limits = _limits(run, covered_first[0], needing_first, received[line_rows][0], sheltered[line_rows][0],
                      lines_min[0]) if n_lines else {}
@@ -185,6 +208,29 @@ def _needs_to_date(table: NeedsTable, affected: np.ndarray, at_abs, received, sh
         return np.zeros(shape, dtype=np.int64), np.zeros(shape)
     return _affected_table(table, affected).needing_and_short(at_abs[:, affected], received[:, affected],
                                                               sheltered[:, affected], per_zone=True)
+
+
+def _short_by_zone(table: NeedsTable, affected: np.ndarray, at_abs, received, sheltered) -> np.ndarray:
+    """People of each affected zone short of their needs to date while needing relief, summed over
+    its groups, at its times ``at_abs[T, Z]``: ``[T, affected zones]``.
+
+    Worked out :data:`_BLOCK_BYTES` of the kernel's ``[rows, zones, groups]`` tables at a time: whole-run
+    tables of a large region are fresh pages from the system on every call, and faulting them in costs
+    more than the kernel itself; a block's tables are reused memory. Each block starts its zones afresh.
+    """
+    n_rows = len(at_abs)
+    if not affected.any():
+        return np.zeros((n_rows, 0))
+    sub, pick = (table, slice(None)) if affected.all() else (_affected_table(table, affected), affected)
+    n_zones = int(affected.sum())
+    block = max(_BLOCK_BYTES // (8 * n_zones * max(len(table.group_condition), 1)), 1)
+    out = np.empty((n_rows, n_zones))
+    for a in range(0, n_rows, block):
+        rows = slice(a, a + block)
+        needing, short = sub.needing_and_short(at_abs[rows][:, pick], received[rows][:, pick],
+                                               sheltered[rows][:, pick], per_zone=True)
+        out[rows] = np.where(needing > 0, short, 0.0).sum(axis=2)
+    return out
 
 
 def _affected_table(table: NeedsTable, affected: np.ndarray) -> NeedsTable:
