@@ -360,15 +360,7 @@ def flooded_roads(draw):
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(case=flooded_roads())
 def test_compiled_road_changes_give_the_numpy_changes(case):
-    changes, closed_km = road_changes(*case)
-    want_changes, want_closed_km = _numpy_road_changes(*case)
-    assert closed_km.dtype == want_closed_km.dtype and closed_km.tobytes() == want_closed_km.tobytes()
-    assert len(changes) == len(want_changes)
-    for got, want in zip(changes, want_changes):
-        assert (got.time_min, got.cause) == (want.time_min, want.cause)
-        assert got.edges.dtype == want.edges.dtype and np.array_equal(got.edges, want.edges)
-        assert got.speed_factor.dtype == want.speed_factor.dtype
-        assert got.speed_factor.tobytes() == want.speed_factor.tobytes()
+    assert_same_road_changes(road_changes(*case), _numpy_road_changes(*case))
 
 
 @settings(max_examples=200, derandomize=True, database=None, deadline=None,
@@ -378,8 +370,13 @@ def test_road_changes_read_a_node_without_a_column_as_dry(case):
     """The dry nodes' column left out of the depth (``column`` = its width, as the rainfall
     outcome passes it) gives the changes and closed km of the depth with that column of zeros."""
     graph, curve, times, depth, column, peak = case
-    changes, closed_km = road_changes(graph, curve, times, depth[:, :-1], column, peak)
-    want_changes, want_closed_km = _numpy_road_changes(*case)
+    assert_same_road_changes(road_changes(graph, curve, times, depth[:, :-1], column, peak),
+                             _numpy_road_changes(*case))
+
+
+def assert_same_road_changes(found, wanted):
+    """The road changes and closed km of ``found`` equal those of ``wanted``, bit for bit."""
+    (changes, closed_km), (want_changes, want_closed_km) = found, wanted
     assert closed_km.dtype == want_closed_km.dtype and closed_km.tobytes() == want_closed_km.tobytes()
     assert len(changes) == len(want_changes)
     for got, want in zip(changes, want_changes):
