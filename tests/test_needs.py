@@ -269,7 +269,7 @@ def test_a_zone_counts_its_relieved_at_each_delivery_as_the_table_does_from_what
 
 def _share_out_numpy(t, need, received, sheltered):
     """The share-out in numpy over ``need[..., Z, G, I]`` (the arithmetic the kernel replaced):
-    the oracle for :func:`sim.world.needs._share_out_rows`."""
+    the oracle for :func:`sim.world.needs_kernels._share_out_rows`."""
     left = np.array(received, dtype=float, copy=True)
     shelter_left = np.array(sheltered, dtype=float, copy=True)
     tent = t.items.index("tent")
