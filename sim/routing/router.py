@@ -46,6 +46,7 @@ from collections import OrderedDict
 import numpy as np
 
 from ._validate import check_graph, node_index, node_indices
+from .cached_tree import CachedTree, read_only
 from .route import Route, edge_time_min
 from .search import DijkstraSearch
 
@@ -56,56 +57,6 @@ ALGORITHMS = ("auto", "cch", "dijkstra")
 
 #: ``algorithm="auto"`` uses the CCH on graphs with at least this many nodes.
 AUTO_CCH_MIN_NODES = 1000
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.flags.writeable = False
-    return array
-
-
-class _Tree:
-    """A cached (partial) shortest-path tree; final where ``time_min <= radius_min``.
-
-    ``pred_edge`` is ``None`` when the algorithm's trees carry times only. A
-    tree from a restricted sweep (:meth:`CCHSearch.tree_at`) is made with
-    ``time_min=None``: it knows the times at the sweep's targets
-    (``swept_min[position[node]]`` where ``position[node] >= 0``) and sweeps
-    the whole tree (``whole()``, same times bit for bit) when ``time_min`` is
-    first read.
-    """
-
-    __slots__ = ("_time_min", "pred_edge", "radius_min", "_swept_min", "_position", "_whole")
-
-    def __init__(self, time_min, pred_edge, radius_min, swept_min=None, position=None,
-                 whole=None):
-        self._time_min = None if time_min is None else _read_only(time_min)
-        self.pred_edge = None if pred_edge is None else _read_only(pred_edge)
-        self.radius_min = radius_min
-        self._swept_min, self._position, self._whole = swept_min, position, whole
-
-    @property
-    def time_min(self) -> np.ndarray:
-        if self._time_min is None:
-            self._time_min = _read_only(self._whole())
-            self._whole = None
-        return self._time_min
-
-    def time_at(self, node: int):
-        """The time at ``node`` (a numpy float), sweeping the whole tree only if
-        a restricted sweep did not reach it."""
-        if self._position is not None:
-            i = self._position[node]
-            if i >= 0:
-                return self._swept_min[i]
-        return self.time_min[node]
-
-    def times_at(self, nodes: np.ndarray) -> np.ndarray:
-        """float64[len(nodes)] (a new array), as :meth:`time_at` for each."""
-        if self._position is not None:
-            i = self._position[nodes]
-            if len(i) == 0 or i.min() >= 0:
-                return self._swept_min[i]
-        return self.time_min[nodes]
 
 
 _NOT_CACHED = object()
@@ -160,9 +111,9 @@ class Router:
         self._epoch = graph.epoch
         self._open_roads_epoch = graph.epoch
         self._closed_roads_epoch = graph.epoch
-        self._trees: OrderedDict[int, _Tree] = OrderedDict()
+        self._trees: OrderedDict[int, CachedTree] = OrderedDict()
         self._routes: OrderedDict[tuple[int, int], Route | None] = OrderedDict()
-        self._in_trees: OrderedDict[int, _Tree] = OrderedDict()
+        self._in_trees: OrderedDict[int, CachedTree] = OrderedDict()
         self._asked_into: dict[int, int] = {}
         self._tables: OrderedDict[tuple[bytes, bytes], np.ndarray] = OrderedDict()
         self._hits = 0
@@ -297,9 +248,9 @@ class Router:
             return tree.time_min if at is None else tree.times_at(at)
         self._misses += 1
         if at is None or not self._search.restricted_sweeps:
-            tree = self._remember_tree(source, _Tree(*self._search.tree(source)))
+            tree = self._remember_tree(source, CachedTree(*self._search.tree(source)))
             return tree.time_min if at is None else tree.time_min[at]
-        tree = _Tree(None, None, np.inf, *self._search.tree_at(source, at))
+        tree = CachedTree(None, None, np.inf, *self._search.tree_at(source, at))
         return self._remember_tree(source, tree).times_at(at)
 
     def times_to(self, target: int, at=None) -> np.ndarray:
@@ -316,9 +267,9 @@ class Router:
         if hit is None:
             self._misses += 1
             if at is None or not self._search.restricted_sweeps:
-                hit = _Tree(*self._search.tree_into(target), np.inf)
+                hit = CachedTree(*self._search.tree_into(target), np.inf)
             else:
-                hit = _Tree(None, None, np.inf, *self._search.tree_at(target, at, into=True))
+                hit = CachedTree(None, None, np.inf, *self._search.tree_at(target, at, into=True))
             self._in_trees[target] = hit
             self._trim(self._in_trees, "trees")
         else:
@@ -344,7 +295,7 @@ class Router:
         self._misses += 1
         if not self._search.paths_from_trees:
             return self._search.times_to_many(source, targets)
-        tree = self._remember_tree(source, _Tree(*self._search.tree_to(source, targets)))
+        tree = self._remember_tree(source, CachedTree(*self._search.tree_to(source, targets)))
         return tree.time_min[targets]
 
     def table(self, sources, targets) -> np.ndarray:
@@ -374,7 +325,7 @@ class Router:
                 to_search.append(i)
         if to_search and len(targets):
             table[to_search] = self._search.table(sources[to_search], targets)
-        self._tables[key] = _read_only(table)
+        self._tables[key] = read_only(table)
         self._trim(self._tables, "tables")
         return table
 
@@ -412,7 +363,7 @@ class Router:
         self._asked_into[target] = asked
         if asked < INTO_TREE_AFTER:
             return None
-        hit = self._in_trees[target] = _Tree(*self._search.tree_into(target), np.inf)
+        hit = self._in_trees[target] = CachedTree(*self._search.tree_into(target), np.inf)
         self._trim(self._in_trees, "trees")
         return hit
 
@@ -427,13 +378,13 @@ class Router:
         while len(cache) > max(self._limits[kind], 0):
             cache.popitem(last=False)
 
-    def _cached_tree(self, source: int) -> _Tree | None:
+    def _cached_tree(self, source: int) -> CachedTree | None:
         tree = self._trees.get(source)
         if tree is not None:
             self._trees.move_to_end(source)
         return tree
 
-    def _remember_tree(self, source: int, tree: _Tree) -> _Tree:
+    def _remember_tree(self, source: int, tree: CachedTree) -> CachedTree:
         self._trees[source] = tree
         self._trees.move_to_end(source)
         self._trim(self._trees, "trees")
@@ -497,4 +448,4 @@ class Router:
         nodes[0] = source
         nodes[1:] = self._graph.heads[edges]
         length_m = float(np.sum(self._graph.length_m[edges]))
-        return Route(_read_only(nodes), _read_only(edges), time_min, length_m)
+        return Route(read_only(nodes), read_only(edges), time_min, length_m)
