@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 
+from sim.analysis.events import column_at, rows_of_kinds
+
 __all__ = ["prepositioning_kpis"]
 
 
@@ -36,12 +38,11 @@ def prepositioning_kpis(run) -> dict:
     before = [z for z in sites if z.first_supply_min < z.hit_time_min]
     after = [z for z in sites if z.hit_time_min <= z.first_supply_min < math.inf]
     log = w.log
-    kinds = np.asarray(log.kind, dtype=object)
-    mask = kinds == "deliver"
-    zone_ids = np.asarray(log.zone, dtype=object)[mask]
-    items = np.asarray(log.item, dtype=object)[mask]
-    times = np.asarray(log.time_min, dtype=float)[mask]
-    kg = np.asarray(log.amount, dtype=float)[mask] * np.array([weights.get(i, 0.0) for i in items])
+    (delivered,) = rows_of_kinds(log, "deliver")
+    zone_ids = np.asarray(column_at(log.zone, delivered), dtype=object)
+    times = np.asarray(column_at(log.time_min, delivered), dtype=float)
+    kg = (np.asarray(column_at(log.amount, delivered), dtype=float)
+          * np.array([weights.get(i, 0.0) for i in column_at(log.item, delivered)]))
     by_id = {z.zone_id: z for z in w.zones}
     hit = np.array([by_id[z].hit_time_min for z in zone_ids], dtype=float)
     affected = np.array([by_id[z].is_affected for z in zone_ids], dtype=bool)
