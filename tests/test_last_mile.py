@@ -181,3 +181,26 @@ def test_a_trip_hands_the_zone_the_units_it_carries_as_floats():
             for trip in _trips_one_by_one(units, fleet.unit_kg, 25.0)]
     assert got == want
     assert all(type(v) is float for items in got for v in items.values())
+
+
+def test_the_nearest_reachable_node_is_looked_up_again_only_when_the_reached_nodes_change(monkeypatch):
+    import numpy as np
+    from types import SimpleNamespace
+
+    import sim.world.last_mile as last_mile
+
+    lookups = []
+    nearest_m = last_mile.haversine_m
+    monkeypatch.setattr(last_mile, "haversine_m", lambda *a: lookups.append(1) or nearest_m(*a))
+    graph = SimpleNamespace(lon=np.array([116.6, 116.7, 116.8, 116.9]), lat=np.full(4, 39.8), has_coordinates=True)
+    reach = SimpleNamespace(reachable=np.array([True, True, True, False]), reachable_version=1, checks=1)
+    access = last_mile.LastMileAccess.__new__(last_mile.LastMileAccess)
+    access.graph, access.reachability, access._nearest = graph, reach, {}
+    zone = SimpleNamespace(index=0, node=3)
+    assert access._nearest_reachable(zone)[0] == 2
+    reach.checks += 1                                  # a check that left the reached nodes as they were
+    assert access._nearest_reachable(zone)[0] == 2 and len(lookups) == 1
+    reach.reachable = np.array([True, True, False, False])      # node 2 cut off as well
+    reach.checks += 1
+    reach.reachable_version += 1
+    assert access._nearest_reachable(zone)[0] == 1 and len(lookups) == 2

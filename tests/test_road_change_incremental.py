@@ -103,11 +103,18 @@ def test_reachability_follows_the_changed_edges_as_recomputing_over_all_edges_do
         reach.check(0.0)
         reference.check(0.0)
     now = 0.0
+    seen = None if reach.reachable is None else reach.reachable.copy()
+    version, bumps = reach.reachable_version, 0
     for _ in changes_and_looks(rng, graph):
         reference_graph.speed_factor[:] = graph.speed_factor
         now += 1.0
         reach.roads_changed(now)
         reference.roads_changed(now)
+        # The version moves exactly when the reached nodes do (what the last mile keys its answers by).
+        moved = reach.reachable is not None and (seen is None or not np.array_equal(reach.reachable, seen))
+        assert reach.reachable_version == version + moved
+        version, bumps = reach.reachable_version, bumps + moved
+        seen = None if reach.reachable is None else reach.reachable.copy()
         assert np.array_equal(reach._closed, reference._closed)
         assert np.array_equal(reach._closed, graph.speed_factor == 0.0)
         assert reach.checks == reference.checks
@@ -117,6 +124,7 @@ def test_reachability_follows_the_changed_edges_as_recomputing_over_all_edges_do
         if reach.reachable is not None:
             assert np.array_equal(reach.reachable, reference.reachable)
     assert reach.checks > 5 and reach.episodes and len(searches) < reach.checks - 2   # some grown, not searched
+    assert 1 < bumps < reach.checks                    # some checks left the reached nodes as they were
 
 
 def test_a_graph_change_records_its_edges_and_a_reset_forgets_them():

@@ -80,7 +80,7 @@ class LastMileAccess:
         return None
 
     def _nearest_reachable(self, zone) -> tuple[int, float]:
-        key = (zone.index, self.reachability.checks)
+        key = (zone.index, self.reachability.reachable_version)   # kept while the reached nodes stay the same
         if key not in self._nearest:
             reachable = self.reachability.reachable
             if reachable is None or not reachable.any() or not self.graph.has_coordinates:

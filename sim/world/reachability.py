@@ -34,6 +34,7 @@ class Reachability:
         self.checks = 0
         self.first_check_min: float | None = None
         self.reachable: np.ndarray | None = None             # nodes some depot reaches, at the last check
+        self.reachable_version = 0                           # bumped when a check changes the reached nodes
         # Since the search that gave ``reachable``: whether an edge out of a reached node closed
         # (then search again), and the edges that reopened (the search grows from them).
         self._reached_edge_closed = False
@@ -61,7 +62,10 @@ class Reachability:
         self._update_closed()
         if not len(self.zones):
             return
-        reachable = self.reachable = self._reachable_nodes()
+        reachable = self._reachable_nodes()
+        if reachable is not self.reachable and (self.reachable is None or not np.array_equal(reachable, self.reachable)):
+            self.reachable_version += 1
+        self.reachable = reachable
         cut = ~reachable[self.zone_nodes]
         for k in np.flatnonzero(cut & ~self._cut):
             self.episodes.setdefault(self.zones[k].zone_id, []).append([now, math.inf])
