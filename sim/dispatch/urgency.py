@@ -34,19 +34,53 @@ def urgency_order(tier: np.ndarray, deadline_min: np.ndarray, arrival_min: np.nd
 
 @njit(cache=True)
 def _urgency_order(tier, deadline_min, arrival_min, vulnerable):
-    """:func:`urgency_order` as ``np.lexsort((-vulnerable, key, late, tier))`` orders it:
-    stable sorts from the last key to the first."""
+    """:func:`urgency_order` as ``np.lexsort((-vulnerable, key, late, tier))`` orders it, in one
+    stable merge sort on the composite key (NaN after every number, as numpy sorts it)."""
     n = tier.shape[0]
     key = np.empty(n)
     group = np.empty(n, dtype=np.int64)
+    fewer = np.empty(n)                               # -vulnerable: more vulnerable people first
     for r in range(n):
         slack = deadline_min[r] - arrival_min[r]
         late = slack < 0
         key[r] = deadline_min[r] if late else slack
         group[r] = 2 * tier[r] + (1 if late else 0)
-    order = np.argsort(-vulnerable, kind="mergesort")
-    order = order[np.argsort(key[order], kind="mergesort")]
-    return order[np.argsort(group[order], kind="mergesort")]
+        fewer[r] = -vulnerable[r]
+    order = np.arange(n)
+    spare = np.empty(n, dtype=np.int64)
+    width = 1
+    while width < n:                                  # bottom-up merges of sorted runs
+        for lo in range(0, n, 2 * width):
+            mid, hi = min(lo + width, n), min(lo + 2 * width, n)
+            i, j = lo, mid
+            for k in range(lo, hi):
+                if i < mid and (j >= hi or not _before(order[j], order[i], group, key, fewer)):
+                    spare[k] = order[i]
+                    i += 1
+                else:
+                    spare[k] = order[j]
+                    j += 1
+        order, spare = spare, order
+        width *= 2
+    return order
+
+
+@njit(cache=True, inline="always")
+def _float_before(x, y):
+    """``x`` sorts before ``y`` as numpy sorts floats (NaN last)."""
+    return x < y or (y != y and x == x)
+
+
+@njit(cache=True, inline="always")
+def _before(a, b, group, key, fewer):
+    """Row ``a`` strictly before row ``b`` by (group, key, fewer); equal rows keep their order."""
+    if group[a] != group[b]:
+        return group[a] < group[b]
+    if _float_before(key[a], key[b]):
+        return True
+    if _float_before(key[b], key[a]):
+        return False
+    return _float_before(fewer[a], fewer[b])
 
 
 @njit(cache=True)
