@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.network.graph import RoadGraph
-from sim.routing import Router, cch as cch_module
+from sim.routing import Router, cch as cch_module, cch_updates
 from sim.routing.cch import CCHSearch
 from sim.routing.route import Route
 from sim.routing.router import AUTO_CCH_MIN_NODES, edge_time_min
@@ -440,7 +440,7 @@ _CUSTOMIZATION = ("up_time", "down_time", "up_edge", "down_edge", "up_via", "dow
 
 
 def test_a_search_for_a_road_state_seen_before_copies_its_full_customization(monkeypatch):
-    monkeypatch.setattr(cch_module, "_reusable", [])
+    monkeypatch.setattr(cch_updates, "_reusable", [])
     graph = grid_graph(8)
     first, w = search_on(graph)
     second, _ = search_on(graph.copy())  # same structure, same weights
@@ -467,18 +467,18 @@ def test_a_search_for_a_road_state_seen_before_copies_its_full_customization(mon
 
 
 def test_kept_customizations_are_bounded(monkeypatch):
-    monkeypatch.setattr(cch_module, "_reusable", [])
+    monkeypatch.setattr(cch_updates, "_reusable", [])
     graph = grid_graph(6)
     searches = []
-    for k in range(cch_module.REUSE_MAX_ENTRIES + 3):
+    for k in range(cch_updates.REUSE_MAX_ENTRIES + 3):
         g = graph.copy()
         g.set_speed_factor([k], 0.5)
         searches.append(search_on(g)[0])
-    assert len(cch_module._reusable) == cch_module.REUSE_MAX_ENTRIES
-    kept = list(cch_module._reusable)
-    monkeypatch.setattr(cch_module, "REUSE_MAX_BYTES", 1000)  # less than one
+    assert len(cch_updates._reusable) == cch_updates.REUSE_MAX_ENTRIES
+    kept = list(cch_updates._reusable)
+    monkeypatch.setattr(cch_updates, "REUSE_MAX_BYTES", 1000)  # less than one
     search_on(grid_graph(6))
-    assert cch_module._reusable == kept
+    assert cch_updates._reusable == kept
 
 
 def test_kept_customizations_survive_threads(monkeypatch):
@@ -487,7 +487,7 @@ def test_kept_customizations_survive_threads(monkeypatch):
     import sys
     import threading
 
-    monkeypatch.setattr(cch_module, "_reusable", [])
+    monkeypatch.setattr(cch_updates, "_reusable", [])
     switch = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)
 
@@ -504,9 +504,9 @@ def test_kept_customizations_survive_threads(monkeypatch):
                 s = structures[rng.integers(3)]
                 w = np.full(4, float(rng.integers(6)))
                 times, ints = np.empty((2, 3)), np.empty((6, 3), np.int32)
-                if not cch_module._reuse(s, w, times, ints):
+                if not cch_updates._reuse(s, w, times, ints):
                     times[:], ints[:] = w[0], 7
-                    cch_module._keep(s, w, times, ints)
+                    cch_updates._keep(s, w, times, ints)
                 elif not (times == w[0]).all():
                     errors.append("copied another state's customization")
         except Exception as exc:  # noqa: BLE001 - collected for the assertion
@@ -521,4 +521,4 @@ def test_kept_customizations_survive_threads(monkeypatch):
     finally:
         sys.setswitchinterval(switch)
     assert errors == []
-    assert len(cch_module._reusable) <= cch_module.REUSE_MAX_ENTRIES
+    assert len(cch_updates._reusable) <= cch_updates.REUSE_MAX_ENTRIES
