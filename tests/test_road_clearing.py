@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from worlds import depot, scenario_doc, write_network, write_scenario, write_zones
 
 import sim.hazards
@@ -64,3 +65,28 @@ def test_without_emergency_lanes_the_zone_waits_for_all_other_debris(tmp_path, m
     result, ends = run_with_debris(tmp_path, monkeypatch, clearing=False)
     zone = result.world.zones[0]
     assert zone.first_supply_min > ends["time_min"].max()
+
+
+@pytest.mark.parametrize("algorithm", ["dijkstra", "cch"])
+@pytest.mark.parametrize("seed", range(6))
+def test_the_nearest_depot_of_a_lane_is_the_one_its_whole_tree_finds(seed, algorithm):
+    # Each depot's times are read at the zones only; the depot chosen is the one the whole
+    # tree from every depot found (the first on a tie, the first when none reaches the zone).
+    from sim.engine.road_clearing import nearest_sources
+    from sim.network.graph import RoadGraph
+    from sim.routing import Router
+
+    rng = np.random.default_rng(seed)
+    n_nodes, n_segments = 60, 130
+    u = rng.integers(0, n_nodes, n_segments)
+    v = (u + rng.integers(1, n_nodes, n_segments)) % n_nodes
+    graph = RoadGraph.from_segments(u, v, rng.choice([500.0, 1000.0, rng.uniform(0, 3000)], n_segments),
+                                    rng.choice([30.0, 60.0], n_segments), oneway=rng.random(n_segments) < 0.3,
+                                    n_nodes=n_nodes + 1)                 # the last node has no road
+    graph.speed_factor[rng.random(graph.n_edges) < 0.15] = 0.0           # debris: some zones unreachable
+    sources = [int(n) for n in rng.integers(0, n_nodes, 7)] + [int(rng.integers(0, n_nodes))] * 2   # repeats
+    targets = [int(n) for n in rng.integers(0, n_nodes, 12)] + [n_nodes]
+    whole = Router(graph, algorithm=algorithm)
+    expected = [min(sources, key=lambda n: whole.times_from(n)[t]) for t in targets]
+    assert nearest_sources(Router(graph, algorithm=algorithm), sources, targets) == expected
+    assert nearest_sources(Router(graph, algorithm=algorithm), [], targets) == [None] * len(targets)

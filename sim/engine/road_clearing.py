@@ -25,7 +25,7 @@ import numpy as np
 
 from sim.world.road_layers import REPORT_HOURS
 
-__all__ = ["RouteClearing", "SiteWork", "queue_site_work", "dedicate_engineers", "URGENT", "CORRIDOR"]
+__all__ = ["RouteClearing", "SiteWork", "nearest_sources", "queue_site_work", "dedicate_engineers", "URGENT", "CORRIDOR"]
 
 #: Priority of a street on an emergency lane to a cut-off zone.
 URGENT = 1e6
@@ -84,6 +84,18 @@ def dedicate_engineers(world, team_ids) -> None:
         team.fetch_work_from(None)
 
 
+def nearest_sources(router, sources: list[int], targets: list[int]) -> list[int | None]:
+    """Per target node, the source node (of ``sources``) with the shortest travel time to it
+    on ``router``'s roads, the first in ``sources`` on a tie (also when none reaches it);
+    ``None`` without sources. Each source's times are read at the targets only (a sweep over
+    the crossroads they need: the same numbers as its whole tree)."""
+    if not sources:
+        return [None] * len(targets)
+    at = np.asarray(targets, dtype=np.int64)
+    minutes = np.stack([router.times_from(n, at=at) for n in sources])       # [source, target]
+    return [sources[k] for k in np.argmin(minutes, axis=0).tolist()]
+
+
 class RouteClearing:
     """See the module docstring."""
 
@@ -139,9 +151,9 @@ class RouteClearing:
         cleared.speed_factor[np.isin(g.segment, pending)] = 1.0
         router = Router(cleared)
         depots = [d.node for d in self.world.depots if not d.blocked]
-        for zone in zones:
+        nearest = nearest_sources(router, depots, [zone.node for zone in zones])
+        for zone, best in zip(zones, nearest):
             self.asked.add(zone.zone_id)
-            best = min(depots, key=lambda n: router.times_from(n)[zone.node], default=None)
             route = None if best is None else router.route(best, zone.node)
             if route is None:
                 continue
