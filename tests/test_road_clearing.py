@@ -90,3 +90,47 @@ def test_the_nearest_depot_of_a_lane_is_the_one_its_whole_tree_finds(seed, algor
     expected = [min(sources, key=lambda n: whole.times_from(n)[t]) for t in targets]
     assert nearest_sources(Router(graph, algorithm=algorithm), sources, targets) == expected
     assert nearest_sources(Router(graph, algorithm=algorithm), [], targets) == [None] * len(targets)
+
+
+@pytest.mark.parametrize("algorithm", ["dijkstra", "cch"])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_kept_lane_router_answers_as_a_new_one_on_the_cleared_roads(seed, algorithm, monkeypatch):
+    # Between requests debris is cleared and other roads close or reopen; the one router kept
+    # for the run, changed at the edges that differ, gives the times and routes a new router
+    # on a new copy of the cleared roads gives, bit for bit.
+    from types import SimpleNamespace
+
+    import sim.routing.router
+    from sim.engine.road_clearing import RouteClearing
+    from sim.network.graph import RoadGraph
+    from sim.routing import Router
+
+    # The run's routers choose the algorithm by the graph's size: a hierarchy on the district.
+    monkeypatch.setattr(sim.routing.router, "AUTO_CCH_MIN_NODES", 0 if algorithm == "cch" else 10**9)
+    rng = np.random.default_rng(seed)
+    n_nodes, n_segments = 80, 200
+    u = rng.integers(0, n_nodes, n_segments)
+    v = (u + rng.integers(1, n_nodes, n_segments)) % n_nodes
+    graph = RoadGraph.from_segments(u, v, rng.uniform(100, 3000, n_segments), rng.choice([30.0, 60.0], n_segments),
+                                    oneway=rng.random(n_segments) < 0.3, n_nodes=n_nodes)
+    clearing = RouteClearing(SimpleNamespace(graph=graph))
+    pending = set(rng.choice(n_segments, 40, replace=False).tolist())
+    graph.set_speed_factor(np.flatnonzero(np.isin(graph.segment, list(pending))), 0.0)
+    nodes = rng.integers(0, n_nodes, 10)
+    for _ in range(8):
+        kept = clearing._cleared_router(sorted(pending))
+        fresh_graph = graph.copy()
+        fresh_graph.speed_factor[np.isin(graph.segment, sorted(pending))] = 1.0
+        fresh = Router(fresh_graph)
+        for a in nodes[:3]:
+            np.testing.assert_array_equal(kept.times_from(int(a), at=nodes), fresh.times_from(int(a), at=nodes))
+            for b in nodes[3:]:
+                got, want = kept.route(int(a), int(b)), fresh.route(int(a), int(b))
+                assert (got is None) == (want is None)
+                if got is not None:
+                    assert got.time_min == want.time_min and np.array_equal(got.edges, want.edges)
+        done = rng.choice(sorted(pending), 5, replace=False).tolist()          # crews clear some sites
+        pending -= set(done)
+        graph.set_speed_factor(np.flatnonzero(np.isin(graph.segment, done)), 1.0)
+        other = rng.choice(graph.n_edges, 6, replace=False)                   # other roads close, slow or reopen
+        graph.set_speed_factor(other, rng.choice([0.0, 0.4, 1.0], 6))

@@ -107,6 +107,7 @@ class RouteClearing:
         self.asked: set[str] = set()
         self.corridors = list(corridors)
         self.reopen_scheduled: dict[int, float] = {}   # segment closed by the hazard -> when it reopens
+        self._cleared = None                            # (graph, router) with pending debris cleared
 
     def add(self, site) -> SiteWork:
         work = SiteWork(self.world, site)
@@ -140,16 +141,12 @@ class RouteClearing:
                     self.reopen_scheduled[s] = change.time_min
 
     def request(self, zones) -> None:
-        from sim.routing import Router
-
         zones = [z for z in zones if z.zone_id not in self.asked]
         pending = [seg for seg, w in self.works.items() if not w.done]
         if not zones or not pending:
             return
         g = self.world.graph
-        cleared = g.copy()
-        cleared.speed_factor[np.isin(g.segment, pending)] = 1.0
-        router = Router(cleared)
+        router = self._cleared_router(pending)
         depots = [d.node for d in self.world.depots if not d.blocked]
         nearest = nearest_sources(router, depots, [zone.node for zone in zones])
         for zone, best in zip(zones, nearest):
@@ -162,6 +159,28 @@ class RouteClearing:
                 if work is not None and not work.done and not work.urgent:
                     work.urgent = True
                     queue_site_work(self.world, work, self.URGENT)
+
+    def _cleared_router(self, pending: list[int]):
+        """A router on the roads as they are now but with the debris of the ``pending``
+        segments cleared. One is kept for the run: each request changes its roads where
+        they differ from the last request's, and the router customizes for those edges
+        only (partially, when few: the same times as customizing from scratch, bit for
+        bit) instead of from scratch on a new copy of the graph."""
+        from sim.routing import Router
+
+        g = self.world.graph
+        factor = g.speed_factor.copy()
+        factor[np.isin(g.segment, pending)] = 1.0
+        if self._cleared is None:
+            cleared = g.copy()
+            cleared.speed_factor[:] = factor
+            self._cleared = (cleared, Router(cleared))
+        else:
+            cleared = self._cleared[0]
+            changed = np.flatnonzero(cleared.speed_factor != factor)
+            if len(changed):
+                cleared.set_speed_factor(changed, factor[changed])
+        return self._cleared[1]
 
     # ------------------------------------------------------------ figures
     def figures(self, duration_min: float) -> dict:
