@@ -59,8 +59,8 @@ def _triangles_of(structure) -> tuple[np.ndarray, ...]:
 
 #: Full customizations kept for reuse (process-wide, newest last), at most
 #: this many and this many bytes: a Router made for a road state seen before
-#: — every Router of a replication starts from the same state, and the road
-#: clearing's look-ahead graphs repeat — copies it instead of customizing.
+#: — every Router of a replication starts from the same state — copies it
+#: instead of customizing.
 REUSE_MAX_ENTRIES = 4
 REUSE_MAX_BYTES = 48 * 2**20
 
