@@ -25,7 +25,8 @@ import numpy as np
 
 from sim.world.road_layers import REPORT_HOURS
 
-__all__ = ["RouteClearing", "SiteWork", "nearest_sources", "queue_site_work", "dedicate_engineers", "URGENT", "CORRIDOR"]
+__all__ = ["RouteClearing", "SiteWork", "nearest_sources", "queue_site_work", "dedicate_engineers", "URGENT",
+           "CORRIDOR"]
 
 #: Priority of a street on an emergency lane to a cut-off zone.
 URGENT = 1e6

@@ -63,7 +63,8 @@ class Reachability:
         if not len(self.zones):
             return
         reachable = self._reachable_nodes()
-        if reachable is not self.reachable and (self.reachable is None or not np.array_equal(reachable, self.reachable)):
+        if reachable is not self.reachable and (self.reachable is None
+                                                or not np.array_equal(reachable, self.reachable)):
             self.reachable_version += 1
         self.reachable = reachable
         cut = ~reachable[self.zone_nodes]
