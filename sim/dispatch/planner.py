@@ -14,7 +14,8 @@ truck that asks (:meth:`TourPlanner.next_tour`):
    township reserve is also a destination for district trucks
    (**transshipment**): the district's first batch for the township, then
    the township's shortfall, dropped into the reserve's stock, which its own
-   small vehicles carry the last mile.
+   small vehicles carry the last mile. Such stops, cut-off zones reached by a
+   last-mile mode and neighbours' requests: :mod:`sim.dispatch.extra_stops`.
 2. **Which depot** among those allowed: the scenario's ``policy.dispatch``
    (:mod:`sim.dispatch.eligibility`).
 3. **Which zones first**: urgency by tier and least slack (:mod:`sim.dispatch.urgency`).
@@ -27,20 +28,20 @@ import math
 
 import numpy as np
 
-from sim.dispatch.eligibility import (can_send, could_serve, cut_off_lacking, earliest_arrival_eligible,
-                                      keeps_for_first_batches, nearest_depot_all, service_area_lists,
-                                      transport_plan)
+from sim.dispatch.eligibility import (can_send, could_serve, earliest_arrival_eligible, keeps_for_first_batches,
+                                      nearest_depot_all, service_area_lists, transport_plan)
 from sim.dispatch.escalation import Escalation
+from sim.dispatch.extra_stops import ExtraStops
 from sim.dispatch.tours import Candidates, build_tour
-from sim.dispatch.transshipment import HubStop, hub_shortfall
-from sim.dispatch.urgency import FIRST_BATCH, RELIEF, RESUPPLY, tiers_and_deadlines, urgency_order
+from sim.dispatch.transshipment import HubStop
+from sim.dispatch.urgency import FIRST_BATCH, RESUPPLY, tiers_and_deadlines, urgency_order
 from sim.agents.zone import DISTRICT_TIERS
 from sim.scenarios.items import ITEMS
 from sim.scenarios.resources import LOCAL_TIERS
 
 __all__ = ["TourPlanner", "can_send"]
 
-class TourPlanner(Escalation):
+class TourPlanner(Escalation, ExtraStops):
     """Demand, supply and the tour rules of a run (see the module docstring)."""
 
     def __init__(self, command, serves: np.ndarray, zone_xy: np.ndarray, depot_xy: np.ndarray):
@@ -257,107 +258,6 @@ class TourPlanner(Escalation):
                                    self.first_day_need, self.delivered, self.en_route, c.hit_min,
                                    float(c.first_deadline_min), float(c.relief_deadline_min),
                                    float(now + c.lookahead_min))
-
-    def _extra_stops(self, d: int, open_need, avail, now: float) -> list:
-        """Stops other than zones for depot ``d``: township reserves (for district and city
-        depots) and neighbours' requests it sends to, as ``(stop, units per item, xy,
-        minutes from the depot, urgency tier, deadline)``."""
-        c = self.c
-        out = []
-        hub_rows = [] if self.local[d] else self._hub_rows(d, open_need, avail, now)
-        if hub_rows:
-            row = c.depot_travel([d])[d]
-            for h, short, tier, due in hub_rows:
-                out.append((self.hub_stops[h], short, self.depot_xy[h], float(row[h]), tier, due))
-        if c.last_mile is not None and c.cut_off:
-            out += self._last_mile_stops(d, open_need, avail, now)
-        for j, request in enumerate(self.requests):
-            if request.depot_index != d:
-                continue
-            need = request.open(now, self.request_en_route[j]) * (avail[d] > 1e-9)
-            minutes = float(c.router.times_from(c.depots[d].node)[request.node])
-            if need.sum() > 1e-9 and math.isfinite(minutes):
-                out.append((request, need, request.xy_km, minutes, RELIEF, request.due_min))
-        return out
-
-    def _last_mile_stops(self, d: int, open_need, avail, now: float) -> list:
-        """Known zones no truck can reach that a last-mile mode reaches from where depot ``d``'s
-        trucks can go (:class:`sim.world.last_mile.LastMileAccess`)."""
-        c = self.c
-        if self._cut_of is not c.cut_off:
-            self._cut_of, self._cut = c.cut_off, np.array(sorted(c.cut_off), dtype=np.int64)
-        rows = cut_off_lacking(self._cut, c.known_min, c.visible_at[d], self.serves[d], bool(self.local[d]),
-                               self.escalated_at, open_need, avail[d], float(now))
-        if not len(rows):
-            return []
-        tier, deadline = self._tiers(rows, now)
-        out = []
-        reach = c.router.times_from(c.depots[d].node)
-        for row, t, due in zip(rows, tier, deadline):
-            stop = c.last_mile.stop_for(c.zones[row], d, now)
-            if stop is not None and np.isfinite(reach[stop.node]):
-                out.append((stop, open_need[row], self.zone_xy[row], float(reach[stop.node]), int(t), float(due)))
-        return out
-
-    def add_request(self, request) -> None:
-        """A neighbour's request (:class:`sim.world.mutual_aid.AidRequest`) to serve from its depot."""
-        self.requests.append(request)
-        self.request_en_route.append(np.zeros(len(ITEMS)))
-
-    def _hub_rows(self, d: int, open_need, avail, now: float) -> list:
-        """Township reserves as transshipment destinations of district depot ``d``:
-        ``(hub index, units per item, urgency tier, deadline)``. A township no district
-        supplies have reached yet gets its **first batch** (its known zones' first-day
-        need, up to ``policy.tours.first_batch_kg``, whatever the reserve holds or has
-        sent); after that a reserve gets its shortfall, once the township's requests
-        have escalated, of the items ``d`` holds enough of for every zone it knows of
-        (scarce items go direct). Among district and city depots, a reserve
-        goes to one whose truck would arrive no later than any other's plus the
-        planning interval (as :func:`~sim.dispatch.eligibility.earliest_arrival`)."""
-        c = self.c
-        if not self.hubs:
-            return []
-        hubs = self._hub_index
-        reached = self._hub_district_in() | self.hub_district_delivered | (self.hub_first_en_route[hubs] > 0)
-        # The first batch restocks the reserve with its township's first day, whatever
-        # the reserve has sent already; later drops fill its shortfall. Scarce stock is
-        # not moved into a reserve for relief: an item of which depot d holds less than
-        # the open need of every zone it knows of goes where it is needed, direct,
-        # instead of into one township's reserve where it may wait while others lack it.
-        short, ok, first_hit = hub_shortfall(*self.hubs_of_zone, hubs, c.visible_at[d], c.known_min, float(now), reached,
-                                             self.escalated_at, np.ascontiguousarray(open_need), self.first_day_need,
-                                             c.hit_min, np.ascontiguousarray(avail), self.hub_incoming, d)
-        if not ok.any():
-            return []
-        ok[ok] = self._nearest_district(d, hubs[ok], now)
-        due = np.where(reached, c.relief_deadline_min, c.first_deadline_min)
-        deadline = first_hit + due
-        return [(int(h), short[j], RELIEF if reached[j] else FIRST_BATCH, float(deadline[j]))
-                for j, h in enumerate(hubs) if ok[j]]
-
-    def _hub_district_in(self) -> np.ndarray:
-        """Per hub, whether district or city stock has moved into its reserve (once in, always
-        in); looked at again only after some depot's stock changed (stock moving in does)."""
-        known = self._hub_in
-        if self._hub_in_version != self._stock_version:
-            for j in np.flatnonzero(~known).tolist():
-                known[j] = self.c.depots[self.hubs[j]].first_district_in_min < math.inf
-            self._hub_in_version = self._stock_version
-        return known
-
-    def _nearest_district(self, d: int, hubs: np.ndarray, now: float) -> np.ndarray:
-        """For each hub, whether district depot ``d`` would arrive there within the slack
-        of the earliest other district or city depot that can send."""
-        slack = self._slack_min
-        sends, wait, load = self._fleet_now(now)
-        rivals = ~self.local & sends & (wait <= slack)
-        rivals[d] = False
-        travel = self.c.depot_travel(rivals | (np.arange(len(rivals)) == d))[:, hubs]
-        mine = travel[d] + load[d]
-        best = np.full(len(hubs), math.inf)
-        for e in np.flatnonzero(rivals).tolist():
-            best = np.minimum(best, wait[e] + load[e] + travel[e])
-        return np.isfinite(mine) & (mine <= best + slack)
 
     def _mine(self, travel, could, visible, open_need, avail, sends, wait, load) -> np.ndarray:
         """``[depot, zone]``: of the zones each depot could serve (:func:`could_serve`) and
