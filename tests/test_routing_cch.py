@@ -466,6 +466,26 @@ def test_a_search_for_a_road_state_seen_before_copies_its_full_customization(mon
     assert_all_pairs_exact(third, graph, w3)
 
 
+def test_only_the_states_searches_start_from_are_kept(monkeypatch):
+    # A run's road changes lead to states of its own: customized in full when
+    # big, but not kept — a dozen of them would push out the start state every
+    # replication's Router copies.
+    monkeypatch.setattr(cch_updates, "_reusable", [])
+    graph = grid_graph(8)
+    first, w = search_on(graph)
+    assert len(cch_updates._reusable) == 1
+    for k in range(cch_updates.REUSE_MAX_ENTRIES + 2):   # big changes: full customizations
+        changed = np.arange(k % 3, graph.n_edges, 3)
+        w[changed] *= 1.5
+        first.weights_changed(changed)
+        first.customize()
+    assert first.stats["full"] == cch_updates.REUSE_MAX_ENTRIES + 3 and first.stats["partial"] == 0
+    assert len(cch_updates._reusable) == 1
+    assert_all_pairs_exact(first, graph, w)
+    second, _ = search_on(graph.copy())   # the start state: still a copy
+    assert second.stats["reused"] == 1
+
+
 def test_kept_customizations_are_bounded(monkeypatch):
     monkeypatch.setattr(cch_updates, "_reusable", [])
     graph = grid_graph(6)

@@ -203,7 +203,12 @@ class CCHSearch:
             cch_customize.customize_full(s.up_offsets, s.up_head, s.down_offsets, s.down_tail,
                                          s.down_arc, s.slot_offsets, s.slot_edges,
                                          self.weight_min, self._arc_time, self._arc_int)
-            _keep(s, self.weight_min, self._arc_time, self._arc_int)
+            if changed is None:
+                # Kept: a state a search starts from (or is set to whole), which
+                # other searches start from too — every replication's Router. A
+                # state a run's road changes lead to is its own; keeping it would
+                # cost a copy and push the shared ones out.
+                _keep(s, self.weight_min, self._arc_time, self._arc_int)
             return
         recomputed = cch_customize.customize_partial(
             s.up_offsets, s.up_tail, s.slot_offsets, s.slot_edges, s.edge_slot,

@@ -5,9 +5,10 @@ The bookkeeping around :mod:`sim.routing.cch_customize`'s kernels for
 
 * whether a change is customized in full or partially
   (:func:`customizes_in_full`, by :data:`FULL_SHARE` and :data:`FULL_MIN_EDGES`);
-* full customizations kept process-wide for reuse (:data:`REUSE_MAX_ENTRIES`,
-  :data:`REUSE_MAX_BYTES`): a search for a road state seen before copies one
-  instead of customizing; :func:`forget_reusable` drops them;
+* full customizations of the road states searches start from, kept
+  process-wide for reuse (:data:`REUSE_MAX_ENTRIES`, :data:`REUSE_MAX_BYTES`):
+  a search for a road state seen before copies one instead of customizing;
+  :func:`forget_reusable` drops them;
 * the triangle lists of each hierarchy, made at its first partial
   customization and shared by its searches.
 
@@ -60,7 +61,10 @@ def _triangles_of(structure) -> tuple[np.ndarray, ...]:
 #: Full customizations kept for reuse (process-wide, newest last), at most
 #: this many and this many bytes: a Router made for a road state seen before
 #: — every Router of a replication starts from the same state — copies it
-#: instead of customizing.
+#: instead of customizing. Only the states searches start from (or are set
+#: to whole) are kept, not those a run's road changes lead to: those differ
+#: from replication to replication, and a run of the extreme rainfall makes
+#: a dozen, which would push the shared start out of the list.
 REUSE_MAX_ENTRIES = 4
 REUSE_MAX_BYTES = 48 * 2**20
 
