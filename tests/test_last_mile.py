@@ -204,3 +204,24 @@ def test_the_nearest_reachable_node_is_looked_up_again_only_when_the_reached_nod
     reach.checks += 1
     reach.reachable_version += 1
     assert access._nearest_reachable(zone)[0] == 1 and len(lookups) == 2
+
+
+def test_a_depot_s_times_to_the_last_mile_stops_are_asked_at_their_crossroads_only(tmp_path, monkeypatch):
+    # A whole tree from the depot for one or two crossroads would be a sweep of every node.
+    import sys
+
+    from sim.routing.router import Router
+
+    asked = []
+    times_from = Router.times_from
+
+    def recording(self, source, at=None):
+        if sys._getframe(1).f_code.co_name == "_last_mile_stops":
+            asked.append(None if at is None else [int(v) for v in at])
+        return times_from(self, source, at)
+
+    monkeypatch.setattr(Router, "times_from", recording)
+    scenario, base = _world(tmp_path, _porters(10))
+    result = run(scenario, base_dir=base)
+    assert result.world.zones[0].first_supply_min < math.inf
+    assert asked and all(nodes == [2] for nodes in asked)      # node 3 of the line (index 2), the nearest reachable

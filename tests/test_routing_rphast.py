@@ -129,6 +129,8 @@ def test_router_times_at_some_nodes_are_its_whole_trees_there_bit_for_bit(graph,
         # Later questions about other nodes get the same numbers as from a whole tree.
         for w in others.tolist():
             assert router.travel_time_min(v, w) == want_from[w]
+        both = np.concatenate([at, others])
+        np.testing.assert_array_equal(router.times_from(v, at=both), want_from[both])
         np.testing.assert_array_equal(router.times_to_many(v, others), want_from[others])
         np.testing.assert_array_equal(router.table([v], others)[0], want_from[others])
         np.testing.assert_array_equal(router.times_from(v), want_from)
@@ -139,6 +141,7 @@ def test_router_times_at_some_nodes_are_its_whole_trees_there_bit_for_bit(graph,
 def test_a_tree_swept_at_some_nodes_counts_once_and_is_completed_only_when_needed():
     from sim.network.dimacs import read_dimacs
     from sim.routing import Router
+    from sim.routing.cached_tree import SOME_MAX_NODES
 
     ny = read_dimacs(NY_EXTRACT, weight_seed=0)
     router = Router(ny, algorithm="cch")
@@ -147,6 +150,7 @@ def test_a_tree_swept_at_some_nodes_counts_once_and_is_completed_only_when_neede
     at = rng.integers(0, ny.n_nodes, 50)
     elsewhere = int(np.setdiff1d(np.arange(ny.n_nodes), at)[0])
     depot = int(at[0])
+    want = Router(ny.copy(), algorithm="cch").times_from(depot)
     sweeps = []
     whole_tree = phast.one_to_all
 
@@ -161,9 +165,16 @@ def test_a_tree_swept_at_some_nodes_counts_once_and_is_completed_only_when_neede
         np.testing.assert_array_equal(router.times_from(depot, at=at[::-1]), first[::-1])
         assert router.travel_time_min(depot, int(at[3])) == first[3]
         assert search._trees == 1 and not sweeps and router.cache_info()["misses"] == 1
-        router.travel_time_min(depot, elsewhere)  # completes the tree: one full sweep, not a new tree
+        # A few other nodes: restricted sweeps of their own, not the whole tree ...
+        assert router.travel_time_min(depot, elsewhere) == want[elsewhere]
+        outside = np.setdiff1d(np.arange(ny.n_nodes), at)[:SOME_MAX_NODES + 1]
+        np.testing.assert_array_equal(router.times_from(depot, at=outside[:SOME_MAX_NODES]),
+                                      want[outside[:SOME_MAX_NODES]])
+        assert search._trees == 1 and not sweeps
+        # ... up to SOME_MAX_NODES; one more completes the tree: one full sweep, not a new tree.
+        np.testing.assert_array_equal(router.times_from(depot, at=outside), want[outside])
         assert search._trees == 1 and len(sweeps) == 1
-        router.times_from(depot)
+        np.testing.assert_array_equal(router.times_from(depot), want)
         assert search._trees == 1 and len(sweeps) == 1
         router.set_speed_factor([0], 0.5)  # a new road state: a new tree
         router.times_from(depot, at=at)

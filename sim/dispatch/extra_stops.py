@@ -67,13 +67,14 @@ class ExtraStops:
         if not len(rows):
             return []
         tier, deadline = self._tiers(rows, now)
-        out = []
-        reach = c.router.times_from(c.depots[d].node)
-        for row, t, due in zip(rows, tier, deadline):
-            stop = c.last_mile.stop_for(c.zones[row], d, now)
-            if stop is not None and np.isfinite(reach[stop.node]):
-                out.append((stop, open_need[row], self.zone_xy[row], float(reach[stop.node]), int(t), float(due)))
-        return out
+        found = [(stop, row, t, due) for row, t, due in zip(rows.tolist(), tier.tolist(), deadline.tolist())
+                 if (stop := c.last_mile.stop_for(c.zones[row], d, now)) is not None]
+        if not found:
+            return []
+        # The depot's times at just the stops' crossroads (no whole tree for a few nodes).
+        reach = c.router.times_from(c.depots[d].node, at=np.array([stop.node for stop, *_ in found], dtype=np.int64))
+        return [(stop, open_need[row], self.zone_xy[row], minutes, t, due)
+                for (stop, row, t, due), minutes in zip(found, reach.tolist()) if math.isfinite(minutes)]
 
     def add_request(self, request) -> None:
         """A neighbour's request (:class:`sim.world.mutual_aid.AidRequest`) to serve from its depot."""

@@ -309,15 +309,16 @@ class CCHSearch:
                                 self._sweep_scratch)
 
     def tree_at(self, node: int, targets: np.ndarray, *, into: bool = False):
-        """``(time_min[len(targets)], position, whole)``: times from ``node`` (into
-        it, if ``into``) at ``targets`` (int64 road nodes) by one PHAST sweep
-        restricted to the targets' elimination-tree ancestors (RPHAST: Delling,
-        Goldberg & Werneck 2011, ATMOS); ``position`` int32[n] is each node's
-        index in ``targets`` (-1 if not one, read-only), and ``whole()`` sweeps
-        the whole tree on the same arcs, for the other nodes' times while the
-        road state lasts (equal to :meth:`tree`'s or :meth:`tree_into`'s bit for
-        bit, as are the targets' times). Counts as one tree towards perfect
-        customization."""
+        """``(time_min[len(targets)], position, whole, some)``: times from ``node``
+        (into it, if ``into``) at ``targets`` (int64 road nodes) by one PHAST
+        sweep restricted to the targets' elimination-tree ancestors (RPHAST:
+        Delling, Goldberg & Werneck 2011, ATMOS); ``position`` int32[n] is each
+        node's index in ``targets`` (-1 if not one, read-only); for the other
+        nodes' times while the road state lasts, on the same arcs, ``whole()``
+        sweeps the whole tree and ``some(nodes)`` makes a restricted sweep of
+        its own for a few road ``nodes`` (float64[len(nodes)]). All are equal
+        to :meth:`tree`'s or :meth:`tree_into`'s bit for bit. Counts as one
+        tree towards perfect customization (``some`` does not)."""
         self._ready()
         self._trees += 1
         s = self.structure
@@ -328,7 +329,15 @@ class CCHSearch:
                                      self._sweep_scratch)
         whole = functools.partial(phast.one_to_all, s.parent, *arcs, s.rank, rank,
                                   self._sweep_scratch)
-        return time_min, position, whole
+        return time_min, position, whole, functools.partial(self._sweep_some, arcs, rank)
+
+    def _sweep_some(self, arcs, rank: int, nodes: np.ndarray) -> np.ndarray:
+        """Times from rank ``rank`` on ``arcs`` (:meth:`_sweep_arcs`' row) at road
+        ``nodes`` by a restricted sweep made for them and not kept."""
+        s = self.structure
+        sweep = phast.restricted_sweep(s.parent, s.rank, nodes)
+        return phast.one_to_some(s.parent, *arcs, sweep.nodes, sweep.target_rank, rank,
+                                 self._sweep_scratch)
 
     def _restricted_sweep(self, targets: np.ndarray):
         """The restricted sweep for ``targets`` and their positions, made once per
