@@ -30,6 +30,9 @@
 * ``sim.dispatch.urgency.urgency_order`` is the ``np.lexsort`` over tier,
   lateness, slack or deadline and vulnerable people it replaced (with ``nan``,
   ``±inf`` and ``-0.0`` among the times and counts).
+* ``sim.dispatch.urgency.ranked_candidates`` gives the candidates, in the order and
+  with the arrays, that ``TourPlanner.next_tour`` assembled with numpy from the zones'
+  tiers, the other stops and ``urgency_order`` (re-implemented here).
 
 Cases are small random arrays (1-6 depots or reserves, 1-30 zones, the
 scenario's items) drawn with ``inf`` entries, ties with ``now`` and between
@@ -61,6 +64,7 @@ from sim.dispatch.urgency import (
     FIRST_BATCH,
     RELIEF,
     RESUPPLY,
+    ranked_candidates,
     tiers_and_deadlines,
     urgency_order,
 )
@@ -558,3 +562,60 @@ def test_urgency_order_is_the_lexsort_it_replaced(case):
     late = slack < 0
     expected = np.lexsort((-case["vulnerable"], np.where(late, case["deadline_min"], slack), late, case["tier"]))
     np.testing.assert_array_equal(urgency_order(**case), expected)
+
+
+# ---------------------------------------------------------------- ranked candidates
+
+@st.composite
+def candidate_cases(draw):
+    case = draw(tier_cases())
+    m = len(case["hit_min"])
+    k = draw(st.integers(0, 4))
+    minutes = st.sampled_from([0.0, 30.0, 180.0, 480.0, INF]) | moments
+    case.update(depot_min=draw(floats_of(m, minutes)),
+                vulnerable=draw(floats_of(m, st.sampled_from([0.0, 1.0, 2.5, 40.0]))),
+                open_need=draw(floats_of((m, N_ITEMS), whole_units)),
+                zone_xy=draw(floats_of((m, 2), st.sampled_from([-3.5, 0.0, 1.25, 7.0]))),
+                extra_need=draw(floats_of((k, N_ITEMS), whole_units)),
+                extra_xy=draw(floats_of((k, 2), st.sampled_from([-1.0, 0.0, 2.0]))),
+                extra_tier=draw(arrays(np.int64, k, elements=st.sampled_from([FIRST_BATCH, RELIEF]))),
+                leave_min=draw(moments), first_only=draw(st.booleans()))
+    # Other stops often tie with a zone (same minutes, same deadline): then fewer vulnerable people go last.
+    zone_min = [float(v) for v in case["depot_min"]]
+    zone_due = [float(h + d) for h in case["hit_min"] for d in (case["first_deadline_min"], case["relief_deadline_min"])]
+    case["extra_min"] = draw(floats_of(k, st.sampled_from(zone_min) | minutes))
+    case["extra_deadline"] = draw(floats_of(k, st.sampled_from(zone_due + [INF]) | moments))
+    return case
+
+
+def replaced_assembly(case):
+    """``TourPlanner.next_tour``'s candidates before the kernel: ``(order, need, xy, depot_min,
+    tier, due, round_trip)``."""
+    rows = case["rows"]
+    tier, deadline = replaced_tiers(**{key: case[key] for key in (
+        "rows", "first_done", "first_en_route", "first_day_need", "delivered", "en_route", "hit_min",
+        "first_deadline_min", "relief_deadline_min", "resupply_due_min")})
+    n_extra = len(case["extra_tier"])
+    need = np.vstack([case["open_need"][rows], case["extra_need"]])
+    xy = np.vstack([case["zone_xy"][rows], case["extra_xy"]])
+    depot_min = np.concatenate([case["depot_min"][rows], case["extra_min"]])
+    tier = np.concatenate([tier, case["extra_tier"]])
+    deadline = np.concatenate([deadline, case["extra_deadline"]])
+    vulnerable = np.concatenate([case["vulnerable"][rows], np.zeros(n_extra)])
+    round_trip = np.concatenate([np.ones(len(rows), dtype=bool), np.zeros(n_extra, dtype=bool)])
+    arrival = case["leave_min"] + depot_min
+    ranked = urgency_order(tier, deadline, arrival, vulnerable)
+    if case["first_only"]:
+        ranked = ranked[tier[ranked] == FIRST_BATCH]
+    due = np.where(tier == RESUPPLY, math.inf, deadline)
+    return ranked, need[ranked], xy[ranked], depot_min[ranked], tier[ranked], due[ranked], round_trip[ranked]
+
+
+@settings(max_examples=300, **KERNEL_SETTINGS)
+@given(candidate_cases())
+def test_ranked_candidates_are_those_the_numpy_assembly_gave(case):
+    got = ranked_candidates(**case)
+    for name, value, expected in zip(("order", "need", "xy", "depot_min", "tier", "due", "round_trip"), got,
+                                     replaced_assembly(case)):
+        np.testing.assert_array_equal(value, expected, err_msg=name)
+        assert value.dtype == expected.dtype, name

@@ -30,6 +30,9 @@ from sim.scenarios.items import ITEMS
 
 __all__ = ["ExtraStops"]
 
+#: :meth:`ExtraStops._extra_arrays` of no stops.
+_NO_EXTRA_ARRAYS = (np.empty((0, len(ITEMS))), np.empty((0, 2)), np.empty(0), np.empty(0, dtype=np.int64), np.empty(0))
+
 
 class ExtraStops:
     """Stops other than zones (see the module docstring)."""
@@ -55,6 +58,17 @@ class ExtraStops:
             if need.sum() > 1e-9 and math.isfinite(minutes):
                 out.append((request, need, request.xy_km, minutes, RELIEF, request.due_min))
         return out
+
+    def _extra_arrays(self, extra: list) -> tuple[tuple[np.ndarray, ...], np.ndarray]:
+        """``extra`` (:meth:`_extra_stops`) as arrays, row for row — ``(units[stop, item],
+        xy[stop, 2], minutes from the depot, tier, deadline)`` — and the stops themselves."""
+        stops = np.empty(len(extra), dtype=object)
+        if not extra:
+            return _NO_EXTRA_ARRAYS, stops
+        stops[:] = [stop for stop, *_ in extra]
+        need, xy, minutes, tier, deadline = (np.array(column) for column in list(zip(*extra))[1:])
+        return (need.astype(float), xy.astype(float), minutes.astype(float), tier.astype(np.int64),
+                deadline.astype(float)), stops
 
     def _last_mile_stops(self, d: int, open_need, avail, now: float) -> list:
         """Known zones no truck can reach that a last-mile mode reaches from where depot ``d``'s

@@ -34,7 +34,7 @@ from sim.dispatch.escalation import Escalation
 from sim.dispatch.extra_stops import ExtraStops
 from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.transshipment import HubStop
-from sim.dispatch.urgency import FIRST_BATCH, RESUPPLY, tiers_and_deadlines, urgency_order
+from sim.dispatch.urgency import ranked_candidates, tiers_and_deadlines
 from sim.agents.zone import DISTRICT_TIERS
 from sim.scenarios.items import ITEMS
 from sim.scenarios.resources import LOCAL_TIERS
@@ -61,7 +61,7 @@ class TourPlanner(Escalation, ExtraStops):
         self._cut_of, self._cut = None, None                                 # Command.cut_off, as sorted indices
         self._hub_in = np.zeros(len(self.hubs), dtype=bool)                  # district stock moved into its reserve
         self._hub_in_version = -1                                            # the stock version _hub_in was read at
-        self.zone_xy, self.depot_xy = zone_xy, depot_xy
+        self.zone_xy, self.depot_xy = np.ascontiguousarray(zone_xy, dtype=float), depot_xy
         self.depot_zone_km = np.hypot(*(depot_xy[:, None, :] - zone_xy[None, :, :]).transpose(2, 0, 1))
         n, k = len(command.zones), len(ITEMS)
         self.need = np.zeros((n, k))
@@ -153,37 +153,23 @@ class TourPlanner(Escalation, ExtraStops):
         extra = self._extra_stops(d, open_need, avail, now)
         if not len(rows) and not extra:
             return None
-        travel = c.travel([d])
-        tier, deadline = self._tiers(rows, now)
-        cand_zones = self._zone_objects[rows]
-        need_rows = open_need[rows]
-        xy, depot_min = self.zone_xy[rows], travel[d, rows]
-        if extra:
-            stops = np.empty(len(extra), dtype=object)
-            stops[:] = [stop for stop, *_ in extra]
-            cand_zones = np.concatenate([cand_zones, stops])
-            need_rows = np.vstack([need_rows, np.array([need for _, need, *_ in extra])])
-            xy = np.vstack([xy, np.array([stop_xy for _, _, stop_xy, *_ in extra])])
-            depot_min = np.concatenate([depot_min, np.array([m for *_, m, _, _ in extra])])
-            tier = np.concatenate([tier, np.array([t for *_, t, _ in extra])])
-            deadline = np.concatenate([deadline, np.array([due for *_, due in extra])])
-        if not len(cand_zones):
+        travel_row = c.travel([d])[d]
+        leave_min = now + depot.load_time_min()
+        extra_arrays, extra_stops = self._extra_arrays(extra)
+        order, need, xy, depot_min, tier, due, round_trip = ranked_candidates(
+            rows, self._first_done, self.first_en_route, self.first_day_need, self.delivered, self.en_route,
+            c.hit_min, float(c.first_deadline_min), float(c.relief_deadline_min), float(now + c.lookahead_min),
+            travel_row, c.vulnerable, open_need, self.zone_xy, *extra_arrays, leave_min,
+            self._keep_for_first_batches(depot, d, travel_row, now))    # first batches only, or wait
+        if not len(order):
             return None
-        vulnerable = np.concatenate([c.vulnerable[rows], np.zeros(len(extra))])
-        # Zones come with a finite there-and-back time (Command.travel); other stops one way only.
-        round_trip = np.concatenate([np.ones(len(rows), dtype=bool), np.zeros(len(extra), dtype=bool)])
-        arrival = now + depot.load_time_min() + depot_min
-        ranked = urgency_order(tier, deadline, arrival, vulnerable)
-        if self._keep_for_first_batches(depot, d, travel[d], now):
-            ranked = ranked[tier[ranked] == FIRST_BATCH]      # first batches only, or wait
-            if not len(ranked):
-                return None
-        due = np.where(tier == RESUPPLY, math.inf, deadline)       # the planning targets' deadlines
-        cand = Candidates(cand_zones[ranked].tolist(), need_rows[ranked], tier[ranked], xy[ranked],
-                          depot_min[ranked], due[ranked], now + depot.load_time_min(), depot.spec.unload_time,
-                          now + depot.next_truck_in_min(now) + depot.load_time_min(), round_trip[ranked])
+        stops = self._zone_objects[rows]
+        if extra:
+            stops = np.concatenate([stops, extra_stops])
+        cand = Candidates(stops[order].tolist(), need, tier, xy, depot_min, due, leave_min, depot.spec.unload_time,
+                          now + depot.next_truck_in_min(now) + depot.load_time_min(), round_trip)
         tour = build_tour(c.tour_seq + 1, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
-                          depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel[d]),
+                          depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel_row),
                           leg_min=c.leg_min, heaviest_first=self._heaviest_first)
         if tour is None:
             return None

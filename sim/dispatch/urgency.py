@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["urgency_order", "tiers_and_deadlines", "FIRST_BATCH", "RELIEF", "RESUPPLY"]
+__all__ = ["urgency_order", "tiers_and_deadlines", "ranked_candidates", "FIRST_BATCH", "RELIEF", "RESUPPLY"]
 
 FIRST_BATCH, RELIEF, RESUPPLY = 0, 1, 2
 
@@ -109,3 +109,60 @@ def tiers_and_deadlines(rows, first_done, first_en_route, first_day_need, delive
         else:
             tier[k], deadline[k] = RESUPPLY, resupply_due_min
     return tier, deadline
+
+
+@njit(cache=True)
+def ranked_candidates(rows, first_done, first_en_route, first_day_need, delivered, en_route, hit_min,
+                      first_deadline_min, relief_deadline_min, resupply_due_min, depot_min, vulnerable, open_need,
+                      zone_xy, extra_need, extra_xy, extra_min, extra_tier, extra_deadline, leave_min, first_only):
+    """A truck's candidates in urgency order, in one pass: the zones ``rows`` (their tiers and
+    deadlines by :func:`tiers_and_deadlines`, the depot's minutes ``depot_min[z]``, their
+    ``vulnerable`` people, ``open_need`` and ``zone_xy``) followed by other stops (the
+    ``extra_*`` arrays, row for row; no vulnerable people), ordered by :func:`urgency_order`
+    with arrivals ``leave_min`` plus the minutes from the depot — with ``first_only``, first
+    batches alone. Returns ``(order, need, xy_km, depot_min, tier, due_min, round_trip)``:
+    ``order`` indexes the zones then the other stops; the rest are in that order,
+    ``due_min`` the deadline (``inf`` for resupply) and ``round_trip`` true for zones."""
+    zone_tier, zone_deadline = tiers_and_deadlines(rows, first_done, first_en_route, first_day_need, delivered,
+                                                   en_route, hit_min, first_deadline_min, relief_deadline_min,
+                                                   resupply_due_min)
+    n_rows = rows.shape[0]
+    n = n_rows + extra_tier.shape[0]
+    tier = np.empty(n, dtype=np.int64)
+    deadline = np.empty(n)
+    minutes = np.empty(n)
+    people = np.zeros(n)
+    for k in range(n_rows):
+        tier[k], deadline[k] = zone_tier[k], zone_deadline[k]
+        minutes[k] = depot_min[rows[k]]
+        people[k] = vulnerable[rows[k]]
+    for j in range(extra_tier.shape[0]):
+        tier[n_rows + j], deadline[n_rows + j] = extra_tier[j], extra_deadline[j]
+        minutes[n_rows + j] = extra_min[j]
+    arrival = np.empty(n)
+    for k in range(n):
+        arrival[k] = leave_min + minutes[k]
+    order = _urgency_order(tier, deadline, arrival, people)
+    if first_only:
+        order = order[tier[order] == FIRST_BATCH]
+    m = order.shape[0]
+    n_items = open_need.shape[1]
+    need = np.empty((m, n_items))
+    xy = np.empty((m, 2))
+    out_min = np.empty(m)
+    out_tier = np.empty(m, dtype=np.int64)
+    due = np.empty(m)
+    round_trip = np.empty(m, dtype=np.bool_)
+    for p in range(m):
+        k = order[p]
+        if k < n_rows:
+            z = rows[k]
+            need[p] = open_need[z]
+            xy[p] = zone_xy[z]
+        else:
+            need[p] = extra_need[k - n_rows]
+            xy[p] = extra_xy[k - n_rows]
+        out_min[p], out_tier[p] = minutes[k], tier[k]
+        due[p] = np.inf if tier[k] == RESUPPLY else deadline[k]
+        round_trip[p] = k < n_rows
+    return order, need, xy, out_min, out_tier, due, round_trip
