@@ -467,7 +467,8 @@ def test_a_township_reserve_goes_to_the_district_depot_within_the_slack_of_the_e
 def test_a_change_of_need_wakes_the_waiting_trucks_that_may_have_work_and_asks_no_more(tmp_path):
     """Command wakes, after a change, a waiting truck of every district or city depot and of
     every reserve that has zones of its own to serve; which zones a reserve serves is worked
-    out only when a reserve's truck waits (it is the costly part of planning)."""
+    out only when a reserve's truck waits and could serve a zone it has heard of (it is the
+    costly part of planning)."""
     from sim.scenarios import load_scenario
     from sim.world.world import build_world
     from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
@@ -487,6 +488,10 @@ def test_a_change_of_need_wakes_the_waiting_trucks_that_may_have_work_and_asks_n
     assert not planner.may_have_work(0.0, np.array([False, False, False])).any()
     assert planner.may_have_work(0.0, np.array([True, False, False])).tolist() == [True, False, False]
     assert planner._eligible_key == key                           # no reserve's truck waits: nothing worked out
+    # Only s2's truck waits, and s2 holds nothing the zones lack: no zone can be its, so
+    # which zones are whose (the travel times) is not worked out either.
+    assert planner.may_have_work(0.0, np.array([False, False, True])).tolist() == [False, False, False]
+    assert planner._eligible_key == key
     assert planner.may_have_work(0.0, np.array([True, True, True])).tolist() == [True, True, False]
     assert planner._eligible_key != key
 

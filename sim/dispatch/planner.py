@@ -80,6 +80,7 @@ class TourPlanner(Escalation, ExtraStops):
         self._escalated_version = -1
         self._eligible_key = None
         self._eligible = None
+        self._could_key, self._could_of = None, None     # _could()'s key and answer
         self._stock_version = 0                    # bumped whenever a depot's available units change
         self._avail_version = -1                   # the stock version self._avail was stacked at
         self._avail = None
@@ -213,28 +214,43 @@ class TourPlanner(Escalation, ExtraStops):
         c = self.c
         key = (c._version, now, c.router.epoch)
         if self._eligible_key != key:
-            open_need = self.open_need() if open_need is None else open_need
-            avail = self.avail() if avail is None else avail
-            sends, wait, load = self._fleet_now(now)
-            could, visible, asks = could_serve(c.visible_at, float(now), np.ascontiguousarray(open_need),
-                                                np.ascontiguousarray(avail), sends, *self.areas, self.local,
-                                                self.escalated_at)
+            could, visible, asks, open_need, avail, sends, wait, load = self._could(key, now, open_need, avail)
             # Travel times only for the depots that could ask for these zones or compete for them.
             self._eligible = self._mine(c.travel(asks), could, visible, open_need, avail, sends, wait, load)
             self._eligible_key = key
         return np.flatnonzero(self._eligible[d])
 
+    def _could(self, key, now: float, open_need=None, avail=None) -> tuple:
+        """:func:`could_serve`'s masks as of ``key`` (:meth:`zones_for`'s), with the open need,
+        stock and fleet (:meth:`_fleet_now`) they were worked out from, kept for that key:
+        ``(could, visible, asks, open_need, avail, sends, wait, load)``."""
+        if self._could_key != key:
+            open_need = self.open_need() if open_need is None else open_need
+            avail = self.avail() if avail is None else avail
+            sends, wait, load = self._fleet_now(now)
+            could, visible, asks = could_serve(self.c.visible_at, float(now), np.ascontiguousarray(open_need),
+                                                np.ascontiguousarray(avail), sends, *self.areas, self.local,
+                                                self.escalated_at)
+            self._could_of = (could, visible, asks, open_need, avail, sends, wait, load)
+            self._could_key = key
+        return self._could_of
+
     def may_have_work(self, now: float, waiting: np.ndarray) -> np.ndarray:
         """Per depot with a truck ``waiting`` for work, whether one asking now could get a
         tour: it is a district or city depot (reserves, requests, cut-off zones), it has
-        requests of neighbours, or zones are its by :meth:`zones_for` (worked out only
-        when a reserve's truck waits)."""
+        requests of neighbours, or zones are its by :meth:`zones_for` — worked out only
+        when a reserve's truck waits and such a reserve could serve a zone it has heard
+        of (its zones are among those: without any, the travel times need not be)."""
         may = ~self.local
         for request in self.requests:
             may[request.depot_index] = True
-        if (waiting & ~may).any():
-            self.zones_for(0, now)
-            may |= self._eligible.any(axis=1)
+        asking = waiting & ~may
+        if asking.any():
+            c = self.c
+            key = (c._version, now, c.router.epoch)
+            if self._eligible_key == key or self._could(key, now)[1][asking].any():
+                self.zones_for(0, now)
+                may |= self._eligible.any(axis=1)
         return may & waiting
 
     def _tiers(self, rows, now: float):
