@@ -492,6 +492,7 @@ def test_a_change_of_need_wakes_the_waiting_trucks_that_may_have_work_and_asks_n
     # which zones are whose (the travel times) is not worked out either.
     assert planner.may_have_work(0.0, np.array([False, False, True])).tolist() == [False, False, False]
     assert planner._eligible_key == key
+    assert planner.zones_for(2, 0.0).tolist() == [] and planner._eligible_key == key     # nor when it asks
     assert planner.may_have_work(0.0, np.array([True, True, True])).tolist() == [True, True, False]
     assert planner._eligible_key != key
 

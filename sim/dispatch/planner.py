@@ -213,12 +213,18 @@ class TourPlanner(Escalation, ExtraStops):
         Worked out for every depot at once and kept until something changes."""
         c = self.c
         key = (c._version, now, c.router.epoch)
+        if self._eligible_key != key and not self._could(key, now, open_need, avail)[1][d].any():
+            return _NO_ROWS                      # its zones are among these: none, whoever else's they are
+        return np.flatnonzero(self._eligible_at(key, now)[d])
+
+    def _eligible_at(self, key, now: float) -> np.ndarray:
+        """``[depot, zone]``: :meth:`zones_for` of every depot as of ``key``, kept for it."""
         if self._eligible_key != key:
-            could, visible, asks, open_need, avail, sends, wait, load = self._could(key, now, open_need, avail)
+            could, visible, asks, open_need, avail, sends, wait, load = self._could(key, now)
             # Travel times only for the depots that could ask for these zones or compete for them.
-            self._eligible = self._mine(c.travel(asks), could, visible, open_need, avail, sends, wait, load)
+            self._eligible = self._mine(self.c.travel(asks), could, visible, open_need, avail, sends, wait, load)
             self._eligible_key = key
-        return np.flatnonzero(self._eligible[d])
+        return self._eligible
 
     def _could(self, key, now: float, open_need=None, avail=None) -> tuple:
         """:func:`could_serve`'s masks as of ``key`` (:meth:`zones_for`'s), with the open need,
@@ -249,8 +255,7 @@ class TourPlanner(Escalation, ExtraStops):
             c = self.c
             key = (c._version, now, c.router.epoch)
             if self._eligible_key == key or self._could(key, now)[1][asking].any():
-                self.zones_for(0, now)
-                may |= self._eligible.any(axis=1)
+                may |= self._eligible_at(key, now).any(axis=1)
         return may & waiting
 
     def _tiers(self, rows, now: float):
@@ -351,6 +356,10 @@ class TourPlanner(Escalation, ExtraStops):
     def on_abandoned(self, drop) -> None:
         self._settle(drop)
         self._need_version += 1
+
+
+#: :meth:`TourPlanner.zones_for` of a depot with no zones now.
+_NO_ROWS = np.empty(0, dtype=np.int64)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
