@@ -549,3 +549,32 @@ def test_the_planners_open_need_follows_every_change_of_need_loads_and_deliverie
         monkeypatch.setattr(TourPlanner, name, checked_after(getattr(TourPlanner, name)))
     run(load_scenario(path), base_dir=tmp_path)
     assert {"refresh_need", "next_tour", "on_delivered"} <= set(checked) and len(checked) > 20
+
+
+def test_a_leg_between_stops_is_the_time_of_the_route_driven_whatever_the_router_has_cached():
+    """Tours are checked on the legs' times by road (``Command.leg_min``): the time of the
+    route the truck would drive, summed road by road. A shortest-path tree from the first
+    stop, cached for other questions, sums its times in another order (in the last bits
+    they differ for most pairs), so the answer must not depend on whether one is cached."""
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from sim.dispatch.command import Command
+    from sim.network.dimacs import read_dimacs
+    from sim.routing import Router
+
+    graph = read_dimacs(Path(__file__).resolve().parent / "data" / "ny_extract.gr.xz", weight_seed=0)
+    router = Router(graph, algorithm="cch")
+    command = SimpleNamespace(router=router)
+    rng = np.random.default_rng(3)
+    sources = rng.integers(0, graph.n_nodes, 4).tolist()
+    targets = rng.integers(0, graph.n_nodes, 50).tolist()
+    trees_differ = 0
+    for a in sources:
+        tree = router.times_from(a)                       # now cached
+        for b in targets:
+            route = router.route(a, b)
+            want = math.inf if route is None else route.time_min
+            assert Command.leg_min(command, SimpleNamespace(node=a), SimpleNamespace(node=b)) == want
+            trees_differ += bool(tree[b] != want)
+    assert trees_differ > 0                               # the question this answers does arise

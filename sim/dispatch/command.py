@@ -338,8 +338,12 @@ class Command:
         return tour
 
     def leg_min(self, a, b) -> float:
-        """Minutes a truck drives from stop ``a`` to stop ``b`` now (``inf``: no way)."""
-        return 0.0 if a.node == b.node else self.router.travel_time_min(a.node, b.node)
+        """Minutes a truck drives from stop ``a`` to stop ``b`` now (``inf``: no way): the time
+        of the route it would drive, summed road by road, whatever the router has cached."""
+        if a.node == b.node:
+            return 0.0
+        route = self.router.route(a.node, b.node)
+        return math.inf if route is None else route.time_min
 
     def drop_abandoned(self, drop) -> None:
         """A truck could not reach a drop's destination: its need is open again."""
