@@ -35,52 +35,66 @@ def urgency_order(tier: np.ndarray, deadline_min: np.ndarray, arrival_min: np.nd
 @njit(cache=True)
 def _urgency_order(tier, deadline_min, arrival_min, vulnerable):
     """:func:`urgency_order` as ``np.lexsort((-vulnerable, key, late, tier))`` orders it, in one
-    stable merge sort on the composite key (NaN after every number, as numpy sorts it)."""
+    stable merge sort on the composite key (NaN after every number, as numpy sorts it). The
+    floats are compared as integers that keep numpy's order (:func:`_sort_bits`), and the
+    merge moves the keys with the rows instead of looking them up."""
     n = tier.shape[0]
-    key = np.empty(n)
     group = np.empty(n, dtype=np.int64)
-    fewer = np.empty(n)                               # -vulnerable: more vulnerable people first
+    key_min = np.empty(n)
+    fewer_people = np.empty(n)                        # -vulnerable: more vulnerable people first
     for r in range(n):
         slack = deadline_min[r] - arrival_min[r]
         late = slack < 0
-        key[r] = deadline_min[r] if late else slack
+        key_min[r] = deadline_min[r] if late else slack
         group[r] = 2 * tier[r] + (1 if late else 0)
-        fewer[r] = -vulnerable[r]
+        fewer_people[r] = -vulnerable[r]
+    key = _sort_bits(key_min)
+    fewer = _sort_bits(fewer_people)
     order = np.arange(n)
-    spare = np.empty(n, dtype=np.int64)
+    spare_order = np.empty(n, dtype=np.int64)
+    spare_group = np.empty(n, dtype=np.int64)
+    spare_key = np.empty(n, dtype=np.uint64)
+    spare_fewer = np.empty(n, dtype=np.uint64)
     width = 1
     while width < n:                                  # bottom-up merges of sorted runs
         for lo in range(0, n, 2 * width):
             mid, hi = min(lo + width, n), min(lo + 2 * width, n)
             i, j = lo, mid
             for k in range(lo, hi):
-                if i < mid and (j >= hi or not _before(order[j], order[i], group, key, fewer)):
-                    spare[k] = order[i]
+                # Take from the left run unless the right one's row comes strictly first.
+                if i < mid and (j >= hi or not (group[j] < group[i] or (group[j] == group[i] and (
+                        key[j] < key[i] or (key[j] == key[i] and fewer[j] < fewer[i]))))):
+                    src = i
                     i += 1
                 else:
-                    spare[k] = order[j]
+                    src = j
                     j += 1
-        order, spare = spare, order
+                spare_order[k], spare_group[k], spare_key[k], spare_fewer[k] = order[src], group[src], key[src], fewer[src]
+        order, spare_order = spare_order, order
+        group, spare_group = spare_group, group
+        key, spare_key = spare_key, key
+        fewer, spare_fewer = spare_fewer, fewer
         width *= 2
     return order
 
 
-@njit(cache=True, inline="always")
-def _float_before(x, y):
-    """``x`` sorts before ``y`` as numpy sorts floats (NaN last)."""
-    return x < y or (y != y and x == x)
-
-
-@njit(cache=True, inline="always")
-def _before(a, b, group, key, fewer):
-    """Row ``a`` strictly before row ``b`` by (group, key, fewer); equal rows keep their order."""
-    if group[a] != group[b]:
-        return group[a] < group[b]
-    if _float_before(key[a], key[b]):
-        return True
-    if _float_before(key[b], key[a]):
-        return False
-    return _float_before(fewer[a], fewer[b])
+@njit(cache=True)
+def _sort_bits(values):
+    """Unsigned integers that order as numpy sorts the floats ``values`` (overwritten): by
+    value, ``-0.0`` equal to ``0.0``, every NaN equal and after ``inf``."""
+    for r in range(values.shape[0]):
+        if values[r] == 0.0:
+            values[r] = 0.0
+    bits = values.view(np.uint64)
+    sign = np.uint64(0x8000000000000000)
+    for r in range(values.shape[0]):
+        if values[r] != values[r]:
+            bits[r] = np.uint64(0xFFFFFFFFFFFFFFFF)
+        elif bits[r] & sign:
+            bits[r] = ~bits[r]
+        else:
+            bits[r] |= sign
+    return bits
 
 
 @njit(cache=True)
