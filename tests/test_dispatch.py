@@ -578,3 +578,33 @@ def test_a_leg_between_stops_is_the_time_of_the_route_driven_whatever_the_router
             assert Command.leg_min(command, SimpleNamespace(node=a), SimpleNamespace(node=b)) == want
             trees_differ += bool(tree[b] != want)
     assert trees_differ > 0                               # the question this answers does arise
+
+
+def test_zones_worked_out_later_for_a_state_are_those_of_the_fleet_as_it_was_then(tmp_path):
+    """Which zones are whose is kept per state of command's knowledge, time and roads; when a
+    depot's own ask finds it has none without working that out, the next ask in that state
+    works it out from the fleet as it was when the state was first looked at — as if it had
+    been worked out then — even if the fleet changed and was read again in between."""
+    from sim.scenarios import load_scenario
+    from sim.world.world import build_world
+    from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=4)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2), ("Z2", 4, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1), depot("s1", 2, tier="street", serves={"townships": ["T01"]}),
+                                depot("s2", 2, tier="street", water=0, food=0, serves={"townships": ["T01"]})],
+                       impact=everywhere_impact(0.5))
+    doc["policy"]["dispatch"] = "lp"                         # whose zones depends on who can send
+    world = build_world(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    command, planner = world.command, world.command.planner
+    command._refresh_need()
+    for zone in world.zones:
+        command._known(zone)
+    command.visible_at[:] = 0.0
+    key = (command._version, 0.0, command.router.epoch)
+    assert planner.zones_for(2, 0.0).tolist() == []              # s2 holds nothing: nothing worked out
+    assert planner._eligible_key != key
+    world.depots[1].hold()                                       # s1 held back, in the same state ...
+    planner._fleet_now(0.0)                                      # ... and the fleet read again
+    assert (command._version, 0.0, command.router.epoch) == key
+    assert len(planner.zones_for(1, 0.0)) > 0                    # as it was when the state was first looked at

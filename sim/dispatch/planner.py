@@ -237,7 +237,8 @@ class TourPlanner(Escalation, ExtraStops):
             could, visible, asks = could_serve(self.c.visible_at, float(now), np.ascontiguousarray(open_need),
                                                 np.ascontiguousarray(avail), sends, *self.areas, self.local,
                                                 self.escalated_at)
-            self._could_of = (could, visible, asks, open_need, avail, sends, wait, load)
+            # The fleet as it is now (_fleet_now hands out views of arrays it updates later).
+            self._could_of = (could, visible, asks, open_need, avail, sends.copy(), wait, load.copy())
             self._could_key = key
         return self._could_of
 
