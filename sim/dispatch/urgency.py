@@ -12,6 +12,12 @@ can (Jackson 1955; Liu & Layland 1973). Zones that can no longer make their
 deadline come after those that still can, oldest deadline first, so a lost
 cause does not make a savable zone late too. Ties go to the zone with more
 vulnerable affected people.
+
+Kernels built into another kernel's code (:func:`_urgency_order`,
+:func:`_tiers_and_deadlines`) are not also called from Python: Python calls thin entry
+kernels (:func:`urgency_order`'s, :func:`tiers_and_deadlines`). One that was both, loaded
+from numba's disk cache, once failed to hand its array back to Python ("'descr' is
+NULL") in one CI run of several.
 """
 from __future__ import annotations
 
@@ -28,33 +34,38 @@ def urgency_order(tier: np.ndarray, deadline_min: np.ndarray, arrival_min: np.nd
     """Row indices in urgency order (see the module docstring): by tier, then those that
     can still make their deadline by slack and those that cannot by deadline, then more
     vulnerable people first, ties in row order."""
-    return _urgency_order(np.ascontiguousarray(tier, dtype=np.int64), np.ascontiguousarray(deadline_min, dtype=float),
-                          np.ascontiguousarray(arrival_min, dtype=float), np.ascontiguousarray(vulnerable, dtype=float))
+    return _urgency_order_entry(np.ascontiguousarray(tier, dtype=np.int64),
+                                np.ascontiguousarray(deadline_min, dtype=float),
+                                np.ascontiguousarray(arrival_min, dtype=float),
+                                np.ascontiguousarray(vulnerable, dtype=float))
+
+
+@njit(cache=True)
+def _urgency_order_entry(tier, deadline_min, arrival_min, vulnerable):
+    """:func:`_urgency_order` called from Python (see the module docstring's note on kernels)."""
+    return _urgency_order(tier, deadline_min, arrival_min, vulnerable)
 
 
 @njit(cache=True)
 def _urgency_order(tier, deadline_min, arrival_min, vulnerable):
     """:func:`urgency_order` as ``np.lexsort((-vulnerable, key, late, tier))`` orders it, in one
-    stable merge sort on the composite key (NaN after every number, as numpy sorts it). The
-    floats are compared as integers that keep numpy's order (:func:`_sort_bits`), and the
+    stable merge sort on the composite key (NaN after every number, as numpy sorts it); the
     merge moves the keys with the rows instead of looking them up."""
     n = tier.shape[0]
     group = np.empty(n, dtype=np.int64)
-    key_min = np.empty(n)
-    fewer_people = np.empty(n)                        # -vulnerable: more vulnerable people first
+    key = np.empty(n)
+    fewer = np.empty(n)                               # -vulnerable: more vulnerable people first
     for r in range(n):
         slack = deadline_min[r] - arrival_min[r]
         late = slack < 0
-        key_min[r] = deadline_min[r] if late else slack
+        key[r] = deadline_min[r] if late else slack
         group[r] = 2 * tier[r] + (1 if late else 0)
-        fewer_people[r] = -vulnerable[r]
-    key = _sort_bits(key_min)
-    fewer = _sort_bits(fewer_people)
+        fewer[r] = -vulnerable[r]
     order = np.arange(n)
     spare_order = np.empty(n, dtype=np.int64)
     spare_group = np.empty(n, dtype=np.int64)
-    spare_key = np.empty(n, dtype=np.uint64)
-    spare_fewer = np.empty(n, dtype=np.uint64)
+    spare_key = np.empty(n)
+    spare_fewer = np.empty(n)
     width = 1
     while width < n:                                  # bottom-up merges of sorted runs
         for lo in range(0, n, 2 * width):
@@ -62,8 +73,7 @@ def _urgency_order(tier, deadline_min, arrival_min, vulnerable):
             i, j = lo, mid
             for k in range(lo, hi):
                 # Take from the left run unless the right one's row comes strictly first.
-                if i < mid and (j >= hi or not (group[j] < group[i] or (group[j] == group[i] and (
-                        key[j] < key[i] or (key[j] == key[i] and fewer[j] < fewer[i]))))):
+                if i < mid and (j >= hi or not _before(group[j], key[j], fewer[j], group[i], key[i], fewer[i])):
                     src = i
                     i += 1
                 else:
@@ -78,28 +88,35 @@ def _urgency_order(tier, deadline_min, arrival_min, vulnerable):
     return order
 
 
-@njit(cache=True)
-def _sort_bits(values):
-    """Unsigned integers that order as numpy sorts the floats ``values`` (overwritten): by
-    value, ``-0.0`` equal to ``0.0``, every NaN equal and after ``inf``."""
-    for r in range(values.shape[0]):
-        if values[r] == 0.0:
-            values[r] = 0.0
-    bits = values.view(np.uint64)
-    sign = np.uint64(0x8000000000000000)
-    for r in range(values.shape[0]):
-        if values[r] != values[r]:
-            bits[r] = np.uint64(0xFFFFFFFFFFFFFFFF)
-        elif bits[r] & sign:
-            bits[r] = ~bits[r]
-        else:
-            bits[r] |= sign
-    return bits
+@njit(cache=True, inline="always")
+def _float_before(x, y):
+    """``x`` sorts before ``y`` as numpy sorts floats (NaN last)."""
+    return x < y or (y != y and x == x)
+
+
+@njit(cache=True, inline="always")
+def _before(group_a, key_a, fewer_a, group_b, key_b, fewer_b):
+    """Row a strictly before row b by (group, key, fewer); equal rows keep their order."""
+    if group_a != group_b:
+        return group_a < group_b
+    if _float_before(key_a, key_b):
+        return True
+    if _float_before(key_b, key_a):
+        return False
+    return _float_before(fewer_a, fewer_b)
 
 
 @njit(cache=True)
 def tiers_and_deadlines(rows, first_done, first_en_route, first_day_need, delivered, en_route, hit_min,
                         first_deadline_min, relief_deadline_min, resupply_due_min):
+    """:func:`_tiers_and_deadlines` called from Python (see the module docstring's note on kernels)."""
+    return _tiers_and_deadlines(rows, first_done, first_en_route, first_day_need, delivered, en_route, hit_min,
+                                first_deadline_min, relief_deadline_min, resupply_due_min)
+
+
+@njit(cache=True)
+def _tiers_and_deadlines(rows, first_done, first_en_route, first_day_need, delivered, en_route, hit_min,
+                         first_deadline_min, relief_deadline_min, resupply_due_min):
     """The tier and deadline of each zone of ``rows``: its **first batch** (due
     ``first_deadline_min`` after its hit) while it has had no first supplies
     (``first_done``) and none is on its way (``first_en_route``); **relief** (due
@@ -137,9 +154,9 @@ def ranked_candidates(rows, first_done, first_en_route, first_day_need, delivere
     batches alone. Returns ``(order, need, xy_km, depot_min, tier, due_min, round_trip)``:
     ``order`` indexes the zones then the other stops; the rest are in that order,
     ``due_min`` the deadline (``inf`` for resupply) and ``round_trip`` true for zones."""
-    zone_tier, zone_deadline = tiers_and_deadlines(rows, first_done, first_en_route, first_day_need, delivered,
-                                                   en_route, hit_min, first_deadline_min, relief_deadline_min,
-                                                   resupply_due_min)
+    zone_tier, zone_deadline = _tiers_and_deadlines(rows, first_done, first_en_route, first_day_need, delivered,
+                                                    en_route, hit_min, first_deadline_min, relief_deadline_min,
+                                                    resupply_due_min)
     n_rows = rows.shape[0]
     n = n_rows + extra_tier.shape[0]
     tier = np.empty(n, dtype=np.int64)
