@@ -216,7 +216,7 @@ def test_a_depot_s_times_to_the_last_mile_stops_are_asked_at_their_crossroads_on
     times_from = Router.times_from
 
     def recording(self, source, at=None):
-        if sys._getframe(1).f_code.co_name == "_last_mile_stops":
+        if "_last_mile_stops" in (sys._getframe(1).f_code.co_name, sys._getframe(2).f_code.co_name):
             asked.append(None if at is None else [int(v) for v in at])
         return times_from(self, source, at)
 

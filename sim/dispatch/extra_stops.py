@@ -54,7 +54,7 @@ class ExtraStops:
             if request.depot_index != d:
                 continue
             need = request.open(now, self.request_en_route[j]) * (avail[d] > 1e-9)
-            minutes = float(c.router.times_from(c.depots[d].node)[request.node])
+            minutes = self._minutes_from(d, [request.node])[0]
             if need.sum() > 1e-9 and math.isfinite(minutes):
                 out.append((request, need, request.xy_km, minutes, RELIEF, request.due_min))
         return out
@@ -85,10 +85,14 @@ class ExtraStops:
                  if (stop := c.last_mile.stop_for(c.zones[row], d, now)) is not None]
         if not found:
             return []
-        # The depot's times at just the stops' crossroads (no whole tree for a few nodes).
-        reach = c.router.times_from(c.depots[d].node, at=np.array([stop.node for stop, *_ in found], dtype=np.int64))
+        reach = self._minutes_from(d, [stop.node for stop, *_ in found])
         return [(stop, open_need[row], self.zone_xy[row], minutes, t, due)
-                for (stop, row, t, due), minutes in zip(found, reach.tolist()) if math.isfinite(minutes)]
+                for (stop, row, t, due), minutes in zip(found, reach) if math.isfinite(minutes)]
+
+    def _minutes_from(self, d: int, nodes: list[int]) -> list[float]:
+        """Depot ``d``'s driving minutes to road ``nodes`` now, read at just those nodes (no
+        whole tree for a few crossroads: the same numbers)."""
+        return self.c.router.times_from(self.c.depots[d].node, at=np.array(nodes, dtype=np.int64)).tolist()
 
     def add_request(self, request) -> None:
         """A neighbour's request (:class:`sim.world.mutual_aid.AidRequest`) to serve from its depot."""

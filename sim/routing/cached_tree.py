@@ -58,13 +58,10 @@ class CachedTree:
     def time_at(self, node: int):
         """The time at ``node`` (a numpy float), sweeping the whole tree only if
         neither the restricted sweep nor a few more (``some``) reach it."""
-        if self._position is not None:
-            i = self._position[node]
-            if i >= 0:
-                return self._swept_min[i]
-            if self._time_min is None and self._found_more([int(node)]):
-                return np.float64(self._more[int(node)])
-        return self.time_min[node]
+        if self._position is None:
+            return self.time_min[node]
+        i = self._position[node]
+        return self._swept_min[i] if i >= 0 else self.times_at(np.array([node], dtype=np.int64))[0]
 
     def times_at(self, nodes: np.ndarray) -> np.ndarray:
         """float64[len(nodes)] (a new array), as :meth:`time_at` for each."""

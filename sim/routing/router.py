@@ -198,12 +198,9 @@ class Router:
 
     # -------------------------------------------------------------- queries
     def travel_time_min(self, source: int, target: int) -> float:
-        """Shortest travel time ``source → target`` in minutes; ``inf`` if unreachable.
-
-        Read from a cached tree from ``source`` when there is one, else the time of a
-        shortest route: the two sum the same roads in another order and may differ in
-        the last bits, so where the exact number matters (a leg a truck drives) ask
-        :meth:`route` for its ``time_min``."""
+        """Shortest travel time ``source → target`` in minutes; ``inf`` if unreachable. From a
+        cached tree when there is one (its sum may differ from a route's in the last bits:
+        for the time a truck drives, ask :meth:`route`)."""
         if self._graph.epoch != self._epoch:
             self._sync()
         n = self._n_nodes
