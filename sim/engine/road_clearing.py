@@ -108,7 +108,7 @@ class RouteClearing:
         self.asked: set[str] = set()
         self.corridors = list(corridors)
         self.reopen_scheduled: dict[int, float] = {}   # segment closed by the hazard -> when it reopens
-        self._cleared = None                            # (graph, router) with pending debris cleared
+        self._cleared = None                            # a Router on a copy with pending debris cleared
 
     def add(self, site) -> SiteWork:
         work = SiteWork(self.world, site)
@@ -175,13 +175,13 @@ class RouteClearing:
         if self._cleared is None:
             cleared = g.copy()
             cleared.speed_factor[:] = factor
-            self._cleared = (cleared, Router(cleared))
+            self._cleared = Router(cleared)
         else:
-            cleared = self._cleared[0]
+            cleared = self._cleared.graph
             changed = np.flatnonzero(cleared.speed_factor != factor)
             if len(changed):
                 cleared.set_speed_factor(changed, factor[changed])
-        return self._cleared[1]
+        return self._cleared
 
     # ------------------------------------------------------------ figures
     def figures(self, duration_min: float) -> dict:
