@@ -53,6 +53,7 @@ import simpy
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.api import run  # noqa: E402
+from sim.errors import InputError  # noqa: E402
 from sim.experiments.executors import settle_heap  # noqa: E402
 from sim.report.outputs import write_outputs  # noqa: E402
 from sim.scenarios import BUILTIN_SCENARIOS, builtin_scenario_path, load_scenario  # noqa: E402
@@ -188,6 +189,12 @@ def main(argv=None) -> int:
     ap.add_argument("--json", metavar="OUT")
     args = ap.parse_args(argv)
     names = args.scenarios or list(BUILTIN_SCENARIOS)
+    try:
+        for name in names:
+            builtin_scenario_path(name)
+    except InputError as err:
+        print("\n".join(err.lines), file=sys.stderr)
+        return 2
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_engine_") as tmp:
         for name in names:

@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 
 import numpy as np
 
 
-def main() -> None:
+def main() -> int:
+    from sim.errors import InputError
     from sim.routing import phast
     from sim.scenarios import builtin_scenario_path, load_scenario
     from sim.world.world import build_world
@@ -37,7 +39,12 @@ def main() -> None:
     parser.add_argument("--evict-mb", type=float, default=16.0)
     args = parser.parse_args()
 
-    world = build_world(load_scenario(builtin_scenario_path(args.scenario)))
+    try:
+        scenario = load_scenario(builtin_scenario_path(args.scenario))
+    except InputError as err:
+        print("\n".join(err.lines), file=sys.stderr)
+        return 2
+    world = build_world(scenario)
     search = world.router._search
     s = search.structure
     targets = np.array([z.node for z in world.zones] + [d.node for d in world.depots], np.int64)
@@ -72,7 +79,8 @@ def main() -> None:
     for (kind, cache), ns in timings.items():
         print(f"  {kind:10s} {cache}: {statistics.median(ns) / 1e3:6.0f} µs per tree "
               f"(median of {len(ns)})")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -24,6 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim.api import run  # noqa: E402
+from sim.errors import InputError  # noqa: E402
 from sim.scenarios import DEFAULT_SCENARIO, builtin_scenario_path, load_scenario  # noqa: E402
 from sim.scenarios.items import ITEMS  # noqa: E402
 
@@ -86,7 +87,12 @@ def main(argv=None) -> int:
     p.add_argument("--seed", type=int)
     p.add_argument("--json", metavar="OUT")
     args = p.parse_args(argv)
-    out = [measure(run(_scenario(name), seed=args.seed)) for name in args.scenarios]
+    try:
+        scenarios = [_scenario(name) for name in args.scenarios]
+    except InputError as err:
+        print("\n".join(err.lines), file=sys.stderr)
+        return 2
+    out = [measure(run(scenario, seed=args.seed)) for scenario in scenarios]
     print(json.dumps(out, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n")

@@ -50,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_engine import Split, instrumented  # noqa: E402
 
 from sim.api import run  # noqa: E402
+from sim.errors import InputError  # noqa: E402
 from sim.scenarios import builtin_scenario_path, load_scenario  # noqa: E402
 
 #: The largest slope of log planning time against log tours that counts as linear (a choice).
@@ -124,7 +125,8 @@ def measure(name: str, fractions: list[float], repeats: int) -> dict:
     source = builtin_scenario_path(name)
     doc = yaml.safe_load(source.read_text(encoding="utf-8"))
     if doc.get("region", {}).get("zones", {}).get("builtin") != "district":
-        raise SystemExit(f"{name}: the scaling benchmark needs a scenario on the built-in district's zones")
+        raise InputError(f"{name}: the scaling benchmark needs a scenario on the built-in district's zones; "
+                         f"name one that uses them (e.g. m8_earthquake)")
     zones = build_district().zones
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -161,7 +163,11 @@ def main(argv=None) -> int:
         ap.error(f"--fractions: every share must be in (0, 1], got {args.fractions!r}")
     if args.repeats < 1:
         ap.error("--repeats: at least 1")
-    out = measure(args.scenario, fractions, args.repeats)
+    try:
+        out = measure(args.scenario, fractions, args.repeats)
+    except InputError as err:
+        print("\n".join(err.lines), file=sys.stderr)
+        return 2
     print(f"{'share':>6} {'zones':>6} {'tours':>6} {'run CPU':>9} {'planning':>9} {'share':>6} {'ms/tour':>8}")
     for r in out["sizes"]:
         print(f"{r['fraction']:6.3g} {r['zones']:6d} {r['tours']:6d} {r['run_cpu_s']:8.3f}s {r['planning_s']:8.3f}s "
