@@ -408,6 +408,61 @@ def test_travel_from_the_depots_follows_roads_slowing_closing_and_reopening(tmp_
     agrees()
 
 
+def test_after_roads_only_open_only_the_zones_that_could_not_drive_back_are_asked_again(tmp_path, monkeypatch):
+    """While roads only open, a zone that could drive back to a depot still can: Command asks
+    the router again about the others alone (and about none once all can); after a closure,
+    about every zone. Its travel matrix equals one worked out afresh all along."""
+    from sim.scenarios import load_scenario
+    from sim.world.world import build_world
+    from tests.worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    region = line_world(tmp_path, n=4)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 2, 100, 0.2), ("Z2", 3, 100, 0.2), ("Z3", 4, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5))
+    world = build_world(load_scenario(write_scenario(tmp_path, doc)), base_dir=tmp_path)
+    command, router, graph = world.command, world.router, world.graph
+    zone_nodes = np.array([z.node for z in world.zones])
+    asked = []
+    times_to = type(router).times_to
+
+    def recording(self, target, at=None):
+        asked.append(None if at is None else sorted(np.asarray(at).tolist()))
+        return times_to(self, target, at)
+
+    monkeypatch.setattr(type(router), "times_to", recording)
+
+    def travel_asks():
+        asked.clear()
+        row = command.travel()[0]
+        asked_then = list(asked)
+        asked.clear()
+        back = np.isfinite(times_to(router, world.depots[0].node)[zone_nodes])
+        np.testing.assert_array_equal(row, np.where(back, router.times_from(world.depots[0].node)[zone_nodes],
+                                                    math.inf))
+        return asked_then
+
+    def edges(a, b):
+        return np.flatnonzero((graph.tails == graph.index_of(a)) & (graph.heads == graph.index_of(b)))
+
+    assert travel_asks() == [sorted(zone_nodes.tolist())]
+    one_way, away = edges(3, 2), edges(2, 3)
+    world.traffic.set_speed_factor(one_way, np.zeros(len(one_way)))    # Z2, Z3 cannot drive back to d1
+    assert travel_asks() == [sorted(zone_nodes.tolist())]              # a road closed: every zone asked
+    world.traffic.set_speed_factor(away, np.zeros(len(away)))
+    assert travel_asks() == [sorted(zone_nodes.tolist())]
+    world.traffic.set_speed_factor(away, np.ones(len(away)))            # only opened since: Z2 and Z3 asked
+    assert travel_asks() == [sorted(zone_nodes[1:].tolist())]
+    world.traffic.set_speed_factor(one_way, np.ones(len(one_way)))      # they can again
+    assert travel_asks() == [sorted(zone_nodes[1:].tolist())]
+    world.traffic.set_speed_factor(away, np.zeros(len(away)))
+    world.traffic.set_speed_factor(away, np.ones(len(away)))            # closed and opened: every zone asked
+    assert travel_asks() == [sorted(zone_nodes.tolist())]
+    world.traffic.set_speed_factor(away, np.zeros(len(away)))
+    assert travel_asks() == [sorted(zone_nodes.tolist())]
+    world.traffic.set_speed_factor(away, np.full(len(away), 0.5))       # all could, only opened since
+    assert travel_asks() == []
+
+
 def test_the_planners_first_supplies_follow_every_zones_first_supply(tmp_path):
     """The planner marks a zone as having had first supplies when the zone says so,
     whoever unloads there (a truck, a last-mile trip) — not when it next looks."""

@@ -298,9 +298,13 @@ class Command:
             # Only the zones' and depots' times: the router sweeps just the crossroads they need.
             out = self.router.times_from(node, at=self._travel_nodes)
             if self._back_at[k] != self.router.open_roads_epoch:     # no road opened or closed since: kept
-                # Every zone could drive back and no road closed since, only opened: they still can.
-                if not (self._back[k].all() and self._back_at[k] >= self.router.closed_roads_epoch):
-                    self._back[k] = np.isfinite(self.router.times_to(node, at=self.zone_node))
+                back = self._back[k]
+                if self._back_at[k] < self.router.closed_roads_epoch:
+                    back[:] = np.isfinite(self.router.times_to(node, at=self.zone_node))
+                elif not back.all():
+                    # Roads only opened since: a zone that could drive back still can; the others are asked.
+                    ask = np.flatnonzero(~back)
+                    back[ask] = np.isfinite(self.router.times_to(node, at=self.zone_node[ask]))
                 self._back_at[k] = self.router.open_roads_epoch
             self._travel[k] = np.where(self._back[k], out[:n_zones], math.inf)
             self._depot_travel[k] = out[n_zones:]
