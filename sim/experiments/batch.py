@@ -42,7 +42,7 @@ import math
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -259,6 +259,7 @@ def run_batch(scenario, *, replications: int = 20, sweep=(), variants: list[Vari
         raise InputError(f"{len(variants):,} variants x {replications:,} replications = "
                          f"{len(variants) * replications:,} runs; at most {MAX_BATCH_RUNS:,} runs in one batch: "
                          "each run is one file in the results folder")
+    _check_worlds(variants)
     seeds = [replication_seed(scenario.seed, i) for i in range(replications)]
     identity = _identity(scenario, variants, axes)
     try:
@@ -268,6 +269,29 @@ def run_batch(scenario, *, replications: int = 20, sweep=(), variants: list[Vari
                                scheduler, resume, scenario_file, progress)
     except Refused as refused:
         raise InputError(str(refused)) from None
+
+
+def _check_worlds(variants: list[Variant]) -> None:
+    """Refuse what ``sim run`` refuses about a variant's world — a place off the road graph
+    or farther than the snap limit, a bridge, zone or township its region does not have —
+    before any replication runs or the folder is made (else every replication fails alike
+    and the batch reads as failed runs). With several variants each line names its own."""
+    from sim.scenarios.loader import locate_problems
+    from sim.world.places import world_findings
+
+    problems = []
+    for v in variants:
+        findings = world_findings(v.scenario, v.base_dir)
+        if findings:
+            located = locate_problems(v.scenario, findings).problems
+            problems += located if len(variants) == 1 else [_in_variant(p, v.name) for p in located]
+    if problems:
+        raise InputError(list(dict.fromkeys(problems)))
+
+
+def _in_variant(problem, name: str):
+    suffix = f" (variant {name})"
+    return replace(problem, message=problem.message + suffix) if hasattr(problem, "message") else problem + suffix
 
 
 def _check_sizes(replications: int, workers: int | None) -> None:

@@ -104,7 +104,11 @@ def load_variant(baseline_path: Path, variant_path: Path | None):
         return before, after, {"kind": "own interventions", "file": str(baseline_path),
                                "base_dir": baseline_path.parent}
     if is_overlay_file(variant_path):
-        _, after = load_overlay(variant_path, baseline)
+        from functools import partial
+
+        from sim.world.places import world_findings
+
+        _, after = load_overlay(variant_path, baseline, partial(world_findings, base_dir=baseline_path.parent))
         return baseline, after, {"kind": "overlay", "file": str(variant_path), "base_dir": baseline_path.parent}
     after = load_scenario(variant_path)
     return baseline, after, {"kind": "scenario", "file": str(variant_path), "base_dir": variant_path.parent}

@@ -108,6 +108,9 @@ def _read_zones_table(path: Path) -> pd.DataFrame:
     if len(df) > MAX_ZONES:
         raise InputError(Problem(name, None, None, "", f"{len(df):,} zones; at most {MAX_ZONES:,}: each zone is "
                                                        "an agent command plans for at every re-plan"))
+    if len(df) == 0:
+        raise InputError(Problem(name, 2, None, "", "no zones: the file has its header only; list at least one "
+                                                    "zone under it, one per line"))
     if "township" not in df.columns:
         df["township"] = ""
     df["township"] = df["township"].fillna("").astype(str).str.strip()

@@ -104,10 +104,15 @@ def validate_overlay(path: Path | str) -> Overlay:
     return overlay
 
 
-def load_overlay(path: Path | str, baseline) -> tuple[Overlay, object]:
+def load_overlay(path: Path | str, baseline, world_findings=None) -> tuple[Overlay, object]:
     """The overlay in ``path`` and the baseline with it applied (``apply_interventions``).
 
-    The baseline's own interventions are applied first, then the overlay's.
+    The baseline's own interventions are applied first, then the overlay's. With
+    ``world_findings`` (the baseline's region checks, e.g.
+    ``functools.partial(sim.world.places.world_findings, base_dir=...)``), what the
+    overlay names is also checked against the region — depots, teams and zones of
+    ``sat_phones``, retrofitted bridges, places of added agents — and located in the
+    overlay's file.
     """
     from sim.scenarios.checks import check_scenario
     from sim.scenarios.loader import ScenarioSource
@@ -121,7 +126,10 @@ def load_overlay(path: Path | str, baseline) -> tuple[Overlay, object]:
     combined.interventions = [*combined.interventions, *overlay.interventions]
     source = ScenarioSource(file, document.locator)
     located = []
-    for finding_path, message in check_scenario(combined):
+    findings = list(check_scenario(combined))
+    if world_findings is not None and not findings:
+        findings = world_findings(combined)
+    for finding_path, message in findings:
         if finding_path[:1] == ("interventions",) and len(finding_path) > 1 and finding_path[1] >= offset:
             located.append(source.problem(("interventions", finding_path[1] - offset, *finding_path[2:]), message))
     if located:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sim.network.graph import RoadGraph
 
-__all__ = ["Place", "resolve_places", "check_world", "aid_exit_key"]
+__all__ = ["Place", "resolve_places", "check_world", "world_findings", "aid_exit_key"]
 
 
 @dataclass(frozen=True)
@@ -83,3 +83,19 @@ def check_world(scenario, base_dir: Path | str = ".") -> None:
     applied = apply_interventions(scenario) if scenario.interventions else scenario
     region = load_region(applied.region, base_dir)
     resolve_places(applied, region.graph, region.zones["zone_id"].to_numpy())
+
+
+def world_findings(scenario, base_dir: Path | str = ".") -> list:
+    """What :func:`check_world` and the township check refuse about ``scenario`` (its own
+    interventions not applied, so paths point into its file), as ``(path, message)``
+    findings: locations off the road graph, retrofitted bridges that are none, ids of
+    zones and townships its region does not have. Loading the region may raise."""
+    from sim.network.sources import load_region
+    from sim.scenarios.region_checks import check_against_graph, check_townships, check_zone_ids
+
+    region = load_region(scenario.region, base_dir)
+    zones = region.zones
+    findings = check_against_graph(scenario, region.graph, _snap_function(region.graph))
+    findings += check_zone_ids(scenario, zones["zone_id"].to_numpy())
+    townships = sorted(set(zones["township"].astype(str)) - {""}) if "township" in zones else []
+    return findings + check_townships(scenario, townships)
