@@ -100,7 +100,8 @@ class atomic_write:
 
     The temporary file is ``.NAME.RANDOM.tmp`` in the same folder (with
     ``keep_suffix``, ``.NAME.RANDOM.tmp.SUFFIX``, for writers that choose the
-    format by the file name); it is removed if the block fails.
+    format by the file name); it is removed if the block fails or if it cannot
+    take ``path``'s place (``path`` a folder, say).
     """
 
     def __init__(self, path: Path, *, keep_suffix: bool = False):
@@ -114,7 +115,11 @@ class atomic_write:
 
     def __exit__(self, exc_type, exc, tb):
         if exc_type is None:
-            os.replace(self.tmp, self.path)
+            try:
+                os.replace(self.tmp, self.path)
+            except OSError:
+                self.tmp.unlink(missing_ok=True)
+                raise
         else:
             self.tmp.unlink(missing_ok=True)
         return False

@@ -51,6 +51,27 @@ def test_an_unwritable_report_path_is_one_line_and_exit_2(folder, tmp_path):
     assert not target.exists()
 
 
+def test_a_report_path_that_is_a_folder_is_one_line_naming_it_and_leaves_nothing(folder, tmp_path, capsys):
+    target = tmp_path / "target"
+    target.mkdir()
+    assert main(["report", str(folder), "--out", str(target)]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines == [f"{target}: is a folder; name the report's file (e.g. {target / 'report.html'})"]
+    assert list(tmp_path.iterdir()) == [target] and not list(target.iterdir())
+
+
+def test_a_temporary_file_that_cannot_take_the_target_s_place_is_removed(tmp_path):
+    from sim.files import atomic_write
+
+    target = tmp_path / "out.html"
+    target.mkdir()
+    (target / "inside").write_text("a folder that is not empty")
+    with pytest.raises(OSError):
+        with atomic_write(target) as tmp:
+            tmp.write_text("x" * 1000)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.html"]
+
+
 def test_no_report_flag_skips_it(tmp_path):
     from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
 

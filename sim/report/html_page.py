@@ -134,11 +134,13 @@ class Page:
     def write(self, path: Path) -> Path:
         """Write the page to ``path``; :class:`~sim.errors.InputError` if it cannot be written there."""
         path = Path(path)
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder; name the report's file (e.g. {path / 'report.html'})")
         text = self.render()
         try:
             with atomic_write(path) as tmp:
                 tmp.write_text(text, encoding="utf-8")
         except OSError as error:
-            raise InputError(f"{path}: cannot write the report there ({error.strerror or error}: {error.filename}); "
+            raise InputError(f"{path}: cannot write the report there ({error.strerror or error}); "
                              "choose a writable file") from None
         return path
