@@ -75,13 +75,18 @@ def read_results(folder: Path | str) -> pd.DataFrame:
     """The rows of a results folder (``results.parquet``, else its complete replication files)."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError(f"{folder}: no such folder; give the --out folder of a sim batch or sim compare")
+        what = "a file, not a folder" if folder.exists() else "no such folder"
+        raise InputError(f"{folder}: {what}; give the --out folder of a sim batch or sim compare")
     path = folder / RESULTS_FILE
     if path.exists():
+        if not path.is_file():
+            raise InputError(f"{path}: not a file; rerun the batch with --resume")
         try:
-            return pd.read_parquet(path)
+            df = pd.read_parquet(path)
         except Exception as error:  # noqa: BLE001 - any unreadable file is the same user problem
             raise InputError(f"{path}: cannot read it ({error}); rerun the batch with --resume") from None
+        _check_rows(df, path)
+        return df
     frames = []
     for file in _replication_files(folder):
         try:
@@ -96,12 +101,44 @@ def read_results(folder: Path | str) -> pd.DataFrame:
     return df.sort_values(["_order", "replication"], kind="stable").drop(columns="_order").reset_index(drop=True)
 
 
-def _variant_order(folder: Path) -> dict[str, int]:
+def _check_rows(df: pd.DataFrame, path: Path) -> None:
+    """Refuse a results table that is not as a batch writes it: the identity columns
+    readers group by, KPI columns of numbers, curves as lists of numbers."""
+    remedy = "not as sim writes it: rerun the batch with --resume (after removing it)"
+    missing = [c for c in ("variant", "replication", "seed", "status") if c not in df.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(missing)}; {remedy}")
+    for column in df.columns:
+        if column in IDENTITY_COLUMNS:
+            continue
+        if column.startswith("curve_"):
+            bad = next((v for v in df[column] if v is not None and not _numbers(v)), None)
+            if bad is not None:
+                raise InputError(f"{path}: column {column} should hold lists of numbers; {remedy}")
+        elif not (pd.api.types.is_numeric_dtype(df[column]) or df[column].isna().all()):
+            raise InputError(f"{path}: column {column} should hold numbers; {remedy}")
+
+
+def _numbers(value) -> bool:
     try:
-        doc = json.loads((folder / BATCH_FILE).read_text())
-        return {v["name"]: v["index"] for v in doc.get("variants", [])}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        return np.asarray(value, dtype=float).ndim == 1
+    except (TypeError, ValueError):
+        return False
+
+
+def _batch_record(folder: Path) -> dict | None:
+    """``batch.json`` of ``folder`` (checked: :class:`~sim.experiments.folder_docs.BatchRecord`), if any."""
+    from sim.experiments.folder_docs import BatchRecord, read_json_doc
+
+    path = folder / BATCH_FILE
+    if not path.exists():
+        return None
+    return read_json_doc(path, BatchRecord, "rerun the batch into a new folder")
+
+
+def _variant_order(folder: Path) -> dict[str, int]:
+    doc = _batch_record(folder) or {}
+    return {v["name"]: v["index"] for v in doc.get("variants", [])}
 
 
 def kpi_columns(df: pd.DataFrame) -> list[str]:
@@ -154,10 +191,7 @@ def results_tables(df: pd.DataFrame, all_kpis: bool = False, targets_h: dict | N
 
 def batch_targets(folder: Path | str) -> dict | None:
     """The scenario's targets (hours) recorded in a folder's ``batch.json``, if any."""
-    try:
-        return json.loads((Path(folder) / BATCH_FILE).read_text()).get("targets")
-    except (OSError, ValueError, AttributeError):
-        return None
+    return (_batch_record(Path(folder)) or {}).get("targets")
 
 
 # ------------------------------------------------------------ formats

@@ -54,13 +54,6 @@ def _ci(low, high, share: bool) -> str:
     return f"{pct(low)} – {pct(high)}" if share else f"{num(low)} – {num(high)}"
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise InputError(f"{path}: cannot read it ({error})") from None
-
-
 def _curves(rows: pd.DataFrame, column: str) -> np.ndarray | None:
     lists = [np.asarray(v, float) for v in rows[column] if v is not None and len(v)]
     if not lists:
@@ -123,8 +116,10 @@ def _scenario_text(path: str | None) -> str:
 
 
 def _batch_doc(folder: Path) -> dict:
+    from sim.experiments.folder_docs import BatchRecord, read_json_doc
+
     path = folder / BATCH_FILE
-    return _read_json(path) if path.exists() else {}
+    return read_json_doc(path, BatchRecord, "rerun the batch into a new folder") if path.exists() else {}
 
 
 def write_batch_report(folder: Path | str, path: Path | str | None = None) -> Path:
@@ -194,7 +189,9 @@ def write_comparison_report(folder: Path | str, path: Path | str | None = None) 
     source = folder / COMPARISON_FILE
     if not source.exists():
         raise InputError(f"{folder}: holds no comparison (no {COMPARISON_FILE}); run 'sim compare' first")
-    comparison = _read_json(source)
+    from sim.experiments.folder_docs import ComparisonRecord, read_json_doc
+
+    comparison = read_json_doc(source, ComparisonRecord, "run the comparison again (sim compare)")
     df = read_results(folder)
     doc = _batch_doc(folder)
     before, after = comparison["baseline"], comparison["variant"]

@@ -35,6 +35,9 @@ __all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_row
 
 REPORT_FILE = "report.html"
 _REQUIRED = ("summary.json", "zones.csv", "events.parquet")
+#: The columns of zones.csv the report reads: ids, then numbers.
+_ZONE_COLUMNS = ("zone_id", "township", "lon", "lat", "affected", "needing_relief", "hit_h", "first_supply_h",
+                 "relief_h")
 
 
 @dataclass
@@ -64,8 +67,11 @@ def read_run_folder(folder: Path | str) -> RunFolder:
     if missing:
         raise InputError(f"{folder}: holds no run (missing {', '.join(missing)}); run 'sim run SCENARIO --out "
                          f"{folder}' first")
+    from sim.experiments.folder_docs import RunSummary, read_json_doc
+
+    remedy = f"run the scenario again (sim run SCENARIO --out {folder})"
+    summary = read_json_doc(folder / "summary.json", RunSummary, remedy)
     try:
-        summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         zones = pd.read_csv(folder / "zones.csv", dtype={"zone_id": str, "township": str})
         events = pd.read_parquet(folder / "events.parquet")
         msel = pd.read_csv(folder / "msel.csv") if (folder / "msel.csv").exists() else None
@@ -74,6 +80,11 @@ def read_run_folder(folder: Path | str) -> RunFolder:
         closures, facilities = _geojson(folder / "roads_closed.geojson"), _geojson(folder / "facilities.geojson")
     except (OSError, ValueError, KeyError) as error:
         raise InputError(f"{folder}: cannot read the run's files ({error}); run the scenario again") from None
+    missing = [c for c in _ZONE_COLUMNS if c not in zones.columns]
+    wordy = [c for c in _ZONE_COLUMNS[2:] if c in zones.columns and not pd.api.types.is_numeric_dtype(zones[c])]
+    if missing or wordy:
+        what = f"missing column(s) {', '.join(missing)}" if missing else f"column {wordy[0]} should hold numbers"
+        raise InputError(f"{folder / 'zones.csv'}: {what}; not as sim writes it: {remedy}")
     return RunFolder(folder, summary, zones, events, msel, closures, facilities, scenario)
 
 

@@ -19,7 +19,8 @@ __all__ = ["write_report", "folder_kind", "run_graph"]
 def folder_kind(folder: Path) -> str:
     """``comparison``, ``batch`` or ``run``; :class:`InputError` for a folder that holds none."""
     if not folder.is_dir():
-        raise InputError(f"{folder}: no such folder; give the --out folder of sim run, sim batch or sim compare")
+        what = "a file, not a folder" if folder.exists() else "no such folder"
+        raise InputError(f"{folder}: {what}; give the --out folder of sim run, sim batch or sim compare")
     if (folder / "comparison.json").exists():
         return "comparison"
     if (folder / "results.parquet").exists() or (folder / "runs").is_dir():
