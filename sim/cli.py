@@ -150,6 +150,12 @@ def _precision_args(p) -> None:
                    help="with --precision: stop at N replications per variant (200)")
 
 
+def _only_with(value, option: str, partner: str, partner_given: bool, why: str) -> None:
+    """Refuse ``option`` given without the ``partner`` option it works with (it would be ignored)."""
+    if value is not None and not partner_given:
+        raise InputError(f"{option}: only with {partner} ({why}); add {partner} or leave {option} out")
+
+
 def _first_round(args) -> int:
     if args.replications is not None:
         return args.replications
@@ -171,6 +177,8 @@ def cmd_batch(args) -> int:
     from sim.experiments.executors import BatchAborted
     from sim.scenarios import load_scenario
 
+    _only_with(args.max_replications, "--max-replications", "--precision", args.precision is not None,
+               "it caps the replications --precision adds")
     path = _scenario_arg(args.scenario)
     scenario = load_scenario(path)
     _check_region(scenario, path.parent)
@@ -218,6 +226,8 @@ def cmd_compare(args) -> int:
     from sim.experiments.compare import format_verdicts
     from sim.experiments.executors import BatchAborted
 
+    _only_with(args.max_replications, "--max-replications", "--precision", args.precision is not None,
+               "it caps the pairs --precision adds")
     baseline = _scenario_arg(args.baseline)
     variant = _scenario_arg(args.variant) if args.variant else None
     try:
@@ -252,6 +262,8 @@ def cmd_report(args) -> int:
 def cmd_results(args) -> int:
     from sim.experiments.results import batch_targets, format_results, read_results, results_tables
 
+    for value, option in ((args.indifference, "--indifference"), (args.better, "--better")):
+        _only_with(value, option, "--select", bool(args.select), "it tells how to pick the best variant")
     df = read_results(args.folder)
     extra = {}
     if args.select:

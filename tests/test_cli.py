@@ -430,3 +430,38 @@ def test_a_township_reserve_serving_an_unknown_township_is_refused_at_its_line(t
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"{path}:7:")
     assert "depots[1].serves.townships[1]: no zone belongs to township 'T77'" in err[0]
+
+
+@pytest.mark.parametrize("args, line", [
+    (["results", "FOLDER", "--indifference", "0.1"],
+     "--indifference: only with --select (it tells how to pick the best variant); add --select or leave "
+     "--indifference out"),
+    (["results", "FOLDER", "--better", "higher"], "--better: only with --select"),
+    (["batch", "baseline_normal_traffic", "--max-replications", "5", "--out", "FOLDER/b"],
+     "--max-replications: only with --precision (it caps the replications --precision adds)"),
+    (["compare", "baseline_normal_traffic", "--max-replications", "5", "--out", "FOLDER/c"],
+     "--max-replications: only with --precision (it caps the pairs --precision adds)"),
+])
+def test_an_option_without_the_one_it_works_with_is_refused_not_ignored(args, line, tmp_path, capsys):
+    args = [a.replace("FOLDER", str(tmp_path)) for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(line)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_results_of_a_table_without_rows_is_refused(tmp_path, capsys):
+    pd.DataFrame({"variant": pd.Series([], dtype=str), "replication": [], "seed": [], "status": pd.Series([], dtype=str)}
+                 ).to_parquet(tmp_path / "results.parquet")
+    assert main(["results", str(tmp_path)]) == 2
+    assert capsys.readouterr().err.strip().startswith(f"{tmp_path / 'results.parquet'}: holds no rows")
+
+
+def test_info_of_a_region_without_residents_says_so(tmp_path, capsys):
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 0, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5),
+                       shelters=[{"id": "s1", "at": {"node": 2}, "area_m2": 1000}])
+    assert main(["info", str(write_scenario(tmp_path, doc))]) == 0
+    out = capsys.readouterr().out
+    assert "people (no residents)" in out and "% of residents" not in out

@@ -104,10 +104,12 @@ E_HEAD = "u,v,length_m,speed_kmh,oneway,bridge,class\n"
 
 
 @pytest.mark.parametrize("nodes, edges, which, line, fragment", [
-    (N_OK, E_HEAD + "1,2,716,,,,\n2,3,-5,,,,\n", "edges", 3, "length_m: must be a number >= 0"),
+    (N_OK, E_HEAD + "1,2,716,,,,\n2,3,-5,,,,\n", "edges", 3, "length_m: must be a number of metres from 0"),
+    (N_OK, E_HEAD + "1,2,1e308,,,,\n", "edges", 2, "length_m: must be a number of metres from 0 to 1,000,000"),
+    (N_OK, E_HEAD + "1,2,716,1e308,,,\n", "edges", 2, "speed_kmh: must be a number of km/h above 0 and at most 300"),
     (N_OK, E_HEAD + "1,2,abc,,,,\n", "edges", 2, "length_m: must be a number"),
-    (N_OK, E_HEAD + "1,2,716,0,,,\n", "edges", 2, "speed_kmh: must be a number > 0"),
-    (N_OK, E_HEAD + "1,2,716,fast,,,\n", "edges", 2, "speed_kmh: must be a number > 0"),
+    (N_OK, E_HEAD + "1,2,716,0,,,\n", "edges", 2, "speed_kmh: must be a number of km/h above 0"),
+    (N_OK, E_HEAD + "1,2,716,fast,,,\n", "edges", 2, "speed_kmh: must be a number of km/h above 0"),
     (N_OK, E_HEAD + "1,2,716,,maybe,,\n", "edges", 2, "oneway: must be one of true/false"),
     (N_OK, E_HEAD + "1,2,716,,,sometimes,\n", "edges", 2, "bridge: must be one of true/false"),
     (N_OK, E_HEAD + "1,2,716,,,,motorwayish\n", "edges", 2, "class: must be a road class"),
@@ -210,7 +212,10 @@ def test_networkx_edge_without_length_or_coordinates_is_an_input_error():
     assert "edge 1->2: has no length_m" in one_error(from_networkx, G)
     G = nx.Graph()
     G.add_edge(1, 2, length_m=-3)
-    assert "length_m=-3 must be a number >= 0" in one_error(from_networkx, G)
+    assert "length_m=-3 must be a number of metres from 0 to 1,000,000" in one_error(from_networkx, G)
+    G = nx.Graph()
+    G.add_edge(1, 2, length_m=716, speed_kmh=1e308)
+    assert "must be a number of km/h above 0 and at most 300" in one_error(from_networkx, G)
 
 
 @settings(max_examples=40, deadline=None)

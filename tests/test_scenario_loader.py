@@ -179,6 +179,9 @@ def test_missing_sections_are_named():
 def test_wrong_types_say_what_was_expected_and_found():
     count = only_problem(MINIMAL.replace("count: 4", "count: four"))
     assert "depots[0].trucks.count: expected a whole number, got the text 'four'" in count
+    payload = only_problem(MINIMAL.replace("payload_kg: 5000", "payload_kg: 5e3"))
+    assert payload.endswith("depots[0].trucks.payload_kg: expected a number, got the text '5e3' (YAML reads it "
+                            "as a number only with a dot: write 5.0e3)")
     stock = only_problem(MINIMAL.replace("stock: {water_l: 10000, food_ration: 5000, bedding: 2000}",
                                          "stock: [10000]"))
     assert "depots[0].stock: expected a mapping (key: value pairs), got a list" in stock

@@ -108,6 +108,8 @@ def _check_rows(df: pd.DataFrame, path: Path) -> None:
     missing = [c for c in ("variant", "replication", "seed", "status") if c not in df.columns]
     if missing:
         raise InputError(f"{path}: missing column(s) {', '.join(missing)}; {remedy}")
+    if df.empty:
+        raise InputError(f"{path}: holds no rows (a batch writes one per replication); {remedy}")
     for column in df.columns:
         if column in IDENTITY_COLUMNS:
             continue

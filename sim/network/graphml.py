@@ -28,8 +28,10 @@ from sim.errors import InputError, Problem
 from sim.network.geo import haversine_m
 from sim.network.graph import CLASS_SPEED_KMH, RoadClass, RoadGraph
 from sim.network.limits import (
+    MAX_EDGE_LENGTH_M,
     MAX_GRAPH_EDGES,
     MAX_GRAPH_NODES,
+    MAX_SPEED_KMH,
     MAX_TABLE_BYTES,
     region_file,
 )
@@ -144,13 +146,13 @@ def _from_networkx(G, source: str, name: str | None, merge_two_way: bool, quote:
         if length is None and (lon is None or lat is None):
             fail(where, "has no length_m (or length) attribute and the nodes no lon/lat to measure it")
         length_m = haversine_m(lon[t], lat[t], lon[h], lat[h]) if length is None else _as_float(length)
-        if length_m is None or not length_m >= 0:
-            fail(where, f"{value('length_m', length)} must be a number >= 0")
+        if length_m is None or not 0 <= length_m <= MAX_EDGE_LENGTH_M:
+            fail(where, f"{value('length_m', length)} must be a number of metres from 0 to {MAX_EDGE_LENGTH_M:,.0f}")
         cls = _edge_class(d, where, fail, value)
         speed = _first(d, ("speed_kmh", "speed_kph"))
         kmh = _as_float(speed) if speed is not None else _min_maxspeed(d.get("maxspeed"))
-        if speed is not None and (kmh is None or not kmh > 0):
-            fail(where, f"{value('speed_kmh', speed)} must be a number > 0")
+        if speed is not None and (kmh is None or not 0 < kmh <= MAX_SPEED_KMH):
+            fail(where, f"{value('speed_kmh', speed)} must be a number of km/h above 0 and at most {MAX_SPEED_KMH:g}")
         if kmh is None:
             kmh = CLASS_SPEED_KMH[RoadClass(cls)]
         tails.append(t)

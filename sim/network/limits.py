@@ -19,7 +19,7 @@ from sim.errors import InputError
 from sim.files import Refused, input_file
 
 __all__ = ["MAX_GRAPH_NODES", "MAX_GRAPH_EDGES", "MAX_TABLE_BYTES", "MAX_STREAM_BYTES", "MAX_ZONES",
-           "MAX_ZONE_POPULATION", "MAX_ZONES_BYTES", "region_file"]
+           "MAX_ZONE_POPULATION", "MAX_ZONES_BYTES", "MAX_EDGE_LENGTH_M", "MAX_SPEED_KMH", "region_file"]
 
 #: Nodes of a road graph: the full USA graph of the 9th DIMACS challenge has 23.9 million.
 MAX_GRAPH_NODES = 25_000_000
@@ -35,6 +35,10 @@ MAX_ZONES = 100_000
 MAX_ZONE_POPULATION = 10_000_000
 #: A zones CSV.
 MAX_ZONES_BYTES = 64 * 2**20
+#: One road edge between two crossroads: 1,000 km (longer is a unit mix-up: km or cm for m).
+MAX_EDGE_LENGTH_M = 1_000_000.0
+#: A road's free-flow speed: 300 km/h (faster is a unit mix-up, m/h for km/h).
+MAX_SPEED_KMH = 300.0
 
 
 def region_file(path: Path | str, what: str, max_bytes: int) -> int:

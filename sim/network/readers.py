@@ -32,8 +32,10 @@ from sim.errors import InputError, Problem
 from sim.network.graph import CLASS_SPEED_KMH, RoadClass, RoadGraph
 from sim.network.graphml import ROAD_CLASS_HINT, road_class_code, from_networkx, read_graphml
 from sim.network.limits import (
+    MAX_EDGE_LENGTH_M,
     MAX_GRAPH_EDGES,
     MAX_GRAPH_NODES,
+    MAX_SPEED_KMH,
     MAX_TABLE_BYTES,
     region_file,
 )
@@ -77,11 +79,14 @@ def read_csv(nodes_csv, edges_csv, *, name: str | None = None) -> RoadGraph:
 
     u = _integers(edges, "u", edges_file, problems)
     v = _integers(edges, "v", edges_file, problems)
-    length_m = _numbers(edges, "length_m", edges_file, problems, "must be a number >= 0", lambda x: x >= 0)
+    length_m = _numbers(edges, "length_m", edges_file, problems,
+                        f"must be a number of metres from 0 to {MAX_EDGE_LENGTH_M:,.0f}",
+                        lambda x: (x >= 0) & (x <= MAX_EDGE_LENGTH_M))
     road_class = _classes(edges, edges_file, problems)
     speed_kmh = np.full(len(edges), np.nan) if "speed_kmh" not in edges else _numbers(
-        edges, "speed_kmh", edges_file, problems, "must be a number > 0 (or blank for the class speed)",
-        lambda x: x > 0, blank=np.nan)
+        edges, "speed_kmh", edges_file, problems,
+        f"must be a number of km/h above 0 and at most {MAX_SPEED_KMH:g} (or blank for the class speed)",
+        lambda x: (x > 0) & (x <= MAX_SPEED_KMH), blank=np.nan)
     flags = {col: _flags(edges, col, edges_file, problems) for col in ("oneway", "bridge", "tunnel")}
 
     if not problems:  # map node ids to indices

@@ -83,7 +83,7 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
         "stock_total": dict(stock),
         "shelters": {"count": len(scenario.shelters), "area_m2": shelter_area,
                      "capacity_people": int(shelter_area / scenario.needs.shelter_m2 + 1e-9),
-                     "capacity_share_of_population": round(shelter_area / scenario.needs.shelter_m2 / max(pop, 1), 4)},
+                     "capacity_share_of_population": round(shelter_area / scenario.needs.shelter_m2 / pop, 4) if pop else None},
         "teams": {"entries": sum(teams.values()), "by_kind": dict(teams), "crews_by_kind": dict(crews),
                   "people": sum(t.count * t.size for t in scenario.teams)},
     }
@@ -121,8 +121,9 @@ def format_description(info: dict) -> str:
         lines.append(f"  {d['id']:<12} {d['tier']:<9} node {d['node']:<6} snap {d['snap_m']:>5.0f} m  "
                      f"{d['trucks']} trucks x {d['payload_kg']:,.0f} kg  {stock}")
     lines.append("stock total   " + ", ".join(f"{k} {v:,.0f}" for k, v in info["stock_total"].items()))
+    share = sh["capacity_share_of_population"]
     lines.append(f"shelters      {sh['count']}, {sh['area_m2']:,.0f} m2, room for {sh['capacity_people']:,} "
-                 f"people ({100 * sh['capacity_share_of_population']:.1f} % of residents)")
+                 + (f"people ({100 * share:.1f} % of residents)" if share is not None else "people (no residents)"))
     lines.append(f"teams         {tm['entries']} teams, {tm['people']:,} people: "
                  + ", ".join(f"{k} {v} ({tm['crews_by_kind'][k]} crews)" for k, v in tm["by_kind"].items()))
     if "map" in info:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import re
 import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin
@@ -174,6 +175,10 @@ def _union_tags_at(path: Path, data: Any, model: type[BaseModel]) -> list[str]:
 
 
 # -------------------------------------------------------------- messages
+#: A number written with an exponent and no dot (``1e4``), which YAML 1.1 reads as text.
+_BARE_EXPONENT = re.compile(r"([-+]?\d+)([eE][-+]?\d+)")
+
+
 def _shown(value: Any) -> str:
     """A value as a planner would recognise it from the file."""
     if value is None:
@@ -181,6 +186,10 @@ def _shown(value: Any) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
+        exponent = _BARE_EXPONENT.fullmatch(value.strip())
+        if exponent:          # YAML 1.1 reads 1e4 as text: the number needs a dot before its exponent
+            mantissa, power = exponent.groups()
+            return f"the text {value!r} (YAML reads it as a number only with a dot: write {mantissa}.0{power})"
         return f"the text {value!r}" if len(value) <= 60 else "a long text"
     if isinstance(value, (int, float)):
         return f"{value:g}" if isinstance(value, float) else str(value)
