@@ -451,8 +451,9 @@ def test_an_option_without_the_one_it_works_with_is_refused_not_ignored(args, li
 
 
 def test_results_of_a_table_without_rows_is_refused(tmp_path, capsys):
-    pd.DataFrame({"variant": pd.Series([], dtype=str), "replication": [], "seed": [], "status": pd.Series([], dtype=str)}
-                 ).to_parquet(tmp_path / "results.parquet")
+    empty = pd.DataFrame({"variant": pd.Series([], dtype=str), "replication": [], "seed": [],
+                          "status": pd.Series([], dtype=str)})
+    empty.to_parquet(tmp_path / "results.parquet")
     assert main(["results", str(tmp_path)]) == 2
     assert capsys.readouterr().err.strip().startswith(f"{tmp_path / 'results.parquet'}: holds no rows")
 

@@ -83,7 +83,8 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
         "stock_total": dict(stock),
         "shelters": {"count": len(scenario.shelters), "area_m2": shelter_area,
                      "capacity_people": int(shelter_area / scenario.needs.shelter_m2 + 1e-9),
-                     "capacity_share_of_population": round(shelter_area / scenario.needs.shelter_m2 / pop, 4) if pop else None},
+                     "capacity_share_of_population": (round(shelter_area / scenario.needs.shelter_m2 / pop, 4)
+                                                      if pop else None)},
         "teams": {"entries": sum(teams.values()), "by_kind": dict(teams), "crews_by_kind": dict(crews),
                   "people": sum(t.count * t.size for t in scenario.teams)},
     }
