@@ -65,6 +65,9 @@ CASES = [
     ("run", "report", _edit_json("summary.json"), _set("verdicts", "x"),
      "summary.json: verdicts: should be a list (found a string)"),
     ("run", "report", _truncate("zones.csv", 100), None, "zones.csv: missing column(s)"),
+    ("run", "report", _truncate("scenario.json", 50), None, "scenario.json: cannot read it"),
+    ("run", "report", _edit_json("roads_closed.geojson"), "[]",
+     "roads_closed.geojson: cannot read it (not a GeoJSON FeatureCollection)"),
     ("comparison", "report", _edit_json("comparison.json"), "[]",
      "comparison.json: the file: should be an object (found a list)"),
     ("comparison", "report", _edit_json("comparison.json"), "{}", "comparison.json: baseline: is missing"),
@@ -84,7 +87,7 @@ def test_a_changed_file_is_one_line_naming_it_and_exit_2(kind, command, edit, va
     assert main(args) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"{folder}/{expected}"), lines
-    assert "not as sim writes it" in lines[0]
+    assert "not as sim writes it" in lines[0] or "cannot read it" in lines[0]
     assert not (tmp_path / "r.html").exists()
 
 

@@ -55,7 +55,13 @@ class RunFolder:
 
 
 def _geojson(path: Path) -> list[dict]:
-    return json.loads(path.read_text(encoding="utf-8"))["features"] if path.exists() else []
+    if not path.exists():
+        return []
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not (isinstance(features, list) and all(isinstance(f, dict) for f in features)):
+        raise ValueError("not a GeoJSON FeatureCollection")
+    return features
 
 
 def read_run_folder(folder: Path | str) -> RunFolder:
@@ -71,15 +77,19 @@ def read_run_folder(folder: Path | str) -> RunFolder:
 
     remedy = f"run the scenario again (sim run SCENARIO --out {folder})"
     summary = read_json_doc(folder / "summary.json", RunSummary, remedy)
-    try:
-        zones = pd.read_csv(folder / "zones.csv", dtype={"zone_id": str, "township": str})
-        events = pd.read_parquet(folder / "events.parquet")
-        msel = pd.read_csv(folder / "msel.csv") if (folder / "msel.csv").exists() else None
-        scenario_path = folder / "scenario.json"
-        scenario = json.loads(scenario_path.read_text(encoding="utf-8")) if scenario_path.exists() else None
-        closures, facilities = _geojson(folder / "roads_closed.geojson"), _geojson(folder / "facilities.geojson")
-    except (OSError, ValueError, KeyError) as error:
-        raise InputError(f"{folder}: cannot read the run's files ({error}); run the scenario again") from None
+    readers = {"zones.csv": lambda p: pd.read_csv(p, dtype={"zone_id": str, "township": str}),
+               "events.parquet": pd.read_parquet,
+               "msel.csv": lambda p: pd.read_csv(p) if p.exists() else None,
+               "scenario.json": lambda p: json.loads(p.read_text(encoding="utf-8")) if p.exists() else None,
+               "roads_closed.geojson": _geojson, "facilities.geojson": _geojson}
+    read = {}
+    for name, reader in readers.items():
+        try:
+            read[name] = reader(folder / name)
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise InputError(f"{folder / name}: cannot read it ({error}); {remedy}") from None
+    zones, events, msel, scenario = read["zones.csv"], read["events.parquet"], read["msel.csv"], read["scenario.json"]
+    closures, facilities = read["roads_closed.geojson"], read["facilities.geojson"]
     missing = [c for c in _ZONE_COLUMNS if c not in zones.columns]
     wordy = [c for c in _ZONE_COLUMNS[2:] if c in zones.columns and not pd.api.types.is_numeric_dtype(zones[c])]
     if missing or wordy:
