@@ -211,6 +211,14 @@ def test_lonlat_farther_than_the_snap_limit_is_an_error():
     assert "is 2.4 km from the nearest road node, farther than region.snap_limit (500 m)" in message
 
 
+def test_a_snap_under_ten_metres_past_the_limit_is_shown_to_the_decimetre():
+    s = load_scenario_text(GRAPH_SCENARIO).model_copy(deep=True)
+    s.region.snap_limit = 0.0
+    found = dict(check_against_graph(s, small_graph(), fake_snap(0.3)))
+    assert "is 0.3 m from the nearest road node, farther than region.snap_limit (0.0 m)" in \
+        found[("shelters", 0, "at", "lonlat")]
+
+
 def test_lonlat_within_the_snap_limit_is_fine():
     s = load_scenario_text(GRAPH_SCENARIO.replace("{node: 999}", "{node: 103}"))
     assert check_against_graph(s, small_graph(), fake_snap(499.0)) == []

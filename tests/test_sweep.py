@@ -87,6 +87,17 @@ def test_semantic_checks_apply_to_each_variant(scenario):
     assert "id 'd1' is already used by the depot at depots[0]" in line
 
 
+@pytest.mark.parametrize("spec, line", [
+    ("depots[0].trucks.count=01,1", "sweep depots[0].trucks.count: '01' and '1' are the same value; list each "
+                                    "value once"),
+    ("depots[0].trucks.count=0x10,16", "sweep depots[0].trucks.count: '0x10' and '16' are the same value"),
+    ("duration=24h,1d", "sweep variants duration=24h and duration=1d are the same scenario; list each value once"),
+])
+def test_values_written_differently_that_mean_the_same_are_refused(scenario, spec, line):
+    [found] = problems(scenario, spec)
+    assert found.startswith(line)
+
+
 def test_the_seed_is_not_swept(scenario):
     [line] = problems(scenario, "seed=1,2")
     assert "common random numbers" in line

@@ -163,7 +163,14 @@ def parse_sweep(spec: str) -> SweepAxis:
     if len(texts) > MAX_VARIANTS:
         raise InputError(f"sweep {path}: {len(texts):,} values; at most {MAX_VARIANTS:,} variants in one batch")
     parts = parse_path(path)
-    return SweepAxis(path=path, parts=parts, texts=tuple(texts), values=tuple(_read_value(path, t) for t in texts))
+    values = tuple(_read_value(path, t) for t in texts)
+    seen: dict[str, str] = {}
+    for text, value in zip(texts, values):
+        key = json.dumps(value, sort_keys=True, default=str)
+        if key in seen:
+            raise InputError(f"sweep {path}: {seen[key]!r} and {text!r} are the same value; list each value once")
+        seen[key] = text
+    return SweepAxis(path=path, parts=parts, texts=tuple(texts), values=values)
 
 
 # ------------------------------------------------------------------ applying
@@ -309,4 +316,10 @@ def sweep_variants(scenario, axes: list[SweepAxis], base_dir: Path | str = ".") 
                                     variant_scenario, base_dir))
     if problems:
         raise InputError(list(dict.fromkeys(problems)))
+    first_of: dict[str, str] = {}
+    for variant in variants:           # values written differently that mean the same (30min, 0.5h)
+        same = first_of.setdefault(variant.scenario_sha256, variant.name)
+        if same != variant.name:
+            raise InputError(f"sweep variants {same} and {variant.name} are the same scenario; list each value "
+                             "once")
     return variants

@@ -29,7 +29,9 @@ def _locations(s: Scenario) -> Iterator[tuple[tuple, Location]]:
 
 
 def _metres(m: float) -> str:
-    return f"{m / 1000:.1f} km" if m >= 1000 else f"{m:.0f} m"
+    if m >= 1000:
+        return f"{m / 1000:.1f} km"
+    return f"{m:.0f} m" if m >= 10 else f"{m:.1f} m"     # a snap of 0.3 m past a limit of 0 m is not "0 m"
 
 
 def check_against_graph(scenario: Scenario, graph, snap: SnapFunction) -> list[Finding]:
