@@ -155,6 +155,10 @@ def table_read_problem(file: str, exc: Exception, expected: str, noun: str) -> I
         if m:
             return InputError(Problem(file, int(m.group(2)), None, "",
                                       f"{m.group(3)} fields, but the header has {m.group(1)}"))
+        m = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if m:       # pandas counts the lines from 0, the header included
+            return InputError(Problem(file, int(m.group(1)) + 1, None, "",
+                                      'a quote (") opens a value here that no quote closes; close it or remove it'))
         return InputError(Problem(file, None, None, "", f"not a readable CSV file; expected a header line "
                                                         f"'{expected}' and one {noun} per line"))
     if isinstance(exc, UnicodeDecodeError):
