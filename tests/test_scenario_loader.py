@@ -322,6 +322,12 @@ def test_alias_bomb_is_refused_before_it_expands(monkeypatch):
     assert "expands to more than 5,000 values" in line
 
 
+def test_a_plainly_written_document_past_the_limit_is_not_called_an_alias_bomb(monkeypatch):
+    monkeypatch.setattr(yaml_nodes, "MAX_NODES", 5_000)
+    line = only_problem(MINIMAL + "notes: [" + ", ".join(["x"] * 6_000) + "]\n")
+    assert "holds more than 5,000 values, the most a scenario may" in line and "alias" not in line
+
+
 @pytest.fixture(params=["libyaml", "python"])
 def either_composer(request, monkeypatch):
     """Both composers: libyaml where PyYAML has it, and the pure-Python fallback."""

@@ -350,8 +350,11 @@ def _compose_located(text: str, max_nodes: int | None) -> LocatedDocument | YAML
     try:
         data = builder.build(root, ())
     except _TooManyNodes:
-        return YAMLSyntaxProblem(Span.of(root), f"the document expands to more than {max_nodes:,} values "
-                                                "(aliases repeated inside aliases?); write it out plainly")
+        if "&" in text:        # an anchor: aliases may repeat it
+            return YAMLSyntaxProblem(Span.of(root), f"the document expands to more than {max_nodes:,} values "
+                                                    "(aliases repeated inside aliases?); write it out plainly")
+        return YAMLSyntaxProblem(Span.of(root), f"the document holds more than {max_nodes:,} values, the most a "
+                                                "scenario may; keep large tables in region files")
     except _TooDeep as error:
         return _too_deep(error.mark)
     return LocatedDocument(data, Locator(builder.values, builder.keys), Span.of(root),
