@@ -466,3 +466,14 @@ def test_info_of_a_region_without_residents_says_so(tmp_path, capsys):
     assert main(["info", str(write_scenario(tmp_path, doc))]) == 0
     out = capsys.readouterr().out
     assert "people (no residents)" in out and "% of residents" not in out
+
+
+@pytest.mark.parametrize("held", ["batch.json", "comparison.json", "results.parquet"])
+def test_a_run_into_a_batch_or_comparison_folder_is_refused_and_writes_nothing(tmp_path, capsys, held):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / held).write_text("{}")
+    assert main(["run", "baseline_normal_traffic", "--out", str(folder), "--quiet", "--no-plots", "--no-report"]) == 2
+    assert capsys.readouterr().err.strip() == (f"{folder}: holds a batch or comparison ({held}); a run's files would "
+                                               "mix with its results: choose another --out")
+    assert sorted(p.name for p in folder.iterdir()) == [held]

@@ -124,6 +124,33 @@ def supply_audit(run) -> dict:
     return {"balanced": all(v["balanced"] for v in items.values()), "items": items}
 
 
+def _cut_short_warnings(w, sites, targets, duration_min: float) -> list[str]:
+    """What the end of the run cuts short, so a reader does not take it for a failure of the
+    plan: sites struck at or after the end, sites struck less than a target's time before
+    it (their window runs past the end: counted as not met unless served by then), and
+    neighbours' requests due after the end."""
+    out = []
+    late = [z for z in sites if z.hit_time_min >= duration_min]
+    if late:
+        first_h = min(z.hit_time_min for z in late) / 60
+        out.append(f"{len(late)} site(s) needing relief are struck at or after the end of the run (from "
+                   f"{first_h:.1f} h; the run ends at {duration_min / 60:g} h): they count as not served — make the "
+                   "duration cover the hazard and the target times after it")
+    for what, lines in (("first supplies", targets.district_supplies), ("relief", targets.basic_relief)):
+        if not lines:
+            continue
+        window = max(lines)
+        cut = [z for z in sites if duration_min - window < z.hit_time_min < duration_min]
+        if cut:
+            out.append(f"{len(cut)} site(s) are struck less than {window / 60:g} h before the end of the run: their "
+                       f"{what} window runs past it, and they count as not met unless served by the end")
+    for request in getattr(w, "aid_requests", None) or []:
+        if request.due_min > duration_min:
+            out.append(f"the aid request of {request.region} is due at {request.due_min / 60:g} h, after the run "
+                       f"ends ({duration_min / 60:g} h): it is judged on what was handed over by the end")
+    return out
+
+
 def summarize(run) -> dict:
     """The ``summary.json`` document of a run."""
     w, sc = run.world, run.scenario
@@ -228,6 +255,7 @@ def summarize(run) -> dict:
         if unmet[item] > 0 and got.get("initial", 0.0) + got.get("arrivals", 0.0) <= 0:
             warnings.append(f"no depot held any {item} during the run, so nobody who needs it could be relieved")
     warnings += w.command.idle_stock.warnings()
+    warnings += _cut_short_warnings(w, sites, targets, float(duration))
     if not audit["balanced"]:
         bad = {k: v for k, v in audit["items"].items() if not v["balanced"]}
         raise SupplyAuditError(f"supply audit does not balance: {bad}")

@@ -52,6 +52,10 @@ def run_folder(out_dir: Path | str):
     """
     out = Path(out_dir)
     created = not out.exists()
+    held = [name for name in ("comparison.json", "batch.json", "results.parquet") if (out / name).exists()]
+    if held:
+        raise InputError(f"{out}: holds a batch or comparison ({held[0]}); a run's files would mix with its "
+                         "results: choose another --out")
     try:
         make_folder(out, "--out folder")
         with FolderLock(out, "run"):
