@@ -30,10 +30,49 @@ from sim.engine.simulation import Run
 __all__ = ["load_scenario", "run", "RunResult", "run_batch", "compare", "results_frame", "write_report"]
 
 
-def _scenario_path(name_or_path) -> Path:
+#: The largest seed (seeds are 64-bit, as ``sim run --seed`` takes them).
+MAX_SEED = 2**63 - 1
+
+
+def _path_arg(value, what: str) -> Path:
+    """``value`` as a path, or one :class:`~sim.errors.InputError` line saying what was expected."""
+    from sim.errors import InputError
+
+    if not isinstance(value, (str, Path)) or (isinstance(value, str) and not value.strip()):
+        raise InputError(f"{what}: expected a file or folder path (a str or pathlib.Path), got {value!r:.60}")
+    return Path(value)
+
+
+def _seed_arg(seed):
+    """``seed`` if it is a whole number from 0 to 2**63 - 1 (or None: the scenario's)."""
+    from sim.errors import InputError
+
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED):
+        raise InputError(f"seed: expected a whole number from 0 to 2**63 - 1 (seeds are 64-bit), got {seed!r:.40}")
+    return seed
+
+
+def _scenario_arg(scenario):
+    """A scenario object checked again (it may have been changed in code), or one loaded from a
+    built-in name or a file: ``(scenario, path or None)``."""
+    from sim.scenarios.loader import revalidate
+    from sim.scenarios.models import Scenario
+
+    if isinstance(scenario, Scenario):
+        return revalidate(scenario), None
+    if not isinstance(scenario, (str, Path)):
+        from sim.errors import InputError
+
+        raise InputError(f"scenario: expected a loaded scenario (sim.load_scenario), a built-in name or a file "
+                         f"path, got {scenario!r:.60}")
+    path = _scenario_path(scenario)
+    return load_scenario(path), path
+
+
+def _scenario_path(name_or_path, what: str = "scenario") -> Path:
     from sim.scenarios import BUILTIN_SCENARIOS, builtin_scenario_path
 
-    path = Path(name_or_path)
+    path = _path_arg(name_or_path, f"{what} (a built-in name or a file)")
     if not path.exists() and str(name_or_path) in BUILTIN_SCENARIOS:
         return builtin_scenario_path(str(name_or_path))
     return path
@@ -74,7 +113,7 @@ class RunResult(Run):
         returns the summary."""
         from sim.report.outputs import write_outputs
 
-        return write_outputs(self, out_dir, plots=plots, report=report)
+        return write_outputs(self, _path_arg(out_dir, "out_dir"), plots=plots, report=report)
 
 
 def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progress: bool = False) -> RunResult:
@@ -82,23 +121,28 @@ def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progre
     a built-in name or a file."""
     from sim.engine.simulation import run as _run
 
-    if isinstance(scenario, (str, Path)):
-        path = _scenario_path(scenario)
-        scenario, base_dir = load_scenario(path), path.parent
-    done = _run(scenario, seed=seed, base_dir=base_dir, progress=progress)
+    scenario, path = _scenario_arg(scenario)
+    base_dir = path.parent if path is not None else _path_arg(base_dir, "base_dir")
+    done = _run(scenario, seed=_seed_arg(seed), base_dir=base_dir, progress=progress)
     return RunResult(**{f.name: getattr(done, f.name) for f in fields(Run)})
 
 
 def run_batch(scenario, *, report: bool = True, **kwargs):
     """Replications and sweeps into a results folder (:func:`sim.experiments.batch.run_batch`; ``out_dir``
     is required), with its ``report.html`` unless ``report=False``."""
+    from sim.errors import InputError
     from sim.experiments.batch import run_batch as _run_batch
 
-    if isinstance(scenario, (str, Path)):
-        path = _scenario_path(scenario)
-        scenario = load_scenario(path)
+    scenario, path = _scenario_arg(scenario)
+    if path is not None:
         kwargs.setdefault("base_dir", path.parent)
         kwargs.setdefault("scenario_file", str(path))
+    kwargs["out_dir"] = _path_arg(kwargs.get("out_dir"), "out_dir")
+    if isinstance(kwargs.get("sweep"), str):
+        raise InputError("sweep: expected a list of 'PATH=V1,V2,...' strings, got one string; write "
+                         f"sweep=[{kwargs['sweep']!r:.60}]")
+    if not isinstance(kwargs.get("resume", False), bool):
+        raise InputError(f"resume: expected True or False, got {kwargs['resume']!r:.40}")
     result = _run_batch(scenario, **kwargs)
     if report:
         write_report(result.out_dir)
@@ -112,7 +156,8 @@ def compare(baseline, variant=None, *, report: bool = True, **kwargs):
     from sim.experiments.compare import compare as _compare
     from sim.report.comparison import write_comparison_plot
 
-    comparison = _compare(_scenario_path(baseline), None if variant is None else _scenario_path(variant),
+    comparison = _compare(_scenario_path(baseline, "baseline"),
+                          None if variant is None else _scenario_path(variant, "variant"),
                           plotter=write_comparison_plot, **kwargs)
     if report:
         write_report(comparison.out_dir)
@@ -123,11 +168,11 @@ def results_frame(folder: Path | str):
     """The rows of a batch or comparison folder (``results.parquet``) as a DataFrame."""
     from sim.experiments.results import read_results
 
-    return read_results(folder)
+    return read_results(_path_arg(folder, "folder"))
 
 
 def write_report(folder: Path | str, path: Path | str | None = None) -> Path:
     """Write ``report.html`` of a run, batch or comparison folder again (:func:`sim.report.reports.write_report`)."""
     from sim.report.reports import write_report as _write_report
 
-    return _write_report(folder, path)
+    return _write_report(_path_arg(folder, "folder"), None if path is None else _path_arg(path, "path"))

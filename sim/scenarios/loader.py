@@ -52,8 +52,8 @@ from sim.scenarios.yaml_nodes import (
     format_path,
 )
 
-__all__ = ["load_scenario", "load_scenario_text", "locate_problems", "ScenarioSource", "MAX_FILE_BYTES",
-           "read_yaml_text"]
+__all__ = ["load_scenario", "load_scenario_text", "locate_problems", "revalidate", "ScenarioSource",
+           "MAX_FILE_BYTES", "read_yaml_text"]
 
 _MB = 1024 * 1024
 #: Scenario files larger than this are refused before they are read.
@@ -243,6 +243,39 @@ def load_scenario_text(text: str, filename: str = "<string>") -> Scenario:
     if problems:
         raise InputError(_ordered(problems))
     return scenario
+
+
+def revalidate(scenario) -> Scenario:
+    """A scenario object checked again as :func:`load_scenario` checks a file — for one changed
+    in code after loading (pydantic does not check assignments): the model's own checks and
+    :func:`~sim.scenarios.checks.check_scenario`'s, one :class:`InputError` line per problem
+    (``<scenario>: PATH: message``, or located in its file where the path still is there).
+    Returns ``scenario`` itself when it passes unchanged."""
+    if not isinstance(scenario, Scenario):
+        raise InputError(f"<scenario>: expected a loaded scenario (sim.load_scenario), got {type(scenario).__name__}")
+    source = getattr(scenario, "_source", None) or ScenarioSource("<scenario>", None)
+    try:
+        data = scenario.model_dump(warnings=False)
+        checked = Scenario.model_validate(data)
+    except ValidationError as error:
+        raise InputError(_ordered([source.problem(tuple(e["loc"]), _lower(e["msg"].removeprefix("Value error, ")))
+                                   for e in error.errors()])) from None
+    except (TypeError, ValueError, AttributeError) as error:   # a part replaced by something that is no model
+        first = str(error).splitlines()[0][:160]
+        raise InputError(f"{source.file}: the scenario cannot be read back: a value set in code is not of its "
+                         f"kind ({first}); set values as loading makes them (durations in minutes) or load the "
+                         "scenario again") from None
+    checked._source = source
+    problems = [source.problem(path, message) for path, message in check_scenario(checked)]
+    if problems:
+        raise InputError(_ordered(problems))
+    # The object itself when checking changed nothing (a loaded or copied scenario runs as
+    # it is); else the checked one, with what was set in code made what loading makes it.
+    return scenario if checked.model_dump() == data else checked
+
+
+def _lower(message: str) -> str:
+    return message[:1].lower() + message[1:]
 
 
 def _kind(value) -> str:
