@@ -67,3 +67,18 @@ def test_an_overlay_naming_nobody_is_refused_in_the_overlay_s_own_file(tmp_path)
     assert str(problem).startswith(f"{overlay}:2:")
     assert "interventions[0].agents[1]: 'nobody' is not a depot, team or zone id" in str(problem)
     assert not out.exists()
+
+
+def test_resuming_a_batch_after_a_region_file_changed_is_refused(tmp_path):
+    path = _world(tmp_path)
+    out = tmp_path / "batch"
+    run_batch(load_scenario(path), replications=1, out_dir=out, workers=1, base_dir=tmp_path)
+    run_batch(load_scenario(path), replications=2, out_dir=out, workers=1, base_dir=tmp_path, resume=True)
+    zones = tmp_path / "zones.csv"
+    zones.write_text(zones.read_text().replace(",100,", ",300,"))          # three times the people
+    with pytest.raises(InputError) as refused:
+        run_batch(load_scenario(path), replications=3, out_dir=out, workers=1, base_dir=tmp_path, resume=True)
+    (line,) = refused.value.lines
+    assert line == (f"{out / 'batch.json'}: zones.csv has changed since this batch ran (its SHA-256 differs): "
+                    "resuming would pool two worlds in one table; run the batch into another --out")
+    assert len(list((out / "runs" / "v000").glob("r*.parquet"))) == 2

@@ -205,9 +205,34 @@ def _identity(scenario, variants: list[Variant], axes: list[SweepAxis]) -> dict:
         "scenario": scenario.name,
         "scenario_sha256": scenario_hash(scenario),
         "sweep": [{"path": a.path, "values": list(a.values)} for a in axes],
-        "variants": [{"index": i, "name": v.name, "values": v.values, "scenario_sha256": v.scenario_sha256}
+        "variants": [{"index": i, "name": v.name, "values": v.values, "scenario_sha256": v.scenario_sha256,
+                      "region_files": region_files_sha256(v.scenario.region, v.base_dir)}
                      for i, v in enumerate(variants)],
     }
+
+
+def region_files_sha256(region, base_dir: Path | str) -> dict[str, str]:
+    """The SHA-256 of each file the region reads (its road network and zones tables), by the
+    path the scenario gives: a batch resumed after one of them changed would pool two worlds
+    in one table, and the scenario's own hash does not see them."""
+    import hashlib
+
+    network, zones = region.network, region.zones
+    names = [network.osm, network.graphml, network.dimacs, zones.csv]
+    if network.csv is not None:
+        names += [network.csv.nodes, network.csv.edges]
+    out = {}
+    for name in (n for n in names if n):
+        path = Path(base_dir) / name
+        digest = hashlib.sha256()
+        try:
+            with open(path, "rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError:
+            continue                        # the world check has said what is wrong with it
+        out[str(name)] = digest.hexdigest()
+    return out
 
 
 def _write_batch_json(out_dir: Path, doc: dict) -> None:

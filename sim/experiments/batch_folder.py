@@ -79,6 +79,13 @@ def check_folder(out_dir: Path, identity: dict, resume: bool) -> dict | None:
         names = ", ".join(str(v.get("name")) for v in old.get("variants", [])[:10]) or "none"
         raise InputError(f"{path}: this folder holds a batch of other variants ({names}); resume it with "
                          "the same --sweep (or variant), or choose another --out")
+    for now, then in zip(identity["variants"], old.get("variants", [])):
+        before = then.get("region_files")          # absent in batches written before it was recorded
+        if isinstance(before, dict):
+            changed = sorted(name for name, digest in now["region_files"].items() if before.get(name) != digest)
+            if changed:
+                raise InputError(f"{path}: {changed[0]} has changed since this batch ran (its SHA-256 differs): "
+                                 "resuming would pool two worlds in one table; run the batch into another --out")
     return old
 
 
