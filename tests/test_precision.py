@@ -128,3 +128,17 @@ def test_a_comparison_sizes_its_rounds_by_the_changes_it_reports(tmp_path):
     parts = _difference_intervals(out, ["first_supplies_within_3h"])["change in first_supplies_within_3h"]
     assert parts.interval.method == "bound" and parts.n == 10
     assert doc["rounds"][-1]["needed"] == replications_needed(parts.interval, 10, 0.001, parts=parts) == 2995
+
+
+def test_headline_shares_undefined_in_every_run_stop_after_the_first_round():
+    # Nobody needs relief: every share is undefined; rounds of one more run each went on to the maximum.
+    from sim.experiments.precision import format_precision
+
+    ran = []
+    result = run_until_precise(lambda n, again: ran.append(n),
+                               lambda: {"x": mean_parts(np.full(ran[-1], np.nan), share=True)},
+                               precision=0.05, initial=10, max_replications=200)
+    assert ran == [10] and result.undefined and not result.met
+    assert format_precision(result) == ("precision ±0.05 cannot be judged: the headline shares are undefined in all "
+                                        "10 replications (no site or person needing relief), and more would not "
+                                        "change that")

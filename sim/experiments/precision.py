@@ -66,6 +66,9 @@ class PrecisionResult:
     replications: int = 0
     met: bool = False
     rounds: list[dict] = field(default_factory=list)
+    #: Every headline KPI undefined in every replication (no site or person needing relief):
+    #: there is nothing to make precise, and more replications would not change that.
+    undefined: bool = False
 
     @property
     def widest(self) -> tuple[str, float] | None:
@@ -221,8 +224,9 @@ def run_until_precise(run_round: Callable[[int, bool], object],
         needed = max([replications_needed(parts.interval, parts.n, precision, parts=parts)
                       for parts in intervals.values()], default=n + 1)
         result.rounds.append({"replications": n, "half_widths": widths, "needed": needed})
+        result.undefined = bool(intervals) and all(parts.n == 0 for parts in intervals.values())
         _record(out_dir, result)
-        if result.met or n >= max_replications:
+        if result.met or result.undefined or n >= max_replications:
             return result
         n = min(max_replications, max(n + 1, min(2 * n, needed)))
 
@@ -278,6 +282,10 @@ def format_precision(result: PrecisionResult) -> str:
     widest = result.widest
     tail = f"; widest: {widest[0]} ±{100 * widest[1]:.2f} points" if widest and math.isfinite(widest[1]) else ""
     rounds = len(result.rounds)
+    if result.undefined:
+        return (f"precision ±{result.precision:g} cannot be judged: the headline shares are undefined in all "
+                f"{result.replications} replications (no site or person needing relief), and more would not "
+                "change that")
     if result.met:
         return (f"precision ±{result.precision:g} reached with {result.replications} replications "
                 f"({rounds} round{'s' if rounds != 1 else ''}){tail}")
