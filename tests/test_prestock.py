@@ -10,7 +10,7 @@ from sim.scenarios.interventions import apply_interventions
 
 def _with_prestock(name: str, lead: str, hours: float):
     scenario = load_scenario(builtin_scenario_path(name))
-    data = scenario.model_dump()
+    data = scenario.model_dump(exclude_unset=True)          # what the file gives, as a file would be edited
     data["duration"] = f"{hours:g}h"
     data["interventions"] = [{"type": "prestock", "from_depot": "city", "to_depot": "taihu",
                               "stock": {"water_l": 50_000}, "lead": lead}]

@@ -255,7 +255,9 @@ def revalidate(scenario) -> Scenario:
         raise InputError(f"<scenario>: expected a loaded scenario (sim.load_scenario), got {type(scenario).__name__}")
     source = getattr(scenario, "_source", None) or ScenarioSource("<scenario>", None)
     try:
-        data = scenario.model_dump(warnings=False)
+        # What was given (in the file or set in code) and nothing else: checks that apply to a
+        # value only when it was given (a tour limit past the run's end) see what loading saw.
+        data = scenario.model_dump(warnings=False, exclude_unset=True)
         checked = Scenario.model_validate(data)
     except ValidationError as error:
         raise InputError(_ordered([source.problem(tuple(e["loc"]), _lower(e["msg"].removeprefix("Value error, ")))
@@ -271,7 +273,7 @@ def revalidate(scenario) -> Scenario:
         raise InputError(_ordered(problems))
     # The object itself when checking changed nothing (a loaded or copied scenario runs as
     # it is); else the checked one, with what was set in code made what loading makes it.
-    return scenario if checked.model_dump() == data else checked
+    return scenario if checked.model_dump() == scenario.model_dump(warnings=False) else checked
 
 
 def _lower(message: str) -> str:
