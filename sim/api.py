@@ -30,10 +30,6 @@ from sim.engine.simulation import Run
 __all__ = ["load_scenario", "run", "RunResult", "run_batch", "compare", "results_frame", "write_report"]
 
 
-#: The largest seed (seeds are 64-bit, as ``sim run --seed`` takes them).
-MAX_SEED = 2**63 - 1
-
-
 def _path_arg(value, what: str) -> Path:
     """``value`` as a path, or one :class:`~sim.errors.InputError` line saying what was expected."""
     from sim.errors import InputError
@@ -46,6 +42,7 @@ def _path_arg(value, what: str) -> Path:
 def _seed_arg(seed):
     """``seed`` if it is a whole number from 0 to 2**63 - 1 (or None: the scenario's)."""
     from sim.errors import InputError
+    from sim.world.streams import MAX_SEED
 
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED):
         raise InputError(f"seed: expected a whole number from 0 to 2**63 - 1 (seeds are 64-bit), got {seed!r:.40}")

@@ -18,9 +18,6 @@ from sim.version import __version__
 
 __all__ = ["main"]
 
-#: Largest seed: seeds are 64-bit in results tables.
-MAX_SEED = 2**63 - 1
-
 
 def _scenario_arg(value: str | None) -> Path:
     from sim.scenarios import scenario_path
@@ -292,6 +289,8 @@ def _whole_number(text: str, low: int, high: int, what: str) -> int:
 
 
 def _seed(text: str) -> int:
+    from sim.world.streams import MAX_SEED
+
     return _whole_number(text, 0, MAX_SEED, "must be a whole number from 0 to 2**63 - 1 (seeds are 64-bit)")
 
 

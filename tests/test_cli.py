@@ -163,7 +163,8 @@ def test_a_seed_outside_0_to_2_63_is_one_line(seed, capsys):
 
 
 def test_the_largest_seed_is_accepted_by_the_parser():
-    from sim.cli import MAX_SEED, build_parser
+    from sim.cli import build_parser
+    from sim.world.streams import MAX_SEED
 
     args = build_parser().parse_args(["run", "--seed", str(MAX_SEED)])
     assert args.seed == 2**63 - 1

@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["STREAMS", "stream", "replication_seed"]
+__all__ = ["STREAMS", "MAX_SEED", "stream", "replication_seed"]
+
+#: Largest seed of a run: seeds are 64-bit in results tables (replication seeds stay below it).
+MAX_SEED = 2**63 - 1
 
 #: Fixed spawn keys: never renumber, only append. (5: a retired shared outage stream.)
 STREAMS = {"impact": 0, "reporting": 1, "hazard": 2, "shelter": 3, "travel": 4, "teams": 6,
