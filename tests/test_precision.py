@@ -140,5 +140,5 @@ def test_headline_shares_undefined_in_every_run_stop_after_the_first_round():
                                precision=0.05, initial=10, max_replications=200)
     assert ran == [10] and result.undefined and not result.met
     assert format_precision(result) == ("precision ±0.05 cannot be judged: the headline shares are undefined in all "
-                                        "10 replications (no site or person needing relief), and more would not "
-                                        "change that")
+                                        "10 replications (no site or person needing relief, or no replication "
+                                        "finished), and more would not change that")

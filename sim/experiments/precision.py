@@ -284,8 +284,8 @@ def format_precision(result: PrecisionResult) -> str:
     rounds = len(result.rounds)
     if result.undefined:
         return (f"precision ±{result.precision:g} cannot be judged: the headline shares are undefined in all "
-                f"{result.replications} replications (no site or person needing relief), and more would not "
-                "change that")
+                f"{result.replications} replications (no site or person needing relief, or no replication "
+                "finished), and more would not change that")
     if result.met:
         return (f"precision ±{result.precision:g} reached with {result.replications} replications "
                 f"({rounds} round{'s' if rounds != 1 else ''}){tail}")
