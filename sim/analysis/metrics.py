@@ -144,7 +144,7 @@ def _cut_short_warnings(w, sites, targets, duration_min: float) -> list[str]:
         if cut:
             out.append(f"{len(cut)} site(s) are struck less than {window / 60:g} h before the end of the run: their "
                        f"{what} window runs past it, and they count as not met unless served by the end")
-    for request in getattr(w, "aid_requests", None) or []:
+    for request in w.aid_requests:
         if request.due_min > duration_min:
             out.append(f"the aid request of {request.region} is due at {request.due_min / 60:g} h, after the run "
                        f"ends ({duration_min / 60:g} h): it is judged on what was handed over by the end")

@@ -201,14 +201,27 @@ def _now() -> str:
 
 
 def _identity(scenario, variants: list[Variant], axes: list[SweepAxis]) -> dict:
+    hashes = _per_region(variants, lambda v: region_files_sha256(v.scenario.region, v.base_dir))
     return {
         "scenario": scenario.name,
         "scenario_sha256": scenario_hash(scenario),
         "sweep": [{"path": a.path, "values": list(a.values)} for a in axes],
         "variants": [{"index": i, "name": v.name, "values": v.values, "scenario_sha256": v.scenario_sha256,
-                      "region_files": region_files_sha256(v.scenario.region, v.base_dir)}
-                     for i, v in enumerate(variants)],
+                      "region_files": hashes[i]} for i, v in enumerate(variants)],
     }
+
+
+def _per_region(variants: list[Variant], work) -> list:
+    """``work(variant)`` for each variant, done once per distinct region (its section and
+    folder): a sweep of many variants on one region reads its files once."""
+    done: dict[tuple[str, str], object] = {}
+    out = []
+    for v in variants:
+        key = (v.scenario.region.model_dump_json(), str(v.base_dir))
+        if key not in done:
+            done[key] = work(v)
+        out.append(done[key])
+    return out
 
 
 def region_files_sha256(region, base_dir: Path | str) -> dict[str, str]:
@@ -301,12 +314,14 @@ def _check_worlds(variants: list[Variant]) -> None:
     or farther than the snap limit, a bridge, zone or township its region does not have —
     before any replication runs or the folder is made (else every replication fails alike
     and the batch reads as failed runs). With several variants each line names its own."""
+    from sim.network.sources import load_region
     from sim.scenarios.loader import locate_problems
     from sim.world.places import world_findings
 
+    regions = _per_region(variants, lambda v: load_region(v.scenario.region, v.base_dir))
     problems = []
-    for v in variants:
-        findings = world_findings(v.scenario, v.base_dir)
+    for v, region in zip(variants, regions):
+        findings = world_findings(v.scenario, v.base_dir, region)
         if findings:
             located = locate_problems(v.scenario, findings).problems
             problems += located if len(variants) == 1 else [_in_variant(p, v.name) for p in located]

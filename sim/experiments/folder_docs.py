@@ -26,18 +26,16 @@ class _Shape(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-class _Finite(_Shape):
-    @field_validator("*", mode="after")
+# ------------------------------------------------------------------ summary.json
+class _RunPart(_Shape):
+    duration_h: float
+
+    @field_validator("duration_h")
     @classmethod
-    def _finite(cls, value):
-        if isinstance(value, float) and not math.isfinite(value):
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
             raise ValueError("must be a finite number")
         return value
-
-
-# ------------------------------------------------------------------ summary.json
-class _RunPart(_Finite):
-    duration_h: float
 
 
 class _Relief(_Shape):

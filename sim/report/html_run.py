@@ -35,9 +35,9 @@ __all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_row
 
 REPORT_FILE = "report.html"
 _REQUIRED = ("summary.json", "zones.csv", "events.parquet")
-#: The columns of zones.csv the report reads: ids, then numbers.
-_ZONE_COLUMNS = ("zone_id", "township", "lon", "lat", "affected", "needing_relief", "hit_h", "first_supply_h",
-                 "relief_h")
+#: The columns of zones.csv the report reads: ids and numbers.
+_ZONE_IDS = ("zone_id", "township")
+_ZONE_NUMBERS = ("lon", "lat", "affected", "needing_relief", "hit_h", "first_supply_h", "relief_h")
 
 
 @dataclass
@@ -90,8 +90,8 @@ def read_run_folder(folder: Path | str) -> RunFolder:
             raise InputError(f"{folder / name}: cannot read it ({error}); {remedy}") from None
     zones, events, msel, scenario = read["zones.csv"], read["events.parquet"], read["msel.csv"], read["scenario.json"]
     closures, facilities = read["roads_closed.geojson"], read["facilities.geojson"]
-    missing = [c for c in _ZONE_COLUMNS if c not in zones.columns]
-    wordy = [c for c in _ZONE_COLUMNS[2:] if c in zones.columns and not pd.api.types.is_numeric_dtype(zones[c])]
+    missing = [c for c in (*_ZONE_IDS, *_ZONE_NUMBERS) if c not in zones.columns]
+    wordy = [c for c in _ZONE_NUMBERS if c in zones.columns and not pd.api.types.is_numeric_dtype(zones[c])]
     if missing or wordy:
         what = f"missing column(s) {', '.join(missing)}" if missing else f"column {wordy[0]} should hold numbers"
         raise InputError(f"{folder / 'zones.csv'}: {what}; not as sim writes it: {remedy}")

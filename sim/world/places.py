@@ -85,15 +85,17 @@ def check_world(scenario, base_dir: Path | str = ".") -> None:
     resolve_places(applied, region.graph, region.zones["zone_id"].to_numpy())
 
 
-def world_findings(scenario, base_dir: Path | str = ".") -> list:
+def world_findings(scenario, base_dir: Path | str = ".", region=None) -> list:
     """What :func:`check_world` and the township check refuse about ``scenario`` (its own
     interventions not applied, so paths point into its file), as ``(path, message)``
     findings: locations off the road graph, retrofitted bridges that are none, ids of
-    zones and townships its region does not have. Loading the region may raise."""
+    zones and townships its region does not have. ``region``: the scenario's region,
+    loaded already (else it is loaded here, which may raise)."""
     from sim.network.sources import load_region
     from sim.scenarios.region_checks import check_against_graph, check_townships, check_zone_ids
 
-    region = load_region(scenario.region, base_dir)
+    if region is None:
+        region = load_region(scenario.region, base_dir)
     zones = region.zones
     findings = check_against_graph(scenario, region.graph, _snap_function(region.graph))
     findings += check_zone_ids(scenario, zones["zone_id"].to_numpy())
