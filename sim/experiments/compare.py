@@ -74,6 +74,9 @@ class Comparison:
     supply_lines_h: list = field(default_factory=list)
     relief_lines_h: list = field(default_factory=list)
     precision: object = None                               # a PrecisionResult with --precision
+    #: Where the variant differs from the baseline in the disaster, the world or the
+    #: targets rather than in resources (:func:`world_differences`).
+    notes: list = field(default_factory=list)
 
     def failure_lines(self) -> list[str]:
         if not self.failed:
@@ -112,6 +115,60 @@ def load_variant(baseline_path: Path, variant_path: Path | None):
         return baseline, after, {"kind": "overlay", "file": str(variant_path), "base_dir": baseline_path.parent}
     after = load_scenario(variant_path)
     return baseline, after, {"kind": "scenario", "file": str(variant_path), "base_dir": variant_path.parent}
+
+
+#: Settings that make the disaster, the world and how a run is judged — not resources an
+#: investment buys. A variant that changes them compares two different worlds: replication
+#: *i* of both shares its seed, not its disaster.
+WORLD_SECTIONS = {"region": "the region", "duration": "the run's length", "hazard": "the hazard",
+                  "impact": "the impact", "needs": "the needs model", "season": "the season",
+                  "item_weights_kg": "the items' weights", "targets": "the targets"}
+#: Hazard settings an investment changes (a seismic retrofit of bridges).
+INVESTMENT_HAZARD_FIELDS = ("bridge_fragility_factor", "segment_fragility_factor")
+
+
+def world_differences(before, after, before_dir: Path | str, after_dir: Path | str) -> list[str]:
+    """One note per world setting (:data:`WORLD_SECTIONS`) in which ``after`` differs from
+    ``before``, naming the differing fields: the comparison's change is then not only what
+    resources buy. A region is compared by its files' contents (SHA-256), not their paths."""
+    from sim.experiments.batch import region_files_sha256
+
+    notes = []
+    for section, words in WORLD_SECTIONS.items():
+        b, a = (getattr(s, section) for s in (before, after))
+        b, a = (v.model_dump(mode="json") if hasattr(v, "model_dump") else v for v in (b, a))
+        if section == "region":
+            b = _with_file_hashes(b, region_files_sha256(before.region, before_dir))
+            a = _with_file_hashes(a, region_files_sha256(after.region, after_dir))
+        elif section == "hazard" and b.get("type") == a.get("type"):
+            b, a = ({k: v for k, v in d.items() if k not in INVESTMENT_HAZARD_FIELDS} for d in (b, a))
+        if b == a:
+            continue
+        fields = _differing_fields(b, a)
+        shown = ", ".join(fields[:4]) + (f" and {len(fields) - 4} more" if len(fields) > 4 else "")
+        tail = ("the verdicts judge both sides by the baseline's targets" if section == "targets" else
+                "the pairs share their seeds, not one world, so the change is the two worlds' as well "
+                "as any resources'")
+        notes.append(f"the variant changes {words} ({shown}): {tail}")
+    return notes
+
+
+def _with_file_hashes(region: dict, hashes: dict[str, str]) -> dict:
+    def swap(value):
+        if isinstance(value, dict):
+            return {k: swap(v) for k, v in value.items()}
+        return hashes.get(value, value) if isinstance(value, str) else value
+    return swap(region)
+
+
+def _differing_fields(before, after, prefix: str = "") -> list[str]:
+    if isinstance(before, dict) and isinstance(after, dict):
+        out = []
+        for key in [*before, *(k for k in after if k not in before)]:
+            if before.get(key) != after.get(key):
+                out += _differing_fields(before.get(key), after.get(key), f"{prefix}{key}.")
+        return out
+    return [prefix.rstrip(".") or "its value"]
 
 
 # ------------------------------------------------------------ statistics
@@ -194,6 +251,7 @@ def format_verdicts(comparison: Comparison) -> list[str]:
     note = small_sample_note(comparison.pairs)
     lines = [f"{comparison.variant['name']} vs {comparison.baseline['name']}: {comparison.pairs} paired "
              f"replications" + (f" ({note})" if note else "")]
+    lines += [f"  note: {n}" for n in comparison.notes]
     for v in comparison.verdicts:
         mark = "target" if v["planning_target"] else "line"
         lines.append(f"  [{mark}] {v['text']}")
@@ -271,6 +329,7 @@ def compare(baseline_path: Path | str, variant_path: Path | str | None = None, *
         baseline={"name": before.name, "file": str(baseline_path)},
         variant={"name": after.name if about["kind"] == "scenario" else f"{before.name} + {about['kind']}",
                  "kind": about["kind"], "file": about["file"]})
+    comparison.notes = world_differences(before, after, baseline_path.parent, about["base_dir"])
     if len(b):
         comparison.curves_before, comparison.curves_after = _curves(b), _curves(a)
     comparison.supply_lines_h = sorted({3.0, *(m / 60 for m in before.targets.district_supplies)})
@@ -325,7 +384,7 @@ def _write(comparison: Comparison, plots: list[str]) -> None:
            "seeds": "common random numbers: replication i of both uses the seed in batch.json",
            "verdicts": comparison.verdicts, "kpis": comparison.kpis, "failed": comparison.failed,
            "plots": plots, "batch": "batch.json", "results": "results.parquet",
-           "notes": [note for note in [small_sample_note(comparison.pairs)] if note]}
+           "notes": [note for note in [small_sample_note(comparison.pairs)] if note] + comparison.notes}
     if comparison.precision is not None:
         doc["precision"] = "precision.json"
     with atomic_write(out / "comparison.json") as tmp:

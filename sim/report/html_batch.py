@@ -197,7 +197,8 @@ def write_comparison_report(folder: Path | str, path: Path | str | None = None) 
     before, after = comparison["baseline"], comparison["variant"]
     page = Page(f"Before / after: {after['name']} vs {before['name']}",
                 [f"{comparison['pairs']} paired replications (common random numbers) of {comparison['replications']}; "
-                 f"before: {before.get('file', '')}; after: {after.get('kind', '')} {after.get('file', '')}"])
+                 f"before: {before.get('file', '')}; after: {after.get('kind', '')} {after.get('file', '')}",
+                 *(f"Note: {note}" for note in comparison.get("notes", []) if isinstance(note, str))])
     page.section("verdict", "Verdict per planning line",
                  table(["target", "within", "before", "after", "change", "p (paired t)", "runs with 100 % after / before",
                         "in words"], comparison_verdict_rows(comparison), table_id="verdicts"))

@@ -1,0 +1,77 @@
+"""A comparison says when its variant changes the world, not only resources.
+
+Replication *i* of both sides shares its seed; that makes a paired difference what
+resources buy only while both sides run the same disaster in the same region,
+judged by the same targets. A variant that changes one of these is still run, but
+the console, ``comparison.json`` and the report say which settings differ.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+from test_batch import random_world
+
+from sim.api import compare, load_scenario
+from sim.cli import main
+from sim.experiments.compare import world_differences
+
+def test_resources_alone_give_no_note(tmp_path):
+    world = random_world(tmp_path)
+    other = random_world(tmp_path, "faster.yaml", command={"report_delay": "10min", "order_delay": "5min"})
+    assert world_differences(load_scenario(world), load_scenario(other), tmp_path, tmp_path) == []
+
+
+def test_another_hazard_is_named_with_its_fields():
+    m8, rain = load_scenario("m8_earthquake"), load_scenario("extreme_rainfall")
+    notes = world_differences(m8, rain, ".", ".")
+    hazard = next(n for n in notes if n.startswith("the variant changes the hazard"))
+    assert "type" in hazard and "not one world" in hazard
+
+
+def test_a_retrofit_is_an_investment_not_another_hazard():
+    from sim.scenarios.interventions import apply_interventions
+
+    m8 = load_scenario("m8_earthquake")
+    retrofitted = apply_interventions(type(m8).model_validate(
+        {**m8.model_dump(), "interventions": [{"type": "retrofit", "bridges": "all", "fragility_factor": 2.0}]}))
+    assert retrofitted.hazard.bridge_fragility_factor == 2.0
+    assert world_differences(m8, retrofitted, ".", ".") == []
+    stronger = m8.model_copy(deep=True)
+    stronger.hazard.magnitude = m8.hazard.magnitude - 0.5
+    assert world_differences(m8, stronger, ".", ".") == [
+        "the variant changes the hazard (magnitude): the pairs share their seeds, not one world, so the "
+        "change is the two worlds' as well as any resources'"]
+
+
+def test_the_same_region_files_elsewhere_are_the_same_region_and_changed_ones_are_not(tmp_path):
+    world = random_world(tmp_path)
+    elsewhere = tmp_path / "copy"
+    shutil.copytree(tmp_path, elsewhere, ignore=shutil.ignore_patterns("copy"))
+    before = load_scenario(world)
+    assert world_differences(before, load_scenario(elsewhere / world.name), tmp_path, elsewhere) == []
+    zones = elsewhere / before.region.zones.csv
+    zones.write_text(zones.read_text().replace(",1000,", ",2000,"))
+    notes = world_differences(before, load_scenario(elsewhere / world.name), tmp_path, elsewhere)
+    assert len(notes) == 1 and notes[0].startswith("the variant changes the region (zones.csv)")
+
+
+def test_other_targets_are_noted_in_console_json_and_report(tmp_path, capsys):
+    world = random_world(tmp_path)
+    other = random_world(tmp_path, "strict.yaml", targets={"district_supplies": ["2h"], "basic_relief": ["6h"]})
+    out = tmp_path / "out"
+    assert main(["compare", str(world), str(other), "--replications", "2", "--workers", "1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "note: the variant changes the targets (" in printed
+    assert "judge both sides by the baseline's targets" in printed
+    notes = json.loads((out / "comparison.json").read_text())["notes"]
+    assert any(n.startswith("the variant changes the targets") for n in notes)
+    assert "Note: the variant changes the targets" in (out / "report.html").read_text()
+
+
+def test_an_overlay_of_resources_gives_no_note(tmp_path):
+    world = random_world(tmp_path)
+    overlay = tmp_path / "o.yaml"
+    overlay.write_text("interventions:\n  - {type: add_trucks, depot: d1, count: 3}\n")
+    result = compare(world, overlay, replications=2, workers=1, out_dir=tmp_path / "out")
+    assert result.notes == []
