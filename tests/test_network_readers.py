@@ -1,6 +1,8 @@
 """Road graphs from CSV tables, networkx graphs and GraphML files."""
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from pathlib import Path
 
@@ -135,7 +137,7 @@ E_HEAD = "u,v,length_m,speed_kmh,oneway,bridge,class\n"
 def test_bad_csv_is_one_line_naming_file_line_and_column(tmp_path, nodes, edges, which, line, fragment):
     n, e = write_pair(tmp_path, nodes, edges)
     msg = one_error(read_csv, n, e)
-    assert msg.startswith(f"{n if which == 'nodes' else e}:{line}: "), msg
+    assert re.match(rf"{re.escape(str(n if which == 'nodes' else e))}:{line}(:\d+)?: ", msg), msg
     assert fragment in msg, msg
 
 
@@ -144,7 +146,7 @@ def test_bad_csv_reports_each_bad_column_once(tmp_path):
     with pytest.raises(InputError) as exc:
         read_csv(n, e)
     assert [line.split(": ")[0:2] for line in exc.value.lines] == [
-        [f"{e}:2", "length_m"], [f"{e}:3", "speed_kmh"]]
+        [f"{e}:2:5", "length_m"], [f"{e}:3:8", "speed_kmh"]]
 
 
 def test_missing_csv_file_is_an_input_error(tmp_path):
@@ -360,7 +362,8 @@ def test_zones_have_unique_ids_and_bounded_whole_populations(tmp_path, rows, lin
     path = zones_file(tmp_path, rows)
     with pytest.raises(InputError) as info:
         read_zones_csv(path, graph, 1000.0)
-    assert len(info.value.lines) == 1 and info.value.lines[0].startswith(f"{path}:{line}: {says}")
+    assert len(info.value.lines) == 1 and re.match(rf"{re.escape(str(path))}:{line}:\d+: {re.escape(says)}",
+                                                   info.value.lines[0])
 
 
 def test_more_zones_than_the_limit_are_refused_before_they_are_checked(tmp_path, monkeypatch):
@@ -396,3 +399,47 @@ def test_has_coordinates_follows_the_coordinate_arrays_the_graph_holds():
     assert not g.has_coordinates
     g.lon = np.array([116.0, 116.1, 116.2])
     assert g.has_coordinates
+
+
+@pytest.mark.parametrize("nodes, edges, located", [
+    (N_OK, E_HEAD + "1,2,716,,,,\n2,3,-5,,,,\n", "edges.csv:3:5: length_m"),
+    (N_OK, E_HEAD + "1,2,716,,,,\n\n2,3, 5,fast,,,\n", "edges.csv:4:8: speed_kmh"),
+    (N_OK, E_HEAD + '1,2,716,,,,"motor,wayish"\n', "edges.csv:2:12: class"),
+    ("id,lon,lat\n1,10,50\n2,10,north\n", E_HEAD + "1,2,716,,,,\n", "nodes.csv:3:6: lat"),
+    ("\ufeffid,lon,lat\n1,10,50\n1,10.1,50\n", E_HEAD + "1,2,716,,,,\n", "nodes.csv:3:1: id"),
+    ("ID, Lon ,LAT\n1,10,50\n2,200,50\n", E_HEAD + "1,2,716,,,,\n", "nodes.csv:3:3: lon"),
+])
+def test_a_bad_cell_is_located_to_the_character_its_value_starts_at(tmp_path, nodes, edges, located):
+    n, e = write_pair(tmp_path, nodes, edges)
+    msg = one_error(read_csv, n, e)
+    assert msg.startswith(f"{tmp_path}/{located}: "), msg
+
+
+@pytest.mark.parametrize("rows, located", [
+    ("Z1,T1,1,100,0.2\n\nZ2,T1,2,-3,0.2\n", "4:9: population"),
+    ("Z1,T1,1,100,0.2\n   \nZ2,T1,2,x,0.2\n", "4:9: population"),
+    ("Z1,T1,1,100,0.2\nZ2,T1,2,lots,0.2\n", "3:9: population"),
+    ("Z1,T1,1,100,True\nZ2,T1,2,100,False\n", "2:13: vulnerable_share"),
+])
+def test_zone_rows_are_located_by_their_line_in_the_file_and_their_cell(tmp_path, rows, located):
+    """Blank lines and values quoted across lines move a row down the file; a cell that is not
+    a number flags its own row, not every row of its column."""
+    from sim.network.sources import read_zones_csv
+
+    graph = read_csv(*write_pair(tmp_path))
+    path = zones_file(tmp_path, rows)
+    with pytest.raises(InputError) as info:
+        read_zones_csv(path, graph, 1000.0)
+    assert info.value.lines[0].startswith(f"{path}:{located}: "), info.value.lines
+    assert len(info.value.lines) == (2 if "False" in rows else 1)
+
+
+def test_a_value_quoted_across_lines_moves_the_rows_below_it_down_the_file(tmp_path):
+    from sim.network.sources import read_zones_csv
+
+    graph = read_csv(*write_pair(tmp_path))
+    path = zones_file(tmp_path, 'Z1,"T\n1",1,100,0.2\nZ2,T1,2,100,7\n')
+    with pytest.raises(InputError) as info:
+        read_zones_csv(path, graph, 1000.0)
+    assert [line.split(": ")[:2] for line in info.value.lines] == [
+        [f"{path}:2:4", "township"], [f"{path}:4:13", "vulnerable_share"]]

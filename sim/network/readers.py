@@ -14,8 +14,8 @@ extracts are read by :mod:`sim.network.osm`, DIMACS benchmark graphs by
 are arbitrary integers, kept as ``node_ids``; ``u``/``v`` name them. A row
 with ``oneway`` true is one directed edge u→v, otherwise a two-way road. Other
 columns are ignored. Every bad value is reported as
-``FILE:LINE: COLUMN: must be ...`` with the row's line in the file (never
-the value itself: a region path may point at any file, and its content is
+``FILE:LINE:COL: COLUMN: must be ...`` with the row's line in the file and
+the character its value starts at (never the value itself: a region path may point at any file, and its content is
 not for the terminal).
 """
 from __future__ import annotations
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError, Problem
+from sim.network.csv_cells import with_cell_columns
 from sim.network.graph import CLASS_SPEED_KMH, RoadClass, RoadGraph
 from sim.network.graphml import ROAD_CLASS_HINT, road_class_code, from_networkx, read_graphml
 from sim.network.limits import (
@@ -95,7 +96,7 @@ def read_csv(nodes_csv, edges_csv, *, name: str | None = None) -> RoadGraph:
             _first_bad(edges, col, edges_file, pos < 0, problems,
                        f"must be a node id of {nodes_file}; add the node there or correct the edge")
     if problems:
-        raise InputError(sorted(problems, key=lambda p: (p.file != nodes_file, p.line or 0)))
+        raise InputError(with_cell_columns(sorted(problems, key=lambda p: (p.file != nodes_file, p.line or 0))))
 
     class_speed = np.array([CLASS_SPEED_KMH[c] for c in RoadClass])[road_class]
     speed_kmh = np.where(np.isnan(speed_kmh), class_speed, speed_kmh)

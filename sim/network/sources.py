@@ -12,6 +12,7 @@ Zone table columns: ``zone_id`` (str), ``township`` (str), ``lon``, ``lat``,
 """
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError, Problem
+from sim.network.csv_cells import with_cell_columns
 from sim.network.graph import RoadGraph
 from sim.network.limits import MAX_ZONE_POPULATION, MAX_ZONES, MAX_ZONES_BYTES, region_file
 
@@ -117,12 +119,38 @@ def _read_zones_table(path: Path) -> pd.DataFrame:
     return df
 
 
-def _zone_rows(df: pd.DataFrame, name: str) -> list[Problem]:
+def _numbers(column: pd.Series) -> np.ndarray:
+    """Each cell as a number (NaN: not one; true/false are not numbers)."""
+    if column.dtype == bool:
+        return np.full(len(column), np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(float)
+
+
+def _row_lines(path: Path, n_rows: int) -> list[int]:
+    """The line each of the table's ``n_rows`` rows starts on: blank lines, which the table
+    skips, and values quoted across lines move a row down the file."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+            reader = csv.reader(f)
+            starts, start = [], 1
+            for record in reader:
+                if len(record) > 1 or (record and record[0].strip()):     # the table skips blank lines
+                    starts.append(start)
+                start = reader.line_num + 1
+    except (OSError, csv.Error):
+        starts = []
+    lines = starts[1:]                      # the header is the first record
+    return lines if len(lines) == n_rows else list(range(2, n_rows + 2))
+
+
+def _zone_rows(df: pd.DataFrame, name: str, lines: list[int]) -> list[Problem]:
     """Problems of the zones' own columns, one per bad cell (without quoting the cell)."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for row, rec in enumerate(df.itertuples(index=False), start=2):
-        zone_id, pop, share = rec.zone_id, rec.population, rec.vulnerable_share
+    # A cell that is not a number makes its whole column text: check each cell's value.
+    populations, shares = _numbers(df["population"]), _numbers(df["vulnerable_share"])
+    for row, rec, pop, share in zip(lines, df.itertuples(index=False), populations, shares):
+        zone_id = rec.zone_id
         if not isinstance(zone_id, str) or not _ZONE_ID.fullmatch(zone_id):
             problems.append(Problem(name, row, None, "zone_id", "must be an id: letters, digits, '_', '.' and '-', "
                                                                 "starting with a letter or digit, at most 64"))
@@ -131,12 +159,10 @@ def _zone_rows(df: pd.DataFrame, name: str) -> list[Problem]:
                                                                 f"{seen[zone_id]}; zone ids must be unique"))
         else:
             seen[zone_id] = row
-        if not (isinstance(pop, (int, float, np.integer, np.floating)) and not isinstance(pop, bool)
-                and np.isfinite(pop) and pop == int(pop) and 0 <= pop <= MAX_ZONE_POPULATION):
+        if not (np.isfinite(pop) and pop == int(pop) and 0 <= pop <= MAX_ZONE_POPULATION):
             problems.append(Problem(name, row, None, "population", f"must be a whole number of people, 0 to "
                                                                    f"{MAX_ZONE_POPULATION:,} per zone"))
-        if not (isinstance(share, (int, float, np.integer, np.floating)) and not isinstance(share, bool)
-                and 0 <= share <= 1):
+        if not 0 <= share <= 1:
             problems.append(Problem(name, row, None, "vulnerable_share", "must be a number between 0 and 1"))
         township = rec.township
         if len(township) > 64 or not township.isprintable():
@@ -152,16 +178,17 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
     Zone ids are unique ids, populations whole numbers of at most
     :data:`~sim.network.limits.MAX_ZONE_POPULATION`, at most
     :data:`~sim.network.limits.MAX_ZONES` zones; every problem is one
-    ``FILE:LINE: COLUMN: message`` line that never quotes the file.
+    ``FILE:LINE:COL: COLUMN: message`` line that never quotes the file.
     """
     name = str(path)
     df = _read_zones_table(path)
-    problems = _zone_rows(df, name)
+    lines = _row_lines(path, len(df))
+    problems = _zone_rows(df, name, lines)
     if problems:
-        raise InputError(problems)
+        raise InputError(with_cell_columns(problems))
     if "node" in df.columns:
         nodes = []
-        for row, nid in enumerate(df["node"], start=2):
+        for row, nid in zip(lines, df["node"]):
             try:
                 if isinstance(nid, float) and nid != int(nid):
                     raise ValueError
@@ -169,7 +196,7 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
             except (KeyError, ValueError, TypeError, OverflowError):
                 problems.append(Problem(name, row, None, "node", "must be a node id of the road graph"))
         if problems:
-            raise InputError(problems)
+            raise InputError(with_cell_columns(problems))
         df["node"] = nodes
         df["lon"], df["lat"] = graph.lon[nodes], graph.lat[nodes]
     else:
@@ -177,22 +204,23 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
 
         lon = pd.to_numeric(df["lon"], errors="coerce").to_numpy(float)
         lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy(float)
-        for row, (x, y) in enumerate(zip(lon, lat), start=2):
+        for row, x, y in zip(lines, lon, lat):
             if not (np.isfinite(x) and np.isfinite(y) and abs(x) <= 180 and abs(y) <= 90):
                 problems.append(Problem(name, row, None, "lon,lat", "must be a longitude in -180..180 and a "
                                                                     "latitude in -90..90"))
         if problems:
-            raise InputError(problems)
+            raise InputError(with_cell_columns(problems))
         idx, dist = Snapper(graph).snap_many(lon, lat)
-        for row, d in enumerate(dist, start=2):
+        for row, d in zip(lines, dist):
             if d > snap_limit_m:
                 problems.append(Problem(name, row, None, "lon,lat",
                                         f"{d:.0f} m from the nearest road node (limit {snap_limit_m:.0f} m)"))
         if problems:
-            raise InputError(problems)
+            raise InputError(with_cell_columns(problems))
         df["node"] = idx
         df["lon"], df["lat"] = lon, lat
-    df["population"] = df["population"].astype(np.int64)
+    df["population"] = pd.to_numeric(df["population"]).astype(np.int64)
+    df["vulnerable_share"] = pd.to_numeric(df["vulnerable_share"]).astype(float)
     return df[list(ZONE_COLUMNS)].reset_index(drop=True)
 
 
