@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from report_folders import run_folder
 from shapely.geometry import shape
 
+from sim.engine.outages import ROAD_OUTAGE, ROAD_OUTAGE_ENDED
 from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
 from sim.network.graph import RoadClass
 from sim.report.geojson import _value, closure_features, feature_properties
@@ -86,43 +87,70 @@ def test_facilities_are_depots_shelters_and_team_bases(folder):
 
 
 def _stub_run():
-    """Four segments: a bridge repaired on schedule at 6 h, debris cleared by crews, debris left at the end,
-    and a bridge whose repair is due after the end of the run."""
+    """Five segments as the road state recorded them: a bridge repaired on schedule at 6 h, debris
+    cleared by crews at 12.5 h, debris left at the end, a bridge whose repair is due after the end
+    of the run, and a road outage from 2 h to 4 h."""
     lon, lat = np.array([116.0, 116.01, 116.02, 116.03]), np.array([39.8, 39.8, 39.8, 39.8])
-    graph = SimpleNamespace(segment=np.array([0, 0, 1, 1, 2, 2, 3]), tails=np.array([0, 1, 1, 2, 2, 3, 0]),
-                            heads=np.array([1, 0, 2, 1, 3, 2, 3]), lon=lon, lat=lat,
-                            road_class=np.array([1, 1, 3, 3, 3, 3, 0]),
-                            length_m=np.array([900.0] * 2 + [400.0] * 4 + [200.0]),
-                            is_bridge=np.array([True, True, False, False, False, False, True]))
-    hazard = HazardOutcome(road_changes=[RoadChange(0.0, np.arange(7), 0.0, "earthquake damage"),
-                                         RoadChange(360.0, np.array([0, 1]), 1.0, "bridge repaired (extensive damage)"),
-                                         RoadChange(9000.0, np.array([6]), 1.0, "bridge repaired (complete damage)")],
-                           work_sites=[WorkSite("eq-debris-1", "road_repair", 1, 60.0,
+    graph = SimpleNamespace(segment=np.array([0, 0, 1, 1, 2, 2, 3, 4]), tails=np.array([0, 1, 1, 2, 2, 3, 0, 3]),
+                            heads=np.array([1, 0, 2, 1, 3, 2, 3, 0]), lon=lon, lat=lat,
+                            road_class=np.array([1, 1, 3, 3, 3, 3, 0, 3]),
+                            length_m=np.array([900.0] * 2 + [400.0] * 4 + [200.0, 300.0]),
+                            is_bridge=np.array([True, True, False, False, False, False, True, False]))
+    hazard = HazardOutcome(work_sites=[WorkSite("eq-debris-1", "road_repair", 1, 60.0,
                                                 on_done=RoadChange(0.0, np.array([2, 3]), 1.0, "debris cleared"),
                                                 cause="collapse debris blocks the street"),
                                        WorkSite("eq-debris-2", "road_repair", 2, 60.0,
-                                                on_done=RoadChange(0.0, np.array([4, 5]), 1.0, "debris cleared"),
+                                                on_done=RoadChange(0.0, np.array([5, 4]), 1.0, "debris cleared"),
                                                 cause="collapse debris blocks the street")])
-    layer = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0])         # at the end: segments 2 and 3 still closed
-    clearing = SimpleNamespace(works={1: SimpleNamespace(done_min=750.0), 2: SimpleNamespace(done_min=math.inf)})
-    world = SimpleNamespace(graph=graph, hazard=hazard, road_layers=SimpleNamespace(layers={"hazard": layer}),
-                            outages=SimpleNamespace(road_closures=[]), road_clearing=clearing)
+    closures = [(0, 0.0, 360.0, "earthquake damage", "bridge repaired (extensive damage)"),
+                (4, 120.0, 240.0, ROAD_OUTAGE, ROAD_OUTAGE_ENDED),
+                (1, 0.0, 750.0, "earthquake damage", "debris cleared")]
+    open_now = [(2, 0.0, "earthquake damage"), (3, 0.0, "earthquake damage")]
+    layers = SimpleNamespace(closures=closures, still_closed=lambda: open_now)
+    world = SimpleNamespace(graph=graph, hazard=hazard, road_layers=layers)
     return SimpleNamespace(world=world, scenario=SimpleNamespace(duration=72 * 60.0))
 
 
-def test_closure_table_reads_schedules_crews_and_the_end_state():
+def test_closure_table_reads_the_recorded_closures_with_their_causes():
     table = closure_table(_stub_run()).set_index("segment")
     assert table.loc[0, "closed_until_h"] == 6.0 and table.loc[0, "reopened"] == "repaired on schedule"
     assert bool(table.loc[0, "bridge"]) and table.loc[0, "road_class"] == "arterial"
     assert table.loc[1, "reopened"] == "cleared by crews" and table.loc[1, "closed_until_h"] == 12.5
     assert table.loc[1, "cause"] == "collapse debris blocks the street"
+    # Every edge of a work site carries its cause (here the site's second edge comes first).
     assert table.loc[2, "reopened"] == "still closed at the end"
+    assert table.loc[2, "cause"] == "collapse debris blocks the street"
     assert table.loc[3, "reopened"] == "still closed at the end" and math.isnan(table.loc[3, "closed_until_h"])
+    assert table.loc[3, "cause"] == "earthquake damage"
+    assert table.loc[4, "cause"] == "road outage" and table.loc[4, "reopened"] == "outage ended"
     at_start = closed_km_by_class(table.reset_index(), 0.0)
+    assert closed_km_by_class(table.reset_index(), 3.0) == {"arterial": 0.9, "local": 1.1, "expressway": 0.2}
     assert closed_km_by_class(table.reset_index(), 12.0) == {"local": 0.8, "expressway": 0.2}
     at_end = closed_km_by_class(table.reset_index(), 72.0)
     assert at_start == {"arterial": 0.9, "local": 0.8, "expressway": 0.2}
     assert at_end == {"local": 0.4, "expressway": 0.2}
+
+
+@pytest.mark.parametrize("scenario", ["extreme_rainfall", "m8_earthquake", "three_outages"])
+def test_closures_add_up_to_the_closed_length_the_summary_reports(scenario):
+    """Roads pumped dry or cleared by crews are not still closed: at every moment the table's
+    closures sum to the summary's closed length over time (the same road state)."""
+    from sim.api import run
+
+    result = run(scenario)
+    table = closure_table(result)
+    hazard = result.summary()["hazard"]
+    series = np.array(hazard["closed_road_km_over_time"])
+    # Between the series' times (kept to 0.001 h); each class's km is rounded to metres.
+    times = series[:, 0]
+    between = (times[:-1] + times[1:]) / 2
+    for row in [*range(1, len(between), max(len(between) // 40, 1)), len(between) - 1]:
+        expected = series[row, 1]
+        assert sum(closed_km_by_class(table, float(between[row])).values()) == pytest.approx(expected, abs=5e-3)
+    still = table["reopened"] == "still closed at the end"
+    assert table.loc[still, "length_m"].sum() / 1000 == pytest.approx(series[-1, 1], abs=1e-3)
+    for hours, figures in hazard["closed_road_km_at"].items():
+        assert sum(closed_km_by_class(table, float(hours[:-1])).values()) == pytest.approx(figures["all"], abs=5e-3)
 
 
 _FLOATS = st.one_of(st.sampled_from([math.nan, math.inf, -math.inf, -0.0, 1e-300, 0.1]), st.floats())

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from sim.engine.timers import at
 
-__all__ = ["schedule_outages", "POWER_RESTORE_CREW_MIN"]
+__all__ = ["schedule_outages", "POWER_RESTORE_CREW_MIN", "ROAD_OUTAGE", "ROAD_OUTAGE_ENDED"]
+
+#: Causes of a road outage's changes, as the road events and closures name them.
+ROAD_OUTAGE, ROAD_OUTAGE_ENDED = "road outage", "road reopened"
 
 #: Crew-minutes to restore power to a depot or shelter (assumption: a mobile
 #: generator or a repaired feeder within about four hours of work).
@@ -23,8 +26,8 @@ def schedule_outages(world) -> None:
     env = world.env
     for k, closure in enumerate(world.outages.road_closures):
         layer = f"road-outage-{k + 1}"
-        at(env, closure.start_min, lambda c=closure, n=layer: world.road_layers.set(n, c.edges, 0.0, "road outage"))
-        at(env, closure.end_min, lambda c=closure, n=layer: world.road_layers.set(n, c.edges, 1.0, "road reopened"))
+        at(env, closure.start_min, lambda c=closure, n=layer: world.road_layers.set(n, c.edges, 0.0, ROAD_OUTAGE))
+        at(env, closure.end_min, lambda c=closure, n=layer: world.road_layers.set(n, c.edges, 1.0, ROAD_OUTAGE_ENDED))
     for k, cut in enumerate(world.outages.power_cuts):
         _power_window(world, k, cut.window, cut.sites)
     if world.outages.no_outside_support is not None:

@@ -1,18 +1,20 @@
 """Which road segments were closed, from when until when, and why.
 
-Read from the run's world, never recomputed: the hazard's scheduled road
-changes (damage at the hit, bridges reopened on their repair schedule, water
-rising and falling), the road outages' windows, the work sites crews clear
-(debris, flooded points) and every road layer's state at the end of the run.
+Read from the run's road state, never recomputed: :class:`~sim.world.road_layers.RoadLayers`
+records when each segment closed and reopened and which change did it (the hazard's
+scheduled changes — damage at the hit, bridges repaired on schedule, water rising and
+receding — a road outage's window, a crew finishing a work site), so the closures
+add up, at every moment, to the closed road length the summary reports over time.
 
 One row per closure of a segment (a segment closed twice has two rows):
-``segment``, ``road_class``, ``length_m``, ``bridge``, ``cause``,
-``closed_from_h`` and ``closed_until_h`` (hours on the run's clock: the
-scheduled reopening, the end of the outage, or when the crew finished the
-segment's work site; NaN when the segment was still closed at the end of the
-run), ``reopened`` (how it reopened: ``repaired on schedule``, ``outage
-ended``, ``water receded``, ``cleared by crews``, ``still closed at the end``)
-and the end points ``lon0, lat0, lon1, lat1``.
+``segment``, ``road_class``, ``length_m``, ``bridge``, ``cause`` (what closed it; a
+segment a crew's work site holds carries the site's cause, e.g. the debris on it),
+``closed_from_h`` and ``closed_until_h`` (hours on the run's clock; NaN while still
+closed at the end), ``reopened`` (what reopened it: ``repaired on schedule``,
+``outage ended``, ``water receded``, ``cleared by crews``, ``reopened on schedule``,
+``still closed at the end``) and the end points ``lon0, lat0, lon1, lat1``. A
+segment closed by two causes at once (debris, then a road outage) is one closure,
+from the first closing to the last reopening.
 """
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.engine.outages import ROAD_OUTAGE_ENDED
 from sim.network.graph import RoadClass
 
 __all__ = ["closure_table", "closed_km_by_class", "CLOSURE_COLUMNS"]
@@ -28,58 +31,30 @@ __all__ = ["closure_table", "closed_km_by_class", "CLOSURE_COLUMNS"]
 CLOSURE_COLUMNS = ("segment", "road_class", "length_m", "bridge", "cause", "closed_from_h", "closed_until_h",
                    "reopened", "lon0", "lat0", "lon1", "lat1")
 
-
-def _reopen_reason(cause: str) -> str:
+def _reopen_reason(cause: str, crew_causes: set[str]) -> str:
+    """How a segment reopened, from the cause of the change that reopened it."""
+    if cause in crew_causes:
+        return "cleared by crews"
+    if cause == ROAD_OUTAGE_ENDED:
+        return "outage ended"
     if "repaired" in cause:
         return "repaired on schedule"
     return "water receded" if "flood" in cause or "water" in cause or "rain" in cause else "reopened on schedule"
 
 
-def _hazard_intervals(world, first_edge, duration_min: float) -> list[tuple[int, str, float, float, str]]:
-    """(segment, cause, from_min, until_min, reopened) from the hazard's scheduled changes (a reopening
-    scheduled after the end of the run leaves the segment closed at the end)."""
-    hazard = world.hazard
-    if hazard is None or not hazard.road_changes:
-        return []
+def _closure_rows(world) -> list[tuple[int, str, float, float, str]]:
+    """(segment, cause, from_min, until_min, reopened) of every closure the road state recorded."""
+    layers = world.road_layers
     g = world.graph
-    open_since: dict[int, tuple[float, str]] = {}
-    rows = []
-    for change in sorted(hazard.road_changes, key=lambda c: c.time_min):
-        if change.time_min > duration_min:
-            break
-        segs = g.segment[change.edges]
-        for seg, factor in zip(segs.tolist(), change.speed_factor.tolist()):
-            if factor == 0.0 and seg not in open_since:
-                open_since[seg] = (change.time_min, change.cause)
-            elif factor > 0.0 and seg in open_since:
-                since, cause = open_since.pop(seg)
-                rows.append((seg, cause, since, change.time_min, _reopen_reason(change.cause)))
-    sites = [s for s in hazard.work_sites if s.on_done is not None and len(s.on_done.edges)]
-    crew_sites = dict(zip(g.segment[np.array([s.on_done.edges[0] for s in sites], dtype=np.int64)].tolist(), sites))
-    clearing = getattr(world, "road_clearing", None)
-    works = clearing.works if clearing is not None else {}
-    hazard_layer = world.road_layers.layers.get("hazard")
-    for seg, (since, cause) in open_since.items():
-        still = hazard_layer is not None and hazard_layer[first_edge[seg]] == 0.0
-        site = crew_sites.get(seg)
-        if site is not None and site.cause:
-            cause = site.cause
-        if still or site is None:
-            rows.append((seg, cause, since, math.inf, "still closed at the end"))
-            continue
-        work = works.get(seg)
-        done = work.done_min if work is not None and work.done_min <= duration_min else math.inf
-        rows.append((seg, cause, since, done, "cleared by crews"))
-    return rows
-
-
-def _outage_intervals(world, duration_min: float) -> list[tuple[int, str, float, float, str]]:
-    rows = []
-    for closure in world.outages.road_closures:
-        ended = closure.end_min <= duration_min
-        for seg in np.unique(closure.segments).tolist():
-            rows.append((int(seg), "road outage", closure.start_min, closure.end_min if ended else math.inf,
-                         "outage ended" if ended else "still closed at the end"))
+    sites = [s for s in (world.hazard.work_sites if world.hazard is not None else ())
+             if s.on_done is not None and len(s.on_done.edges)]
+    site_cause = {seg: s.cause for s in sites if s.cause
+                  for seg in np.unique(g.segment[np.asarray(s.on_done.edges, dtype=np.int64)]).tolist()}
+    crew_causes = {s.on_done.cause for s in sites}
+    rows = [(seg, site_cause.get(seg, why), since, until, _reopen_reason(how, crew_causes))
+            for seg, since, until, why, how in layers.closures]
+    rows += [(seg, site_cause.get(seg, why), since, math.inf, "still closed at the end")
+             for seg, since, why in layers.still_closed()]
     return rows
 
 
@@ -94,8 +69,7 @@ def closure_table(run) -> pd.DataFrame:
     world = run.world
     g = world.graph
     first_edge = np.unique(g.segment, return_index=True)[1]
-    duration = run.scenario.duration
-    rows = _hazard_intervals(world, first_edge, duration) + _outage_intervals(world, duration)
+    rows = _closure_rows(world)
     if not rows:
         return pd.DataFrame(columns=list(CLOSURE_COLUMNS))
     seg = np.array([r[0] for r in rows], dtype=np.int64)

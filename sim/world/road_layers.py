@@ -6,7 +6,11 @@ minimum over the layers, so a road outage ending never reopens a bridge the
 earthquake broke. Every change goes through :class:`RoadLayers.set`, which
 updates traffic (re-routing the vehicles whose route it touches), logs a
 ``road`` event and keeps the closed road length over time, in total and by
-road class (:meth:`RoadLayers.closed_km_figures`).
+road class (:meth:`RoadLayers.closed_km_figures`), and each segment's closures: from
+when until when, and which change closed and which reopened it
+(:attr:`RoadLayers.closures`, :meth:`RoadLayers.still_closed`) — read from the road
+state itself, so they add up to the closed length over time whatever the causes.
+A segment is closed while its first edge's speed factor is 0.
 """
 from __future__ import annotations
 
@@ -40,6 +44,11 @@ class RoadLayers:
         self.closed_km_by_class: list[tuple[float, np.ndarray]] = [(0.0, np.zeros(self._n_classes))]
         self.pumped = np.zeros(graph.n_edges, dtype=bool)   # kept clear by pumps: the hazard no longer floods them
         self._closed_figures: tuple[float, np.ndarray] | None = None   # (km, km by class) of _closed as last summed
+        #: Finished closures: (segment id, closed from min, reopened at min, cause closing, cause reopening).
+        self.closures: list[tuple[int, float, float, str, str]] = []
+        self._recorded_closed = self._closed.copy()                   # per segment row, as the closures know it
+        self._closed_since: dict[int, tuple[float, str]] = {
+            row: (0.0, "closed at the start") for row in np.flatnonzero(self._closed).tolist()}
 
     def set_hazard(self, edges, factors, cause: str) -> None:
         """A hazard change, except on edges that pumping crews keep clear."""
@@ -62,8 +71,9 @@ class RoadLayers:
         by_layer = [a[edges] for a in self.layers.values()]
         combined = by_layer[0] if len(by_layer) == 1 else np.min(np.stack(by_layer), axis=0)
         self.traffic.set_speed_factor(edges, combined, cause or layer)
-        km, by_class = self._closed_km(edges)
         now = self.env.now
+        self._record_closures(edges, now, cause or layer)
+        km, by_class = self._closed_km(edges)
         if self.closed_km[-1][0] == now:
             self.closed_km[-1] = (now, km)
             self.closed_km_by_class[-1] = (now, by_class)
@@ -71,6 +81,33 @@ class RoadLayers:
             self.closed_km.append((now, km))
             self.closed_km_by_class.append((now, by_class))
         self.log.add(now, "road", agent=layer, item=cause or layer, amount=len(edges))
+
+    def _record_closures(self, edges: np.ndarray, now: float, cause: str) -> None:
+        """Start or finish the closure of each segment of ``edges`` that closed or reopened."""
+        rows = self._rows(self.graph.segment[edges])
+        closed = self.graph.speed_factor[self.first_edge[rows]] == 0.0
+        toggled = closed != self._recorded_closed[rows]
+        if not toggled.any():
+            return
+        rows, first = np.unique(rows[toggled], return_index=True)
+        closed = closed[toggled][first]
+        self._recorded_closed[rows] = closed
+        for row, now_closed in zip(rows.tolist(), closed.tolist()):
+            if now_closed:
+                self._closed_since[row] = (now, cause)
+            else:
+                since, why = self._closed_since.pop(row)
+                self.closures.append((int(self._segment_ids[row]), since, now, why, cause))
+
+    def still_closed(self) -> list[tuple[int, float, str]]:
+        """The segments closed now: (segment id, closed since min, cause closing)."""
+        return [(int(self._segment_ids[row]), since, why) for row, (since, why) in self._closed_since.items()]
+
+    def _rows(self, segments: np.ndarray) -> np.ndarray:
+        """Each segment id's row in the per-segment arrays."""
+        if self._row_of_segment is None:
+            return np.searchsorted(self._segment_ids, segments)
+        return self._row_of_segment[segments - self._segment_ids[0]]
 
     def _closed_km(self, edges: np.ndarray) -> tuple[float, np.ndarray]:
         """Closed road length now, in total and by road class (km): summed over the closed
@@ -97,11 +134,7 @@ class RoadLayers:
         if not one_change:
             self._closed = g.speed_factor[self.first_edge] == 0.0
             return True
-        segments = g.segment[edges]
-        if self._row_of_segment is None:
-            rows = np.searchsorted(self._segment_ids, segments)
-        else:
-            rows = self._row_of_segment[segments - self._segment_ids[0]]
+        rows = self._rows(g.segment[edges])
         closed = g.speed_factor[self.first_edge[rows]] == 0.0
         toggled = bool((self._closed[rows] != closed).any())
         self._closed[rows] = closed
