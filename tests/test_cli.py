@@ -329,6 +329,7 @@ def test_a_run_into_a_used_folder_replaces_the_previous_runs_files_and_keeps_the
     out = tmp_path / "out"
     out.mkdir()
     (out / "earthquake_intensity.png").write_bytes(b"an earlier run's map")   # written before manifests
+    (out / "summary.json").write_text("{}\n")                                 # (every run writes a summary)
     (out / "notes.txt").write_text("mine\n")
     write_outputs(small_run, out, plots=False)
     assert not (out / "earthquake_intensity.png").exists()
@@ -340,6 +341,43 @@ def test_a_run_into_a_used_folder_replaces_the_previous_runs_files_and_keeps_the
     write_outputs(small_run, out, plots=False)
     assert not any((out / name).exists() for name in summary["plots"])
     assert (out / "notes.txt").exists()
+
+
+def test_zones_csv_names_each_zones_node_by_the_road_graphs_id(tmp_path, capsys):
+    """The ids of nodes.csv (here 1..n, so position + 1), as the zones table that went in names them:
+    the table read back as a region's zones puts every zone where it was."""
+    path = small_scenario_file(tmp_path)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-plots", "--no-report"]) == 0
+    written = pd.read_csv(out / "zones.csv", dtype={"zone_id": str})
+    given = pd.read_csv(tmp_path / "zones.csv", dtype={"zone_id": str})
+    assert written["node"].tolist() == given["node"].tolist() == [3]
+    nodes = pd.read_csv(tmp_path / "nodes.csv").set_index("id")
+    assert written["lon"].tolist() == pytest.approx(nodes.loc[written["node"], "lon"].tolist())
+    capsys.readouterr()
+    assert main(["info", str(path), "--json"]) == 0
+    assert [d["node"] for d in json.loads(capsys.readouterr().out)["depots"]] == [1]     # d1 sits on node id 1
+
+
+def test_a_run_never_replaces_a_file_no_run_wrote(tmp_path, capsys):
+    """--out the scenario's own folder: its zones.csv is the run's input, not an earlier output."""
+    path = small_scenario_file(tmp_path)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert "zones.csv" in before
+    assert main(["run", str(path), "--out", str(tmp_path), "--no-plots", "--no-report"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"{tmp_path / 'zones.csv'}: no earlier run wrote this file, and a run "
+                                               "would replace it"), err
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before     # nothing written, nothing left behind
+
+
+def test_the_console_lists_the_files_the_run_wrote_not_the_folders(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine\n")
+    assert main(["run", str(small_scenario_file(tmp_path)), "--out", str(out), "--no-plots", "--no-report"]) == 0
+    line = next(x for x in capsys.readouterr().out.splitlines() if "outputs in" in x)
+    assert "notes.txt" not in line and "zones.csv" in line and "summary.json" in line
 
 
 def test_a_failure_while_plotting_leaves_the_previous_set_whole(tmp_path, small_run, monkeypatch):

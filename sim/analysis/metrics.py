@@ -321,7 +321,7 @@ def zones_frame(run) -> pd.DataFrame:
     need_end = table.need_by(run.scenario.duration - 1e-6)
     columns = {
         "zone_id": [z.zone_id for z in zones], "township": [z.township for z in zones],
-        "lon": [z.lon for z in zones], "lat": [z.lat for z in zones], "node": [z.node for z in zones],
+        "lon": [z.lon for z in zones], "lat": [z.lat for z in zones], "node": w.graph.node_ids[[z.node for z in zones]].tolist(),
         "population": [z.population for z in zones], "vulnerable_share": [z.vulnerable_share for z in zones],
         "affected": [z.affected for z in zones], "displaced": [z.displaced for z in zones],
         **{c: by_condition[c][at].tolist() for c in ("public_shelter", "relatives", "outdoors", "no_lifelines")},

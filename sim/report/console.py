@@ -54,6 +54,7 @@ def format_summary(summary: dict, out: Path | None = None) -> str:
     lines.append(f"  supply audit {'balanced' if summary['supply_audit']['balanced'] else 'NOT BALANCED'}; "
                  f"{summary['run']['event_count']:,} events in {summary['run']['wall_s']:.1f} s")
     if out is not None:
-        written = sorted(p.name for p in Path(out).iterdir() if not p.name.startswith(".")) if Path(out).is_dir() else []
-        lines.append(f"  outputs in {out}/: " + ", ".join(written))
+        from sim.report.outputs import written_files
+
+        lines.append(f"  outputs in {out}/: " + ", ".join(sorted(written_files(out) or [])))
     return "\n".join(lines)

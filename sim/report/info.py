@@ -77,7 +77,7 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
         },
         "zones": {"count": int(len(zones)), "townships": int(zones["township"].nunique()),
                   "population": pop, "vulnerable_people": vulnerable},
-        "depots": [{"id": d.id, "tier": d.tier, "node": places[d.id].node,
+        "depots": [{"id": d.id, "tier": d.tier, "node": int(g.node_ids[places[d.id].node]),
                     "snap_m": round(places[d.id].snap_m, 1), "stock": d.stock.as_dict(nonzero=True),
                     "trucks": d.trucks.count, "payload_kg": d.trucks.payload_kg} for d in scenario.depots],
         "stock_total": dict(stock),

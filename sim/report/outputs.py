@@ -14,7 +14,9 @@ slow part) never leaves new tables beside an old ``summary.json``:
    new ``summary.json`` last. A folder with a ``summary.json`` therefore
    always holds exactly one run's files;
 4. ``.sim-run.json`` lists the files of the run, so the next run removes
-   exactly those and never a file of the user's in the same folder.
+   exactly those and never a file of the user's in the same folder; a run
+   that would replace a file no run wrote (``--out`` the scenario's own
+   folder, whose ``zones.csv`` it reads) is refused before anything moves.
 
 Files are created with mode 0666 less the umask, like any normal write.
 """
@@ -31,7 +33,7 @@ from sim.errors import InputError
 from sim.files import LOCK_FILE, FolderLock, Refused, make_folder, new_folder
 from sim.report.csv_table import write_csv
 
-__all__ = ["write_outputs", "run_folder", "MANIFEST", "SUMMARY"]
+__all__ = ["write_outputs", "run_folder", "written_files", "MANIFEST", "SUMMARY"]
 
 SUMMARY = "summary.json"
 #: Lists the files the last run wrote into the folder.
@@ -41,6 +43,9 @@ _STAGING_PREFIX = ".sim-tmp-"
 _EARLIER_OUTPUTS = (SUMMARY, "zones.csv", "events.parquet", "timeline.md", "first_supply_coverage.png",
                     "relief_over_time.png", "first_supply_map.png", "earthquake_intensity.png",
                     "rainfall_depth.png", "closed_roads.png", "outages_timeline.png")
+#: Files a run writes (plots only some runs): checked before a run into an existing folder.
+_OUTPUT_NAMES = (*_EARLIER_OUTPUTS, "scenario.json", "msel.csv", "msel.xlsx", "report.html", "zones.geojson",
+                 "roads_closed.geojson", "facilities.geojson")
 
 
 @contextmanager
@@ -56,6 +61,8 @@ def run_folder(out_dir: Path | str):
     if held:
         raise InputError(f"{out}: holds a batch or comparison ({held[0]}); a run's files would mix with its "
                          "results: choose another --out")
+    if out.is_dir():
+        _refuse_to_replace(out, [name for name in _OUTPUT_NAMES if (out / name).exists()])
     try:
         make_folder(out, "--out folder")
         with FolderLock(out, "run"):
@@ -117,14 +124,36 @@ def _remove_staging(out: Path) -> None:
             shutil.rmtree(stale, ignore_errors=True)
 
 
+def _refuse_to_replace(out: Path, names: list[str], previous: list[str] | None = None) -> None:
+    """Refuse when a run would replace one of ``names`` in ``out`` that no earlier run wrote."""
+    previous = _previous_files(out) if previous is None else previous
+    theirs = [name for name in names if name not in previous]
+    if theirs:
+        raise InputError(f"{out / theirs[0]}: no earlier run wrote this file, and a run would replace it "
+                         f"({len(theirs)} such file{'s' * (len(theirs) > 1)}); choose an empty or new --out folder")
+
+
 def _previous_files(out: Path) -> list[str]:
+    """The files the folder's last run wrote: its manifest's, or, in a folder of a run
+    from before manifests (it has a ``summary.json``), the files such runs wrote."""
+    listed = written_files(out)
+    if listed is not None:
+        return listed
+    if not (out / SUMMARY).is_file():
+        return []
+    return [name for name in _EARLIER_OUTPUTS if (out / name).is_file()]
+
+
+def written_files(out: Path | str) -> list[str] | None:
+    """The files the last run wrote into ``out`` as its manifest lists them (``None``: no
+    readable manifest)."""
     try:
-        listed = json.loads((out / MANIFEST).read_text())["files"]
+        listed = json.loads((Path(out) / MANIFEST).read_text())["files"]
         if isinstance(listed, list) and all(isinstance(n, str) for n in listed):
             return [n for n in listed if n == Path(n).name and not n.startswith(".")]
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    return [name for name in _EARLIER_OUTPUTS if (out / name).is_file()]
+    return None
 
 
 def _write_manifest(out: Path, names: list[str]) -> None:
@@ -136,6 +165,7 @@ def _write_manifest(out: Path, names: list[str]) -> None:
 def _move_in(staging: Path, out: Path) -> None:
     new = sorted(p.name for p in staging.iterdir())
     old = _previous_files(out)
+    _refuse_to_replace(out, [name for name in new if (out / name).exists()], old)
     _write_manifest(out, sorted(set(old) | set(new)))   # a kill from here on leaves every file listed
     (out / SUMMARY).unlink(missing_ok=True)
     for name in new:
