@@ -359,6 +359,29 @@ def test_zones_csv_names_each_zones_node_by_the_road_graphs_id(tmp_path, capsys)
     assert [d["node"] for d in json.loads(capsys.readouterr().out)["depots"]] == [1]     # d1 sits on node id 1
 
 
+def test_the_scenario_json_of_a_short_run_runs_again_and_a_sweep_may_shorten_a_run(tmp_path, capsys):
+    """The default tour limit (8 h) written out by scenario.json or a sweep's variant is still the
+    default: a 1 h run keeps it, as it does when its file leaves it out; a limit given is checked."""
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    doc = scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5))
+    doc["duration"] = "1h"
+    path = write_scenario(tmp_path, doc)
+    assert main(["run", str(path), "--out", str(tmp_path / "r"), "--seed", "5", "--no-plots", "--no-report"]) == 0
+    assert main(["run", str(tmp_path / "r" / "scenario.json"), "--out", str(tmp_path / "r2"), "--no-plots",
+                 "--no-report"]) == 0                      # from another folder than the scenario's, seed 5 again
+    first, again = (json.loads((tmp_path / r / "summary.json").read_text()) for r in ("r", "r2"))
+    assert again["seed"] == first["seed"] == 5 and again["kpi"] == first["kpi"]
+    doc["duration"] = "24h"
+    longer = write_scenario(tmp_path, doc, "day.yaml")
+    assert main(["batch", str(longer), "--replications", "1", "--workers", "1", "--sweep", "duration=1h,2h",
+                 "--out", str(tmp_path / "b"), "--no-report"]) == 0
+    doc["duration"] = "1h"
+    doc["policy"] = {"tours": {"max_tour": "2h"}}
+    assert main(["validate", str(write_scenario(tmp_path, doc, "long_tour.yaml"))]) == 2
+    assert "policy.tours.max_tour: a tour of up to 2h is longer than the run (1h)" in capsys.readouterr().err
+
+
 def test_a_run_never_replaces_a_file_no_run_wrote(tmp_path, capsys):
     """--out the scenario's own folder: its zones.csv is the run's input, not an earlier output."""
     path = small_scenario_file(tmp_path)

@@ -108,7 +108,7 @@ def test_compare_console_names_every_file_written(tmp_path):
     for name in ("comparison.json", "comparison.csv", "comparison.png", "report.html"):
         (tmp_path / name).write_text("")
     comparison = SimpleNamespace(variant={"name": "after"}, baseline={"name": "before"}, pairs=20, verdicts=[],
-                                 precision=None, out_dir=tmp_path)
+                                 precision=None, out_dir=tmp_path, notes=[])
     assert format_verdicts(comparison)[-1] == (f"  written: {tmp_path / 'comparison.json'}, comparison.csv, "
                                                "comparison.png, report.html")
     (tmp_path / "report.html").unlink()

@@ -24,12 +24,29 @@ __all__ = ["write_run_files", "SCENARIO_FILE"]
 SCENARIO_FILE = "scenario.json"
 
 
+def scenario_as_run(run) -> dict:
+    """The scenario of ``run`` as it ran, to run again from anywhere: its seed the run's (a
+    ``--seed`` included) and the region's files named by absolute paths (a scenario names
+    them relative to its own folder, which the output folder is not)."""
+    scenario = run.scenario.model_dump(mode="json")
+    scenario["seed"] = int(run.seed)
+    base = Path(run.world.base_dir).resolve()
+    region = scenario["region"]
+    files = [(region["network"], key) for key in ("osm", "graphml", "dimacs")]
+    files += [(region["network"]["csv"], key) for key in ("nodes", "edges")] if region["network"].get("csv") else []
+    files += [(region["zones"], "csv")]
+    for section, key in files:
+        if section.get(key):
+            section[key] = str(base / section[key])
+    return scenario
+
+
 def write_run_files(run, summary: dict, zones: pd.DataFrame, events: pd.DataFrame, out: Path, *,
                     plots: bool = True) -> list[str]:
     """Write ``scenario.json``, ``msel.csv``/``.xlsx``, ``timeline.md``, the GeoJSON files and (with
     ``plots``) the PNG plots into ``out``; returns the names of the plots."""
     out = Path(out)
-    scenario = run.scenario.model_dump(mode="json")
+    scenario = scenario_as_run(run)
     with atomic_write(out / SCENARIO_FILE) as tmp:
         tmp.write_text(json.dumps(scenario, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     frame = msel_frame(msel_injects(summary, zones, events, scenario))

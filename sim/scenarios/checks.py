@@ -287,7 +287,9 @@ def _tour_limits(s: Scenario) -> Iterator[Finding]:
     """Tour limits a truck could never meet, or that no tour could reach."""
     tours = s.policy.tours
     path = ("policy", "tours")
-    if "max_tour" in tours.model_fields_set and tours.max_tour > s.duration:
+    # The default (8 h) means "a working day", not a limit the run must hold: written out
+    # (scenario.json, a sweep's variant) it is still the default, and a short run keeps it.
+    if tours.max_tour > s.duration and tours.max_tour != type(tours)().max_tour:
         yield (path + ("max_tour",), f"a tour of up to {format_duration(tours.max_tour)} is longer than the run "
                f"({format_duration(s.duration)}); give at most the run's duration")
     if tours.max_detour > tours.max_tour:

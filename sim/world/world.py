@@ -78,6 +78,7 @@ class World:
     hazard: object | None = None              # the HazardOutcome, if any
     road_clearing: object | None = None       # debris work and corridors (sim.engine.road_clearing)
     hazard_figures: dict = field(default_factory=dict)
+    base_dir: Path = Path(".")                # the folder the scenario's file names are relative to
     warnings: list[str] = field(default_factory=list)
     aid_requests: list = field(default_factory=list)   # neighbours' requests (sim.world.mutual_aid)
     last_mile: object | None = None           # porters, boats, helicopters (sim.world.last_mile)
@@ -151,7 +152,7 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                   rescue=RescueLedger(trapped=int(sum(z.trapped for z in zones))),
                   reachability=Reachability(graph, depots, zones),
                   district=region.district, hazard=outcome,
-                  hazard_figures=dict(outcome.figures) if outcome is not None else {})
+                  hazard_figures=dict(outcome.figures) if outcome is not None else {}, base_dir=Path(base_dir))
     world.rescue_coordinator = _rescue_coordinator(world)
     world.warnings.extend(_reachability_warnings(world))
     world.warnings.extend(water_outage_warnings(scenario, impact, zt))
