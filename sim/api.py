@@ -103,7 +103,7 @@ class RunResult(Run):
         from sim.report.msel import msel_frame, msel_injects
 
         return msel_frame(msel_injects(self.summary(), self.zones_frame(), self.events_frame(),
-                                       self.scenario.model_dump(mode="json")))
+                                       self.scenario.model_dump(mode="json"), self.world.road_layers))
 
     def write(self, out_dir: Path | str, *, plots: bool = True, report: bool = True) -> dict:
         """Write every output file into ``out_dir`` (``report.html`` too, unless ``report=False``);

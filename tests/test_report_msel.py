@@ -3,6 +3,8 @@ run's events, aggregated so a controller can read it, people whole, outages
 of every kind starting and ending, on the run's clock."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,6 +19,23 @@ from sim.report.msel_rows import BLOCK_H, _first
 M8_DEBRIS_HOURS = [7.25, 7.53, 7.59, 7.62, 7.64, 7.66, 14.45, 15.23, 16.24, 21.34, 21.93, 22.68, 23.34, 28.17, 28.88,
                    29.41, 30.23, 35.04, 35.75, 36.47, 37.21, 42.14, 43.0, 44.1, 47.9, 49.2, 50.3, 51.0, 55.5, 56.1,
                    58.0, 60.2, 61.7, 63.3, 65.0, 68.4, 70.9]
+
+
+def _road_state(lengths_km, closures, still):
+    """A road state (:class:`~sim.world.road_layers.RoadLayers`) of one edge per segment, with its
+    finished ``closures`` and the segments ``still`` closed."""
+    graph = SimpleNamespace(segment=np.arange(len(lengths_km)), length_m=np.asarray(lengths_km, dtype=float) * 1000)
+    return SimpleNamespace(graph=graph, closures=closures, still_closed=lambda: still)
+
+
+def _m8_roads():
+    """The road state of :func:`_m8_like`: 443.168 km closed by the earthquake, two bridges of 1 km
+    repaired at 6 h, a segment of 0.36 km cleared at each debris clearance, the rest closed."""
+    n = len(M8_DEBRIS_HOURS)
+    lengths = [1.0, 1.0, *[0.36] * n, 443.168 - 2.0 - 0.36 * n]
+    closures = [(k, 0.0, 360.0, "earthquake damage", "bridge repaired (moderate damage)") for k in (0, 1)]
+    closures += [(2 + k, 0.0, h * 60, "earthquake damage", "debris cleared") for k, h in enumerate(M8_DEBRIS_HOURS)]
+    return _road_state(lengths, closures, [(len(lengths) - 1, 0.0, "earthquake damage")])
 
 
 def _m8_like():
@@ -51,7 +70,7 @@ def _m8_like():
 
 
 def test_columns_are_the_hseep_msel_fields_in_order():
-    frame = msel_frame(msel_injects(*_m8_like(), {"hazard": {"type": "earthquake"}}))
+    frame = msel_frame(msel_injects(*_m8_like(), {"hazard": {"type": "earthquake"}}, _m8_roads()))
     assert list(frame.columns) == list(MSEL_COLUMNS) == [
         "Inject No.", "Scenario Time", "Hour", "Event Synopsis", "Inject Text", "Delivery Mode", "From",
         "To (Player)", "Expected Player Action", "Objective / Core Capability", "Notes"]
@@ -61,7 +80,7 @@ def test_columns_are_the_hseep_msel_fields_in_order():
 
 
 def test_debris_clearance_is_grouped_by_six_hour_block_with_km():
-    frame = msel_frame(msel_injects(*_m8_like()))
+    frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     debris = frame[frame["Event Synopsis"].str.contains("cleared debris")]
     blocks = {int(h // BLOCK_H) for h in M8_DEBRIS_HOURS}
     assert len(debris) == len(blocks) < len(M8_DEBRIS_HOURS)
@@ -71,7 +90,7 @@ def test_debris_clearance_is_grouped_by_six_hour_block_with_km():
 
 
 def test_onset_names_segments_and_bridges_not_edges():
-    frame = msel_frame(msel_injects(*_m8_like()))
+    frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     onset = frame[frame["Event Synopsis"].str.startswith("roads: earthquake damage")].iloc[0]
     assert onset["Event Synopsis"] == ("roads: earthquake damage: 443 km of road closed, 1,960 street segments "
                                        "blocked, 11 bridges closed")
@@ -79,20 +98,20 @@ def test_onset_names_segments_and_bridges_not_edges():
 
 
 def test_onset_tells_people_affected_from_people_needing_relief():
-    frame = msel_frame(msel_injects(*_m8_like()))
+    frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     onset = frame.iloc[0]["Event Synopsis"]
     assert "3,000 people affected, 1,000 of them needing relief on the first day" in onset
     assert "3,000 people need" not in onset
 
 
 def test_counts_read_as_words():
-    frame = msel_frame(msel_injects(*_m8_like()))
+    frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     stuck = frame[frame["Event Synopsis"].str.startswith("a vehicle cannot reach")].iloc[0]
     assert stuck["Inject Text"].endswith("(1 such report in the run).")
 
 
 def test_people_are_whole():
-    frame = msel_frame(msel_injects(*_m8_like()))
+    frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     text = " ".join(frame["Event Synopsis"]) + " " + " ".join(frame["Inject Text"])
     assert "592.4" not in text and "15961.1" not in text
     assert "15,961 trapped people still awaiting rescue at the end of the run" in text
@@ -101,14 +120,14 @@ def test_people_are_whole():
 
 
 def test_first_supplies_once_per_township_on_the_run_clock():
-    frame = msel_frame(msel_injects(*_m8_like()))
+    frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     towns = frame[frame["Event Synopsis"].str.startswith("first supplies reach township")]
     assert list(towns["Event Synopsis"]) == ["first supplies reach township T01", "first supplies reach township T02"]
     assert list(towns["Hour"]) == [pytest.approx(1.03, abs=0.01), pytest.approx(40.53, abs=0.01)]
 
 
 def test_target_lines_say_where_the_run_stands():
-    frame = msel_frame(msel_injects(*_m8_like()))
+    frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     line = frame[frame["Hour"] == 3.0]["Event Synopsis"].tolist()
     assert "— 3 h target line: 50.0 % of affected sites have first supplies (any reserve tier) — target NOT MET —" in line
 
@@ -118,12 +137,12 @@ def test_target_line_judged_per_township_reads_the_township_measure():
     summary["verdicts"] = [{"target": "district_supplies", "within_h": 3.0, "share": 1.0, "met": True,
                             "site": "township"}]
     summary["kpi"]["first_supplies_township"] = {"townships": 2, "within": {"3h": 1.0, "4h": 1.0, "6h": 1.0}}
-    line = msel_frame(msel_injects(summary, zones, events)).query("Hour == 3.0")["Event Synopsis"].tolist()
+    line = msel_frame(msel_injects(summary, zones, events, None, _road_state([], [], []))).query("Hour == 3.0")["Event Synopsis"].tolist()
     assert "— 3 h target line: 100.0 % of affected townships have first district supplies — target MET —" in line
 
 
 def test_first_supplies_are_named_by_what_they_measure():
-    frame = msel_frame(msel_injects(*_m8_like()))
+    frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     town = frame[frame["Event Synopsis"] == "first supplies reach township T01"].iloc[0]
     assert town["Inject Text"] == ("Township T01: first supplies (any reserve tier) arrived at Z1 from taihu "
                                    "(1 of its affected sites supplied by the end).")
@@ -134,7 +153,7 @@ def test_first_supplies_are_named_by_what_they_measure():
 
 
 def test_relief_shares_are_of_the_people_needing_relief():
-    frame = msel_frame(msel_injects(*_m8_like()))
+    frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     relieved = frame[frame["Event Synopsis"].str.contains("relieved") & ~frame["Event Synopsis"].str.startswith("—")]
     assert list(relieved["Event Synopsis"]) == [f"{p}% of the people needing relief relieved" for p in (25, 50, 75)]
     assert "of the 1,000 people needing relief have water" in relieved.iloc[-1]["Inject Text"]
@@ -206,7 +225,7 @@ def test_msel_xlsx_holds_the_table_with_a_bold_header_wrapped_cells_and_fixed_wi
 
     from sim.report.msel import _write_xlsx
 
-    frame = msel_frame(msel_injects(*_m8_like(), {"hazard": {"type": "earthquake"}}))
+    frame = msel_frame(msel_injects(*_m8_like(), {"hazard": {"type": "earthquake"}}, _m8_roads()))
     assert len(frame) > 10
     _write_xlsx(frame, tmp_path / "msel.xlsx")
     ws = load_workbook(tmp_path / "msel.xlsx")["MSEL"]
@@ -263,7 +282,7 @@ def test_later_road_changes_are_grouped_by_block_and_cause_in_that_order():
             (410.0, "road", "crew", "", "debris cleared", 1.0), (30.0, "road", "crew", "", "debris cleared", 1.0)]
     events = pd.DataFrame(rows, columns=["time_min", "kind", "agent", "zone", "item", "amount"]).sort_values(
         "time_min", kind="stable")
-    got = [(i.time_h, i.synopsis.split(":")[0]) for i in msel_rows.road_changes(events, {})]
+    got = [(i.time_h, i.synopsis.split(":")[0]) for i in msel_rows.road_changes(events, {}, _road_state([], [], []))]
     assert got == [(0.0, "roads"), (0.0, "roads"), (0.5, "road-repair crews cleared debris at 1 site"),
                    (380 / 60, "1 bridge repaired (minor)"),
                    (400 / 60, "road-repair crews cleared debris at 2 sites between H+06")]

@@ -38,14 +38,16 @@ MSEL_COLUMNS = ("Inject No.", "Scenario Time", "Hour", "Event Synopsis", "Inject
 
 
 def msel_injects(summary: dict, zones: pd.DataFrame, events: pd.DataFrame,
-                 scenario: dict | None = None) -> list[rows_of.Inject]:
-    """Every inject of the run, in time order (ties in a fixed order of kinds)."""
+                 scenario: dict | None, roads) -> list[rows_of.Inject]:
+    """Every inject of the run, in time order (ties in a fixed order of kinds). ``roads``, the
+    run's :class:`~sim.world.road_layers.RoadLayers`, gives the road injects their km from each
+    segment's closures (:func:`sim.report.msel_rows.road_changes`)."""
     events = events.sort_values("time_min", kind="stable")
     duration_h = float(summary["run"]["duration_h"])
     injects = [
         *rows_of.hazard_onset(summary, zones, scenario),
         *rows_of.outage_windows(summary, scenario, duration_h),
-        *rows_of.road_changes(events, summary),
+        *rows_of.road_changes(events, summary, roads),
         *rows_of.command_chain(events),
         *rows_of.township_supplies(events, zones),
         *rows_of.coverage_shares(events, zones, summary),

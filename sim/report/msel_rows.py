@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["Inject", "BLOCK_H", "SHARES", "command_chain", "township_supplies", "coverage_shares",
-           "target_lines", "road_changes", "outage_windows", "rescues", "shelters", "stock_arrivals",
+           "target_lines", "road_changes", "RoadSteps", "road_steps_of_layers",
+           "outage_windows", "rescues", "shelters", "stock_arrivals",
            "stuck_vehicles", "power_restored", "hazard_onset", "end_of_run", "run_clock"]
 
 #: Routine events (road work, power restored) are grouped in blocks of this many hours.
@@ -208,7 +209,8 @@ def target_lines(summary: dict, zones: pd.DataFrame) -> list[Inject]:
                               (12.0, "relief", "of the people needing relief relieved")):
         share = k.get(section, {}).get("within", {}).get(f"{h:g}h")
         target = "basic_relief" if section == "relief" else "district_supplies"
-        verdict = {True: " — target MET", False: " — target NOT MET"}.get(met.get((target, h)), "")
+        verdict = {True: " — target MET", False: " — target NOT MET", None: " — no target to judge"}.get(
+            met.get((target, h), ""), "")
         out.append(Inject(h, f"— {h:g} h target line: {_pct(share)} {words}{verdict} —",
                           f"Exercise control: the {h:g} h line has passed; {_pct(share)} {words}.",
                           "controller note", CONTROL, EOC, "brief the commander on the gap to the target",
@@ -217,11 +219,46 @@ def target_lines(summary: dict, zones: pd.DataFrame) -> list[Inject]:
     return out
 
 
-def _km_at(series: np.ndarray, t_h: float, before: bool = False) -> float:
-    if len(series) == 0:
-        return 0.0
-    k = np.searchsorted(series[:, 0], t_h - (1e-9 if before else -1e-9), side="right") - 1
-    return float(series[k, 1]) if k >= 0 else 0.0
+@dataclass(frozen=True)
+class RoadSteps:
+    """The road changes of a run, minute by minute: ``minutes`` (ascending, every minute some
+    road changed), ``closed_km`` (the network's closed length right after that minute's
+    changes) and ``km`` ((minute, cause) -> km that cause closed at that minute, negative
+    when it reopened them)."""
+
+    minutes: np.ndarray
+    closed_km: np.ndarray
+    km: dict
+
+    def closed_after(self, minute: float) -> float:
+        """The network's closed km right after the changes of ``minute``."""
+        k = int(np.searchsorted(self.minutes, minute, side="right")) - 1
+        return float(self.closed_km[k]) if k >= 0 else 0.0
+
+    def change(self, minutes, cause: str) -> float:
+        """Km ``cause`` closed (negative: reopened) at ``minutes`` (each minute counted once)."""
+        return float(sum(self.km.get((m, cause), 0.0) for m in dict.fromkeys(minutes)))
+
+
+def road_steps_of_layers(roads) -> RoadSteps:
+    """:class:`RoadSteps` from the road state (:class:`~sim.world.road_layers.RoadLayers`): each
+    segment's closures (``roads.closures`` and ``roads.still_closed()``) with the length of its
+    first edge, each closing and reopening counted for the cause of the change that did it."""
+    g = roads.graph
+    ids, first_edge = np.unique(g.segment, return_index=True)
+    rows = [(seg, since, why, 1.0) for seg, since, _, why, _ in roads.closures]
+    rows += [(seg, until, how, -1.0) for seg, _, until, _, how in roads.closures]
+    rows += [(seg, since, why, 1.0) for seg, since, why in roads.still_closed()]
+    if not rows:
+        return RoadSteps(np.zeros(0), np.zeros(0), {})
+    seg = np.array([r[0] for r in rows], dtype=np.int64)
+    km = g.length_m[first_edge[np.searchsorted(ids, seg)]].astype(float) / 1000.0 * np.array([r[3] for r in rows])
+    frame = pd.DataFrame({"minute": np.array([r[1] for r in rows], dtype=float),
+                          "cause": [str(r[2]) for r in rows], "km": km})
+    by_cause = frame.groupby(["minute", "cause"], sort=True)["km"].sum()
+    by_minute = frame.groupby("minute", sort=True)["km"].sum()
+    return RoadSteps(by_minute.index.to_numpy(dtype=float), np.cumsum(by_minute.to_numpy(dtype=float)),
+                     {(float(m), c): float(v) for (m, c), v in by_cause.items()})
 
 
 def _road_phrase(cause: str, n: int) -> tuple[str, str, str, str]:
@@ -240,48 +277,51 @@ def _road_phrase(cause: str, n: int) -> tuple[str, str, str, str]:
             "Critical Transportation")
 
 
-def road_changes(events: pd.DataFrame, summary: dict) -> list[Inject]:
+def road_changes(events: pd.DataFrame, summary: dict, roads) -> list[Inject]:
     """Road changes by cause, the first on its own and the rest per block of :data:`BLOCK_H` hours;
-    road-outage layers are left to :func:`outage_windows`."""
+    road-outage layers are left to :func:`outage_windows`. Each inject states the km its own cause
+    closed or reopened in its minutes and the km closed in the whole network right after its last
+    change, read from the road state's closures (``roads``, the run's
+    :class:`~sim.world.road_layers.RoadLayers`: :func:`road_steps_of_layers`)."""
     hz = summary.get("hazard", {})
-    series = np.asarray(hz.get("closed_road_km_over_time") or [], dtype=float).reshape(-1, 2)
-    road = events[(events["kind"] == "road") & ~events["agent"].astype(str).str.startswith("road-outage")]
+    every = events[events["kind"] == "road"].sort_values("time_min", kind="stable")
+    road = every[~every["agent"].astype(str).str.startswith("road-outage")]
     if road.empty:
         return []
+    steps, source = road_steps_of_layers(roads), "km from the road segments' closures (roads_closed.geojson)"
     out = []
-    hours = road["time_min"].to_numpy(dtype=float) / 60
+    minutes = road["time_min"].to_numpy(dtype=float)
+    hours = minutes / 60
     causes = [None if missing else cause for cause, missing in zip(road["item"].tolist(), road["item"].isna().tolist())]
-    t_first = float(hours[0])
-    for cause in dict.fromkeys(c for h, c in zip(hours.tolist(), causes) if h == t_first and c is not None):
-        km = _km_at(series, t_first)
+    t_first = float(minutes[0])
+    for cause in dict.fromkeys(c for m, c in zip(minutes.tolist(), causes) if m == t_first and c is not None):
+        km = steps.change([t_first], str(cause))
         parts = [f"{km:,.0f} km of road closed"]
         if "road_segments_blocked" in hz:
             parts.append(f"{hz['road_segments_blocked']:,} street segments blocked")
         if "bridges_closed" in hz:
             parts.append(f"{hz['bridges_closed']:,} {'bridge' if hz['bridges_closed'] == 1 else 'bridges'} closed")
-        out.append(Inject(t_first, f"roads: {cause}: {', '.join(parts)}",
+        out.append(Inject(t_first / 60, f"roads: {cause}: {', '.join(parts)}",
                           f"Traffic police: {cause}; {', '.join(parts)}.", "phone call", "traffic police", EOC,
                           "map the open routes; request road clearance towards cut-off sites",
-                          "Critical Transportation; Situational Assessment",
-                          "km from summary.json closed_road_km_over_time", order=1))
-    blocks: dict[tuple[int, str], list[float]] = {}         # (block, cause) -> hours of its changes
-    later = hours > t_first
-    for block, h, cause in zip(np.floor(hours[later] / BLOCK_H).astype(int).tolist(), hours[later].tolist(),
+                          "Critical Transportation; Situational Assessment", source, order=1))
+    blocks: dict[tuple[int, str], list[float]] = {}         # (block, cause) -> minutes of its changes
+    later = minutes > t_first
+    for block, m, cause in zip(np.floor(hours[later] / BLOCK_H).astype(int).tolist(), minutes[later].tolist(),
                                [c for c, keep in zip(causes, later.tolist()) if keep]):
         if cause is not None:
-            blocks.setdefault((block, cause), []).append(h)
+            blocks.setdefault((block, cause), []).append(m)
     for (block, cause), group in sorted(blocks.items()):
-        t0, t1 = group[0], group[-1]
+        t0, t1 = group[0] / 60, group[-1] / 60
         what, sender, action, objective = _road_phrase(str(cause), len(group))
-        before, after = _km_at(series, t0, before=True), _km_at(series, t1)
-        change = (f"{before - after:,.1f} km reopened" if after < before - 0.05 else
-                  f"{after - before:,.1f} km more closed" if after > before + 0.05 else "no road length reopened")
+        closed, after = steps.change(group, str(cause)), steps.closed_after(group[-1])
+        change = (f"{-closed:,.1f} km reopened" if closed < -0.05 else
+                  f"{closed:,.1f} km more closed" if closed > 0.05 else "no road length reopened")
         when = f" between {run_clock(t0)} and {run_clock(t1)}" if t1 > t0 else ""
         out.append(Inject(t0, f"{what}{when}: {change}, {after:,.0f} km still closed",
                           f"{sender.capitalize()}: {what}; {change}; {after:,.0f} km of road remain closed.",
                           "situation report", sender, EOC, action, objective,
-                          f"{len(group)} road events grouped by {BLOCK_H:g}-hour block; km from summary.json",
-                          order=60))
+                          f"{len(group)} road events grouped by {BLOCK_H:g}-hour block; {source}", order=60))
     return out
 
 
@@ -420,7 +460,7 @@ def _target_name(verdict: dict) -> str:
 
 def end_of_run(summary: dict, duration_h: float) -> list[Inject]:
     parts = [f"{_target_name(v)} within {v['within_h']:g} h: {_pct(v['share'])} "
-             f"({'MET' if v['met'] else 'NOT MET'})" for v in summary.get("verdicts", [])]
+             f"({'n/a' if v['met'] is None else 'MET' if v['met'] else 'NOT MET'})" for v in summary.get("verdicts", [])]
     unmet = {i: a for i, a in summary["kpi"].get("unmet_need_at_end", {}).items() if a > 0}
     shortage = ("; still missing: " + ", ".join(f"{i} {_whole(a)}" for i, a in unmet.items())) if unmet else ""
     return [Inject(duration_h, f"end of the run: {'; '.join(parts)}{shortage}",

@@ -49,7 +49,7 @@ def write_run_files(run, summary: dict, zones: pd.DataFrame, events: pd.DataFram
     scenario = scenario_as_run(run)
     with atomic_write(out / SCENARIO_FILE) as tmp:
         tmp.write_text(json.dumps(scenario, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    frame = msel_frame(msel_injects(summary, zones, events, scenario))
+    frame = msel_frame(msel_injects(summary, zones, events, scenario, run.world.road_layers))
     write_msel(frame, out)
     with atomic_write(out / "timeline.md") as tmp:
         write_timeline(frame, summary, tmp)

@@ -22,7 +22,8 @@ __all__ = ["timeline_rows", "timeline_markdown", "write_timeline"]
 def timeline_rows(run, summary: dict, zones: pd.DataFrame) -> list[tuple[float, str]]:
     """``(hour on the run's clock, event synopsis)`` rows in time order."""
     return [(i.time_h, i.synopsis) for i in msel_injects(summary, zones, run.events_frame(),
-                                                          run.scenario.model_dump(mode="json"))]
+                                                          run.scenario.model_dump(mode="json"),
+                                                          run.world.road_layers)]
 
 
 def _cell(value) -> str:
