@@ -382,6 +382,37 @@ def test_the_scenario_json_of_a_short_run_runs_again_and_a_sweep_may_shorten_a_r
     assert "policy.tours.max_tour: a tour of up to 2h is longer than the run (1h)" in capsys.readouterr().err
 
 
+def test_a_run_in_which_no_zone_is_affected_judges_no_target(tmp_path, capsys):
+    """An impact area that holds no zone: nothing to judge is not a target missed."""
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    impact = {**everywhere_impact(0.5), "area": {"around": {"center": [100.0, 30.0], "radius": "1km"}}}
+    path = write_scenario(tmp_path, scenario_doc(region, [depot("d1", 1)], impact=impact))
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-plots", "--no-report"]) == 0
+    printed = capsys.readouterr().out
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["verdicts"] and all(v["met"] is None and v["share"] is None for v in summary["verdicts"])
+    assert "NOT MET" not in printed and "n/a     basic relief within 8 h" in printed
+    assert any(w.startswith("no zone was affected") for w in summary["warnings"])
+    assert "NOT MET" not in (out / "msel.csv").read_text()
+    assert main(["report", str(out)]) == 0
+    assert "n/a (nothing to judge)" in (out / "report.html").read_text()
+
+
+def test_depots_without_trucks_are_not_roads_cutting_zones_off(tmp_path, capsys):
+    region = line_world(tmp_path, n=3)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z1", 3, 100, 0.2)])}
+    path = write_scenario(tmp_path, scenario_doc(region, [depot("d1", 1, trucks=0)], impact=everywhere_impact(0.5)))
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-plots", "--no-report"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert any(w.startswith("no depot has a truck") for w in summary["warnings"])
+    assert not any("reached by truck" in w or "cut off" in w for w in summary["warnings"]), summary["warnings"]
+    limited = summary["kpi"]["relief"]["limited_by"]
+    assert limited["roads"] == 0 and limited["trucks"] > 0, str(limited)
+
+
 def test_a_run_never_replaces_a_file_no_run_wrote(tmp_path, capsys):
     """--out the scenario's own folder: its zones.csv is the run's input, not an earlier output."""
     path = small_scenario_file(tmp_path)

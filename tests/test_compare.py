@@ -105,7 +105,7 @@ def test_writes_json_csv_and_png(overlay_comparison):
     assert doc["plots"] == ["comparison.png"] and (out / "comparison.png").stat().st_size > 10_000
     csv = pd.read_csv(out / "comparison.csv")
     assert {"kpi", "before_mean", "after_mean", "diff_mean", "diff_ci_low", "diff_ci_high", "p_value_t",
-            "p_value_wilcoxon", "mean_method", "diff_method"} <= set(csv.columns)
+            "p_value_wilcoxon", "before_method", "after_method", "diff_method"} <= set(csv.columns)
     row = csv.set_index("kpi").loc["truck_utilisation"]
     df = pd.read_parquet(out / "results.parquet")
     assert row["before_mean"] == pytest.approx(df[df.variant == "before"]["truck_utilisation"].mean(), rel=1e-5)

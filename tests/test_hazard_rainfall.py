@@ -156,7 +156,7 @@ def test_closed_km_figures_match_the_timeline():
     for _, state in replay(OUTCOME, GRAPH.n_edges):
         peak = max(peak, (state == 0.0).sum() * km_per_edge)
     assert figures["closed_road_km_peak"] == pytest.approx(peak, abs=1e-3)
-    series = np.array(figures["closed_road_km"])
+    series = np.array(figures["flood_closed_road_km"])
     assert series[0, 0] == 2.0 and np.all(np.diff(series[:, 0]) == 1.0)
     assert series[:, 1].max() <= figures["closed_road_km_peak"] + 1e-9
     assert series[-1, 1] == 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from sim.experiments.statistics import (
     target_met,
     union_interval,
 )
+from sim.errors import InputError
 from sim.experiments.selection import best_of
 
 _value = st.floats(-1e3, 1e3).map(lambda x: round(x, 3))
@@ -90,8 +92,8 @@ def test_a_kpi_without_spread_and_without_a_known_range_is_a_point_that_says_so(
     # Nothing bounds it (stock left unmet, trips): the point, and a method code that claims no coverage.
     assert tuple(mean_interval(np.full(6, 3.25))) == (3.25, 3.25, 3.25, "point-no-range")
     s = paired_statistics(np.full(6, 3.25), np.full(6, 4.0))
-    assert (s["diff_ci_low"], s["diff_ci_high"], s["diff_method"], s["mean_method"]) == \
-        (0.75, 0.75, "point-no-range", "point-no-range")
+    assert (s["diff_ci_low"], s["diff_ci_high"], s["diff_method"], s["before_method"], s["after_method"]) == \
+        (0.75, 0.75, "point-no-range", "point-no-range", "point-no-range")
     assert math.isnan(mean_interval([2.0]).low)
 
 
@@ -278,3 +280,17 @@ def test_variants_tied_at_the_top_are_none_of_them_ruled_out():
     # Two tied at the top, one below in every run: only that one is ruled out.
     sel = select_best(_results({"a": [1.0] * 4, "b": [0.9, 0.8, 0.9, 0.85], "c": [1.0] * 4}, kpi), kpi)
     assert sel.ruled_out == ["b"] and sel.contenders == ["a", "c"]
+
+
+def test_selection_says_a_kpi_without_a_value_in_a_variant_is_why_it_cannot_choose():
+    """Every run succeeded; the time to first supplies has no value where no truck could supply."""
+    from sim.experiments.selection import select_best
+
+    df = pd.DataFrame({"replication": [1, 2, 1, 2], "variant": ["trucks=0", "trucks=0", "trucks=1", "trucks=1"],
+                       "status": ["ok"] * 4, "first_supplies_p50_h": [np.nan, np.nan, 1.5, 1.7]})
+    with pytest.raises(InputError) as info:
+        select_best(df, "first_supplies_p50_h", larger=False)
+    message = str(info.value)
+    assert "every variant has a value of it; this folder has 0" in message
+    assert "first_supplies_p50_h has no value in some runs of variant trucks=0" in message
+    assert "failed" not in message

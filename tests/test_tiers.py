@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
 

@@ -43,12 +43,18 @@ The run's length (``summary["run"]["duration_h"]``) is the column
 **Natural ranges.** :func:`kpi_range` gives the range [low, high] a KPI
 cannot leave, as the statistics of replications need it for a KPI that does
 not move (:func:`sim.experiments.statistics.bounded_interval`): shares lie in
-[0, 1]; times since the hit (``*_h``) in [0, ``run_duration_h``]; counts in
-[0, the total of the same run that holds them] — sites in
-``affected_sites`` or ``sites_needing_relief``, people in
-``relief_people_affected``, ``relief_people_needing_relief`` or the people
-of their condition needing relief, person-days in people affected × days
-run. A KPI whose bound the row does not carry (stock left unmet, trips,
+[0, 1] (``relief_relieved_at_day_*`` too); times since the hit (``*_h``) in
+[0, ``run_duration_h``]; counts in [0, the tightest total of the same run that
+holds them] — sites in ``affected_sites`` or ``sites_needing_relief`` (so are
+the townships with sites needing relief: the row holds no count of
+townships), people in ``relief_people_affected``, ``relief_displaced`` (those
+in public shelters or with relatives), ``relief_people_needing_relief``, the
+people of their condition (``relief_needing_by_condition_public_shelter`` in
+``relief_displaced_public_shelter``, ``_outdoors`` in ``relief_outdoors``, …)
+or the people of their condition needing relief; the sheltered in the
+displaced going to public shelters and in the shelters' places
+(``shelters_capacity_people``), whichever is less; person-days in people
+affected × days run. A KPI whose bound the row does not carry (stock left unmet, trips,
 kilograms, trapped people, closed kilometres, the totals themselves) has no
 known range (``None``), and the statistics say so instead of claiming a
 coverage they cannot keep.
@@ -119,8 +125,10 @@ def hazard_kpis(summary: dict) -> dict[str, float]:
 
 
 def is_share(column: str) -> bool:
-    """Whether a KPI column is a share in [0, 1] (``*_within_*``, ``*utilisation*``, ``*_at_end``)."""
-    return "_within_" in column or "utilisation" in column or column.endswith("relieved_at_end")
+    """Whether a KPI column is a share in [0, 1] (``*_within_*``, ``*utilisation*``, ``relief_relieved_at_end``,
+    ``relief_relieved_at_day_*``)."""
+    return ("_within_" in column or "utilisation" in column or column.endswith("relieved_at_end")
+            or "relieved_at_day_" in column)
 
 
 def within_column(section: str, hours: float) -> str:
@@ -131,52 +139,69 @@ def within_column(section: str, hours: float) -> str:
 # ------------------------------------------------------------ natural ranges
 _AFFECTED = "relief_people_affected"
 _NEEDING = "relief_people_needing_relief"
+_DISPLACED = "relief_displaced"
+_PUBLIC = "relief_displaced_public_shelter"
+_CAPACITY = "shelters_capacity_people"
 _SITES = "sites_needing_relief"
 _DAYS = "run days"        # the run's length in days: run_duration_h / 24
-#: KPI (a full match) → the factors of its upper limit in the same run: columns, or _DAYS; the lower
-#: limit is 0. Checked in order, after the shares; ``None``: no known range. A KPI that matches none
-#: has no known range.
+#: The column of the people of each condition (``kpi.relief``), who bound those of it needing relief.
+_CONDITION_PEOPLE = {"public_shelter": _PUBLIC, "relatives": "relief_displaced_with_relatives",
+                     "outdoors": "relief_outdoors", "no_lifelines": "relief_without_lifelines",
+                     "home": "relief_at_home_with_lifelines"}
+#: KPI (a full match) → the bounds of its upper limit in the same run, each the product of its
+#: factors (columns, or _DAYS); the limit is the least of the bounds the rows hold, the lower
+#: limit is 0. Checked in order, after the shares; ``None``: no known range. A KPI that matches
+#: none has no known range. ``{people_of_condition}`` is the column of the matched condition's people.
 _UPPER: tuple[tuple[re.Pattern, tuple | None], ...] = tuple((re.compile(p), u) for p, u in (
-    (r"relief_relieved_at_day_.+", ()),                                 # a share of the people needing relief
     (RUN_DURATION, None),                                               # a setting, not a KPI
-    (r".+_h", (RUN_DURATION,)),                                         # times since the hit
-    ("sites_needing_relief", ("affected_sites",)),
+    (r".+_h", ((RUN_DURATION,),)),                                      # times since the hit
+    ("sites_needing_relief", (("affected_sites",),)),
+    # Townships with sites needing relief: each holds one at least (the row has no count of townships).
     ("|".join(("first_supplies_sites_never_supplied", "first_supplies_township_townships", "zones_never_reached",
-               "prepositioned_sites_.+")), (_SITES,)),
-    ("|".join(("relief_people_needing_relief", "relief_displaced(_.+)?", "relief_outdoors", "relief_without_lifelines",
-               "relief_at_home_with_lifelines", "relief_sheltered", "relief_without_shelter_place",
-               "shelters_sheltered_people")), (_AFFECTED,)),
-    ("relief_needing_by_condition_.+|relief_limited_by_.+", (_NEEDING,)),
-    (r"relief_relieved_by_condition_\d+(?:_\d+)?h_(?P<condition>.+)", ("relief_needing_by_condition_{condition}",)),
-    ("relief_person_days_without_needs", (_AFFECTED, _DAYS)),
+               "prepositioned_sites_.+")), ((_SITES,),)),
+    ("|".join(("relief_people_needing_relief", "relief_displaced", "relief_outdoors", "relief_without_lifelines",
+               "relief_at_home_with_lifelines")), ((_AFFECTED,),)),
+    ("relief_displaced_.+", ((_DISPLACED,), (_AFFECTED,))),             # public shelter + relatives = displaced
+    ("relief_without_shelter_place", ((_PUBLIC,), (_DISPLACED,), (_AFFECTED,))),
+    # Sheltered: of the displaced going to public shelters, in the shelters' places.
+    ("relief_sheltered|shelters_sheltered_people", ((_PUBLIC,), (_CAPACITY,), (_DISPLACED,), (_AFFECTED,))),
+    ("relief_needing_by_condition_(?P<condition>.+)", (("{people_of_condition}",), (_NEEDING,))),
+    ("relief_limited_by_.+", ((_NEEDING,),)),
+    (r"relief_relieved_by_condition_\d+(?:_\d+)?h_(?P<condition>.+)",
+     (("relief_needing_by_condition_{condition}",), ("{people_of_condition}",), (_NEEDING,))),
+    ("relief_person_days_without_needs", ((_AFFECTED, _DAYS),)),
 ))
 
 
 def kpi_limits(column: str, rows) -> tuple[np.ndarray, np.ndarray] | None:
     """Per run of ``rows`` (a results table, or a mapping of column to values): the
     lowest and highest value ``column`` can take in that run (see the module
-    docstring), or ``None`` for a KPI without a known range. A run whose total is
-    missing has NaN limits."""
+    docstring), or ``None`` for a KPI without a known range. Where a KPI has several
+    bounds (the sheltered: the displaced going to public shelters, the shelters'
+    places), the least the run holds; a run that holds none of its totals has NaN limits."""
     size = len(next(iter(rows.values()))) if isinstance(rows, dict) else len(rows)
     if is_share(column):
         return np.zeros(size), np.ones(size)
-    for pattern, factors in _UPPER:
+    for pattern, bounds in _UPPER:
         match = pattern.fullmatch(column)
         if match is None:
             continue
-        if factors is None:
+        if bounds is None:
             return None
-        high = np.ones(size)
-        for factor in factors:
-            factor, scale = (RUN_DURATION, 1 / 24) if factor == _DAYS else (factor.format(**match.groupdict()), 1.0)
-            if factor not in rows:
-                # The condition's own total is missing: all people needing relief bound it.
-                if factor.startswith("relief_needing_by_condition_") and _NEEDING in rows:
-                    factor = _NEEDING
-                else:
-                    return None
-            high = high * np.asarray(rows[factor], dtype=float) * scale
-        return np.zeros(size), high
+        groups = match.groupdict()
+        if "condition" in groups:
+            groups["people_of_condition"] = _CONDITION_PEOPLE.get(groups["condition"], "")
+        high = None
+        for factors in bounds:
+            bound = np.ones(size)
+            for factor in factors:
+                factor, scale = (RUN_DURATION, 1 / 24) if factor == _DAYS else (factor.format(**groups), 1.0)
+                if factor not in rows:
+                    break
+                bound = bound * np.asarray(rows[factor], dtype=float) * scale
+            else:
+                high = bound if high is None else np.fmin(high, bound)
+        return None if high is None else (np.zeros(size), high)
     return None
 
 

@@ -124,6 +124,12 @@ def supply_audit(run) -> dict:
     return {"balanced": all(v["balanced"] for v in items.values()), "items": items}
 
 
+def _met(share: float | None) -> bool | None:
+    """Whether a target line is met: every site or person within it; ``None`` when there
+    is nothing to judge (no affected site, nobody needing relief)."""
+    return None if share is None else share >= 1.0
+
+
 def _cut_short_warnings(w, sites, targets, duration_min: float) -> list[str]:
     """What the end of the run cuts short, so a reader does not take it for a failure of the
     plan: sites struck at or after the end, sites struck less than a target's time before
@@ -219,11 +225,11 @@ def summarize(run) -> dict:
                             ("city_supplies", city, targets.city_supplies)):
         for m in lines:
             s = share(int((kpi <= m).sum()), len(kpi))
-            verdicts.append({"target": key, "within_h": m / 60, "share": s, "met": s is not None and s >= 1.0,
+            verdicts.append({"target": key, "within_h": m / 60, "share": s, "met": _met(s),
                              "site": "township" if key == "district_supplies" and by_township else "community"})
     for m in targets.basic_relief:
         s = share(relieved_by(m / 60), people)
-        verdicts.append({"target": "basic_relief", "within_h": m / 60, "share": s, "met": s is not None and s >= 1.0})
+        verdicts.append({"target": "basic_relief", "within_h": m / 60, "share": s, "met": _met(s)})
     aid = None
     if sc.mutual_aid.inbound or w.aid_requests:
         without = summarize(run.without_requests)["verdicts"] if run.without_requests is not None else None
@@ -240,6 +246,9 @@ def summarize(run) -> dict:
                  for kind, ts in sorted(teams_by_kind.items())}
     audit = supply_audit(run)
     warnings = list(w.warnings)
+    if not affected:
+        warnings.append("no zone was affected (the impact area or the hazard reaches none of the region's zones): "
+                        "the targets have nothing to judge")
     warnings += w.reachability.warnings({z.zone_id: z.affected for z in affected})
     if w.last_mile is not None and w.reachability.episodes:
         by_mode = {mode: sorted(set(w.reachability.episodes) & fleet.zones) for mode, fleet in w.last_mile.fleets.items()}
@@ -256,10 +265,15 @@ def summarize(run) -> dict:
             warnings.append(f"no depot held any {item} during the run, so nobody who needs it could be relieved")
     warnings += w.command.idle_stock.warnings()
     warnings += _cut_short_warnings(w, sites, targets, float(duration))
+    if targets.city_supplies and affected and not any(d.spec.tier == "city" for d in w.depots):
+        warnings.append("the targets judge first city supplies, but no depot is a city depot: those lines are "
+                        "missed whatever the logistics")
     if not audit["balanced"]:
         bad = {k: v for k, v in audit["items"].items() if not v["balanced"]}
         raise SupplyAuditError(f"supply audit does not balance: {bad}")
     hazard = dict(w.hazard_figures)
+    if "flood_closed_road_km" in hazard:         # the water alone, hour by hour: within the run
+        hazard["flood_closed_road_km"] = [p for p in hazard["flood_closed_road_km"] if p[0] * 60 <= duration]
     if w.rescue.trapped > 0:
         hazard["rescue"] = w.rescue.as_dict()
     if w.road_layers is not None and len(w.road_layers.closed_km) > 1:

@@ -133,18 +133,19 @@ class Command:
         self.env.process(self._periodic())
 
     def _log_stock(self) -> None:
-        """Record the stock depots that can send hold now (what limited relief, afterwards)."""
+        """Record the stock depots not held back hold now (what limited relief, afterwards: stock
+        a depot holds without a truck to carry it is a want of trucks, not of stock)."""
         avail = self.planner.avail()
         held_units = np.zeros(len(ITEMS))
         for k, depot in enumerate(self.depots):
-            if can_send(depot):
+            if not depot.blocked:
                 held_units += np.maximum(avail[k], 0.0)
         held = dict(zip(ITEMS, held_units.tolist()))
         self._stock_times.append(self.env.now)
         self._stock_held.append(held)
 
     def stock_at(self, t_min: float) -> dict[str, float]:
-        """Stock held by depots that could send, at the last planning tick before ``t_min``."""
+        """Stock held by depots not held back, at the last planning tick before ``t_min``."""
         k = int(np.searchsorted(self._stock_times, t_min, side="right")) - 1
         return self._stock_held[k] if k >= 0 else {}
 

@@ -390,4 +390,18 @@ def _write(comparison: Comparison, plots: list[str]) -> None:
     with atomic_write(out / "comparison.json") as tmp:
         tmp.write_text(json.dumps(_clean(doc), indent=2, ensure_ascii=False, allow_nan=False) + "\n")
     with atomic_write(out / "comparison.csv") as tmp:
-        pd.DataFrame(comparison.kpis).to_csv(tmp, index=False, float_format="%.6g")
+        _csv_frame(comparison.kpis).to_csv(tmp, index=False, float_format="%.6g")
+
+
+def _csv_frame(kpis: list[dict]) -> pd.DataFrame:
+    """The rows of ``comparison.csv``: one per KPI, each interval's method next to it
+    (``before_method``, ``after_method``, ``diff_method``: the sides' own, as one side may vary
+    while the other does not)."""
+    frame = pd.DataFrame(kpis)
+    columns = list(frame.columns)
+    for side in ("before", "after", "diff"):
+        method, high = f"{side}_method", f"{side}_ci_high"
+        if method in columns and high in columns:
+            columns.remove(method)
+            columns.insert(columns.index(high) + 1, method)
+    return frame[columns]

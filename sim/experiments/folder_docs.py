@@ -60,7 +60,7 @@ class _Verdict(_Shape):
     target: str
     within_h: float
     share: float | None
-    met: bool
+    met: bool | None
 
 
 class RunSummary(_Shape):

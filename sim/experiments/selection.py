@@ -117,6 +117,19 @@ def best_of(x, confidence: float = CONFIDENCE) -> dict:
     return {"means": means, "t": t, "s": s, "low": low, "high": np.maximum(upper, 0.0), "upper": upper}
 
 
+def _why_missing(df: pd.DataFrame, ok: pd.DataFrame, kpi: str, variants: list) -> str:
+    """Why replications lack ``kpi``: failed runs, or variants in which it has no value (a time to
+    first supplies where no site was supplied)."""
+    failed = int((df["status"] != "ok").sum())
+    empty = [v for v in variants if ok.loc[ok["variant"] == v, kpi].isna().any()]
+    parts = [f"{failed} run{'s' * (failed != 1)} failed"] if failed else []
+    if empty:
+        shown = ", ".join(str(v) for v in empty[:3]) + (f" and {len(empty) - 3} more" if len(empty) > 3 else "")
+        parts.append(f"{kpi} has no value in some runs of variant{'s' * (len(empty) > 1)} {shown} (nothing it "
+                     "measures happened there)")
+    return f" ({'; '.join(parts)})" if parts else ""
+
+
 def select_best(df: pd.DataFrame, kpi: str, *, larger: bool | None = None, indifference: float | None = None,
                 confidence: float = CONFIDENCE) -> Selection:
     """Select the best variant of a results table on ``kpi`` (see the module docstring)."""
@@ -136,7 +149,7 @@ def select_best(df: pd.DataFrame, kpi: str, *, larger: bool | None = None, indif
                          f"this folder holds {k}")
     if n < 2:
         raise InputError(f"--select {kpi}: choosing the best needs at least 2 replications in which every "
-                         f"variant succeeded; this folder has {n}")
+                         f"variant has a value of it; this folder has {n}{_why_missing(df, ok, kpi, order)}")
     sign = 1.0 if larger else -1.0
     mcb = best_of(wide.to_numpy(float) * sign, confidence)        # larger is better from here on
     means, low, high = mcb["means"], mcb["low"], mcb["high"]

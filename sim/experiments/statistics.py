@@ -346,6 +346,10 @@ def paired_statistics(before, after, share: bool = False,
 
     ``p_value_wilcoxon`` (shares only) is the Wilcoxon signed-rank test's; with
     n pairs it cannot fall below 2 / 2**n (0.0625 at n = 5).
+
+    ``before_method``, ``after_method`` and ``diff_method`` are the method codes of the
+    three intervals (:func:`bounded_interval`): each side's own, since one side may vary
+    (``t``) while the other does not (``bound``).
     """
     from scipy import stats
 
@@ -377,7 +381,7 @@ def paired_statistics(before, after, share: bool = False,
             "after_mean": a.mean, "after_ci_low": a.low, "after_ci_high": a.high,
             "diff_mean": d.mean, "diff_ci_low": d.low, "diff_ci_high": d.high,
             "p_value_t": p_t, "p_value_wilcoxon": p_w if share else math.nan,
-            "mean_method": a.method, "diff_method": d.method}
+            "before_method": b.method, "after_method": a.method, "diff_method": d.method}
 
 
 # ------------------------------------------------------------ the best of several

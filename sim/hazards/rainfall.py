@@ -220,7 +220,9 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
             "max_depth_m": round(float(peak.max(initial=0.0)), 3),
             "flooded_nodes_peak": int(flooded.max(initial=0)),
             "closed_road_km_peak": round(float(closed_km.max(initial=0.0)), 3),
-            "closed_road_km": [[float(h), round(float(closed_km[i]), 3)] for h, i in zip(hours, at_hour)],
+            # The water alone, hour by hour (roads pumped clear count as flooded; cut at the run's
+            # end by the summary): what the road state, closed_road_km_over_time, starts from.
+            "flood_closed_road_km": [[float(h), round(float(closed_km[i]), 3)] for h, i in zip(hours, at_hour)],
             "road_changes": len(road_changes),
             "all_dry_min": None if run.dry_min is None else t0 + float(run.dry_min),
             "pumping_sites": len(work_sites),

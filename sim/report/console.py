@@ -42,7 +42,7 @@ def format_summary(summary: dict, out: Path | None = None) -> str:
     lines.append("  people relieved: " + ", ".join(f"within {h} {_pct(v)}" for h, v in rl["within"].items())
                  + f"; at the end {_pct(rl['relieved_at_end'])}")
     for v in summary["verdicts"]:
-        mark = "MET    " if v["met"] else "NOT MET"
+        mark = "n/a    " if v["met"] is None else "MET    " if v["met"] else "NOT MET"
         lines.append(f"  {mark} {_target_words(v)} within {v['within_h']:g} h: {_pct(v['share'])}")
     if k["zones_never_reached"]:
         lines.append(f"  zones never reached: {len(k['zones_never_reached'])}")

@@ -99,13 +99,26 @@ def batch_verdict_rows(table_df: pd.DataFrame, df: pd.DataFrame) -> list[list]:
     return rows
 
 
+#: The columns of a batch's KPI tables: the interval's method beside it (``t``, ``t+bca``, ``bound``,
+#: ``t+bca+bound``, ``point-no-range``: see the README's Statistics).
+_KPI_HEADER = ["variant", "KPI", "mean", "95 % CI", "interval method", "min", "max", "n"]
+
+
 def _kpi_rows(table_df: pd.DataFrame, kpis) -> list[list]:
     rows = []
     for r in table_df[table_df["kpi"].isin(list(kpis))].itertuples(index=False):
         share = is_share(r.kpi)
-        rows.append([r.variant, r.kpi, _value(r.mean, share), _ci(r.ci_low, r.ci_high, share),
+        rows.append([r.variant, r.kpi, _value(r.mean, share), _ci(r.ci_low, r.ci_high, share), r.method,
                      _value(r.min, share), _value(r.max, share), r.n])
     return rows
+
+
+_METHOD_NOTE = ("<p class=\"note\">Interval methods: <code>t</code> Student t; <code>t+bca</code> its union with "
+                "the expanded BCa bootstrap; <code>bound</code> a KPI with the same value in every run (or pair): "
+                "what n runs can rule out over its natural range, the one-sided Clopper–Pearson bound on how often "
+                "it differs; <code>t+bca+bound</code> a KPI that moves in one run, the interval joined to that bound; "
+                "<code>point-no-range</code> the same value in every run and no known range: no coverage claimed. "
+                "Below 5 runs, t alone for a KPI that moves. See the README's Statistics.</p>")
 
 
 def _scenario_text(path: str | None) -> str:
@@ -143,13 +156,12 @@ def write_batch_report(folder: Path | str, path: Path | str | None = None) -> Pa
                    "(relief) make it.</p>")
     headline = [*HEADLINE_KPIS, *HAZARD_KPIS]
     page.section("kpis", "Key figures per variant",
-                 table(["variant", "KPI", "mean", "95 % CI", "min", "max", "n"], _kpi_rows(table_df, headline),
-                       table_id="key-figures"))
+                 table(_KPI_HEADER, _kpi_rows(table_df, headline), table_id="key-figures") + _METHOD_NOTE)
     page.section("curves", "Coverage over time",
                  _band_section([(v, df[(df["variant"] == v) & (df["status"] == "ok")]) for v in variants], step_h))
     page.section("all", "Every KPI", "<details><summary>Show all KPI columns</summary>"
-                 + table(["variant", "KPI", "mean", "95 % CI", "min", "max", "n"],
-                         _kpi_rows(table_df, table_df["kpi"].unique()), table_id="all-kpis") + "</details>")
+                 + table(_KPI_HEADER, _kpi_rows(table_df, table_df["kpi"].unique()), table_id="all-kpis")
+                 + _METHOD_NOTE + "</details>")
     variants_doc = doc.get("variants") or []
     page.section("scenario", "The scenario as run",
                  table(["variant", "values"], [[v.get("name"), json.dumps(v.get("values"))] for v in variants_doc])
@@ -175,11 +187,14 @@ def _comparison_kpi_rows(comparison: dict, kpis=None) -> list[list]:
     for k in comparison.get("kpis", []):
         if kpis is not None and k["kpi"] not in kpis:
             continue
-        share = bool(k.get("share"))
+        share = bool(k.get("share")) or is_share(k["kpi"])
+        # A comparison.json from before each side had its method: its mean_method was the after side's.
+        methods = " / ".join(str(k.get(m) or "–") for m in ("before_method", "after_method", "diff_method")) \
+            if "after_method" in k else f"– / {k.get('mean_method') or '–'} / {k.get('diff_method') or '–'}"
         rows.append([k["kpi"], _value(k["before_mean"], share), _ci(k["before_ci_low"], k["before_ci_high"], share),
                      _value(k["after_mean"], share), _ci(k["after_ci_low"], k["after_ci_high"], share),
                      _change(k["diff_mean"], share), _ci(k["diff_ci_low"], k["diff_ci_high"], share),
-                     _p(k.get("p_value_t")), k.get("n_pairs")])
+                     methods, _p(k.get("p_value_t")), k.get("n_pairs")])
     return rows
 
 
@@ -202,9 +217,10 @@ def write_comparison_report(folder: Path | str, path: Path | str | None = None) 
     page.section("verdict", "Verdict per planning line",
                  table(["target", "within", "before", "after", "change", "p (paired t)", "runs with 100 % after / before",
                         "in words"], comparison_verdict_rows(comparison), table_id="verdicts"))
-    header = ["KPI", "before", "95 % CI", "after", "95 % CI", "change", "95 % CI", "p (paired t)", "pairs"]
+    header = ["KPI", "before", "95 % CI", "after", "95 % CI", "change", "95 % CI",
+              "interval methods (before / after / change)", "p (paired t)", "pairs"]
     page.section("kpis", "Key figures", table(header, _comparison_kpi_rows(comparison, [*HEADLINE_KPIS, *HAZARD_KPIS]),
-                                               table_id="key-figures"))
+                                               table_id="key-figures") + _METHOD_NOTE)
     ok = df[df["status"] == "ok"]
     common = set(ok.loc[ok["variant"] == "before", "replication"]) & set(ok.loc[ok["variant"] == "after", "replication"])
     paired = ok[ok["replication"].isin(common)]
@@ -213,7 +229,8 @@ def write_comparison_report(folder: Path | str, path: Path | str | None = None) 
                                 for side, info in (("before", before), ("after", after))],
                                float(doc.get("curve_step_h", 0.25)), colors=(SIDE_COLORS["before"], SIDE_COLORS["after"])))
     page.section("all", "Every KPI", "<details><summary>Show all KPIs</summary>"
-                 + table(header, _comparison_kpi_rows(comparison), table_id="all-kpis") + "</details>")
+                 + table(header, _comparison_kpi_rows(comparison), table_id="all-kpis") + _METHOD_NOTE
+                 + "</details>")
     page.section("scenario", "The scenarios as run", _scenario_text(before.get("file"))
                  + (_scenario_text(after.get("file")) if after.get("file") != before.get("file") else ""))
     return page.write(Path(path) if path is not None else folder / REPORT_FILE)

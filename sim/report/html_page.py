@@ -17,7 +17,7 @@ from sim.errors import InputError
 from sim.files import atomic_write
 from sim.version import __version__
 
-__all__ = ["Page", "table", "esc", "pct", "num", "TARGET_SOURCES", "target_source", "figure_html"]
+__all__ = ["Page", "table", "esc", "pct", "share_pct", "num", "TARGET_SOURCES", "target_source", "figure_html"]
 
 #: Where each target preset comes from.
 TARGET_SOURCES = {
@@ -55,6 +55,17 @@ def _finite(value) -> bool:
 
 def pct(value, digits: int = 1) -> str:
     return "n/a" if not _finite(value) else f"{100 * value:.{digits}f} %"
+
+
+def share_pct(value, digits: int = 2) -> str:
+    """A share in [0, 1] as a percentage with ``digits`` decimals, more (up to 4) where it would
+    read 0 % or 100 % without being either (99.996 %, not 100.00 %)."""
+    if not _finite(value):
+        return "n/a"
+    percent = 100 * value
+    while digits < 4 and 0 < abs(value) < 1 and round(percent, digits) in (0.0, 100.0, -100.0):
+        digits += 1
+    return f"{percent:.{digits}f} %"
 
 
 def num(value, digits: int = 2) -> str:

@@ -30,8 +30,8 @@ from sim.report.html_sections import (
 )
 from sim.report.run_plots import SUPPLY_CURVES, TOWNSHIP_LABEL
 
-__all__ = ["write_run_report", "read_run_folder", "build_run_page", "verdict_rows", "relief_curves", "supply_curves",
-           "township_points", "RunFolder", "REPORT_FILE"]
+__all__ = ["write_run_report", "read_run_folder", "build_run_page", "all_figures_section", "verdict_rows",
+           "relief_curves", "supply_curves", "township_points", "RunFolder", "REPORT_FILE"]
 
 REPORT_FILE = "report.html"
 _REQUIRED = ("summary.json", "zones.csv", "events.parquet")
@@ -111,9 +111,15 @@ def verdict_rows(summary: dict) -> list[list]:
             what, unit = "first district supplies in each township", "of affected townships"
         rows.append([what, {"text": f"{v['within_h']:g} h", "value": v["within_h"]},
                      {"text": f"{pct(v['share'])} {unit}", "value": v["share"], "cls": "n"},
-                     "100 %", {"text": "MET" if v["met"] else "NOT MET", "value": bool(v["met"]),
-                               "cls": "met" if v["met"] else "notmet"}, source])
+                     "100 %", _met_cell(v["met"]), source])
     return rows
+
+
+def _met_cell(met: bool | None) -> dict:
+    """A verdict's cell: met, not met, or nothing to judge (no affected site, nobody needing relief)."""
+    if met is None:
+        return {"text": "n/a (nothing to judge)", "value": None, "cls": "n"}
+    return {"text": "MET" if met else "NOT MET", "value": bool(met), "cls": "met" if met else "notmet"}
 
 
 def _verdict_section(summary: dict) -> str:
@@ -207,8 +213,8 @@ def _operations_section(rf: RunFolder, duration_h: float) -> str:
 
 
 #: Hazard figures that count people: shown whole (summary.json keeps the expected values).
-PEOPLE_FIGURES = frozenset({"affected", "displaced", "trapped", "self_rescued", "rescued_alive", "rescued_dead",
-                            "awaiting_rescue_at_end"})
+PEOPLE_FIGURES = frozenset({"affected", "displaced", "trapped", "self_rescued", "self_rescued_alive",
+                            "self_rescued_dead", "rescued_alive", "rescued_dead", "awaiting_rescue_at_end"})
 
 
 def _hazard_cell(key: str, value: float) -> dict:

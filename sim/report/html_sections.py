@@ -9,7 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import yaml
 
-from sim.report.html_page import esc, num, pct, table
+from sim.analysis.kpis import is_share
+from sim.report.html_page import esc, num, pct, share_pct, table
 
 __all__ = ["key_figures", "hazard_kpis", "msel_section", "supply_audit_section", "all_figures_section",
            "scenario_section"]
@@ -81,9 +82,13 @@ def supply_audit_section(summary: dict) -> str:
 
 
 def all_figures_section(flat: dict[str, float]) -> str:
-    rows = [[k, _cell(v)] for k, v in flat.items()]
-    return "<details><summary>Show all " + str(len(rows)) + " KPI columns</summary>" + \
-        table(["KPI column (as in results.parquet)", "value"], rows, table_id="all-kpis") + "</details>"
+    """Every KPI column of the run (as in results.parquet), shares in % as in the key figures, with
+    two decimals (more where they would read 0 % or 100 %); ``data-value`` holds the exact value."""
+    rows = [[k, {"text": share_pct(v) if is_share(k) else num(v), "value": v, "cls": "n"}] for k, v in flat.items()]
+    return ("<details><summary>Show all " + str(len(rows)) + " KPI columns</summary>"
+            + table(["KPI column (as in results.parquet)", "value"], rows, table_id="all-kpis")
+            + "<p class=\"note\">Shares (first supplies and relief within a time, relieved at the end and at each "
+              "day, utilisation) in % of their sites, people or hours.</p></details>")
 
 
 def scenario_section(scenario: dict | None) -> str:

@@ -39,6 +39,9 @@ SUMMARY = "summary.json"
 #: Lists the files the last run wrote into the folder.
 MANIFEST = ".sim-run.json"
 _STAGING_PREFIX = ".sim-tmp-"
+#: zones.csv's numbers: ten significant digits keep a longitude to the decimetre and write
+#: amounts below ten billion without an exponent.
+ZONES_FLOAT_FORMAT = "%.10g"
 #: What runs wrote before the folder had a manifest.
 _EARLIER_OUTPUTS = (SUMMARY, "zones.csv", "events.parquet", "timeline.md", "first_supply_coverage.png",
                     "relief_over_time.png", "first_supply_map.png", "earthquake_intensity.png",
@@ -102,7 +105,7 @@ def _write_set(run, folder: Path, plots: bool, report: bool) -> dict:
     summary = summarize(run)
     zones = zones_frame(run)
     events = run.events_frame()
-    write_csv(zones, folder / "zones.csv", float_format="%.6g")
+    write_csv(zones, folder / "zones.csv", float_format=ZONES_FLOAT_FORMAT)
     events.to_parquet(folder / "events.parquet", index=False)
     from sim.report.run_files import write_run_files
 

@@ -1,7 +1,8 @@
 """Which affected zones no depot can reach, from when and until when.
 
 A zone is **cut off** while no depot with trucks can reach its road node over
-the open roads (closed roads have speed factor 0: a collapsed bridge, debris,
+the open roads (with no trucks at all, no zone is: the roads are not what stops
+supplies, and the world warns of the missing fleet) (closed roads have speed factor 0: a collapsed bridge, debris,
 a flooded underpass, a drill's closure). The check is a graph search from all
 depots at once over the open edges (a compiled kernel on the graph's CSR
 arrays), run once when the hazard has struck and again whenever a road closes, or a road
@@ -60,8 +61,8 @@ class Reachability:
         if self.first_check_min is None:
             self.first_check_min = now
         self._update_closed()
-        if not len(self.zones):
-            return
+        if not len(self.zones) or not len(self.sources):
+            return                      # without trucks the roads cut nobody off: there is nothing to drive
         reachable = self._reachable_nodes()
         if reachable is not self.reachable and (self.reachable is None
                                                 or not np.array_equal(reachable, self.reachable)):

@@ -219,6 +219,9 @@ def _reachability_warnings(world: World) -> list[str]:
     warnings = []
     depot_nodes = np.array([d.node for d in world.depots])
     affected = [z for z in world.zones if z.is_affected]
+    if affected and not any(d.spec.trucks.count > 0 for d in world.depots):
+        warnings.append("no depot has a truck: no supplies reach the affected zones by road, whatever the roads "
+                        "(give depots[].trucks.count)")
     if affected:
         t = world.router.table(depot_nodes, np.array([z.node for z in affected]))
         for d, row in zip(world.depots, t):
