@@ -63,6 +63,7 @@ def check_scenario(scenario: Scenario) -> list[Finding]:
         *_tour_limits(scenario),
         *_road_clearing_references(scenario),
         *_mutual_aid_references(scenario),
+        *_target_times(scenario),
     ]
 
 
@@ -305,6 +306,23 @@ def _tour_limits(s: Scenario) -> Iterator[Finding]:
     if stocked and tours.first_batch_kg < lightest:
         yield (path + ("first_batch_kg",), f"a first batch of {tours.first_batch_kg:g} kg holds no unit of any "
                f"stocked item (the lightest weighs {lightest:g} kg); give at least {lightest:g} kg")
+
+
+def _target_times(s: Scenario) -> Iterator[Finding]:
+    """A target time given twice (each would be judged, and printed, again); a city-supplies
+    target written out where no depot is a city depot (it is missed whatever the logistics)."""
+    targets = s.targets
+    for key in ("district_supplies", "city_supplies", "basic_relief"):
+        seen: dict[float, int] = {}
+        for i, minutes in enumerate(getattr(targets, key)):
+            if minutes in seen:
+                yield (("targets", key, i), f"the same time as targets.{key}[{seen[minutes]}] "
+                                            f"({format_duration(minutes)}); give each target time once")
+            seen.setdefault(minutes, i)
+    if targets.preset is None and targets.city_supplies and not any(d.tier == "city" for _, d in _depots(s)):
+        yield (("targets", "city_supplies"), "no depot is a city depot, so no city supplies can arrive and this "
+                                             "target is missed whatever the logistics; add a city depot or leave "
+                                             "the target out")
 
 
 def _retrofit_factors(s: Scenario) -> Iterator[Finding]:

@@ -87,14 +87,18 @@ class Helicopters(Strict):
     hand_over: HandOver = "30min"
 
 
+#: Distance on foot or by boat over the straight line (a number, not text or true/false).
+DetourFactor = number(ge=1.0, le=5.0, description="distance on foot or by boat as a multiple of the straight "
+                                                  "line, 1 to 5 (assumption)")
+
+
 class LastMile(Strict):
     """Modes that reach zones trucks cannot (see the module docstring)."""
 
     porters: Porters | None = Field(None, description="people carrying on foot over debris and closed streets")
     boats: Boats | None = Field(None, description="boats over flooded streets")
     helicopters: Helicopters | None = Field(None, description="helicopters from a depot, from available_from on")
-    detour_factor: float = Field(1.3, ge=1.0, le=5.0, description="distance on foot or by boat as a multiple "
-                                                                   "of the straight line (assumption)")
+    detour_factor: DetourFactor = 1.3
     ground: Literal["auto", "water", "debris"] = Field(
         "auto", description="what cuts zones off: water (boats) or debris and closed streets (porters); auto: "
                             "water under a rainfall hazard, debris otherwise")

@@ -68,7 +68,8 @@ ReplanEvery = duration("re-plan at least this often while needs are open", at_le
                        why_at_least="command plans at most once a minute")
 SnapLimit = distance("farthest a lon/lat may lie from the road node it is snapped to", at_most="100km",
                      why_at_most="a place farther from every road is not on this map")
-RunDuration = duration("how long the run simulates", above_zero=True,
+RunDuration = duration("how long the run simulates", at_least="1min",
+                       why_at_least="a shorter run ends before anything a target or a report measures happens",
                        why_at_most="a run simulates every event of its duration; the targets judge the "
                                    "first hours and days")
 

@@ -298,10 +298,14 @@ class ProductionReserve(Strict):
 
 
 
+#: A township as the zones table names it (printable text of at most 64 characters there).
+TownshipName = Annotated[str, Field(min_length=1, max_length=64)]
+
+
 class ServiceArea(Strict):
     """The zones a township or community reserve serves: listed townships or zone ids."""
 
-    townships: list[Annotated[str, Field(min_length=1, max_length=64)]] | None = Field(
+    townships: list[TownshipName] | None = Field(
         None, max_length=1_000, description="township ids whose zones the depot serves")
     zones: list[AgentId] | None = Field(None, max_length=100_000, description="zone ids the depot serves")
 
@@ -348,7 +352,7 @@ class Shelter(Strict):
 
 
 #: A team's home township (checked against the zones' townships).
-TownshipRef = Annotated[str | None, Field(description="home township: rescue crews work its zones first (first on "
+TownshipRef = Annotated[TownshipName | None, Field(description="home township: rescue crews work its zones first (first on "
                                                       "scene [TZ, BJ25])")]
 
 class Team(Strict):

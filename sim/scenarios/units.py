@@ -30,6 +30,25 @@ _DURATION_UNITS_MIN = {
 _QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]+)\s*$")
 
 
+#: Characters of a value a message quotes in full; a longer one is shown by its ends.
+QUOTED_MAX = 40
+
+
+def _quoted(text: str) -> str:
+    """``text`` as a message quotes it: in full up to :data:`QUOTED_MAX` characters, else its
+    first and last characters and its length (a message is one readable line)."""
+    if len(text) <= QUOTED_MAX:
+        return repr(text)
+    return f"{text[:20]!r}…{text[-12:]!r} ({len(text):,} characters)"
+
+
+def _shown(number) -> str:
+    """A bare number as a message shows it (an integer of thousands of digits by its length)."""
+    if isinstance(number, int) and not isinstance(number, bool) and abs(number) >= 10 ** QUOTED_MAX:
+        return f"<a number of {len(str(abs(number))) if abs(number) < 10 ** 4000 else 'over 4,000'} digits>"
+    return str(number)
+
+
 def parse_duration_min(value: Any) -> float:
     """Minutes in a duration string such as ``90s``, ``45min``, ``3h``, ``2d``.
 
@@ -38,26 +57,26 @@ def parse_duration_min(value: Any) -> float:
     """
     if isinstance(value, bool) or isinstance(value, (int, float)):
         raise ValueError(
-            f"a duration needs a unit: write '{value}min' or '{value}h' "
+            f"a duration needs a unit: write '{_shown(value)}min' or '{_shown(value)}h' "
             "(units: s, min, h, d), not a bare number"
         )
     if not isinstance(value, str):
         raise ValueError(f"expected a duration string such as '45min' or '3h', got {type(value).__name__}")
     text = value.strip()
     if text.startswith("-"):
-        raise ValueError(f"duration {value!r} must not be negative")
+        raise ValueError(f"duration {_quoted(value)} must not be negative")
     parts = re.findall(r"([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]+)", text)
     if not parts or re.sub(r"([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]+)", "", text).strip():
-        raise ValueError(f"cannot read {value!r} as a duration; write e.g. '90s', '45min', '3h' or '2d'")
+        raise ValueError(f"cannot read {_quoted(value)} as a duration; write e.g. '90s', '45min', '3h' or '2d'")
     total = 0.0
     for number, unit in parts:
         factor = _DURATION_UNITS_MIN.get(unit.lower())
         if factor is None:
             hint = " ('m' is ambiguous: write 'min' for minutes)" if unit.lower() == "m" else ""
-            raise ValueError(f"unknown duration unit {unit!r} in {value!r}{hint}; use s, min, h or d")
+            raise ValueError(f"unknown duration unit {_quoted(unit)} in {_quoted(value)}{hint}; use s, min, h or d")
         total += float(number) * factor
     if not math.isfinite(total):
-        raise ValueError(f"duration {value!r} is not a finite time; write e.g. '72h'")
+        raise ValueError(f"duration {_quoted(value)} is not a finite time; write e.g. '72h'")
     return total
 
 
@@ -67,15 +86,16 @@ _DISTANCE_UNITS_M = {"m": 1.0, "km": 1000.0}
 def parse_distance_m(value: Any) -> float:
     """Metres in a distance string such as ``500m`` or ``2.5km``."""
     if isinstance(value, bool) or isinstance(value, (int, float)):
-        raise ValueError(f"a distance needs a unit: write '{value}m' or '{value}km', not a bare number")
+        raise ValueError(f"a distance needs a unit: write '{_shown(value)}m' or '{_shown(value)}km', not a bare "
+                         "number")
     if not isinstance(value, str):
         raise ValueError(f"expected a distance string such as '500m' or '2km', got {type(value).__name__}")
     match = _QUANTITY.match(value)
     if not match or match.group(2).lower() not in _DISTANCE_UNITS_M:
-        raise ValueError(f"cannot read {value!r} as a distance; write e.g. '500m' or '2.5km'")
+        raise ValueError(f"cannot read {_quoted(value)} as a distance; write e.g. '500m' or '2.5km'")
     metres = float(match.group(1)) * _DISTANCE_UNITS_M[match.group(2).lower()]
     if not math.isfinite(metres):
-        raise ValueError(f"distance {value!r} is not a finite length; write e.g. '500m' or '2.5km'")
+        raise ValueError(f"distance {_quoted(value)} is not a finite length; write e.g. '500m' or '2.5km'")
     return metres
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import math
 import re
 import types
 import typing
@@ -175,12 +176,24 @@ def _union_tags_at(path: Path, data: Any, model: type[BaseModel]) -> list[str]:
 
 
 # -------------------------------------------------------------- messages
+def _exponent_fix(mantissa: str, power: str, whole: bool) -> str:
+    """How to write ``{mantissa}{power}`` (``1e4``) so that YAML reads it as the number meant."""
+    x = float(mantissa + power)
+    if not math.isfinite(x):
+        return "YAML reads it as text, and as a number it would be larger than any number can be"
+    if whole:
+        return (f"YAML reads it as text: write {int(x)}" if x == int(x) and abs(x) < 1e18 else
+                "YAML reads it as text, and it is no whole number")
+    return f"YAML reads it as a number only with a dot: write {mantissa}.0{power}"
+
+
 #: A number written with an exponent and no dot (``1e4``), which YAML 1.1 reads as text.
 _BARE_EXPONENT = re.compile(r"([-+]?\d+)([eE][-+]?\d+)")
 
 
-def _shown(value: Any) -> str:
-    """A value as a planner would recognise it from the file."""
+def _shown(value: Any, whole: bool = False) -> str:
+    """A value as a planner would recognise it from the file (``whole``: a whole number was
+    expected, so a fix suggested is one)."""
     if value is None:
         return "nothing (an empty value)"
     if isinstance(value, bool):
@@ -188,11 +201,13 @@ def _shown(value: Any) -> str:
     if isinstance(value, str):
         exponent = _BARE_EXPONENT.fullmatch(value.strip())
         if exponent:          # YAML 1.1 reads 1e4 as text: the number needs a dot before its exponent
-            mantissa, power = exponent.groups()
-            return f"the text {value!r} (YAML reads it as a number only with a dot: write {mantissa}.0{power})"
+            return f"the text {value!r} ({_exponent_fix(*exponent.groups(), whole)})"
         return f"the text {value!r}" if len(value) <= 60 else "a long text"
-    if isinstance(value, (int, float)):
-        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        text = f"{value:g}"
+        return text + ".0" if text.lstrip("-").isdigit() else text       # 1.0 is shown as written, not as 1
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
@@ -282,7 +297,7 @@ def _explain(err: dict, path: Path, document: LocatedDocument,
         return path, span, f"unknown {_field_noun(path)} {_shown(value).removeprefix('the text ')}; " \
                            f"use {ctx.get('expected')}"
     if kind in _EXPECTED:
-        return path, span, f"expected {_EXPECTED[kind]}, got {_shown(value)}"
+        return path, span, f"expected {_EXPECTED[kind]}, got {_shown(value, whole=kind.startswith('int'))}"
     if kind in _BOUNDS:
         key, template = _BOUNDS[kind]
         return path, span, f"must be {template.format(_number(ctx.get(key)))}, got {_shown(value)}"

@@ -22,6 +22,7 @@ a typo into a confusing message.
 from __future__ import annotations
 
 import gc
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -185,6 +186,11 @@ class _Builder:
         if node.tag not in _PLAIN_SCALAR_TAGS:
             self._refuse(path, span, _refused_tag_message(node.tag))
             return None
+        if node.tag in _NUMBER_TAGS and not node.style:            # plain, not quoted
+            unusual = _unusual_number(node.value)
+            if unusual:
+                self._refuse(path, span, unusual)
+                return None
         try:
             return SafeConstructor.yaml_constructors[node.tag](_SCALARS, node)
         except (ConstructorError, ValueError, TypeError):
@@ -235,6 +241,31 @@ class _Builder:
                     self.keys[path + (key,)] = Span.of(key_node)
                     result[key] = self.build(value_node, path + (key,))
         return result
+
+
+_NUMBER_TAGS = {_YAML_TAG + "int", _YAML_TAG + "float"}
+#: A whole number as a reader sees it: decimal digits, no leading zero (``1_000`` allowed).
+_DECIMAL_INT = re.compile(r"[-+]?(0|[1-9][0-9_]*)")
+
+
+def _unusual_number(text: str) -> str | None:
+    """Why a plain number YAML 1.1 reads in a form a reader would misread is refused (octal
+    ``010`` is 8, base-60 ``1:30`` is 90, ``0x10`` is 16), or ``None`` for an ordinary number."""
+    body = text.lstrip("+-")
+    if ":" in body:
+        return (f"YAML reads {text!r} as a base-60 number ({_yaml_value(text)}); for a duration write e.g. "
+                "'1h30min', for a number write it in decimal")
+    if re.fullmatch(r"0[xX][0-9a-fA-F_]+|0[bB][01_]+", body):
+        return f"YAML reads {text!r} as {_yaml_value(text)}; write the number in decimal"
+    if re.fullmatch(r"0[0-7_]+", body) and not _DECIMAL_INT.fullmatch(text):
+        return (f"YAML reads {text!r} as the octal number {_yaml_value(text)}; write it without the "
+                "leading zero")
+    return None
+
+
+def _yaml_value(text: str):
+    node = ScalarNode(yaml.resolver.Resolver().resolve(ScalarNode, text, (True, False)), text)
+    return SafeConstructor.yaml_constructors[node.tag](_SCALARS, node)
 
 
 def _refused_tag_message(tag: str) -> str:
