@@ -27,7 +27,8 @@ def _rows(n: int = N, **columns) -> pd.DataFrame:
             "relief_displaced_public_shelter": 256_863.0, "relief_displaced_with_relatives": 385_322.0,
             "relief_outdoors": 324_704.0, "relief_without_lifelines": 757_554.0,
             "relief_at_home_with_lifelines": 0.0, "shelters_capacity_people": 175_270.0,
-            "affected_sites": 658.0, "sites_needing_relief": 658.0, "run_duration_h": 72.0}
+            "affected_sites": 658.0, "sites_needing_relief": 658.0, "run_duration_h": 72.0,
+            "first_supplies_township_townships_in_region": 22.0}
     base.update(columns)
     return pd.DataFrame({k: np.full(n, v) if not isinstance(v, str) else [v] * n for k, v in base.items()})
 
@@ -47,6 +48,7 @@ def _rows(n: int = N, **columns) -> pd.DataFrame:
     ("relief_relieved_by_condition_8h_relatives", 385_322.0),    # without its needing column: the condition's people
     ("relief_limited_by_trucks", 1_111_831.0),                   # unchanged: people needing relief
     ("relief_people_needing_relief", 1_724_443.0),               # unchanged: people affected
+    ("first_supplies_township_townships", 22.0),                 # the region's townships, not its sites
 ])
 def test_counts_are_bounded_by_the_tightest_total_the_row_holds(column, high):
     assert kpi_range(column, _rows()) == pytest.approx((0.0, high))

@@ -45,9 +45,9 @@ cannot leave, as the statistics of replications need it for a KPI that does
 not move (:func:`sim.experiments.statistics.bounded_interval`): shares lie in
 [0, 1] (``relief_relieved_at_day_*`` too); times since the hit (``*_h``) in
 [0, ``run_duration_h``]; counts in [0, the tightest total of the same run that
-holds them] — sites in ``affected_sites`` or ``sites_needing_relief`` (so are
-the townships with sites needing relief: the row holds no count of
-townships), people in ``relief_people_affected``, ``relief_displaced`` (those
+holds them] — sites in ``affected_sites`` or ``sites_needing_relief``, the
+townships with sites needing relief in the region's townships
+(``first_supplies_township_townships_in_region``), people in ``relief_people_affected``, ``relief_displaced`` (those
 in public shelters or with relatives), ``relief_people_needing_relief``, the
 people of their condition (``relief_needing_by_condition_public_shelter`` in
 ``relief_displaced_public_shelter``, ``_outdoors`` in ``relief_outdoors``, …)
@@ -156,8 +156,9 @@ _UPPER: tuple[tuple[re.Pattern, tuple | None], ...] = tuple((re.compile(p), u) f
     (RUN_DURATION, None),                                               # a setting, not a KPI
     (r".+_h", ((RUN_DURATION,),)),                                      # times since the hit
     ("sites_needing_relief", (("affected_sites",),)),
-    # Townships with sites needing relief: each holds one at least (the row has no count of townships).
-    ("|".join(("first_supplies_sites_never_supplied", "first_supplies_township_townships", "zones_never_reached",
+    # Townships with sites needing relief: of the region's townships; each holds one such site at least.
+    ("first_supplies_township_townships", (("first_supplies_township_townships_in_region",), (_SITES,))),
+    ("|".join(("first_supplies_sites_never_supplied", "zones_never_reached",
                "prepositioned_sites_.+")), ((_SITES,),)),
     ("|".join(("relief_people_needing_relief", "relief_displaced", "relief_outdoors", "relief_without_lifelines",
                "relief_at_home_with_lifelines")), ((_AFFECTED,),)),

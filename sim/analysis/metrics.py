@@ -188,6 +188,7 @@ def summarize(run) -> dict:
     township_first = township_first_supplies(w, sites)
     first_township = {
         "townships": len(township_first),
+        "townships_in_region": len({z.township for z in w.zones}),
         "within": {_label(h): share(int((township_first <= h * 60).sum()), len(township_first))
                    for h in supply_lines},
         "p50_h": _percentile_h(township_first, 50), "p95_h": _percentile_h(township_first, 95),
