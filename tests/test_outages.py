@@ -108,6 +108,39 @@ def test_a_delayed_report_never_arrives_after_one_lost_and_resent(tmp_path):
     assert a == pytest.approx(90.0) and b == pytest.approx(90.0)
 
 
+def test_a_runner_carries_a_lost_report_to_the_nearest_depot_whose_phones_work(tmp_path):
+    """A 12 h outage over everything; depot d2 has a satellite phone. The runner leaves an hour
+    after the report (30 min) would have gone and walks the straight line × 1.3 at 5 km/h."""
+    from sim.network.geo import haversine_m
+
+    comms = {"comms": [{"start": "0h", "end": "12h", "loss_share": 1.0}]}
+    phone = depot("d2", 2, sat_phone=True)
+    scenario, base = line_scenario(tmp_path, outages=comms, depots=[depot("d1", 1), phone])
+    world = run(scenario, base_dir=base).world
+    g, zone = world.graph, world.zones[0]
+    km = float(haversine_m(g.lon[zone.node], g.lat[zone.node], g.lon[world.depots[1].node],
+                           g.lat[world.depots[1].node])) / 1000
+    assert zone.report_min == pytest.approx(30 + 60 + km * 1.3 / 5 * 60)
+    assert zone.report_min < 12 * 60
+    # Without runners, or with no depot whose phones work, the report waits for the network.
+    scenario, base = line_scenario(tmp_path, outages=comms, depots=[depot("d1", 1), phone],
+                                   command={"report_delay": "30min", "order_delay": "5min", "runner": None})
+    assert run(scenario, base_dir=base).world.zones[0].report_min == pytest.approx(12 * 60 + 30)
+    scenario, base = line_scenario(tmp_path, outages=comms, depots=[depot("d1", 1), depot("d2", 2)])
+    assert run(scenario, base_dir=base).world.zones[0].report_min == pytest.approx(12 * 60 + 30)
+
+
+def test_people_in_a_zone_command_has_not_heard_of_are_limited_by_reports_whatever_the_roads(tmp_path):
+    """The report is lost until 12 h and the roads to the zone are closed until 24 h: at the
+    8 h line nothing could be sent to a zone command does not know of."""
+    outages = {"comms": [{"start": "0h", "end": "12h", "loss_share": 1.0}],
+               "roads": [{"start": "0h", "end": "24h", "closed_share": 1.0}]}
+    scenario, base = line_scenario(tmp_path, outages=outages,
+                                   command={"report_delay": "30min", "order_delay": "5min", "runner": None})
+    limited = run(scenario, base_dir=base).summary()["kpi"]["relief"]["limited_by"]
+    assert limited["reports"] == 50 and limited["roads"] == 0, limited
+
+
 def test_overlapping_comms_windows_hold_a_lost_report_until_both_are_over(tmp_path):
     comms = {"comms": [{"start": "0h", "end": "2h", "loss_share": 1.0}, {"start": "1h", "end": "5h"}]}
     scenario, base = line_scenario(tmp_path, outages=comms)

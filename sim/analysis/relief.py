@@ -16,9 +16,10 @@ events) and the tents delivered, this evaluates on each zone's own clock
 * **person-days without basic needs**: the integral over the run of the
   people short of their needs to date, while in a condition needing relief;
 * **what limits relief** at the first relief target (8 h): each zone's
-  unrelieved people are put down to *roads* (the zone was cut off from every
-  depot and received nothing), *reports* (command had not yet heard of the
-  zone: lost or delayed reports), *shelter places* (people who lacked a place,
+  unrelieved people are put down to *reports* (command had not yet heard of
+  the zone: lost or delayed reports — nothing is sent to a zone command does
+  not know of, whatever the roads), *roads* (the zone was cut off from every
+  depot and received nothing), *shelter places* (people who lacked a place,
   not supplies), or else the item the zone lacked most. Of those, the share
   that the stock still held by depots able to send could not have covered —
   its shortfall against every zone's unmet need of the item — is put down to
@@ -302,12 +303,13 @@ def item_lacking_most(need: np.ndarray, received: np.ndarray) -> np.ndarray:
 
 
 def _limited_before_supplies(zone, line_abs_min: float, episodes, received_any: bool) -> str | None:
-    """``"roads"`` for a zone cut off before the line that received nothing, ``"reports"``
-    for one whose report came after the line, else ``None``."""
+    """``"reports"`` for a zone whose report came after the line (command sends nothing to a
+    zone it has not heard of, whatever the roads), ``"roads"`` for one cut off before the line
+    that received nothing, else ``None``."""
+    if zone.report_min > line_abs_min:
+        return "reports"
     cut = any(a <= line_abs_min and b > zone.hit_time_min for a, b in episodes.get(zone.zone_id, []))
-    if cut and not received_any:
-        return "roads"
-    return "reports" if zone.report_min > line_abs_min else None
+    return "roads" if cut and not received_any else None
 
 
 def _lacking_places(table, unrelieved, sheltered, tents) -> np.ndarray:

@@ -222,6 +222,24 @@ class ReportDelay(Strict):
         return self
 
 
+RunnerAfter = duration("how long a community whose report is lost waits before it sends a runner "
+                       "(assumption: an hour of silence)", at_most="1d")
+RunnerSpeedKmh = number(gt=0, le=60, unit="km/h", reason="faster than a motorbike over damaged streets",
+                        description="a runner's speed over damaged streets, km/h (assumption: 5, on foot or "
+                                    "by bicycle)")
+RunnerDetour = number(ge=1.0, le=5.0, description="a runner's way as a multiple of the straight line, 1 to 5 "
+                                                   "(assumption: 1.3, as the last mile's)")
+
+
+class Runner(Strict):
+    """A lost report carried by hand: the community sends a runner to the nearest depot whose
+    communications work (outside every outage, or with a satellite phone), which passes it on."""
+
+    after: RunnerAfter = "1h"
+    speed_kmh: RunnerSpeedKmh = 5.0
+    detour_factor: RunnerDetour = 1.3
+
+
 class Command(Strict):
     """The command centre: how fast it learns of needs and issues orders."""
 
@@ -232,6 +250,9 @@ class Command(Strict):
     order_delay: OrderDelay = "5min"
     escalation_delay: EscalationDelay = "30min"
     warning_delay: WarningDelay = "10min"
+    runner: Runner | None = Field(default_factory=Runner,
+                                  description="a runner carries a lost report to the nearest depot whose "
+                                              "communications work (null: a lost report waits for the network)")
 
 
 Lookahead = duration("needs due within this time ahead are delivered now (tomorrow's rations the evening "

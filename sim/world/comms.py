@@ -3,7 +3,13 @@
 Inside a comms window's area a message takes ``delay_factor`` times longer
 to get through, but never longer than until the network is back (the window's
 end) plus its normal delay; a seeded share ``loss_share`` of zone reports is
-lost and re-sent when the network is back. Windows over the same agent are
+lost and re-sent when the network is back — unless a runner gets it through
+first: after ``command.runner.after`` without news the community sends one on
+foot or by bicycle (``speed_kmh``, the straight line times ``detour_factor``) to
+the nearest depot whose communications work at the runner's arrival (outside
+every window then on, or with a satellite phone), which passes the report on
+with the normal delay (assumptions, in the scenario's ``command.runner``).
+Windows over the same agent are
 layered: the network is down for an agent while any window covering it is
 on. Agents with a satellite phone (zones listed in ``sat_phone_zones``,
 depots and teams with ``sat_phone: true``) are not affected. Each window
@@ -14,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.network.areas import points_in_area, zones_in_area
+from sim.network.geo import haversine_m
 
 __all__ = ["Comms"]
 
@@ -22,8 +29,15 @@ class Comms:
     """When messages arrive under communications outages (see the module docstring)."""
 
     def __init__(self, windows, zone_table, sat_phone_zones, depots, teams, lon, lat, depot_townships,
-                 team_townships, rngs):
+                 team_townships, rngs, runner=None):
         self.windows = windows
+        self.runner = runner
+        # Straight-line km from each zone to each depot (the runners' ways, before the detour).
+        self._zone_depot_km = (haversine_m(np.asarray(zone_table["lon"], float)[:, None],
+                                           np.asarray(zone_table["lat"], float)[:, None],
+                                           lon[[d.node for d in depots]][None, :],
+                                           lat[[d.node for d in depots]][None, :]) / 1000.0
+                               if runner is not None and len(depots) else np.zeros((len(zone_table), 0)))
         sat_all = sat_phone_zones == "all"
         sat = set() if sat_all else set(sat_phone_zones)
         with_phone = np.array([sat_all or z in sat for z in zone_table["zone_id"]], dtype=bool)
@@ -67,7 +81,24 @@ class Comms:
         """When a zone's report sent at ``now`` reaches the command centre."""
         active, _ = self._down(self.zone_in, zone.index, now)
         lost = any(self.lost[k][zone.index] for k in active)
-        return self._arrival(self.zone_in, zone.index, now, delay, lost)
+        arrival = self._arrival(self.zone_in, zone.index, now, delay, lost)
+        if lost and self.runner is not None:
+            arrival = min(arrival, self._runner_arrival(zone.index, now, delay))
+        return arrival
+
+    def _runner_arrival(self, zone_index: int, now: float, delay: float) -> float:
+        """When a runner sent after ``runner.after`` of silence gets the report through: at the
+        nearest depot whose communications work when the runner arrives, plus the normal delay."""
+        r = self.runner
+        walk_min = self._zone_depot_km[zone_index] * r.detour_factor / r.speed_kmh * 60.0
+        best = np.inf
+        for d in np.argsort(walk_min, kind="stable").tolist():
+            there = now + r.after + float(walk_min[d])
+            if there >= best:
+                break
+            if not self._down(self.depot_in, d, there)[0]:
+                best = there
+        return best + delay
 
     def order_delay(self, depot_index: int, now: float, delay: float) -> float:
         """How long an order sent at ``now`` takes to reach depot ``depot_index``."""

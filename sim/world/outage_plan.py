@@ -76,7 +76,8 @@ def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, se
         team_towns = towns([t.base_node for t in teams])
         plan.comms = Comms(outages.comms, zone_table, scenario.sat_phone_zones, depots, teams, graph.lon, graph.lat,
                            depot_towns, team_towns,
-                           [stream(seed, "comms_outages", k) for k in range(len(outages.comms))])
+                           [stream(seed, "comms_outages", k) for k in range(len(outages.comms))],
+                           runner=scenario.command.runner)
         for w, zin, din, tin in zip(outages.comms, plan.comms.zone_in, plan.comms.depot_in, plan.comms.team_in):
             plan.timeline.append({"kind": "comms", "start_h": w.start / 60, "end_h": w.end / 60,
                                   "what": f"{_count(int(zin.sum()), 'zone')}, {_count(int(din.sum()), 'depot')} "
