@@ -294,3 +294,26 @@ def test_selection_says_a_kpi_without_a_value_in_a_variant_is_why_it_cannot_choo
     assert "every variant has a value of it; this folder has 0" in message
     assert "first_supplies_p50_h has no value in some runs of variant trucks=0" in message
     assert "failed" not in message
+
+
+@pytest.mark.parametrize("kpi", ["relief_limited_by_trucks", "relief_limited_by_stock_water_l",
+                                 "hazard_awaiting_rescue_at_end", "hazard_bridges_closed",
+                                 "hazard_closed_road_km_at_end", "shelters_full", "first_supplies_p50_h"])
+def test_fewer_people_left_waiting_closed_roads_and_hours_are_better(kpi):
+    from sim.experiments.selection import larger_is_better
+
+    assert not larger_is_better(kpi)
+
+
+@pytest.mark.parametrize("kpi", ["relief_within_8h", "first_supplies_within_3h", "hazard_rescued_alive",
+                                 "relief_relieved_at_end", "trips_delivered"])
+def test_more_relief_and_more_rescued_are_better(kpi):
+    from sim.experiments.selection import larger_is_better
+
+    assert larger_is_better(kpi)
+
+
+def test_a_comparisons_verdict_never_rounds_a_share_below_100_percent_up_to_100():
+    from sim.experiments.compare import _pct
+
+    assert (_pct(0.998), _pct(1.0), _pct(0.0), _pct(0.001), _pct(0.5)) == ("99.8", "100", "0", "0.1", "50")

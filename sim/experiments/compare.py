@@ -199,7 +199,12 @@ def kpi_statistics(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:
 
 
 def _pct(x) -> str:
-    return "–" if x is None or not math.isfinite(x) else f"{100 * x:.0f}"
+    """A share in whole percent, with a decimal where whole percent would read 0 or 100 but the
+    share is not (99.8 % is not 100 %)."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    whole = f"{100 * x:.0f}"
+    return f"{100 * x:.1f}" if whole in ("0", "100") and 0.0 < x < 1.0 else whole
 
 
 def _reading(s: dict) -> str:

@@ -53,11 +53,14 @@ __all__ = ["Selection", "select_best", "best_of", "larger_is_better", "format_se
 
 #: Indifference zone for shares unless given: one point.
 DEFAULT_INDIFFERENCE = 0.01
-_SMALLER = ("_h", "unmet_", "never", "without_")
+_SMALLER = ("_h", "unmet_", "never", "without_", "limited_by_", "awaiting_", "_closed", "closed_road", "_dead",
+            "blocked", "unassigned", "shelters_full")
 
 
 def larger_is_better(kpi: str) -> bool:
-    """Hours, unmet need, never-reached and unsheltered counts: smaller is better; else larger."""
+    """Hours, unmet need, never-reached and unsheltered counts, people not relieved (by what
+    limited them), people awaiting rescue or dead, closed roads and bridges, full shelters:
+    smaller is better; else larger."""
     return not (kpi.endswith("_h") or any(part in kpi for part in _SMALLER[1:]))
 
 
