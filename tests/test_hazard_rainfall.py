@@ -490,3 +490,8 @@ def test_housing_nodes_kept_per_graph_are_those_found_afresh(seed, tunnel_share)
         zone_node = rng.integers(0, n, size=int(rng.integers(0, 12)))
         got, want = _housing_nodes(graph, zone_node), _reference_housing_nodes(graph, zone_node)
         assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+
+
+def test_homes_the_water_cut_off_get_water_and_power_back_after_lifelines_restored_after():
+    hit = np.asarray(OUTCOME.impact_time_min, dtype=float)
+    assert np.allclose(OUTCOME.lifelines_until_min, hit + 3 * 24 * 60)

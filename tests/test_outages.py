@@ -211,3 +211,22 @@ def test_adding_a_depot_and_a_team_changes_no_other_draw(three_outages):
         assert np.array_equal(la, lb)
     for ca, cb in zip(a.outages.road_closures, b.outages.road_closures):
         assert np.array_equal(ca.segments, cb.segments)
+
+
+def test_a_stated_impacts_homes_get_water_and_power_back_after_lifelines_restored_after(tmp_path):
+    """Without lifelines from the hit until lifelines_restored_after (1 d here), not for the rest of the run."""
+    scenario, base = line_scenario(tmp_path, duration="4d")
+    scenario = type(scenario).model_validate({**scenario.model_dump(exclude_unset=True),
+                                             "impact": {**scenario.impact.model_dump(exclude_unset=True),
+                                                        "lifelines_restored_after": "1d"}})
+    world = build_world(scenario, base_dir=base)
+    needs = world.needs
+    water = needs.items.index("water_l")
+    day = 24 * 60.0
+    # The at-home people's water falls due once a day while without lifelines: on day one only.
+    assert needs.need_by(3.9 * day)[0, water] == pytest.approx(needs.need_by(0.5 * day)[0, water])
+    scenario = type(scenario).model_validate({**scenario.model_dump(exclude_unset=True),
+                                             "impact": {**scenario.impact.model_dump(exclude_unset=True),
+                                                        "lifelines_restored_after": "3d"}})
+    needs = build_world(scenario, base_dir=base).needs
+    assert needs.need_by(3.9 * day)[0, water] == pytest.approx(3 * needs.need_by(0.5 * day)[0, water])

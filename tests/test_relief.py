@@ -49,7 +49,8 @@ def deliveries(result, item="water_l"):
 
 
 def test_a_reserve_in_every_intact_home_means_no_need_before_day_3(tmp_path):
-    result = small_world(tmp_path, duration="4d", household_reserve={"share": 1.0, "days": 3})
+    result = small_world(tmp_path, duration="4d", household_reserve={"share": 1.0, "days": 3},
+                         impact={"lifelines_restored_after": "5d"})
     r = relief(result)
     assert r["people_affected"] == 50 and r["displaced"] == 0
     assert r["people_needing_relief"] == 0 and r["items_needed_first_day"] == {}
@@ -111,8 +112,9 @@ def test_winter_adds_warm_clothing_for_the_displaced(tmp_path):
 def test_daily_need_recurs_and_is_delivered_day_after_day(tmp_path):
     result = small_world(tmp_path, duration="3d")
     r = relief(result)
-    # A ration a day for the 50: days 1-3, and day 4's, due at the run's end and sent 12 h ahead.
-    assert deliveries(result)["amount"].tolist() == [150] * 4
+    # A ration a day for the 50 while without water and power (3 d, lifelines_restored_after):
+    # days 1-3, and none for a day 4 they have water again.
+    assert deliveries(result)["amount"].tolist() == [150] * 3
     assert r["relieved_at_day"] == {"1d": 1.0, "2d": 1.0, "3d": 1.0}
     zone = result.world.zones[0]
     assert zone.need_by(0.0)["water_l"] == 150 and zone.need_by(48 * H)["water_l"] == 450

@@ -206,8 +206,10 @@ def rainfall_outcome(hazard: Rainfall, graph: RoadGraph, zone_node, zone_populat
     outcome = HazardOutcome(
         road_changes=road_changes, affected=affected.astype(float), displaced=displaced.astype(float),
         trapped=np.zeros(len(population)), impact_time_min=impact, work_sites=work_sites,
-        # Affected residents still at home are cut off by the water, without mains water and power.
+        # Affected residents still at home are cut off by the water, without mains water and power
+        # until ``lifelines_restored_after`` from the water reaching them.
         no_lifelines=(affected - displaced).astype(float),
+        lifelines_until_min=np.asarray(impact, dtype=float) + float(hazard.lifelines_restored_after),
         figures={
             "relation": curve.relation,
             "design_storm": storm_name,

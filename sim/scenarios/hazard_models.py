@@ -79,6 +79,11 @@ class Area(_Strict):
 ImpactStart = duration("when the zones are hit, from the start of the run (their target clocks start then)")
 
 
+#: How long homes stay without mains water and power, from the zone's hit.
+LifelinesRestored = duration("time until water and power are back where the disaster cut them (assumption: 3 "
+                             "days)", above_zero=True)
+
+
 class Impact(_Strict):
     """The effect of a disaster on people, stated directly (no hazard model).
 
@@ -99,6 +104,7 @@ class Impact(_Strict):
                                                                  "place, 0 to 1")
     spread: Number = Field(0.2, ge=0, lt=1, description="coefficient of variation of the per-zone shares "
                                                         "(a Beta draw), 0 to less than 1")
+    lifelines_restored_after: LifelinesRestored = "3d"
 
 
 class HazardNone(_Strict):
@@ -187,6 +193,7 @@ class Rainfall(_Strict):
         default_factory=dict, max_length=MAX_TOWNSHIPS,
         description="township id -> factor on the rain there (0 to 10), e.g. {T03: 1.4}")
     pumping_sites: PumpingSites = 20
+    lifelines_restored_after: LifelinesRestored = "3d"
 
     @model_validator(mode="after")
     def _one_storm(self):
@@ -251,8 +258,6 @@ RescueCrewTime = duration("crew time to extricate one trapped person (assumption
                           "low-rise house)", at_least="1min", at_most="2d")
 CrewsPerSite = count(1, 100, what="crews at one zone's collapse sites", reason="a work front holds only so many",
                      description="crews that can work one zone's collapse sites at once (assumption)")
-LifelinesRestored = duration("time until water and power are back where the shaking cut them (assumption: 3 "
-                             "days)", above_zero=True)
 OutdoorNights = count(0, 30, what="nights", reason="fear of aftershocks keeps people out for days, not months",
                       description="nights the outdoor sleepers stay out")
 

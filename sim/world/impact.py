@@ -67,8 +67,15 @@ class ZoneImpact:
         outdoors = np.minimum(np.maximum(self.outdoors, other.outdoors), affected - displaced)
         no_lifelines = np.minimum(np.maximum(self.no_lifelines, other.no_lifelines), affected - displaced - outdoors)
         return ZoneImpact(affected, displaced, np.maximum(self.trapped, other.trapped), time, outdoors,
-                          np.maximum(self.outdoors_until_min, other.outdoors_until_min), no_lifelines,
-                          np.maximum(self.lifelines_until_min, other.lifelines_until_min))
+                          _later(a, self.outdoors_until_min, b, other.outdoors_until_min), no_lifelines,
+                          _later(a, self.lifelines_until_min, b, other.lifelines_until_min))
+
+
+def _later(a_hit: np.ndarray, a_until: np.ndarray, b_hit: np.ndarray, b_until: np.ndarray) -> np.ndarray:
+    """Per zone, the later end of a condition among the impacts that hit it (an impact that
+    did not hit a zone says nothing of how long its people stay so)."""
+    return np.where(a_hit & b_hit, np.maximum(a_until, b_until),
+                    np.where(a_hit, a_until, np.where(b_hit, b_until, np.inf)))
 
 
 def _beta_around(rng: np.random.Generator, mean: float, spread: float, n: int) -> np.ndarray:
@@ -96,5 +103,7 @@ def impact_from_spec(spec, zones: pd.DataFrame, rng: np.random.Generator) -> Zon
     pop = zones["population"].to_numpy()
     affected = np.where(hit, np.round(pop * affected_share), 0).astype(np.int64)
     displaced = np.round(affected * displaced_share).astype(np.int64)
+    start = float(spec.start)
     return ZoneImpact(affected=affected, displaced=displaced, trapped=np.zeros(n, dtype=np.int64),
-                      time_min=np.full(n, float(spec.start)), no_lifelines=affected - displaced)
+                      time_min=np.full(n, start), no_lifelines=affected - displaced,
+                      lifelines_until_min=np.full(n, start + float(spec.lifelines_restored_after)))
