@@ -32,12 +32,9 @@ class Comms:
                  team_townships, rngs, runner=None):
         self.windows = windows
         self.runner = runner
-        # Straight-line km from each zone to each depot (the runners' ways, before the detour).
-        self._zone_depot_km = (haversine_m(np.asarray(zone_table["lon"], float)[:, None],
-                                           np.asarray(zone_table["lat"], float)[:, None],
-                                           lon[[d.node for d in depots]][None, :],
-                                           lat[[d.node for d in depots]][None, :]) / 1000.0
-                               if runner is not None and len(depots) else np.zeros((len(zone_table), 0)))
+        # Where runners start and may go (their ways are worked out for a zone when it needs one).
+        self._zone_lonlat = (np.asarray(zone_table["lon"], float), np.asarray(zone_table["lat"], float))
+        self._depot_lonlat = (lon[[d.node for d in depots]], lat[[d.node for d in depots]])
         sat_all = sat_phone_zones == "all"
         sat = set() if sat_all else set(sat_phone_zones)
         with_phone = np.array([sat_all or z in sat for z in zone_table["zone_id"]], dtype=bool)
@@ -90,7 +87,9 @@ class Comms:
         """When a runner sent after ``runner.after`` of silence gets the report through: at the
         nearest depot whose communications work when the runner arrives, plus the normal delay."""
         r = self.runner
-        walk_min = self._zone_depot_km[zone_index] * r.detour_factor / r.speed_kmh * 60.0
+        (zone_lon, zone_lat), (depot_lon, depot_lat) = self._zone_lonlat, self._depot_lonlat
+        km = haversine_m(zone_lon[zone_index], zone_lat[zone_index], depot_lon, depot_lat) / 1000.0
+        walk_min = np.atleast_1d(km) * r.detour_factor / r.speed_kmh * 60.0
         best = np.inf
         for d in np.argsort(walk_min, kind="stable").tolist():
             there = now + r.after + float(walk_min[d])
