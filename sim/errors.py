@@ -14,7 +14,7 @@ first :data:`MAX_LINES_SHOWN` and a last line saying how many more there are.
 """
 from __future__ import annotations
 
-__all__ = ["InputError", "Problem", "printable", "MAX_LINES_SHOWN"]
+__all__ = ["InputError", "Problem", "printable", "quoted", "MAX_LINES_SHOWN", "QUOTED_MAX"]
 
 from dataclasses import dataclass
 
@@ -27,6 +27,18 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
+#: Characters of a value a message quotes in full; a longer one is shown by its ends.
+QUOTED_MAX = 40
+
+
+def quoted(text: str) -> str:
+    """``text`` as a message quotes it: in full up to :data:`QUOTED_MAX` characters, else its
+    first and last characters and its length (a message is one readable line)."""
+    if len(text) <= QUOTED_MAX:
+        return repr(text)
+    return f"{text[:20]!r}…{text[-12:]!r} ({len(text):,} characters)"
 
 
 @dataclass(frozen=True)

@@ -92,10 +92,10 @@ def test_semantic_checks_apply_to_each_variant(scenario):
                                       "value once"),
     ("depots[0].trucks.count=+16,16", "sweep depots[0].trucks.count: '+16' and '16' are the same value"),
     # Forms YAML 1.1 reads otherwise than a reader would are refused before they are compared.
-    ("depots[0].trucks.count=01,1", "sweep value '01' for depots[0].trucks.count: YAML reads '01' as the octal "
-                                    "number 1; write it without the leading zero"),
-    ("depots[0].trucks.count=0x10,16", "sweep value '0x10' for depots[0].trucks.count: YAML reads '0x10' as 16; "
-                                       "write the number in decimal"),
+    ("depots[0].trucks.count=01,1", "sweep value '01' for depots[0].trucks.count: YAML reads '01' as an octal "
+                                    "number (1); write it without the leading zero"),
+    ("depots[0].trucks.count=0x10,16", "sweep value '0x10' for depots[0].trucks.count: YAML reads '0x10' as a number "
+                                       "in base 16 (16); write the number in decimal"),
     ("duration=24h,1d", "sweep variants duration=24h and duration=1d are the same scenario; list each value once"),
 ])
 def test_values_written_differently_that_mean_the_same_are_refused(scenario, spec, line):

@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, WithJsonSchema
 
+from sim.errors import QUOTED_MAX, quoted
+
 __all__ = ["Duration", "Distance", "parse_duration_min", "parse_distance_m", "format_duration",
            "duration", "distance", "MAX_TIME"]
 
@@ -28,18 +30,6 @@ _DURATION_UNITS_MIN = {
     "d": 1440.0, "day": 1440.0, "days": 1440.0,
 }
 _QUANTITY = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]+)\s*$")
-
-
-#: Characters of a value a message quotes in full; a longer one is shown by its ends.
-QUOTED_MAX = 40
-
-
-def _quoted(text: str) -> str:
-    """``text`` as a message quotes it: in full up to :data:`QUOTED_MAX` characters, else its
-    first and last characters and its length (a message is one readable line)."""
-    if len(text) <= QUOTED_MAX:
-        return repr(text)
-    return f"{text[:20]!r}…{text[-12:]!r} ({len(text):,} characters)"
 
 
 def _shown(number) -> str:
@@ -64,19 +54,19 @@ def parse_duration_min(value: Any) -> float:
         raise ValueError(f"expected a duration string such as '45min' or '3h', got {type(value).__name__}")
     text = value.strip()
     if text.startswith("-"):
-        raise ValueError(f"duration {_quoted(value)} must not be negative")
+        raise ValueError(f"duration {quoted(value)} must not be negative")
     parts = re.findall(r"([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]+)", text)
     if not parts or re.sub(r"([0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)\s*([a-zA-Z]+)", "", text).strip():
-        raise ValueError(f"cannot read {_quoted(value)} as a duration; write e.g. '90s', '45min', '3h' or '2d'")
+        raise ValueError(f"cannot read {quoted(value)} as a duration; write e.g. '90s', '45min', '3h' or '2d'")
     total = 0.0
     for number, unit in parts:
         factor = _DURATION_UNITS_MIN.get(unit.lower())
         if factor is None:
             hint = " ('m' is ambiguous: write 'min' for minutes)" if unit.lower() == "m" else ""
-            raise ValueError(f"unknown duration unit {_quoted(unit)} in {_quoted(value)}{hint}; use s, min, h or d")
+            raise ValueError(f"unknown duration unit {quoted(unit)} in {quoted(value)}{hint}; use s, min, h or d")
         total += float(number) * factor
     if not math.isfinite(total):
-        raise ValueError(f"duration {_quoted(value)} is not a finite time; write e.g. '72h'")
+        raise ValueError(f"duration {quoted(value)} is not a finite time; write e.g. '72h'")
     return total
 
 
@@ -92,10 +82,10 @@ def parse_distance_m(value: Any) -> float:
         raise ValueError(f"expected a distance string such as '500m' or '2km', got {type(value).__name__}")
     match = _QUANTITY.match(value)
     if not match or match.group(2).lower() not in _DISTANCE_UNITS_M:
-        raise ValueError(f"cannot read {_quoted(value)} as a distance; write e.g. '500m' or '2.5km'")
+        raise ValueError(f"cannot read {quoted(value)} as a distance; write e.g. '500m' or '2.5km'")
     metres = float(match.group(1)) * _DISTANCE_UNITS_M[match.group(2).lower()]
     if not math.isfinite(metres):
-        raise ValueError(f"distance {_quoted(value)} is not a finite length; write e.g. '500m' or '2.5km'")
+        raise ValueError(f"distance {quoted(value)} is not a finite length; write e.g. '500m' or '2.5km'")
     return metres
 
 

@@ -30,6 +30,8 @@ import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from sim.errors import QUOTED_MAX, quoted
+
 __all__ = ["Path", "Span", "Locator", "LocatedDocument", "compose_located", "format_path",
            "YAMLSyntaxProblem", "MAX_NODES", "MAX_DEPTH"]
 
@@ -194,7 +196,7 @@ class _Builder:
         try:
             return SafeConstructor.yaml_constructors[node.tag](_SCALARS, node)
         except (ConstructorError, ValueError, TypeError):
-            self._refuse(path, span, f"cannot read {node.value!r} as {short_tag(node.tag)}")
+            self._refuse(path, span, f"cannot read {quoted(node.value)} as {short_tag(node.tag)}")
             return None
 
     def _key(self, node: Node, path: Path) -> str | None:
@@ -253,19 +255,23 @@ def _unusual_number(text: str) -> str | None:
     ``010`` is 8, base-60 ``1:30`` is 90, ``0x10`` is 16), or ``None`` for an ordinary number."""
     body = text.lstrip("+-")
     if ":" in body:
-        return (f"YAML reads {text!r} as a base-60 number ({_yaml_value(text)}); for a duration write e.g. "
+        return (f"YAML reads {quoted(text)} as a base-60 number{_yaml_value(text)}; for a duration write e.g. "
                 "'1h30min', for a number write it in decimal")
     if re.fullmatch(r"0[xX][0-9a-fA-F_]+|0[bB][01_]+", body):
-        return f"YAML reads {text!r} as {_yaml_value(text)}; write the number in decimal"
+        return f"YAML reads {quoted(text)} as a number in base {16 if body[1] in 'xX' else 2}" \
+               f"{_yaml_value(text)}; write the number in decimal"
     if re.fullmatch(r"0[0-7_]+", body) and not _DECIMAL_INT.fullmatch(text):
-        return (f"YAML reads {text!r} as the octal number {_yaml_value(text)}; write it without the "
+        return (f"YAML reads {quoted(text)} as an octal number{_yaml_value(text)}; write it without the "
                 "leading zero")
     return None
 
 
-def _yaml_value(text: str):
+def _yaml_value(text: str) -> str:
+    """`` (the number YAML reads)`` for a short ``text``; nothing for one too long to show."""
+    if len(text) > QUOTED_MAX:
+        return ""
     node = ScalarNode(yaml.resolver.Resolver().resolve(ScalarNode, text, (True, False)), text)
-    return SafeConstructor.yaml_constructors[node.tag](_SCALARS, node)
+    return f" ({SafeConstructor.yaml_constructors[node.tag](_SCALARS, node)})"
 
 
 def _refused_tag_message(tag: str) -> str:
