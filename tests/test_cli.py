@@ -425,6 +425,15 @@ def test_a_run_never_replaces_a_file_no_run_wrote(tmp_path, capsys):
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before     # nothing written, nothing left behind
 
 
+def test_a_report_written_afterwards_is_the_runs_and_the_next_run_replaces_it(tmp_path):
+    path = small_scenario_file(tmp_path)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-plots", "--no-report"]) == 0
+    assert main(["report", str(out)]) == 0 and (out / "report.html").exists()
+    assert main(["run", str(path), "--out", str(out), "--no-plots", "--no-report"]) == 0
+    assert not (out / "report.html").exists()          # the run's files are one set: no older report beside it
+
+
 def test_the_console_lists_the_files_the_run_wrote_not_the_folders(tmp_path, capsys):
     out = tmp_path / "out"
     out.mkdir()

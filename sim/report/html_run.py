@@ -269,5 +269,10 @@ def write_run_report(folder: Path | str, graph=None, path: Path | str | None = N
     """Write ``report.html`` for the run in ``folder`` (to ``path`` if given); returns its path."""
     rf = read_run_folder(folder)
     target = Path(path) if path is not None else rf.path / REPORT_FILE
-    return build_run_page(rf, graph).write(target)
+    written = build_run_page(rf, graph).write(target)
+    if path is None:
+        from sim.report.outputs import list_as_written
+
+        list_as_written(rf.path, REPORT_FILE)       # the run's own file: the next run into the folder replaces it
+    return written
 

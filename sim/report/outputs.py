@@ -33,7 +33,7 @@ from sim.errors import InputError
 from sim.files import LOCK_FILE, FolderLock, Refused, make_folder, new_folder
 from sim.report.csv_table import write_csv
 
-__all__ = ["write_outputs", "run_folder", "written_files", "MANIFEST", "SUMMARY"]
+__all__ = ["write_outputs", "run_folder", "written_files", "list_as_written", "MANIFEST", "SUMMARY"]
 
 SUMMARY = "summary.json"
 #: Lists the files the last run wrote into the folder.
@@ -157,6 +157,15 @@ def written_files(out: Path | str) -> list[str] | None:
     except (OSError, ValueError, KeyError, TypeError):
         pass
     return None
+
+
+def list_as_written(out: Path | str, name: str) -> None:
+    """Add ``name`` to the files the folder's last run wrote (``sim report`` writing a run's
+    ``report.html`` afterwards); a folder without a manifest (a run's staging folder) is left
+    as it is."""
+    listed = written_files(out)
+    if listed is not None and name not in listed:
+        _write_manifest(Path(out), sorted([*listed, name]))
 
 
 def _write_manifest(out: Path, names: list[str]) -> None:
