@@ -443,3 +443,13 @@ def test_a_value_quoted_across_lines_moves_the_rows_below_it_down_the_file(tmp_p
         read_zones_csv(path, graph, 1000.0)
     assert [line.split(": ")[:2] for line in info.value.lines] == [
         [f"{path}:2:4", "township"], [f"{path}:4:13", "vulnerable_share"]]
+
+
+def test_a_value_quoted_across_lines_is_located_where_its_record_and_cell_are(tmp_path):
+    """Rows after a value quoted across lines start further down the file; a cell after such a
+    value in its own record sits on the record's last line."""
+    head = "u,v,name,length_m\n"
+    n, e = write_pair(tmp_path, N_OK, head + '1,2,"Main\nStreet",716\n2,3,x,-5\n')
+    assert one_error(read_csv, n, e).startswith(f"{e}:4:7: length_m: ")
+    n, e = write_pair(tmp_path, N_OK, head + '1,2,"Main\nStreet", -5\n')
+    assert one_error(read_csv, n, e).startswith(f"{e}:3:10: length_m: ")

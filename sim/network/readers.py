@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError, Problem
-from sim.network.csv_cells import with_cell_columns
+from sim.network.csv_cells import at_record_lines, with_cell_columns
 from sim.network.graph import CLASS_SPEED_KMH, RoadClass, RoadGraph
 from sim.network.graphml import ROAD_CLASS_HINT, road_class_code, from_networkx, read_graphml
 from sim.network.limits import (
@@ -96,6 +96,8 @@ def read_csv(nodes_csv, edges_csv, *, name: str | None = None) -> RoadGraph:
             _first_bad(edges, col, edges_file, pos < 0, problems,
                        f"must be a node id of {nodes_file}; add the node there or correct the edge")
     if problems:
+        for file in (nodes_file, edges_file):      # rows below a value quoted across lines start further down
+            problems = at_record_lines(problems, file, lambda line: line - 2, skip_blank=False)
         raise InputError(with_cell_columns(sorted(problems, key=lambda p: (p.file != nodes_file, p.line or 0))))
 
     class_speed = np.array([CLASS_SPEED_KMH[c] for c in RoadClass])[road_class]

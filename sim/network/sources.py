@@ -12,7 +12,6 @@ Zone table columns: ``zone_id`` (str), ``township`` (str), ``lon``, ``lat``,
 """
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import InputError, Problem
-from sim.network.csv_cells import with_cell_columns
+from sim.network.csv_cells import record_start_lines, with_cell_columns
 from sim.network.graph import RoadGraph
 from sim.network.limits import MAX_ZONE_POPULATION, MAX_ZONES, MAX_ZONES_BYTES, region_file
 
@@ -129,18 +128,8 @@ def _numbers(column: pd.Series) -> np.ndarray:
 def _row_lines(path: Path, n_rows: int) -> list[int]:
     """The line each of the table's ``n_rows`` rows starts on: blank lines, which the table
     skips, and values quoted across lines move a row down the file."""
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
-            reader = csv.reader(f)
-            starts, start = [], 1
-            for record in reader:
-                if len(record) > 1 or (record and record[0].strip()):     # the table skips blank lines
-                    starts.append(start)
-                start = reader.line_num + 1
-    except (OSError, csv.Error):
-        starts = []
-    lines = starts[1:]                      # the header is the first record
-    return lines if len(lines) == n_rows else list(range(2, n_rows + 2))
+    lines = record_start_lines(path, skip_blank=True)
+    return lines if lines is not None and len(lines) == n_rows else list(range(2, n_rows + 2))
 
 
 def _zone_rows(df: pd.DataFrame, name: str, lines: list[int]) -> list[Problem]:
