@@ -75,3 +75,29 @@ def test_an_overlay_of_resources_gives_no_note(tmp_path):
     overlay.write_text("interventions:\n  - {type: add_trucks, depot: d1, count: 3}\n")
     result = compare(world, overlay, replications=2, workers=1, out_dir=tmp_path / "out")
     assert result.notes == []
+
+
+def test_a_preset_written_out_as_its_times_is_the_same_targets():
+    m8 = load_scenario("m8_earthquake")
+    written = type(m8).model_validate({**m8.model_dump(), "targets": {
+        "district_supplies": ["3h"], "basic_relief": ["8h"]}})
+    assert m8.targets.preset == "tongzhou-2030" and written.targets.preset is None
+    assert world_differences(m8, written, ".", ".") == []
+
+
+def test_a_comparison_with_nothing_to_judge_says_so_without_nan_or_warnings(tmp_path, capsys):
+    import warnings
+
+    away = {"area": {"around": {"center": [100.0, 30.0], "radius": "1km"}}, "zone_share": 1.0,
+            "affected_share": 0.3}
+    world = random_world(tmp_path, impact=away)
+    more = random_world(tmp_path, "more.yaml", impact=away,
+                        interventions=[{"type": "add_trucks", "depot": "d1", "count": 2}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert main(["compare", str(world), str(more), "--replications", "2", "--workers", "1",
+                     "--out", str(tmp_path / "c"), "--no-report"]) == 0
+    printed = capsys.readouterr().out
+    assert "nan" not in printed and "no change to judge" in printed
+    doc = json.loads((tmp_path / "c" / "comparison.json").read_text())
+    assert all(v["detail"] == "no change to judge" for v in doc["verdicts"])

@@ -142,6 +142,8 @@ def world_differences(before, after, before_dir: Path | str, after_dir: Path | s
             a = _with_file_hashes(a, region_files_sha256(after.region, after_dir))
         elif section == "hazard" and b.get("type") == a.get("type"):
             b, a = ({k: v for k, v in d.items() if k not in INVESTMENT_HAZARD_FIELDS} for d in (b, a))
+        elif section == "targets":             # a preset's name is its times: compare the times
+            b, a = ({k: v for k, v in d.items() if k != "preset"} for d in (b, a))
         if b == a:
             continue
         fields = _differing_fields(b, a)
@@ -198,6 +200,10 @@ def kpi_statistics(before: pd.DataFrame, after: pd.DataFrame) -> list[dict]:
             for k in kpis]
 
 
+def _finite(x) -> bool:
+    return x is not None and math.isfinite(x)
+
+
 def _pct(x) -> str:
     """A share in whole percent, with a decimal where whole percent would read 0 or 100 but the
     share is not (99.8 % is not 100 %)."""
@@ -233,12 +239,18 @@ def planning_verdicts(stats_by_kpi: dict[str, dict], targets, before: pd.DataFra
             continue
         met_b = target_met(before[column].to_numpy(float))
         met_a = target_met(after[column].to_numpy(float))
-        text = (f"after: {words} within {hours:g} h at {_pct(s['after_mean'])} % {unit} "
-                f"[{_pct(s['after_ci_low'])}–{_pct(s['after_ci_high'])} %], before {_pct(s['before_mean'])} % "
-                f"[{_pct(s['before_ci_low'])}–{_pct(s['before_ci_high'])} %]")
-        change = (f"change {100 * s['diff_mean']:+.1f} points [{100 * s['diff_ci_low']:+.1f}, "
-                  f"{100 * s['diff_ci_high']:+.1f}]: {_reading(s)}"
-                  if math.isfinite(s["diff_ci_low"]) else f"change {100 * s['diff_mean']:+.1f} points")
+        if not _finite(s["before_mean"]) and not _finite(s["after_mean"]):
+            text = (f"{words} within {hours:g} h: nothing to judge on either side (no run has {unit.removeprefix('of ')}"
+                    " to judge it by)")
+            change = "no change to judge"
+        else:
+            text = (f"after: {words} within {hours:g} h at {_pct(s['after_mean'])} % {unit} "
+                    f"[{_pct(s['after_ci_low'])}–{_pct(s['after_ci_high'])} %], before {_pct(s['before_mean'])} % "
+                    f"[{_pct(s['before_ci_low'])}–{_pct(s['before_ci_high'])} %]")
+            change = (f"change {100 * s['diff_mean']:+.1f} points [{100 * s['diff_ci_low']:+.1f}, "
+                      f"{100 * s['diff_ci_high']:+.1f}]: {_reading(s)}" if _finite(s["diff_ci_low"]) else
+                      f"change {100 * s['diff_mean']:+.1f} points" if _finite(s["diff_mean"]) else
+                      "no change to judge: one side has nothing to judge")
         met_lines = [f"after: {met_sentence(target, hours, met_a)}",
                      f"before: {met_sentence(target, hours, met_b)}"]
         verdicts.append({"target": target, "within_h": hours, "planning_target": is_target, "kpi": column,

@@ -415,11 +415,14 @@ def curve_band(curves, confidence: float = CONFIDENCE):
     from scipy import stats
 
     curves = np.asarray(curves, dtype=float)
-    mean = np.nanmean(curves, axis=0)
+    n = np.sum(np.isfinite(curves), axis=0)
+    # Points no run has a value at (nothing to judge: no affected site) stay NaN, without warnings.
+    total = np.where(np.isfinite(curves), curves, 0.0).sum(axis=0)
+    mean = np.where(n > 0, total / np.maximum(n, 1), np.nan)
     if curves.shape[0] < 2:
         return mean, mean, mean
-    n = np.sum(np.isfinite(curves), axis=0)
-    sem = np.nanstd(curves, axis=0, ddof=1) / np.sqrt(np.maximum(n, 1))
+    squares = np.where(np.isfinite(curves), (curves - mean) ** 2, 0.0).sum(axis=0)
+    sem = np.where(n > 1, np.sqrt(squares / np.maximum(n - 1, 1)), np.nan) / np.sqrt(np.maximum(n, 1))
     half = stats.t.ppf(0.5 + confidence / 2, np.maximum(n - 1, 1)) * sem
     return mean, np.clip(mean - half, 0, 1), np.clip(mean + half, 0, 1)
 
