@@ -109,3 +109,27 @@ def test_bad_mutual_aid_is_a_located_error(tmp_path, aid, message):
         load_scenario(path)
     text = str(info.value)
     assert message in text and "scenario.yaml:" in text and "mutual_aid" in text
+
+
+def test_a_request_a_district_depot_hands_over_in_time_is_written_out(tmp_path):
+    """The district depot beside a township reserve hands over in time: summary.json is written
+    (its in_time was a numpy bool JSON cannot hold)."""
+    from sim.report.outputs import write_outputs
+
+    hub = depot("hub", 4, tier="street", water=600, food=200, payload=1500, load="10min",
+                serves={"townships": ["T01"]})
+    depots = [depot("dist", 1, water=100_000, food=50_000, trucks=2), hub]
+    region = line_world(tmp_path, n=5, length_m=10_000, speed_kmh=60)
+    region["zones"] = {"csv": write_zones(tmp_path, [("Z3", 3, 1000, 0.2), ("Z4", 4, 1000, 0.2),
+                                                     ("Z5", 5, 1000, 0.2)])}
+    zones = (tmp_path / "zones.csv").read_text().splitlines()
+    (tmp_path / "zones.csv").write_text("\n".join([*zones[:3], zones[3].replace(",T01,", ",T02,")]) + "\n")
+    aid = {"requests": [{"region": "Tianjin", "at": "1h", "within": "6h", "depot": "dist", "exit": {"node": 2},
+                         "stock": {"water_l": 100}}]}
+    doc = scenario_doc(region, depots, impact=everywhere_impact(0.5), mutual_aid=aid)
+    scenario, base = load_scenario(write_scenario(tmp_path, doc)), tmp_path
+    result = run(scenario, base_dir=base)
+    summary = write_outputs(result, tmp_path / "out", plots=False, report=False)
+    [request] = summary["mutual_aid"]["requests"]
+    assert request["in_time"] is True and request["handed_over"] == {"water_l": 100.0}
+    assert (tmp_path / "out" / "summary.json").exists()

@@ -36,9 +36,10 @@ def mutual_aid_figures(run, verdicts: list[dict], without_verdicts: list[dict] |
     cost = {k: {"with": with_shares[k], "without": without_shares.get(k)} for k in with_shares
             if without_shares.get(k) is not None and (with_shares[k] or 0.0) < without_shares[k] - 1e-12}
     for request in run.world.aid_requests:
-        handed_h = None if request.handed_over_min == math.inf else (request.handed_over_min - request.at_min) / 60
-        within_h = (request.due_min - request.at_min) / 60
-        in_time = handed_h is not None and handed_h <= within_h + 1e-9
+        handed_h = (None if request.handed_over_min == math.inf else
+                    float(request.handed_over_min - request.at_min) / 60)
+        within_h = float(request.due_min - request.at_min) / 60
+        in_time = bool(handed_h is not None and handed_h <= within_h + 1e-9)
         entry = {"region": request.region, "depot": run.world.depots[request.depot_index].depot_id,
                  "asked_at_h": request.at_min / 60, "within_h": within_h,
                  "asked": {i: float(a) for i, a in zip(ITEMS, request.asked) if a > 0},
