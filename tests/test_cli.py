@@ -413,6 +413,20 @@ def test_depots_without_trucks_are_not_roads_cutting_zones_off(tmp_path, capsys)
     assert limited["roads"] == 0 and limited["trucks"] > 0, str(limited)
 
 
+def test_zones_no_depot_serves_are_named_in_a_warning(tmp_path):
+    region = line_world(tmp_path, n=3)
+    (tmp_path / "zones.csv").write_text("zone_id,township,node,population,vulnerable_share\n"
+                                        "Z1,T02,3,100,0.2\nZ2,T01,2,100,0.2\n")
+    region["zones"] = {"csv": "zones.csv"}
+    hub = depot("hub", 1, tier="street", serves={"townships": ["T01"]})
+    path = write_scenario(tmp_path, scenario_doc(region, [hub], impact=everywhere_impact(0.5)))
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-plots", "--no-report"]) == 0
+    warnings = json.loads((out / "summary.json").read_text())["warnings"]
+    assert any(w.startswith("1 affected zone(s) lie in no depot's service area, so nothing is sent there: Z1")
+               for w in warnings), warnings
+
+
 def test_a_run_never_replaces_a_file_no_run_wrote(tmp_path, capsys):
     """--out the scenario's own folder: its zones.csv is the run's input, not an earlier output."""
     path = small_scenario_file(tmp_path)

@@ -225,3 +225,33 @@ def test_a_depot_s_times_to_the_last_mile_stops_are_asked_at_their_crossroads_on
     result = run(scenario, base_dir=base)
     assert result.world.zones[0].first_supply_min < math.inf
     assert asked and all(nodes == [2] for nodes in asked)      # node 3 of the line (index 2), the nearest reachable
+
+
+def _reserve_only(heli_from: str | None = None):
+    """A township reserve at node 3 alone serving Z1 (node 4, cut off for 30 h)."""
+    hub = depot("hub", 3, tier="street", water=3_000, food=1_000, payload=1_500, load="10min",
+                serves={"townships": ["T01"]})
+    last_mile = ({"helicopters": {"count": 1, "base": "hub", "available_from": heli_from}} if heli_from else
+                 _porters(10))
+    return hub, last_mile
+
+
+def test_a_reserve_s_trucks_are_woken_for_its_zone_only_porters_reach(tmp_path):
+    """The second day's rations leave on the 12 h look-ahead (at 12 h), not when roads next change."""
+    hub, porters = _reserve_only()
+    scenario, base = _world(tmp_path, porters, depots=[hub], duration="48h")
+    result = run(scenario, base_dir=base)
+    ev = result.events_frame()
+    loads = ev.loc[(ev["kind"] == "load") & (ev["agent"].str.startswith("hub/")), "time_min"].tolist()
+    # Day 1 at once, day 2 at 12 h, day 3 (due at the run's end) at 36 h.
+    assert loads == pytest.approx([35.0, 12 * 60.0, 36 * 60.0])
+    assert result.summary()["kpi"]["relief"]["relieved_at_day"] == {"1d": 1.0, "2d": 1.0}
+
+
+def test_a_helicopter_at_a_reserve_flies_once_available_though_nothing_else_changed(tmp_path):
+    # Reported at 30 min, ordered 35; the helicopter is available at 1 h: load 10, unload at the
+    # helipad 15, 30 min to load it, then the flight from node 3 to node 4 at 200 km/h.
+    hub, heli = _reserve_only("1h")
+    scenario, base = _world(tmp_path, heli, depots=[hub])
+    zone = run(scenario, base_dir=base).world.zones[0]
+    assert zone.first_supply_min == pytest.approx(60.0 + 10.0 + 15.0 + 30.0 + 60.0 * STRAIGHT_KM / 200.0)

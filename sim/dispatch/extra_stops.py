@@ -74,9 +74,7 @@ class ExtraStops:
         """Known zones no truck can reach that a last-mile mode reaches from where depot ``d``'s
         trucks can go (:class:`sim.world.last_mile.LastMileAccess`)."""
         c = self.c
-        if self._cut_of is not c.cut_off:
-            self._cut_of, self._cut = c.cut_off, np.array(sorted(c.cut_off), dtype=np.int64)
-        rows = cut_off_lacking(self._cut, c.known_min, c.visible_at[d], self.serves[d], bool(self.local[d]),
+        rows = cut_off_lacking(self._cut_zones(), c.known_min, c.visible_at[d], self.serves[d], bool(self.local[d]),
                                self.escalated_at, open_need, avail[d], float(now))
         if not len(rows):
             return []
@@ -88,6 +86,27 @@ class ExtraStops:
         reach = self._minutes_from(d, [stop.node for stop, *_ in found])
         return [(stop, open_need[row], self.zone_xy[row], minutes, t, due)
                 for (stop, row, t, due), minutes in zip(found, reach) if math.isfinite(minutes)]
+
+    def _cut_zones(self) -> np.ndarray:
+        """The zones no truck can reach now, ascending (kept while the set is the same)."""
+        c = self.c
+        if self._cut_of is not c.cut_off:
+            self._cut_of, self._cut = c.cut_off, np.array(sorted(c.cut_off), dtype=np.int64)
+        return self._cut
+
+    def local_last_mile_work(self, now: float, depots: np.ndarray) -> np.ndarray:
+        """Of the township and community reserves ``depots`` (indices), whether each has a
+        zone of its own area no truck can reach that a last-mile mode could take something
+        to (:func:`~sim.dispatch.eligibility.cut_off_lacking`)."""
+        c = self.c
+        out = np.zeros(len(depots), dtype=bool)
+        if c.last_mile is None or not c.cut_off:
+            return out
+        open_need, avail, cut = self.open_need(), self.avail(), self._cut_zones()
+        for k, d in enumerate(depots.tolist()):
+            out[k] = len(cut_off_lacking(cut, c.known_min, c.visible_at[d], self.serves[d], True, self.escalated_at,
+                                         open_need, avail[d], float(now))) > 0
+        return out
 
     def _minutes_from(self, d: int, nodes: list[int]) -> list[float]:
         """Depot ``d``'s driving minutes to road ``nodes`` now, read at just those nodes (no

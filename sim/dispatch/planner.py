@@ -245,9 +245,11 @@ class TourPlanner(Escalation, ExtraStops):
     def may_have_work(self, now: float, waiting: np.ndarray) -> np.ndarray:
         """Per depot with a truck ``waiting`` for work, whether one asking now could get a
         tour: it is a district or city depot (reserves, requests, cut-off zones), it has
-        requests of neighbours, or zones are its by :meth:`zones_for` — worked out only
+        requests of neighbours, zones are its by :meth:`zones_for` — worked out only
         when a reserve's truck waits and such a reserve could serve a zone it has heard
-        of (its zones are among those: without any, the travel times need not be)."""
+        of (its zones are among those: without any, the travel times need not be) — or a
+        zone of its area no truck reaches lacks what it holds and a last-mile mode can
+        take it there (:meth:`local_last_mile_work`)."""
         may = ~self.local
         for request in self.requests:
             may[request.depot_index] = True
@@ -257,6 +259,10 @@ class TourPlanner(Escalation, ExtraStops):
             key = (c._version, now, c.router.epoch)
             if self._eligible_key == key or self._could(key, now)[1][asking].any():
                 may |= self._eligible_at(key, now).any(axis=1)
+            # Zones of its own area only porters, boats or a helicopter reach.
+            still = np.flatnonzero(waiting & ~may)
+            if len(still):
+                may[still] |= self.local_last_mile_work(now, still)
         return may & waiting
 
     def _tiers(self, rows, now: float):

@@ -306,8 +306,9 @@ class ServiceArea(Strict):
     """The zones a township or community reserve serves: listed townships or zone ids."""
 
     townships: list[TownshipName] | None = Field(
-        None, max_length=1_000, description="township ids whose zones the depot serves")
-    zones: list[AgentId] | None = Field(None, max_length=100_000, description="zone ids the depot serves")
+        None, min_length=1, max_length=1_000, description="township ids whose zones the depot serves, 1 or more")
+    zones: list[AgentId] | None = Field(None, min_length=1, max_length=100_000,
+                                        description="zone ids the depot serves, 1 or more")
 
     @model_validator(mode="after")
     def _one(self):

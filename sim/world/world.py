@@ -222,6 +222,12 @@ def _reachability_warnings(world: World) -> list[str]:
     if affected and not any(d.spec.trucks.count > 0 for d in world.depots):
         warnings.append("no depot has a truck: no supplies reach the affected zones by road, whatever the roads "
                         "(give depots[].trucks.count)")
+    unserved = [z for z in affected if not world.command.planner.serves[:, z.index].any()]
+    if unserved:
+        shown = ", ".join(z.zone_id for z in unserved[:5]) + (f" and {len(unserved) - 5} more"
+                                                              if len(unserved) > 5 else "")
+        warnings.append(f"{len(unserved)} affected zone(s) lie in no depot's service area, so nothing is sent "
+                        f"there: {shown} (add a district or city depot, or a reserve serving them)")
     if affected:
         t = world.router.table(depot_nodes, np.array([z.node for z in affected]))
         for d, row in zip(world.depots, t):
