@@ -56,7 +56,10 @@ def _scenario_arg(scenario):
     from sim.scenarios.models import Scenario
 
     if isinstance(scenario, Scenario):
-        return revalidate(scenario), None
+        # A scenario loaded from a file names its region files relative to that file's folder.
+        source = getattr(getattr(scenario, "_source", None), "file", None)
+        path = Path(source) if isinstance(source, str) and Path(source).is_file() else None
+        return revalidate(scenario), path
     if not isinstance(scenario, (str, Path)):
         from sim.errors import InputError
 
@@ -113,13 +116,15 @@ class RunResult(Run):
         return write_outputs(self, _path_arg(out_dir, "out_dir"), plots=plots, report=report)
 
 
-def run(scenario, *, seed: int | None = None, base_dir: Path | str = ".", progress: bool = False) -> RunResult:
+def run(scenario, *, seed: int | None = None, base_dir: Path | str | None = None, progress: bool = False) -> RunResult:
     """Run a scenario once (:func:`sim.engine.simulation.run`); ``scenario`` is a loaded scenario,
-    a built-in name or a file."""
+    a built-in name or a file. Its region's files are found relative to ``base_dir``, by default
+    the folder of the file it was loaded from (else the current folder)."""
     from sim.engine.simulation import run as _run
 
     scenario, path = _scenario_arg(scenario)
-    base_dir = path.parent if path is not None else _path_arg(base_dir, "base_dir")
+    base_dir = (_path_arg(base_dir, "base_dir") if base_dir is not None else
+                path.parent if path is not None else Path("."))
     done = _run(scenario, seed=_seed_arg(seed), base_dir=base_dir, progress=progress)
     return RunResult(**{f.name: getattr(done, f.name) for f in fields(Run)})
 

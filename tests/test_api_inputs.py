@@ -75,3 +75,26 @@ def test_an_argument_of_the_wrong_kind_is_one_line(call, start, tmp_path):
     (line,) = refused.value.lines
     assert line.startswith(start)
     assert not (tmp_path / "b").exists()
+
+
+def test_a_loaded_scenario_finds_its_region_files_beside_its_own_file(tmp_path, monkeypatch):
+    """Not in the current folder: there a decoy zones table with other zones waits."""
+    import sys
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent))
+    from worlds import depot, everywhere_impact, line_world, scenario_doc, write_scenario, write_zones
+
+    home = tmp_path / "home"
+    home.mkdir()
+    region = line_world(home, n=3)
+    region["zones"] = {"csv": write_zones(home, [("Z1", 3, 100, 0.2)])}
+    path = write_scenario(home, scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5)))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    line_world(elsewhere, n=3)
+    write_zones(elsewhere, [("DECOY", 2, 99_999, 0.2)])
+    monkeypatch.chdir(elsewhere)
+    scenario = sim.load_scenario(path)
+    assert sim.run(scenario).zones_frame()["zone_id"].tolist() == ["Z1"]
+    result = sim.run_batch(scenario, replications=1, workers=1, out_dir=tmp_path / "b", report=False)
+    assert result.failed == [] and result.ran == 1
