@@ -191,6 +191,11 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
     else:
         from sim.network.snap import Snapper
 
+        if not graph.has_coordinates:
+            raise InputError(Problem(name, 1, None, "lon,lat", f"the road graph {graph.name!r} has no coordinates "
+                                                               "(lon/lat) to place zones by; give each zone's node id "
+                                                               "in a node column"))
+
         lon = pd.to_numeric(df["lon"], errors="coerce").to_numpy(float)
         lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy(float)
         for row, x, y in zip(lines, lon, lat):

@@ -253,9 +253,13 @@ def build_run_page(rf: RunFolder, graph=None) -> Page:
                  "Files next to this report: " + ", ".join(f for f in files if f != REPORT_FILE)])
     page.section("verdict", "Verdict against the planning targets", _verdict_section(s))
     page.section("curves", "Coverage over time", _curves_section(rf, duration_h))
-    fig = run_map(rf.zones, rf.closures, rf.facilities, graph, s, duration_h, "The district")
-    note = "" if graph is not None else "<p class=\"note\">The road network could not be loaded: roads not drawn.</p>"
-    page.section("map", "Map", note + figure_html(fig, "map"))
+    if "lon" in rf.zones and rf.zones["lon"].notna().any():
+        fig = run_map(rf.zones, rf.closures, rf.facilities, graph, s, duration_h, "The district")
+        note = "" if graph is not None else "<p class=\"note\">The road network could not be loaded: roads not drawn.</p>"
+        page.section("map", "Map", note + figure_html(fig, "map"))
+    else:
+        page.section("map", "Map", "<p class=\"note\">The road graph has no coordinates (lon/lat): there is "
+                                   "nothing to place on a map.</p>")
     page.section("operations", "Teams and trucks", _operations_section(rf, duration_h))
     page.section("hazard", "Hazard, outages and closed roads", _hazard_section(rf, duration_h))
     page.section("timeline", "Exercise timeline (MSEL)", msel_section(rf.msel))

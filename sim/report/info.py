@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse.csgraph import connected_components
 
+from sim.errors import InputError
 from sim.network.graph import RoadClass
 from sim.network.sources import load_region
 from sim.world.places import resolve_places
@@ -25,7 +26,6 @@ MAP_FORMATS = (".png", ".pdf", ".svg")
 
 def map_target(value: str) -> Path:
     """The ``--map`` file: a .png, .pdf or .svg whose folder can be written; one line if not."""
-    from sim.errors import InputError
     from sim.files import Refused, make_folder
 
     path = Path(value)
@@ -91,6 +91,10 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
     if map_path is not None:
         from sim.files import atomic_write
         from sim.report.region_map import plot_region_map
+
+        if not g.has_coordinates:
+            raise InputError(f"--map {map_path}: the road graph {g.name!r} has no coordinates (lon/lat) to draw; "
+                             "leave --map out")
 
         river = region.district.river_lonlat if region.district is not None else None
         with atomic_write(Path(map_path), keep_suffix=True) as tmp:

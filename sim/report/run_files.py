@@ -54,7 +54,8 @@ def write_run_files(run, summary: dict, zones: pd.DataFrame, events: pd.DataFram
     with atomic_write(out / "timeline.md") as tmp:
         write_timeline(frame, summary, tmp)
     closures = closure_table(run)
-    write_geojson(out, zones, summary, closures, run)
+    if run.world.graph.has_coordinates:      # GeoJSON and maps place things by lon/lat
+        write_geojson(out, zones, summary, closures, run)
     if not plots:
         return []
     from sim.report.hazard_plots import plot_hazard

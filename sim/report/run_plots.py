@@ -161,6 +161,8 @@ def plot_run(run, summary: dict, zones, out: Path) -> list[str]:
                                              f"Basic-living relief — {name}", relief_lines),
                                out / "relief_over_time.png"))
     g = run.world.graph
+    if not g.has_coordinates:                  # a map needs lon/lat
+        return written
     depots = [(d.depot_id, d.tier, float(g.lon[d.node]), float(g.lat[d.node])) for d in run.world.depots]
     shelters = [(s.shelter_id, float(g.lon[s.node]), float(g.lat[s.node])) for s in run.world.shelters]
     written.append(save_figure(first_supply_map_figure(g, zones, depots, shelters,

@@ -58,7 +58,12 @@ def check_against_graph(scenario: Scenario, graph, snap: SnapFunction) -> list[F
     findings: list[Finding] = []
     limit_m = scenario.region.snap_limit
     graph_name = getattr(graph, "name", "graph")
+    located = getattr(graph, "has_coordinates", True)
+    if not located:
+        findings += _needs_coordinates(scenario, graph_name)
     for path, location in _locations(scenario):
+        if location.node is None and not located:
+            continue                                    # said by _needs_coordinates
         if location.node is not None:
             try:
                 graph.index_of(location.node)
@@ -86,6 +91,41 @@ def check_against_graph(scenario: Scenario, graph, snap: SnapFunction) -> list[F
                         findings.append((path + ("bridges", j),
                                          f"road segment {segment} {what} in the road graph {graph_name!r}"))
     return findings
+
+
+def _needs_coordinates(s: Scenario, graph_name: str) -> list[Finding]:
+    """What a scenario asks of a road graph without coordinates (a DIMACS graph without its
+    ``.co`` file, GraphML without x/y) that needs them: places by lon/lat, walks to shelters,
+    straight-line ways (last mile, runners), circles, the hazard models."""
+    lacking = f"the road graph {graph_name!r} has no coordinates (lon/lat)"
+    out: list[Finding] = []
+    for path, location in _locations(s):
+        if location.node is None:
+            out.append((path + ("lonlat",), f"{lacking} to place this by; give a node id"))
+    if s.shelters:
+        out.append((("shelters",), f"{lacking}: the displaced walk to shelters by the straight line; leave "
+                                   "shelters out or give a road graph with coordinates"))
+    if s.hazard.type != "none":
+        out.append((("hazard", "type"), f"the {s.hazard.type} model places its hazard by coordinates, and {lacking}; "
+                                        "state the impact instead (impact:)"))
+    if s.impact is not None and s.impact.area.around is not None:
+        out.append((("impact", "area", "around"), f"a circle needs coordinates, and {lacking}; give townships or "
+                                                  "everywhere: true"))
+    for kind in ("roads", "power", "comms", "water"):
+        for i, window in enumerate(getattr(s.outages, kind)):
+            if window.area.around is not None:
+                out.append((("outages", kind, i, "area", "around"),
+                            f"a circle needs coordinates, and {lacking}; give everywhere: true"))
+            elif window.area.townships is not None and kind != "water":
+                out.append((("outages", kind, i, "area", "townships"),
+                            f"roads, depots and shelters take the township of their nearest zone, which needs "
+                            f"coordinates, and {lacking}; give everywhere: true"))
+    if any(getattr(s.last_mile, mode) is not None for mode in ("porters", "boats", "helicopters")):
+        out.append((("last_mile",), f"porters, boats and helicopters go by the straight line, and {lacking}; "
+                                    "leave last_mile out"))
+    if s.command.runner is not None and any(w.loss_share > 0 for w in s.outages.comms):
+        out.append((("command", "runner"), f"a runner goes by the straight line, and {lacking}; set runner: null"))
+    return out
 
 
 def check_zone_ids(scenario: Scenario, zone_ids) -> list[Finding]:
