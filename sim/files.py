@@ -30,11 +30,13 @@ import secrets
 import stat
 from pathlib import Path
 
-__all__ = ["atomic_write", "write_json", "input_file", "make_folder", "new_folder", "FolderLock", "LOCK_FILE",
+__all__ = ["atomic_write", "write_json", "input_file", "make_folder", "new_folder", "FolderLock", "LOCK_FILE", "RUN_MANIFEST",
            "os_reason", "Refused"]
 
 #: The lock file in a locked output folder (left in place: removing a lock file races with its next user).
 LOCK_FILE = ".sim-lock"
+#: Lists the files the last run wrote into its output folder (:mod:`sim.report.outputs`).
+RUN_MANIFEST = ".sim-run.json"
 
 
 class Refused(Exception):

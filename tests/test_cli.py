@@ -593,3 +593,13 @@ def test_a_run_into_a_batch_or_comparison_folder_is_refused_and_writes_nothing(t
     assert capsys.readouterr().err.strip() == (f"{folder}: holds a batch or comparison ({held}); a run's files would "
                                                "mix with its results: choose another --out")
     assert sorted(p.name for p in folder.iterdir()) == [held]
+
+
+def test_a_batch_into_a_runs_folder_is_refused_as_a_run_into_a_batchs_is(tmp_path, capsys):
+    path = small_scenario_file(tmp_path)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-plots", "--no-report"]) == 0
+    before = sorted(p.name for p in out.iterdir())
+    assert main(["batch", str(path), "--replications", "1", "--workers", "1", "--out", str(out)]) == 2
+    assert "holds a run's files (summary.json); a batch's results would mix with them" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == before

@@ -21,6 +21,7 @@ import json
 from pathlib import Path
 
 from sim.errors import InputError
+from sim.files import RUN_MANIFEST
 from sim.experiments.results import BATCH_FILE, RESULTS_FILE, RUNS_DIR
 
 __all__ = ["check_folder", "remove_temporaries", "MAX_RECORD_BYTES"]
@@ -53,6 +54,10 @@ def _read_batch_record(path: Path) -> dict:
 def check_folder(out_dir: Path, identity: dict, resume: bool) -> dict | None:
     """The earlier batch.json if the folder may be (resumed) into; refuse it otherwise."""
     path = out_dir / BATCH_FILE
+    held = [name for name in (RUN_MANIFEST, "summary.json") if (out_dir / name).exists()]
+    if held:
+        raise InputError(f"{out_dir}: holds a run's files ({held[-1]}); a batch's results would mix with them: "
+                         "choose another --out")
     if not resume:
         if path.exists():
             raise InputError(f"{out_dir}: already holds a batch ({BATCH_FILE}); pass --resume to continue it, "

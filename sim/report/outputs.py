@@ -30,14 +30,14 @@ from pathlib import Path
 
 from sim.analysis.metrics import summarize, zones_frame
 from sim.errors import InputError
-from sim.files import LOCK_FILE, FolderLock, Refused, make_folder, new_folder
+from sim.files import LOCK_FILE, RUN_MANIFEST, FolderLock, Refused, make_folder, new_folder
 from sim.report.csv_table import write_csv
 
 __all__ = ["write_outputs", "run_folder", "written_files", "list_as_written", "MANIFEST", "SUMMARY"]
 
 SUMMARY = "summary.json"
 #: Lists the files the last run wrote into the folder.
-MANIFEST = ".sim-run.json"
+MANIFEST = RUN_MANIFEST
 _STAGING_PREFIX = ".sim-tmp-"
 #: zones.csv's numbers: ten significant digits keep a longitude to the decimetre and write
 #: amounts below ten billion without an exponent.
