@@ -49,6 +49,25 @@ def _seed_arg(seed):
     return seed
 
 
+def _flag_arg(value, what: str) -> bool:
+    """``value`` if it is True or False: ``plots="no"`` is not False."""
+    from sim.errors import InputError
+
+    if not isinstance(value, bool):
+        raise InputError(f"{what}: expected True or False, got {value!r:.40}")
+    return value
+
+
+def _counts_arg(kwargs: dict, names: tuple[str, ...]) -> None:
+    """The whole-number keyword arguments ``names`` of ``kwargs`` that are given, checked."""
+    from sim.errors import InputError
+
+    for name in names:
+        value = kwargs.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise InputError(f"{name}: expected a whole number, got {value!r:.40}")
+
+
 def _scenario_arg(scenario):
     """A scenario object checked again (it may have been changed in code), or one loaded from a
     built-in name or a file: ``(scenario, path or None)``."""
@@ -113,7 +132,8 @@ class RunResult(Run):
         returns the summary."""
         from sim.report.outputs import write_outputs
 
-        return write_outputs(self, _path_arg(out_dir, "out_dir"), plots=plots, report=report)
+        return write_outputs(self, _path_arg(out_dir, "out_dir"), plots=_flag_arg(plots, "plots"),
+                             report=_flag_arg(report, "report"))
 
 
 def run(scenario, *, seed: int | None = None, base_dir: Path | str | None = None, progress: bool = False) -> RunResult:
@@ -135,6 +155,8 @@ def run_batch(scenario, *, report: bool = True, **kwargs):
     from sim.errors import InputError
     from sim.experiments.batch import run_batch as _run_batch
 
+    _flag_arg(report, "report")
+    _counts_arg(kwargs, ("replications", "workers", "max_replications"))
     scenario, path = _scenario_arg(scenario)
     if path is not None:
         kwargs.setdefault("base_dir", path.parent)
@@ -158,6 +180,9 @@ def compare(baseline, variant=None, *, report: bool = True, **kwargs):
     from sim.experiments.compare import compare as _compare
     from sim.report.comparison import write_comparison_plot
 
+    _flag_arg(report, "report")
+    _flag_arg(kwargs.get("resume", False), "resume")
+    _counts_arg(kwargs, ("replications", "workers", "max_replications"))
     comparison = _compare(_scenario_path(baseline, "baseline"),
                           None if variant is None else _scenario_path(variant, "variant"),
                           plotter=write_comparison_plot, **kwargs)

@@ -66,6 +66,10 @@ def test_a_seed_outside_0_to_2_63_is_refused(seed):
     (lambda tmp: sim.compare(sim.load_scenario(B), "x.yaml"), "baseline (a built-in name or a file): expected a "
                                                              "file or folder path"),
     (lambda tmp: sim.compare(B, {"interventions": []}), "variant (a built-in name or a file): expected"),
+    (lambda tmp: sim.compare(B, "x.yaml", replications="2"), "replications: expected a whole number, got '2'"),
+    (lambda tmp: sim.run_batch(B, replications=1, out_dir=tmp / "b", report="no"),
+     "report: expected True or False, got 'no'"),
+    (lambda tmp: sim.run(B).write(tmp / "o", plots="no"), "plots: expected True or False, got 'no'"),
     (lambda tmp: sim.results_frame(None), "folder: expected a file or folder path"),
     (lambda tmp: sim.write_report(None), "folder: expected a file or folder path"),
 ])
