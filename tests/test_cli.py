@@ -603,3 +603,17 @@ def test_a_batch_into_a_runs_folder_is_refused_as_a_run_into_a_batchs_is(tmp_pat
     assert main(["batch", str(path), "--replications", "1", "--workers", "1", "--out", str(out)]) == 2
     assert "holds a run's files (summary.json); a batch's results would mix with them" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == before
+
+
+def test_a_zone_trucks_could_drive_to_but_not_back_from_is_named(tmp_path):
+    (tmp_path / "nodes.csv").write_text("id,lon,lat\n1,116.60,39.8\n2,116.61,39.8\n3,116.62,39.8\n")
+    (tmp_path / "edges.csv").write_text("u,v,length_m,speed_kmh,oneway\n1,2,1000,40,false\n2,3,1000,40,true\n")
+    (tmp_path / "zones.csv").write_text("zone_id,township,node,population,vulnerable_share\n"
+                                        "Z2,T01,2,100,0.2\nZ3,T01,3,100,0.2\n")
+    region = {"network": {"csv": {"nodes": "nodes.csv", "edges": "edges.csv"}}, "zones": {"csv": "zones.csv"}}
+    path = write_scenario(tmp_path, scenario_doc(region, [depot("d1", 1)], impact=everywhere_impact(0.5)))
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--no-plots", "--no-report"]) == 0
+    warnings = json.loads((out / "summary.json").read_text())["warnings"]
+    assert any(w.startswith("1 affected zone(s) can be driven to but not back from to any depot (one-way "
+                            "streets)") and w.endswith(": Z3") for w in warnings), warnings

@@ -229,10 +229,18 @@ def _reachability_warnings(world: World) -> list[str]:
         warnings.append(f"{len(unserved)} affected zone(s) lie in no depot's service area, so nothing is sent "
                         f"there: {shown} (add a district or city depot, or a reserve serving them)")
     if affected:
-        t = world.router.table(depot_nodes, np.array([z.node for z in affected]))
+        zone_nodes = np.array([z.node for z in affected])
+        t = world.router.table(depot_nodes, zone_nodes)
         for d, row in zip(world.depots, t):
             if not np.isfinite(row).any():
                 warnings.append(f"depot {d.depot_id} cannot reach any affected zone, even before the disaster")
+        # One-way streets into a zone with no way out: a truck sent there could not come back.
+        back = np.isfinite(world.router.table(zone_nodes, depot_nodes)).any(axis=1)
+        trapped = [z.zone_id for z, there, out in zip(affected, np.isfinite(t).any(axis=0), back) if there and not out]
+        if trapped:
+            shown = ", ".join(trapped[:5]) + (f" and {len(trapped) - 5} more" if len(trapped) > 5 else "")
+            warnings.append(f"{len(trapped)} affected zone(s) can be driven to but not back from to any depot "
+                            f"(one-way streets), even before the disaster, so no truck is sent there: {shown}")
     if world.shelters:
         t = world.router.table(depot_nodes, np.array([s.node for s in world.shelters]))
         for s, col in zip(world.shelters, t.T):
