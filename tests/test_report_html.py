@@ -220,3 +220,17 @@ def test_run_report_hazard_table_counts_whole_people():
         assert shown in text, shown
     for fraction in ("77,406.90", "61,587.50", "15,818.40"):
         assert fraction not in text
+
+
+def test_a_trip_or_task_still_under_way_at_the_end_is_drawn_to_the_end():
+    import pandas as pd
+
+    from sim.report.html_run import _gantt_bars
+
+    events = pd.DataFrame({"time_min": [10.0, 30.0, 50.0], "kind": ["load", "task_start", "return"],
+                           "agent": ["d1/truck-01", "sar-1#1", "d2/truck-01"], "zone": ["Z1", "Z2", ""],
+                           "item": ["", "sar", ""], "amount": [0.0, 0.0, 0.0]})
+    bars = _gantt_bars(events, 24.0)
+    assert ("d1/truck-01", "trucks: d1", 10 / 60, 24.0, "trip to Z1, out at the end") in bars
+    assert ("sar-1#1", "crews: sar", 0.5, 24.0, "sar Z2, under way at the end") in bars
+    assert len(bars) == 2                   # a return without its load draws nothing

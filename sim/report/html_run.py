@@ -175,7 +175,9 @@ def _curves_section(rf: RunFolder, duration_h: float) -> str:
     return figure_html(fig1, "curve-supplies") + figure_html(fig2, "curve-relief")
 
 
-def _gantt_bars(events: pd.DataFrame) -> list[tuple]:
+def _gantt_bars(events: pd.DataFrame, end_h: float) -> list[tuple]:
+    """Trucks' trips (load to return) and crews' tasks as bars; one still under way at the run's
+    end (``end_h``) runs to it."""
     bars = []
     ev = events.sort_values("time_min", kind="stable")
     trips = ev[ev["kind"].isin(["load", "return"])]
@@ -189,20 +191,25 @@ def _gantt_bars(events: pd.DataFrame) -> list[tuple]:
             elif start is not None:
                 bars.append((str(agent), f"trucks: {depot}", float(start), float(t), f"trip to {zone}"))
                 start = None
+        if start is not None:
+            bars.append((str(agent), f"trucks: {depot}", float(start), end_h, f"trip to {zone}, out at the end"))
     tasks = ev[ev["kind"].isin(["task_start", "task_end"])]
     for agent, group in tasks.groupby("agent", sort=True):
         start = None
         for kind, t, item, z in zip(group["kind"], group["time_min"] / 60, group["item"], group["zone"]):
             if kind == "task_start":
-                start = t
+                start, task = t, f"{item} {z}".strip()
+                crews = f"crews: {item}"
             elif start is not None:
                 bars.append((str(agent), f"crews: {item}", float(start), float(t), f"{item} {z}".strip()))
                 start = None
+        if start is not None:
+            bars.append((str(agent), crews, float(start), end_h, f"{task}, under way at the end"))
     return bars
 
 
 def _operations_section(rf: RunFolder, duration_h: float) -> str:
-    bars = _gantt_bars(rf.events)
+    bars = _gantt_bars(rf.events, duration_h)
     if not bars:
         return "<p>No truck trip and no team task in this run.</p>"
     trucks = len({b[0] for b in bars if b[1].startswith("trucks")})
