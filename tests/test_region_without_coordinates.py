@@ -71,3 +71,9 @@ def test_a_place_by_lon_lat_is_refused_with_the_fix(tmp_path, capsys):
     open(path, "w").write(yaml.safe_dump(doc, sort_keys=False))
     assert main(["validate", path]) == 2
     assert "depots[0].at.lonlat: the road graph" in capsys.readouterr().err
+
+
+def test_sim_info_gives_a_dimacs_graphs_travel_times_not_their_seconds_as_km(tmp_path, capsys):
+    assert main(["info", _scenario(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "lengths unknown (travel times only: 13.3 h)" in printed and " km" not in printed.splitlines()[1]

@@ -14,6 +14,7 @@ import numpy as np
 from scipy.sparse.csgraph import connected_components
 
 from sim.errors import InputError
+from sim.network.dimacs import SECONDS_SPEED_KMH
 from sim.network.graph import RoadClass
 from sim.network.sources import load_region
 from sim.world.places import resolve_places
@@ -51,6 +52,8 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
     n_strong, labels = connected_components(csr, directed=True, connection="strong")
     largest = np.bincount(labels).max() if g.n_nodes else 0
     first = np.unique(g.segment, return_index=True)[1]
+    # A DIMACS graph's weights are travel times (its "metres" are seconds at 3.6 km/h).
+    times_only = bool(len(g.speed_kmh)) and bool(np.all(g.speed_kmh == SECONDS_SPEED_KMH))
     km_by_class = {RoadClass(c).name.lower(): round(float(g.length_m[first][g.road_class[first] == c].sum()) / 1000, 1)
                    for c in np.unique(g.road_class)}
     zones = region.zones
@@ -71,7 +74,9 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
             "name": g.name, "nodes": g.n_nodes, "edges": g.n_edges, "segments": g.n_segments,
             "bridges": int(len(np.unique(g.segment[g.is_bridge]))),
             "tunnels_underpasses": int(len(np.unique(g.segment[g.is_tunnel]))),
-            "road_km": round(float(g.length_m[first].sum()) / 1000, 1), "road_km_by_class": km_by_class,
+            "road_km": None if times_only else round(float(g.length_m[first].sum()) / 1000, 1),
+            "road_km_by_class": {} if times_only else km_by_class,
+            **({"driving_h": round(float(g.length_m[first].sum()) / 3600, 1)} if times_only else {}),
             "weak_components": int(n_weak), "strong_components": int(n_strong),
             "largest_component_nodes": int(largest),
         },
@@ -112,8 +117,10 @@ def format_description(info: dict) -> str:
     lines = [
         f"scenario      {info['scenario']}",
         f"road graph    {n['name']}: {n['nodes']:,} nodes, {n['edges']:,} directed edges, "
-        f"{n['segments']:,} road segments, {n['road_km']:,} km",
-        "              " + ", ".join(f"{k} {v:,} km" for k, v in n["road_km_by_class"].items()),
+        f"{n['segments']:,} road segments, " + (f"{n['road_km']:,} km" if n["road_km"] is not None else
+                                                  f"lengths unknown (travel times only: {n['driving_h']:,} h)"),
+        *(["              " + ", ".join(f"{k} {v:,} km" for k, v in n["road_km_by_class"].items())]
+          if n["road_km_by_class"] else []),
         f"bridges       {n['bridges']}   underpass segments {n['tunnels_underpasses']}",
         f"components    {n['strong_components']} strongly connected ({n['largest_component_nodes']:,} nodes "
         f"in the largest), {n['weak_components']} weakly connected",
