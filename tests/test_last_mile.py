@@ -255,3 +255,11 @@ def test_a_helicopter_at_a_reserve_flies_once_available_though_nothing_else_chan
     scenario, base = _world(tmp_path, heli, depots=[hub])
     zone = run(scenario, base_dir=base).world.zones[0]
     assert zone.first_supply_min == pytest.approx(60.0 + 10.0 + 15.0 + 30.0 + 60.0 * STRAIGHT_KM / 200.0)
+
+
+def test_helicopters_at_a_township_reserve_are_said_to_serve_its_area_alone(tmp_path):
+    hub, heli = _reserve_only("1h")
+    scenario, base = _world(tmp_path, heli, depots=[depot("d1", 1), hub])
+    warnings = run(scenario, base_dir=base).summary()["warnings"]
+    assert any(w.startswith("the helicopters are based at hub, a township or community reserve: they fly only "
+                            "to cut-off zones of its own area") for w in warnings), warnings

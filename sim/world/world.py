@@ -30,6 +30,7 @@ from sim.dispatch.work import WorkAssigner
 from sim.network.geo import LocalProjection
 from sim.network.sources import load_region
 from sim.scenarios.items import ITEMS
+from sim.scenarios.resources import LOCAL_TIERS
 from sim.world.conditions import build_needs, water_outage_warnings
 from sim.world.event_log import EventLog
 from sim.world.impact import ZoneImpact, impact_from_spec
@@ -161,6 +162,10 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                                                           command.unit_kg, log)
     if world.last_mile is not None:
         world.last_mile.start(command)
+        base = world.last_mile.base_index
+        if base is not None and depots[base].tier in LOCAL_TIERS:
+            world.warnings.append(f"the helicopters are based at {depots[base].depot_id}, a township or community "
+                                  "reserve: they fly only to cut-off zones of its own area")
     world.warnings.extend(schedule_inbound(env, scenario, depots, log, float(scenario.duration)))
     return world
 
