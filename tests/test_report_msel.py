@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from report_folders import run_folder
 
-from sim.report import msel_rows
+from sim.report import msel_roads, msel_rows
 from sim.report.msel import MSEL_COLUMNS, msel_frame, msel_injects
 from sim.report.msel_rows import BLOCK_H, _first
 
@@ -282,7 +282,7 @@ def test_later_road_changes_are_grouped_by_block_and_cause_in_that_order():
             (410.0, "road", "crew", "", "debris cleared", 1.0), (30.0, "road", "crew", "", "debris cleared", 1.0)]
     events = pd.DataFrame(rows, columns=["time_min", "kind", "agent", "zone", "item", "amount"]).sort_values(
         "time_min", kind="stable")
-    got = [(i.time_h, i.synopsis.split(":")[0]) for i in msel_rows.road_changes(events, {}, _road_state([], [], []))]
+    got = [(i.time_h, i.synopsis.split(":")[0]) for i in msel_roads.road_changes(events, {}, _road_state([], [], []))]
     assert got == [(0.0, "roads"), (0.0, "roads"), (0.5, "road-repair crews cleared debris at 1 site"),
                    (380 / 60, "1 bridge repaired (minor)"),
                    (400 / 60, "road-repair crews cleared debris at 2 sites between H+06")]

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.report import msel_rows
+from sim.report import msel_roads
 from sim.report.msel import msel_injects
 from sim.report.msel_rows import BLOCK_H
 
@@ -25,7 +25,7 @@ def _events(rows) -> pd.DataFrame:
 
 
 def _synopses(events, summary, roads) -> list[str]:
-    return [i.synopsis for i in msel_rows.road_changes(events, summary, roads)]
+    return [i.synopsis for i in msel_roads.road_changes(events, summary, roads)]
 
 
 def _km(synopsis: str) -> float:
@@ -129,7 +129,7 @@ def test_rainfall_injects_agree_with_the_closures_and_with_each_other(rainfall):
     closures), and its "still closed" is the network's closed km right after its last change."""
     summary, events = rainfall.summary(), rainfall.events_frame()
     layers = rainfall.world.road_layers
-    injects = msel_rows.road_changes(events, summary, layers)
+    injects = msel_roads.road_changes(events, summary, layers)
     later = [i for i in injects if i.order == 60]
     ends = _group_ends(events)
     assert len(later) == len(ends) > 5

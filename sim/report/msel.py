@@ -30,6 +30,7 @@ import pandas as pd
 
 from sim.files import atomic_write
 from sim.report import msel_rows as rows_of
+from sim.report.msel_roads import road_changes
 
 __all__ = ["msel_injects", "msel_frame", "write_msel", "MSEL_COLUMNS"]
 
@@ -41,13 +42,13 @@ def msel_injects(summary: dict, zones: pd.DataFrame, events: pd.DataFrame,
                  scenario: dict | None, roads) -> list[rows_of.Inject]:
     """Every inject of the run, in time order (ties in a fixed order of kinds). ``roads``, the
     run's :class:`~sim.world.road_layers.RoadLayers`, gives the road injects their km from each
-    segment's closures (:func:`sim.report.msel_rows.road_changes`)."""
+    segment's closures (:func:`sim.report.msel_roads.road_changes`)."""
     events = events.sort_values("time_min", kind="stable")
     duration_h = float(summary["run"]["duration_h"])
     injects = [
         *rows_of.hazard_onset(summary, zones, scenario),
         *rows_of.outage_windows(summary, scenario, duration_h),
-        *rows_of.road_changes(events, summary, roads),
+        *road_changes(events, summary, roads),
         *rows_of.command_chain(events),
         *rows_of.township_supplies(events, zones),
         *rows_of.coverage_shares(events, zones, summary),
