@@ -43,7 +43,7 @@ from sim.analysis.curves import CURVE_STEP_H
 from sim.analysis.kpis import is_share, kpi_range
 from sim.analysis.metrics import RELIEF_LINES_H
 from sim.errors import InputError
-from sim.experiments.results import kpi_columns, read_results
+from sim.experiments.results import BATCH_FILE, kpi_columns, read_results
 from sim.experiments.statistics import paired_statistics, small_sample_note, target_met
 from sim.experiments.targets import SECTIONS, line_column, met_sentence, planning_lines, targets_hours
 from sim.experiments.sweep import Variant
@@ -127,19 +127,23 @@ WORLD_SECTIONS = {"region": "the region", "duration": "the run's length", "hazar
 INVESTMENT_HAZARD_FIELDS = ("bridge_fragility_factor", "segment_fragility_factor")
 
 
-def world_differences(before, after, before_dir: Path | str, after_dir: Path | str) -> list[str]:
+def world_differences(before, after, before_dir: Path | str, after_dir: Path | str,
+                      region_hashes: tuple[dict, dict] | None = None) -> list[str]:
     """One note per world setting (:data:`WORLD_SECTIONS`) in which ``after`` differs from
     ``before``, naming the differing fields: the comparison's change is then not only what
-    resources buy. A region is compared by its files' contents (SHA-256), not their paths."""
+    resources buy. A region is compared by its files' contents (SHA-256, ``region_hashes``
+    as the batch recorded them, else read here), not their paths."""
     from sim.experiments.batch import region_files_sha256
 
+    if region_hashes is None:
+        region_hashes = (region_files_sha256(before.region, before_dir),
+                         region_files_sha256(after.region, after_dir))
     notes = []
     for section, words in WORLD_SECTIONS.items():
         b, a = (getattr(s, section) for s in (before, after))
         b, a = (v.model_dump(mode="json") if hasattr(v, "model_dump") else v for v in (b, a))
         if section == "region":
-            b = _with_file_hashes(b, region_files_sha256(before.region, before_dir))
-            a = _with_file_hashes(a, region_files_sha256(after.region, after_dir))
+            b, a = _with_file_hashes(b, region_hashes[0]), _with_file_hashes(a, region_hashes[1])
         elif section == "hazard" and b.get("type") == a.get("type"):
             b, a = ({k: v for k, v in d.items() if k not in INVESTMENT_HAZARD_FIELDS} for d in (b, a))
         elif section == "targets":             # a preset's name is its times: compare the times
@@ -346,7 +350,9 @@ def compare(baseline_path: Path | str, variant_path: Path | str | None = None, *
         baseline={"name": before.name, "file": str(baseline_path)},
         variant={"name": after.name if about["kind"] == "scenario" else f"{before.name} + {about['kind']}",
                  "kind": about["kind"], "file": about["file"]})
-    comparison.notes = world_differences(before, after, baseline_path.parent, about["base_dir"])
+    recorded = {v["name"]: v.get("region_files") for v in json.loads((out_dir / BATCH_FILE).read_text())["variants"]}
+    hashes = (recorded[BEFORE], recorded[AFTER]) if all(recorded.get(k) is not None for k in (BEFORE, AFTER)) else None
+    comparison.notes = world_differences(before, after, baseline_path.parent, about["base_dir"], hashes)
     if len(b):
         comparison.curves_before, comparison.curves_after = _curves(b), _curves(a)
     comparison.supply_lines_h = sorted({3.0, *(m / 60 for m in before.targets.district_supplies)})
