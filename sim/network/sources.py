@@ -13,7 +13,7 @@ Zone table columns: ``zone_id`` (str), ``township`` (str), ``lon``, ``lat``,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -132,6 +132,12 @@ def _row_lines(path: Path, n_rows: int) -> list[int]:
     return lines if lines is not None and len(lines) == n_rows else list(range(2, n_rows + 2))
 
 
+def _refused(path: Path, n_rows: int, problems: list[Problem]) -> InputError:
+    """``problems`` found at rows' positions (row k at line k + 2), at their lines in the file."""
+    at = _row_lines(path, n_rows)
+    return InputError(with_cell_columns([replace(p, line=at[p.line - 2]) for p in problems]))
+
+
 def _zone_rows(df: pd.DataFrame, name: str, lines: list[int]) -> list[Problem]:
     """Problems of the zones' own columns, one per bad cell (without quoting the cell)."""
     problems: list[Problem] = []
@@ -171,10 +177,11 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
     """
     name = str(path)
     df = _read_zones_table(path)
-    lines = _row_lines(path, len(df))
-    problems = _zone_rows(df, name, lines)
-    if problems:
-        raise InputError(with_cell_columns(problems))
+    # Rows by their position; the file is read again for their lines only when one is refused.
+    lines = list(range(2, len(df) + 2))
+    if _zone_rows(df, name, lines):
+        raise InputError(with_cell_columns(_zone_rows(df, name, _row_lines(path, len(df)))))
+    problems: list[Problem] = []
     if "node" in df.columns:
         nodes = []
         for row, nid in zip(lines, df["node"]):
@@ -185,7 +192,7 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
             except (KeyError, ValueError, TypeError, OverflowError):
                 problems.append(Problem(name, row, None, "node", "must be a node id of the road graph"))
         if problems:
-            raise InputError(with_cell_columns(problems))
+            raise _refused(path, len(df), problems)
         df["node"] = nodes
         df["lon"], df["lat"] = graph.lon[nodes], graph.lat[nodes]
     else:
@@ -203,14 +210,14 @@ def read_zones_csv(path: Path, graph: RoadGraph, snap_limit_m: float) -> pd.Data
                 problems.append(Problem(name, row, None, "lon,lat", "must be a longitude in -180..180 and a "
                                                                     "latitude in -90..90"))
         if problems:
-            raise InputError(with_cell_columns(problems))
+            raise _refused(path, len(df), problems)
         idx, dist = Snapper(graph).snap_many(lon, lat)
         for row, d in zip(lines, dist):
             if d > snap_limit_m:
                 problems.append(Problem(name, row, None, "lon,lat",
                                         f"{d:.0f} m from the nearest road node (limit {snap_limit_m:.0f} m)"))
         if problems:
-            raise InputError(with_cell_columns(problems))
+            raise _refused(path, len(df), problems)
         df["node"] = idx
         df["lon"], df["lat"] = lon, lat
     df["population"] = pd.to_numeric(df["population"]).astype(np.int64)
