@@ -480,10 +480,11 @@ def test_the_planners_first_supplies_follow_every_zones_first_supply(tmp_path):
         assert planner._first_done.tolist() == [z.first_supply_min < math.inf for z in zones]
 
     agrees()
-    zones[1].receive(30.0, {"water_l": 10.0}, "d1", "district")
+    zones[1].receive(30.0, {"water_l": 10.0}, "d1", "district")       # 10.5 kg: not yet a first batch
     agrees()
-    zones[1].receive(40.0, {"water_l": 10.0}, "d1", "district")
-    zones[2].receive(50.0, {"food_ration": 1.0}, "c1", "city")
+    assert planner._first_done.tolist() == [False, False, False]
+    zones[1].receive(40.0, {"water_l": 90.0}, "d1", "district")       # 105 kg of water
+    zones[2].receive(50.0, {"food_ration": 124.0, "bedding": 40.0}, "c1", "city")   # 99.2 kg of food
     agrees()
     assert planner._first_done.tolist() == [False, True, True]
 

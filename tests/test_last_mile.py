@@ -53,11 +53,12 @@ def test_porters_carry_a_cut_off_zone_s_supplies_from_the_nearest_reachable_node
 
 
 def test_fewer_porters_carry_in_waves(tmp_path):
-    # Two porters: four waves of two trips, each porter back after 2 × the way.
+    # Two porters: four waves of two trips, each porter back after 2 × the way. The first
+    # wave's ~50 kg is not yet a first batch (100 kg of water and food): the second wave's is.
     scenario, base = _world(tmp_path, _porters(2))
     zone = run(scenario, base_dir=base).world.zones[0]
     way = 60.0 * STRAIGHT_KM / 4.0
-    assert zone.first_supply_min == pytest.approx(TRANSFER_MIN + 10.0 + way)
+    assert zone.first_supply_min == pytest.approx(TRANSFER_MIN + (10.0 + 2 * way) + 10.0 + way)
     assert zone.relief_min == pytest.approx(TRANSFER_MIN + 3 * (10.0 + 2 * way) + 10.0 + way)
 
 

@@ -36,15 +36,34 @@ def _by_id(world):
 
 
 def test_a_community_reserve_serves_first_and_the_district_steps_in_after_the_request_delay(tmp_path):
-    # The community reserve at the zone's node holds 30 L and 10 rations: it delivers them at
-    # 35 + 20 + 0 + 15 = 70 min. Falling short at 35 min, its request reaches the district
-    # 30 min later (65); the district truck then loads (20), drives 3 edges (30), unloads (15).
-    depots = [depot("district", 1), _hub(4, 30, 10, tier="community")]
+    # The community reserve at the zone's node holds 100 L and 40 rations (137 kg): it delivers
+    # them at 35 + 20 + 0 + 15 = 70 min, a first batch. Falling short at 35 min, its request
+    # reaches the district 30 min later (65); the district truck then loads (20), drives 3 edges
+    # (30), unloads (15).
+    depots = [depot("district", 1), _hub(4, 100, 40, tier="community")]
     scenario, base = _world(tmp_path, depots)
     zone = run(scenario, base_dir=base).world.zones[0]
     assert zone.first_supply_min == pytest.approx(KNOWN_MIN + LOAD + UNLOAD)
     assert zone.first_district_supply_min == pytest.approx(KNOWN_MIN + 30.0 + LOAD + 3 * EDGE + UNLOAD)
     assert zone.relief_min == pytest.approx(zone.first_district_supply_min)
+
+
+def test_a_token_drop_from_a_reserve_is_not_the_first_batch_nor_keeps_the_district_away(tmp_path):
+    # The community reserve holds 2 L of water for a zone needing 150 L and 50 rations: its
+    # drop at 70 min is a delivery, not a first batch. The zone stays among the district's first
+    # batches and has its first supplies when the district truck unloads at 130 min.
+    depots = [depot("district", 1), _hub(4, 2, 0, tier="community")]
+    scenario, base = _world(tmp_path, depots)
+    result = run(scenario, base_dir=base)
+    zone = result.world.zones[0]
+    ev = result.events_frame()
+    token = ev[(ev["kind"] == "deliver") & (ev["agent"] == "hub")]
+    assert token["time_min"].tolist() == [KNOWN_MIN + LOAD + UNLOAD] and token["amount"].tolist() == [2.0]
+    district_min = KNOWN_MIN + 30.0 + LOAD + 3 * EDGE + UNLOAD
+    assert zone.first_supply_min == pytest.approx(district_min)
+    assert zone.first_district_supply_min == pytest.approx(district_min)
+    assert ev[ev["kind"] == "first_supply"]["time_min"].tolist() == pytest.approx([district_min])
+    assert result.summary()["kpi"]["first_supplies"]["p50_h"] == pytest.approx(district_min / 60, abs=1e-4)
 
 
 def test_the_escalation_delay_shifts_the_district_by_exactly_that_delay(tmp_path):
@@ -191,7 +210,9 @@ def test_the_planner_sees_district_stock_move_into_a_township_reserve_when_it_do
     world = build_world(scenario, base_dir=base)
     planner, hub = world.command.planner, _by_id(world)["hub"]
     assert planner._hub_district_in().tolist() == [False]
-    hub.receive_transfer({"water_l": 10.0}, "other", "street")
+    hub.receive_transfer({"water_l": 100.0}, "other", "street")
     assert planner._hub_district_in().tolist() == [False]
-    hub.receive_transfer({"water_l": 10.0}, "district", "district", by_truck=True)
+    hub.receive_transfer({"water_l": 10.0, "bedding": 100.0}, "district", "district", by_truck=True)
+    assert planner._hub_district_in().tolist() == [False]          # 10.5 kg of water and food: a token
+    hub.receive_transfer({"water_l": 90.0}, "district", "district", by_truck=True)
     assert planner._hub_district_in().tolist() == [True]

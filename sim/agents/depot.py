@@ -44,7 +44,9 @@ class Depot:
         self.moved_in: dict[str, float] = {}       # received from other depots
         self.returned: dict[str, float] = {}       # brought back undelivered by its trucks
         self.trucked_in: dict[str, float] = {}     # unloaded from other depots' trucks (transshipment)
-        self.first_district_in_min = math.inf      # first district or city stock moved in (township reserves)
+        self.first_district_in_min = math.inf      # a first batch of district or city stock moved in (reserves)
+        self.first_batch = None                    # what a first batch holds (sim.agents.first_batch.FirstBatchRule)
+        self.district_in_kg = 0.0                 # kg of the first batch's items moved in from district tiers
         self.bays = simpy.Resource(env, capacity=spec.loading_bays)
         self.power = PowerSupply(on_change=self._fleet_changed)    # loading slows: the fleet's pace changes
         self.blocked = False          # no outside support: the depot cannot send
@@ -215,7 +217,10 @@ class Depot:
         of its trucks (``by_truck``: the units were on the truck, not on their way as a transfer)."""
         self._stock_changed()
         if source_tier in ("district", "city") and self.first_district_in_min == math.inf:
-            self.first_district_in_min = self.env.now
+            # The district's first batch for the reserve's township: a token transfer is not it.
+            self.district_in_kg += self.first_batch.kg(items) if self.first_batch is not None else 0.0
+            if self.first_batch is None or self.first_batch.complete_transfer(self.district_in_kg):
+                self.first_district_in_min = self.env.now
         for item, amount in items.items():
             self.stock[item] = self.stock.get(item, 0.0) + amount
             self.reserved.setdefault(item, 0.0)

@@ -13,9 +13,12 @@ seeking a public shelter, a place in a shelter or a relief tent. People with
 nothing due on the first day (a household reserve, relatives, lifelines)
 are not among those needing relief then. The zone's **relief time** is when
 every person needing first-day relief is relieved; its **first-supply
-time** is when the first delivery from any tier of the public reserve system
-(district, city, township/street or community reserve) arrives, and its
-**first district supply** when the first from a district or city depot does.
+time** is when the deliveries from the tiers of the public reserve system
+(district, city, township/street or community reserve) first hold a first
+batch (:mod:`sim.agents.first_batch`: by default 100 kg of water and food, or
+the community's whole first-day need of them if less), its **first district
+supply** when those from district or city depots do, its **first city
+supply** when those from city depots do.
 Times are on the run's clock here; KPIs measure them from the zone's hit
 (:mod:`sim.analysis.clock`).
 """
@@ -41,7 +44,7 @@ class Zone:
                  "unsheltered_final", "relieved", "needing_first_day", "first_supply_min", "first_city_supply_min",
                  "first_district_supply_min",
                  "relief_min", "report_min", "helpers", "log", "_items", "_item_column", "_received_units",
-                 "_sheltered_people", "on_first_supply")
+                 "_sheltered_people", "on_first_supply", "first_batch", "_batch_kg")
 
     def __init__(self, zone_id: str, index: int, node: int, township: str, population: int,
                  vulnerable_share: float, log, lon: float = float("nan"), lat: float = float("nan")):
@@ -76,6 +79,8 @@ class Zone:
         self._received_units = None                 # received[1, I] in the table's columns
         self._sheltered_people = None               # sheltered, as [1] floats
         self.on_first_supply = None   # called with no arguments when first supplies arrive (set by command)
+        self.first_batch = None       # what a first batch holds (sim.agents.first_batch.FirstBatchRule)
+        self._batch_kg = [0.0, 0.0, 0.0]    # kg of the batch's items had from any, district and city tiers
 
     # ----------------------------------------------------------- the impact
     def hit(self, affected: int, displaced: int, trapped: int, time_min: float, needs) -> None:
@@ -142,16 +147,40 @@ class Zone:
             if column is not None:
                 self._received_units[0, column] = total
             self.log.add(now, "deliver", agent=depot_id, zone=self.zone_id, item=item, amount=amount)
-        if depot_tier in FIRST_SUPPLY_TIERS and self.first_supply_min == math.inf:
+        if depot_tier in FIRST_SUPPLY_TIERS and math.inf in (self.first_supply_min, self.first_district_supply_min,
+                                                             self.first_city_supply_min):
+            self._first_batches(now, items, depot_id, depot_tier)
+        self._update_relief(now)
+
+    def _first_batches(self, now: float, items: dict[str, float], depot_id: str, depot_tier: str) -> None:
+        """Count a delivery from ``depot_tier`` towards the zone's first batches (any tier,
+        district or city tiers, the city's) and note those it completes."""
+        kg = self.first_batch.kg(items) if self.first_batch is not None else 0.0
+        had = self._batch_kg
+        had[0] += kg
+        if depot_tier in DISTRICT_TIERS:
+            had[1] += kg
+        if depot_tier == "city":
+            had[2] += kg
+        due_kg = self.first_day_batch_kg()
+        done = self.first_batch.complete if self.first_batch is not None else (lambda _had, _due: True)
+        if self.first_supply_min == math.inf and done(had[0], due_kg):
             self.first_supply_min = now
             self.log.add(now, "first_supply", agent=depot_id, zone=self.zone_id)
             if self.on_first_supply is not None:
                 self.on_first_supply()
-        if depot_tier in DISTRICT_TIERS and self.first_district_supply_min == math.inf:
+        # A tier's first batch: the batch, or what of the first day's batch items the others left.
+        if (depot_tier in DISTRICT_TIERS and self.first_district_supply_min == math.inf
+                and done(had[1], max(due_kg - (had[0] - had[1]), 0.0))):
             self.first_district_supply_min = now
-        if depot_tier == "city" and self.first_city_supply_min == math.inf:
+        if depot_tier == "city" and done(had[2], max(due_kg - (had[0] - had[2]), 0.0)):
             self.first_city_supply_min = now
-        self._update_relief(now)
+
+    def first_day_batch_kg(self) -> float:
+        """Kilograms of the first batch's items the zone needs on its first day (0 before its hit)."""
+        if self.needs is None or self.first_batch is None:
+            return 0.0
+        return self.first_batch.kg(dict(zip(self._items, self.needs.first_day_need()[0].tolist())))
 
     def left_without_place(self, people: int) -> None:
         """``people`` seeking a public shelter found no place in any (they need a tent)."""

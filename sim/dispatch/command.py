@@ -74,7 +74,8 @@ class Command:
                                max_tour_min=tours.max_tour, min_drop_kg=tours.min_drop_kg,
                                first_batch_kg=tours.first_batch_kg, first_batch_share=tours.first_batch_share,
                                keep_for_first_batches=tours.keep_for_first_batches,
-                               deadline_margin_min=tours.deadline_margin)
+                               deadline_margin_min=tours.deadline_margin,
+                               first_batch_min_kg=float(scenario.targets.first_batch.min_kg))
         targets = scenario.targets
         self.first_deadline_min = min(targets.district_supplies, default=DEFAULT_FIRST_SUPPLY_MIN)
         self.relief_deadline_min = min(targets.basic_relief, default=DEFAULT_RELIEF_MIN)

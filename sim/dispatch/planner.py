@@ -35,6 +35,7 @@ from sim.dispatch.extra_stops import ExtraStops
 from sim.dispatch.tours import Candidates, build_tour
 from sim.dispatch.transshipment import HubStop
 from sim.dispatch.urgency import ranked_candidates, tiers_and_deadlines
+from sim.agents.first_batch import FirstBatchRule
 from sim.agents.zone import DISTRICT_TIERS
 from sim.scenarios.items import ITEMS
 from sim.scenarios.resources import LOCAL_TIERS
@@ -86,13 +87,17 @@ class TourPlanner(Escalation, ExtraStops):
         self._avail = None
         self._stock_stale = np.zeros(len(depots), dtype=bool)    # depots whose available units changed since
         self._min_per_km_at: dict[tuple[int, int], float] = {}   # (depot, router epoch) -> minutes per km
-        self.first_en_route = np.zeros(n, dtype=np.int64)
+        self.first_en_route = np.zeros(n, dtype=np.int64)   # drops on their way that complete a first batch
+        self._first_drops: set[int] = set()                 # those drops (ids)
+        self._batch = FirstBatchRule.of(command.scenario)
+        self._batch_columns, self._batch_unit_kg = self._batch.columns(ITEMS)
         self._first_done = np.zeros(n, dtype=bool)          # zones that have had first supplies
         for zone in command.zones:
             zone.on_first_supply = functools.partial(self._first_done.__setitem__, zone.index, True)
         self._zone_objects = np.empty(n, dtype=object)      # the zone agents, for indexing by rows
         self._zone_objects[:] = command.zones
-        self.district_delivered = np.zeros(n, dtype=bool)   # zones a district or city truck has delivered to
+        self.district_delivered = np.zeros(n, dtype=bool)   # zones district or city trucks brought a first batch
+        self._district_batch_kg = np.zeros(n)                # kg of the batch's items they brought each zone
         self.escalated_at = np.where(self.has_local, math.inf, 0.0)
         self._lp_flow = None
         self.lp_dirty = True
@@ -319,7 +324,8 @@ class TourPlanner(Escalation, ExtraStops):
             amounts = drop.units                  # built over ITEMS (build_tour)
             stop = drop.zone
             if isinstance(stop, HubStop):
-                if drop.purpose == "first_batch":
+                if drop.purpose == "first_batch" and self._batch.complete_transfer(
+                        stop.hub.district_in_kg + self._batch_kg(amounts)):
                     self.hub_first_en_route[-1 - stop.index] += 1
                     self._hub_first_drops.add(id(drop))
                 drop.purpose = "transfer"
@@ -329,8 +335,9 @@ class TourPlanner(Escalation, ExtraStops):
                 self.request_en_route[self.requests.index(stop)] += amounts
             else:
                 self.en_route[stop.index] += amounts
-                if drop.purpose == "first_batch":
+                if drop.purpose == "first_batch" and self._completes_first_batch(stop, amounts):
                     self.first_en_route[stop.index] += 1
+                    self._first_drops.add(id(drop))
             self.c.log.add(now, "order", agent=depot.depot_id, zone=stop.zone_id, item=drop.purpose,
                            amount=drop.weight_kg)
         self.lp_dirty = True
@@ -347,7 +354,8 @@ class TourPlanner(Escalation, ExtraStops):
             self.request_en_route[self.requests.index(stop)] -= amounts
         else:
             self.en_route[stop.index] -= amounts
-            if drop.purpose == "first_batch":
+            if id(drop) in self._first_drops:
+                self._first_drops.discard(id(drop))
                 self.first_en_route[stop.index] -= 1
         self.lp_dirty = True
         return amounts
@@ -356,9 +364,26 @@ class TourPlanner(Escalation, ExtraStops):
         amounts = self._settle(drop)
         if drop.zone.index >= 0:
             self.delivered[drop.zone.index] += amounts      # from on its way to delivered: open need as it was
-            if depot.tier in DISTRICT_TIERS:
-                self.district_delivered[drop.zone.index] = True
-                self.hub_district_delivered |= self.hub_area[:, drop.zone.index]
+            z = drop.zone.index
+            if depot.tier in DISTRICT_TIERS and not self.district_delivered[z]:
+                # The zone has had its first district batch once the district's drops hold one.
+                self._district_batch_kg[z] += self._batch_kg(amounts)
+                others_kg = self._batch_kg(self.delivered[z]) - self._district_batch_kg[z]
+                due_kg = max(self.c.zones[z].first_day_batch_kg() - others_kg, 0.0)
+                if self._batch.complete(self._district_batch_kg[z], due_kg):
+                    self.district_delivered[z] = True
+                    self.hub_district_delivered |= self.hub_area[:, z]
+
+    def _batch_kg(self, units: np.ndarray) -> float:
+        """Kilograms of the first batch's items in ``units`` (over ITEMS)."""
+        return float(units[self._batch_columns] @ self._batch_unit_kg)
+
+    def _completes_first_batch(self, stop, units: np.ndarray) -> bool:
+        """Whether a drop of ``units`` at ``stop`` (a zone, or where porters take over for it)
+        completes the zone's first batch with what it has had
+        (:mod:`sim.agents.first_batch`): only such a drop takes the zone off the first batches."""
+        had = self._batch_kg(self.delivered[stop.index]) + self._batch_kg(units)
+        return self._batch.complete(had, self.c.zones[stop.index].first_day_batch_kg())
 
     def on_abandoned(self, drop) -> None:
         self._settle(drop)

@@ -20,7 +20,11 @@ day's water and food for N of them — rather than a sliver of every item. A
 zone's **first batch** is at most ``policy.tours.first_batch_kg`` and at most
 ``first_batch_share`` of the vehicle's payload: enough to reach every site
 early — a 1.5 t township truck as well as a 10 t district truck carries first
-batches for several sites — the rest following on later tours.
+batches for several sites — the rest following on later tours; never less,
+though, than the first batch the targets count (``targets.first_batch.min_kg``,
+:mod:`sim.agents.first_batch`) where the vehicle carries that much. A zone
+stays among the first batches until a drop that completes its first batch is
+on its way: a token drop does not take it off.
 
 **Deadlines on the tour.** A stop's place on a tour decides when it is
 served: the fifth stop is handed its load after four others. Each candidate
@@ -117,10 +121,13 @@ class TourRules:
     first_batch_share: float = 0.25
     keep_for_first_batches: int = 1
     deadline_margin_min: float = 0.0
+    first_batch_min_kg: float = 0.0      # what the targets count as a first batch (targets.first_batch.min_kg)
 
     def first_batch_cap_kg(self, payload_kg: float) -> float:
-        """A zone's first batch on a vehicle of ``payload_kg``, at most."""
-        return min(self.first_batch_kg, self.first_batch_share * payload_kg)
+        """A zone's first batch on a vehicle of ``payload_kg``, at most — never less than the
+        first batch the targets count, as far as the vehicle carries it."""
+        return max(min(self.first_batch_kg, self.first_batch_share * payload_kg),
+                   min(self.first_batch_min_kg, payload_kg))
 
 
 @dataclass

@@ -92,6 +92,38 @@ def _same_times(given, preset) -> bool:
         return False
 
 
+#: An item of the catalogue (:data:`sim.scenarios.items.ITEMS`).
+Item = Literal["water_l", "food_ration", "bedding", "tent", "warm_clothing", "medical_kit"]
+FirstBatchMinKg = number(ge=0, le=1e5, unit="kg", reason="more than a first batch for any community",
+                         description="a first batch holds at least this much of its items, kg (or all a "
+                                     "community needs of them on its first day, if less)")
+
+
+class FirstBatch(Strict):
+    """What counts as a community's **first batch** of supplies for the first-supplies targets.
+
+    A community has its first supplies (or its first district or city supplies) when the
+    deliveries it has had from those tiers hold at least ``min_kg`` of ``items`` in all
+    (the whole first day's need of them, if that is less): a token drop — a few litres of
+    water for a village of thousands, a bundle of quilts while water and food are still to
+    come — is a delivery, not the first batch the plans promise. Assumption: the plans give
+    no quantity; the default is the basic-living pair the Sphere Handbook (2018) puts first,
+    water and food, and the smallest load the dispatch rules send on a trip of its own
+    (``policy.tours.min_drop_kg``, 100 kg).
+    """
+
+    items: Annotated[list[Item], Field(min_length=1, max_length=6)] = Field(
+        default_factory=lambda: ["water_l", "food_ration"],
+        description="the items a first batch is made of (default: water_l, food_ration)")
+    min_kg: FirstBatchMinKg = 100.0
+
+    @model_validator(mode="after")
+    def _distinct(self):
+        if len(set(self.items)) != len(self.items):
+            raise ValueError(f"items: each item once, got {self.items}")
+        return self
+
+
 class Targets(Strict):
     """The planning targets a run is judged against (clocks start at the event).
 
@@ -114,10 +146,14 @@ class Targets(Strict):
         description="the basic living of everyone needing relief relieved within these times (durations)")
     site: Literal["community", "township"] = Field(
         "community", description="where the first-supplies target is judged: community (default) — the first "
-                                 "delivery from any tier of the district's reserve system (district or city depot, "
-                                 "township or community reserve) at every affected community; township — the first "
+                                 "batch (first_batch) from any tier of the district's reserve system (district or "
+                                 "city depot, township or community reserve) at every affected community; township — "
+                                 "the first "
                                  "district or city supplies in every affected township (moved into its township "
                                  "reserve or delivered to any of its communities)")
+    first_batch: FirstBatch = Field(default_factory=FirstBatch,
+                                    description="what a first batch of supplies holds (default: 100 kg of water "
+                                                "and food, or a community's whole first-day need of them if less)")
 
     @model_validator(mode="before")
     @classmethod
@@ -125,12 +161,13 @@ class Targets(Strict):
         if isinstance(data, dict) and data.get("preset") in TARGET_PRESETS:
             preset = TARGET_PRESETS[data["preset"]]
             # A dumped scenario repeats the preset's own values: those are no conflict.
-            extra = {k for k in set(data) - {"preset", "site"} if not _same_times(data[k], preset.get(k))}
+            extra = {k for k in set(data) - {"preset", "site", "first_batch"}
+                     if not _same_times(data[k], preset.get(k))}
             if extra:
                 raise ValueError(f"a preset cannot be combined with {sorted(extra)}; "
                                  "write either 'preset' or explicit targets")
             return {"preset": data["preset"], **TARGET_PRESETS[data["preset"]],
-                    **({"site": data["site"]} if "site" in data else {})}
+                    **{k: data[k] for k in ("site", "first_batch") if k in data}}
         return data
 
     @model_validator(mode="after")

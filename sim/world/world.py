@@ -19,6 +19,7 @@ import numpy as np
 import simpy
 
 from sim.agents.depot import Depot
+from sim.agents.first_batch import FirstBatchRule
 from sim.agents.driving import Traffic
 from sim.agents.shelter import Shelter
 from sim.agents.team import Team
@@ -130,11 +131,15 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
     impact, outcome = _impact(scenario, graph, zt, seed)
     needs = build_needs(scenario, impact, zt, ITEMS)
     needs.tent_people = scenario.needs.tent_people
+    first_batch = FirstBatchRule.of(scenario)
     for z in zones:
+        z.first_batch = first_batch
         if impact.affected[z.index] > 0:
             z.hit(impact.affected[z.index], impact.displaced[z.index], impact.trapped[z.index],
                   impact.time_min[z.index], needs.zone(z.index))
     depots = [Depot(env, spec, places[spec.id].node, log) for spec in scenario.depots]
+    for depot in depots:
+        depot.first_batch = first_batch
     teams = [Team(spec, places[spec.id].node, traffic) for spec in scenario.teams]
     work = WorkAssigner(env, teams, graph, scenario.command.order_delay)
     command = Command(env, scenario, zones, depots, teams, router, log, stream(seed, "reporting"), work, needs,
