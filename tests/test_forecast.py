@@ -23,7 +23,7 @@ FLOOD_MIN = 8 * 60.0
 RAIN_END_MIN = 10 * 60.0
 
 
-def rain_scenario(tmp_path, hit_rate, false_alarm_rate, seed=7):
+def rain_scenario(tmp_path, hit_rate, false_alarm_rate, seed=7, **extra):
     """A depot at node 1, zone k at node k + 2 along a line of 2 km streets."""
     nodes = [(i, 116.5 + 0.02 * i, 39.8) for i in range(1, N_ZONES + 2)]
     edges = [(i, i + 1, 2000, 40) for i in range(1, N_ZONES + 1)]
@@ -31,7 +31,8 @@ def rain_scenario(tmp_path, hit_rate, false_alarm_rate, seed=7):
               "zones": {"csv": write_zones(tmp_path, [(f"Z{k}", k + 2, 200, 0.1) for k in range(N_ZONES)])}}
     hazard = {"type": "rainfall", "hyetograph_mm": [50], "start": "6h", "warning_lead": "6h", "prepositioning": True,
               "forecast": {"hit_rate": hit_rate, "false_alarm_rate": false_alarm_rate}}
-    doc = scenario_doc(region, [depot("d", 1, trucks=4, bays=4)], duration="24h", hazard=hazard, seed=seed)
+    doc = scenario_doc(region, [depot("d", 1, trucks=4, bays=4)], duration="24h", hazard=hazard, seed=seed,
+                       **extra)
     return load_scenario(write_scenario(tmp_path, doc))
 
 
@@ -42,9 +43,9 @@ def flood_outcome(hazard, graph, zones, rng):
                          figures={"warning_min": 0.0, "rain_end_min": RAIN_END_MIN})
 
 
-def run_rain(tmp_path, monkeypatch, hit_rate, false_alarm_rate, seed=7):
+def run_rain(tmp_path, monkeypatch, hit_rate, false_alarm_rate, seed=7, **extra):
     monkeypatch.setattr(sim.hazards, "hazard_outcome", flood_outcome)
-    return run(rain_scenario(tmp_path, hit_rate, false_alarm_rate, seed), base_dir=tmp_path)
+    return run(rain_scenario(tmp_path, hit_rate, false_alarm_rate, seed, **extra), base_dir=tmp_path)
 
 
 def flagged(result) -> set[str]:
@@ -118,6 +119,22 @@ def test_false_alarms_get_supplies_until_the_rain_ends_and_are_reported_as_waste
     orders = ev[(ev.kind == "order") & ev.zone.isin(dry)]
     assert len(orders) and orders["time_min"].max() <= RAIN_END_MIN
     assert result.summary()["supply_audit"]["balanced"]
+
+
+def test_a_false_alarm_is_served_when_its_expected_hit_falls_within_the_look_ahead_not_at_the_warning(
+        tmp_path, monkeypatch):
+    # Look-ahead 2 h, every zone flagged, floods at 8 h: the flooding zones' need falls due at
+    # the 6 h planning tick, and so does the false alarms' (expected at the flood time the
+    # forecast gives them) — not at the warning (0 h), hours before any flooding zone's.
+    result = run_rain(tmp_path, monkeypatch, 1.0, 1.0,
+                      policy={"dispatch": "priority_nearest", "lookahead": "2h", "replan_every": "30min"})
+    ev = result.events_frame()
+    dry = {z.zone_id for z in result.world.zones if not z.is_affected}
+    orders = ev[ev.kind == "order"]
+    first_dry = orders[orders.zone.isin(dry)]["time_min"].min()
+    first_flooding = orders[~orders.zone.isin(dry)]["time_min"].min()
+    assert first_dry >= FLOOD_MIN - 120.0 and first_flooding >= FLOOD_MIN - 120.0
+    assert len(orders[orders.zone.isin(dry)]) > 0
 
 
 def test_the_same_seed_flags_the_same_zones_and_another_seed_may_not(tmp_path, monkeypatch):

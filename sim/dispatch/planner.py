@@ -113,8 +113,12 @@ class TourPlanner(Escalation, ExtraStops):
     # ------------------------------------------------------------------ demand
     def refresh_need(self, now: float) -> None:
         needs = self.c.needs
+        horizon = now + self.c.lookahead_min
+        # A false alarm's expected need falls due as a flooding zone's does: at the hit the
+        # forecast expects there, once that is within the look-ahead (not at the warning).
+        forecast = np.where((self.c.hit_min <= horizon)[:, None], self.forecast_need, 0.0)
         # Trucks carry whole units: a fraction of a unit due is a whole unit to send.
-        self.need = np.ceil(needs.need_by(now + self.c.lookahead_min) + self.forecast_need - 1e-9)
+        self.need = np.ceil(needs.need_by(horizon) + forecast - 1e-9)
         self.first_day_need = np.ceil(needs.first_day_need() + self.forecast_need - 1e-9)
         self._need_version += 1
 
