@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from report_folders import run_folder
 
 from sim.report import msel_roads, msel_rows
-from sim.report.msel import MSEL_COLUMNS, msel_frame, msel_injects
+from sim.report.msel import MSEL_COLUMNS, in_order, msel_frame, msel_injects
 from sim.report.msel_rows import BLOCK_H, _first
 
 M8_DEBRIS_HOURS = [7.25, 7.53, 7.59, 7.62, 7.64, 7.66, 14.45, 15.23, 16.24, 21.34, 21.93, 22.68, 23.34, 28.17, 28.88,
@@ -286,3 +286,48 @@ def test_later_road_changes_are_grouped_by_block_and_cause_in_that_order():
     assert got == [(0.0, "roads"), (0.0, "roads"), (0.5, "road-repair crews cleared debris at 1 site"),
                    (380 / 60, "1 bridge repaired (minor)"),
                    (400 / 60, "road-repair crews cleared debris at 2 sites between H+06")]
+
+
+def _pre_positioned():
+    """Two zones hit at 50 h: Z1 supplied and relieved at 38 h (pre-positioned), Z2 at 51 h."""
+    rows = [(38 * 60.0, "first_supply", "hub-T01", "Z1", "", 0.0), (38 * 60.0, "relieved", "", "Z1", "", 300.0),
+            (51 * 60.0, "first_supply", "taihu", "Z2", "", 0.0), (51 * 60.0, "relieved", "", "Z2", "", 100.0)]
+    events = pd.DataFrame(rows, columns=["time_min", "kind", "agent", "zone", "item", "amount"])
+    zones = pd.DataFrame({"zone_id": ["Z1", "Z2"], "township": ["T01", "T02"], "affected": [500, 200],
+                          "hit_h": [50.0, 50.0]})
+    summary = {"kpi": {"relief": {"people_needing_relief": 400}}}
+    return events, zones, summary
+
+
+def test_supplies_before_a_sites_hit_are_marked_pre_positioned_and_count_from_its_hit():
+    events, zones, summary = _pre_positioned()
+    towns = {i.synopsis: i for i in msel_rows.township_supplies(events, zones)}
+    assert set(towns) == {"pre-positioned first supplies reach township T01", "first supplies reach township T02"}
+    assert "12.0 h before it was hit" in towns["pre-positioned first supplies reach township T01"].text
+    shares = {i.synopsis: i.time_h for i in msel_rows.coverage_shares(events, zones, summary)}
+    # 75 % of the people needing relief (300 of 400) are relieved at Z1's hit, not 12 h before it.
+    assert shares["75% of the people needing relief relieved"] == 50.0
+    assert shares["100% of the people needing relief relieved"] == 51.0
+    assert shares["50% of affected sites have their first supplies (any reserve tier)"] == 50.0
+
+
+def test_power_restored_in_one_block_gives_the_range_of_its_times():
+    events = pd.DataFrame([(290.0, "power_restored", "hub-T10", "", "", 0.0),
+                           (338.0, "power_restored", "hub-T08", "", "", 0.0)],
+                          columns=["time_min", "kind", "agent", "zone", "item", "amount"])
+    (inject,) = msel_rows.power_restored(events)
+    assert inject.time_h == pytest.approx(290 / 60)
+    assert inject.synopsis == "power restored at hub-T10, hub-T08 between H+04:50 and H+05:38"
+
+
+def test_the_hazard_onset_comes_before_a_road_inject_of_the_same_minute():
+    # zones.csv gives the hit at 4 decimals (50.1667 h); the road event is at 3010 min (50.16667 h).
+    onset = msel_rows.Inject(50.1667, "onset", "", "", "", "", "", "", "", order=0)
+    road = msel_rows.Inject(3010 / 60, "road", "", "", "", "", "", "", "", order=1)
+    assert [i.synopsis for i in in_order([road, onset])] == ["onset", "road"]
+
+
+def test_a_bridge_that_was_only_slowed_is_back_to_full_speed_not_repaired_from_closed():
+    what = msel_roads._road_phrase("bridge repaired (moderate damage)", 2)[0]
+    assert what == "2 bridges slowed by moderate damage back to full speed (never closed)"
+    assert msel_roads._road_phrase("bridge repaired (extensive damage)", 1)[0] == "1 bridge repaired (extensive damage)"

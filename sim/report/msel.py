@@ -32,7 +32,7 @@ from sim.files import atomic_write
 from sim.report import msel_rows as rows_of
 from sim.report.msel_roads import road_changes
 
-__all__ = ["msel_injects", "msel_frame", "write_msel", "MSEL_COLUMNS"]
+__all__ = ["msel_injects", "msel_frame", "write_msel", "in_order", "MSEL_COLUMNS"]
 
 MSEL_COLUMNS = ("Inject No.", "Scenario Time", "Hour", "Event Synopsis", "Inject Text", "Delivery Mode", "From",
                 "To (Player)", "Expected Player Action", "Objective / Core Capability", "Notes")
@@ -60,7 +60,13 @@ def msel_injects(summary: dict, zones: pd.DataFrame, events: pd.DataFrame,
         *rows_of.rescues(events, summary, duration_h),
         *rows_of.end_of_run(summary, duration_h),
     ]
-    return sorted(injects, key=lambda i: (round(i.time_h, 6), i.order))
+    return in_order(injects)
+
+
+def in_order(injects) -> list:
+    """Injects by time, then ``order``: hours to 4 decimals, as zones.csv gives the hit times the
+    hazard's onset is read from, so an inject at the same minute as the onset comes after it."""
+    return sorted(injects, key=lambda i: (round(i.time_h, 4), i.order))
 
 
 def msel_frame(injects) -> pd.DataFrame:

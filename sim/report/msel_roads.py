@@ -67,6 +67,10 @@ def _road_phrase(cause: str, n: int) -> tuple[str, str, str, str]:
         return (f"road-repair crews cleared debris at {n} site{s}", "road-repair crews",
                 "update the open-route map; send convoys through the reopened streets", "Critical Transportation")
     if "repaired" in cause:
+        if "(slight" in cause or "(moderate" in cause:      # slowed by the damage, never closed
+            state = cause.split("(", 1)[1].split(" ", 1)[0]
+            return (f"{n} bridge{s} slowed by {state} damage back to full speed (never closed)", "bridge engineers",
+                    "update the open-route map", "Infrastructure Systems; Critical Transportation")
         return (f"{n} bridge{s} {cause.replace('bridge ', '', 1)}", "bridge engineers",
                 "update the open-route map", "Infrastructure Systems; Critical Transportation")
     if "pumped" in cause:

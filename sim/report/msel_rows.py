@@ -114,9 +114,10 @@ def command_chain(events: pd.DataFrame) -> list[Inject]:
     return out
 
 
-def _first_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> tuple[list, list, np.ndarray, list]:
+def _first_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> tuple[list, list, np.ndarray, list, np.ndarray]:
     """The affected zones (``zone_id``, ``township``), the run-clock hour of each one's first supplies
-    from any reserve tier (its first ``first_supply`` event; NaN if none) and the depot they came from."""
+    from any reserve tier (its first ``first_supply`` event; NaN if none), the depot they came from
+    and the hour it was hit."""
     first = events[events["kind"] == "first_supply"]
     at_h: dict = {}
     depot: dict = {}
@@ -128,11 +129,15 @@ def _first_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> tuple[list, li
     missing = zones["township"].isna().tolist()
     ids = [zone_ids[k] for k in affected]
     towns = [None if missing[k] else townships[k] for k in affected]
-    return ids, towns, np.array([at_h.get(z, np.nan) for z in ids], dtype=float), [depot.get(z) for z in ids]
+    hit_h = zones["hit_h"].to_numpy(dtype=float, na_value=0.0)[affected] if len(affected) else np.zeros(0)
+    return (ids, towns, np.array([at_h.get(z, np.nan) for z in ids], dtype=float), [depot.get(z) for z in ids],
+            hit_h)
 
 
 def township_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]:
-    ids, towns, at_h, depots = _first_supplies(events, zones)
+    """Each township's first supplies (any reserve tier), marked as pre-positioned when they came
+    before the site was hit."""
+    ids, towns, at_h, depots, hit_h = _first_supplies(events, zones)
     first: dict = {}                                     # township -> its zone supplied first
     supplied: dict = {}
     for k in np.flatnonzero(~np.isnan(at_h)).tolist():
@@ -145,9 +150,13 @@ def township_supplies(events: pd.DataFrame, zones: pd.DataFrame) -> list[Inject]
     out = []
     for town in sorted(first):
         k = first[town]
-        out.append(Inject(float(at_h[k]), f"first supplies reach township {town}",
-                          f"Township {town}: first supplies (any reserve tier) arrived at {ids[k]} from "
-                          f"{depots[k]} ({supplied[town]} of its affected sites supplied by the end).", "phone call",
+        early_h = float(hit_h[k] - at_h[k])
+        ahead = early_h > 0
+        out.append(Inject(float(at_h[k]),
+                          f"{'pre-positioned ' if ahead else ''}first supplies reach township {town}",
+                          f"Township {town}: first supplies (any reserve tier) "
+                          f"{f'pre-positioned at {ids[k]}, {early_h:.1f} h before it was hit,' if ahead else f'arrived at {ids[k]}'}"
+                          f" from {depots[k]} ({supplied[town]} of its affected sites supplied by the end).", "phone call",
                           f"township {town}", EOC, "confirm receipt; plan distribution to the other sites",
                           "Logistics and Supply Chain Management; Mass Care Services", "run clock", order=30))
     return out
@@ -169,21 +178,25 @@ def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame, summary: dict) ->
     """When 25/50/75/100 % of the affected sites had first supplies and of the people needing relief
     (``kpi.relief.people_needing_relief``, as ``kpi.relief.within`` counts them) were relieved."""
     out = []
-    _, _, at_h, _ = _first_supplies(events, zones)
-    for share, h in _share_times(at_h, np.ones(len(at_h)), len(at_h)).items():
+    _, _, at_h, _, hit_h = _first_supplies(events, zones)
+    # Supplies pre-positioned before a site's hit count from its hit: nobody there needed them sooner.
+    note = "run clock; what came before a site was hit counts from its hit"
+    for share, h in _share_times(np.maximum(at_h, hit_h), np.ones(len(at_h)), len(at_h)).items():
         out.append(Inject(h, f"{share:.0%} of affected sites have their first supplies (any reserve tier)",
                           f"Logistics: {share:.0%} of the {len(at_h):,} affected sites have received "
                           "their first supplies from a reserve of any tier.", "situation report", LOGISTICS, EOC,
                           "re-prioritise the sites still waiting", "Logistics and Supply Chain Management",
-                          "run clock", order=40))
+                          note, order=40))
     rel = events[events["kind"] == "relieved"]
     total = float(summary["kpi"]["relief"]["people_needing_relief"])
-    for share, h in _share_times(rel["time_min"].to_numpy(float) / 60, rel["amount"].to_numpy(float),
-                                 total).items():
+    zone_hit_h = dict(zip(zones["zone_id"].tolist(), zones["hit_h"].to_numpy(dtype=float, na_value=0.0).tolist()))
+    relieved_h = np.maximum(rel["time_min"].to_numpy(float) / 60,
+                            np.array([zone_hit_h.get(z, 0.0) for z in rel["zone"].tolist()], dtype=float))
+    for share, h in _share_times(relieved_h, rel["amount"].to_numpy(float), total).items():
         out.append(Inject(h, f"{share:.0%} of the people needing relief relieved",
                           f"Mass care: {share:.0%} of the {_whole(total)} people needing relief have water, food, "
                           "bedding and, if displaced, a shelter place.", "situation report", "mass care section",
-                          EOC, "report progress against the relief target", "Mass Care Services", "run clock",
+                          EOC, "report progress against the relief target", "Mass Care Services", note,
                           order=40))
     return out
 
@@ -336,8 +349,10 @@ def power_restored(events: pd.DataFrame) -> list[Inject]:
     out = []
     for _, group in done.groupby("block", sort=True):
         names = ", ".join(group["agent"].astype(str))
-        out.append(Inject(float(group["time_min"].iloc[0]) / 60, f"power restored at {names}",
-                          f"Lifeline repair crews: power back at {names}.", "radio", "lifeline repair crews", EOC,
+        first_h, last_h = float(group["time_min"].min()) / 60, float(group["time_min"].max()) / 60
+        when = "" if last_h - first_h < 1 / 60 else f" between {run_clock(first_h)} and {run_clock(last_h)}"
+        out.append(Inject(first_h, f"power restored at {names}{when}",
+                          f"Lifeline repair crews: power back at {names}{when}.", "radio", "lifeline repair crews", EOC,
                           "resume full-speed loading and shelter services", "Infrastructure Systems",
                           f"grouped by {BLOCK_H:g}-hour block", order=64))
     return out
