@@ -134,7 +134,8 @@ def _executor_args(p) -> None:
 
 
 def _print_kpis(out_dir: Path) -> None:
-    from sim.experiments.results import batch_targets, format_results, read_results, results_tables
+    from sim.experiments.results import (batch_targets, batch_variant_targets, format_results, read_results,
+                                         results_tables)
 
     print(format_results(*results_tables(read_results(out_dir), targets_h=batch_targets(out_dir))), end="")
 
@@ -257,7 +258,8 @@ def cmd_report(args) -> int:
 
 
 def cmd_results(args) -> int:
-    from sim.experiments.results import batch_targets, format_results, read_results, results_tables
+    from sim.experiments.results import (batch_targets, batch_variant_targets, format_results, read_results,
+                                         results_tables)
 
     for value, option in ((args.indifference, "--indifference"), (args.better, "--better")):
         _only_with(value, option, "--select", bool(args.select), "it tells how to pick the best variant")
@@ -268,7 +270,8 @@ def cmd_results(args) -> int:
 
         larger = None if args.better is None else args.better == "higher"
         extra = selection_extra(select_best(df, args.select, larger=larger, indifference=args.indifference))
-    table, met = results_tables(df, all_kpis=args.all, targets_h=batch_targets(args.folder))
+    table, met = results_tables(df, all_kpis=args.all, targets_h=batch_targets(args.folder),
+                                variant_targets_h=batch_variant_targets(args.folder))
     print(format_results(table, met, args.format, extra), end="")
     return 0
 

@@ -234,3 +234,9 @@ def test_a_trip_or_task_still_under_way_at_the_end_is_drawn_to_the_end():
     assert ("d1/truck-01", "trucks: d1", 10 / 60, 24.0, "trip to Z1, out at the end") in bars
     assert ("sar-1#1", "crews: sar", 0.5, 24.0, "sar Z2, under way at the end") in bars
     assert len(bars) == 2                   # a return without its load draws nothing
+
+
+def test_a_batch_reports_its_sweep_as_paths_and_values():
+    from sim.report.html_batch import _sweep_text
+
+    assert _sweep_text({"path": "depots[0].trucks.count", "values": [10, 20]}) == "depots[0].trucks.count = 10, 20"

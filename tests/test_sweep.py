@@ -175,3 +175,31 @@ def test_variants_times_replications_are_bounded(world, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err == ["100 variants x 2,000 replications = 200,000 runs; at most 100,000 runs in one "
                                  "batch: each run is one file in the results folder"]
+
+
+def test_a_swept_preset_replaces_the_times_it_stands_for_and_a_swept_time_the_preset(scenario):
+    # The scenario's data repeats its preset's times: sweeping either one is not a conflict.
+    by_name = {v.name: v.scenario.targets for v in sweep_variants(
+        scenario, [parse_sweep("targets.preset=tongzhou-2030,beijing-2025")])}
+    assert by_name["targets.preset=beijing-2025"].district_supplies == [240.0]
+    assert by_name["targets.preset=beijing-2025"].city_supplies == [360.0]
+    assert by_name["targets.preset=tongzhou-2030"].basic_relief == [480.0]
+    relief = {v.name: v.scenario.targets for v in sweep_variants(scenario, [parse_sweep("targets.basic_relief=[8h],[12h]")])}
+    assert relief["targets.basic_relief=[12h]"].basic_relief == [720.0]
+    assert relief["targets.basic_relief=[12h]"].preset is None
+
+
+def test_each_variant_of_a_target_sweep_is_judged_by_its_own_targets(world, tmp_path):
+    from sim.experiments.batch import run_batch
+    from sim.experiments.results import batch_targets, batch_variant_targets, read_results, results_tables
+
+    out = tmp_path / "out"
+    run_batch(load_scenario(world), replications=2, sweep=["targets.site=community,township"], out_dir=out,
+              workers=1, base_dir=world.parent)
+    assert batch_variant_targets(out) == {"targets.site=township": {"township_supplies": [3.0], "city_supplies": [],
+                                                                   "basic_relief": [8.0]}}
+    _, met = results_tables(read_results(out), targets_h=batch_targets(out),
+                            variant_targets_h=batch_variant_targets(out))
+    judged = {v: set(g.loc[g["planning_target"], "target"]) for v, g in met.groupby("variant")}
+    assert judged == {"targets.site=community": {"district_supplies", "basic_relief"},
+                      "targets.site=township": {"township_supplies", "basic_relief"}}

@@ -377,7 +377,8 @@ def _run_locked(scenario, replications, variants, axes, seeds, identity, out_dir
                "seeds": seeds, "code": code, "executor": executor, "started": started,
                "finished": None, "wall_s": None,
                "first_started": (previous or {}).get("first_started") or started,
-               "curve_step_h": _curve_step_h(), "targets": _targets_h(scenario), "warnings": warnings}
+               "curve_step_h": _curve_step_h(), "targets": _targets_h(scenario),
+               "variant_targets": _variant_targets_h(scenario, variants), "warnings": warnings}
         _write_batch_json(out_dir, doc)
         index_of = {v.name: i for i, v in enumerate(variants)}
         ran = 0
@@ -417,6 +418,14 @@ def _targets_h(scenario) -> dict:
     from sim.experiments.targets import targets_hours
 
     return targets_hours(scenario.targets)
+
+
+def _variant_targets_h(scenario, variants) -> dict:
+    """The targets (hours) of each variant whose targets differ from the scenario's (a sweep of
+    ``targets``): each variant is judged by its own."""
+    base = _targets_h(scenario)
+    own = {v.name: _targets_h(v.scenario) for v in variants}
+    return {name: hours for name, hours in own.items() if hours != base}
 
 
 def _failures(files: list[Path]) -> list[dict]:

@@ -88,6 +88,7 @@ class BatchRecord(_Shape):
 
     variants: list[_Variant] = []
     targets: dict[str, list[float]] | None = None
+    variant_targets: dict[str, dict[str, list[float]]] = {}
     curve_step_h: float = 0.25
     code: dict = {}
     sweep: list = []

@@ -38,7 +38,7 @@ from sim.errors import InputError
 from sim.experiments.statistics import mean_interval, small_sample_note
 
 __all__ = ["read_results", "kpi_columns", "ordered_kpis", "unit_of", "kpi_table", "results_tables",
-           "batch_targets", "format_results", "format_kpi_table", "replication_path", "IDENTITY_COLUMNS",
+           "batch_targets", "batch_variant_targets", "format_results", "format_kpi_table", "replication_path", "IDENTITY_COLUMNS",
            "WALL_COLUMNS", "BATCH_FILE", "RESULTS_FILE", "RUNS_DIR", "FORMATS", "HEADLINE_KPIS", "TABLE_COLUMNS"]
 
 BATCH_FILE = "batch.json"
@@ -184,16 +184,26 @@ def kpi_table(df: pd.DataFrame, kpis: list[str] | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
-def results_tables(df: pd.DataFrame, all_kpis: bool = False, targets_h: dict | None = None):
-    """The KPI table (headline KPIs, or every KPI with ``all_kpis``) and the targets-met table."""
+def results_tables(df: pd.DataFrame, all_kpis: bool = False, targets_h: dict | None = None,
+                   variant_targets_h: dict | None = None):
+    """The KPI table (headline KPIs, or every KPI with ``all_kpis``) and the targets-met table:
+    each variant judged by its own targets (``variant_targets_h``: those that differ from
+    ``targets_h``, the scenario's)."""
     from sim.experiments.targets import met_table, planning_lines
 
-    return kpi_table(df, ordered_kpis(df, all_kpis)), met_table(df, planning_lines(targets_h))
+    own = {name: planning_lines(hours) for name, hours in (variant_targets_h or {}).items()}
+    return kpi_table(df, ordered_kpis(df, all_kpis)), met_table(df, planning_lines(targets_h), own)
 
 
 def batch_targets(folder: Path | str) -> dict | None:
     """The scenario's targets (hours) recorded in a folder's ``batch.json``, if any."""
     return (_batch_record(Path(folder)) or {}).get("targets")
+
+
+def batch_variant_targets(folder: Path | str) -> dict:
+    """The targets (hours) of the variants whose targets differ from the scenario's (a sweep of
+    ``targets``), recorded in a folder's ``batch.json``."""
+    return (_batch_record(Path(folder)) or {}).get("variant_targets") or {}
 
 
 # ------------------------------------------------------------ formats

@@ -206,11 +206,23 @@ def _check_path(data: dict, axis: SweepAxis) -> None:
         node = node[part]
 
 
+#: The target times a preset stands for: a swept preset replaces them, a swept time replaces the preset.
+_TARGET_TIMES = ("district_supplies", "city_supplies", "basic_relief")
+
+
 def _set(data: dict, parts: tuple, value) -> None:
     node = data
     for part in parts[:-1]:
         node = node[part]
     node[parts[-1]] = copy.deepcopy(value)
+    if parts[:1] == ("targets",) and len(parts) >= 2 and isinstance(data.get("targets"), dict):
+        # A scenario's data holds a preset and the times it stands for: a sweep changes one of them.
+        targets = data["targets"]
+        if parts[1] == "preset":
+            for name in _TARGET_TIMES:
+                targets.pop(name, None)
+        elif parts[1] in _TARGET_TIMES:
+            targets.pop("preset", None)
 
 
 def _owner(axes: list[SweepAxis], path: tuple):

@@ -9,8 +9,8 @@ target in a disaster drawn from the scenario — "the plan meets the 3 h
 target in 62 % [48–74 %] of plausible disasters" — with the Clopper–Pearson
 interval of :func:`sim.experiments.statistics.target_met`.
 
-The lines judged are the scenario's targets (as recorded in ``batch.json``)
-and the standard planning lines: first supplies per community within 3 h,
+The lines judged are the scenario's targets (as recorded in ``batch.json``;
+a variant of a sweep over ``targets`` by its own) and the standard planning lines: first supplies per community within 3 h,
 relief within 8 h and 12 h. A scenario whose first supplies are judged per
 township has its district-supplies lines judged on the township measure
 (``township_supplies``).
@@ -63,12 +63,14 @@ def line_column(target: str, hours: float) -> str:
     return within_column(SECTIONS[target][0], hours)
 
 
-def met_table(df: pd.DataFrame, lines: list[tuple[str, float, bool]]) -> pd.DataFrame:
-    """Per variant and line: ``runs``, ``met``, ``share`` met and its 95 % interval."""
+def met_table(df: pd.DataFrame, lines: list[tuple[str, float, bool]],
+              variant_lines: dict | None = None) -> pd.DataFrame:
+    """Per variant and line: ``runs``, ``met``, ``share`` met and its 95 % interval; a variant
+    in ``variant_lines`` (its own targets: a sweep of ``targets``) is judged by its lines."""
     rows = []
     for variant, group in df.groupby("variant", sort=False):
         ok = group[group["status"] == "ok"]
-        for target, hours, is_target in lines:
+        for target, hours, is_target in (variant_lines or {}).get(variant, lines):
             column = line_column(target, hours)
             if column not in ok.columns:
                 continue

@@ -121,6 +121,13 @@ _METHOD_NOTE = ("<p class=\"note\">Interval methods: <code>t</code> Student t; <
                 "Below 5 runs, t alone for a KPI that moves. See the README's Statistics.</p>")
 
 
+def _sweep_text(axis) -> str:
+    """``depots[0].trucks.count = 10, 20``: one axis of a sweep as ``batch.json`` records it."""
+    if isinstance(axis, dict) and "path" in axis:
+        return f"{axis['path']} = {', '.join(map(str, axis.get('values') or []))}"
+    return str(axis)
+
+
 def _scenario_text(path: str | None) -> str:
     if not path or not Path(path).is_file():
         return "<p>The scenario file is no longer where the batch found it.</p>"
@@ -148,7 +155,7 @@ def write_batch_report(folder: Path | str, path: Path | str | None = None) -> Pa
                 [f"{len(variants)} variant(s) × {doc.get('replications', df['replication'].nunique())} replications on "
                  f"common random numbers (seed {doc.get('seed', '–')}); {failed} failed; code "
                  f"{doc.get('code', {}).get('version', '–')} {doc.get('code', {}).get('git_commit', '') or ''}",
-                 "Sweep: " + (", ".join(map(str, doc.get("sweep") or [])) or "none")])
+                 "Sweep: " + ("; ".join(map(_sweep_text, doc.get("sweep") or [])) or "none")])
     page.section("verdict", "Planning lines per variant",
                  table(["variant", "target", "within", "mean share", "95 % CI", "runs with 100 %"],
                        batch_verdict_rows(table_df, df), table_id="verdicts")
