@@ -258,12 +258,15 @@ def cmd_report(args) -> int:
 
 
 def cmd_results(args) -> int:
-    from sim.experiments.results import (batch_targets, batch_variant_targets, format_results, read_results,
-                                         results_tables)
+    from sim.experiments.results import (batch_targets, batch_variant_targets, format_results, missing_runs,
+                                         read_results, results_tables)
 
     for value, option in ((args.indifference, "--indifference"), (args.better, "--better")):
         _only_with(value, option, "--select", bool(args.select), "it tells how to pick the best variant")
     df = read_results(args.folder)
+    incomplete = missing_runs(args.folder, df)
+    if incomplete:
+        print(f"warning: {incomplete}", file=sys.stderr)
     extra = {}
     if args.select:
         from sim.experiments.selection import selection_extra, select_best

@@ -405,3 +405,22 @@ def test_stopping_a_pool_terminates_every_worker_it_had():
     workers = [Worker(), Worker()]
     _stop(Pool(workers))
     assert all(worker.terminated for worker in workers)
+
+
+def test_an_interrupted_batch_says_which_runs_it_lacks_wherever_it_is_read(world, tmp_path, capsys):
+    from sim.experiments.results import missing_runs, read_results
+
+    out = tmp_path / "out"
+    run_batch(load_scenario(world), replications=3, sweep=["depots[0].trucks.count=1,4"], out_dir=out, workers=1,
+              base_dir=world.parent)
+    assert missing_runs(out, read_results(out)) is None
+    # As a kill leaves it: no results.parquet, one variant's runs and one more missing.
+    (out / "results.parquet").unlink()
+    for variant, replication in ((1, 0), (1, 1), (1, 2), (0, 2)):
+        replication_path(out, variant, replication).unlink()
+    line = missing_runs(out, read_results(out))
+    assert "incomplete: 2 of the 6 runs planned (2 variant(s) × 3); no run of depots[0].trucks.count=4" in line
+    assert main(["results", str(out)]) == 0
+    assert "incomplete: 2 of the 6 runs" in capsys.readouterr().err
+    assert main(["report", str(out), "--quiet"]) == 0
+    assert "incomplete: 2 of the 6 runs" in (out / "report.html").read_text()

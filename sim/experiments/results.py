@@ -38,7 +38,7 @@ from sim.errors import InputError
 from sim.experiments.statistics import mean_interval, small_sample_note
 
 __all__ = ["read_results", "kpi_columns", "ordered_kpis", "unit_of", "kpi_table", "results_tables",
-           "batch_targets", "batch_variant_targets", "format_results", "format_kpi_table", "replication_path", "IDENTITY_COLUMNS",
+           "batch_targets", "batch_variant_targets", "missing_runs", "format_results", "format_kpi_table", "replication_path", "IDENTITY_COLUMNS",
            "WALL_COLUMNS", "BATCH_FILE", "RESULTS_FILE", "RUNS_DIR", "FORMATS", "HEADLINE_KPIS", "TABLE_COLUMNS"]
 
 BATCH_FILE = "batch.json"
@@ -136,6 +136,26 @@ def _batch_record(folder: Path) -> dict | None:
     if not path.exists():
         return None
     return read_json_doc(path, BatchRecord, "rerun the batch into a new folder")
+
+
+def missing_runs(folder: Path | str, df: pd.DataFrame) -> str | None:
+    """What an interrupted batch or comparison lacks — the runs its ``batch.json`` plans that the
+    rows ``df`` do not hold — as one line, or ``None`` when every run is there."""
+    doc = _batch_record(Path(folder)) or {}
+    names = [v["name"] for v in doc.get("variants", [])]
+    replications = doc.get("replications")
+    if not names or not isinstance(replications, int) or replications < 1:
+        return None
+    have = set(zip(df["variant"].tolist(), df["replication"].astype(int).tolist()))
+    expected = len(names) * replications
+    held = sum((name, r) in have for name in names for r in range(replications))
+    if held >= expected:
+        return None
+    none = [name for name in names if not any((name, r) in have for r in range(replications))]
+    tail = f"; no run of {', '.join(none)}" if none else ""
+    return (f"{folder}: incomplete: {held:,} of the {expected:,} runs planned ({len(names):,} variant(s) × "
+            f"{replications:,}){tail}; the figures are of the runs held — finish it by running the same command "
+            "again with --resume")
 
 
 def _variant_order(folder: Path) -> dict[str, int]:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sim.analysis.kpis import HAZARD_KPIS, is_share
 from sim.errors import InputError
-from sim.experiments.results import BATCH_FILE, HEADLINE_KPIS, kpi_table, read_results
+from sim.experiments.results import BATCH_FILE, HEADLINE_KPIS, kpi_table, missing_runs, read_results
 from sim.report import html_figures as hf
 from sim.report.comparison import SIDE_COLORS, curve_band
 from sim.report.html_page import Page, esc, figure_html, num, pct, table
@@ -151,11 +151,13 @@ def write_batch_report(folder: Path | str, path: Path | str | None = None) -> Pa
     step_h = float(doc.get("curve_step_h", 0.25))
     variants = list(dict.fromkeys(df["variant"]))
     failed = int((df["status"] != "ok").sum())
+    incomplete = missing_runs(folder, df)
     page = Page(f"Batch: {doc.get('scenario', folder.name)}",
                 [f"{len(variants)} variant(s) × {doc.get('replications', df['replication'].nunique())} replications on "
-                 f"common random numbers (seed {doc.get('seed', '–')}); {failed} failed; code "
+                 f"common random numbers (seed {doc.get('seed', '–')}); {len(df):,} runs held; {failed} failed; code "
                  f"{doc.get('code', {}).get('version', '–')} {doc.get('code', {}).get('git_commit', '') or ''}",
-                 "Sweep: " + ("; ".join(map(_sweep_text, doc.get("sweep") or [])) or "none")])
+                 "Sweep: " + ("; ".join(map(_sweep_text, doc.get("sweep") or [])) or "none"),
+                 *([f"Warning: {incomplete}"] if incomplete else [])])
     page.section("verdict", "Planning lines per variant",
                  table(["variant", "target", "within", "mean share", "95 % CI", "runs with 100 %"],
                        batch_verdict_rows(table_df, df), table_id="verdicts")
