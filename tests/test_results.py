@@ -28,6 +28,7 @@ def test_mean_interval_min_max_per_variant_and_kpi():
     table = kpi_table(frame()).set_index(["variant", "kpi"])
     row = table.loc[("a", "first_supplies_p50_h")]
     low, high = stats.t.interval(0.95, 2, loc=4.0, scale=stats.sem([2.0, 3.0, 7.0]))
+    low = max(low, 0.0)                         # hours since the hit are never negative
     assert (row["n"], row["mean"], row["min"], row["max"], row["unit"]) == (3, 4.0, 2.0, 7.0, "h")
     assert (row["ci_low"], row["ci_high"], row["method"]) == (pytest.approx(low), pytest.approx(high), "t")
     assert table.loc[("a", "relief_within_8h"), "ci_high"] == 1.0          # shares are clipped to [0, 1]

@@ -50,15 +50,15 @@ def test_kpis_have_their_natural_range(column, expected):
 @pytest.mark.parametrize("column", ["unmet_water_l", "trips_delivered", "relief_people_affected", "affected_sites",
                                     "hazard_rescued_alive", "shelters_full", RUN_DURATION, "something_new"])
 def test_kpis_without_a_bound_in_the_row_have_no_known_range(column):
-    assert kpi_range(column, _rows()) is None
+    assert _no_upper(kpi_range(column, _rows()))
 
 
 def test_without_the_total_in_the_rows_a_kpi_has_no_known_range():
     rows = _rows().drop(columns=[RUN_DURATION])       # a results folder from before the column
-    assert kpi_range("city_supplies_p50_h", rows) is None
+    assert _no_upper(kpi_range("city_supplies_p50_h", rows))
     rows = _rows()
     rows[RUN_DURATION] = np.nan
-    assert kpi_range("city_supplies_p50_h", rows) is None
+    assert _no_upper(kpi_range("city_supplies_p50_h", rows))
     limits = kpi_limits("relief_limited_by_trucks", {"relief_people_needing_relief": [10.0, np.nan]})
     assert list(limits[0]) == [0.0, 0.0] and limits[1][0] == 10.0 and math.isnan(limits[1][1])
 
@@ -87,3 +87,17 @@ def test_a_comparison_bounds_counts_and_times_that_do_not_move():
     assert (city["diff_ci_low"], city["diff_ci_high"]) == pytest.approx((-24 * U10, 24 * U10))
     unmet = stats["unmet_water_l"]
     assert (unmet["diff_ci_low"], unmet["diff_ci_high"], unmet["diff_method"]) == (0.0, 0.0, "point-no-range")
+
+
+def _no_upper(value_range) -> bool:
+    """No known upper limit: only the floor every KPI of a run has (never negative)."""
+    return value_range[0] == 0.0 and math.isnan(value_range[1])
+
+
+def test_an_interval_of_a_kpi_without_a_known_range_stops_at_zero():
+    # Unmet tents of 8 runs: mostly 0, a few large; the t interval alone would reach below 0.
+    from sim.experiments.statistics import mean_interval
+
+    values = np.array([0, 0, 0, 0, 0, 0, 24, 120], dtype=float)
+    interval = mean_interval(values, value_range=kpi_range("unmet_tent", _rows()))
+    assert interval.low == 0.0 and interval.high > values.mean()

@@ -206,17 +206,19 @@ def kpi_limits(column: str, rows) -> tuple[np.ndarray, np.ndarray] | None:
     return None
 
 
-def kpi_range(column: str, rows) -> tuple[float, float] | None:
+def kpi_range(column: str, rows) -> tuple[float, float]:
     """The range [low, high] ``column`` cannot leave in any run of ``rows`` (the widest of
-    :func:`kpi_limits` over the runs), or ``None``: no known range, or no run holds its total.
+    :func:`kpi_limits` over the runs); without a known upper limit (no known range, or no
+    run holds its total) ``(0, nan)``: a run's KPIs — amounts, counts, hours, km, shares —
+    are never negative.
 
     The totals of counts vary between runs (the people affected, say); the upper limit
     is then the largest total among ``rows``."""
     limits = kpi_limits(column, rows)
     if limits is None:
-        return None
+        return 0.0, math.nan
     low, high = limits
     low, high = low[np.isfinite(low)], high[np.isfinite(high)]
     if not len(low) or not len(high):
-        return None
+        return 0.0, math.nan
     return float(low.min()), float(high.max())

@@ -203,7 +203,7 @@ def union_interval(x, confidence: float = CONFIDENCE):
 
 def bounded_interval(x, low_limit=math.nan, high_limit=math.nan, confidence: float = CONFIDENCE):
     """:func:`union_interval` of rows of values that lie in [``low_limit``, ``high_limit``]
-    (scalars, or one per row; NaN: not known), clipped to that range. A row without
+    (scalars, or one per row; NaN: not known), clipped to what is known of it. A row without
     spread gets the Clopper–Pearson bound over the range (method code ``bound``), or,
     without a known range, its value (method code ``point-no-range``); from
     :data:`BOOTSTRAP_MIN_N` values on, a row with fewer than :data:`RARE_JUMPS`
@@ -227,7 +227,9 @@ def _bounded(x, low_limit, high_limit, confidence):
         lo_limit, hi_limit = np.minimum(lo_limit, x.min(axis=-1)), np.maximum(hi_limit, x.max(axis=-1))
     mode, off = _mode(x) if n >= 1 else (mean.copy(), np.zeros(mean.shape, dtype=int))
     if n >= 2:
-        floor, ceiling = np.where(known, lo_limit, -np.inf), np.where(known, hi_limit, np.inf)
+        # Clipped to what is known of the range: a floor alone (a count: 0) clips too.
+        floor = np.where(np.isfinite(lo_limit), lo_limit, -np.inf)
+        ceiling = np.where(np.isfinite(hi_limit), hi_limit, np.inf)
         low, high = np.clip(low, floor, ceiling), np.clip(high, floor, ceiling)
     t_low, t_high = low.copy(), high.copy()
     if n >= 2:
