@@ -101,3 +101,28 @@ def test_a_comparison_with_nothing_to_judge_says_so_without_nan_or_warnings(tmp_
     assert "nan" not in printed and "no change to judge" in printed
     doc = json.loads((tmp_path / "c" / "comparison.json").read_text())
     assert all(v["detail"] == "no change to judge" for v in doc["verdicts"])
+
+
+def test_an_earlier_warning_a_better_forecast_and_more_road_crews_are_the_response_not_another_disaster():
+    rain = load_scenario("extreme_rainfall")
+    better = rain.model_copy(deep=True)
+    better.hazard.warning_lead = rain.hazard.warning_lead + 360.0
+    better.hazard.forecast.hit_rate = 1.0
+    better.hazard.prepositioning = not rain.hazard.prepositioning
+    assert world_differences(rain, better, ".", ".") == []
+    m8 = load_scenario("m8_earthquake")
+    crews = m8.model_copy(deep=True)
+    crews.hazard.road_clearing.army_crew_m3_per_h *= 2
+    assert world_differences(m8, crews, ".", ".") == []
+    more_debris = m8.model_copy(deep=True)
+    more_debris.hazard.road_clearing.debris_m3_per_m *= 2
+    assert world_differences(m8, more_debris, ".", ".")[0].startswith(
+        "the variant changes the hazard (road_clearing.debris_m3_per_m)")
+
+
+def test_milder_outages_are_another_disaster():
+    drill = load_scenario("three_outages")
+    milder = drill.model_copy(deep=True)
+    milder.outages.comms = []
+    (note,) = world_differences(drill, milder, ".", ".")
+    assert note.startswith("the variant changes the outages (comms)") and "not one world" in note

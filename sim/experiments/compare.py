@@ -121,10 +121,15 @@ def load_variant(baseline_path: Path, variant_path: Path | None):
 #: investment buys. A variant that changes them compares two different worlds: replication
 #: *i* of both shares its seed, not its disaster.
 WORLD_SECTIONS = {"region": "the region", "duration": "the run's length", "hazard": "the hazard",
-                  "impact": "the impact", "needs": "the needs model", "season": "the season",
-                  "item_weights_kg": "the items' weights", "targets": "the targets"}
-#: Hazard settings an investment changes (a seismic retrofit of bridges).
-INVESTMENT_HAZARD_FIELDS = ("bridge_fragility_factor", "segment_fragility_factor")
+                  "impact": "the impact", "outages": "the outages", "needs": "the needs model",
+                  "season": "the season", "item_weights_kg": "the items' weights", "targets": "the targets"}
+#: Hazard settings an investment or the response changes, not the disaster: a seismic retrofit of
+#: bridges, a larger sewer network, an earlier warning, a better forecast, pre-positioning, pumps,
+#: road crews, engineers and corridors (dotted: a field of a hazard setting).
+INVESTMENT_HAZARD_FIELDS = ("bridge_fragility_factor", "segment_fragility_factor", "drainage_mm_per_h",
+                            "warning_lead", "forecast", "prepositioning", "pumping_sites",
+                            "road_clearing.road_crew_m3_per_h", "road_clearing.army_crew_m3_per_h",
+                            "road_clearing.engineers", "road_clearing.corridors")
 
 
 def world_differences(before, after, before_dir: Path | str, after_dir: Path | str,
@@ -145,7 +150,7 @@ def world_differences(before, after, before_dir: Path | str, after_dir: Path | s
         if section == "region":
             b, a = _with_file_hashes(b, region_hashes[0]), _with_file_hashes(a, region_hashes[1])
         elif section == "hazard" and b.get("type") == a.get("type"):
-            b, a = ({k: v for k, v in d.items() if k not in INVESTMENT_HAZARD_FIELDS} for d in (b, a))
+            b, a = (_without_fields(d, INVESTMENT_HAZARD_FIELDS) for d in (b, a))
         elif section == "targets":             # a preset's name is its times: compare the times
             b, a = ({k: v for k, v in d.items() if k != "preset"} for d in (b, a))
         if b == a:
@@ -157,6 +162,18 @@ def world_differences(before, after, before_dir: Path | str, after_dir: Path | s
                 "as any resources'")
         notes.append(f"the variant changes {words} ({shown}): {tail}")
     return notes
+
+
+def _without_fields(doc: dict, fields) -> dict:
+    """``doc`` without the (dotted) ``fields``."""
+    out = dict(doc)
+    for field in fields:
+        head, _, rest = field.partition(".")
+        if not rest:
+            out.pop(head, None)
+        elif isinstance(out.get(head), dict):
+            out[head] = _without_fields(out[head], [rest])
+    return out
 
 
 def _with_file_hashes(region: dict, hashes: dict[str, str]) -> dict:
