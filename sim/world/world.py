@@ -239,6 +239,13 @@ def _reachability_warnings(world: World) -> list[str]:
         warnings.append(f"{len(unserved)} affected zone(s) lie in no depot's service area, so nothing is sent "
                         f"there: {shown} (add a district or city depot, or a reserve serving them)")
     if affected:
+        serves = world.command.planner.serves[:, [z.index for z in affected]]
+        idle = [d.depot_id for d, row in zip(world.depots, serves) if not row.any()]
+        if idle:
+            shown = ", ".join(idle[:8]) + (f" and {len(idle) - 8} more" if len(idle) > 8 else "")
+            warnings.append(f"{len(idle)} depot(s) serve no affected zone (their service areas hold none), so their "
+                            f"stock and trucks take no part in the response: {shown} (a reserve serves its own area "
+                            "only; to use one, move it or widen its serves)")
         zone_nodes = np.array([z.node for z in affected])
         t = world.router.table(depot_nodes, zone_nodes)
         for d, row in zip(world.depots, t):
