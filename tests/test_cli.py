@@ -206,6 +206,16 @@ def test_built_in_names_are_accepted_by_validate_and_load_scenario(capsys):
     assert sim.load_scenario("baseline_normal_traffic").name.startswith("Major disaster")
 
 
+def test_a_folder_named_like_a_built_in_scenario_does_not_hide_it(tmp_path, monkeypatch, capsys):
+    # A run's output folder named after its scenario, in the current folder.
+    import sim
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "three_outages").mkdir()
+    assert main(["validate", "--schema-only", "three_outages"]) == 0
+    assert sim.load_scenario("three_outages").name.startswith("Three outages")
+
+
 def test_compare_takes_built_in_names_for_both_scenarios(tmp_path, capsys):
     out = tmp_path / "cmp"
     assert main(["compare", "baseline_normal_traffic", "baseline_normal_traffic", "--replications", "2",

@@ -34,13 +34,16 @@ def scenario_path(value: "str | os.PathLike[str] | None") -> Path:
     """The file of a scenario argument: a path, or a built-in name (``m8_earthquake``).
 
     A value without a folder or a suffix that names no existing file is a
-    built-in name; ``None`` is the default scenario.
+    built-in name — also where a folder of that name is in the current folder
+    (a run's output folder named after its scenario); ``None`` is the default
+    scenario.
     """
     if value is None:
         return builtin_scenario_path(DEFAULT_SCENARIO)
     text = os.fspath(value)
     path = Path(text)
-    if not os.path.lexists(text) and not path.suffix and os.sep not in text and "/" not in text:
+    bare = not path.suffix and os.sep not in text and "/" not in text
+    if bare and (not os.path.lexists(text) or (path.is_dir() and text in BUILTIN_SCENARIOS)):
         return builtin_scenario_path(text)
     return path
 

@@ -282,7 +282,9 @@ class Earthquake(_Strict):
     """An earthquake on a fault (model: :mod:`sim.hazards.earthquake`)."""
 
     type: Literal["earthquake"] = Field(..., description="an earthquake on a fault")
-    magnitude: Number = Field(..., ge=4.0, le=9.5, description="moment magnitude, 4.0 to 9.5")
+    magnitude: Number = Field(..., ge=4.0, le=9.5, description="surface-wave magnitude Ms (as the attenuation "
+                                                               "relations are fitted and Chinese catalogues give it), "
+                                                               "4.0 to 9.5")
     epicenter: LonLat = Field(..., description="[longitude, latitude] of the epicentre, degrees")
     depth_km: Number = Field(15.0, gt=0, le=700, description="focal depth, km, more than 0 to 700")
     strike_deg: Number = Field(0.0, ge=0, lt=360, description="strike of the fault: the long axis of the "
