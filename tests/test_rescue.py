@@ -313,3 +313,15 @@ def test_a_crew_passing_over_zones_it_cannot_reach_leaves_the_next_crew_s_choice
     assert first.zone == "Z2"
     assert not coord._none_passed.any()
     assert coord.next_task(crew(None), node=0, seq=2, reachable=lambda node, to: True).zone == "Z0"
+
+
+def test_the_ledger_counts_the_dead_when_freed_and_the_alive_still_awaiting_rescue():
+    from sim.hazards.fragility import survival_probability
+    from sim.world.rescue_ledger import RescueLedger
+
+    ledger = RescueLedger(trapped=1000, self_rescued_alive=700.4, self_rescued_dead=99.6, rescued_alive=50,
+                          rescued_dead=10)
+    figures = ledger.as_dict()
+    assert figures["dead_when_freed"] == figures["self_rescued_dead"] + 10 == 110
+    assert figures["awaiting_rescue_at_end"] == 140
+    assert ledger.awaiting_alive(float(survival_probability(72 * 60))) == round(140 * survival_probability(72 * 60))

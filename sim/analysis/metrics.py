@@ -27,6 +27,7 @@ from sim.analysis.clock import relieved_since_hit, since_hit_min
 from sim.analysis.mutual_aid import mutual_aid_figures
 from sim.analysis.prepositioning import prepositioning_kpis
 from sim.analysis.relief import relief_figures
+from sim.hazards.fragility import survival_probability
 from sim.scenarios.items import ITEMS
 
 __all__ = ["summarize", "zones_frame", "supply_audit", "unmet_need", "SupplyAuditError", "SUPPLY_LINES_H",
@@ -277,6 +278,10 @@ def summarize(run) -> dict:
         hazard["flood_closed_road_km"] = [p for p in hazard["flood_closed_road_km"] if p[0] * 60 <= duration]
     if w.rescue.trapped > 0:
         hazard["rescue"] = w.rescue.as_dict()
+        # Still under the rubble at the end: alive on the survival curve, trapped since the shock.
+        struck = float(getattr(w.scenario.hazard, "time", 0.0))
+        hazard["rescue"]["awaiting_rescue_alive_at_end"] = w.rescue.awaiting_alive(
+            float(survival_probability(duration - struck)))
     if w.road_layers is not None and len(w.road_layers.closed_km) > 1:
         series = w.road_layers.closed_km
         hazard["closed_road_km_over_time"] = [[round(t / 60, 3), round(km, 3)] for t, km in series]

@@ -49,4 +49,10 @@ class RescueLedger:
             max(self.trapped - self.rescued_alive - self.rescued_dead, 0))
         return {"trapped": self.trapped, "self_rescued_alive": alive, "self_rescued_dead": dead,
                 "rescued_alive": self.rescued_alive, "rescued_dead": self.rescued_dead,
+                "dead_when_freed": dead + self.rescued_dead,
                 "awaiting_rescue_at_end": awaiting, "unassigned_sites": self.unassigned_sites}
+
+    def awaiting_alive(self, survival: float) -> int:
+        """Of those still awaiting rescue, how many the survival curve expects alive (``survival``:
+        its value at the end, for people trapped since the hazard struck), in whole people."""
+        return int(round(self.as_dict()["awaiting_rescue_at_end"] * survival))
