@@ -174,3 +174,23 @@ def test_survival_is_the_curve_worked_out_in_full_for_scalars_and_arrays(seed):
     for t in rng.uniform(-60, 12000, 20).tolist() + [6480.0, 0.0]:
         got = survival_probability(t)
         assert isinstance(got, float) and got == _survival_afresh(t)
+
+
+def test_debris_covers_the_stretches_the_blockage_draw_blocks_not_the_whole_street():
+    # n stretches of 100 m, each blocked with probability q: given one is, E[K] = n q / (1 - (1 - q)^n).
+    from sim.hazards.fragility import _unit_blockage, blocked_length_m
+    from sim.network.graph import RoadClass
+
+    local = int(RoadClass.LOCAL)
+    p_collapse = 0.3
+    q = float(_unit_blockage(p_collapse, [local])[0])
+    got = blocked_length_m([p_collapse], [500.0], [local])[0]
+    assert got == pytest.approx(100 * 5 * q / (1 - (1 - q) ** 5))
+    rng = np.random.default_rng(7)
+    k = rng.binomial(5, q, size=400_000)
+    assert got == pytest.approx(100 * k[k >= 1].mean(), rel=0.01)       # Monte Carlo oracle
+    # Never more than the street, never less than one stretch (or the street, if shorter).
+    lengths = np.array([30.0, 100.0, 250.0, 2_000.0])
+    for p in (1e-9, 0.01, 0.5, 1.0):
+        m = blocked_length_m(np.full(4, p), lengths, np.full(4, local))
+        assert np.all(m <= lengths + 1e-9) and np.all(m >= np.minimum(lengths, 100.0) - 1e-9)

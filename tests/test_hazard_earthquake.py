@@ -250,7 +250,7 @@ def test_debris_sites_are_those_made_one_segment_at_a_time(seed, share, m3_per_m
     blocked = rng.random(len(seg_ids)) < share
     clearing = RoadClearing(debris_m3_per_m=m3_per_m, road_crew_m3_per_h=road_crew)
     _, sites = _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, np.zeros(len(seg_ids)), blocked,
-                             t0, clearing)
+                             seg_len, t0, clearing)
     want = _reference_debris_sites(graph, seg_ids, seg_len, seg_class, blocked, t0, clearing)
     assert len(sites) == len(want)
     for got, ref in zip(sites, want):

@@ -18,7 +18,9 @@
 3. **Streets** — a street segment is blocked by collapse debris with a
    probability from the building collapse rate around it; it closes at the
    shock and a ``road_repair`` :class:`WorkSite` reopens it when cleared. The
-   site holds ``road_clearing.debris_m3_per_m`` per metre of street; a road
+   blockage is drawn per 100 m stretch; the site holds
+   ``road_clearing.debris_m3_per_m`` per metre of the stretches expected blocked
+   given that one is (:func:`~sim.hazards.fragility.blocked_length_m`); a road
    crew clears ``road_crew_m3_per_h`` and an army engineer crew
    ``army_crew_m3_per_h`` (:func:`debris_work_min`; sources in
    :mod:`sim.scenarios.hazard_response`).
@@ -54,6 +56,7 @@ from sim.hazards.fragility import (
     TRAPPED_SHARE_OF_COLLAPSE,
     building_damage_distribution,
     damage_state_from_uniform,
+    blocked_length_m,
     debris_blockage_probability,
     exceedance_probabilities,
     occupancy_at,
@@ -173,9 +176,10 @@ def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_popula
     p_block = debris_blockage_probability(seg_dist[:, 4], seg_len, seg_class)
     p_block[seg_bridge] = 0.0
     blocked = streams["debris"].random(n_seg)[seg_ids] < p_block
+    debris_len = blocked_length_m(seg_dist[:, 4], seg_len, seg_class)
 
     road_changes, work_sites = _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min,
-                                             blocked, t0, hazard.road_clearing)
+                                             blocked, debris_len, t0, hazard.road_clearing)
 
     # 4. People.
     zone_dist = building_damage_distribution(zone_i, hazard.fortified_share)
@@ -256,8 +260,9 @@ def debris_work_min(debris_m3, clearing) -> dict[str, float]:
             "army": 60.0 * debris_m3 / float(clearing.army_crew_m3_per_h)}
 
 
-def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, blocked, t0, clearing):
-    """Closures and slow-downs at the shock, bridge reopenings, debris work sites."""
+def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, blocked, debris_len, t0, clearing):
+    """Closures and slow-downs at the shock, bridge reopenings, debris work sites (each holding
+    ``debris_m3_per_m`` on its segment's ``debris_len`` metres: the stretches blocked)."""
     factor = _BRIDGE_SPEED_FACTOR_BY_STATE[bridge_state]
     factor[blocked] = 0.0
     hit = np.flatnonzero(factor < 1.0)
@@ -280,7 +285,7 @@ def _road_effects(graph, seg_ids, seg_len, seg_class, bridge_state, repair_min, 
     rural = int(RoadClass.RURAL)
     edges_of_rows = edges_of(seg_ids[rows])
     first_node = graph.tails[[edges[0] for edges in edges_of_rows]].tolist()
-    for seg, length_m, road_class, node, edges in zip(seg_ids[rows].tolist(), seg_len[rows].tolist(),
+    for seg, length_m, road_class, node, edges in zip(seg_ids[rows].tolist(), debris_len[rows].tolist(),
                                                       seg_class[rows].tolist(), first_node, edges_of_rows):
         debris_m3 = m3_per_m * length_m
         by_kind = debris_work_min(debris_m3, clearing)

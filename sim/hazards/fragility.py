@@ -183,12 +183,34 @@ BLOCKAGE_SHARE_PER_100M: dict[RoadClass, float] = {
 _BLOCKAGE_SHARE_BY_CLASS = np.array([BLOCKAGE_SHARE_PER_100M[RoadClass(k)] for k in range(len(RoadClass))])
 
 
-def debris_blockage_probability(p_collapse, length_m, road_class) -> np.ndarray:
-    """Probability that a street segment is blocked by collapse debris."""
-    p_collapse = np.asarray(p_collapse, dtype=float)
+#: The frontage unit whose blockage is drawn: one 100 m stretch of street.
+BLOCKAGE_UNIT_M = 100.0
+
+
+def _unit_blockage(p_collapse, road_class) -> np.ndarray:
+    """Probability that one 100 m stretch of street is blocked by collapse debris."""
     share = _BLOCKAGE_SHARE_BY_CLASS[_road_class_numbers(road_class)]
-    units = np.maximum(np.asarray(length_m, dtype=float) / 100.0, 0.0)
-    return 1.0 - (1.0 - np.clip(share * p_collapse, 0.0, 1.0)) ** units
+    return np.clip(share * np.asarray(p_collapse, dtype=float), 0.0, 1.0)
+
+
+def debris_blockage_probability(p_collapse, length_m, road_class) -> np.ndarray:
+    """Probability that a street segment is blocked by collapse debris: that one of its
+    100 m stretches is, each independently."""
+    units = np.maximum(np.asarray(length_m, dtype=float) / BLOCKAGE_UNIT_M, 0.0)
+    return 1.0 - (1.0 - _unit_blockage(p_collapse, road_class)) ** units
+
+
+def blocked_length_m(p_collapse, length_m, road_class) -> np.ndarray:
+    """Expected metres of a blocked street segment that debris covers: its blocked 100 m
+    stretches given that one is, E[K | K ≥ 1] = n·q / (1 − (1 − q)^n) stretches for n
+    stretches each blocked with probability q (the draw of
+    :func:`debris_blockage_probability`), at most the segment's length."""
+    length = np.maximum(np.asarray(length_m, dtype=float), 0.0)
+    units, q = length / BLOCKAGE_UNIT_M, _unit_blockage(p_collapse, road_class)
+    p_any = 1.0 - (1.0 - q) ** units
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.where(p_any > 0, units * q / p_any, 1.0)       # q → 0: one stretch
+    return np.minimum(length, BLOCKAGE_UNIT_M * np.maximum(expected, 1.0))
 
 
 def _road_class_numbers(road_class) -> np.ndarray:
