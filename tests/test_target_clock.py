@@ -66,7 +66,7 @@ def test_timeline_gives_run_clock_times_of_first_supplies(tmp_path):
 
 def test_timeline_places_supplies_delivered_before_the_hit_when_they_were_delivered(tmp_path):
     """A pre-positioned delivery (before the zone's hit) stands at its own time on the
-    run's clock, not at the hit."""
+    run's clock, not at the hit, and is said to be pre-positioned."""
     scenario, base = late_hit_world(tmp_path)
     result = run(scenario, base_dir=base)
     zone = next(z for z in result.world.zones if z.is_affected)
@@ -74,6 +74,6 @@ def test_timeline_places_supplies_delivered_before_the_hit_when_they_were_delive
     for z in result.world.zones:              # the zones flood only later (as on a rainfall warning)
         z.hit_time_min = zone.first_supply_min + 600.0
     rows = timeline_rows(result, result.summary(), result.zones_frame())
-    town = [h for h, text in rows if text == "first supplies reach township T01"]
+    town = [h for h, text in rows if text == "pre-positioned first supplies reach township T01"]
     assert town == [pytest.approx(delivered_h)]
     assert np.isclose(result.summary()["kpi"]["first_supplies"]["p50_h"], 0.0)
