@@ -137,7 +137,8 @@ def _print_kpis(out_dir: Path) -> None:
     from sim.experiments.results import (batch_targets, batch_variant_targets, format_results, read_results,
                                          results_tables)
 
-    print(format_results(*results_tables(read_results(out_dir), targets_h=batch_targets(out_dir))), end="")
+    print(format_results(*results_tables(read_results(out_dir), targets_h=batch_targets(out_dir),
+                                         variant_targets_h=batch_variant_targets(out_dir))), end="")
 
 
 def _precision_args(p) -> None:

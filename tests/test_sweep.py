@@ -203,3 +203,14 @@ def test_each_variant_of_a_target_sweep_is_judged_by_its_own_targets(world, tmp_
     judged = {v: set(g.loc[g["planning_target"], "target"]) for v, g in met.groupby("variant")}
     assert judged == {"targets.site=community": {"district_supplies", "basic_relief"},
                       "targets.site=township": {"township_supplies", "basic_relief"}}
+
+
+def test_sim_batch_prints_each_variant_of_a_target_sweep_against_its_own_targets(world, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["batch", str(world), "--replications", "2", "--sweep", "targets.site=community,township",
+                 "--workers", "1", "--out", str(out), "--no-report"]) == 0
+    printed = capsys.readouterr().out
+    township = printed[printed.index("targets.site=township:"):]
+    community = printed[printed.index("targets.site=community:"):printed.index("targets.site=township:")]
+    assert "first district supplies reach every township" in township
+    assert "first district supplies reach every township" not in community

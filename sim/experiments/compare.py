@@ -167,8 +167,8 @@ def world_differences(before, after, before_dir: Path | str, after_dir: Path | s
 def _without_fields(doc: dict, fields) -> dict:
     """``doc`` without the (dotted) ``fields``."""
     out = dict(doc)
-    for field in fields:
-        head, _, rest = field.partition(".")
+    for path in fields:
+        head, _, rest = path.partition(".")
         if not rest:
             out.pop(head, None)
         elif isinstance(out.get(head), dict):
