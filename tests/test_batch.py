@@ -157,6 +157,17 @@ def test_resume_with_more_replications_adds_only_the_new_ones(world, clean_batch
     pd.testing.assert_frame_equal(results(out), results(clean_batch).iloc[:5])
 
 
+def test_resume_with_fewer_replications_says_the_rows_it_leaves_out(world, clean_batch, tmp_path):
+    out = tmp_path / "shrink"
+    scenario = load_scenario(world)
+    run_batch(scenario, replications=5, out_dir=out, workers=1, base_dir=world.parent)
+    result = run_batch(scenario, replications=3, out_dir=out, workers=1, base_dir=world.parent, resume=True)
+    assert (result.already_done, result.ran) == (3, 0)
+    pd.testing.assert_frame_equal(results(out), results(clean_batch).iloc[:3])
+    assert [w for w in result.warnings if "2 run(s) of replications past the 3 asked for" in w
+            and "resume with --replications 5" in w]
+
+
 def test_a_killed_batch_resumed_gives_exactly_the_uninterrupted_rows(world, clean_batch, tmp_path):
     out = tmp_path / "killed"
     cmd = [sys.executable, "-m", "sim", "batch", str(world), "--replications", "40", "--workers", "1",
