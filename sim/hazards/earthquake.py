@@ -38,6 +38,11 @@
    trapped; each zone with trapped people is a ``sar`` work site.
    :func:`~sim.hazards.fragility.survival_probability` tells the engine how
    many are still alive when a team reaches them.
+5. **Communications** (with a ``comms_damage`` section) — each zone's
+   networks go down at the shock with a probability rising linearly with its
+   intensity (:func:`comms_down_share`, one uniform per zone) and come back
+   after ``restored_after``: a :class:`~sim.hazards.timeline.CommsDown`
+   window that :class:`sim.world.comms.Comms` applies as an outage.
 
 Random draws come from independent child streams of the run's generator (one
 per concept), so changing one input — a retrofit, the zone table — does not
@@ -71,11 +76,11 @@ from sim.hazards.intensity import (
     pga_g_from_intensity,
     site_offsets_km,
 )
-from sim.hazards.timeline import HazardOutcome, RoadChange, WorkSite
+from sim.hazards.timeline import CommsDown, HazardOutcome, RoadChange, WorkSite
 from sim.network.geo import LocalProjection
 from sim.network.graph import RoadClass, RoadGraph
 
-__all__ = ["earthquake_outcome", "intensity_at", "survival_probability", "debris_work_min"]
+__all__ = ["earthquake_outcome", "intensity_at", "survival_probability", "debris_work_min", "comms_down_share"]
 
 #: Crew-minutes of search-and-rescue work per trapped person (assumption:
 #: light rescue of one person from a collapsed low-rise house, about 2 h).
@@ -87,7 +92,7 @@ _BRIDGE_SPEED_FACTOR_BY_STATE = np.array([BRIDGE_SPEED_FACTOR[s] for s in range(
 _MEDIAN_INTENSITY: dict = {}     # (sites, epicentre, strike, magnitude, relation) -> median intensity
 _MEDIAN_INTENSITY_SIZE = 8
 
-_STREAMS = ("node_scatter", "zone_scatter", "bridge_state", "bridge_repair", "debris", "people")
+_STREAMS = ("node_scatter", "zone_scatter", "bridge_state", "bridge_repair", "debris", "people", "comms")
 
 
 def intensity_at(hazard, lon, lat) -> np.ndarray:
@@ -222,6 +227,9 @@ def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_popula
             "trapped": int(trapped.sum()),
         },
     )
+    if hazard.comms_damage is not None:
+        outcome.comms_down = _comms_down(hazard.comms_damage, zone_i, t0, streams["comms"])
+        outcome.figures["zones_without_comms"] = int(outcome.comms_down.zone_down.sum())
     outcome.node_intensity = node_i
     outcome.zone_intensity = zone_i
     outcome.bridge_damage_state = _per_segment(n_seg, seg_ids, np.where(is_b, bridge_state, -1), -1)
@@ -229,6 +237,22 @@ def earthquake_outcome(hazard, graph: RoadGraph, zone_lon, zone_lat, zone_popula
     outcome.zone_damage_distribution = zone_dist
     outcome.displaced_vulnerable = displaced * vulnerable
     return outcome
+
+
+def comms_down_share(spec, intensity) -> np.ndarray:
+    """Share of zones whose networks the shaking takes down at ``intensity``: 0 up to
+    ``spec.down_from``, rising linearly to 1 at ``spec.all_down_from`` (a
+    ``CommsDamage`` section; assumption, sources there)."""
+    low, high = float(spec.down_from), float(spec.all_down_from)
+    return np.clip((np.asarray(intensity, dtype=float) - low) / (high - low), 0.0, 1.0)
+
+
+def _comms_down(spec, zone_i, t0: float, rng) -> CommsDown:
+    """The zones whose networks go down at the shock: one uniform per zone against
+    :func:`comms_down_share`, so a weaker shake on the same seed never takes more down."""
+    down = rng.random(len(zone_i)) < comms_down_share(spec, zone_i)
+    return CommsDown(start=t0, end=t0 + float(spec.restored_after), delay_factor=float(spec.delay_factor),
+                     loss_share=float(spec.loss_share), zone_down=down)
 
 
 def _site_intensity(hazard, relation, lon, lat, sigma, rng) -> np.ndarray:

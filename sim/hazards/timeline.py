@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["RoadChange", "WorkSite", "HazardOutcome"]
+__all__ = ["RoadChange", "WorkSite", "CommsDown", "HazardOutcome"]
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,23 @@ class WorkSite:
     work_min_by_kind: dict[str, float] | None = None
 
 
+@dataclass(frozen=True)
+class CommsDown:
+    """The zones whose networks a hazard took down, from ``start`` until ``end`` (minutes).
+
+    It acts as a communications outage window (:class:`sim.world.comms.Comms`)
+    over the zones of ``zone_down`` (one flag per zone) and the depots and
+    teams standing in them: reports lost with ``loss_share``, orders and tasks
+    ``delay_factor`` times slower.
+    """
+
+    start: float
+    end: float
+    delay_factor: float
+    loss_share: float
+    zone_down: np.ndarray
+
+
 @dataclass
 class HazardOutcome:
     """Everything a hazard did, for one run.
@@ -94,3 +111,4 @@ class HazardOutcome:
     impact_time_min: np.ndarray | None = None  # when each zone is hit (default 0)
     work_sites: list[WorkSite] = field(default_factory=list)
     figures: dict = field(default_factory=dict)   # the hazard's own figures for summary.json
+    comms_down: CommsDown | None = None      # networks the hazard took down

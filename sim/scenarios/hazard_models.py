@@ -18,7 +18,7 @@ from sim.scenarios.hazard_response import Forecast, RoadClearing
 from sim.scenarios.resources import Strict
 from sim.scenarios.units import distance, duration, parse_duration_min
 
-__all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "Outages",
+__all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "CommsDamage", "Outages",
            "MAX_HYETOGRAPH_STEPS", "MAX_RAIN_TIME", "MAX_PONDING_RADIUS", "MAX_WINDOWS", "MAX_TOWNSHIPS",
            "MAX_FRAGILITY_FACTOR"]
 
@@ -262,6 +262,49 @@ OutdoorNights = count(0, 30, what="nights", reason="fear of aftershocks keeps pe
                       description="nights the outdoor sleepers stay out")
 
 
+CommsRestored = duration("time from the shock until the networks the shaking took down are back (assumption: "
+                         "48 h, Lushan 2013: county and township communications back by day 2-3)", above_zero=True)
+QuakeIntensity = number(ge=5, le=12, unit="intensity degrees", reason="the Chinese intensity scale runs to 12",
+                        description="a seismic intensity (Chinese scale), 5 to 12")
+
+
+class CommsDamage(_Strict):
+    """Communications the shaking takes down (model: :mod:`sim.hazards.earthquake`).
+
+    Each zone's networks (its mobile base stations, their power and links) go
+    down at the shock with a probability rising linearly with the zone's
+    intensity, from 0 at ``down_from`` to 1 at ``all_down_from`` (assumption;
+    at intensity IX the defaults give 0.67: Yushu 2010, intensity IX at Jiegu,
+    took 64 of China Mobile's 98 base stations in the prefecture off the air,
+    half of China Telecom's 44 and 15 of China Unicom's 37; Wenchuan 2008, X to
+    XI, cut seven counties off entirely), and stay down for
+    ``restored_after``. Depots and teams share the networks of the zone they
+    stand in. While down, a zone's report is lost with ``loss_share`` (re-sent
+    when the network is back, or carried by a runner) and orders and tasks take
+    ``delay_factor`` times longer, as in a communications outage window;
+    satellite phones are unaffected.
+    """
+
+    down_from: QuakeIntensity = Field(7.0, description="intensity below which no zone's networks go down, 5 to 12 "
+                                                       "(assumption: 7)")
+    all_down_from: QuakeIntensity = Field(10.0, description="intensity from which every zone's networks go down, 5 "
+                                                            "to 12 (assumption: 10, Wenchuan 2008)")
+    restored_after: CommsRestored = "48h"
+    delay_factor: OutageFactor = Field(3.0, description="orders and tasks to depots and teams whose networks are "
+                                                        "down take this many times longer, 1 to 100 (assumption)")
+    loss_share: Share = Field(1.0, description="share of a downed zone's reports lost until the network is back "
+                                               "or a runner carries them, 0 to 1 (assumption: 1, a downed "
+                                               "network carries nothing)")
+
+    @model_validator(mode="after")
+    def _rising(self):
+        if self.all_down_from <= self.down_from:
+            raise ValueError(f"all_down_from ({self.all_down_from:g}) must be above down_from "
+                             f"({self.down_from:g}): the share of zones whose networks go down rises from 0 at "
+                             "down_from to 1 at all_down_from")
+        return self
+
+
 class UninhabitableWeights(_Strict):
     """Share of dwellings each damage grade leaves uninhabitable: Hazus-MH (FEMA, Earthquake
     Technical Manual, ch. 14, displaced households) for multi-family housing, the housing of
@@ -320,6 +363,9 @@ class Earthquake(_Strict):
         default_factory=dict, max_length=MAX_SEGMENTS,
         description="road-segment id -> further factor (0.001 to 1,000) on that bridge's median capacity "
                     "(set by a retrofit of listed bridges)")
+    comms_damage: CommsDamage | None = Field(
+        None, description="communications the shaking takes down, by zone intensity (default: none; "
+                          "'comms_damage: {}' for the defaults)")
 
 
 Hazard = Annotated[Union[HazardNone, Rainfall, Earthquake], Field(discriminator="type")]

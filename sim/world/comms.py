@@ -9,7 +9,9 @@ foot or by bicycle (``speed_kmh``, the straight line times ``detour_factor``) to
 the nearest depot whose communications work at the runner's arrival (outside
 every window then on, or with a satellite phone), which passes the report on
 with the normal delay (assumptions, in the scenario's ``command.runner``).
-Windows over the same agent are
+An earthquake's :class:`~sim.hazards.timeline.CommsDown` acts as one more
+window, over the zones it took down and the depots and teams whose nearest
+zone centre is one of them. Windows over the same agent are
 layered: the network is down for an agent while any window covering it is
 on. Agents with a satellite phone (zones listed in ``sat_phone_zones``,
 depots and teams with ``sat_phone: true``) are not affected. Each window
@@ -18,9 +20,11 @@ draws its lost reports from its own random stream, one draw per zone.
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import cKDTree
 
+from sim.hazards.timeline import CommsDown
 from sim.network.areas import points_in_area, zones_in_area
-from sim.network.geo import haversine_m
+from sim.network.geo import earth_centred_xyz_m, haversine_m
 
 __all__ = ["Comms"]
 
@@ -38,17 +42,29 @@ class Comms:
         sat_all = sat_phone_zones == "all"
         sat = set() if sat_all else set(sat_phone_zones)
         with_phone = np.array([sat_all or z in sat for z in zone_table["zone_id"]], dtype=bool)
-        self.zone_in = [zones_in_area(w.area, zone_table) & ~with_phone for w in windows]
+        self.zone_in = [(w.zone_down if isinstance(w, CommsDown) else zones_in_area(w.area, zone_table))
+                        & ~with_phone for w in windows]
         self.depot_in = self._points_in(windows, depots, lon, lat, depot_townships)
         self.team_in = self._points_in(windows, teams, lon, lat, team_townships)
         self.lost = [rng.random(len(zone_table)) < w.loss_share for w, rng in zip(windows, rngs)]
 
-    @staticmethod
-    def _points_in(windows, agents, lon, lat, townships):
+    def _points_in(self, windows, agents, lon, lat, townships):
+        if not agents:
+            return [np.zeros(0, dtype=bool) for _ in windows]
         nodes = [a.node if hasattr(a, "node") else a.base_node for a in agents]
         phone = np.array([bool(a.spec.sat_phone) for a in agents], dtype=bool)
-        return [points_in_area(w.area, lon[nodes], lat[nodes], townships) & ~phone if agents else
-                np.zeros(0, dtype=bool) for w in windows]
+        nearest_zone = None
+        masks = []
+        for w in windows:
+            if isinstance(w, CommsDown):
+                if nearest_zone is None:     # an agent shares the networks of its nearest zone centre
+                    tree = cKDTree(earth_centred_xyz_m(*self._zone_lonlat))
+                    nearest_zone = tree.query(earth_centred_xyz_m(lon[nodes], lat[nodes]))[1]
+                inside = w.zone_down[nearest_zone]
+            else:
+                inside = points_in_area(w.area, lon[nodes], lat[nodes], townships)
+            masks.append(inside & ~phone)
+        return masks
 
     def _down(self, masks, index: int, now: float) -> tuple[list[int], float]:
         """Windows covering agent ``index`` that are on at ``now``, and when the

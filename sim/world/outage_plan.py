@@ -3,7 +3,8 @@
 Decided once, when the world is built (:mod:`sim.hazards.outages` holds the
 rules): the road segments each road outage closes, the depots and shelters
 each power outage leaves without power, who each communications outage cuts
-off (:class:`~sim.world.comms.Comms`), the zones each water outage leaves
+off (:class:`~sim.world.comms.Comms`; with the networks an earthquake took
+down), the zones each water outage leaves
 without piped water (their people's needs: :mod:`sim.world.conditions`), and who
 "no outside support" holds back. :mod:`sim.engine.outages` schedules these
 decisions; the ``timeline`` rows describe them for reports.
@@ -45,8 +46,11 @@ def _count(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
-def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, seed: int) -> OutagePlan:
-    """Resolve the scenario's ``outages`` section for one run (see the module docstring)."""
+def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, seed: int,
+                 comms_down=None) -> OutagePlan:
+    """Resolve the scenario's ``outages`` section for one run (see the module docstring), with
+    ``comms_down`` (:class:`~sim.hazards.timeline.CommsDown`, the networks a hazard took down)
+    as one more communications window after the scenario's."""
     outages = scenario.outages
     plan = OutagePlan()
     windows = [*outages.roads, *outages.power, *outages.comms, *outages.water]
@@ -72,16 +76,19 @@ def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, se
         plan.timeline.append({"kind": "power", "start_h": w.start / 60, "end_h": w.end / 60,
                               "what": f"{_count(len(down), 'depot or shelter', 'depots and shelters')} "
                                       "without power and backup"})
-    if outages.comms:
+    comms_windows = [*outages.comms, *([comms_down] if comms_down is not None else [])]
+    if comms_windows:
         team_towns = towns([t.base_node for t in teams])
-        plan.comms = Comms(outages.comms, zone_table, scenario.sat_phone_zones, depots, teams, graph.lon, graph.lat,
-                           depot_towns, team_towns,
-                           [stream(seed, "comms_outages", k) for k in range(len(outages.comms))],
-                           runner=scenario.command.runner)
-        for w, zin, din, tin in zip(outages.comms, plan.comms.zone_in, plan.comms.depot_in, plan.comms.team_in):
+        rngs = [stream(seed, "comms_outages", k) for k in range(len(outages.comms))]
+        if comms_down is not None:
+            rngs.append(stream(seed, "hazard_comms"))      # its own stream: the windows' draws stay as they were
+        plan.comms = Comms(comms_windows, zone_table, scenario.sat_phone_zones, depots, teams, graph.lon, graph.lat,
+                           depot_towns, team_towns, rngs, runner=scenario.command.runner)
+        for w, zin, din, tin in zip(comms_windows, plan.comms.zone_in, plan.comms.depot_in, plan.comms.team_in):
+            cause = " (the hazard's damage)" if w is comms_down else ""
             plan.timeline.append({"kind": "comms", "start_h": w.start / 60, "end_h": w.end / 60,
                                   "what": f"{_count(int(zin.sum()), 'zone')}, {_count(int(din.sum()), 'depot')} "
-                                          f"and {_count(int(tin.sum()), 'team')} without communications"})
+                                          f"and {_count(int(tin.sum()), 'team')} without communications{cause}"})
     for w in outages.water:
         hit = zones_hit_by(w, zone_table)
         plan.timeline.append({"kind": "water", "start_h": w.start / 60, "end_h": w.end / 60,

@@ -23,7 +23,7 @@ MAX_SEED = 2**63 - 1
 
 #: Fixed spawn keys: never renumber, only append. (5: a retired shared outage stream.)
 STREAMS = {"impact": 0, "reporting": 1, "hazard": 2, "shelter": 3, "travel": 4, "teams": 6,
-           "road_outages": 7, "comms_outages": 8, "conditions": 9, "forecast": 10, "rescue": 11}
+           "road_outages": 7, "comms_outages": 8, "conditions": 9, "forecast": 10, "rescue": 11, "hazard_comms": 12}
 
 
 def stream(seed: int, component: str, *index: int) -> np.random.Generator:

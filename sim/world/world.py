@@ -149,7 +149,8 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
     shelters = [Shelter(spec, places[spec.id].node, float(graph.lon[places[spec.id].node]),
                         float(graph.lat[places[spec.id].node]), scenario.needs.shelter_m2)
                 for spec in scenario.shelters]
-    outages = plan_outages(scenario, graph, zt, zones, depots, shelters, teams, seed)
+    outages = plan_outages(scenario, graph, zt, zones, depots, shelters, teams, seed,
+                           comms_down=outcome.comms_down if outcome is not None else None)
     command.comms = work.comms = outages.comms
     world = World(env=env, scenario=scenario, seed=seed, graph=graph, router=router, traffic=traffic,
                   zone_table=zt, zones=zones, depots=depots, trucks=trucks, shelters=shelters, teams=teams,
