@@ -148,24 +148,19 @@ def test_resume_runs_only_what_is_missing_and_ignores_partial_and_duplicate_file
     pd.testing.assert_frame_equal(results(out), results(clean_batch).iloc[:8])
 
 
-def test_resume_with_more_replications_adds_only_the_new_ones(world, clean_batch, tmp_path):
-    out = tmp_path / "grow"
+@pytest.mark.parametrize("first, then, ran, warned", [
+    (3, 5, 2, None),                 # more: only the new ones run
+    (5, 3, 0, ("2 run(s) of replications past the 3 asked for", "resume with --replications 5")),
+])
+def test_resume_with_another_count_of_replications(world, clean_batch, tmp_path, first, then, ran, warned):
+    out = tmp_path / "resumed"
     scenario = load_scenario(world)
-    run_batch(scenario, replications=3, out_dir=out, workers=1, base_dir=world.parent)
-    result = run_batch(scenario, replications=5, out_dir=out, workers=1, base_dir=world.parent, resume=True)
-    assert (result.already_done, result.ran) == (3, 2)
-    pd.testing.assert_frame_equal(results(out), results(clean_batch).iloc[:5])
-
-
-def test_resume_with_fewer_replications_says_the_rows_it_leaves_out(world, clean_batch, tmp_path):
-    out = tmp_path / "shrink"
-    scenario = load_scenario(world)
-    run_batch(scenario, replications=5, out_dir=out, workers=1, base_dir=world.parent)
-    result = run_batch(scenario, replications=3, out_dir=out, workers=1, base_dir=world.parent, resume=True)
-    assert (result.already_done, result.ran) == (3, 0)
-    pd.testing.assert_frame_equal(results(out), results(clean_batch).iloc[:3])
-    assert [w for w in result.warnings if "2 run(s) of replications past the 3 asked for" in w
-            and "resume with --replications 5" in w]
+    run_batch(scenario, replications=first, out_dir=out, workers=1, base_dir=world.parent)
+    result = run_batch(scenario, replications=then, out_dir=out, workers=1, base_dir=world.parent, resume=True)
+    assert (result.already_done, result.ran) == (min(first, then), ran)
+    pd.testing.assert_frame_equal(results(out), results(clean_batch).iloc[:then])
+    says = [w for w in result.warnings if warned and all(part in w for part in warned)]
+    assert bool(says) == bool(warned) and not (warned is None and any("past the" in w for w in result.warnings))
 
 
 def test_a_killed_batch_resumed_gives_exactly_the_uninterrupted_rows(world, clean_batch, tmp_path):
