@@ -36,12 +36,14 @@ def test_a_share_that_does_not_rise_is_a_located_error(tmp_path):
     assert "all_down_from (8) must be above down_from (9)" in message
 
 
-def _quake_scenario(tmp_path, zones, comms_damage=None, **extra):
+def _quake_scenario(tmp_path, zones, comms_damage=None, intensity_report=None, quake=QUAKE, **extra):
     region = line_world(tmp_path, n=3, length_m=2000.0)
     region["zones"] = {"csv": write_zones(tmp_path, zones)}
-    hazard = dict(QUAKE)
+    hazard = dict(quake)
     if comms_damage is not None:
         hazard["comms_damage"] = comms_damage
+    if intensity_report is not None:
+        hazard["intensity_report"] = intensity_report
     doc = scenario_doc(region, [depot("d", 1, **extra.pop("depot_extra", {}))], hazard=hazard, duration="24h",
                        **extra)
     return load_scenario(write_scenario(tmp_path, doc))
@@ -123,3 +125,36 @@ def test_no_zone_below_the_first_intensity_loses_its_network(tmp_path):
                  base_dir=tmp_path)
     assert result.summary()["hazard"]["zones_without_comms"] == 0
     assert _known_min(result) == {"Z1": REPORT_MIN, "Z2": REPORT_MIN}
+
+
+# ------------------------------------------------------------------ acting on the rapid intensity report
+def _reported_by_intensity(result) -> list[str]:
+    events = result.events_frame()
+    return sorted(events.loc[events["kind"] == "intensity_report", "zone"])
+
+
+#: A shake strong enough to affect people, too weak to block the test world's streets.
+MODERATE_QUAKE = {"type": "earthquake", "magnitude": 6.0, "epicenter": [117.0, 39.8], "depth_km": 10}
+
+
+def test_the_rapid_intensity_report_makes_the_worst_shaken_zones_known_before_they_report(tmp_path):
+    report = {"after": "10min", "from_intensity": 5}
+    result = run(_quake_scenario(tmp_path, ZONES, comms_damage=EVERY_ZONE_DOWN, intensity_report=report,
+                                 quake=MODERATE_QUAKE), base_dir=tmp_path)
+    # Known from the command's own estimate, whatever the communities' networks do.
+    assert _known_min(result) == {"Z1": 10.0, "Z2": 10.0}
+    assert _reported_by_intensity(result) == ["Z1", "Z2"]
+    first = result.zones_frame().set_index("zone_id")["first_supply_h"].astype(float)
+    without = run(_quake_scenario(tmp_path, ZONES, comms_damage=EVERY_ZONE_DOWN, quake=MODERATE_QUAKE),
+                  base_dir=tmp_path)
+    assert (first < without.zones_frame().set_index("zone_id")["first_supply_h"].astype(float)).all()
+    assert (first < 3.0).all()
+
+
+def test_zones_below_the_reports_intensity_or_already_reported_are_left_as_they_were(tmp_path):
+    above_all = run(_quake_scenario(tmp_path, ZONES, intensity_report={"after": "10min", "from_intensity": 12}),
+                    base_dir=tmp_path)
+    late = run(_quake_scenario(tmp_path, ZONES, intensity_report={"after": "2h", "from_intensity": 5}),
+               base_dir=tmp_path)
+    assert _known_min(above_all) == _known_min(late) == {"Z1": REPORT_MIN, "Z2": REPORT_MIN}
+    assert _reported_by_intensity(above_all) == _reported_by_intensity(late) == []

@@ -154,12 +154,13 @@ class Command:
         """What every zone needs by ``lookahead`` from now (rations fall due daily)."""
         self.planner.refresh_need(self.env.now)
 
-    def preposition(self, zones, warning_min: float, expected=None) -> None:
+    def preposition(self, zones, warning_min: float, expected=None, kind: str = "forecast") -> None:
         """On a warning, treat the zones the forecast puts in danger as reported:
         their first batches leave before the hazard reaches them. ``expected``
         maps zones the hazard will not reach (false alarms) to the need and hit
-        time the forecast expects there."""
-        self.env.process(self._warned(zones, warning_min, expected or {}))
+        time the forecast expects there. ``kind`` names the event logged per zone
+        (``forecast``; ``intensity_report`` for an earthquake's rapid estimate)."""
+        self.env.process(self._warned(zones, warning_min, expected or {}, kind))
 
     def withdraw_forecast(self, zone_indices) -> None:
         """The forecast's false alarms are known: nothing more goes to those zones."""
@@ -169,7 +170,7 @@ class Command:
         self._refresh_need()
         self.need_changed()
 
-    def _warned(self, zones, warning_min: float, expected: dict):
+    def _warned(self, zones, warning_min: float, expected: dict, kind: str):
         yield self.env.timeout(max(warning_min - self.env.now, 0.0))
         for z, (need, hit_min) in expected.items():
             self.planner.forecast_need[z] = need
@@ -178,7 +179,7 @@ class Command:
             self._refresh_need()
         for zone in zones:
             if zone.mark_reported(self.env.now):
-                self.log.add(self.env.now, "forecast", zone=zone.zone_id, amount=zone.affected)
+                self.log.add(self.env.now, kind, zone=zone.zone_id, amount=zone.affected)
                 self._known(zone)
 
     def _report(self, zone):

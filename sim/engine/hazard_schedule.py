@@ -16,6 +16,11 @@ zones the warning flags: a noisy estimate of the zones that flood, drawn
 with the scenario's forecast skill (:mod:`sim.hazards.forecast`). Flagged
 zones that will not flood are expected to need what a flooding zone of
 their size needs; command learns they stayed dry when the rain ends.
+
+With an ``intensity_report``, an earthquake's rapid intensity estimate
+does the same for the zones it puts at ``from_intensity`` or more: ``after``
+the shock they count as reported, whether or not their own reports got
+through.
 """
 from __future__ import annotations
 
@@ -62,6 +67,7 @@ def apply_outcome(world, outcome) -> None:
     world.road_clearing = clearing
     if preposition:
         _preposition(world, float(warning), outcome.figures.get("rain_end_min"))
+    _act_on_intensity(world, outcome)
 
 
 def _road_clearing(world, outcome) -> RouteClearing:
@@ -76,6 +82,19 @@ def _road_clearing(world, outcome) -> RouteClearing:
     clearing = RouteClearing(world, corridors)
     clearing.record_closures(outcome.road_changes)
     return clearing
+
+
+def _act_on_intensity(world, outcome) -> None:
+    """An earthquake's ``intensity_report``: ``after`` the shock, the zones the estimate puts
+    at ``from_intensity`` or more count as reported (see the module docstring)."""
+    report = getattr(world.scenario.hazard, "intensity_report", None)
+    intensity = getattr(outcome, "zone_intensity", None)
+    if report is None or intensity is None:
+        return
+    shaken = [z for z in world.zones if z.is_affected and intensity[z.index] >= float(report.from_intensity)]
+    if shaken:
+        at_min = float(world.scenario.hazard.time) + float(report.after)
+        world.command.preposition(shaken, at_min, kind="intensity_report")
 
 
 def _preposition(world, warning_min: float, rain_end_min) -> None:

@@ -18,7 +18,7 @@ from sim.scenarios.hazard_response import Forecast, RoadClearing
 from sim.scenarios.resources import Strict
 from sim.scenarios.units import distance, duration, parse_duration_min
 
-__all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "CommsDamage", "Outages",
+__all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "CommsDamage", "IntensityReport", "Outages",
            "MAX_HYETOGRAPH_STEPS", "MAX_RAIN_TIME", "MAX_PONDING_RADIUS", "MAX_WINDOWS", "MAX_TOWNSHIPS",
            "MAX_FRAGILITY_FACTOR"]
 
@@ -305,6 +305,25 @@ class CommsDamage(_Strict):
         return self
 
 
+IntensityReportAfter = duration("time from the shock until the command has the rapid intensity estimate "
+                                "(assumption: 1 h)", at_most="3d")
+
+
+class IntensityReport(_Strict):
+    """The rapid intensity report the command acts on before communities report.
+
+    ``after`` the shock the command has the intensity estimate and treats every
+    zone it puts at ``from_intensity`` or more as reported: first batches leave
+    for them without waiting for their reports (the model's zone intensity
+    stands for the estimate, and their needs for what the command expects
+    there: assumptions). Zones that reported earlier are left as they are.
+    """
+
+    after: IntensityReportAfter = "1h"
+    from_intensity: QuakeIntensity = Field(9.0, description="intensity from which a zone counts as reported by "
+                                                            "the estimate, 5 to 12 (assumption: IX)")
+
+
 class UninhabitableWeights(_Strict):
     """Share of dwellings each damage grade leaves uninhabitable: Hazus-MH (FEMA, Earthquake
     Technical Manual, ch. 14, displaced households) for multi-family housing, the housing of
@@ -366,6 +385,10 @@ class Earthquake(_Strict):
     comms_damage: CommsDamage | None = Field(
         None, description="communications the shaking takes down, by zone intensity (default: none; "
                           "'comms_damage: {}' for the defaults)")
+    intensity_report: IntensityReport | None = Field(
+        None, description="the command sends first batches to the zones the rapid intensity estimate puts at "
+                          "from_intensity or more, before they report (default: none, it waits for reports; "
+                          "'intensity_report: {}' for the defaults)")
 
 
 Hazard = Annotated[Union[HazardNone, Rainfall, Earthquake], Field(discriminator="type")]
