@@ -44,6 +44,17 @@ def test_a_retrofit_is_an_investment_not_another_hazard():
         "change is the two worlds' as well as any resources'"]
 
 
+def test_acting_on_the_intensity_report_is_the_response_and_downed_networks_are_the_disaster():
+    from sim.scenarios.hazard_models import CommsDamage, IntensityReport
+
+    m8 = load_scenario("m8_earthquake")
+    acting = m8.model_copy(update={"hazard": m8.hazard.model_copy(update={"intensity_report": IntensityReport()})})
+    assert world_differences(m8, acting, ".", ".") == []
+    damaged = m8.model_copy(update={"hazard": m8.hazard.model_copy(update={"comms_damage": CommsDamage()})})
+    assert [n[:52] for n in world_differences(m8, damaged, ".", ".")] == [
+        "the variant changes the hazard (comms_damage): the p"]
+
+
 def test_the_same_region_files_elsewhere_are_the_same_region_and_changed_ones_are_not(tmp_path):
     world = random_world(tmp_path)
     elsewhere = tmp_path / "copy"

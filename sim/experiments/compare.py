@@ -125,9 +125,10 @@ WORLD_SECTIONS = {"region": "the region", "duration": "the run's length", "hazar
                   "season": "the season", "item_weights_kg": "the items' weights", "targets": "the targets"}
 #: Hazard settings an investment or the response changes, not the disaster: a seismic retrofit of
 #: bridges, a larger sewer network, an earlier warning, a better forecast, pre-positioning, pumps,
-#: road crews, engineers and corridors (dotted: a field of a hazard setting).
+#: acting on the rapid intensity report, road crews, engineers and corridors (dotted: a field of a
+#: hazard setting).
 INVESTMENT_HAZARD_FIELDS = ("bridge_fragility_factor", "segment_fragility_factor", "drainage_mm_per_h",
-                            "warning_lead", "forecast", "prepositioning", "pumping_sites",
+                            "warning_lead", "forecast", "prepositioning", "pumping_sites", "intensity_report",
                             "road_clearing.road_crew_m3_per_h", "road_clearing.army_crew_m3_per_h",
                             "road_clearing.engineers", "road_clearing.corridors")
 
