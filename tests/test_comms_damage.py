@@ -158,3 +158,27 @@ def test_zones_below_the_reports_intensity_or_already_reported_are_left_as_they_
                base_dir=tmp_path)
     assert _known_min(above_all) == _known_min(late) == {"Z1": REPORT_MIN, "Z2": REPORT_MIN}
     assert _reported_by_intensity(above_all) == _reported_by_intensity(late) == []
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_phones_and_the_intensity_report_never_make_a_report_later(tmp_path, seed):
+    # Half the networks down on average (the share at the zones' intensity), drawn per seed.
+    zones = [(f"Z{k}", 2 + k % 2, 1000 + 100 * k, 0.1) for k in range(1, 9)]
+    damage = {"down_from": 5, "all_down_from": 12, "restored_after": "6h"}
+    plain = _quake_scenario(tmp_path, zones, comms_damage=damage, quake=MODERATE_QUAKE, seed=seed)
+    base = _known_min(run(plain, base_dir=tmp_path))
+    assert any(t > REPORT_MIN for t in base.values()), "some report must be held up for the test to say anything"
+    variants = {
+        "depot phone": _quake_scenario(tmp_path, zones, comms_damage=damage, quake=MODERATE_QUAKE, seed=seed,
+                                       depot_extra={"sat_phone": True}),
+        "zone phones": _quake_scenario(tmp_path, zones, comms_damage=damage, quake=MODERATE_QUAKE, seed=seed,
+                                       sat_phone_zones=["Z1", "Z2", "Z3"]),
+        "intensity report": _quake_scenario(tmp_path, zones, comms_damage=damage, quake=MODERATE_QUAKE, seed=seed,
+                                            intensity_report={"after": "1h", "from_intensity": 5}),
+    }
+    earlier = set()
+    for name, scenario in variants.items():
+        known = _known_min(run(scenario, base_dir=tmp_path))
+        assert all(known[z] <= base[z] + 1e-9 for z in base), (name, known, base)
+        earlier |= {name for z in base if known[z] < base[z]}
+    assert {"zone phones", "intensity report"} <= earlier     # the depot's own phone helps only if it is down
