@@ -30,6 +30,9 @@ Investments (each where it applies):
 * ``street depot`` — an ``add_depot`` intervention: a street depot with
   stock and trucks at the community of the most affected township (by the
   scenario's own seed) with the most affected people.
+* ``sat phones`` (where communications fail: a ``comms`` outage window or
+  an earthquake's ``comms_damage``) — the ``sat_phones`` intervention for
+  every depot, team and community.
 
 Usage::
 
@@ -121,6 +124,16 @@ def _street_depot(data: dict, ctx: dict) -> dict:
     return data
 
 
+def _sat_phones(data: dict, _ctx: dict) -> dict:
+    data["interventions"] = [{"type": "sat_phones", "agents": group}
+                             for group in ("all_depots", "all_teams", "all_zones")]
+    return data
+
+
+def _comms_fail(data: dict) -> bool:
+    return bool((data.get("outages") or {}).get("comms")) or bool((data.get("hazard") or {}).get("comms_damage"))
+
+
 def _hazard(kind: str):
     return lambda data: (data.get("hazard") or {}).get("type") == kind
 
@@ -142,6 +155,7 @@ INVESTMENTS = (
                before=("warning lead 0h", _warning_lead(0))),
     Investment("retrofit", _hazard("earthquake"), ("retrofit", _retrofit)),
     Investment("street depot", _always, ("street depot", _street_depot)),
+    Investment("sat phones", _comms_fail, ("sat phones", _sat_phones)),
 )
 
 

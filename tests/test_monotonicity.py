@@ -145,3 +145,19 @@ def test_a_street_reserve_beside_the_communities_never_worsens_a_headline_kpi(tm
     with_street["depots"].append(depot("street", 8, water=2_000, food=800, trucks=2, tier="street"))
     after = headline(tmp_path, with_street, "after.yaml")
     assert not worse(before, after), (before, after)
+
+
+def test_the_study_gives_satellite_phones_to_everyone_where_communications_fail():
+    from worlds import load_benchmark
+
+    from sim.scenarios import builtin_scenario_path, load_scenario
+
+    study = load_benchmark("monotonicity")
+    path = builtin_scenario_path("three_outages")
+    variants, pairs, _ = study.study_variants(load_scenario(path), path.parent, ["sat phones"])
+    assert pairs == [("sat phones", study.BASE, "sat phones")]
+    phones = next(v.scenario for v in variants if v.name == "sat phones")
+    assert phones.sat_phone_zones == "all"
+    assert all(d.sat_phone for d in phones.depots) and all(t.sat_phone for t in phones.teams)
+    m8 = builtin_scenario_path("m8_earthquake")                      # its networks stay up: nothing to gain
+    assert study.study_variants(load_scenario(m8), m8.parent, ["sat phones"])[1] == []

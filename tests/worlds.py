@@ -78,8 +78,11 @@ def load_benchmark(name: str):
     """The module of ``benchmarks/<name>.py`` (benchmarks are scripts, not a package)."""
     import importlib.util
 
+    import sys
+
     path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # dataclasses look their module up while the file runs
     spec.loader.exec_module(module)
     return module
