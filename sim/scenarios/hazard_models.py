@@ -18,8 +18,8 @@ from sim.scenarios.hazard_response import Forecast, RoadClearing
 from sim.scenarios.resources import Strict
 from sim.scenarios.units import distance, duration, parse_duration_min
 
-__all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "CommsDamage", "IntensityReport", "Outages",
-           "MAX_HYETOGRAPH_STEPS", "MAX_RAIN_TIME", "MAX_PONDING_RADIUS", "MAX_WINDOWS", "MAX_TOWNSHIPS",
+__all__ = ["Area", "Impact", "Hazard", "HazardNone", "Rainfall", "Earthquake", "CommsDamage", "IntensityReport",
+           "Outages", "MAX_HYETOGRAPH_STEPS", "MAX_RAIN_TIME", "MAX_PONDING_RADIUS", "MAX_WINDOWS", "MAX_TOWNSHIPS",
            "MAX_FRAGILITY_FACTOR"]
 
 _Strict = Strict
