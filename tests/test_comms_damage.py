@@ -182,3 +182,11 @@ def test_phones_and_the_intensity_report_never_make_a_report_later(tmp_path, see
         assert all(known[z] <= base[z] + 1e-9 for z in base), (name, known, base)
         earlier |= {name for z in base if known[z] < base[z]}
     assert {"zone phones", "intensity report"} <= earlier     # the depot's own phone helps only if it is down
+
+
+def test_the_reports_key_figures_count_the_communities_whose_networks_went_down():
+    from sim.report.html_sections import hazard_kpis
+
+    rows = dict((label, cell["text"]) for label, cell in hazard_kpis({"zones_without_comms": 1499}))
+    assert rows == {"communities whose networks the shaking took down": "1,499"}
+    assert hazard_kpis({}) == []

@@ -331,3 +331,12 @@ def test_a_bridge_that_was_only_slowed_is_back_to_full_speed_not_repaired_from_c
     what = msel_roads._road_phrase("bridge repaired (moderate damage)", 2)[0]
     assert what == "2 bridges slowed by moderate damage back to full speed (never closed)"
     assert msel_roads._road_phrase("bridge repaired (extensive damage)", 1)[0] == "1 bridge repaired (extensive damage)"
+
+
+def test_onset_says_how_many_communities_lost_their_networks_when_the_quake_took_some_down():
+    summary, *rest = _m8_like()
+    assert "communities without telephone networks" not in msel_frame(
+        msel_injects(summary, *rest, None, _m8_roads())).iloc[0]["Event Synopsis"]
+    summary["hazard"]["zones_without_comms"] = 1499
+    onset = msel_frame(msel_injects(summary, *rest, None, _m8_roads())).iloc[0]["Event Synopsis"]
+    assert "1,499 communities without telephone networks" in onset

@@ -33,12 +33,14 @@ def _flat(prefix: str, value, rows: list, share_keys=()) -> None:
 
 
 def hazard_kpis(hazard: dict) -> list[list]:
-    """Rescued alive, trapped awaiting rescue at the end, bridges closed, closed km at the peak and at the end."""
+    """Rescued alive, trapped awaiting rescue at the end, bridges closed, communities whose networks
+    went down, closed km at the peak and at the end."""
     rows = []
     rescue = hazard.get("rescue") or {}
     for label, value in (("trapped people rescued alive by teams", rescue.get("rescued_alive")),
                          ("trapped people awaiting rescue at the end", rescue.get("awaiting_rescue_at_end")),
                          ("bridges closed", hazard.get("bridges_closed")),
+                         ("communities whose networks the shaking took down", hazard.get("zones_without_comms")),
                          ("closed road length at the peak (km)", hazard.get("closed_road_km_peak")),
                          ("closed road length at the end (km)",
                           (hazard.get("closed_road_km_over_time") or [[None, None]])[-1][1])):

@@ -79,6 +79,8 @@ def hazard_onset(summary: dict, zones: pd.DataFrame, scenario: dict | None) -> l
         figures.append(f"{hz['bridges_closed']:,} {'bridge' if hz['bridges_closed'] == 1 else 'bridges'} closed")
     if "road_segments_blocked" in hz:
         figures.append(f"{hz['road_segments_blocked']:,} street segments blocked by debris")
+    if "zones_without_comms" in hz:
+        figures.append(f"{hz['zones_without_comms']:,} communities without telephone networks")
     return [Inject(t0, f"{what}: {', '.join(figures)}",
                    f"{what} strikes the district. First estimates: {', '.join(figures)}.",
                    "controller briefing", CONTROL, EOC,
