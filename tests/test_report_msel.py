@@ -340,3 +340,14 @@ def test_onset_says_how_many_communities_lost_their_networks_when_the_quake_took
     summary["hazard"]["zones_without_comms"] = 1499
     onset = msel_frame(msel_injects(summary, *rest, None, _m8_roads())).iloc[0]["Event Synopsis"]
     assert "1,499 communities without telephone networks" in onset
+
+
+def test_the_rapid_intensity_report_inject_says_how_many_zones_it_made_known():
+    summary, zones, events = _m8_like()
+    pushed = pd.DataFrame([(60.0, "intensity_report", "", z, "", 500.0) for z in ("Z1", "Z2", "Z3")],
+                          columns=events.columns)
+    events = pd.concat([events, pushed]).sort_values("time_min", kind="stable")
+    frame = msel_frame(msel_injects(summary, zones, events, None, _m8_roads()))
+    inject = frame[frame["Event Synopsis"].str.startswith("rapid intensity report")].iloc[0]
+    assert inject["Event Synopsis"] == "rapid intensity report: 3 worst-shaken zones treated as reported"
+    assert inject["Hour"] == 1.0 and "3 zones are at the report's intensity or more" in inject["Inject Text"]

@@ -96,8 +96,8 @@ def command_chain(events: pd.DataFrame) -> list[Inject]:
              "Meteorological bureau: red rainstorm warning; the forecast puts these zones under water.",
              "official warning", "meteorological bureau", EOC, "pre-position first batches and pumps",
              "Planning; Logistics and Supply Chain Management"),
-            ("intensity_report", "rapid intensity report: the worst-shaken zones treated as reported",
-             "Earthquake agency: rapid intensity estimate; these zones are at the report's intensity or more.",
+            ("intensity_report", "rapid intensity report: {count} worst-shaken zones treated as reported",
+             "Earthquake agency: rapid intensity estimate; {count} zones are at the report's intensity or more.",
              "official report", "earthquake agency", EOC, "send first batches before the zones report",
              "Situational Assessment; Logistics and Supply Chain Management"),
             ("report", "first report of needs reaches the command centre ({zone})",
@@ -114,7 +114,8 @@ def command_chain(events: pd.DataFrame) -> list[Inject]:
         row = _first(events, kind)
         if row is None:
             continue
-        fill = {"zone": row["zone"], "agent": row["agent"], "amount": _whole(row["amount"])}
+        fill = {"zone": row["zone"], "agent": row["agent"], "amount": _whole(row["amount"]),
+                "count": _whole(int((events["kind"] == kind).sum()))}
         out.append(Inject(float(row["time_min"]) / 60, synopsis.format(**fill), text.format(**fill), mode,
                           sender.format(**fill), player, action.format(**fill), objective, "run clock", order=10))
     return out
