@@ -12,7 +12,7 @@ import pandas as pd
 
 from sim.network.geo import earth_centred_xyz_m, haversine_m
 
-__all__ = ["zones_in_area", "points_in_area", "node_townships"]
+__all__ = ["zones_in_area", "points_in_area", "nearest_zones", "node_townships"]
 
 
 def zones_in_area(area, zones: pd.DataFrame) -> np.ndarray:
@@ -44,10 +44,15 @@ def points_in_area(area, lon, lat, township=None) -> np.ndarray:
     return np.isin(np.asarray(township), area.townships)
 
 
-def node_townships(graph, zones: pd.DataFrame) -> np.ndarray:
-    """Township of every graph node: that of its nearest zone centre."""
+def nearest_zones(lon, lat, zone_lon, zone_lat) -> np.ndarray:
+    """Index of the nearest zone centre (``zone_lon``, ``zone_lat``) of every point."""
     from scipy.spatial import cKDTree
 
-    tree = cKDTree(earth_centred_xyz_m(zones["lon"].to_numpy(), zones["lat"].to_numpy()))
-    nearest = tree.query(earth_centred_xyz_m(graph.lon, graph.lat))[1]
+    tree = cKDTree(earth_centred_xyz_m(np.asarray(zone_lon, float), np.asarray(zone_lat, float)))
+    return tree.query(earth_centred_xyz_m(np.asarray(lon, float), np.asarray(lat, float)))[1]
+
+
+def node_townships(graph, zones: pd.DataFrame) -> np.ndarray:
+    """Township of every graph node: that of its nearest zone centre."""
+    nearest = nearest_zones(graph.lon, graph.lat, zones["lon"].to_numpy(), zones["lat"].to_numpy())
     return zones["township"].to_numpy()[nearest]

@@ -20,11 +20,9 @@ draws its lost reports from its own random stream, one draw per zone.
 from __future__ import annotations
 
 import numpy as np
-from scipy.spatial import cKDTree
-
 from sim.hazards.timeline import CommsDown
-from sim.network.areas import points_in_area, zones_in_area
-from sim.network.geo import earth_centred_xyz_m, haversine_m
+from sim.network.areas import nearest_zones, points_in_area, zones_in_area
+from sim.network.geo import haversine_m
 
 __all__ = ["Comms"]
 
@@ -58,8 +56,7 @@ class Comms:
         for w in windows:
             if isinstance(w, CommsDown):
                 if nearest_zone is None:     # an agent shares the networks of its nearest zone centre
-                    tree = cKDTree(earth_centred_xyz_m(*self._zone_lonlat))
-                    nearest_zone = tree.query(earth_centred_xyz_m(lon[nodes], lat[nodes]))[1]
+                    nearest_zone = nearest_zones(lon[nodes], lat[nodes], *self._zone_lonlat)
                 inside = w.zone_down[nearest_zone]
             else:
                 inside = points_in_area(w.area, lon[nodes], lat[nodes], townships)
