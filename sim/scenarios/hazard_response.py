@@ -1,9 +1,16 @@
-"""Scenario sections for the response to a hazard's damage: clearing the roads, acting on a forecast.
+"""Scenario sections for a hazard's damage and the response to it.
+
+Clearing the roads, downed telephone networks, acting on a forecast or on an
+intensity estimate.
 
 ``road_clearing`` (in an earthquake section) says how much debris a blocked
 street holds, how fast a road crew and an army engineer unit move it, which
 army teams are engineers, and the level-1 rescue corridors cleared first
 (:mod:`sim.world.corridors`, :mod:`sim.engine.road_clearing`).
+
+``comms_damage`` (in an earthquake section) says which telephone networks
+the shaking takes down and for how long; ``intensity_report`` lets the
+command act on the rapid intensity estimate before communities report.
 
 ``forecast`` (in a rainfall section) is the skill of the rainstorm warning
 that pre-positioning acts on: the chance that a zone which will flood is
@@ -20,8 +27,10 @@ from pydantic import Field, model_validator
 
 from sim.scenarios.fields import Share, items, number, text
 from sim.scenarios.resources import AgentId, Strict
+from sim.scenarios.units import duration
 
-__all__ = ["Corridor", "RoadClearing", "Forecast", "MAX_CORRIDORS", "MAX_ENGINEER_TEAMS",
+__all__ = ["Corridor", "RoadClearing", "Forecast", "CommsDamage", "IntensityReport", "OutageFactor",
+           "MAX_CORRIDORS", "MAX_ENGINEER_TEAMS",
            "ROAD_CREW_M3_PER_H", "ARMY_CREW_M3_PER_H", "DEBRIS_M3_PER_M"]
 
 #: Corridors a scenario lists: each is a route cleared ahead of other debris.
@@ -115,3 +124,67 @@ class Forecast(Strict):
                                              "pre-positioning, 0 to 1 (assumption)")
     false_alarm_rate: Share = Field(0.1, description="chance that a zone which will not flood is flagged "
                                                      "anyway, 0 to 1 (assumption)")
+
+
+OutageFactor = number(ge=1, le=100, unit="times", reason="a slowdown of 100 already stops the work",
+                      description="times longer, 1 to 100")
+CommsRestored = duration("time from the shock until the networks the shaking took down are back (assumption: "
+                         "48 h, Lushan 2013: county and township communications back by day 2-3)", above_zero=True)
+QuakeIntensity = number(ge=5, le=12, unit="intensity degrees", reason="the Chinese intensity scale runs to 12",
+                        description="a seismic intensity (Chinese scale), 5 to 12")
+
+
+class CommsDamage(Strict):
+    """Communications the shaking takes down (model: :mod:`sim.hazards.earthquake`).
+
+    Each zone's networks (its mobile base stations, their power and links) go
+    down at the shock with a probability rising linearly with the zone's
+    intensity, from 0 at ``down_from`` to 1 at ``all_down_from`` (assumption;
+    at intensity IX the defaults give 0.67: Yushu 2010, intensity IX at Jiegu,
+    took 64 of China Mobile's 98 base stations in the prefecture off the air,
+    half of China Telecom's 44 and 15 of China Unicom's 37; Wenchuan 2008, X to
+    XI, cut seven counties off entirely), and stay down for
+    ``restored_after``. Depots and teams share the networks of the zone they
+    stand in. While down, a zone's report is lost with ``loss_share`` (re-sent
+    when the network is back, or carried by a runner) and orders and tasks take
+    ``delay_factor`` times longer, as in a communications outage window;
+    satellite phones are unaffected.
+    """
+
+    down_from: QuakeIntensity = Field(7.0, description="intensity below which no zone's networks go down, 5 to 12 "
+                                                       "(assumption: 7)")
+    all_down_from: QuakeIntensity = Field(10.0, description="intensity from which every zone's networks go down, 5 "
+                                                            "to 12 (assumption: 10, Wenchuan 2008)")
+    restored_after: CommsRestored = "48h"
+    delay_factor: OutageFactor = Field(3.0, description="orders and tasks to depots and teams whose networks are "
+                                                        "down take this many times longer, 1 to 100 (assumption)")
+    loss_share: Share = Field(1.0, description="share of a downed zone's reports lost until the network is back "
+                                               "or a runner carries them, 0 to 1 (assumption: 1, a downed "
+                                               "network carries nothing)")
+
+    @model_validator(mode="after")
+    def _rising(self):
+        if self.all_down_from <= self.down_from:
+            raise ValueError(f"all_down_from ({self.all_down_from:g}) must be above down_from "
+                             f"({self.down_from:g}): the share of zones whose networks go down rises from 0 at "
+                             "down_from to 1 at all_down_from")
+        return self
+
+
+IntensityReportAfter = duration("time from the shock until the command has the rapid intensity estimate "
+                                "(assumption: 1 h)", at_most="3d")
+
+
+class IntensityReport(Strict):
+    """The rapid intensity report the command acts on before communities report.
+
+    ``after`` the shock the command has the intensity estimate and treats every
+    zone it puts at ``from_intensity`` or more as reported: first batches leave
+    for them without waiting for their reports (the model's zone intensity
+    stands for the estimate, and their needs for what the command expects
+    there: assumptions). Zones that reported earlier are left as they are.
+    """
+
+    after: IntensityReportAfter = "1h"
+    from_intensity: QuakeIntensity = Field(9.0, description="intensity from which a zone counts as reported by "
+                                                            "the estimate, 5 to 12 (assumption: IX)")
