@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import subprocess
 import sys
 import time
@@ -60,7 +59,7 @@ from sim.experiments.executors import (
     iter_in_process,
     iter_processes,
 )
-from sim.experiments.batch_folder import check_folder, remove_temporaries
+from sim.experiments.batch_folder import check_folder, remove_temporaries, replications_beyond
 from sim.experiments.results import (
     BATCH_FILE,
     IDENTITY_COLUMNS,
@@ -76,9 +75,6 @@ from sim.experiments.sweep import (
 )
 from sim.files import FolderLock, Refused, atomic_write, make_folder
 from sim.world.streams import replication_seed
-
-#: A kept row's file name (:func:`~sim.experiments.results.replication_path`).
-_ROW_FILE = re.compile(r"^r(\d{5,})\.parquet$")
 
 __all__ = ["run_batch", "BatchResult", "Variant", "BatchAborted", "row_table", "format_failures",
            "code_version", "MAX_REPLICATIONS", "MAX_BATCH_RUNS", "MAX_WORKERS_PER_CPU"]
@@ -377,7 +373,7 @@ def _run_locked(scenario, replications, variants, axes, seeds, identity, out_dir
         if previous and isinstance(previous.get("code"), dict) and previous["code"] != code:
             warnings.append(f"resuming a batch started with other code ({_code_text(previous['code'])}; now "
                             f"{_code_text(code)}): its rows may differ from a batch run with one version")
-        beyond = _replications_beyond(out_dir, len(variants), replications)
+        beyond = replications_beyond(out_dir, len(variants), replications)
         if beyond:
             warnings.append(f"the folder keeps {len(beyond):,} run(s) of replications past the {replications:,} "
                             f"asked for (up to --replications {max(beyond) + 1:,}); the results hold the first "
@@ -414,18 +410,6 @@ def _run_locked(scenario, replications, variants, axes, seeds, identity, out_dir
     return BatchResult(out_dir=out_dir, variants=variants, replications=replications, seeds=seeds,
                        already_done=already_done, ran=ran, failed=failed, wall_s=wall, executor=executor,
                        warnings=warnings)
-
-
-def _replications_beyond(out_dir: Path, variant_count: int, replications: int) -> list[int]:
-    """The replication numbers, ``replications`` and past, of rows kept in ``out_dir`` for the
-    batch's variants (by an earlier batch that asked for more)."""
-    beyond = []
-    for vi in range(variant_count):
-        folder = replication_path(out_dir, vi, 0).parent
-        if folder.is_dir():
-            beyond.extend(n for p in folder.iterdir()
-                          if (m := _ROW_FILE.match(p.name)) and (n := int(m.group(1))) >= replications)
-    return beyond
 
 
 def _curve_step_h() -> float:

@@ -18,16 +18,19 @@ batches that were killed.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from sim.errors import InputError
 from sim.files import RUN_MANIFEST
-from sim.experiments.results import BATCH_FILE, RESULTS_FILE, RUNS_DIR
+from sim.experiments.results import BATCH_FILE, RESULTS_FILE, RUNS_DIR, replication_path
 
-__all__ = ["check_folder", "remove_temporaries", "MAX_RECORD_BYTES"]
+__all__ = ["check_folder", "remove_temporaries", "replications_beyond", "MAX_RECORD_BYTES"]
 
 #: Largest batch.json read back (100,000 runs' seeds and failures fit well within).
 MAX_RECORD_BYTES = 64 * 2**20
+#: A kept row's file name (:func:`~sim.experiments.results.replication_path`).
+_ROW_FILE = re.compile(r"^r(\d{5,})\.parquet$")
 
 
 def _holds_batch_files(out_dir: Path) -> bool:
@@ -103,3 +106,15 @@ def remove_temporaries(out_dir: Path) -> None:
     for name in (RESULTS_FILE, BATCH_FILE):
         for tmp in out_dir.glob(f".{name}.*.tmp"):
             tmp.unlink(missing_ok=True)
+
+
+def replications_beyond(out_dir: Path, variant_count: int, replications: int) -> list[int]:
+    """The replication numbers, ``replications`` and past, of rows kept in ``out_dir`` for the
+    batch's variants (by an earlier batch that asked for more)."""
+    beyond = []
+    for vi in range(variant_count):
+        folder = replication_path(out_dir, vi, 0).parent
+        if folder.is_dir():
+            beyond.extend(n for p in folder.iterdir()
+                          if (m := _ROW_FILE.match(p.name)) and (n := int(m.group(1))) >= replications)
+    return beyond
