@@ -199,6 +199,35 @@ def test_the_last_truck_waits_for_the_villages_still_to_report_instead_of_leavin
     assert z2.first_supply_min == pytest.approx(want)
 
 
+@pytest.mark.parametrize("keep_stock", [False, True])
+def test_a_reserve_keeps_the_first_batch_of_a_village_still_to_report_out_of_relief(tmp_path, keep_stock):
+    # As above, but the reserve has three trucks and keeps none of them (keep_for_first_batches 0),
+    # and holds only 1,000 L and 400 rations: less than Z1's first day alone. At 35 min one truck
+    # takes Z1's first batch and another Z1's relief. Without keeping stock, that relief takes
+    # everything left and Z2, heard of at 50 min, gets nothing (no other depot serves it).
+    # Keeping Z2's first batch (its whole first day, 150 L and 50 rations: less than the 375 kg
+    # cap of a 1.5 t truck) out of the relief, the third truck loads it at 50 min: first
+    # supplies at 50 + 20 + 2 edges + 15 = 105 min.
+    comms = {"comms": [{"start": "0h", "end": "1h", "delay_factor": 1.5,
+                        "area": {"around": {"center": [116.9, 39.8], "radius": "1km"}}}]}
+    depots = [_hub(2, 1_000, 400, trucks=3, bays=3)]
+    tours = {"keep_for_first_batches": 0, "keep_stock_for_first_batches": keep_stock}
+    scenario, base = _world(tmp_path, depots, zones=(("Z1", 3, 2_000, 0.2), ("Z2", 4, 100, 0.2)),
+                            outages=comms, policy={"dispatch": "priority_nearest", "tours": tours})
+    result = run(scenario, base_dir=base)
+    z1, z2 = result.world.zones
+    assert z1.first_supply_min == pytest.approx(KNOWN_MIN + LOAD + EDGE + UNLOAD)
+    ev = result.events_frame()
+    relief = ev[(ev["kind"] == "order") & (ev["zone"] == "Z1") & (ev["item"] == "relief")]
+    assert relief["time_min"].tolist() == [KNOWN_MIN]
+    if keep_stock:
+        assert z2.first_supply_min == pytest.approx(50.0 + LOAD + 2 * EDGE + UNLOAD)
+        assert z2.relief_min == pytest.approx(z2.first_supply_min)
+    else:
+        assert z2.first_supply_min == math.inf
+    assert not [w for w in result.summary()["warnings"] if w.startswith("depot hub had idle trucks")]
+
+
 def test_the_planner_sees_district_stock_move_into_a_township_reserve_when_it_does(tmp_path):
     """Whether district or city stock has reached a township reserve is looked at again only
     after some depot's stock changed; stock moving in changes the reserve's, so the planner

@@ -74,6 +74,7 @@ class Command:
                                max_tour_min=tours.max_tour, min_drop_kg=tours.min_drop_kg,
                                first_batch_kg=tours.first_batch_kg, first_batch_share=tours.first_batch_share,
                                keep_for_first_batches=tours.keep_for_first_batches,
+                               keep_stock_for_first_batches=tours.keep_stock_for_first_batches,
                                deadline_margin_min=tours.deadline_margin,
                                first_batch_min_kg=float(scenario.targets.first_batch.min_kg))
         targets = scenario.targets
@@ -274,7 +275,8 @@ class Command:
         """Record any depot that has stayed idle beside need it should serve for a
         planning interval: idle trucks, a free bay, stock of an item that a zone the
         dispatch rules give it now (:meth:`TourPlanner.zones_for`) still lacks, with
-        nothing on the way."""
+        nothing on the way. Stock a reserve keeps for the first batches of communities
+        that have not reported (:meth:`TourPlanner.stock_kept`) is not idle."""
         now = self.env.now
         planner = self.planner
         open_need, avail = planner.open_need(), planner.avail()
@@ -283,8 +285,10 @@ class Command:
             if depot.idle_trucks and can_send(depot) and depot.bays.count < depot.bays.capacity:
                 rows = planner.zones_for(k, now, open_need, avail)
                 if len(rows):
+                    kept = planner.stock_kept(depot, planner.awaited(k, self.travel([k])[k], now))
+                    held = avail[k] if kept is None else avail[k] - kept
                     lacking = np.zeros_like(open_need, dtype=bool)
-                    lacking[rows] = (open_need[rows] > 1e-9) & (avail[k] > 1e-9)[None, :]
+                    lacking[rows] = (open_need[rows] > 1e-9) & (held > 1e-9)[None, :]
             self.idle_stock.observe(depot.depot_id, now, interval, lacking, ITEMS, planner.tours_sent[k])
 
     def travel(self, depots=None) -> np.ndarray:

@@ -32,7 +32,7 @@ from scipy.optimize import linprog
 from scipy.sparse import coo_array
 
 __all__ = ["can_send", "earliest_arrival", "nearest_depot", "transport_plan", "lp_assignment", "could_serve",
-           "service_area_lists", "keeps_for_first_batches", "earliest_arrival_eligible", "cut_off_lacking"]
+           "service_area_lists", "awaiting_first_batches", "earliest_arrival_eligible", "cut_off_lacking"]
 
 
 def can_send(depot) -> bool:
@@ -235,21 +235,25 @@ def cut_off_lacking(cut, known_min, heard_at, serves, local, escalated_at, open_
     return rows[:n]
 
 
-def keeps_for_first_batches(keep: int, local: bool, trucks_home: int, serves, visible_at, hit_min,
-                            first_deadline_min: float, first_en_route, travel_row, zones, now: float) -> bool:
-    """Whether the truck asking at a township or community reserve (``local``) is one of its
-    last ``keep`` (``policy.tours.keep_for_first_batches``) and leaves only with first batches,
-    or waits for them, instead of leaving on relief or resupply: communities of its
-    area that it can reach were hit and affected, have not reported yet, have no
-    first supplies and are still inside their first-supplies window. A township head
-    does not send the whole fleet to the first village that reports while the other
-    villages' reports are coming in (an assumption; a village without affected people
-    is not waited for, its all-clear taken as known). Without it, more loading bays
-    made first supplies later: every truck left at once with relief for the first
-    villages to report, and the next reports waited for the fleet's return. District
-    and city depots, answering for a wide area, do not wait for reports."""
-    if keep <= 0 or not local or trucks_home > keep:
-        return False
+def awaiting_first_batches(serves, visible_at, hit_min, first_deadline_min: float, first_en_route, travel_row,
+                           zones, now: float) -> np.ndarray:
+    """Indices of the communities a township or community reserve waits for: of its area
+    (``serves``), hit and affected, not heard of yet (``visible_at``, the reserve's row),
+    without first supplies or a first batch on its way, still inside their first-supplies
+    window and within its trucks' reach now (``travel_row``).
+
+    While there are any, the reserve's last ``policy.tours.keep_for_first_batches``
+    trucks leave only with first batches, or wait for them, and it keeps their first
+    batches' stock back from relief and resupply (``keep_stock_for_first_batches``;
+    :meth:`sim.dispatch.planner.TourPlanner.stock_kept`): a township head does not send
+    the whole fleet, or the whole store, to the first village that reports while the
+    other villages' reports are coming in (an assumption; a village without affected
+    people is not waited for, its all-clear taken as known). Without the trucks, more
+    loading bays made first supplies later: every truck left at once with relief for the
+    first villages to report, and the next reports waited for the fleet's return.
+    District and city depots, answering for a wide area, do not wait for reports."""
     waiting = (serves & (visible_at > now) & (hit_min <= now) & (now < hit_min + first_deadline_min)
                & (first_en_route == 0) & np.isfinite(travel_row))
-    return any(zones[k].is_affected and zones[k].first_supply_min == math.inf for k in np.flatnonzero(waiting))
+    rows = np.flatnonzero(waiting)
+    return np.array([k for k in rows.tolist() if zones[k].is_affected and zones[k].first_supply_min == math.inf],
+                    dtype=np.int64)

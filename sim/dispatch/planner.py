@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from sim.dispatch.eligibility import (can_send, could_serve, earliest_arrival_eligible, keeps_for_first_batches,
+from sim.dispatch.eligibility import (awaiting_first_batches, can_send, could_serve, earliest_arrival_eligible,
                                       nearest_depot_all, service_area_lists, transport_plan)
 from sim.dispatch.escalation import Escalation
 from sim.dispatch.extra_stops import ExtraStops
@@ -166,11 +166,14 @@ class TourPlanner(Escalation, ExtraStops):
         travel_row = c.travel([d])[d]
         leave_min = now + depot.load_time_min()
         extra_arrays, extra_stops = self._extra_arrays(extra)
+        awaited = self.awaited(d, travel_row, now)
+        # One of the reserve's last keep_for_first_batches trucks: first batches only, or wait.
+        keep_truck = 0 < c.rules.keep_for_first_batches >= depot.trucks_home() and len(awaited) > 0
         order, need, xy, depot_min, tier, due, round_trip = ranked_candidates(
             rows, self._first_done, self.first_en_route, self.first_day_need, self.delivered, self.en_route,
             c.hit_min, float(c.first_deadline_min), float(c.relief_deadline_min), float(now + c.lookahead_min),
             travel_row, c.vulnerable, open_need, self.zone_xy, *extra_arrays, leave_min,
-            self._keep_for_first_batches(depot, d, travel_row, now))    # first batches only, or wait
+            keep_truck)
         if not len(order):
             return None
         stops = self._zone_objects[rows]
@@ -180,7 +183,8 @@ class TourPlanner(Escalation, ExtraStops):
                           now + depot.next_truck_in_min(now) + depot.load_time_min(), round_trip)
         tour = build_tour(c.tour_seq + 1, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
                           depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel_row),
-                          leg_min=c.leg_min, heaviest_first=self._heaviest_first)
+                          leg_min=c.leg_min, heaviest_first=self._heaviest_first,
+                          kept=self.stock_kept(depot, awaited))
         if tour is None:
             return None
         c.tour_seq += 1
@@ -188,12 +192,37 @@ class TourPlanner(Escalation, ExtraStops):
         self._commit(depot, tour, now)
         return tour
 
-    def _keep_for_first_batches(self, depot, d: int, travel_row: np.ndarray, now: float) -> bool:
-        """:func:`~sim.dispatch.eligibility.keeps_for_first_batches` for the truck asking at depot ``d``."""
+    def awaited(self, d: int, travel_row: np.ndarray, now: float) -> np.ndarray:
+        """The communities the reserve ``d`` waits for
+        (:func:`~sim.dispatch.eligibility.awaiting_first_batches`); none for a district or city
+        depot, which answers for a wide area and does not wait for reports."""
         c = self.c
-        return keeps_for_first_batches(c.rules.keep_for_first_batches, bool(self.local[d]), depot.trucks_home(),
-                                       self.serves[d], c.visible_at[d], c.hit_min, c.first_deadline_min,
-                                       self.first_en_route, travel_row, c.zones, now)
+        if not self.local[d] or (c.rules.keep_for_first_batches <= 0 and not c.rules.keep_stock_for_first_batches):
+            return _NO_ROWS
+        return awaiting_first_batches(self.serves[d], c.visible_at[d], c.hit_min, c.first_deadline_min,
+                                      self.first_en_route, travel_row, c.zones, now)
+
+    def stock_kept(self, depot, awaited: np.ndarray) -> np.ndarray | None:
+        """Units by item a reserve keeps back from relief and resupply for the first batches of
+        the communities it waits for (``awaited``, :meth:`awaited`;
+        ``policy.tours.keep_stock_for_first_batches``): each one's first batch as its trucks
+        would carry it — its first day's need, cut to the first-batch cap of their payload
+        (:meth:`~sim.dispatch.tours.TourRules.first_batch_cap_kg`). ``None``: nothing kept.
+
+        The trucks the reserve keeps (``keep_for_first_batches``) are of no use without the
+        stock: with twice the trucks, the township reserves of the M8 earthquake sent their
+        stock out as relief to the first villages heard of, and the villages the
+        rapid intensity report made known an hour after the shock got their first batches
+        from the district and city depots, hours later. The reserve knows each silent
+        village's first-day need (an assumption, as it knows which villages were hit)."""
+        c = self.c
+        if not c.rules.keep_stock_for_first_batches or not len(awaited):
+            return None
+        need = self.first_day_need[awaited]
+        kg = need @ c.unit_kg
+        cap_kg = c.rules.first_batch_cap_kg(depot.spec.trucks.payload_kg)
+        share = np.minimum(1.0, cap_kg / np.maximum(kg, 1e-9))
+        return np.ceil(share @ need - 1e-9)
 
     def fleet_changed(self, d: int) -> None:
         """Whether, when or how fast depot ``d``'s trucks could load changed

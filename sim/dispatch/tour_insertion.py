@@ -40,13 +40,14 @@ def _compose_load(need, avail, unit_kg, room_kg, heaviest_first):
 
 
 @njit(cache=True)
-def _grow(stops, xy, depot_xy, open_rows, need, avail, unit_kg, heaviest_first, rows, hand_over, leg_pairs,
+def _grow(stops, xy, depot_xy, open_rows, need, avail, kept, unit_kg, heaviest_first, rows, hand_over, leg_pairs,
           leg_minutes, n_legs, windows, mode, room_kg, planned_min, limits):
     """Add the next stop to the tour ``stops`` (see :func:`build_tour`): the most urgent open
     row whose insertion fits (:func:`_most_urgent_insertion`), passes the road check of
     ``mode`` and gets a whole unit (:func:`_compose_load` within the room and its tier's
-    cap). Rows tried and turned down are closed in ``open_rows``; the load placed is taken
-    out of ``avail`` and rows left with nothing loadable are closed (:func:`_keep_loadable`).
+    cap; a relief or resupply load beyond the ``kept`` units). Rows tried and turned down are
+    closed in ``open_rows``; the load placed is taken out of ``avail`` and rows left with
+    nothing loadable are closed (:func:`_keep_loadable`).
 
     ``rows``: per candidate deadline, hand-over straight from the depot by this and by the
     next truck, minutes from the depot, tier, there-and-back (1.0); ``limits``: smallest
@@ -89,7 +90,7 @@ def _grow(stops, xy, depot_xy, open_rows, need, avail, unit_kg, heaviest_first, 
         else:
             open_rows[k] = False
         cap_kg = min(room_kg, first_cap_kg) if tier[k] == 0 else room_kg
-        load = _compose_load(need[k], avail, unit_kg, cap_kg, heaviest_first)
+        load = _compose_load(need[k], avail if tier[k] == 0 else avail - kept, unit_kg, cap_kg, heaviest_first)
         if not load.any():
             continue
         avail -= load

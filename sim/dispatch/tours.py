@@ -120,6 +120,7 @@ class TourRules:
     first_batch_kg: float = 2000.0
     first_batch_share: float = 0.25
     keep_for_first_batches: int = 1
+    keep_stock_for_first_batches: bool = True
     deadline_margin_min: float = 0.0
     first_batch_min_kg: float = 0.0      # what the targets count as a first batch (targets.first_batch.min_kg)
 
@@ -163,7 +164,8 @@ def compose_load(need, avail, unit_kg, room_kg: float) -> np.ndarray:
 
 def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candidates, avail: np.ndarray,
                unit_kg: np.ndarray, items: tuple, payload_kg: float, rules: TourRules,
-               min_per_km: float, leg_min=None, heaviest_first: np.ndarray | None = None) -> Tour | None:
+               min_per_km: float, leg_min=None, heaviest_first: np.ndarray | None = None,
+               kept: np.ndarray | None = None) -> Tour | None:
     """The tour of one truck (see the module docstring), or ``None`` when there is nothing to carry.
 
     ``heaviest_first``: the items by unit weight, heaviest first, ties in item order
@@ -175,17 +177,20 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     (``cand.round_trip``) there is always a way, through the depot, so without
     deadlines only legs to or from other stops are asked. With deadlines, an
     insertion that puts a stop with a deadline on or behind the new one is
-    checked on the roads' times (:func:`_keeps_deadlines`).
+    checked on the roads' times (:func:`_keeps_deadlines`). ``kept``: units by item that
+    only first batches may take (relief and resupply drops leave them in the depot).
     """
     if not len(cand):
         return None
     avail = np.array(avail, dtype=float)
+    kept = np.zeros_like(avail) if kept is None else np.ascontiguousarray(kept, dtype=float)
     need = np.ascontiguousarray(cand.need, dtype=float)
     unit_kg = np.ascontiguousarray(unit_kg, dtype=float)
     if heaviest_first is None:
         heaviest_first = np.argsort(-unit_kg, kind="stable")
     first_cap = np.where(cand.tier == 0, rules.first_batch_cap_kg(payload_kg), payload_kg)
-    carry_kg = np.minimum(np.minimum(need, np.maximum(avail, 0.0)[None, :]) @ unit_kg, first_cap)
+    usable = np.where((cand.tier == 0)[:, None], avail[None, :], (avail - kept)[None, :])
+    carry_kg = np.minimum(np.minimum(need, np.maximum(usable, 0.0)) @ unit_kg, first_cap)
     worth = carry_kg >= min(rules.min_drop_kg, payload_kg)
     pool = np.flatnonzero(worth) if worth.any() else np.flatnonzero(carry_kg >= float(unit_kg.min()))
     if not len(pool):
@@ -193,7 +198,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     first = int(pool[0])                                 # rows come in urgency order
     tour = Tour(tour_id, depot_id)
     room = payload_kg
-    drop = _drop(cand, need, first, avail, unit_kg, heaviest_first, items, room, rules, payload_kg)
+    drop = _drop(cand, need, first, avail, kept, unit_kg, heaviest_first, items, room, rules, payload_kg)
     if drop is None:
         return None
     tour.drops.append(drop)
@@ -226,7 +231,7 @@ def build_tour(tour_id: int, depot_id: str, depot_xy_km: np.ndarray, cand: Candi
     legs = _KnownLegs()
     while True:
         status, k, position, added_min, times, load, asked = _grow(
-            np.array(stops, dtype=np.int64), xy, depot_xy, open_rows, need, avail, unit_kg, heaviest_first, rows,
+            np.array(stops, dtype=np.int64), xy, depot_xy, open_rows, need, avail, kept, unit_kg, heaviest_first, rows,
             hand_over, legs.pairs, legs.minutes, legs.count, windows, mode, room, tour.planned_min, limits)
         if status == _ASKS_LEGS:
             for a, b in asked.tolist():
@@ -263,14 +268,15 @@ class _KnownLegs:
         self.count += 1
 
 
-def _drop(cand: Candidates, need: np.ndarray, row: int, avail: np.ndarray, unit_kg: np.ndarray,
+def _drop(cand: Candidates, need: np.ndarray, row: int, avail: np.ndarray, kept: np.ndarray, unit_kg: np.ndarray,
           heaviest_first: np.ndarray, items: tuple, room_kg: float, rules: TourRules,
           payload_kg: float) -> Drop | None:
     """Candidate ``row``'s drop (:func:`compose_load` of its ``need`` within the room and the
-    tier's cap), taken out of ``avail``; ``None`` if not a whole unit fits."""
+    tier's cap; beyond the ``kept`` units unless a first batch), taken out of ``avail``;
+    ``None`` if not a whole unit fits."""
     tier = int(cand.tier[row])
     cap = min(room_kg, rules.first_batch_cap_kg(payload_kg)) if tier == 0 else room_kg
-    load = _compose_load(need[row], avail, unit_kg, float(cap), heaviest_first)
+    load = _compose_load(need[row], avail if tier == 0 else avail - kept, unit_kg, float(cap), heaviest_first)
     if not load.any():
         return None
     avail -= load

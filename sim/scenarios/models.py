@@ -326,6 +326,10 @@ class Tours(Strict):
     first_batch_kg: FirstBatchKg = 2000.0
     first_batch_share: FirstBatchShare = 0.25
     keep_for_first_batches: KeepForFirstBatches = 1
+    keep_stock_for_first_batches: bool = Field(
+        True, description="a township or community reserve keeps back from relief the stock of the first batches of "
+                          "sites it answers for that have not reported within their first-supplies window "
+                          "(assumption; false: never)")
     deadline_margin: DeadlineMargin = "0min"
 
 
