@@ -47,12 +47,15 @@ def test_a_retrofit_is_an_investment_not_another_hazard():
 def test_acting_on_the_intensity_report_is_the_response_and_downed_networks_are_the_disaster():
     from sim.scenarios.hazard_models import CommsDamage, IntensityReport
 
-    m8 = load_scenario("m8_earthquake")
+    shipped = load_scenario("m8_earthquake")
+    m8 = shipped.model_copy(update={"hazard": shipped.hazard.model_copy(
+        update={"intensity_report": None, "comms_damage": None})})             # networks intact, no report
     acting = m8.model_copy(update={"hazard": m8.hazard.model_copy(update={"intensity_report": IntensityReport()})})
     assert world_differences(m8, acting, ".", ".") == []
     damaged = m8.model_copy(update={"hazard": m8.hazard.model_copy(update={"comms_damage": CommsDamage()})})
     assert [n[:52] for n in world_differences(m8, damaged, ".", ".")] == [
         "the variant changes the hazard (comms_damage): the p"]
+    assert world_differences(damaged, shipped, ".", ".") == []               # the shipped M8 acts on it
 
 
 def test_the_same_region_files_elsewhere_are_the_same_region_and_changed_ones_are_not(tmp_path):

@@ -159,5 +159,7 @@ def test_the_study_gives_satellite_phones_to_everyone_where_communications_fail(
     phones = next(v.scenario for v in variants if v.name == "sat phones")
     assert phones.sat_phone_zones == "all"
     assert all(d.sat_phone for d in phones.depots) and all(t.sat_phone for t in phones.teams)
-    m8 = builtin_scenario_path("m8_earthquake")                      # its networks stay up: nothing to gain
-    assert study.study_variants(load_scenario(m8), m8.parent, ["sat phones"])[1] == []
+    m8 = builtin_scenario_path("m8_earthquake")                      # the shaking takes networks down
+    assert study.study_variants(load_scenario(m8), m8.parent, ["sat phones"])[1] == pairs
+    rain = builtin_scenario_path("extreme_rainfall")                 # its networks stay up: nothing to gain
+    assert study.study_variants(load_scenario(rain), rain.parent, ["sat phones"])[1] == []
