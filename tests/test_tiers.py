@@ -228,6 +228,26 @@ def test_a_reserve_keeps_the_first_batch_of_a_village_still_to_report_out_of_rel
     assert not [w for w in result.summary()["warnings"] if w.startswith("depot hub had idle trucks")]
 
 
+@pytest.mark.parametrize("keep,water,food", [(1, 10_000, 5_000), (0, 434, 145)])
+def test_a_truck_or_stock_held_for_a_village_still_to_report_is_not_idle_stock(tmp_path, keep, water, food):
+    # The reserve's one truck is back from Z1's first batch at 35 + 20 + 10 + 15 + 10 = 90 min; a
+    # communications outage makes Z2's report 5 × 30 min late, so the reserve hears of it at
+    # 155 min. Until then the truck waits, kept for Z2 (keep 1), or the stock it holds is Z2's
+    # first batch (keep 0, 434 L and 145 rations: Z1's first batch takes 284 L and 95, Z2
+    # needs 150 L and 50): held on purpose for longer than a planning interval, not idle
+    # beside Z1's open relief. Z2's first batch leaves at 155 min either way.
+    comms = {"comms": [{"start": "0h", "end": "3h", "delay_factor": 5,
+                        "area": {"around": {"center": [116.9, 39.8], "radius": "1km"}}}]}
+    scenario, base = _world(tmp_path, [_hub(2, water, food)], zones=(("Z1", 3, 2_000, 0.2), ("Z2", 4, 100, 0.2)),
+                            outages=comms, policy={"dispatch": "priority_nearest",
+                                                   "tours": {"keep_for_first_batches": keep}})
+    result = run(scenario, base_dir=base)
+    ev = result.events_frame()
+    first = ev[(ev["kind"] == "order") & (ev["zone"] == "Z2")]
+    assert first["time_min"].tolist()[:1] == [155.0] and first["item"].tolist()[:1] == ["first_batch"]
+    assert not [w for w in result.summary()["warnings"] if "idle trucks" in w]
+
+
 def test_the_planner_sees_district_stock_move_into_a_township_reserve_when_it_does(tmp_path):
     """Whether district or city stock has reached a township reserve is looked at again only
     after some depot's stock changed; stock moving in changes the reserve's, so the planner

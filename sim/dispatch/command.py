@@ -275,8 +275,9 @@ class Command:
         """Record any depot that has stayed idle beside need it should serve for a
         planning interval: idle trucks, a free bay, stock of an item that a zone the
         dispatch rules give it now (:meth:`TourPlanner.zones_for`) still lacks, with
-        nothing on the way. Stock a reserve keeps for the first batches of communities
-        that have not reported (:meth:`TourPlanner.stock_kept`) is not idle."""
+        nothing on the way. A reserve's truck and stock held back for the first batches of
+        communities that have not reported (:meth:`TourPlanner.held_for_first_batches`)
+        are not idle."""
         now = self.env.now
         planner = self.planner
         open_need, avail = planner.open_need(), planner.avail()
@@ -284,11 +285,14 @@ class Command:
             lacking = None
             if depot.idle_trucks and can_send(depot) and depot.bays.count < depot.bays.capacity:
                 rows = planner.zones_for(k, now, open_need, avail)
-                if len(rows):
-                    kept = planner.stock_kept(depot, planner.awaited(k, self.travel([k])[k], now))
+                keep_truck, kept = (planner.held_for_first_batches(depot, k, self.travel([k])[k], now) if len(rows)
+                                    else (False, None))
+                if len(rows) and not keep_truck:
                     held = avail[k] if kept is None else avail[k] - kept
                     lacking = np.zeros_like(open_need, dtype=bool)
                     lacking[rows] = (open_need[rows] > 1e-9) & (held > 1e-9)[None, :]
+                    if not lacking.any():
+                        lacking = None
             self.idle_stock.observe(depot.depot_id, now, interval, lacking, ITEMS, planner.tours_sent[k])
 
     def travel(self, depots=None) -> np.ndarray:

@@ -166,9 +166,7 @@ class TourPlanner(Escalation, ExtraStops):
         travel_row = c.travel([d])[d]
         leave_min = now + depot.load_time_min()
         extra_arrays, extra_stops = self._extra_arrays(extra)
-        awaited = self.awaited(d, travel_row, now)
-        # One of the reserve's last keep_for_first_batches trucks: first batches only, or wait.
-        keep_truck = 0 < c.rules.keep_for_first_batches >= depot.trucks_home() and len(awaited) > 0
+        keep_truck, kept = self.held_for_first_batches(depot, d, travel_row, now)
         order, need, xy, depot_min, tier, due, round_trip = ranked_candidates(
             rows, self._first_done, self.first_en_route, self.first_day_need, self.delivered, self.en_route,
             c.hit_min, float(c.first_deadline_min), float(c.relief_deadline_min), float(now + c.lookahead_min),
@@ -184,13 +182,24 @@ class TourPlanner(Escalation, ExtraStops):
         tour = build_tour(c.tour_seq + 1, depot.depot_id, self.depot_xy[d], cand, avail[d], c.unit_kg, ITEMS,
                           depot.spec.trucks.payload_kg, c.rules, self._min_per_km(d, travel_row),
                           leg_min=c.leg_min, heaviest_first=self._heaviest_first,
-                          kept=self.stock_kept(depot, awaited))
+                          kept=kept)
         if tour is None:
             return None
         c.tour_seq += 1
         self.tours_sent[d] += 1
         self._commit(depot, tour, now)
         return tour
+
+    def held_for_first_batches(self, depot, d: int, travel_row: np.ndarray, now: float):
+        """What depot ``d`` holds back now for the first batches of the communities it waits for
+        (:meth:`awaited`): whether the truck asking is one of its last
+        ``keep_for_first_batches`` (first batches only, or wait), and the stock kept out of
+        relief and resupply (:meth:`stock_kept`, ``None``: none)."""
+        awaited = self.awaited(d, travel_row, now)
+        if not len(awaited):
+            return False, None
+        keep = self.c.rules.keep_for_first_batches
+        return 0 < keep >= depot.trucks_home(), self.stock_kept(depot, awaited)
 
     def awaited(self, d: int, travel_row: np.ndarray, now: float) -> np.ndarray:
         """The communities the reserve ``d`` waits for
