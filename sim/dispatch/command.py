@@ -284,15 +284,7 @@ class Command:
         for k, depot in enumerate(self.depots):
             lacking = None
             if depot.idle_trucks and can_send(depot) and depot.bays.count < depot.bays.capacity:
-                rows = planner.zones_for(k, now, open_need, avail)
-                keep_truck, kept = (planner.held_for_first_batches(depot, k, self.travel([k])[k], now) if len(rows)
-                                    else (False, None))
-                if len(rows) and not keep_truck:
-                    held = avail[k] if kept is None else avail[k] - kept
-                    lacking = np.zeros_like(open_need, dtype=bool)
-                    lacking[rows] = (open_need[rows] > 1e-9) & (held > 1e-9)[None, :]
-                    if not lacking.any():
-                        lacking = None
+                lacking = planner.unsent_need(depot, k, now, open_need, avail)
             self.idle_stock.observe(depot.depot_id, now, interval, lacking, ITEMS, planner.tours_sent[k])
 
     def travel(self, depots=None) -> np.ndarray:

@@ -201,6 +201,21 @@ class TourPlanner(Escalation, ExtraStops):
         keep = self.c.rules.keep_for_first_batches
         return 0 < keep >= depot.trucks_home(), self.stock_kept(depot, awaited)
 
+    def unsent_need(self, depot, d: int, now: float, open_need: np.ndarray, avail: np.ndarray):
+        """``[zone, item]``: what zones depot ``d`` should serve now (:meth:`zones_for`) lack
+        of the stock it could send — not a truck or stock it holds for a silent village's first
+        batch (:meth:`held_for_first_batches`) — or ``None`` when that is nothing."""
+        rows = self.zones_for(d, now, open_need, avail)
+        if not len(rows):
+            return None
+        keep_truck, kept = self.held_for_first_batches(depot, d, self.c.travel([d])[d], now)
+        if keep_truck:
+            return None
+        held = avail[d] if kept is None else avail[d] - kept
+        lacking = np.zeros_like(open_need, dtype=bool)
+        lacking[rows] = (open_need[rows] > 1e-9) & (held > 1e-9)[None, :]
+        return lacking if lacking.any() else None
+
     def awaited(self, d: int, travel_row: np.ndarray, now: float) -> np.ndarray:
         """The communities the reserve ``d`` waits for
         (:func:`~sim.dispatch.eligibility.awaiting_first_batches`); none for a district or city
