@@ -267,15 +267,26 @@ def test_the_planner_sees_district_stock_move_into_a_township_reserve_when_it_do
     assert planner._hub_district_in().tolist() == [True]
 
 
-def test_a_reserve_whose_area_holds_no_affected_zone_is_named_as_taking_no_part(tmp_path):
-    # Z1 (T01) at node 4 is hit; Z2 (T02) at node 1 is not. The T02 reserve never acts.
+@pytest.mark.parametrize("tier, serves, as_planned", [("street", None, True),
+                                                       ("street", {"townships": ["T02"]}, True),
+                                                       ("district", {"townships": ["T02"]}, False)])
+def test_a_depot_whose_area_holds_no_affected_zone_is_named_as_taking_no_part(tmp_path, tier, serves, as_planned):
+    # Z1 (T01) at node 4 is hit; Z2 (T02) at node 1 is not. The depot serving T02 never acts. A
+    # township reserve whose township the disaster did not reach takes no part as planned and is
+    # listed; a district depot drawn onto such an area is warned of.
     region = line_world(tmp_path, n=4, length_m=10_000, speed_kmh=60)
     (tmp_path / "zones.csv").write_text("zone_id,township,node,population,vulnerable_share\n"
                                         "Z1,T01,4,100,0.2\nZ2,T02,1,100,0.2\n")
     region["zones"] = {"csv": "zones.csv"}
-    depots = [depot("district", 1), depot("idle", 2, tier="street", serves={"townships": ["T02"]})]
+    extra = {} if serves is None else {"serves": serves}
+    depots = [depot("district", 1), depot("idle", 2, tier=tier, **extra)]
     impact = {**everywhere_impact(0.5), "area": {"townships": ["T01"]}}
     result = run(load_scenario(write_scenario(tmp_path, scenario_doc(region, depots, impact=impact))), base_dir=tmp_path)
-    assert any(w.startswith("1 depot(s) serve no affected zone") and ": idle (" in w
-               for w in result.summary()["warnings"])
+    summary = result.summary()
+    warned = [w for w in summary["warnings"] if "serve no affected zone" in w]
+    if as_planned:
+        assert warned == [] and summary["reserves_outside_affected_area"] == ["idle"]
+    else:
+        assert len(warned) == 1 and warned[0].startswith("1 depot(s)") and ": idle (" in warned[0]
+        assert summary["reserves_outside_affected_area"] == []
     assert result.events_frame().query("agent == 'idle'").empty

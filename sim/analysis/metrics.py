@@ -322,6 +322,7 @@ def summarize(run) -> dict:
         "hazard": hazard,
         **({"mutual_aid": aid} if aid is not None else {}),
         "warnings": warnings,
+        "reserves_outside_affected_area": list(w.reserves_outside_affected_area),
         "supply_audit": audit,
         "run": {"duration_h": duration / 60, "wall_s": round(run.wall_s, 3), "event_count": len(w.log),
                 "simpy_events": run.simpy_events},

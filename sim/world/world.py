@@ -82,6 +82,8 @@ class World:
     hazard_figures: dict = field(default_factory=dict)
     base_dir: Path = Path(".")                # the folder the scenario's file names are relative to
     warnings: list[str] = field(default_factory=list)
+    #: Township and community reserves standing for their own area, which the disaster did not reach.
+    reserves_outside_affected_area: list[str] = field(default_factory=list)
     aid_requests: list = field(default_factory=list)   # neighbours' requests (sim.world.mutual_aid)
     last_mile: object | None = None           # porters, boats, helicopters (sim.world.last_mile)
 
@@ -162,6 +164,7 @@ def build_world(scenario, *, seed: int | None = None, base_dir: Path | str = "."
                   hazard_figures=dict(outcome.figures) if outcome is not None else {}, base_dir=Path(base_dir))
     world.rescue_coordinator = _rescue_coordinator(world)
     world.warnings.extend(_reachability_warnings(world))
+    world.reserves_outside_affected_area = _outside_affected_area(world, own_area=True)
     world.warnings.extend(water_outage_warnings(scenario, impact, zt))
     world.aid_requests = _aid_requests(world)
     world.last_mile = command.last_mile = build_last_mile(env, scenario, graph, depots, world.reachability,
@@ -224,6 +227,18 @@ def _rescue_coordinator(world: World) -> RescueCoordinator:
     return coordinator
 
 
+def _outside_affected_area(world: World, *, own_area: bool) -> list[str]:
+    """Ids of the depots whose service area holds no affected zone (none when no zone is
+    affected): with ``own_area``, the township and community reserves among them that have zones
+    of their own to serve; without, the others."""
+    affected = [z.index for z in world.zones if z.is_affected]
+    if not affected:
+        return []
+    serves = world.command.planner.serves
+    return [d.depot_id for d, area in zip(world.depots, serves) if not area[affected].any()
+            and (d.spec.tier in LOCAL_TIERS and bool(area.any())) == own_area]
+
+
 def _reachability_warnings(world: World) -> list[str]:
     """Depots and shelters the road network leaves unconnected before the disaster
     (which zones the run cuts off is :class:`~sim.world.reachability.Reachability`'s)."""
@@ -240,8 +255,10 @@ def _reachability_warnings(world: World) -> list[str]:
         warnings.append(f"{len(unserved)} affected zone(s) lie in no depot's service area, so nothing is sent "
                         f"there: {shown} (add a district or city depot, or a reserve serving them)")
     if affected:
-        serves = world.command.planner.serves[:, [z.index for z in affected]]
-        idle = [d.depot_id for d, row in zip(world.depots, serves) if not row.any()]
+        # A township or community reserve whose zones the disaster did not reach takes no part, as
+        # planned (World.reserves_outside_affected_area); a district or city depot whose service area
+        # holds no affected zone, or a reserve whose area holds no zone at all, is worth a warning.
+        idle = _outside_affected_area(world, own_area=False)
         if idle:
             shown = ", ".join(idle[:8]) + (f" and {len(idle) - 8} more" if len(idle) > 8 else "")
             warnings.append(f"{len(idle)} depot(s) serve no affected zone (their service areas hold none), so their "
