@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import math
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -60,6 +59,7 @@ from sim.experiments.executors import (
     iter_processes,
 )
 from sim.experiments.batch_folder import check_folder, remove_temporaries, replications_beyond
+from sim.experiments.batch_identity import batch_identity, code_text, code_version, per_region
 from sim.experiments.results import (
     BATCH_FILE,
     IDENTITY_COLUMNS,
@@ -67,10 +67,8 @@ from sim.experiments.results import (
     replication_path,
 )
 from sim.experiments.sweep import (
-    SweepAxis,
     Variant,
     parse_sweep,
-    scenario_hash,
     sweep_variants,
 )
 from sim.files import FolderLock, Refused, atomic_write, make_folder
@@ -176,76 +174,8 @@ def _assemble(out_dir: Path, files: list[Path]) -> None:
 
 
 # ------------------------------------------------------------ batch.json
-def code_version() -> dict:
-    """``sim.__version__`` and the git commit of the checkout it runs from (if any)."""
-    from sim.version import __version__
-
-    commit = None
-    try:
-        done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
-                              capture_output=True, text=True, timeout=5)
-        if done.returncode == 0:
-            commit = done.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return {"version": __version__, "git_commit": commit}
-
-
-def _code_text(code: dict) -> str:
-    commit = code.get("git_commit")
-    return f"sim {code.get('version')}" + (f" at {commit[:10]}" if commit else "")
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
-
-
-def _identity(scenario, variants: list[Variant], axes: list[SweepAxis]) -> dict:
-    hashes = _per_region(variants, lambda v: region_files_sha256(v.scenario.region, v.base_dir))
-    return {
-        "scenario": scenario.name,
-        "scenario_sha256": scenario_hash(scenario),
-        "sweep": [{"path": a.path, "values": list(a.values)} for a in axes],
-        "variants": [{"index": i, "name": v.name, "values": v.values, "scenario_sha256": v.scenario_sha256,
-                      "region_files": hashes[i]} for i, v in enumerate(variants)],
-    }
-
-
-def _per_region(variants: list[Variant], work) -> list:
-    """``work(variant)`` for each variant, done once per distinct region (its section and
-    folder): a sweep of many variants on one region reads its files once."""
-    done: dict[tuple[str, str], object] = {}
-    out = []
-    for v in variants:
-        key = (v.scenario.region.model_dump_json(), str(v.base_dir))
-        if key not in done:
-            done[key] = work(v)
-        out.append(done[key])
-    return out
-
-
-def region_files_sha256(region, base_dir: Path | str) -> dict[str, str]:
-    """The SHA-256 of each file the region reads (its road network and zones tables), by the
-    path the scenario gives: a batch resumed after one of them changed would pool two worlds
-    in one table, and the scenario's own hash does not see them."""
-    import hashlib
-
-    network, zones = region.network, region.zones
-    names = [network.osm, network.graphml, network.dimacs, zones.csv]
-    if network.csv is not None:
-        names += [network.csv.nodes, network.csv.edges]
-    out = {}
-    for name in (n for n in names if n):
-        path = Path(base_dir) / name
-        digest = hashlib.sha256()
-        try:
-            with open(path, "rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    digest.update(block)
-        except OSError:
-            continue                        # the world check has said what is wrong with it
-        out[str(name)] = digest.hexdigest()
-    return out
 
 
 def _write_batch_json(out_dir: Path, doc: dict) -> None:
@@ -299,7 +229,7 @@ def run_batch(scenario, *, replications: int = 20, sweep=(), variants: list[Vari
                          "each run is one file in the results folder")
     _check_worlds(variants)
     seeds = [replication_seed(scenario.seed, i) for i in range(replications)]
-    identity = _identity(scenario, variants, axes)
+    identity = batch_identity(scenario, variants, axes)
     try:
         make_folder(out_dir, "--out folder")
         with FolderLock(out_dir, "batch"):
@@ -318,7 +248,7 @@ def _check_worlds(variants: list[Variant]) -> None:
     from sim.scenarios.loader import locate_problems
     from sim.world.places import world_findings
 
-    regions = _per_region(variants, lambda v: load_region(v.scenario.region, v.base_dir))
+    regions = per_region(variants, lambda v: load_region(v.scenario.region, v.base_dir))
     problems = []
     for v, region in zip(variants, regions):
         findings = world_findings(v.scenario, v.base_dir, region)
@@ -371,8 +301,8 @@ def _run_locked(scenario, replications, variants, axes, seeds, identity, out_dir
         code = code_version()
         warnings = []
         if previous and isinstance(previous.get("code"), dict) and previous["code"] != code:
-            warnings.append(f"resuming a batch started with other code ({_code_text(previous['code'])}; now "
-                            f"{_code_text(code)}): its rows may differ from a batch run with one version")
+            warnings.append(f"resuming a batch started with other code ({code_text(previous['code'])}; now "
+                            f"{code_text(code)}): its rows may differ from a batch run with one version")
         beyond = replications_beyond(out_dir, len(variants), replications)
         if beyond:
             warnings.append(f"the folder keeps {len(beyond):,} run(s) of replications past the {replications:,} "

@@ -139,7 +139,7 @@ def world_differences(before, after, before_dir: Path | str, after_dir: Path | s
     ``before``, naming the differing fields: the comparison's change is then not only what
     resources buy. A region is compared by its files' contents (SHA-256, ``region_hashes``
     as the batch recorded them, else read here), not their paths."""
-    from sim.experiments.batch import region_files_sha256
+    from sim.experiments.batch_identity import region_files_sha256
 
     if region_hashes is None:
         region_hashes = (region_files_sha256(before.region, before_dir),
