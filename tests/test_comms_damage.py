@@ -119,6 +119,13 @@ def test_reports_from_downed_zones_wait_for_the_network_or_a_runner(tmp_path):
                  base_dir=tmp_path)
     assert _known_min(intact) == _known_min(phones) == {"Z1": REPORT_MIN, "Z2": REPORT_MIN}
 
+    # Phones at every zone and the depot: the networks are down, but nobody is without
+    # communications, and the outage says so rather than "0 zones, 0 depots and 0 teams".
+    everyone = run(_quake_scenario(tmp_path, ZONES, comms_damage=EVERY_ZONE_DOWN, sat_phone_zones="all",
+                                   depot_extra={"sat_phone": True}), base_dir=tmp_path)
+    assert [row["what"] for row in everyone.world.outages.timeline if row["kind"] == "comms"] == [
+        "networks down (the hazard's damage), but every zone, depot and team there has a satellite phone"]
+
 
 def test_no_zone_below_the_first_intensity_loses_its_network(tmp_path):
     result = run(_quake_scenario(tmp_path, ZONES, comms_damage={"down_from": 11.5, "all_down_from": 12}),
@@ -158,6 +165,10 @@ def test_zones_below_the_reports_intensity_or_already_reported_are_left_as_they_
                base_dir=tmp_path)
     assert _known_min(above_all) == _known_min(late) == {"Z1": REPORT_MIN, "Z2": REPORT_MIN}
     assert _reported_by_intensity(above_all) == _reported_by_intensity(late) == []
+    # What the estimate said, for the reports: none at XII; both zones at V or more, though neither
+    # was made known by it (both had reported by 2 h).
+    assert above_all.summary()["hazard"]["intensity_report"] == {"from_intensity": 12.0, "zones_at_or_above": 0}
+    assert late.summary()["hazard"]["intensity_report"] == {"from_intensity": 5.0, "zones_at_or_above": 2}
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -342,12 +342,25 @@ def test_onset_says_how_many_communities_lost_their_networks_when_the_quake_took
     assert "1,499 communities without telephone networks" in onset
 
 
-def test_the_rapid_intensity_report_inject_says_how_many_zones_it_made_known():
+def test_the_rapid_intensity_report_inject_says_how_many_zones_it_puts_at_its_intensity_and_made_known():
+    # Five zones at IX or more; two had reported by then, so three events make the others known.
     summary, zones, events = _m8_like()
+    summary["hazard"]["intensity_report"] = {"from_intensity": 9.0, "zones_at_or_above": 5}
     pushed = pd.DataFrame([(60.0, "intensity_report", "", z, "", 500.0) for z in ("Z1", "Z2", "Z3")],
                           columns=events.columns)
     events = pd.concat([events, pushed]).sort_values("time_min", kind="stable")
     frame = msel_frame(msel_injects(summary, zones, events, None, _m8_roads()))
     inject = frame[frame["Event Synopsis"].str.startswith("rapid intensity report")].iloc[0]
-    assert inject["Event Synopsis"] == "rapid intensity report: 3 worst-shaken zones treated as reported"
-    assert inject["Hour"] == 1.0 and "3 zones are at the report's intensity or more" in inject["Inject Text"]
+    assert inject["Event Synopsis"] == ("rapid intensity report: 3 worst-shaken zones not heard of yet treated as "
+                                        "reported")
+    assert inject["Hour"] == 1.0
+    assert "5 affected zones are at intensity IX or more, 3 of them not heard of yet." in inject["Inject Text"]
+
+
+def test_the_first_report_says_how_many_of_its_affected_need_relief_on_their_first_day():
+    summary, zones, events = _m8_like()
+    zones["needing_relief"] = [700, 1500]
+    frame = msel_frame(msel_injects(summary, zones, events, None, _m8_roads()))
+    inject = frame[frame["Event Synopsis"].str.startswith("first report of needs")].iloc[0]
+    assert inject["Inject Text"] == "Community Z1 reports 2,566 people affected, 700 of them in need of relief on " \
+                                    "their first day."

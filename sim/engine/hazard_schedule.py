@@ -92,6 +92,10 @@ def _act_on_intensity(world, outcome) -> None:
     if report is None or intensity is None:
         return
     shaken = [z for z in world.zones if z.is_affected and intensity[z.index] >= float(report.from_intensity)]
+    # What the estimate says, for reports: those of these zones not heard of by then are made known
+    # (one ``intensity_report`` event each).
+    world.hazard_figures["intensity_report"] = {"from_intensity": float(report.from_intensity),
+                                                "zones_at_or_above": len(shaken)}
     if shaken:
         at_min = float(world.scenario.hazard.time) + float(report.after)
         world.command.preposition(shaken, at_min, kind="intensity_report")

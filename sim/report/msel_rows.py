@@ -49,6 +49,16 @@ def _whole(x) -> str:
     return f"{int(round(float(x))):,}"
 
 
+def _roman(intensity) -> str:
+    """An intensity as the scale writes it: 9 → ``IX``; 8.5 → ``8.5``."""
+    if intensity is None:
+        return "n/a"
+    value = float(intensity)
+    if not value.is_integer() or not 1 <= value <= 12:
+        return f"{value:g}"
+    return ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")[int(value) - 1]
+
+
 def _pct(x) -> str:
     return "n/a" if x is None else f"{100 * float(x):.1f} %"
 
@@ -89,19 +99,27 @@ def hazard_onset(summary: dict, zones: pd.DataFrame, scenario: dict | None) -> l
                    "figures from summary.json (hazard, kpi)", order=0)]
 
 
-def command_chain(events: pd.DataFrame) -> list[Inject]:
+def command_chain(events: pd.DataFrame, summary: dict, zones: pd.DataFrame) -> list[Inject]:
+    """The first of each step from report to delivery (and a warning's or an intensity estimate's
+    flags): the first community to report says how many of its people need relief on their first
+    day (``zones.csv`` ``needing_relief``), not how many were affected."""
+    estimate = summary.get("hazard", {}).get("intensity_report", {})
+    needing = (dict(zip(zones["zone_id"].astype(str), zones["needing_relief"]))
+               if "needing_relief" in zones else {})
     out = []
     for kind, synopsis, text, mode, sender, player, action, objective in (
             ("forecast", "warning issued: forecast zones treated as reported",
              "Meteorological bureau: red rainstorm warning; the forecast puts these zones under water.",
              "official warning", "meteorological bureau", EOC, "pre-position first batches and pumps",
              "Planning; Logistics and Supply Chain Management"),
-            ("intensity_report", "rapid intensity report: {count} worst-shaken zones treated as reported",
-             "Earthquake agency: rapid intensity estimate; {count} zones are at the report's intensity or more.",
+            ("intensity_report", "rapid intensity report: {count} worst-shaken zones not heard of yet treated as "
+             "reported",
+             "Earthquake agency: rapid intensity estimate; {shaken} affected zones are at intensity {intensity} or "
+             "more, {count} of them not heard of yet.",
              "official report", "earthquake agency", EOC, "send first batches before the zones report",
              "Situational Assessment; Logistics and Supply Chain Management"),
             ("report", "first report of needs reaches the command centre ({zone})",
-             "Community {zone} reports {amount} people in need of water, food and bedding.",
+             "Community {zone} reports {amount} people affected{needing}.",
              "phone call", "community {zone}", EOC, "order supplies for {zone}", "Situational Assessment"),
             ("order", "first delivery ordered ({agent} → {zone})", "Command orders {agent} to supply {zone}.",
              "dispatch order", EOC, LOGISTICS, "load and dispatch the first batch",
@@ -115,7 +133,11 @@ def command_chain(events: pd.DataFrame) -> list[Inject]:
         if row is None:
             continue
         fill = {"zone": row["zone"], "agent": row["agent"], "amount": _whole(row["amount"]),
-                "count": _whole(int((events["kind"] == kind).sum()))}
+                "count": _whole(int((events["kind"] == kind).sum())),
+                "needing": (f", {_whole(needing[str(row['zone'])])} of them in need of relief on their first day"
+                            if str(row["zone"]) in needing else ""),
+                "shaken": _whole(estimate.get("zones_at_or_above", 0)),
+                "intensity": _roman(estimate.get("from_intensity"))}
         out.append(Inject(float(row["time_min"]) / 60, synopsis.format(**fill), text.format(**fill), mode,
                           sender.format(**fill), player, action.format(**fill), objective, "run clock", order=10))
     return out

@@ -86,9 +86,11 @@ def plan_outages(scenario, graph, zone_table, zones, depots, shelters, teams, se
                            depot_towns, team_towns, rngs, runner=scenario.command.runner)
         for w, zin, din, tin in zip(comms_windows, plan.comms.zone_in, plan.comms.depot_in, plan.comms.team_in):
             cause = " (the hazard's damage)" if w is comms_down else ""
-            plan.timeline.append({"kind": "comms", "start_h": w.start / 60, "end_h": w.end / 60,
-                                  "what": f"{_count(int(zin.sum()), 'zone')}, {_count(int(din.sum()), 'depot')} "
-                                          f"and {_count(int(tin.sum()), 'team')} without communications{cause}"})
+            cut = (int(zin.sum()), int(din.sum()), int(tin.sum()))
+            what = (f"{_count(cut[0], 'zone')}, {_count(cut[1], 'depot')} and {_count(cut[2], 'team')} without "
+                    f"communications{cause}" if any(cut) else
+                    f"networks down{cause}, but every zone, depot and team there has a satellite phone")
+            plan.timeline.append({"kind": "comms", "start_h": w.start / 60, "end_h": w.end / 60, "what": what})
     for w in outages.water:
         hit = zones_hit_by(w, zone_table)
         plan.timeline.append({"kind": "water", "start_h": w.start / 60, "end_h": w.end / 60,
