@@ -169,6 +169,16 @@ def test_zones_below_the_reports_intensity_or_already_reported_are_left_as_they_
     # was made known by it (both had reported by 2 h).
     assert above_all.summary()["hazard"]["intensity_report"] == {"from_intensity": 12.0, "zones_at_or_above": 0}
     assert late.summary()["hazard"]["intensity_report"] == {"from_intensity": 5.0, "zones_at_or_above": 2}
+    # A report that can make nothing known says so: no zone at its intensity, or after the run.
+    assert [w for w in above_all.summary()["warnings"] if "intensity report" in w] == [
+        "the rapid intensity report puts no affected zone at intensity 12 or more: it makes no zone known (lower "
+        "hazard.intensity_report.from_intensity)"]
+    assert not [w for w in late.summary()["warnings"] if "intensity report" in w]
+    after_the_end = run(_quake_scenario(tmp_path, ZONES, intensity_report={"after": "30h", "from_intensity": 5}),
+                        base_dir=tmp_path)
+    assert [w for w in after_the_end.summary()["warnings"] if "intensity report" in w] == [
+        "the rapid intensity report comes at 30 h, at or after the run's end (24 h): it makes no zone known (give "
+        "hazard.intensity_report.after a shorter time)"]
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -96,8 +96,16 @@ def _act_on_intensity(world, outcome) -> None:
     # (one ``intensity_report`` event each).
     world.hazard_figures["intensity_report"] = {"from_intensity": float(report.from_intensity),
                                                 "zones_at_or_above": len(shaken)}
+    at_min = float(world.scenario.hazard.time) + float(report.after)
+    if at_min >= float(world.scenario.duration):
+        world.warnings.append(f"the rapid intensity report comes at {at_min / 60:g} h, at or after the run's end "
+                              f"({float(world.scenario.duration) / 60:g} h): it makes no zone known (give "
+                              "hazard.intensity_report.after a shorter time)")
+    elif not shaken:
+        world.warnings.append(f"the rapid intensity report puts no affected zone at intensity "
+                              f"{float(report.from_intensity):g} or more: it makes no zone known (lower "
+                              "hazard.intensity_report.from_intensity)")
     if shaken:
-        at_min = float(world.scenario.hazard.time) + float(report.after)
         world.command.preposition(shaken, at_min, kind="intensity_report")
 
 
