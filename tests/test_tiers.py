@@ -290,3 +290,22 @@ def test_a_depot_whose_area_holds_no_affected_zone_is_named_as_taking_no_part(tm
         assert len(warned) == 1 and warned[0].startswith("1 depot(s)") and ": idle (" in warned[0]
         assert summary["reserves_outside_affected_area"] == []
     assert result.events_frame().query("agent == 'idle'").empty
+
+
+def test_a_reserve_outside_the_affected_area_that_took_part_after_all_is_not_listed():
+    # A rainfall warning's false alarms in its area bring a reserve in (the extreme rainfall's
+    # hub-T10: stock moved into it, its trucks to the dry flagged zones): only the reserves that
+    # sent no tour and moved no stock are listed as taking no part.
+    from types import SimpleNamespace
+
+    from sim.analysis.metrics import _took_no_part
+
+    def reserve(depot_id, **moved):
+        return SimpleNamespace(depot_id=depot_id, trucked_in=moved.get("trucked_in", {}),
+                               moved_in=moved.get("moved_in", {}), sent_away=moved.get("sent_away", {}))
+
+    depots = [reserve("idle"), reserve("touring"), reserve("stocked", trucked_in={"water_l": 1500.0}),
+              reserve("lent", sent_away={"water_l": 0.0, "tent": 2.0}), reserve("empty-move", moved_in={"tent": 0.0})]
+    world = SimpleNamespace(depots=depots, reserves_outside_affected_area=[d.depot_id for d in depots],
+                            command=SimpleNamespace(planner=SimpleNamespace(tours_sent=[0, 3, 0, 0, 0])))
+    assert _took_no_part(world) == ["idle", "empty-move"]

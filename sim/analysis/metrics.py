@@ -322,11 +322,26 @@ def summarize(run) -> dict:
         "hazard": hazard,
         **({"mutual_aid": aid} if aid is not None else {}),
         "warnings": warnings,
-        "reserves_outside_affected_area": list(w.reserves_outside_affected_area),
+        "reserves_outside_affected_area": _took_no_part(w),
         "supply_audit": audit,
         "run": {"duration_h": duration / 60, "wall_s": round(run.wall_s, 3), "event_count": len(w.log),
                 "simpy_events": run.simpy_events},
     }
+
+
+def _took_no_part(w) -> list[str]:
+    """Of the reserves whose zones the disaster did not reach
+    (:attr:`~sim.world.world.World.reserves_outside_affected_area`), those that sent no tour and
+    moved no stock in or out: a rainfall warning's false alarms in a reserve's area bring it in."""
+    tours = w.command.planner.tours_sent
+    index = {d.depot_id: k for k, d in enumerate(w.depots)}
+    out = []
+    for depot_id in w.reserves_outside_affected_area:
+        depot = w.depots[index[depot_id]]
+        moved = (depot.trucked_in, depot.moved_in, depot.sent_away)
+        if tours[index[depot_id]] == 0 and not any(v > 0 for amounts in moved for v in amounts.values()):
+            out.append(depot_id)
+    return out
 
 
 def zones_frame(run) -> pd.DataFrame:
