@@ -9,6 +9,7 @@ browser tests skip — except where ``SIM_REQUIRE_BROWSER=1`` (set by
 """
 from __future__ import annotations
 
+import html
 import io
 import json
 import os
@@ -152,6 +153,16 @@ def test_run_report_shows_the_hazard_kpis_and_the_event_list(folders):
     assert 'id="msel"' in text and "Expected Player Action" in text
     assert "closed road length at the peak (km)" in text
     assert 'id="supply-audit"' in text and "The scenario as run" in text
+
+
+def test_run_report_lists_every_warning_of_the_summary(folders):
+    # Four outages: the zones no truck can reach and the porters who reach them.
+    text = (folders["run"] / "report.html").read_text(encoding="utf-8")
+    warnings = json.loads((folders["run"] / "summary.json").read_text(encoding="utf-8"))["warnings"]
+    assert warnings and f"Warnings ({len(warnings)})" in text
+    listed = text[text.index('<ul id="warnings">'):]
+    for warning in warnings:
+        assert html.escape(warning, quote=True) in listed[:listed.index("</ul>")]
 
 
 def test_batch_rows_carry_the_hazard_kpis(folders):

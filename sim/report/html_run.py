@@ -27,6 +27,7 @@ from sim.report.html_sections import (
     msel_section,
     scenario_section,
     supply_audit_section,
+    warnings_section,
 )
 from sim.report.run_plots import SUPPLY_CURVES, TOWNSHIP_LABEL
 
@@ -259,6 +260,7 @@ def build_run_page(rf: RunFolder, graph=None) -> Page:
                  f"{s['targets'].get('preset') or 'of the scenario'} ({target_source(s['targets'].get('preset'))})",
                  "Files next to this report: " + ", ".join(f for f in files if f != REPORT_FILE)])
     page.section("verdict", "Verdict against the planning targets", _verdict_section(s))
+    page.section("warnings", f"Warnings ({len(s.get('warnings', []))})", warnings_section(s))
     page.section("curves", "Coverage over time", _curves_section(rf, duration_h))
     if "lon" in rf.zones and rf.zones["lon"].notna().any():
         fig = run_map(rf.zones, rf.closures, rf.facilities, graph, s, duration_h, "The district")

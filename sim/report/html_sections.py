@@ -61,6 +61,15 @@ def key_figures(summary: dict) -> str:
     return "<h3>Key figures</h3>" + table(["figure", "value"], rows, table_id="key-figures")
 
 
+def warnings_section(summary: dict) -> str:
+    """``summary.json``'s warnings, as the console prints them: what the run could not do, what the
+    scenario leaves out or what takes no part."""
+    warnings = [w for w in summary.get("warnings", []) if isinstance(w, str)]
+    if not warnings:
+        return "<p class=\"note\">No warnings.</p>"
+    return ('<ul id="warnings">' + "".join(f"<li>{esc(w)}</li>" for w in warnings) + "</ul>")
+
+
 def msel_section(msel: pd.DataFrame | None) -> str:
     if msel is None or msel.empty:
         return "<p>No event list was written for this run.</p>"
