@@ -121,8 +121,8 @@ def test_the_warning_says_which_cut_off_zones_another_mode_reached(tmp_path):
     scenario, base = _world(tmp_path, _porters(10))
     warnings = run(scenario, base_dir=base).summary()["warnings"]
     assert any("can be reached by truck from any depot" in w for w in warnings)
-    assert "of the 1 zone(s) no truck could reach, 1 were reached by other modes (1 by porters); cut off from " \
-           "every mode: 0" in warnings
+    assert "of the 1 zone(s) no truck could reach, 1 were reached by other modes (1 by porters); reached by no " \
+           "other mode: 0" in warnings
 
 
 def _trips_one_by_one(units, unit_kg, payload_kg):

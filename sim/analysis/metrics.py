@@ -258,7 +258,7 @@ def summarize(run) -> dict:
         never = sorted(set(w.reachability.episodes) - reached)
         parts = [f"{len(z)} by {mode}" for mode, z in by_mode.items() if z]
         warnings.append(f"of the {len(w.reachability.episodes)} zone(s) no truck could reach, {len(reached)} were "
-                        f"reached by other modes ({', '.join(parts) or 'none'}); cut off from every mode: "
+                        f"reached by other modes ({', '.join(parts) or 'none'}); reached by no other mode: "
                         f"{len(never)}" + (f" ({', '.join(never[:10])}{' …' if len(never) > 10 else ''})" if never
                                             else ""))
     for item in sorted(unmet):
