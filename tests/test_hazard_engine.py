@@ -216,3 +216,12 @@ def test_prepositioning_on_the_rainfall_warning_brings_first_supplies_forward():
     flagged = b.summary()["kpi"]["prepositioned"]
     assert (b.events_frame()["kind"] == "forecast").sum() == flagged["zones_flagged"]
     assert flagged["hits"] + flagged["misses"] == a.summary()["kpi"]["affected_sites"]
+
+
+def test_a_run_ended_before_the_water_rises_reports_no_flooded_roads_or_road_changes():
+    # The shipped storm floods roads from ~50 h; a 1 h run sees none of it, so its summary gives
+    # neither the storm's road changes to 158 h nor its peak of closed roads.
+    scenario = load_scenario(builtin_scenario_path("extreme_rainfall"))
+    hazard = run(scenario.model_copy(update={"duration": 60.0})).summary()["hazard"]
+    assert hazard["road_changes"] == 0 and hazard["closed_road_km_peak"] == 0.0
+    assert hazard["flood_closed_road_km"] == []

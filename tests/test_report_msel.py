@@ -364,3 +364,15 @@ def test_the_first_report_says_how_many_of_its_affected_need_relief_on_their_fir
     inject = frame[frame["Event Synopsis"].str.startswith("first report of needs")].iloc[0]
     assert inject["Inject Text"] == "Community Z1 reports 2,566 people affected, 700 of them in need of relief on " \
                                     "their first day."
+
+
+def test_nothing_comes_after_the_end_of_play():
+    # A run cut short before the hazard reaches anyone (hit at 50 h, a 1 h run): no onset inject at
+    # 50 h after "end of the run"; the run's own injects stop at its end.
+    summary, zones, events = _m8_like()
+    summary["run"]["duration_h"] = 1.0
+    zones["hit_h"] = [50.0, 50.0]
+    frame = msel_frame(msel_injects(summary, zones, events, None, _m8_roads()))
+    assert frame["Hour"].max() == 1.0
+    assert frame.iloc[-1]["Event Synopsis"].startswith("end of the run")
+    assert not frame["Event Synopsis"].str.startswith("major disaster").any()

@@ -276,12 +276,17 @@ def summarize(run) -> dict:
     hazard = dict(w.hazard_figures)
     if "flood_closed_road_km" in hazard:         # the water alone, hour by hour: within the run
         hazard["flood_closed_road_km"] = [p for p in hazard["flood_closed_road_km"] if p[0] * 60 <= duration]
+    if "road_changes" in hazard and w.hazard is not None:    # the hazard's road changes within the run
+        hazard["road_changes"] = sum(1 for c in w.hazard.road_changes if c.time_min <= duration)
     if w.rescue.trapped > 0:
         hazard["rescue"] = w.rescue.as_dict()
         # Still under the rubble at the end: alive on the survival curve, trapped since the shock.
         struck = float(getattr(w.scenario.hazard, "time", 0.0))
         hazard["rescue"]["awaiting_rescue_alive_at_end"] = w.rescue.awaiting_alive(
             float(survival_probability(duration - struck)))
+    if w.road_layers is not None and w.road_layers.closed_km and "closed_road_km_peak" in hazard:
+        # The road state's peak within the run, not the hazard model's over its whole course.
+        hazard["closed_road_km_peak"] = round(max(km for _, km in w.road_layers.closed_km), 3)
     if w.road_layers is not None and len(w.road_layers.closed_km) > 1:
         series = w.road_layers.closed_km
         hazard["closed_road_km_over_time"] = [[round(t / 60, 3), round(km, 3)] for t, km in series]

@@ -60,7 +60,8 @@ def msel_injects(summary: dict, zones: pd.DataFrame, events: pd.DataFrame,
         *rows_of.rescues(events, summary, duration_h),
         *rows_of.end_of_run(summary, duration_h),
     ]
-    return in_order(injects)
+    # Nothing after the end of play: a run cut short of the hazard's onset has no onset inject.
+    return in_order([i for i in injects if i.time_h <= duration_h + 1e-9])
 
 
 def in_order(injects) -> list:
