@@ -225,3 +225,19 @@ def test_a_run_ended_before_the_water_rises_reports_no_flooded_roads_or_road_cha
     hazard = run(scenario.model_copy(update={"duration": 60.0})).summary()["hazard"]
     assert hazard["road_changes"] == 0 and hazard["closed_road_km_peak"] == 0.0
     assert hazard["flood_closed_road_km"] == []
+
+
+def test_hazard_work_no_team_can_do_and_a_warning_lead_before_the_start_are_warned_of():
+    # Without pumping or fire-rescue teams the storm's flooded points wait to the end; a warning
+    # lead of 150 h before a rain that starts at 12 h is issued at the start, not 138 h before it.
+    scenario = load_scenario(builtin_scenario_path("extreme_rainfall"))
+    teams = [t for t in scenario.teams if t.kind not in ("pumping", "fire_rescue")]
+    hazard = scenario.hazard.model_copy(update={"warning_lead": 150 * 60.0})
+    warnings = run(scenario.model_copy(update={"duration": 60.0, "teams": teams, "hazard": hazard})
+                   ).summary()["warnings"]
+    assert "20 flooded points to pump and no team that can work them (pumping or fire_rescue): they wait to the end " \
+           "of the run (add teams of those kinds)" in warnings
+    assert any(w.startswith("the warning lead (150 h) reaches back before the run's start: the warning is issued at "
+                            "the start, 12 h before the rain") for w in warnings)
+    shipped = run(scenario.model_copy(update={"duration": 60.0})).summary()["warnings"]
+    assert not [w for w in shipped if "no team that can work them" in w or "warning lead" in w]

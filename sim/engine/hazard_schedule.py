@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.dispatch.work import CAPABLE_KINDS
 from sim.engine.rescue import schedule_rescue
 from sim.engine.road_clearing import RouteClearing, dedicate_engineers, queue_site_work
 from sim.engine.timers import at
@@ -61,6 +62,13 @@ def apply_outcome(world, outcome) -> None:
         else:
             work = clearing.add(site)
             at(env, ready, lambda w=work: queue_site_work(world, w, w.priority))
+    world.warnings.extend(_work_nobody_can_do(world, outcome))
+    lead = getattr(world.scenario.hazard, "warning_lead", None)
+    rain_start = outcome.figures.get("rain_start_min")
+    if warning is not None and lead is not None and rain_start is not None and float(lead) > float(rain_start):
+        world.warnings.append(f"the warning lead ({float(lead) / 60:g} h) reaches back before the run's start: the "
+                              f"warning is issued at the start, {float(rain_start) / 60:g} h before the rain (give "
+                              "hazard.warning_lead at most the rain's start, or start the rain later)")
     clearing.prioritise_corridors()
     if clearing.works:
         world.command.on_cut_off = clearing.request
@@ -68,6 +76,27 @@ def apply_outcome(world, outcome) -> None:
     if preposition:
         _preposition(world, float(warning), outcome.figures.get("rain_end_min"))
     _act_on_intensity(world, outcome)
+
+
+#: What each kind of hazard work site is, for warnings.
+_WORK_NAMES = {"road_repair": "debris or bridge work sites", "pumping": "flooded points to pump",
+               "sar": "rescue sites", "lifeline_repair": "lifeline repair sites"}
+
+
+def _work_nobody_can_do(world, outcome) -> list[str]:
+    """A warning per kind of the hazard's work that no team of the scenario can do: the roads it
+    closed stay closed, the water stays, the trapped wait for their neighbours only."""
+    kinds = {team.kind for team in world.teams}
+    counts: dict[str, int] = {}
+    for site in outcome.work_sites:
+        counts[site.team_kind] = counts.get(site.team_kind, 0) + 1
+    out = []
+    for kind, n in counts.items():
+        able = CAPABLE_KINDS.get(kind, (kind,))
+        if not kinds & set(able):
+            out.append(f"{n:,} {_WORK_NAMES.get(kind, kind + ' sites')} and no team that can work them "
+                       f"({' or '.join(able)}): they wait to the end of the run (add teams of those kinds)")
+    return out
 
 
 def _road_clearing(world, outcome) -> RouteClearing:
