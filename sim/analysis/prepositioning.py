@@ -7,8 +7,8 @@ before the hit, and what went to zones the warning flagged that never
 flooded (:mod:`sim.hazards.forecast`):
 
 * ``sites_supplied_before_hit`` / ``sites_first_supplied_after_hit`` —
-  sites (zones needing relief) whose first district-or-higher delivery came
-  before their hit, and after it;
+  sites (zones needing relief) whose first batch (any reserve tier,
+  :mod:`sim.agents.first_batch`) came before their hit, and after it;
 * ``deliveries_before_hit``, ``kg_before_hit`` — deliveries (one per item
   unloaded) that reached sites before their hit, and their weight;
 * ``zones_never_flooded_supplied``, ``kg_to_zones_never_flooded`` — flagged
