@@ -173,6 +173,12 @@ def test_outages_of_every_kind_start_and_end_in_the_run(folder):
         assert f"{name} begins" in synopses
     assert "communications outage ends" in synopses
     assert frame["Hour"].max() <= 72.0
+    # Each kind's end asks for what that outage held back (only the networks hold reports back).
+    ends = frame[frame["Event Synopsis"].str.contains(" ends")]
+    actions = dict(zip(ends["Event Synopsis"].str.split(" ends").str[0], ends["Expected Player Action"]))
+    assert "collect the reports held back" in actions["communications outage"]
+    assert len(actions) >= 3 and len(set(actions.values())) == len(actions)
+    assert not [a for name, a in actions.items() if name != "communications outage" and "reports" in a]
 
 
 def test_msel_xlsx_and_timeline_md_hold_the_same_injects(folder):
@@ -376,3 +382,13 @@ def test_nothing_comes_after_the_end_of_play():
     assert frame["Hour"].max() == 1.0
     assert frame.iloc[-1]["Event Synopsis"].startswith("end of the run")
     assert not frame["Event Synopsis"].str.startswith("major disaster").any()
+
+
+def test_the_warning_says_how_many_zones_the_forecast_puts_under_water():
+    summary, zones, events = _m8_like()
+    flagged = pd.DataFrame([(0.0, "forecast", "", z, "", 500.0) for z in ("Z1", "Z2")], columns=events.columns)
+    events = pd.concat([flagged, events]).sort_values("time_min", kind="stable")
+    frame = msel_frame(msel_injects(summary, zones, events, None, _m8_roads()))
+    inject = frame[frame["Event Synopsis"].str.startswith("warning issued")].iloc[0]
+    assert inject["Event Synopsis"] == "warning issued: 2 forecast zones treated as reported"
+    assert inject["Inject Text"].endswith("the forecast puts 2 zones under water.")

@@ -108,8 +108,8 @@ def command_chain(events: pd.DataFrame, summary: dict, zones: pd.DataFrame) -> l
                if "needing_relief" in zones else {})
     out = []
     for kind, synopsis, text, mode, sender, player, action, objective in (
-            ("forecast", "warning issued: forecast zones treated as reported",
-             "Meteorological bureau: red rainstorm warning; the forecast puts these zones under water.",
+            ("forecast", "warning issued: {count} forecast zones treated as reported",
+             "Meteorological bureau: red rainstorm warning; the forecast puts {count} zones under water.",
              "official warning", "meteorological bureau", EOC, "pre-position first batches and pumps",
              "Planning; Logistics and Supply Chain Management"),
             ("intensity_report", "rapid intensity report: {count} worst-shaken zones not heard of yet treated as "
@@ -274,6 +274,14 @@ _OUTAGE = {"roads": ("road outage", "traffic police", "re-route convoys; request
                                   "plan with district resources only", "Operational Coordination")}
 
 
+#: What players do when an outage of each kind ends.
+_OUTAGE_END = {"roads": "send convoys on the reopened roads; re-plan the routes around the closures",
+               "power": "confirm depots and shelters are back at full speed",
+               "comms": "resume normal operations; collect the reports held back",
+               "water": "scale back the extra drinking water as the mains come back",
+               "no_outside_support": "request city depots and outside teams for what is still missing"}
+
+
 def _areas(scenario: dict | None, kind: str) -> list[str]:
     windows = ((scenario or {}).get("outages") or {}).get(kind)
     if isinstance(windows, dict):
@@ -303,7 +311,7 @@ def outage_windows(summary: dict, scenario: dict | None, duration_h: float) -> l
         if float(row["end_h"]) <= duration_h:
             out.append(Inject(float(row["end_h"]), f"{name} ends{where}",
                               f"{sender.capitalize()}: {name}{where} is over.", "phone call", sender, EOC,
-                              "resume normal operations; collect the reports held back", objective,
+                              _OUTAGE_END.get(kind, "resume normal operations"), objective,
                               "outage window from summary.json", order=3))
     return out
 
