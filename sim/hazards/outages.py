@@ -16,8 +16,9 @@ run, *what* each window covers:
   area take ``delay_factor`` times longer, a share ``loss_share`` of reports
   is lost and re-sent when the network is back, and warnings reach people
   later; agents with a satellite phone are not affected;
-* **water** — affected people in the area need ``extra_water_l`` more
-  drinking water per day of the window;
+* **water** — affected people at home in the area are without lifelines
+  until the window ends (or the impact's own restoration, if later) and
+  need ``extra_water_l`` more drinking water a day for as long;
 * **no outside support** — city depots and teams marked ``outside`` cannot
   send anything in the window.
 
