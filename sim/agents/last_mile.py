@@ -18,15 +18,34 @@ __all__ = ["LastMileFleet", "split_trips"]
 
 
 def split_trips(units: np.ndarray, unit_kg: np.ndarray, payload_kg: float) -> list[np.ndarray]:
-    """Whole units per trip, each trip about ``payload_kg`` at most (as even as whole units allow)."""
-    weight = float(units @ unit_kg)
-    if weight <= 0:
-        return []
-    n = max(1, math.ceil(weight / payload_kg - 1e-9))
-    base = np.floor(units / n)
-    extra = units - base * n                       # the first ``extra[i]`` trips take one more unit of item i
-    trips = base + (np.arange(n)[:, None] < extra)  # [trip, item]
-    return list(trips[trips.any(axis=1)])
+    """Whole units per trip: each item's units shared out in turn, from the trip where the
+    previous item's left off (as even as whole units allow), in the fewest such trips none
+    heavier than ``payload_kg``; a unit heavier than that on its own (a 35 kg tent for a 25 kg
+    porter) is carried alone, one trip each, after the others."""
+    units = np.asarray(units, dtype=float)
+    alone = unit_kg > payload_kg + 1e-9
+    rest = np.where(alone, 0.0, units)
+    trips = _even_trips(rest, unit_kg, payload_kg) if float(rest @ unit_kg) > 0 else []
+    for i in np.flatnonzero(alone & (units > 0)).tolist():
+        one = np.zeros_like(units)
+        one[i] = 1.0
+        trips += [one] * int(units[i])
+    return trips
+
+
+def _even_trips(units: np.ndarray, unit_kg: np.ndarray, payload_kg: float) -> list[np.ndarray]:
+    """:func:`split_trips` of units each no heavier than ``payload_kg``: ``n`` trips from
+    the weight's ceiling up, until the heaviest fits (at the latest when every item's share,
+    rounded up, fits)."""
+    n = max(1, math.ceil(float(units @ unit_kg) / payload_kg - 1e-9))
+    while True:
+        base = np.floor(units / n)
+        extra = units - base * n                       # ``extra[i]`` trips take one more unit of item i,
+        start = np.concatenate(([0.0], np.cumsum(extra)[:-1])) % n   # each item's from where the last left off
+        trips = base + ((np.arange(n)[:, None] - start) % n < extra)  # [trip, item]
+        if float((trips @ unit_kg).max()) <= payload_kg + 1e-9:
+            return list(trips[trips.any(axis=1)])
+        n += 1
 
 
 class LastMileFleet:
