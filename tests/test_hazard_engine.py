@@ -241,3 +241,14 @@ def test_hazard_work_no_team_can_do_and_a_warning_lead_before_the_start_are_warn
                             "the start, 12 h before the rain") for w in warnings)
     shipped = run(scenario.model_copy(update={"duration": 60.0})).summary()["warnings"]
     assert not [w for w in shipped if "no team that can work them" in w or "warning lead" in w]
+
+
+def test_volunteers_help_distribute_only_where_people_were_affected():
+    # The shipped storm's warning flags 44 zones that stay dry: nobody there to distribute to,
+    # and their relief never comes, so volunteers sent there waited out their shifts (40 of
+    # the 60 shifts from 50.8 h).
+    result = run(load_scenario(builtin_scenario_path("extreme_rainfall")))
+    events = result.events_frame()
+    helped = set(events.loc[(events["kind"] == "task_start") & (events["item"] == "distribution_help"), "zone"])
+    affected = result.zones_frame().set_index("zone_id")["affected"]
+    assert helped and all(affected[z] > 0 for z in helped)

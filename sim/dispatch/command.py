@@ -367,8 +367,10 @@ class Command:
         helpers = self._helpers
         if not any(t.waiting < t.spec.count for t in helpers):
             return                                   # no helper team can take more work now
-        waiting = sorted((z for z in self.reported if z.zone_id not in self.helped and z.relief_min == math.inf),
-                         key=lambda z: (-z.affected, z.index))
+        # Zones with affected people only: a warning's false alarm (dry, nobody affected) has
+        # nobody to distribute to, and its relief never comes.
+        waiting = sorted((z for z in self.reported if z.zone_id not in self.helped and z.relief_min == math.inf
+                          and z.is_affected), key=lambda z: (-z.affected, z.index))
         if not waiting:
             return
         times = crow_flight_min(self.router.graph, [t.base_node for t in helpers], [z.node for z in waiting])
