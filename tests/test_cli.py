@@ -76,6 +76,13 @@ def test_info_json_counts_match_the_district(capsys):
     assert info["network"]["strong_components"] == 1
     assert info["shelters"]["count"] == 19
     assert [d["tier"] for d in info["depots"]] == ["district", "district", "city"] + ["street"] * 22
+    # Shelter room in whole places per shelter, as a run counts it (175,277 from the summed area before).
+    from sim.api import run
+    from sim.scenarios import builtin_scenario_path, load_scenario
+
+    scenario = load_scenario(builtin_scenario_path("baseline_normal_traffic"))
+    summary = run(scenario.model_copy(update={"duration": 60.0})).summary()
+    assert info["shelters"]["capacity_people"] == summary["kpi"]["shelters"]["capacity_people"] == 175_270
 
 
 def small_scenario_file(tmp_path):

@@ -63,6 +63,8 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
     for d in scenario.depots:
         stock.update(d.stock.as_dict(nonzero=True))
     shelter_area = sum(s.area_m2 for s in scenario.shelters)
+    # Whole places per shelter, as the run counts them (sim.agents.shelter.Shelter.capacity).
+    shelter_places = sum(int(s.area_m2 / scenario.needs.shelter_m2 + 1e-9) for s in scenario.shelters)
     teams = Counter()
     crews = Counter()
     for t in scenario.teams:
@@ -87,9 +89,8 @@ def describe(scenario, base_dir: Path | str = ".", map_path: Path | str | None =
                     "trucks": d.trucks.count, "payload_kg": d.trucks.payload_kg} for d in scenario.depots],
         "stock_total": dict(stock),
         "shelters": {"count": len(scenario.shelters), "area_m2": shelter_area,
-                     "capacity_people": int(shelter_area / scenario.needs.shelter_m2 + 1e-9),
-                     "capacity_share_of_population": (round(shelter_area / scenario.needs.shelter_m2 / pop, 4)
-                                                      if pop else None)},
+                     "capacity_people": shelter_places,
+                     "capacity_share_of_population": round(shelter_places / pop, 4) if pop else None},
         "teams": {"entries": sum(teams.values()), "by_kind": dict(teams), "crews_by_kind": dict(crews),
                   "people": sum(t.count * t.size for t in scenario.teams)},
     }
