@@ -223,8 +223,9 @@ def coverage_shares(events: pd.DataFrame, zones: pd.DataFrame, summary: dict) ->
                             np.array([zone_hit_h.get(z, 0.0) for z in rel["zone"].tolist()], dtype=float))
     for share, h in _share_times(relieved_h, rel["amount"].to_numpy(float), total).items():
         out.append(Inject(h, f"{share:.0%} of the people needing relief relieved",
-                          f"Mass care: {share:.0%} of the {_whole(total)} people needing relief have water, food, "
-                          "bedding and, if displaced, a shelter place.", "situation report", "mass care section",
+                          f"Mass care: {share:.0%} of the {_whole(total)} people needing relief have what they "
+                          "need for their first day: water and food, and bedding, warm clothing or a shelter place "
+                          "where their condition calls for it.", "situation report", "mass care section",
                           EOC, "report progress against the relief target", "Mass Care Services", note,
                           order=40))
     return out
