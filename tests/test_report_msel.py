@@ -156,7 +156,7 @@ def test_relief_shares_are_of_the_people_needing_relief():
     frame = msel_frame(msel_injects(*_m8_like(), None, _m8_roads()))
     relieved = frame[frame["Event Synopsis"].str.contains("relieved") & ~frame["Event Synopsis"].str.startswith("—")]
     assert list(relieved["Event Synopsis"]) == [f"{p}% of the people needing relief relieved" for p in (25, 50, 75)]
-    assert "of the 1,000 people needing relief have water" in relieved.iloc[-1]["Inject Text"]
+    assert "of the 1,000 people needing relief have what they need for their first day" in relieved.iloc[-1]["Inject Text"]
     line = frame[frame["Hour"] == 8.0]["Event Synopsis"].tolist()
     assert "— 8 h target line: 77.5 % of the people needing relief relieved —" in line
 
