@@ -41,6 +41,9 @@ __all__ = ["read_results", "kpi_columns", "ordered_kpis", "unit_of", "kpi_table"
            "batch_targets", "batch_variant_targets", "missing_runs", "format_results", "format_kpi_table", "replication_path", "IDENTITY_COLUMNS",
            "WALL_COLUMNS", "BATCH_FILE", "RESULTS_FILE", "RUNS_DIR", "FORMATS", "HEADLINE_KPIS", "TABLE_COLUMNS"]
 
+#: How a time the preset sets no target for (the 12 h relief line of tongzhou-2030) is marked.
+_LINE = " (a reference line, not a target)"
+
 BATCH_FILE = "batch.json"
 RESULTS_FILE = "results.parquet"
 RUNS_DIR = "runs"
@@ -327,7 +330,7 @@ def format_results(table: pd.DataFrame, met: pd.DataFrame | None = None, fmt: st
             out += ["", "| variant | target met in a run | runs | met | chance [95 % CI] |",
                     "|---|---|---:|---:|---|"]
             for r in met.itertuples(index=False):
-                words = met_words(r.target, r.within_h)
+                words = met_words(r.target, r.within_h) + ("" if r.planning_target else _LINE)
                 out.append(f"| {r.variant} | {words} | {r.runs} | {r.met} | {met_chance(r._asdict())} |")
         out += [""] + _notes(table) if _notes(table) else []
         return "\n".join(out) + "\n" + extra.get("markdown", "")
@@ -344,7 +347,8 @@ def format_results(table: pd.DataFrame, met: pd.DataFrame | None = None, fmt: st
                        f"{_interval(r.ci_low, r.ci_high, r.unit):<22}  {_value(r.min, r.unit):>10}  "
                        f"{_value(r.max, r.unit):>10}")
         for r in met[met["variant"] == variant].itertuples(index=False):
-            out.append(f"  target met: {met_sentence(r.target, r.within_h, r._asdict())}")
+            out.append(f"  {'target met' if r.planning_target else 'line met (no target)'}: "
+                       f"{met_sentence(r.target, r.within_h, r._asdict())}")
     return "\n".join(out) + "\n" + extra.get("table", "")
 
 
