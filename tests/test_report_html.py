@@ -165,6 +165,16 @@ def test_run_report_lists_every_warning_of_the_summary(folders):
         assert html.escape(warning, quote=True) in listed[:listed.index("</ul>")]
 
 
+def test_comparison_report_gives_the_chance_each_target_is_met_before_and_after(folders):
+    from sim.experiments.targets import met_chance
+
+    text = (folders["comparison"] / "report.html").read_text(encoding="utf-8")
+    verdicts = json.loads((folders["comparison"] / "comparison.json").read_text(encoding="utf-8"))["verdicts"]
+    assert "chance it is met after / before" in text
+    for v in verdicts:
+        assert html.escape(f"{met_chance(v['chance_met_after'])} / {met_chance(v['chance_met_before'])}") in text
+
+
 def test_batch_rows_carry_the_hazard_kpis(folders):
     df = read_results(folders["batch"])
     for column in ("hazard_rescued_alive", "hazard_awaiting_rescue_at_end", "hazard_bridges_closed",

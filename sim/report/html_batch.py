@@ -19,6 +19,7 @@ import pandas as pd
 from sim.analysis.kpis import HAZARD_KPIS, is_share
 from sim.errors import InputError
 from sim.experiments.results import BATCH_FILE, HEADLINE_KPIS, kpi_table, missing_runs, read_results
+from sim.experiments.targets import met_chance
 from sim.report import html_figures as hf
 from sim.report.comparison import SIDE_COLORS, curve_band
 from sim.report.html_page import Page, esc, figure_html, num, pct, table
@@ -187,6 +188,8 @@ def comparison_verdict_rows(comparison: dict) -> list[list]:
                      _change(v.get("diff_mean"), True), _p(v.get("p_value_t")),
                      {"text": f"{v['runs_meeting_target_after']} / {v['runs_meeting_target_before']}",
                       "value": v["runs_meeting_target_after"], "cls": "n"},
+                     " / ".join(met_chance(v[side]) if isinstance(v.get(side), dict) else "–"
+                                for side in ("chance_met_after", "chance_met_before")),
                      v.get("text", "") + "; " + v.get("detail", "")])
     return rows
 
@@ -225,7 +228,7 @@ def write_comparison_report(folder: Path | str, path: Path | str | None = None) 
                  *(f"Note: {note}" for note in comparison.get("notes", []) if isinstance(note, str))])
     page.section("verdict", "Verdict per planning line",
                  table(["target", "within", "before", "after", "change", "p (paired t)", "runs with 100 % after / before",
-                        "in words"], comparison_verdict_rows(comparison), table_id="verdicts"))
+                        "chance it is met after / before [95 % CI]", "in words"], comparison_verdict_rows(comparison), table_id="verdicts"))
     header = ["KPI", "before", "95 % CI", "after", "95 % CI", "change", "95 % CI",
               "interval methods (before / after / change)", "p (paired t)", "pairs"]
     page.section("kpis", "Key figures", table(header, _comparison_kpi_rows(comparison, [*HEADLINE_KPIS, *HAZARD_KPIS]),
