@@ -165,12 +165,16 @@ def test_run_report_lists_every_warning_of_the_summary(folders):
         assert html.escape(warning, quote=True) in listed[:listed.index("</ul>")]
 
 
-def test_comparison_report_gives_the_chance_each_target_is_met_before_and_after(folders):
+def test_comparison_report_gives_the_chance_each_target_is_met_and_changes_of_shares_in_points(folders):
     from sim.experiments.targets import met_chance
 
     text = (folders["comparison"] / "report.html").read_text(encoding="utf-8")
     verdicts = json.loads((folders["comparison"] / "comparison.json").read_text(encoding="utf-8"))["verdicts"]
     assert "chance it is met after / before" in text
+    # A share's change and its interval both in points (the interval read "-0.9 % – 2.2 %").
+    share = next(k for k in json.loads((folders["comparison"] / "comparison.json").read_text(encoding="utf-8"))["kpis"]
+                 if k["kpi"] == "first_supplies_within_3h")
+    assert f"{100 * share['diff_ci_low']:+.1f} – {100 * share['diff_ci_high']:+.1f} points" in text
     for v in verdicts:
         assert html.escape(f"{met_chance(v['chance_met_after'])} / {met_chance(v['chance_met_before'])}") in text
 

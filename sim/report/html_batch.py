@@ -55,6 +55,13 @@ def _ci(low, high, share: bool) -> str:
     return f"{pct(low)} – {pct(high)}" if share else f"{num(low)} – {num(high)}"
 
 
+def _change_ci(low, high, share: bool) -> str:
+    """A change's interval, in points for a share (as the change itself is)."""
+    if not all(isinstance(v, (int, float)) and math.isfinite(v) for v in (low, high)):
+        return "–"
+    return f"{100 * low:+.1f} – {100 * high:+.1f} points" if share else f"{low:+,.2f} – {high:+,.2f}"
+
+
 def _curves(rows: pd.DataFrame, column: str) -> np.ndarray | None:
     lists = [np.asarray(v, float) for v in rows[column] if v is not None and len(v)]
     if not lists:
@@ -205,7 +212,7 @@ def _comparison_kpi_rows(comparison: dict, kpis=None) -> list[list]:
             if "after_method" in k else f"– / {k.get('mean_method') or '–'} / {k.get('diff_method') or '–'}"
         rows.append([k["kpi"], _value(k["before_mean"], share), _ci(k["before_ci_low"], k["before_ci_high"], share),
                      _value(k["after_mean"], share), _ci(k["after_ci_low"], k["after_ci_high"], share),
-                     _change(k["diff_mean"], share), _ci(k["diff_ci_low"], k["diff_ci_high"], share),
+                     _change(k["diff_mean"], share), _change_ci(k["diff_ci_low"], k["diff_ci_high"], share),
                      methods, _p(k.get("p_value_t")), k.get("n_pairs")])
     return rows
 
