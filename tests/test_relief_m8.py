@@ -7,7 +7,7 @@ loading, driving, walking to a shelter — and the zones the earthquake cuts
 off: at least 95 % of the people needing relief must be relieved within 8 h
 (100 % when written). Road crews here clear at half the shipped rates, so
 that the earthquake's three cut-off zones stay cut off for 4.6–8.9 h and
-the porters have something to do: without them 99.7 % are relieved, the rest
+the porters have something to do: without them 99.4 % are relieved, the rest
 in those zones (at the shipped rates trucks reach all three by 5.3 h). The
 run lasts 12 h: both relief lines fall within it, and the dispatcher's plans
 up to then do not depend on the run's end.
