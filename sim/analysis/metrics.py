@@ -284,13 +284,12 @@ def summarize(run) -> dict:
         struck = float(getattr(w.scenario.hazard, "time", 0.0))
         hazard["rescue"]["awaiting_rescue_alive_at_end"] = w.rescue.awaiting_alive(
             float(survival_probability(duration - struck)))
-    if w.road_layers is not None and w.road_layers.closed_km and "closed_road_km_peak" in hazard:
+    series = w.road_layers.closed_km if w.road_layers is not None else []
+    if len(series) > 1 or (series and "closed_road_km_peak" in hazard):
         # The road state's peak within the run, not the hazard model's over its whole course.
-        hazard["closed_road_km_peak"] = round(max(km for _, km in w.road_layers.closed_km), 3)
-    if w.road_layers is not None and len(w.road_layers.closed_km) > 1:
-        series = w.road_layers.closed_km
-        hazard["closed_road_km_over_time"] = [[round(t / 60, 3), round(km, 3)] for t, km in series]
         hazard["closed_road_km_peak"] = round(max(km for _, km in series), 3)
+    if len(series) > 1:
+        hazard["closed_road_km_over_time"] = [[round(t / 60, 3), round(km, 3)] for t, km in series]
         hazard.update(w.road_layers.closed_km_figures(duration))
     if w.road_clearing is not None:
         hazard.update(w.road_clearing.figures(duration))
@@ -338,15 +337,9 @@ def _took_no_part(w) -> list[str]:
     """Of the reserves whose zones the disaster did not reach
     (:attr:`~sim.world.world.World.reserves_outside_affected_area`), those that sent no tour and
     moved no stock in or out: a rainfall warning's false alarms in a reserve's area bring it in."""
-    tours = w.command.planner.tours_sent
-    index = {d.depot_id: k for k, d in enumerate(w.depots)}
-    out = []
-    for depot_id in w.reserves_outside_affected_area:
-        depot = w.depots[index[depot_id]]
-        moved = (depot.trucked_in, depot.moved_in, depot.sent_away)
-        if tours[index[depot_id]] == 0 and not any(v > 0 for amounts in moved for v in amounts.values()):
-            out.append(depot_id)
-    return out
+    outside, tours = set(w.reserves_outside_affected_area), w.command.planner.tours_sent
+    return [d.depot_id for k, d in enumerate(w.depots) if d.depot_id in outside and tours[k] == 0
+            and not any(v > 0 for amounts in (d.trucked_in, d.moved_in, d.sent_away) for v in amounts.values())]
 
 
 def zones_frame(run) -> pd.DataFrame:

@@ -234,8 +234,9 @@ def write_comparison_report(folder: Path | str, path: Path | str | None = None) 
                  f"before: {before.get('file', '')}; after: {after.get('kind', '')} {after.get('file', '')}",
                  *(f"Note: {note}" for note in comparison.get("notes", []) if isinstance(note, str))])
     page.section("verdict", "Verdict per planning line",
-                 table(["target", "within", "before", "after", "change", "p (paired t)", "runs with 100 % after / before",
-                        "chance it is met after / before [95 % CI]", "in words"], comparison_verdict_rows(comparison), table_id="verdicts"))
+                 table(["target", "within", "before", "after", "change", "p (paired t)",
+                        "runs with 100 % after / before", "chance it is met after / before [95 % CI]", "in words"],
+                       comparison_verdict_rows(comparison), table_id="verdicts"))
     header = ["KPI", "before", "95 % CI", "after", "95 % CI", "change", "95 % CI",
               "interval methods (before / after / change)", "p (paired t)", "pairs"]
     page.section("kpis", "Key figures", table(header, _comparison_kpi_rows(comparison, [*HEADLINE_KPIS, *HAZARD_KPIS]),

@@ -145,8 +145,9 @@ class CommsDamage(Strict):
     half of China Telecom's 44 and 15 of China Unicom's 37; Wenchuan 2008, X to
     XI, cut seven counties off entirely), and stay down for
     ``restored_after``. Depots and teams share the networks of their nearest
-    zone centre, however far it is (a limit). While down, a zone's report is lost with ``loss_share`` (re-sent
-    when the network is back, or carried by a runner) and orders and tasks take
+    zone centre, however far it is (a limit). While down, a zone's report is
+    lost with ``loss_share`` (re-sent when the network is back, or carried by
+    a runner) and orders and tasks take
     ``delay_factor`` times longer, as in a communications outage window;
     satellite phones are unaffected.
     """
